@@ -1,0 +1,124 @@
+// The channel port: what the hub needs from a messaging provider. One adapter per provider implements it,
+// speaking the provider's documented HTTP API against an injectable base URL.
+
+export type ChannelKind = 'whatsapp' | 'messenger' | 'line' | 'sms' | 'email';
+
+export type TemplateStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED'
+  | 'PAUSED'
+  | 'DISABLED'
+  | 'IN_APPEAL'
+  | 'PENDING_DELETION'
+  | 'ARCHIVED'
+  | 'UNKNOWN';
+
+export interface ProviderTemplate {
+  /** The provider's id for the template (Meta template id, Gupshup uuid). */
+  id: string;
+  name: string;
+  language: string;
+  status: TemplateStatus;
+  category: string | null;
+  /** The body text with its placeholders ({{1}} or {{name}}), used for previews. */
+  bodyText: string | null;
+  /** Placeholder names in body order: "1","2"... for positional templates, names for NAMED ones. */
+  placeholders: string[];
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+}
+
+/** Decrypted credentials and settings of one channel account, as the adapter needs them. */
+export interface ChannelAccountCredentials {
+  /** Provider-specific public settings, e.g. { phoneNumberId, wabaId }. */
+  settings: Record<string, string>;
+  /** Provider-specific secrets, e.g. { accessToken, appSecret }. */
+  secrets: Record<string, string>;
+}
+
+export interface VerifiedAccount {
+  /** A human label for the account as the provider reports it (display phone number, page name...). */
+  displayName: string;
+  details: Record<string, unknown>;
+}
+
+export interface TemplateParameter {
+  /** Placeholder name: "1","2"... or a NAMED parameter's name. */
+  name: string;
+  value: string;
+}
+
+export type OutboundContent =
+  | {
+      kind: 'template';
+      templateName: string;
+      language: string;
+      /** Provider template id where the provider addresses templates by id (Gupshup). */
+      templateId?: string | null;
+      parameters: TemplateParameter[];
+      parameterFormat: 'POSITIONAL' | 'NAMED';
+    }
+  | { kind: 'text'; text: string };
+
+export interface SendRequest {
+  /** Recipient address in the channel's form; for WhatsApp, E.164 digits without '+'. */
+  to: string;
+  content: OutboundContent;
+  /** A stable key for this send; passed to providers that support idempotent retries. */
+  idempotencyKey: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** Raw acceptance status when the provider gives one (e.g. "accepted"). */
+  providerStatus: string | null;
+}
+
+export type DeliveryState = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface DeliveryStatusUpdate {
+  providerMessageId: string;
+  state: DeliveryState;
+  occurredAt: number;
+  recipient: string | null;
+  errorCode: string | null;
+  errorDetail: string | null;
+  /** Pricing category where the provider reports it (utility, marketing...). */
+  category: string | null;
+}
+
+export interface InboundChatMessage {
+  providerMessageId: string;
+  from: string;
+  occurredAt: number;
+  text: string | null;
+  /** Button payload or postback data when the customer tapped a button. */
+  payload: string | null;
+  profileName: string | null;
+  replyToProviderMessageId: string | null;
+}
+
+export interface ParsedChannelWebhook {
+  statuses: DeliveryStatusUpdate[];
+  messages: InboundChatMessage[];
+}
+
+export interface RawWebhook {
+  /** Exact request bytes, as received; signatures are computed over these. */
+  body: Buffer;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+}
+
+export interface ChannelAdapter {
+  readonly channel: ChannelKind;
+  readonly provider: string;
+  /** Calls the provider with the credentials; throws ProviderError (permanent) when refused. */
+  verifyAccount(account: ChannelAccountCredentials): Promise<VerifiedAccount>;
+  listTemplates(account: ChannelAccountCredentials): Promise<ProviderTemplate[]>;
+  send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult>;
+  /** Verifies the webhook's signature with the account's secrets, in constant time. */
+  verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean;
+  parseWebhook(body: Buffer): ParsedChannelWebhook;
+}
