@@ -1,0 +1,450 @@
+// Shopify store adapter: verifies and maps Shopify webhooks (REST resource JSON) to normalized events.
+// Protocol facts: /work/shared/reference/messaging-apis.md §5 and store-apis.md §6.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { RawWebhook } from '../../../core/channels/ports.js';
+import type { EventType, NormalizedEvent, OrderAddress, OrderLine, OrderSnapshot } from '../../../core/events/model.js';
+import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials } from '../../../core/stores/ports.js';
+
+type Json = Record<string, unknown>;
+
+/** fulfillments/update shipment_status → event type. Statuses not listed produce no event. */
+const shipmentStatusEvents: Record<string, EventType> = {
+  label_printed: 'shipment.updated',
+  label_purchased: 'shipment.updated',
+  confirmed: 'shipment.updated',
+  in_transit: 'shipment.updated',
+  carrier_picked_up: 'shipment.updated',
+  ready_for_pickup: 'shipment.updated',
+  delayed: 'shipment.updated',
+  out_for_delivery: 'order.out_for_delivery',
+  delivered: 'order.delivered',
+  attempted_delivery: 'order.delivery_failed',
+  failure: 'order.delivery_failed',
+};
+
+const orderTopicEvents: Record<string, EventType> = {
+  'orders/create': 'order.placed',
+  'orders/paid': 'order.paid',
+  'orders/fulfilled': 'order.shipped',
+  'orders/cancelled': 'order.cancelled',
+};
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+
+export class ShopifyAdapter implements StoreAdapter {
+  readonly platform = 'shopify' as const;
+
+  verifyWebhook(connection: StoreConnectionCredentials, webhook: RawWebhook): boolean {
+    const given = webhook.headers['x-shopify-hmac-sha256']?.trim();
+    if (!given || !BASE64_SHA256.test(given)) return false;
+    const expectedShop = normalizeShopDomain(connection.settings['shopDomain']);
+    const headerShop = webhook.headers['x-shopify-shop-domain'];
+    if (headerShop !== undefined && expectedShop && normalizeShopDomain(headerShop) !== expectedShop) return false;
+    const provided = Buffer.from(given, 'base64');
+    // A rotated secret takes up to an hour to apply at Shopify, so the previous one is accepted meanwhile.
+    const secrets = [connection.secrets['webhookSecret'], connection.secrets['previousWebhookSecret']];
+    let ok = false;
+    for (const secret of secrets) {
+      if (!secret) continue;
+      const expected = createHmac('sha256', secret).update(webhook.body).digest();
+      // No early exit: both comparisons run so timing does not reveal which secret matched.
+      if (expected.length === provided.length && timingSafeEqual(expected, provided)) ok = true;
+    }
+    return ok;
+  }
+
+  deliveryId(webhook: RawWebhook): string | null {
+    return nonEmpty(webhook.headers['x-shopify-webhook-id']);
+  }
+
+  parseWebhook(webhook: RawWebhook): ParsedStoreWebhook {
+    const topic = (webhook.headers['x-shopify-topic'] ?? '').trim().toLowerCase();
+    const body = parseBody(webhook.body, topic);
+    const shop = normalizeShopDomain(webhook.headers['x-shopify-shop-domain']) ?? 'unknown-shop';
+    const triggeredAt = parseTime(webhook.headers['x-shopify-triggered-at']);
+    const deliveryId =
+      this.deliveryId(webhook) ??
+      nonEmpty(webhook.headers['x-shopify-event-id']) ??
+      // Without Shopify's ids, identical bytes on the same topic are the same delivery.
+      'sha256:' + createHash('sha256').update(topic).update('\n').update(webhook.body).digest('hex');
+    const ctx: Context = { shop, triggeredAt };
+
+    let events: NormalizedEvent[] = [];
+    const orderEvent = orderTopicEvents[topic];
+    if (orderEvent) events = [orderToEvent(orderEvent, body, ctx)];
+    else if (topic === 'refunds/create') events = [refundToEvent(body, ctx)];
+    else if (topic === 'fulfillments/create' || topic === 'fulfillments/update') events = fulfillmentToEvents(topic, body, ctx);
+    return { deliveryId, topic, events };
+  }
+}
+
+interface Context {
+  shop: string;
+  triggeredAt: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topic mappers
+
+function orderToEvent(type: EventType, order: Json, ctx: Context): NormalizedEvent {
+  const snapshot = orderSnapshot(order);
+  const data: Json = {
+    orderNumber: order['order_number'] ?? null,
+    tags: splitTags(order['tags']),
+    note: text(order['note']),
+    test: order['test'] === true,
+    sourceName: text(order['source_name']),
+  };
+  if (type === 'order.cancelled') {
+    data['cancelReason'] = text(order['cancel_reason']);
+    data['cancelledAt'] = text(order['cancelled_at']);
+  }
+  if (type === 'order.shipped') {
+    // orders/fulfilled carries the fulfillments; the newest one has the tracking the buyer wants.
+    const fulfillments = Array.isArray(order['fulfillments']) ? order['fulfillments'] : [];
+    const latest = obj(fulfillments[fulfillments.length - 1]);
+    Object.assign(data, {
+      fulfillmentId: latest ? resourceId(latest) : null,
+      trackingNumber: latest ? text(latest['tracking_number']) : null,
+      trackingCompany: latest ? text(latest['tracking_company']) : null,
+      trackingUrl: latest ? text(latest['tracking_url']) : null,
+    });
+  }
+  return {
+    type,
+    idempotencyKey: `shopify:${ctx.shop}:order:${snapshot.externalId}:${type}`,
+    occurredAt: occurredAt(ctx, type === 'order.placed' ? [order['created_at']] : [order['updated_at'], order['created_at']]),
+    order: snapshot,
+    data,
+  };
+}
+
+function refundToEvent(refund: Json, ctx: Context): NormalizedEvent {
+  const refundId = resourceId(refund);
+  if (!refundId) throw new Error('Shopify refunds/create body has no refund id');
+  const transactions = (Array.isArray(refund['transactions']) ? refund['transactions'] : []).map(obj).filter(isJson);
+  // Failed or errored refund transactions moved no money.
+  const refunded = transactions.filter(
+    (t) => text(t['kind']) === 'refund' && !['failure', 'error'].includes(text(t['status']) ?? ''),
+  );
+  const currency =
+    refunded.map((t) => text(t['currency'])).find((c) => c !== null) ??
+    firstLineItemCurrency(refund['refund_line_items']) ??
+    null;
+  const orderId = idText(refund['order_id']);
+  const lineItems = (Array.isArray(refund['refund_line_items']) ? refund['refund_line_items'] : [])
+    .map(obj)
+    .filter(isJson)
+    .map((r) => {
+      const item = obj(r['line_item']);
+      return {
+        sku: item ? text(item['sku']) : null,
+        title: item ? text(item['title']) : null,
+        quantity: num(r['quantity']),
+      };
+    });
+  return {
+    type: 'order.refunded',
+    idempotencyKey: `shopify:${ctx.shop}:refund:${refundId}`,
+    occurredAt: occurredAt(ctx, [refund['processed_at'], refund['created_at']]),
+    order: null,
+    data: {
+      orderExternalId: orderId,
+      orderId,
+      refundId,
+      refundAmount: sumDecimals(refunded.map((t) => text(t['amount']) ?? '0')),
+      currency,
+      note: text(refund['note']),
+      restock: refund['restock'] === true,
+      lineItems,
+    },
+  };
+}
+
+function fulfillmentToEvents(topic: string, f: Json, ctx: Context): NormalizedEvent[] {
+  const fulfillmentId = resourceId(f);
+  if (!fulfillmentId) throw new Error(`Shopify ${topic} body has no fulfillment id`);
+  const status = text(f['status']);
+  // A cancelled or errored fulfillment is not a shipment the buyer should hear about.
+  if (status === 'cancelled' || status === 'error') return [];
+  const shipmentStatus = text(f['shipment_status']);
+  let type: EventType | undefined;
+  let keySuffix: string;
+  if (topic === 'fulfillments/create') {
+    type = 'order.shipped';
+    keySuffix = 'order.shipped';
+  } else {
+    type = shipmentStatus ? shipmentStatusEvents[shipmentStatus] : undefined;
+    keySuffix = shipmentStatus ?? '';
+  }
+  if (!type) return [];
+  const orderId = idText(f['order_id']);
+  const trackingNumbers = stringList(f['tracking_numbers']);
+  const trackingUrls = stringList(f['tracking_urls']);
+  const destination = obj(f['destination']);
+  return [
+    {
+      type,
+      idempotencyKey: `shopify:${ctx.shop}:fulfillment:${fulfillmentId}:${keySuffix}`,
+      occurredAt: occurredAt(ctx, [f['updated_at'], f['created_at']]),
+      order: null,
+      data: {
+        orderExternalId: orderId,
+        orderId,
+        fulfillmentId,
+        fulfillmentName: text(f['name']),
+        status,
+        shipmentStatus,
+        trackingNumber: text(f['tracking_number']) ?? trackingNumbers[0] ?? null,
+        trackingNumbers,
+        trackingCompany: text(f['tracking_company']),
+        trackingUrl: text(f['tracking_url']) ?? trackingUrls[0] ?? null,
+        trackingUrls,
+        email: text(f['email']),
+        destinationPhone: destination ? text(destination['phone']) : null,
+      },
+    },
+  ];
+}
+
+/** The hub's view of a Shopify REST Order. Exported for the poller and the simulator's tests. */
+export function orderSnapshot(order: Json): OrderSnapshot {
+  const externalId = resourceId(order);
+  if (!externalId) throw new Error('Shopify order body has no id');
+  const customer = obj(order['customer']);
+  const shipping = obj(order['shipping_address']);
+  const billing = obj(order['billing_address']);
+  const defaultAddress = customer ? obj(customer['default_address']) : null;
+  const orderNumber = text(order['order_number']);
+  const totalPrice = text(order['total_price']);
+  const currency = text(order['currency']) ?? setCurrency(order['total_price_set']);
+  const gateways = stringList(order['payment_gateway_names']);
+  return {
+    externalId,
+    name: text(order['name']) ?? (orderNumber ? `#${orderNumber}` : externalId),
+    customerExternalId: customer ? resourceId(customer) : null,
+    customerName: (customer ? personName(customer) : null) ?? addressName(shipping) ?? addressName(billing),
+    email: text(order['email']) ?? text(order['contact_email']) ?? (customer ? text(customer['email']) : null),
+    phone:
+      text(order['phone']) ??
+      (customer ? text(customer['phone']) : null) ??
+      (shipping ? text(shipping['phone']) : null) ??
+      (billing ? text(billing['phone']) : null) ??
+      (defaultAddress ? text(defaultAddress['phone']) : null),
+    total: totalPrice !== null && currency !== null ? { amount: totalPrice, currency } : null,
+    financialStatus: text(order['financial_status']),
+    fulfillmentStatus: text(order['fulfillment_status']),
+    paymentMethod: gateways.length > 0 ? gateways.join(', ') : text(order['gateway']),
+    statusUrl: text(order['order_status_url']),
+    shippingAddress: shipping ? address(shipping) : null,
+    lines: (Array.isArray(order['line_items']) ? order['line_items'] : []).map(obj).filter(isJson).map(line),
+    createdAt: text(order['created_at']),
+  };
+}
+
+function line(item: Json): OrderLine {
+  const quantity = num(item['quantity']);
+  return {
+    sku: text(item['sku']),
+    title: text(item['title']) ?? text(item['name']) ?? 'Item',
+    quantity: quantity ?? 1,
+    price: text(item['price']),
+  };
+}
+
+function address(a: Json): OrderAddress {
+  return {
+    name: addressName(a),
+    line1: text(a['address1']),
+    line2: text(a['address2']),
+    city: text(a['city']),
+    state: text(a['province_code']) ?? text(a['province']),
+    postalCode: text(a['zip']),
+    country: text(a['country_code']) ?? text(a['country']),
+    phone: text(a['phone']),
+  };
+}
+
+function personName(p: Json): string | null {
+  const joined = [text(p['first_name']), text(p['last_name'])].filter((s) => s !== null).join(' ');
+  return joined === '' ? null : joined;
+}
+
+function addressName(a: Json | null): string | null {
+  if (!a) return null;
+  return text(a['name']) ?? personName(a);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small parsing helpers
+
+function parseBody(raw: Buffer, topic: string): Json {
+  let parsed: unknown;
+  try {
+    parsed = parseJsonKeepingLongIntegers(raw.toString('utf8'));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`Shopify webhook body (topic ${topic || 'unknown'}) is not valid JSON: ${reason}`);
+  }
+  const body = obj(parsed);
+  if (!body) throw new Error(`Shopify webhook body (topic ${topic || 'unknown'}) is not a JSON object`);
+  return body;
+}
+
+const LONG_INTEGER = /\d{16}/;
+
+/**
+ * JSON.parse, except integer literals of 16+ digits become strings: Shopify ids are int64 and the
+ * larger ones (e.g. 820982911946154508 in Shopify's samples) would lose digits as JS numbers.
+ */
+export function parseJsonKeepingLongIntegers(text: string): unknown {
+  if (!LONG_INTEGER.test(text)) return JSON.parse(text);
+  let out = '';
+  let copied = 0;
+  let inString = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // skip the escaped character
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c === 0x2d || isDigit(c)) {
+      const start = i;
+      let j = c === 0x2d ? i + 1 : i;
+      const digitsStart = j;
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+      const next = text.charCodeAt(j);
+      const fractional = next === 0x2e || next === 0x65 || next === 0x45;
+      if (!fractional && j - digitsStart >= 16) {
+        out += text.slice(copied, start) + '"' + text.slice(start, j) + '"';
+        copied = j;
+      }
+      while (j < n && isNumberChar(text.charCodeAt(j))) j++;
+      i = j - 1;
+    }
+  }
+  return JSON.parse(out + text.slice(copied));
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isNumberChar(c: number): boolean {
+  return isDigit(c) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
+
+function obj(v: unknown): Json | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
+}
+
+function isJson(v: Json | null): v is Json {
+  return v !== null;
+}
+
+/** A string field as given; numbers become strings, empty or blank strings count as absent. */
+function text(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+function nonEmpty(v: string | undefined): string | null {
+  const t = v?.trim();
+  return t ? t : null;
+}
+
+function num(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+function idText(v: unknown): string | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : null;
+  return text(v);
+}
+
+/** The resource id; the GraphQL gid is exact even when the numeric id was too large for a JS number. */
+function resourceId(r: Json): string | null {
+  const gid = text(r['admin_graphql_api_id']);
+  const fromGid = gid ? /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)/.exec(gid)?.[1] : undefined;
+  return fromGid ?? idText(r['id']);
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(text).filter((s): s is string => s !== null) : [];
+}
+
+function splitTags(v: unknown): string[] {
+  if (Array.isArray(v)) return stringList(v);
+  const s = text(v);
+  return s ? s.split(',').map((t) => t.trim()).filter((t) => t !== '') : [];
+}
+
+function setCurrency(v: unknown): string | null {
+  const shopMoney = obj(obj(v)?.['shop_money']);
+  return shopMoney ? text(shopMoney['currency_code']) : null;
+}
+
+function firstLineItemCurrency(v: unknown): string | null {
+  if (!Array.isArray(v)) return null;
+  for (const r of v) {
+    const c = setCurrency(obj(r)?.['subtotal_set']);
+    if (c) return c;
+  }
+  return null;
+}
+
+function normalizeShopDomain(v: string | undefined): string | null {
+  const t = v
+    ?.trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  return t ? t : null;
+}
+
+function parseTime(v: unknown): number | null {
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function occurredAt(ctx: Context, fallbacks: unknown[]): number {
+  if (ctx.triggeredAt !== null) return ctx.triggeredAt;
+  for (const f of fallbacks) {
+    const ms = parseTime(f);
+    if (ms !== null) return ms;
+  }
+  return Date.now();
+}
+
+/** Adds decimal money strings exactly (no float drift): "10.10" + "0.2" = "10.30"; none gives "0.00". */
+export function sumDecimals(amounts: string[]): string {
+  let scale = 0;
+  const parts: Array<{ negative: boolean; int: string; frac: string }> = [];
+  for (const raw of amounts) {
+    const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(raw);
+    if (!m || (m[2] === '' && (m[3] ?? '') === '')) continue;
+    const frac = m[3] ?? '';
+    scale = Math.max(scale, frac.length);
+    parts.push({ negative: m[1] === '-', int: m[2] || '0', frac });
+  }
+  if (parts.length === 0) return '0.00';
+  let total = 0n;
+  for (const p of parts) {
+    const units = BigInt(p.int + p.frac.padEnd(scale, '0'));
+    total += p.negative ? -units : units;
+  }
+  const negative = total < 0n;
+  const digits = (negative ? -total : total).toString().padStart(scale + 1, '0');
+  const sign = negative ? '-' : '';
+  // Keeps the precision the store used: "1000" for JPY, "12.50" for USD.
+  return scale === 0 ? sign + digits : `${sign}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}

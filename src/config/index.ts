@@ -1,0 +1,101 @@
+// The one place that reads the environment. Everything else receives a Config.
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const intIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const urlWithProtocol = (protocols: string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine((v) => protocols.some((p) => v.startsWith(p)), `must start with ${protocols.join(' or ')}`);
+
+/** Every variable the hub reads, with its default and its meaning (the README lists the same). */
+export const envSchema = z.object({
+  SHOPTALK_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: urlWithProtocol(['postgres://', 'postgresql://']).optional(),
+  REDIS_URL: urlWithProtocol(['redis://', 'rediss://']).optional(),
+  SHOPTALK_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64')
+    .optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intIn(0, 65535).prefault('8080'),
+  SHOPTALK_PUBLIC_URL: urlWithProtocol(['http://', 'https://']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHOPTALK_BODY_LIMIT: intIn(1024, 50 * 1024 * 1024).prefault(String(1024 * 1024)),
+  SHOPTALK_WORKER_CONCURRENCY: intIn(1, 1000).prefault('32'),
+  SHOPTALK_JOB_POLL_MS: intIn(5, 60_000).prefault('200'),
+  SHOPTALK_JOB_MAX_ATTEMPTS: intIn(1, 100).prefault('8'),
+  SHOPTALK_SANDBOX: boolish.prefault('false'),
+  SHOPTALK_SANDBOX_PORT: intIn(0, 65535).prefault('8090'),
+  SHOPTALK_WHATSAPP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v23.0'),
+  SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
+});
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+  redisUrl: string | null;
+  /** Base64 master key from the environment; with SQLite it may instead live in the data folder. */
+  masterKey: string | null;
+  http: { host: string; port: number; publicUrl: string; bodyLimit: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  worker: { concurrency: number; pollMs: number; maxAttempts: number };
+  sandbox: { enabled: boolean; port: number };
+  providers: { whatsappApiUrl: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof envSchema>, string>> = {}): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = overrides[key as keyof typeof overrides] ?? env[key];
+    input[key] = value === '' ? undefined : value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.SHOPTALK_MASTER_KEY) {
+    throw new ConfigError(['SHOPTALK_MASTER_KEY: required when DATABASE_URL is set (32 random bytes as base64, e.g. `openssl rand -base64 32`)']);
+  }
+  const dataDir = path.resolve(e.SHOPTALK_DATA_DIR);
+  return {
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.SHOPTALK_PG_POOL_SIZE }
+      : { kind: 'sqlite', file: path.join(dataDir, 'shoptalk.db') },
+    redisUrl: e.REDIS_URL ?? null,
+    masterKey: e.SHOPTALK_MASTER_KEY ?? null,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.SHOPTALK_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+      bodyLimit: e.SHOPTALK_BODY_LIMIT,
+    },
+    logLevel: e.LOG_LEVEL,
+    worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
+    sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
+    providers: { whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, '') },
+  };
+}

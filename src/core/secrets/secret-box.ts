@@ -1,0 +1,54 @@
+// Secrets at rest: AES-256-GCM with a per-value random IV, under the installation's master key.
+// Stored form: "v1.<iv b64>.<tag b64>.<ciphertext b64>".
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(masterKeyBase64: string) {
+    const key = Buffer.from(masterKeyBase64, 'base64');
+    if (key.length !== 32) throw new Error('the master key must be 32 bytes (base64)');
+    this.key = key;
+  }
+
+  static generateKey(): string {
+    return randomBytes(32).toString('base64');
+  }
+
+  seal(secrets: Record<string, string>): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join('.');
+  }
+
+  open(sealed: string): Record<string, string> {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('unrecognised secret format');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    return JSON.parse(plain) as Record<string, string>;
+  }
+}
+
+/** Shows enough of a secret to recognise it, never enough to use it. */
+export function maskSecret(value: string): string {
+  if (value.length <= 8) return '••••';
+  return `${value.slice(0, 3)}••••${value.slice(-2)}`;
+}
+
+export function maskSecrets(secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, maskSecret(v)]));
+}
+
+/** Constant-time comparison of two strings of possibly different length. */
+export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const x = Buffer.isBuffer(a) ? a : Buffer.from(a);
+  const y = Buffer.isBuffer(b) ? b : Buffer.from(b);
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}

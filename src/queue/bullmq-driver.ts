@@ -1,0 +1,271 @@
+// The scale-out JobQueue driver: a relay moves committed jobs from the `jobs` outbox table to BullMQ on
+// Redis (BullMQ job id = outbox row id, so a relay that dies between add and delete cannot double-enqueue),
+// and BullMQ workers in any number of processes run them. Retries, Retry-After, permanent failures and
+// rate limits follow the same rules as the SQL driver; dead jobs are written back to the table.
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Storage } from '../storage/database.js';
+import { newId } from '../core/ids.js';
+import type { DeadJob, JobHandler, JobQueue, QueueStats } from './port.js';
+import { decideRetry, parseRateKey, withTimeout } from './port.js';
+import { acquireToken, RedisRateLimiter } from './rate-limiter.js';
+import { listDeadJobs, queueStats, redriveDeadJob } from './sql-driver.js';
+
+export interface BullQueueOptions {
+  redisUrl: string;
+  concurrency: number;
+  pollMs: number;
+  /** Separates installations (and test runs) sharing one Redis. */
+  prefix?: string;
+  jobTimeoutMs?: number;
+  onError?: (err: unknown, job: { id: string; type: string }) => void;
+}
+
+interface BullJobData {
+  type: string;
+  payload: string;
+  workspaceId: string | null;
+  rateKey: string | null;
+  maxAttempts: number;
+  /** Attempts already made (retries are scheduled by us, not by BullMQ's counter). */
+  attempts: number;
+  createdAt: number;
+}
+
+const QUEUE_NAME = 'shoptalk-jobs';
+const RELAY_BATCH = 500;
+const RELAY_LEASE_MS = 30_000;
+
+export class BullJobQueue implements JobQueue {
+  readonly driver = 'bullmq' as const;
+  private readonly relayId = newId('rly');
+  private readonly connection: Redis;
+  private readonly queue: Queue<BullJobData>;
+  private readonly limiter: RedisRateLimiter;
+  private worker: Worker<BullJobData> | null = null;
+  private relaying = false;
+  private relayDone: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly opts: BullQueueOptions,
+  ) {
+    this.prefix = opts.prefix ?? 'shoptalk';
+    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.connection.on('error', (err) => opts.onError?.(err, { id: '-', type: 'redis' }));
+    this.queue = new Queue<BullJobData>(QUEUE_NAME, { connection: this.connection, prefix: this.prefix });
+    this.limiter = new RedisRateLimiter(this.connection, `${this.prefix}:rate:`);
+  }
+
+  async startDispatch(): Promise<void> {
+    if (this.relaying) return;
+    this.relaying = true;
+    this.relayDone = this.relayLoop();
+  }
+
+  async start(handlers: Record<string, JobHandler>): Promise<void> {
+    await this.startDispatch();
+    if (this.worker) return;
+    await this.sweepFailed();
+    this.worker = new Worker<BullJobData>(QUEUE_NAME, (job, token) => this.process(handlers, job, token), {
+      connection: this.connection.duplicate(),
+      prefix: this.prefix,
+      concurrency: this.opts.concurrency,
+      // A worker that dies releases its jobs when the lock expires; they are retried, not lost.
+      lockDuration: 15_000,
+      maxStalledCount: 10,
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: { count: 100_000 },
+    });
+    this.worker.on('error', (err) => this.opts.onError?.(err, { id: '-', type: 'worker' }));
+    this.worker.on('failed', (job, err) => {
+      if (job) void this.recordDead(job, err.message);
+    });
+  }
+
+  notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.relaying = false;
+    this.notify();
+    await this.relayDone;
+    if (this.worker) {
+      await this.worker.close();
+      this.worker = null;
+    }
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+
+  private async relayLoop(): Promise<void> {
+    while (this.relaying) {
+      let moved = 0;
+      try {
+        moved = await this.relayOnce();
+      } catch (err) {
+        this.opts.onError?.(err, { id: '-', type: 'relay' });
+      }
+      if (moved < RELAY_BATCH) await this.sleep(this.opts.pollMs);
+    }
+  }
+
+  /** Moves one batch of committed jobs to BullMQ. Returns how many. */
+  async relayOnce(): Promise<number> {
+    const now = Date.now();
+    const pg = this.storage.dialect === 'postgres';
+    const rows = await this.storage.transaction(async (tx) => {
+      let due = tx
+        .selectFrom('jobs')
+        .select('id')
+        .where((eb) =>
+          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'relaying'), eb('locked_until', '<', now)])]),
+        )
+        .orderBy('created_at')
+        .limit(RELAY_BATCH);
+      if (pg) due = due.forUpdate().skipLocked();
+      return tx
+        .updateTable('jobs')
+        .set({ status: 'relaying', locked_by: this.relayId, locked_until: now + RELAY_LEASE_MS, updated_at: now })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+    });
+    if (rows.length === 0) return 0;
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: r.type,
+        data: {
+          type: r.type,
+          payload: r.payload,
+          workspaceId: r.workspace_id,
+          rateKey: r.rate_key,
+          maxAttempts: r.max_attempts,
+          attempts: r.attempts,
+          createdAt: r.created_at,
+        },
+        opts: { jobId: r.id, delay: Math.max(0, r.run_at - now) },
+      })),
+    );
+    const ids = rows.map((r) => r.id);
+    await this.storage.transaction((tx) =>
+      tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.relayId).execute(),
+    );
+    return rows.length;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async process(handlers: Record<string, JobHandler>, job: Job<BullJobData>, token: string | undefined): Promise<void> {
+    const data = job.data;
+    const handler = handlers[data.type];
+    if (!handler) throw new UnrecoverableError(`no handler for job type ${data.type}`);
+    const rate = parseRateKey(data.rateKey);
+    if (rate && !(await acquireToken(this.limiter, rate.key, rate.perSecond))) {
+      await job.moveToDelayed(Date.now() + 1000 + Math.floor(Math.random() * 500), token);
+      throw new DelayedError();
+    }
+    const attempt = data.attempts + 1;
+    try {
+      await withTimeout(
+        handler(JSON.parse(data.payload) as unknown, {
+          id: job.id ?? '',
+          type: data.type,
+          workspaceId: data.workspaceId,
+          attempt,
+          maxAttempts: data.maxAttempts,
+        }),
+        this.opts.jobTimeoutMs ?? 60_000,
+        `job ${data.type}`,
+      );
+    } catch (err) {
+      this.opts.onError?.(err, { id: job.id ?? '', type: data.type });
+      const decision = decideRetry(err, attempt, data.maxAttempts);
+      await job.updateData({ ...data, attempts: attempt });
+      if (decision.kind === 'dead') throw new UnrecoverableError(decision.reason);
+      await job.moveToDelayed(Date.now() + decision.delayMs, token);
+      throw new DelayedError();
+    }
+  }
+
+  /** A job BullMQ gave up on is written back to the table as dead, then removed from Redis. */
+  private async recordDead(job: Job<BullJobData>, reason: string): Promise<void> {
+    const data = job.data;
+    const now = Date.now();
+    const id = job.id ?? newId('job');
+    try {
+      await this.storage.transaction(async (tx) => {
+        await tx
+          .insertInto('jobs')
+          .values({
+            id,
+            type: data.type,
+            workspace_id: data.workspaceId,
+            payload: data.payload,
+            status: 'dead',
+            run_at: now,
+            attempts: data.attempts,
+            max_attempts: data.maxAttempts,
+            rate_key: data.rateKey,
+            locked_by: null,
+            locked_until: null,
+            last_error: reason.slice(0, 2000),
+            created_at: data.createdAt,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ status: 'dead', last_error: reason.slice(0, 2000), updated_at: now }))
+          .execute();
+      });
+      await job.remove().catch(() => undefined);
+    } catch (err) {
+      this.opts.onError?.(err, { id, type: data.type });
+    }
+  }
+
+  /** Failed jobs left in Redis by a process that died before recording them are recorded now. */
+  private async sweepFailed(): Promise<void> {
+    const failed = await this.queue.getFailed(0, 1000);
+    for (const job of failed) await this.recordDead(job, job.failedReason || 'failed');
+  }
+
+  async deadJobs(workspaceId: string | null, limit = 100): Promise<DeadJob[]> {
+    return listDeadJobs(this.storage, workspaceId, limit);
+  }
+
+  async redrive(jobId: string, workspaceId: string | null): Promise<boolean> {
+    const ok = await redriveDeadJob(this.storage, jobId, workspaceId);
+    if (ok) this.notify();
+    return ok;
+  }
+
+  async stats(): Promise<QueueStats> {
+    const [table, counts] = await Promise.all([queueStats(this.storage), this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')]);
+    return {
+      pending: table.pending + (counts['waiting'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0),
+      running: counts['active'] ?? 0,
+      dead: table.dead,
+    };
+  }
+
+  /** For tests: drops every job of this prefix from Redis. */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+}

@@ -1,0 +1,176 @@
+// Opens the database (SQLite by default, PostgreSQL when configured), runs migrations, and provides
+// transactions. On SQLite, concurrent transactions are group-committed: every unit that arrives while a
+// commit is in flight joins the next one as a savepoint, so one fsync makes a whole batch durable.
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import type { Database } from './schema.js';
+import * as m0001 from './migrations/0001_foundation.js';
+
+export type Db = Kysely<Database>;
+export type DialectKind = 'sqlite' | 'postgres';
+
+const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};
+
+class StaticMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+// node-postgres returns int8 as strings; every bigint here is epoch milliseconds, well within 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+interface PendingUnit {
+  fn: (tx: Db) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_GROUP = 256;
+
+export class Storage {
+  readonly db: Db;
+  readonly dialect: DialectKind;
+  private readonly sqlite: BetterSqlite3.Database | null;
+  private queue: PendingUnit[] = [];
+  private flushing = false;
+  private closed = false;
+
+  private constructor(db: Db, dialect: DialectKind, sqlite: BetterSqlite3.Database | null) {
+    this.db = db;
+    this.dialect = dialect;
+    this.sqlite = sqlite;
+  }
+
+  static open(database: Config['database']): Storage {
+    if (database.kind === 'postgres') {
+      const pool = new pg.Pool({ connectionString: database.url, max: database.poolSize });
+      // A dropped connection must not crash the process; the pool replaces it.
+      pool.on('error', () => undefined);
+      return new Storage(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', null);
+    }
+    fs.mkdirSync(path.dirname(database.file), { recursive: true });
+    const sqlite = new BetterSqlite3(database.file);
+    sqlite.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before it returns, so an acknowledged webhook survives a crash.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    return new Storage(db, 'sqlite', sqlite);
+  }
+
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations() });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
+
+  /**
+   * Runs fn in a transaction. Keep external I/O out of fn: on SQLite it shares the commit with its
+   * neighbours. A failing unit rolls back alone; the others still commit.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') return this.db.transaction().execute(fn);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // Let units created in the same tick join this commit.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_GROUP);
+      const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+      try {
+        await this.db.connection().execute(async (conn) => {
+          await sql`BEGIN IMMEDIATE`.execute(conn);
+          try {
+            for (const unit of batch) {
+              await sql`SAVEPOINT unit`.execute(conn);
+              try {
+                const value = await unit.fn(conn);
+                await sql`RELEASE unit`.execute(conn);
+                outcomes.push({ ok: true, value });
+              } catch (err) {
+                await sql`ROLLBACK TO unit`.execute(conn);
+                await sql`RELEASE unit`.execute(conn);
+                outcomes.push({ ok: false, value: err });
+              }
+            }
+            await sql`COMMIT`.execute(conn);
+          } catch (err) {
+            await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+            throw err;
+          }
+        });
+      } catch (err) {
+        for (const unit of batch) unit.reject(err);
+        continue;
+      }
+      batch.forEach((unit, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) unit.resolve(outcome.value);
+        else unit.reject(outcome.value);
+      });
+    }
+    this.flushing = false;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
+    await this.db.destroy();
+    this.sqlite?.close();
+  }
+}
+
+/**
+ * Kysely prepares a statement for every query; better-sqlite3 statements are reusable, so a small cache
+ * keyed by SQL text saves the parse on hot paths. Execution is synchronous and serialized, so reuse is safe.
+ */
+function withStatementCache(db: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = db.prepare.bind(db);
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (source: string) => {
+          let stmt = cache.get(source);
+          if (!stmt) {
+            stmt = prepare(source);
+            if (cache.size > 500) cache.clear();
+            cache.set(source, stmt);
+          }
+          return stmt;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** True when err is a unique-constraint violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: string; message?: string };
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

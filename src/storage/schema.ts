@@ -1,0 +1,185 @@
+// Table types for Kysely. Conventions that keep one schema working on SQLite and PostgreSQL:
+// ids are text, times are epoch milliseconds in bigint columns, JSON is text, booleans are 0/1 integers.
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** The visible start of the key ("stk_ab12cd"), for humans to tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. The key itself is never stored. */
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface StoreConnectionsTable {
+  id: string;
+  workspace_id: string;
+  platform: string;
+  name: string;
+  /** The platform's identifier of the store (shop domain, shop id). */
+  external_id: string;
+  settings: string;
+  secrets: string;
+  status: string;
+  verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChannelAccountsTable {
+  id: string;
+  workspace_id: string;
+  channel: string;
+  provider: string;
+  name: string;
+  /** The provider's identifier of the sending identity (phone number id, page id...). */
+  external_id: string;
+  /** 'merchant' or 'platform' (the operator's shared account). */
+  owner: string;
+  settings: string;
+  secrets: string;
+  status: string;
+  display_name: string | null;
+  /** Sends per second this account may make (the provider's throughput limit). */
+  rate_limit_per_second: number;
+  verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InboundWebhooksTable {
+  id: string;
+  workspace_id: string;
+  source: string;
+  /** The store connection or channel account the webhook was addressed to. */
+  target_id: string;
+  dedupe_key: string;
+  topic: string | null;
+  headers: string;
+  body: string;
+  status: string;
+  error: string | null;
+  received_at: number;
+  processed_at: number | null;
+}
+
+export interface EventsTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  idempotency_key: string;
+  source: string;
+  store_connection_id: string | null;
+  order_id: string | null;
+  occurred_at: number;
+  payload: string;
+  created_at: number;
+}
+
+export interface OrdersTable {
+  id: string;
+  workspace_id: string;
+  store_connection_id: string;
+  external_id: string;
+  name: string;
+  customer_name: string | null;
+  email: string | null;
+  phone: string | null;
+  total_amount: string | null;
+  currency: string | null;
+  status: string | null;
+  snapshot: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationSettingsTable {
+  id: string;
+  workspace_id: string;
+  event_type: string;
+  channel: string;
+  enabled: number;
+  channel_account_id: string | null;
+  template_name: string | null;
+  template_language: string | null;
+  template_id: string | null;
+  /** JSON object: template placeholder name → variable key of the catalogue. */
+  variable_map: string;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  direction: string;
+  channel: string;
+  channel_account_id: string | null;
+  event_id: string | null;
+  order_id: string | null;
+  idempotency_key: string;
+  recipient: string | null;
+  template_name: string | null;
+  content: string;
+  status: string;
+  reason: string | null;
+  error_code: string | null;
+  provider_message_id: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+}
+
+export interface ActivitiesTable {
+  id: string;
+  workspace_id: string;
+  order_id: string | null;
+  message_id: string | null;
+  kind: string;
+  summary: string;
+  data: string;
+  created_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  type: string;
+  workspace_id: string | null;
+  payload: string;
+  /** pending (SQL driver), outbox (waiting for the relay to BullMQ), running, dead. */
+  status: string;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  rate_key: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  store_connections: StoreConnectionsTable;
+  channel_accounts: ChannelAccountsTable;
+  inbound_webhooks: InboundWebhooksTable;
+  events: EventsTable;
+  orders: OrdersTable;
+  notification_settings: NotificationSettingsTable;
+  messages: MessagesTable;
+  activities: ActivitiesTable;
+  jobs: JobsTable;
+}
