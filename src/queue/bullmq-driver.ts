@@ -19,6 +19,8 @@ export interface BullQueueOptions {
   /** Separates installations (and test runs) sharing one Redis. */
   prefix?: string;
   jobTimeoutMs?: number;
+  /** First retry delay; later ones double (with jitter). */
+  backoffBaseMs?: number;
   onError?: (err: unknown, job: { id: string; type: string }) => void;
 }
 
@@ -197,7 +199,7 @@ export class BullJobQueue implements JobQueue {
       );
     } catch (err) {
       this.opts.onError?.(err, { id: job.id ?? '', type: data.type });
-      const decision = decideRetry(err, attempt, data.maxAttempts);
+      const decision = decideRetry(err, attempt, data.maxAttempts, this.opts.backoffBaseMs);
       await job.updateData({ ...data, attempts: attempt });
       if (decision.kind === 'dead') throw new UnrecoverableError(decision.reason);
       await job.moveToDelayed(Date.now() + decision.delayMs, token);

@@ -76,13 +76,13 @@ const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 10 * 60 * 1000;
 
 /** Exponential backoff with jitter: the nth retry waits between half and all of base·2^(n-1), capped. */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+export function backoffDelay(attempt: number, baseMs = BASE_DELAY_MS, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /** What to do after a failed attempt: retry later (honouring Retry-After), or give up. */
-export function decideRetry(err: unknown, attempt: number, maxAttempts: number): RetryDecision {
+export function decideRetry(err: unknown, attempt: number, maxAttempts: number, backoffBaseMs = BASE_DELAY_MS): RetryDecision {
   const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   if (err instanceof PermanentJobError) return { kind: 'dead', delayMs: 0, reason };
   if (err instanceof ProviderError && err.kind === 'permanent') return { kind: 'dead', delayMs: 0, reason };
@@ -90,7 +90,7 @@ export function decideRetry(err: unknown, attempt: number, maxAttempts: number):
   if (err instanceof ProviderError && err.kind === 'retry_after' && err.retryAfterMs != null) {
     return { kind: 'retry', delayMs: Math.max(err.retryAfterMs, 1), reason };
   }
-  return { kind: 'retry', delayMs: backoffDelay(attempt), reason };
+  return { kind: 'retry', delayMs: backoffDelay(attempt, backoffBaseMs), reason };
 }
 
 /** Writes a job into the outbox. Call it with the transaction of the write that causes the job. */

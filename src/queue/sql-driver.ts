@@ -16,6 +16,8 @@ export interface SqlQueueOptions {
   leaseMs?: number;
   /** Longest a handler may run. */
   jobTimeoutMs?: number;
+  /** First retry delay; later ones double (with jitter). */
+  backoffBaseMs?: number;
   rateLimiter: RateLimiter;
   onError?: (err: unknown, job: { id: string; type: string }) => void;
 }
@@ -200,7 +202,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   private fail(job: JobsTable, err: unknown): Promise<void> {
-    const decision = decideRetry(err, job.attempts, job.max_attempts);
+    const decision = decideRetry(err, job.attempts, job.max_attempts, this.opts.backoffBaseMs);
     const now = Date.now();
     return this.storage.transaction(async (tx) => {
       await tx
