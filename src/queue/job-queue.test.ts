@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../core/errors.js';
 import type { JobHandler, JobQueue } from './port.js';
-import { PermanentJobError, backoffDelay, decideRetry, enqueue } from './port.js';
+import { PermanentJobError, backoffDelay, decideRetry } from './port.js';
+import { enqueue } from './outbox.js';
 import { SqlJobQueue } from './sql-driver.js';
 import { BullJobQueue } from './bullmq-driver.js';
 import { MemoryRateLimiter } from './rate-limiter.js';

@@ -2,8 +2,6 @@
 // causes them (a transactional outbox); a driver then runs them: the SQL driver claims them from the table,
 // the BullMQ driver relays them to Redis and runs them from there.
 import { ProviderError } from '../core/errors.js';
-import type { Db } from '../storage/database.js';
-import { newId } from '../core/ids.js';
 
 export interface JobSpec {
   type: string;
@@ -91,32 +89,6 @@ export function decideRetry(err: unknown, attempt: number, maxAttempts: number, 
     return { kind: 'retry', delayMs: Math.max(err.retryAfterMs, 1), reason };
   }
   return { kind: 'retry', delayMs: backoffDelay(attempt, backoffBaseMs), reason };
-}
-
-/** Writes a job into the outbox. Call it with the transaction of the write that causes the job. */
-export async function enqueue(tx: Db, spec: JobSpec, defaultMaxAttempts = 8): Promise<string> {
-  const id = newId('job');
-  const now = Date.now();
-  await tx
-    .insertInto('jobs')
-    .values({
-      id,
-      type: spec.type,
-      workspace_id: spec.workspaceId ?? null,
-      payload: JSON.stringify(spec.payload ?? null),
-      status: 'pending',
-      run_at: spec.runAt ?? now,
-      attempts: 0,
-      max_attempts: spec.maxAttempts ?? defaultMaxAttempts,
-      rate_key: spec.rateLimit ? `${spec.rateLimit.perSecond}|${spec.rateLimit.key}` : null,
-      locked_by: null,
-      locked_until: null,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  return id;
 }
 
 export function parseRateKey(rateKey: string | null): { key: string; perSecond: number } | null {

@@ -370,11 +370,12 @@ function idText(v: unknown): string | null {
   return text(v);
 }
 
-/** The resource id; the GraphQL gid is exact even when the numeric id was too large for a JS number. */
+/** The resource id; falls back to the GraphQL gid when the numeric id is missing or lost precision. */
 function resourceId(r: Json): string | null {
+  const id = idText(r['id']);
+  if (id) return id;
   const gid = text(r['admin_graphql_api_id']);
-  const fromGid = gid ? /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)/.exec(gid)?.[1] : undefined;
-  return fromGid ?? idText(r['id']);
+  return (gid ? /^gid:\/\/shopify\/[A-Za-z]+\/(\d+)/.exec(gid)?.[1] : undefined) ?? null;
 }
 
 function stringList(v: unknown): string[] {

@@ -152,8 +152,11 @@ describe('Shopify adapter with the simulator', () => {
     // 25.00 + 2 × 48.00 + 5.00 shipping.
     expect(order.total_price).toBe('126.00');
 
-    const second = await sim.placeOrder(SHOP);
+    const second = await sim.placeOrder(SHOP, { id: 4242, customer: { id: 77 } });
     expect(second.order.name).toBe('#1002');
+    const secondSnap = adapter.parseWebhook(receiver.received[1]!).events[0]!.order!;
+    expect(secondSnap).toMatchObject({ externalId: '4242', customerExternalId: '77', phone: '0912-345-678' });
+    expect(second.order.admin_graphql_api_id).toBe('gid://shopify/Order/4242');
   });
 
   it('falls back through the phone and name sources as documented', async () => {
@@ -295,9 +298,9 @@ describe('Shopify adapter with the simulator', () => {
     expect(receiver.received.every((w) => w.body.equals(receiver.received[0]!.body))).toBe(true);
     expect(receiver.received.every((w) => adapter.verifyWebhook(connection, w))).toBe(true);
     // Exponential: the second wait is twice the first.
-    const [a1, a2, a3] = delivery!.attempts as [{ at: number }, { at: number }, { at: number }];
-    expect(a2.at - a1.at).toBeGreaterThanOrEqual(SHOPIFY_RETRY_DELAYS_MS[0]! * 0.001 - 5);
-    expect(a3.at - a2.at).toBeGreaterThanOrEqual(SHOPIFY_RETRY_DELAYS_MS[1]! * 0.001 - 5);
+    const [a1, a2, a3] = delivery!.attempts.map((a) => a.at) as [number, number, number];
+    expect(a2 - a1).toBeGreaterThanOrEqual(SHOPIFY_RETRY_DELAYS_MS[0]! * 0.001 - 5);
+    expect(a3 - a2).toBeGreaterThanOrEqual(SHOPIFY_RETRY_DELAYS_MS[1]! * 0.001 - 5);
     expect(sim.deliveries({ topic: 'orders/paid' })).toEqual([delivery]);
   });
 

@@ -333,7 +333,8 @@ export class ShopifySimulator extends Simulator {
   private records = new Map<string, ShopifyDelivery>();
   private runs = new Map<string, DeliveryRun>();
   private agent = newAgent();
-  private stopController = new AbortController();
+  // Attempts in flight, so stop() can abort them.
+  private inFlight = new Set<AbortController>();
   // Bumped by stop(): attempts that were in flight then must not schedule retries.
   private generation = 0;
   private idSeq = 5_900_000_000_000 + Math.floor(Math.random() * 90_000_000_000);
@@ -644,8 +645,8 @@ export class ShopifySimulator extends Simulator {
   /** Cancels pending retries and aborts attempts in flight. The simulator stays usable. */
   stop(): void {
     this.generation++;
-    this.stopController.abort();
-    this.stopController = new AbortController();
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
     for (const [webhookId, run] of this.runs) {
       if (!run.timer) continue;
       clearTimeout(run.timer);
@@ -691,20 +692,35 @@ export class ShopifySimulator extends Simulator {
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;
+    // One controller and timer per attempt (cheaper than AbortSignal.timeout + any at thousands/s).
+    const controller = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    this.inFlight.add(controller);
     try {
       const res = await request(record.address, {
         method: 'POST',
         headers: record.headers,
         body: run.bytes,
         dispatcher: this.agent,
-        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopController.signal]),
+        signal: controller.signal,
       });
       status = res.statusCode;
       await res.body.dump();
       if (status < 200 || status > 299) error = `HTTP ${status}`;
     } catch (err) {
-      const name = err instanceof Error ? err.name : '';
-      error = name === 'TimeoutError' ? `no response within ${this.timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+      if (timedOut) {
+        status = null;
+        error = `no response within ${this.timeoutMs} ms`;
+      } else {
+        error = err instanceof Error ? err.message || err.name : String(err);
+      }
+    } finally {
+      clearTimeout(deadline);
+      this.inFlight.delete(controller);
     }
     record.attempts.push({ attempt: record.attempts.length + 1, trigger, at: started, durationMs: Date.now() - started, status, error });
     if (error === null) {
@@ -847,7 +863,11 @@ export class ShopifySimulator extends Simulator {
     if (customerOverride !== undefined) order.customer = customerOverride === null ? null : { ...customer, ...customerOverride };
     if (shipOverride !== undefined) order.shipping_address = shipOverride === null ? null : { ...address, ...shipOverride };
     if (billOverride !== undefined) order.billing_address = billOverride === null ? null : { ...address, ...billOverride };
-    // Keep the money sets in step with explicitly overridden totals.
+    // Keep the gids and money sets in step with explicitly overridden ids and totals.
+    if (rest.id !== undefined && rest.admin_graphql_api_id === undefined) order.admin_graphql_api_id = `gid://shopify/Order/${order.id}`;
+    if (order.customer && customerOverride?.id !== undefined && customerOverride.admin_graphql_api_id === undefined) {
+      order.customer.admin_graphql_api_id = `gid://shopify/Customer/${order.customer.id}`;
+    }
     if (rest.total_price !== undefined && rest.total_price_set === undefined) order.total_price_set = moneySet(order.total_price, order.currency);
     return order;
   }

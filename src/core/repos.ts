@@ -1,0 +1,245 @@
+// The persistence port of the domain: models and the repositories the services use. The storage layer
+// implements it. Every method that touches merchant data takes the workspace id; the few `resolve*`
+// methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
+import type { JobSpec } from '../queue/port.js';
+import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface StoreConnection {
+  id: string;
+  workspaceId: string;
+  platform: string;
+  name: string;
+  externalId: string;
+  settings: Record<string, string>;
+  /** Sealed secrets; open them with the SecretBox only where a provider call needs them. */
+  sealedSecrets: string;
+  status: string;
+  verifiedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChannelAccount {
+  id: string;
+  workspaceId: string;
+  channel: string;
+  provider: string;
+  name: string;
+  externalId: string;
+  owner: 'merchant' | 'platform';
+  settings: Record<string, string>;
+  sealedSecrets: string;
+  status: string;
+  displayName: string | null;
+  rateLimitPerSecond: number;
+  verifiedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface InboundWebhook {
+  id: string;
+  workspaceId: string;
+  source: string;
+  targetId: string;
+  dedupeKey: string;
+  topic: string | null;
+  headers: Record<string, string>;
+  body: string;
+  status: 'received' | 'processed' | 'failed';
+  error: string | null;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+export interface Order {
+  id: string;
+  workspaceId: string;
+  storeConnectionId: string;
+  externalId: string;
+  name: string;
+  customerName: string | null;
+  email: string | null;
+  phone: string | null;
+  totalAmount: string | null;
+  currency: string | null;
+  status: string | null;
+  snapshot: OrderSnapshot;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StoredEvent {
+  id: string;
+  workspaceId: string;
+  type: EventType;
+  idempotencyKey: string;
+  source: string;
+  storeConnectionId: string | null;
+  orderId: string | null;
+  occurredAt: number;
+  payload: NormalizedEvent;
+  createdAt: number;
+}
+
+export interface TemplateBinding {
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  /** Placeholder name → variable key from the variable catalogue, in body order. */
+  parameters: Array<{ placeholder: string; variable: string }>;
+}
+
+export interface NotificationSetting {
+  id: string;
+  workspaceId: string;
+  eventType: EventType;
+  channel: string;
+  enabled: boolean;
+  channelAccountId: string | null;
+  templateName: string | null;
+  templateLanguage: string | null;
+  templateId: string | null;
+  binding: TemplateBinding;
+  updatedAt: number;
+}
+
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped';
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  direction: 'outbound' | 'inbound';
+  channel: string;
+  channelAccountId: string | null;
+  eventId: string | null;
+  orderId: string | null;
+  idempotencyKey: string;
+  recipient: string | null;
+  templateName: string | null;
+  content: unknown;
+  status: MessageStatus;
+  reason: string | null;
+  errorCode: string | null;
+  providerMessageId: string | null;
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  readAt: number | null;
+  failedAt: number | null;
+}
+
+export interface Activity {
+  id: string;
+  workspaceId: string;
+  orderId: string | null;
+  messageId: string | null;
+  kind: string;
+  summary: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode'>;
+
+export type MessagePatch = Partial<
+  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt'>
+>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Repos {
+  workspaces: {
+    create(name: string): Promise<Workspace>;
+    get(workspaceId: string): Promise<Workspace | null>;
+    list(): Promise<Workspace[]>;
+  };
+  apiKeys: {
+    create(workspaceId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKeyRecord>;
+    list(workspaceId: string): Promise<ApiKeyRecord[]>;
+    revoke(workspaceId: string, id: string): Promise<boolean>;
+    touch(workspaceId: string, id: string, at: number): Promise<void>;
+    /** Finds the workspace of a presented key by its hash. */
+    resolveByHash(hash: string): Promise<ApiKeyRecord | null>;
+  };
+  storeConnections: {
+    create(workspaceId: string, input: Pick<StoreConnection, 'platform' | 'name' | 'externalId' | 'settings' | 'sealedSecrets' | 'status' | 'verifiedAt'>): Promise<StoreConnection>;
+    get(workspaceId: string, id: string): Promise<StoreConnection | null>;
+    list(workspaceId: string): Promise<StoreConnection[]>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+    /** Finds a connection by the id in its webhook URL. */
+    resolveForWebhook(id: string): Promise<StoreConnection | null>;
+  };
+  channelAccounts: {
+    create(workspaceId: string, input: Pick<ChannelAccount, 'channel' | 'provider' | 'name' | 'externalId' | 'owner' | 'settings' | 'sealedSecrets' | 'status' | 'displayName' | 'rateLimitPerSecond' | 'verifiedAt'>): Promise<ChannelAccount>;
+    get(workspaceId: string, id: string): Promise<ChannelAccount | null>;
+    list(workspaceId: string, channel?: string): Promise<ChannelAccount[]>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<ChannelAccount, 'status' | 'displayName' | 'verifiedAt' | 'sealedSecrets' | 'rateLimitPerSecond' | 'name'>>): Promise<void>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+    resolveForWebhook(id: string): Promise<ChannelAccount | null>;
+  };
+  webhooks: {
+    /** Stores a delivery unless one with the same target and dedupe key exists. Null when it was a duplicate. */
+    insertIfNew(workspaceId: string, input: Pick<InboundWebhook, 'source' | 'targetId' | 'dedupeKey' | 'topic' | 'headers' | 'body'>): Promise<InboundWebhook | null>;
+    get(workspaceId: string, id: string): Promise<InboundWebhook | null>;
+    finish(workspaceId: string, id: string, status: 'processed' | 'failed', error: string | null): Promise<void>;
+  };
+  orders: {
+    upsert(workspaceId: string, storeConnectionId: string, snapshot: OrderSnapshot): Promise<Order>;
+    get(workspaceId: string, id: string): Promise<Order | null>;
+    findByExternalId(workspaceId: string, storeConnectionId: string, externalId: string): Promise<Order | null>;
+    list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Order>>;
+  };
+  events: {
+    /** Null when an event with the same idempotency key exists in the workspace. */
+    insertIfNew(workspaceId: string, input: Pick<StoredEvent, 'type' | 'idempotencyKey' | 'source' | 'storeConnectionId' | 'orderId' | 'occurredAt' | 'payload'>): Promise<StoredEvent | null>;
+    get(workspaceId: string, id: string): Promise<StoredEvent | null>;
+  };
+  settings: {
+    get(workspaceId: string, eventType: string, channel: string): Promise<NotificationSetting | null>;
+    list(workspaceId: string): Promise<NotificationSetting[]>;
+    upsert(workspaceId: string, input: Omit<NotificationSetting, 'id' | 'workspaceId' | 'updatedAt'>): Promise<NotificationSetting>;
+  };
+  messages: {
+    /** Null when a message with the same idempotency key exists in the workspace. */
+    insertIfNew(workspaceId: string, input: NewMessage): Promise<Message | null>;
+    get(workspaceId: string, id: string): Promise<Message | null>;
+    update(workspaceId: string, id: string, patch: MessagePatch): Promise<void>;
+    findByProviderId(workspaceId: string, channelAccountId: string, providerMessageId: string): Promise<Message | null>;
+    list(workspaceId: string, opts: { orderId?: string | null; status?: string | null; limit: number; cursor: string | null }): Promise<Page<Message>>;
+  };
+  activities: {
+    add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;
+    listForOrder(workspaceId: string, orderId: string): Promise<Activity[]>;
+  };
+  jobs: {
+    /** Writes the job to the outbox of the current transaction. */
+    enqueue(spec: JobSpec): Promise<string>;
+  };
+}
+
+export interface UnitOfWork {
+  /** Repositories outside any transaction, for reads and single writes. */
+  readonly repos: Repos;
+  /** Runs fn atomically; jobs enqueued inside start only if it commits. */
+  transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+}

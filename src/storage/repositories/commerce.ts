@@ -1,0 +1,170 @@
+// Inbound webhooks, orders and events.
+import type { Selectable } from 'kysely';
+import type { Db } from '../database.js';
+import type { EventsTable, InboundWebhooksTable, OrdersTable } from '../schema.js';
+import type { InboundWebhook, Order, Repos, StoredEvent } from '../../core/repos.js';
+import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/events/model.js';
+import { newId } from '../../core/ids.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+const webhookFromRow = (r: Selectable<InboundWebhooksTable>): InboundWebhook => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  source: r.source,
+  targetId: r.target_id,
+  dedupeKey: r.dedupe_key,
+  topic: r.topic,
+  headers: JSON.parse(r.headers) as Record<string, string>,
+  body: r.body,
+  status: r.status as InboundWebhook['status'],
+  error: r.error,
+  receivedAt: r.received_at,
+  processedAt: r.processed_at,
+});
+
+const orderFromRow = (r: Selectable<OrdersTable>): Order => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  storeConnectionId: r.store_connection_id,
+  externalId: r.external_id,
+  name: r.name,
+  customerName: r.customer_name,
+  email: r.email,
+  phone: r.phone,
+  totalAmount: r.total_amount,
+  currency: r.currency,
+  status: r.status,
+  snapshot: JSON.parse(r.snapshot) as OrderSnapshot,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const eventFromRow = (r: Selectable<EventsTable>): StoredEvent => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  type: r.type as EventType,
+  idempotencyKey: r.idempotency_key,
+  source: r.source,
+  storeConnectionId: r.store_connection_id,
+  orderId: r.order_id,
+  occurredAt: r.occurred_at,
+  payload: JSON.parse(r.payload) as NormalizedEvent,
+  createdAt: r.created_at,
+});
+
+export function webhooksRepo(db: Db): Repos['webhooks'] {
+  return {
+    async insertIfNew(workspaceId, input) {
+      const row = {
+        id: newId('wh'),
+        workspace_id: workspaceId,
+        source: input.source,
+        target_id: input.targetId,
+        dedupe_key: input.dedupeKey,
+        topic: input.topic,
+        headers: JSON.stringify(input.headers),
+        body: input.body,
+        status: 'received',
+        error: null,
+        received_at: Date.now(),
+        processed_at: null,
+      };
+      const res = await db
+        .insertInto('inbound_webhooks')
+        .values(row)
+        .onConflict((oc) => oc.columns(['target_id', 'dedupe_key']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? webhookFromRow(row) : null;
+    },
+    async get(workspaceId, id) {
+      const r = await db.selectFrom('inbound_webhooks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return r ? webhookFromRow(r) : null;
+    },
+    async finish(workspaceId, id, status, error) {
+      await db
+        .updateTable('inbound_webhooks')
+        .set({ status, error, processed_at: Date.now() })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+export function ordersRepo(db: Db): Repos['orders'] {
+  return {
+    async upsert(workspaceId, storeConnectionId, s) {
+      const now = Date.now();
+      const values = {
+        name: s.name,
+        customer_name: s.customerName,
+        email: s.email,
+        phone: s.phone,
+        total_amount: s.total?.amount ?? null,
+        currency: s.total?.currency ?? null,
+        status: s.fulfillmentStatus ?? s.financialStatus,
+        snapshot: JSON.stringify(s),
+        updated_at: now,
+      };
+      const row = await db
+        .insertInto('orders')
+        .values({ id: newId('ord'), workspace_id: workspaceId, store_connection_id: storeConnectionId, external_id: s.externalId, created_at: now, ...values })
+        .onConflict((oc) => oc.columns(['workspace_id', 'store_connection_id', 'external_id']).doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return orderFromRow(row);
+    },
+    async get(workspaceId, id) {
+      const r = await db.selectFrom('orders').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return r ? orderFromRow(r) : null;
+    },
+    async findByExternalId(workspaceId, storeConnectionId, externalId) {
+      const r = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('store_connection_id', '=', storeConnectionId)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+      return r ? orderFromRow(r) : null;
+    },
+    async list(workspaceId, opts) {
+      let q = db.selectFrom('orders').selectAll().where('workspace_id', '=', workspaceId);
+      const after = decodeCursor(opts.cursor);
+      if (after) q = q.where('id', '<', after);
+      if (opts.query) q = q.where((eb) => eb.or([eb('name', '=', opts.query!), eb('external_id', '=', opts.query!), eb('email', '=', opts.query!)]));
+      const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      const items = rows.slice(0, opts.limit).map(orderFromRow);
+      return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    },
+  };
+}
+
+export function eventsRepo(db: Db): Repos['events'] {
+  return {
+    async insertIfNew(workspaceId, input) {
+      const row = {
+        id: newId('evt'),
+        workspace_id: workspaceId,
+        type: input.type,
+        idempotency_key: input.idempotencyKey,
+        source: input.source,
+        store_connection_id: input.storeConnectionId,
+        order_id: input.orderId,
+        occurred_at: input.occurredAt,
+        payload: JSON.stringify(input.payload),
+        created_at: Date.now(),
+      };
+      const res = await db
+        .insertInto('events')
+        .values(row)
+        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? eventFromRow(row) : null;
+    },
+    async get(workspaceId, id) {
+      const r = await db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return r ? eventFromRow(r) : null;
+    },
+  };
+}

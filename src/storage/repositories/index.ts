@@ -1,0 +1,34 @@
+// Builds the repositories over a database handle (the root one or a transaction) and the unit of work.
+import type { Db, Storage } from '../database.js';
+import type { Repos, UnitOfWork } from '../../core/repos.js';
+import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
+import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
+import { activitiesRepo, jobsRepo, messagesRepo, settingsRepo } from './messaging.js';
+
+export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
+  return {
+    workspaces: workspacesRepo(db),
+    apiKeys: apiKeysRepo(db),
+    storeConnections: storeConnectionsRepo(db),
+    channelAccounts: channelAccountsRepo(db),
+    webhooks: webhooksRepo(db),
+    orders: ordersRepo(db),
+    events: eventsRepo(db),
+    settings: settingsRepo(db),
+    messages: messagesRepo(db),
+    activities: activitiesRepo(db),
+    jobs: jobsRepo(db, defaultMaxAttempts),
+  };
+}
+
+/** A unit of work over the storage; afterCommit runs once a transaction that enqueued jobs has committed. */
+export function createUnitOfWork(storage: Storage, opts: { defaultMaxAttempts: number; afterCommit?: () => void }): UnitOfWork {
+  return {
+    repos: createRepos(storage.db, opts.defaultMaxAttempts),
+    async transaction(fn) {
+      const result = await storage.transaction((tx) => fn(createRepos(tx, opts.defaultMaxAttempts)));
+      opts.afterCommit?.();
+      return result;
+    },
+  };
+}

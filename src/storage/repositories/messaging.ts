@@ -1,0 +1,211 @@
+// Notification settings, messages, activities and the job outbox.
+import type { Selectable } from 'kysely';
+import type { Db } from '../database.js';
+import type { ActivitiesTable, MessagesTable, NotificationSettingsTable } from '../schema.js';
+import type { Activity, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
+import type { EventType } from '../../core/events/model.js';
+import { newId } from '../../core/ids.js';
+import { enqueue } from '../../queue/outbox.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+const settingFromRow = (r: Selectable<NotificationSettingsTable>): NotificationSetting => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  eventType: r.event_type as EventType,
+  channel: r.channel,
+  enabled: r.enabled === 1,
+  channelAccountId: r.channel_account_id,
+  templateName: r.template_name,
+  templateLanguage: r.template_language,
+  templateId: r.template_id,
+  binding: JSON.parse(r.variable_map) as TemplateBinding,
+  updatedAt: r.updated_at,
+});
+
+const messageFromRow = (r: Selectable<MessagesTable>): Message => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  direction: r.direction === 'inbound' ? 'inbound' : 'outbound',
+  channel: r.channel,
+  channelAccountId: r.channel_account_id,
+  eventId: r.event_id,
+  orderId: r.order_id,
+  idempotencyKey: r.idempotency_key,
+  recipient: r.recipient,
+  templateName: r.template_name,
+  content: JSON.parse(r.content) as unknown,
+  status: r.status as Message['status'],
+  reason: r.reason,
+  errorCode: r.error_code,
+  providerMessageId: r.provider_message_id,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  sentAt: r.sent_at,
+  deliveredAt: r.delivered_at,
+  readAt: r.read_at,
+  failedAt: r.failed_at,
+});
+
+const activityFromRow = (r: Selectable<ActivitiesTable>): Activity => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  orderId: r.order_id,
+  messageId: r.message_id,
+  kind: r.kind,
+  summary: r.summary,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+export function settingsRepo(db: Db): Repos['settings'] {
+  return {
+    async get(workspaceId, eventType, channel) {
+      const r = await db
+        .selectFrom('notification_settings')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('event_type', '=', eventType)
+        .where('channel', '=', channel)
+        .executeTakeFirst();
+      return r ? settingFromRow(r) : null;
+    },
+    async list(workspaceId) {
+      const rows = await db.selectFrom('notification_settings').selectAll().where('workspace_id', '=', workspaceId).orderBy('event_type').orderBy('channel').execute();
+      return rows.map(settingFromRow);
+    },
+    async upsert(workspaceId, input) {
+      const values = {
+        enabled: input.enabled ? 1 : 0,
+        channel_account_id: input.channelAccountId,
+        template_name: input.templateName,
+        template_language: input.templateLanguage,
+        template_id: input.templateId,
+        variable_map: JSON.stringify(input.binding),
+        updated_at: Date.now(),
+      };
+      const row = await db
+        .insertInto('notification_settings')
+        .values({ id: newId('ns'), workspace_id: workspaceId, event_type: input.eventType, channel: input.channel, ...values })
+        .onConflict((oc) => oc.columns(['workspace_id', 'event_type', 'channel']).doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return settingFromRow(row);
+    },
+  };
+}
+
+export function messagesRepo(db: Db): Repos['messages'] {
+  return {
+    async insertIfNew(workspaceId, input) {
+      const now = Date.now();
+      const row = {
+        id: newId('msg'),
+        workspace_id: workspaceId,
+        direction: input.direction,
+        channel: input.channel,
+        channel_account_id: input.channelAccountId,
+        event_id: input.eventId,
+        order_id: input.orderId,
+        idempotency_key: input.idempotencyKey,
+        recipient: input.recipient,
+        template_name: input.templateName,
+        content: JSON.stringify(input.content ?? null),
+        status: input.status,
+        reason: input.reason,
+        error_code: null,
+        provider_message_id: null,
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+        sent_at: null,
+        delivered_at: null,
+        read_at: null,
+        failed_at: null,
+      };
+      const res = await db
+        .insertInto('messages')
+        .values(row)
+        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? messageFromRow(row) : null;
+    },
+    async get(workspaceId, id) {
+      const r = await db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return r ? messageFromRow(r) : null;
+    },
+    async update(workspaceId, id, patch: MessagePatch) {
+      const set: Record<string, unknown> = { updated_at: Date.now() };
+      const columns: Record<keyof MessagePatch, string> = {
+        status: 'status',
+        reason: 'reason',
+        errorCode: 'error_code',
+        providerMessageId: 'provider_message_id',
+        attempts: 'attempts',
+        sentAt: 'sent_at',
+        deliveredAt: 'delivered_at',
+        readAt: 'read_at',
+        failedAt: 'failed_at',
+      };
+      for (const [key, column] of Object.entries(columns)) {
+        const value = patch[key as keyof MessagePatch];
+        if (value !== undefined) set[column] = value;
+      }
+      await db.updateTable('messages').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    },
+    async findByProviderId(workspaceId, channelAccountId, providerMessageId) {
+      const r = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('channel_account_id', '=', channelAccountId)
+        .where('provider_message_id', '=', providerMessageId)
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirst();
+      return r ? messageFromRow(r) : null;
+    },
+    async list(workspaceId, opts) {
+      let q = db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId);
+      if (opts.orderId) q = q.where('order_id', '=', opts.orderId);
+      if (opts.status) q = q.where('status', '=', opts.status);
+      const after = decodeCursor(opts.cursor);
+      if (after) q = q.where('id', '<', after);
+      const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      const items = rows.slice(0, opts.limit).map(messageFromRow);
+      return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    },
+  };
+}
+
+export function activitiesRepo(db: Db): Repos['activities'] {
+  return {
+    async add(workspaceId, input) {
+      const row = {
+        id: newId('act'),
+        workspace_id: workspaceId,
+        order_id: input.orderId,
+        message_id: input.messageId,
+        kind: input.kind,
+        summary: input.summary,
+        data: JSON.stringify(input.data),
+        created_at: input.createdAt ?? Date.now(),
+      };
+      await db.insertInto('activities').values(row).execute();
+      return activityFromRow(row);
+    },
+    async listForOrder(workspaceId, orderId) {
+      const rows = await db
+        .selectFrom('activities')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(activityFromRow);
+    },
+  };
+}
+
+export function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
+  return { enqueue: (spec) => enqueue(db, spec, defaultMaxAttempts) };
+}
