@@ -41,6 +41,14 @@ export class AppError extends Error {
   }
 }
 
+/** Thrown by repositories when a unique constraint refuses a row; services turn it into a clear conflict. */
+export class DuplicateError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'DuplicateError';
+  }
+}
+
 export const notFound = (what: string, id: string): AppError =>
   new AppError('not_found', `${what} ${id} was not found`, { id });
 

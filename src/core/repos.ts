@@ -156,7 +156,7 @@ export interface Activity {
   createdAt: number;
 }
 
-export type NewMessage = Omit<Message, 'id' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode'>;
+export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode'>;
 
 export type MessagePatch = Partial<
   Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt'>

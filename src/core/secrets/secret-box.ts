@@ -22,6 +22,16 @@ export class SecretBox {
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join('.');
   }
 
+  /** Opens sealed secrets and masks every value, for API responses. */
+  masked(sealed: string): Record<string, string> {
+    return maskSecrets(this.open(sealed));
+  }
+
+  /** A random url-safe token (webhook verify tokens and the like). */
+  randomToken(bytes = 24): string {
+    return randomBytes(bytes).toString('base64url');
+  }
+
   open(sealed: string): Record<string, string> {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('unrecognised secret format');

@@ -4,6 +4,17 @@ import type { Db } from '../database.js';
 import type { ApiKeysTable, ChannelAccountsTable, StoreConnectionsTable } from '../schema.js';
 import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
+import { DuplicateError } from '../../core/errors.js';
+import { isUniqueViolation } from '../database.js';
+
+async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DuplicateError(what);
+    throw err;
+  }
+}
 
 const apiKeyFromRow = (r: Selectable<ApiKeysTable>): ApiKeyRecord => ({
   id: r.id,
@@ -122,7 +133,7 @@ export function storeConnectionsRepo(db: Db): Repos['storeConnections'] {
         created_at: now,
         updated_at: now,
       };
-      await db.insertInto('store_connections').values(row).execute();
+      await insertUnique('store connection', () => db.insertInto('store_connections').values(row).execute());
       return storeConnectionFromRow(row);
     },
     async get(workspaceId, id) {
@@ -165,7 +176,7 @@ export function channelAccountsRepo(db: Db): Repos['channelAccounts'] {
         created_at: now,
         updated_at: now,
       };
-      await db.insertInto('channel_accounts').values(row).execute();
+      await insertUnique('channel account', () => db.insertInto('channel_accounts').values(row).execute());
       return channelAccountFromRow(row);
     },
     async get(workspaceId, id) {

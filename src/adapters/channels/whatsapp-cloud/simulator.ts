@@ -82,6 +82,8 @@ export interface WhatsAppCloudSimulatorOptions extends Partial<WhatsAppSimSettin
   maxOutbox?: number;
   /** Waits between webhook delivery attempts; its length is the number of retries. */
   webhookRetryDelaysMs?: number[];
+  /** Webhook posts in flight at once; the rest queue, so a burst cannot exhaust sockets. */
+  webhookConcurrency?: number;
 }
 
 export interface WhatsAppSimInbound {
@@ -164,6 +166,9 @@ export class WhatsAppCloudSimulator extends Simulator {
   private readonly settingsValue: WhatsAppSimSettings;
   private readonly maxOutbox: number;
   private readonly retryDelaysMs: number[];
+  private readonly webhookConcurrency: number;
+  private webhooksInFlight = 0;
+  private readonly webhookQueue: Array<() => void> = [];
   private readonly phones = new Map<string, WhatsAppSimPhoneNumber & { webhookUrl: string | null }>();
   private readonly templates = new Map<string, Map<string, WhatsAppSimTemplate>>();
   // Insertion-ordered, so the oldest entry is the first key: O(1) eviction at benchmark rates.
@@ -181,6 +186,7 @@ export class WhatsAppCloudSimulator extends Simulator {
     this.applySettings(options);
     this.maxOutbox = options.maxOutbox ?? 200_000;
     this.retryDelaysMs = options.webhookRetryDelaysMs ?? [50, 200, 500];
+    this.webhookConcurrency = Math.max(1, options.webhookConcurrency ?? 32);
 
     this.registerControlRoutes();
     const p = this.apiPrefix;
@@ -658,14 +664,27 @@ export class WhatsAppCloudSimulator extends Simulator {
     };
     const generation = this.generation;
     for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      try {
-        status = (await deliverWebhook(url, raw, headers, 5000)).status;
-      } catch {
-        status = 0;
-      }
+      const status = await this.deliverLimited(url, raw, headers);
       if ((status >= 200 && status < 300) || attempt >= this.retryDelaysMs.length || generation !== this.generation) return status;
       await sleep(this.retryDelaysMs[attempt] ?? 0);
+    }
+  }
+
+  private async deliverLimited(url: string, raw: string, headers: Record<string, string>): Promise<number> {
+    if (this.webhooksInFlight >= this.webhookConcurrency) {
+      await new Promise<void>((resolve) => this.webhookQueue.push(resolve));
+    } else {
+      this.webhooksInFlight++;
+    }
+    try {
+      return (await deliverWebhook(url, raw, headers, 5000)).status;
+    } catch {
+      return 0;
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.webhookQueue.shift();
+      if (next) next();
+      else this.webhooksInFlight--;
     }
   }
 

@@ -1,0 +1,170 @@
+// Store connections and channel accounts: created with their credentials (sealed at rest), verified
+// against the provider when saved and on demand, shown with secrets masked.
+import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
+import type { ChannelAccountCredentials, ProviderTemplate } from '../channels/ports.js';
+import type { Providers } from '../providers.js';
+import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+
+export interface ShopifyConnectionInput {
+  name?: string | undefined;
+  shopDomain: string;
+  webhookSecret: string;
+}
+
+export interface WhatsAppCloudAccountInput {
+  name?: string | undefined;
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+  appSecret: string;
+  /** Meta's verify token for the webhook subscription handshake; generated when absent. */
+  verifyToken?: string | undefined;
+  owner?: 'merchant' | 'platform' | undefined;
+  rateLimitPerSecond?: number | undefined;
+}
+
+/** Meta's default throughput for a business phone number (messages per second). */
+export const WHATSAPP_DEFAULT_MPS = 80;
+
+export class ConnectionService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly providers: Providers,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async createShopifyConnection(workspaceId: string, input: ShopifyConnectionInput): Promise<StoreConnection> {
+    const shopDomain = input.shopDomain.trim().toLowerCase();
+    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopDomain)) {
+      throw new AppError('validation_failed', 'shop_domain: must be the shop’s myshopify.com domain, e.g. acme.myshopify.com', {
+        fields: [{ field: 'shop_domain', message: 'must look like acme.myshopify.com' }],
+      });
+    }
+    try {
+      return await this.uow.repos.storeConnections.create(workspaceId, {
+        platform: 'shopify',
+        name: input.name?.trim() || shopDomain,
+        externalId: shopDomain,
+        settings: { shopDomain },
+        sealedSecrets: this.secrets.seal({ webhookSecret: input.webhookSecret }),
+        status: 'active',
+        verifiedAt: null,
+      });
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `a Shopify connection for ${shopDomain} already exists in this workspace`);
+      throw err;
+    }
+  }
+
+  async getStoreConnection(workspaceId: string, id: string): Promise<StoreConnection> {
+    const c = await this.uow.repos.storeConnections.get(workspaceId, id);
+    if (!c) throw notFound('store connection', id);
+    return c;
+  }
+
+  listStoreConnections(workspaceId: string): Promise<StoreConnection[]> {
+    return this.uow.repos.storeConnections.list(workspaceId);
+  }
+
+  async removeStoreConnection(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.uow.repos.storeConnections.remove(workspaceId, id))) throw notFound('store connection', id);
+  }
+
+  async createWhatsAppCloudAccount(workspaceId: string, input: WhatsAppCloudAccountInput): Promise<ChannelAccount> {
+    const adapter = this.channelAdapter('meta');
+    const credentials: ChannelAccountCredentials = {
+      settings: { phoneNumberId: input.phoneNumberId, wabaId: input.wabaId },
+      secrets: { accessToken: input.accessToken, appSecret: input.appSecret },
+    };
+    const verified = await this.verifyWithProvider('WhatsApp', () => adapter.verifyAccount(credentials));
+    const verifyToken = input.verifyToken ?? this.secrets.randomToken();
+    try {
+      return await this.uow.repos.channelAccounts.create(workspaceId, {
+        channel: 'whatsapp',
+        provider: 'meta',
+        name: input.name?.trim() || verified.displayName,
+        externalId: input.phoneNumberId,
+        owner: input.owner ?? 'merchant',
+        settings: credentials.settings,
+        sealedSecrets: this.secrets.seal({ ...credentials.secrets, verifyToken }),
+        status: 'verified',
+        displayName: verified.displayName,
+        rateLimitPerSecond: input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS,
+        verifiedAt: Date.now(),
+      });
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `WhatsApp phone number id ${input.phoneNumberId} is already connected in this workspace`);
+      throw err;
+    }
+  }
+
+  async getChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {
+    const a = await this.uow.repos.channelAccounts.get(workspaceId, id);
+    if (!a) throw notFound('channel account', id);
+    return a;
+  }
+
+  listChannelAccounts(workspaceId: string, channel?: string): Promise<ChannelAccount[]> {
+    return this.uow.repos.channelAccounts.list(workspaceId, channel);
+  }
+
+  async removeChannelAccount(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.uow.repos.channelAccounts.remove(workspaceId, id))) throw notFound('channel account', id);
+  }
+
+  /** Calls the provider again with the stored credentials and records the outcome. */
+  async reverifyChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {
+    const account = await this.getChannelAccount(workspaceId, id);
+    const adapter = this.channelAdapter(account.provider);
+    try {
+      const verified = await this.verifyWithProvider('the provider', () => adapter.verifyAccount(this.credentials(account)));
+      await this.uow.repos.channelAccounts.update(workspaceId, id, { status: 'verified', displayName: verified.displayName, verifiedAt: Date.now() });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'provider_rejected_credentials') {
+        await this.uow.repos.channelAccounts.update(workspaceId, id, { status: 'invalid_credentials' });
+      }
+      throw err;
+    }
+    return this.getChannelAccount(workspaceId, id);
+  }
+
+  async listTemplates(workspaceId: string, accountId: string): Promise<ProviderTemplate[]> {
+    const account = await this.getChannelAccount(workspaceId, accountId);
+    const adapter = this.channelAdapter(account.provider);
+    return this.verifyWithProvider('the provider', () => adapter.listTemplates(this.credentials(account)));
+  }
+
+  credentials(account: ChannelAccount): ChannelAccountCredentials {
+    return { settings: account.settings, secrets: this.secrets.open(account.sealedSecrets) };
+  }
+
+  /** The secrets of an account with every value masked, for API responses. */
+  maskedSecrets(sealed: string): Record<string, string> {
+    return this.secrets.masked(sealed);
+  }
+
+  private channelAdapter(provider: string) {
+    const adapter = this.providers.channel(provider);
+    if (!adapter) throw new AppError('validation_failed', `provider: ${provider} is not supported`);
+    return adapter;
+  }
+
+  /** Turns provider refusals into clear 4xx errors and outages into 502, naming the provider's reason. */
+  private async verifyWithProvider<T>(who: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ProviderError) {
+        if (err.kind === 'permanent') {
+          throw new AppError('provider_rejected_credentials', `${who} refused the credentials: ${err.message}`, {
+            provider_code: err.providerCode,
+            http_status: err.httpStatus,
+          });
+        }
+        throw new AppError('provider_unavailable', `${who} could not be reached to verify the account: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+}

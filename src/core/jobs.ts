@@ -1,0 +1,23 @@
+// The job catalogue: each job type, its payload schema and its retry budget, in one place.
+import { z } from 'zod';
+
+export const jobCatalogue = {
+  'store-webhook.process': {
+    description: 'Normalize a stored store-platform webhook into events and plan its notifications',
+    payload: z.object({ webhookId: z.string() }),
+    maxAttempts: 8,
+  },
+  'channel-webhook.process': {
+    description: 'Apply delivery statuses and inbound messages from a stored channel webhook',
+    payload: z.object({ webhookId: z.string() }),
+    maxAttempts: 8,
+  },
+  'message.send': {
+    description: 'Send one queued outbound message through its channel account',
+    payload: z.object({ messageId: z.string() }),
+    maxAttempts: 8,
+  },
+} as const;
+
+export type JobType = keyof typeof jobCatalogue;
+export type JobPayload<T extends JobType> = z.infer<(typeof jobCatalogue)[T]['payload']>;

@@ -1,0 +1,101 @@
+// Inbound webhooks: verified on the raw bytes, stored with their processing job in one transaction, and
+// acknowledged; the work happens in the job. Duplicates (same delivery id) are acknowledged and dropped.
+import { createHash } from 'node:crypto';
+import { AppError, notFound } from '../errors.js';
+import type { RawWebhook } from '../channels/ports.js';
+import type { Providers } from '../providers.js';
+import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { TtlCache } from '../ttl-cache.js';
+
+export interface WebhookReceipt {
+  webhookId: string | null;
+  duplicate: boolean;
+}
+
+// Provider headers are kept with a stored delivery (parsing needs them); credentials never are.
+const KEPT_HEADER = /^(x-[a-z0-9-]+|content-type)$/;
+const DROPPED_HEADER = /^(x-api-key|x-auth-token|x-access-token)$/;
+
+export class WebhookIngress {
+  private stores = new TtlCache<string, { connection: StoreConnection; secrets: Record<string, string> } | null>(5_000);
+  private channels = new TtlCache<string, { account: ChannelAccount; secrets: Record<string, string> } | null>(5_000);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly providers: Providers,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async receiveStoreWebhook(platform: string, connectionId: string, raw: RawWebhook): Promise<WebhookReceipt> {
+    const resolved = await this.stores.get(connectionId, async () => {
+      const connection = await this.uow.repos.storeConnections.resolveForWebhook(connectionId);
+      return connection ? { connection, secrets: this.secrets.open(connection.sealedSecrets) } : null;
+    });
+    if (!resolved || resolved.connection.platform !== platform) throw notFound('store connection', connectionId);
+    const adapter = this.providers.store(platform);
+    if (!adapter) throw notFound('store platform', platform);
+    const { connection, secrets } = resolved;
+    if (!adapter.verifyWebhook({ settings: connection.settings, secrets }, raw)) {
+      throw new AppError('invalid_signature', `the webhook signature does not match this ${platform} connection's secret`);
+    }
+    const dedupeKey = adapter.deliveryId(raw) ?? `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+    return this.store(connection.workspaceId, platform, connection.id, dedupeKey, raw, 'store-webhook.process');
+  }
+
+  /** Meta's subscription handshake: echo the challenge when the verify token matches. */
+  async verifyChannelSubscription(provider: string, accountId: string, query: Record<string, string | undefined>): Promise<string> {
+    const resolved = await this.resolveChannel(provider, accountId);
+    const expected = resolved.secrets['verifyToken'];
+    if (query['hub.mode'] !== 'subscribe' || !expected || query['hub.verify_token'] !== expected || !query['hub.challenge']) {
+      throw new AppError('forbidden', 'hub.verify_token does not match this channel account');
+    }
+    return query['hub.challenge'];
+  }
+
+  async receiveChannelWebhook(provider: string, accountId: string, raw: RawWebhook): Promise<WebhookReceipt> {
+    const { account, secrets } = await this.resolveChannel(provider, accountId);
+    const adapter = this.providers.channel(provider);
+    if (!adapter) throw notFound('channel provider', provider);
+    if (!adapter.verifyWebhook({ settings: account.settings, secrets }, raw)) {
+      throw new AppError('invalid_signature', `the webhook signature does not match this ${provider} account's app secret`);
+    }
+    // Channel webhooks carry no delivery id; identical bytes are the same delivery.
+    const dedupeKey = `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+    return this.store(account.workspaceId, provider, account.id, dedupeKey, raw, 'channel-webhook.process');
+  }
+
+  private async resolveChannel(provider: string, accountId: string) {
+    const resolved = await this.channels.get(accountId, async () => {
+      const account = await this.uow.repos.channelAccounts.resolveForWebhook(accountId);
+      return account ? { account, secrets: this.secrets.open(account.sealedSecrets) } : null;
+    });
+    if (!resolved || resolved.account.provider !== provider) throw notFound('channel account', accountId);
+    return resolved;
+  }
+
+  private async store(
+    workspaceId: string,
+    source: string,
+    targetId: string,
+    dedupeKey: string,
+    raw: RawWebhook,
+    jobType: 'store-webhook.process' | 'channel-webhook.process',
+  ): Promise<WebhookReceipt> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw.headers)) if (v !== undefined && KEPT_HEADER.test(k) && !DROPPED_HEADER.test(k)) headers[k] = v;
+    return this.uow.transaction(async (repos) => {
+      const stored = await repos.webhooks.insertIfNew(workspaceId, {
+        source,
+        targetId,
+        dedupeKey,
+        topic: raw.headers['x-shopify-topic'] ?? null,
+        headers,
+        body: raw.body.toString('utf8'),
+      });
+      if (!stored) return { webhookId: null, duplicate: true };
+      await repos.jobs.enqueue({ type: jobType, workspaceId, payload: { webhookId: stored.id } });
+      return { webhookId: stored.id, duplicate: false };
+    });
+  }
+}

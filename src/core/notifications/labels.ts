@@ -1,0 +1,38 @@
+// Names a merchant reads in activity entries and skip reasons.
+import type { EventType } from '../events/model.js';
+
+/** Channels the hub plans notifications on. */
+export const notificationChannels = ['whatsapp'] as const;
+export type NotificationChannel = (typeof notificationChannels)[number];
+
+const eventLabels: Record<EventType, string> = {
+  'order.placed': 'Order placed',
+  'order.paid': 'Order paid',
+  'order.packed': 'Order packed',
+  'order.shipped': 'Order shipped',
+  'order.out_for_delivery': 'Out for delivery',
+  'order.delivery_failed': 'Failed delivery',
+  'order.delivered': 'Order delivered',
+  'order.cancelled': 'Order cancelled',
+  'order.refunded': 'Order refunded',
+  'return.created': 'Return created',
+  'return.restocked': 'Return restocked',
+  'shipment.updated': 'Shipping status update',
+  'points.earned': 'Points received',
+  'points.spent': 'Points used',
+  'credits.earned': 'Reward credits received',
+  'credits.spent': 'Reward credits used',
+  'coupon.issued': 'Coupon received',
+  'account.linked': 'Account linked',
+};
+
+const channelLabels: Record<string, string> = {
+  whatsapp: 'WhatsApp',
+  messenger: 'Messenger',
+  line: 'LINE',
+  sms: 'SMS',
+  email: 'e-mail',
+};
+
+export const eventLabel = (type: EventType): string => eventLabels[type];
+export const channelLabel = (channel: string): string => channelLabels[channel] ?? channel;

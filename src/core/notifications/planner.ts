@@ -1,0 +1,150 @@
+// From a stored store webhook to events and outbound messages. Runs as the store-webhook.process job.
+// Everything it writes for one delivery (order, events, messages, send jobs, activities) commits together,
+// and each step is keyed so that a second run of the job, or a second delivery of the same fact, adds nothing.
+import type { Providers, Logger } from '../providers.js';
+import type { NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
+import type { NormalizedEvent } from '../events/model.js';
+import { PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../../queue/port.js';
+import { TtlCache } from '../ttl-cache.js';
+import { e164Digits, maskPhone, toE164 } from '../phone.js';
+import { computeVariables } from './variables.js';
+import { channelLabel, eventLabel, notificationChannels } from './labels.js';
+
+export class NotificationPlanner {
+  private brands = new TtlCache<string, string>(30_000);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly providers: Providers,
+    private readonly log: Logger,
+  ) {}
+
+  /** Job handler for store-webhook.process. */
+  async processStoreWebhook(payload: { webhookId: string }, ctx: JobContext): Promise<void> {
+    const workspaceId = ctx.workspaceId;
+    if (!workspaceId) throw new PermanentJobError('store-webhook.process needs a workspace');
+    const { repos } = this.uow;
+    const webhook = await repos.webhooks.get(workspaceId, payload.webhookId);
+    if (!webhook || webhook.status !== 'received') return;
+    const connection = await repos.storeConnections.get(workspaceId, webhook.targetId);
+    const adapter = connection ? this.providers.store(connection.platform) : null;
+    if (!connection || !adapter) {
+      await repos.webhooks.finish(workspaceId, webhook.id, 'failed', 'the store connection was removed before the webhook was processed');
+      return;
+    }
+    let events: NormalizedEvent[];
+    try {
+      events = adapter.parseWebhook({ body: Buffer.from(webhook.body, 'utf8'), headers: webhook.headers, query: {} }).events;
+    } catch (err) {
+      // A body the platform signed but we cannot read will not improve with retries.
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.warn({ webhookId: webhook.id, reason }, 'store webhook could not be parsed');
+      await repos.webhooks.finish(workspaceId, webhook.id, 'failed', reason);
+      return;
+    }
+    const brand = await this.brands.get(workspaceId, async () => (await repos.workspaces.get(workspaceId))?.name ?? '');
+    await this.uow.transaction(async (tx) => {
+      for (const event of events) {
+        await this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand);
+      }
+      await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
+    });
+  }
+
+  /**
+   * Records one normalized event (from a webhook, a poll or the API) and plans its notifications.
+   * Returns null when the event was already recorded.
+   */
+  async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
+    let order: Order | null = null;
+    if (event.order) order = await tx.orders.upsert(workspaceId, storeConnectionId, event.order);
+    else if (typeof event.data['orderExternalId'] === 'string') {
+      order = await tx.orders.findByExternalId(workspaceId, storeConnectionId, event.data['orderExternalId']);
+    }
+    const stored = await tx.events.insertIfNew(workspaceId, {
+      type: event.type,
+      idempotencyKey: event.idempotencyKey,
+      source,
+      storeConnectionId,
+      orderId: order?.id ?? null,
+      occurredAt: event.occurredAt,
+      payload: event,
+    });
+    if (!stored) return null;
+    for (const channel of notificationChannels) {
+      const setting = await tx.settings.get(workspaceId, event.type, channel);
+      await this.planOne(tx, workspaceId, stored, order, channel, setting, brand);
+    }
+    return stored;
+  }
+
+  private async planOne(
+    tx: Repos,
+    workspaceId: string,
+    event: StoredEvent,
+    order: Order | null,
+    channel: string,
+    setting: NotificationSetting | null,
+    brand: string,
+  ): Promise<void> {
+    const what = `${eventLabel(event.type)} ${channelLabel(channel)} notification`;
+    const base = {
+      direction: 'outbound' as const,
+      channel,
+      eventId: event.id,
+      orderId: order?.id ?? null,
+      idempotencyKey: `${event.id}:${channel}`,
+      templateName: setting?.templateName ?? null,
+    };
+    const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null) => {
+      const message = await tx.messages.insertIfNew(workspaceId, { ...base, channelAccountId, recipient, content: null, status: 'skipped', reason });
+      if (message) {
+        await tx.activities.add(workspaceId, {
+          orderId: order?.id ?? null,
+          messageId: message.id,
+          kind: 'notification.skipped',
+          summary: `${what} skipped: ${reason}`,
+          data: { channel, eventType: event.type, reason },
+        });
+      }
+    };
+
+    if (!setting?.enabled) return skip(`the ${what} is not enabled`);
+    const account = setting.channelAccountId ? await tx.channelAccounts.get(workspaceId, setting.channelAccountId) : null;
+    if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
+    if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
+    if (!order) return skip('the event is not linked to an order, so there is no one to address', account.id);
+    const country = order.snapshot.shippingAddress?.country ?? null;
+    const phone = toE164(order.phone, country);
+    if (!phone) {
+      return skip(order.phone ? `the order's phone number (${maskPhone(order.phone)}) is not a valid phone number` : 'the order has no phone number', account.id);
+    }
+    if (!setting.templateName || !setting.templateLanguage) return skip('no approved template is set for it', account.id);
+
+    const variables = computeVariables(event.payload, order.snapshot, brand);
+    const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: variables[p.variable] ?? '-' }));
+    const message = await tx.messages.insertIfNew(workspaceId, {
+      ...base,
+      channelAccountId: account.id,
+      recipient: e164Digits(phone),
+      content: {
+        kind: 'template',
+        templateName: setting.templateName,
+        language: setting.templateLanguage,
+        templateId: setting.templateId,
+        parameters,
+        parameterFormat: setting.binding.parameterFormat,
+      },
+      status: 'queued',
+      reason: null,
+    });
+    if (!message) return;
+    await tx.jobs.enqueue({
+      type: 'message.send',
+      workspaceId,
+      payload: { messageId: message.id },
+      rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond },
+    });
+  }
+}

@@ -1,0 +1,190 @@
+// Sends one queued message (the message.send job) and applies delivery statuses from channel webhooks
+// (the channel-webhook.process job).
+import { ProviderError } from '../errors.js';
+import type { ChannelAccountCredentials, DeliveryStatusUpdate, OutboundContent } from '../channels/ports.js';
+import type { Logger, Providers } from '../providers.js';
+import type { ChannelAccount, Message, MessagePatch, Repos, UnitOfWork } from '../repos.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { JobContext } from '../../queue/port.js';
+import { PermanentJobError } from '../../queue/port.js';
+import { TtlCache } from '../ttl-cache.js';
+import { maskPhone } from '../phone.js';
+import { channelLabel } from './labels.js';
+
+/** How long a status for a message we cannot find yet is retried: the send may not be recorded yet. */
+const UNKNOWN_STATUS_GRACE_MS = 2 * 60_000;
+
+const rank: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3 };
+
+export class MessageSender {
+  private accounts = new TtlCache<string, { account: ChannelAccount; credentials: ChannelAccountCredentials } | null>(5_000);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly providers: Providers,
+    private readonly secrets: SecretBox,
+    private readonly log: Logger,
+  ) {}
+
+  /** Job handler for message.send. Returns normally when the outcome is recorded, throws to retry. */
+  async sendMessage(payload: { messageId: string }, ctx: JobContext): Promise<void> {
+    const workspaceId = ctx.workspaceId;
+    if (!workspaceId) throw new PermanentJobError('message.send needs a workspace');
+    const message = await this.uow.repos.messages.get(workspaceId, payload.messageId);
+    // Already sent, failed or skipped: a retried job must not send again.
+    if (!message || message.status !== 'queued') return;
+    const resolved = message.channelAccountId ? await this.account(workspaceId, message.channelAccountId) : null;
+    const adapter = resolved ? this.providers.channel(resolved.account.provider) : null;
+    if (!resolved || !adapter || !message.recipient) {
+      await this.finish(message, { status: 'failed', failedAt: Date.now(), reason: 'the channel account was removed before the message was sent' });
+      return;
+    }
+    let result;
+    try {
+      result = await adapter.send(resolved.credentials, {
+        to: message.recipient,
+        content: message.content as OutboundContent,
+        idempotencyKey: message.id,
+      });
+    } catch (err) {
+      const providerError = err instanceof ProviderError ? err : null;
+      if (providerError?.kind === 'permanent' || ctx.attempt >= ctx.maxAttempts) {
+        const reason = providerError?.kind === 'permanent' ? providerError.message : `gave up after ${ctx.attempt} attempts: ${String((err as Error).message ?? err)}`;
+        await this.finish(message, {
+          status: 'failed',
+          failedAt: Date.now(),
+          errorCode: providerError?.providerCode ?? null,
+          reason,
+          attempts: ctx.attempt,
+        });
+        return;
+      }
+      throw err;
+    }
+    await this.finish(message, {
+      status: 'sent',
+      sentAt: Date.now(),
+      providerMessageId: result.providerMessageId,
+      attempts: ctx.attempt,
+    });
+  }
+
+  private async finish(message: Message, patch: MessagePatch): Promise<void> {
+    await this.uow.transaction(async (tx) => {
+      await tx.messages.update(message.workspaceId, message.id, patch);
+      await this.addActivity(tx, message, patch.status!, {
+        errorCode: patch.errorCode ?? null,
+        reason: patch.reason ?? null,
+        providerMessageId: patch.providerMessageId ?? null,
+      });
+    });
+  }
+
+  private async addActivity(tx: Repos, message: Message, status: string, extra: { errorCode: string | null; reason: string | null; providerMessageId?: string | null }) {
+    const template = message.templateName ? ` template ${message.templateName}` : '';
+    const to = message.recipient ? ` to ${maskPhone(message.recipient)}` : '';
+    const summaries: Record<string, string> = {
+      sent: `${channelLabel(message.channel)}${template} sent${to}`,
+      delivered: `${channelLabel(message.channel)}${template} delivered${to}`,
+      read: `${channelLabel(message.channel)}${template} read${to}`,
+      failed: `${channelLabel(message.channel)}${template} failed${to}${extra.errorCode ? ` (code ${extra.errorCode})` : ''}: ${extra.reason ?? 'no reason given'}`,
+    };
+    await tx.activities.add(message.workspaceId, {
+      orderId: message.orderId,
+      messageId: message.id,
+      kind: `notification.${status}`,
+      summary: summaries[status] ?? `${channelLabel(message.channel)} message ${status}`,
+      data: {
+        channel: message.channel,
+        channelAccountId: message.channelAccountId,
+        template: message.templateName,
+        status,
+        ...(extra.providerMessageId ? { providerMessageId: extra.providerMessageId } : {}),
+        ...(extra.errorCode ? { errorCode: extra.errorCode } : {}),
+        ...(extra.reason ? { reason: extra.reason } : {}),
+      },
+    });
+  }
+
+  /** Job handler for channel-webhook.process. */
+  async processChannelWebhook(payload: { webhookId: string }, ctx: JobContext): Promise<void> {
+    const workspaceId = ctx.workspaceId;
+    if (!workspaceId) throw new PermanentJobError('channel-webhook.process needs a workspace');
+    const webhook = await this.uow.repos.webhooks.get(workspaceId, payload.webhookId);
+    if (!webhook || webhook.status !== 'received') return;
+    const account = await this.uow.repos.channelAccounts.get(workspaceId, webhook.targetId);
+    const adapter = account ? this.providers.channel(account.provider) : null;
+    if (!account || !adapter) {
+      await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'failed', 'the channel account was removed');
+      return;
+    }
+    let parsed;
+    try {
+      parsed = adapter.parseWebhook(Buffer.from(webhook.body, 'utf8'));
+    } catch (err) {
+      await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'failed', err instanceof Error ? err.message : String(err));
+      return;
+    }
+    const unknown = await this.uow.transaction(async (tx) => {
+      const missing: DeliveryStatusUpdate[] = [];
+      for (const status of parsed.statuses) {
+        const message = await tx.messages.findByProviderId(workspaceId, account.id, status.providerMessageId);
+        if (!message) missing.push(status);
+        else await this.applyStatus(tx, message, status);
+      }
+      for (const inbound of parsed.messages) {
+        await tx.messages.insertIfNew(workspaceId, {
+          direction: 'inbound',
+          channel: account.channel,
+          channelAccountId: account.id,
+          eventId: null,
+          orderId: null,
+          idempotencyKey: `${account.provider}:${inbound.providerMessageId}`,
+          recipient: inbound.from,
+          templateName: null,
+          content: { text: inbound.text, payload: inbound.payload, profileName: inbound.profileName },
+          status: 'delivered',
+          reason: null,
+        });
+      }
+      if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
+      return missing;
+    });
+    if (unknown.length === 0) return;
+    // A status can overtake the record of its own send; retry while that is plausible, then let it go.
+    if (Date.now() - webhook.receivedAt < UNKNOWN_STATUS_GRACE_MS && ctx.attempt < ctx.maxAttempts) {
+      throw new Error(`${unknown.length} status(es) for messages not recorded yet`);
+    }
+    this.log.info({ webhookId: webhook.id, unknown: unknown.length }, 'statuses for unknown messages ignored');
+    await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'processed', `${unknown.length} status(es) for unknown messages ignored`);
+  }
+
+  private async applyStatus(tx: Repos, message: Message, status: DeliveryStatusUpdate): Promise<void> {
+    const current = message.status;
+    if (status.state === 'failed') {
+      if (current === 'failed' || current === 'delivered' || current === 'read') return;
+      const reason = status.errorDetail ?? 'the provider reported the message as failed';
+      const patch: MessagePatch = { status: 'failed', failedAt: status.occurredAt, errorCode: status.errorCode, reason };
+      await tx.messages.update(message.workspaceId, message.id, patch);
+      await this.addActivity(tx, message, 'failed', { errorCode: status.errorCode, reason });
+      return;
+    }
+    if (current === 'failed' || current === 'skipped') return;
+    const patch: MessagePatch = {};
+    if (status.state === 'sent' && message.sentAt == null) patch.sentAt = status.occurredAt;
+    if ((status.state === 'delivered' || status.state === 'read') && message.deliveredAt == null) patch.deliveredAt = status.occurredAt;
+    if (status.state === 'read' && message.readAt == null) patch.readAt = status.occurredAt;
+    const advances = (rank[status.state] ?? 0) > (rank[current] ?? 0);
+    if (advances) patch.status = status.state;
+    if (Object.keys(patch).length === 0) return;
+    await tx.messages.update(message.workspaceId, message.id, patch);
+    if (advances && status.state !== 'sent') await this.addActivity(tx, message, status.state, { errorCode: null, reason: null });
+  }
+
+  private account(workspaceId: string, id: string) {
+    return this.accounts.get(`${workspaceId}:${id}`, async () => {
+      const account = await this.uow.repos.channelAccounts.get(workspaceId, id);
+      return account ? { account, credentials: { settings: account.settings, secrets: this.secrets.open(account.sealedSecrets) } } : null;
+    });
+  }
+}

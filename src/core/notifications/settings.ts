@@ -1,0 +1,154 @@
+// Notification settings: per workspace, event type and channel; off until the merchant turns one on.
+// Turning one on checks, in real time, that the provider reports the template as APPROVED.
+import { AppError, invalidField } from '../errors.js';
+import type { EventType } from '../events/model.js';
+import { eventTypes } from '../events/model.js';
+import type { ProviderTemplate } from '../channels/ports.js';
+import type { NotificationSetting, TemplateBinding, UnitOfWork } from '../repos.js';
+import type { ConnectionService } from '../connections/service.js';
+import { channelLabel, notificationChannels } from './labels.js';
+import { defaultVariableOrder, renderPlaceholders, variableCatalogue, variableKeys } from './variables.js';
+
+export interface SettingUpdate {
+  enabled: boolean;
+  channelAccountId?: string | null | undefined;
+  template?: { name: string; language?: string | undefined } | null | undefined;
+  /** Placeholder → variable key; placeholders left out get the default for their position. */
+  variables?: Record<string, string> | undefined;
+}
+
+export interface SettingView {
+  eventType: EventType;
+  channel: string;
+  enabled: boolean;
+  channelAccountId: string | null;
+  template: { name: string; language: string; id: string | null } | null;
+  binding: TemplateBinding;
+  updatedAt: number | null;
+}
+
+export interface EnabledSetting extends SettingView {
+  /** The template body filled with the catalogue's sample values. */
+  preview: string | null;
+  templateStatus: string;
+}
+
+const DEFAULT_LANGUAGE = 'en_US';
+
+export class NotificationSettingsService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly connections: ConnectionService,
+  ) {}
+
+  /** Every event type × channel, including the ones never configured (shown as disabled). */
+  async list(workspaceId: string): Promise<SettingView[]> {
+    const stored = await this.uow.repos.settings.list(workspaceId);
+    const byKey = new Map(stored.map((s) => [`${s.eventType}|${s.channel}`, s]));
+    const out: SettingView[] = [];
+    for (const eventType of eventTypes) {
+      for (const channel of notificationChannels) {
+        const s = byKey.get(`${eventType}|${channel}`);
+        out.push(s ? toView(s) : { eventType, channel, enabled: false, channelAccountId: null, template: null, binding: { parameterFormat: 'POSITIONAL', parameters: [] }, updatedAt: null });
+      }
+    }
+    return out;
+  }
+
+  async update(workspaceId: string, eventType: string, channel: string, input: SettingUpdate): Promise<EnabledSetting> {
+    if (!(eventTypes as readonly string[]).includes(eventType)) throw invalidField('event_type', `must be one of ${eventTypes.join(', ')}`);
+    if (!(notificationChannels as readonly string[]).includes(channel)) throw invalidField('channel', `must be one of ${notificationChannels.join(', ')}`);
+    const type = eventType as EventType;
+    const current = await this.uow.repos.settings.get(workspaceId, type, channel);
+
+    if (!input.enabled) {
+      const saved = await this.uow.repos.settings.upsert(workspaceId, {
+        eventType: type,
+        channel,
+        enabled: false,
+        channelAccountId: input.channelAccountId ?? current?.channelAccountId ?? null,
+        templateName: current?.templateName ?? null,
+        templateLanguage: current?.templateLanguage ?? null,
+        templateId: current?.templateId ?? null,
+        binding: current?.binding ?? { parameterFormat: 'POSITIONAL', parameters: [] },
+      });
+      return { ...toView(saved), preview: null, templateStatus: 'n/a' };
+    }
+
+    const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? current?.channelAccountId ?? null);
+    const name = input.template?.name?.trim() || current?.templateName;
+    if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);
+    const language = input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || DEFAULT_LANGUAGE;
+    const templates = await this.connections.listTemplates(workspaceId, account.id);
+    const template = templates.find((t) => t.name === name && t.language === language);
+    if (!template) {
+      const languages = templates.filter((t) => t.name === name).map((t) => t.language);
+      throw new AppError(
+        'template_not_approved',
+        languages.length
+          ? `template ${name} has no ${language} translation in the WhatsApp Business Account (it has ${languages.join(', ')})`
+          : `template ${name} does not exist in the WhatsApp Business Account of ${account.name}`,
+        { template: name, language },
+      );
+    }
+    if (template.status !== 'APPROVED') {
+      throw new AppError('template_not_approved', `template ${name} (${language}) is ${template.status} at the provider; only APPROVED templates can be sent`, {
+        template: name,
+        language,
+        status: template.status,
+      });
+    }
+    const binding = bindTemplate(template, input.variables ?? (current?.templateName === name ? Object.fromEntries(current.binding.parameters.map((p) => [p.placeholder, p.variable])) : {}));
+    const saved = await this.uow.repos.settings.upsert(workspaceId, {
+      eventType: type,
+      channel,
+      enabled: true,
+      channelAccountId: account.id,
+      templateName: template.name,
+      templateLanguage: template.language,
+      templateId: template.id,
+      binding,
+    });
+    const samples = Object.fromEntries(variableCatalogue.map((v) => [v.key, v.sample]));
+    const values = Object.fromEntries(binding.parameters.map((p) => [p.placeholder, samples[p.variable] ?? '']));
+    return { ...toView(saved), preview: template.bodyText ? renderPlaceholders(template.bodyText, values) : null, templateStatus: template.status };
+  }
+
+  /** The sending account: the one named, else the first installed for the channel (seed 002's rule). */
+  private async pickAccount(workspaceId: string, channel: string, accountId: string | null) {
+    if (accountId) {
+      const account = await this.uow.repos.channelAccounts.get(workspaceId, accountId);
+      if (!account || account.channel !== channel) throw invalidField('channel_account_id', `no ${channelLabel(channel)} account ${accountId} in this workspace`);
+      return account;
+    }
+    const accounts = await this.uow.repos.channelAccounts.list(workspaceId, channel);
+    const first = accounts[0];
+    if (!first) throw new AppError('validation_failed', `no ${channelLabel(channel)} account is installed; connect one before enabling notifications`, { fields: [{ field: 'channel_account_id', message: 'no account installed' }] });
+    return first;
+  }
+}
+
+function bindTemplate(template: ProviderTemplate, mapping: Record<string, string>): TemplateBinding {
+  for (const [placeholder, variable] of Object.entries(mapping)) {
+    if (!template.placeholders.includes(placeholder)) throw invalidField(`variables.${placeholder}`, `template ${template.name} has no placeholder {{${placeholder}}}`);
+    if (!variableKeys.has(variable)) throw invalidField(`variables.${placeholder}`, `unknown variable ${variable}; see GET /v1/notification-variables`);
+  }
+  const parameters = template.placeholders.map((placeholder, i) => {
+    const variable = mapping[placeholder] ?? (template.parameterFormat === 'NAMED' && variableKeys.has(placeholder) ? placeholder : template.parameterFormat === 'POSITIONAL' ? defaultVariableOrder[i] : undefined);
+    if (!variable) throw invalidField(`variables.${placeholder}`, `map the placeholder {{${placeholder}}} of template ${template.name} to a variable`);
+    return { placeholder, variable };
+  });
+  return { parameterFormat: template.parameterFormat, parameters };
+}
+
+function toView(s: NotificationSetting): SettingView {
+  return {
+    eventType: s.eventType,
+    channel: s.channel,
+    enabled: s.enabled,
+    channelAccountId: s.channelAccountId,
+    template: s.templateName ? { name: s.templateName, language: s.templateLanguage ?? DEFAULT_LANGUAGE, id: s.templateId } : null,
+    binding: s.binding,
+    updatedAt: s.updatedAt,
+  };
+}

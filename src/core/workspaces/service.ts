@@ -1,0 +1,71 @@
+// Workspaces (tenants) and their API keys. A key is shown once, stored as a SHA-256 hash, and revocable.
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError, notFound } from '../errors.js';
+import type { ApiKeyRecord, UnitOfWork, Workspace } from '../repos.js';
+
+const KEY_PREFIX = 'stk_';
+const TOUCH_EVERY_MS = 60_000;
+
+export interface AuthContext {
+  workspaceId: string;
+  apiKeyId: string;
+}
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export class WorkspaceService {
+  private lastTouched = new Map<string, number>();
+
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async createWorkspace(name: string): Promise<Workspace> {
+    const trimmed = name.trim();
+    if (!trimmed) throw new AppError('validation_failed', 'name: must not be empty', { fields: [{ field: 'name', message: 'must not be empty' }] });
+    return this.uow.repos.workspaces.create(trimmed.slice(0, 200));
+  }
+
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    const ws = await this.uow.repos.workspaces.get(workspaceId);
+    if (!ws) throw notFound('workspace', workspaceId);
+    return ws;
+  }
+
+  listWorkspaces(): Promise<Workspace[]> {
+    return this.uow.repos.workspaces.list();
+  }
+
+  /** Returns the new key in clear exactly once; only its hash is kept. */
+  async createApiKey(workspaceId: string, name: string): Promise<{ key: string; record: ApiKeyRecord }> {
+    await this.getWorkspace(workspaceId);
+    const secret = randomBytes(24).toString('base64url');
+    const key = `${KEY_PREFIX}${secret}`;
+    const record = await this.uow.repos.apiKeys.create(workspaceId, {
+      name: name.trim() || 'API key',
+      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      hash: hashApiKey(key),
+    });
+    return { key, record };
+  }
+
+  listApiKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
+    return this.uow.repos.apiKeys.list(workspaceId);
+  }
+
+  async revokeApiKey(workspaceId: string, id: string): Promise<void> {
+    if (!(await this.uow.repos.apiKeys.revoke(workspaceId, id))) throw notFound('API key', id);
+  }
+
+  /** Resolves a presented bearer key to its workspace; null when unknown or revoked. */
+  async authenticate(presented: string): Promise<AuthContext | null> {
+    if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return null;
+    // The lookup is by hash: equal hashes mean equal keys, and the hash reveals nothing of timing on the key.
+    const record = await this.uow.repos.apiKeys.resolveByHash(hashApiKey(presented));
+    if (!record) return null;
+    const now = Date.now();
+    if (now - (this.lastTouched.get(record.id) ?? 0) > TOUCH_EVERY_MS) {
+      this.lastTouched.set(record.id, now);
+      await this.uow.repos.apiKeys.touch(record.workspaceId, record.id, now);
+    }
+    return { workspaceId: record.workspaceId, apiKeyId: record.id };
+  }
+}
