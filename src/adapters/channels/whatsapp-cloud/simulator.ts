@@ -112,6 +112,35 @@ export interface WhatsAppSimStatusInput {
   errorDetails?: string;
 }
 
+/** What the outbox keeps per message: compact, since it may hold ~200k of them; rendered on read. */
+interface OutboxEntry {
+  id: string;
+  phoneNumberId: string;
+  to: string;
+  type: 'template' | 'text' | 'interactive';
+  template: WhatsAppSimTemplate | null;
+  /** Template parameter values in placeholder order. */
+  values: string[] | null;
+  text: string | null;
+  at: number;
+  failure: Readonly<{ code: number; title: string }> | null;
+  statuses: WhatsAppSimStatusRecord[] | null;
+}
+
+const UNDELIVERABLE = Object.freeze({ code: 131026, title: 'Message undeliverable' });
+const REENGAGEMENT = Object.freeze({ code: 131047, title: 'Re-engagement message' });
+
+const TEMPLATE_STATUSES: readonly TemplateStatus[] = [
+  'APPROVED',
+  'PENDING',
+  'REJECTED',
+  'PAUSED',
+  'DISABLED',
+  'IN_APPEAL',
+  'PENDING_DELETION',
+  'ARCHIVED',
+];
+
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_WINDOWS = 200_000;
 
@@ -172,7 +201,7 @@ export class WhatsAppCloudSimulator extends Simulator {
   private readonly phones = new Map<string, WhatsAppSimPhoneNumber & { webhookUrl: string | null }>();
   private readonly templates = new Map<string, Map<string, WhatsAppSimTemplate>>();
   // Insertion-ordered, so the oldest entry is the first key: O(1) eviction at benchmark rates.
-  private readonly outbox = new Map<string, WhatsAppSimMessage>();
+  private readonly outbox = new Map<string, OutboxEntry>();
   private readonly windows = new Map<string, number>();
   private templateSeq = randomInt(100_000, 900_000) * 1_000_000_000;
   // Bumped on reset/close so status chains scheduled before it stop quietly.
@@ -249,17 +278,19 @@ export class WhatsAppCloudSimulator extends Simulator {
 
   /** The outbox, oldest first, optionally for one recipient. */
   messages(to?: string): WhatsAppSimMessage[] {
-    const all = [...this.outbox.values()];
-    return to === undefined ? all : all.filter((m) => m.to === to);
+    const out: WhatsAppSimMessage[] = [];
+    for (const entry of this.outbox.values()) if (to === undefined || entry.to === to) out.push(publicMessage(entry));
+    return out;
   }
 
   message(id: string): WhatsAppSimMessage | undefined {
-    return this.outbox.get(id);
+    const entry = this.outbox.get(id);
+    return entry ? publicMessage(entry) : undefined;
   }
 
   /** Opens the 24h customer-service window as if `from` had just written to the number. */
   openWindow(phoneNumberId: string, from: string, at = Date.now()): void {
-    const key = `${phoneNumberId}:${from}`;
+    const key = windowKey(phoneNumberId, from);
     this.windows.delete(key);
     this.windows.set(key, at);
     if (this.windows.size > MAX_WINDOWS) {
@@ -269,7 +300,7 @@ export class WhatsAppCloudSimulator extends Simulator {
   }
 
   isWindowOpen(phoneNumberId: string, recipient: string, now = Date.now()): boolean {
-    const at = this.windows.get(`${phoneNumberId}:${recipient}`);
+    const at = this.windows.get(windowKey(phoneNumberId, recipient));
     return at !== undefined && now - at < WINDOW_MS;
   }
 
@@ -296,7 +327,7 @@ export class WhatsAppCloudSimulator extends Simulator {
       messageId: input.messageId,
       status: input.status,
       recipient,
-      pricing: msg ? pricingFor(msg, this.templateCategory(phone.wabaId, msg)) : null,
+      pricing: msg ? pricingFor(msg) : null,
       error,
       record: msg ?? null,
     });
@@ -413,12 +444,11 @@ export class WhatsAppCloudSimulator extends Simulator {
     const type = str(body['type']);
     if (!type) return missingParam('type');
 
-    let msg: WhatsAppSimMessage;
-    const base = { id: newWamid(), phoneNumberId, to, at: Date.now(), failure: null, statuses: [] };
+    let msg: OutboxEntry;
     if (type === 'template') {
       const built = this.buildTemplateMessage(phone.wabaId, asObject(body['template']));
-      if ('status' in built) return built;
-      msg = { ...base, type: 'template', ...built };
+      if (!('template' in built)) return built;
+      msg = newEntry(phoneNumberId, to, 'template', built.template, built.values, null);
     } else if (type === 'text') {
       const text = asObject(body['text']);
       const textBody = text ? str(text['body']) : null;
@@ -426,20 +456,20 @@ export class WhatsAppCloudSimulator extends Simulator {
       if (textBody.length > 4096) {
         return graphError(400, 100, '(#100) Invalid parameter', "Param text['body'] must be at most 4096 characters long.");
       }
-      msg = { ...base, type: 'text', templateName: null, language: null, parameters: [], renderedText: textBody };
+      msg = newEntry(phoneNumberId, to, 'text', null, null, textBody);
     } else if (type === 'interactive') {
       const bodyText = str(asObject(asObject(body['interactive'])?.['body'])?.['text']);
       if (!bodyText) return missingParam("interactive['body']['text']");
-      msg = { ...base, type: 'interactive', templateName: null, language: null, parameters: [], renderedText: bodyText };
+      msg = newEntry(phoneNumberId, to, 'interactive', null, null, bodyText);
     } else {
       return graphError(400, 100, '(#100) Invalid parameter', `Message type ${type} is not supported by the simulator (template, text, interactive)`);
     }
 
     // Like Meta, these failures are not refused synchronously: the send is accepted, a failed status follows.
     if (this.isInvalidRecipient(to) || this.isInvalidRecipient(waId)) {
-      msg.failure = { code: 131026, title: 'Message undeliverable' };
+      msg.failure = UNDELIVERABLE;
     } else if (msg.type !== 'template' && !this.isWindowOpen(phoneNumberId, waId)) {
-      msg.failure = { code: 131047, title: 'Re-engagement message' };
+      msg.failure = REENGAGEMENT;
     }
     this.store(msg);
     if (this.settingsValue.statusWebhooks) this.scheduleStatuses(phone, msg);
@@ -454,7 +484,7 @@ export class WhatsAppCloudSimulator extends Simulator {
   private buildTemplateMessage(
     wabaId: string,
     template: JsonObject | null,
-  ): SimResponse | Pick<WhatsAppSimMessage, 'templateName' | 'language' | 'parameters' | 'renderedText'> {
+  ): SimResponse | { template: WhatsAppSimTemplate; values: string[] } {
     if (!template) return missingParam('template');
     const name = str(template['name']);
     if (!name) return missingParam("template['name']");
@@ -480,7 +510,7 @@ export class WhatsAppCloudSimulator extends Simulator {
         `body: number of localizable_params (${given.length}) does not match the expected number of params (${tpl.placeholders.length})`,
       );
     }
-    const parameters: TemplateParameter[] = [];
+    const byName = new Map<string, string>();
     for (let i = 0; i < given.length; i++) {
       const p = given[i] ?? {};
       const value = parameterText(p);
@@ -505,10 +535,18 @@ export class WhatsAppCloudSimulator extends Simulator {
           'Param text cannot have new-line/tab characters or more than 4 consecutive spaces',
         );
       }
-      parameters.push({ name: paramName, value });
+      byName.set(paramName, value);
     }
-    const values = new Map(parameters.map((p) => [p.name, p.value]));
-    return { templateName: name, language, parameters, renderedText: renderTemplate(tpl.bodyText, values) };
+    if (byName.size !== tpl.placeholders.length) {
+      const missing = tpl.placeholders.filter((n) => !byName.has(n));
+      return graphError(
+        400,
+        132000,
+        '(#132000) Number of parameters does not match the expected number of params',
+        `body: missing parameter_name ${missing.join(', ')}`,
+      );
+    }
+    return { template: tpl, values: tpl.placeholders.map((n) => byName.get(n) ?? '') };
   }
 
   private authFailure(token: string | null, objectKnown: boolean, id: string, verb: 'get' | 'post'): SimResponse {
@@ -530,7 +568,7 @@ export class WhatsAppCloudSimulator extends Simulator {
   // ---------------------------------------------------------------------------------------------
   // Webhooks
 
-  private store(msg: WhatsAppSimMessage): void {
+  private store(msg: OutboxEntry): void {
     this.outbox.set(msg.id, msg);
     if (this.outbox.size > this.maxOutbox) {
       const oldest = this.outbox.keys().next();
@@ -538,7 +576,7 @@ export class WhatsAppCloudSimulator extends Simulator {
     }
   }
 
-  private scheduleStatuses(phone: WhatsAppSimPhoneNumber & { webhookUrl: string | null }, msg: WhatsAppSimMessage): void {
+  private scheduleStatuses(phone: WhatsAppSimPhoneNumber & { webhookUrl: string | null }, msg: OutboxEntry): void {
     const generation = this.generation;
     const sequence: WhatsAppSimStatus[] = msg.failure
       ? ['failed']
@@ -546,7 +584,7 @@ export class WhatsAppCloudSimulator extends Simulator {
         ? ['sent', 'delivered', 'read']
         : ['sent', 'delivered'];
     const delayMs = this.settingsValue.statusDelayMs;
-    const pricing = msg.failure ? null : pricingFor(msg, this.templateCategory(phone.wabaId, msg));
+    const pricing = msg.failure ? null : pricingFor(msg);
     const failure = msg.failure;
     const run = async (): Promise<void> => {
       // Sequential per message so the hub sees sent before delivered, as it usually does from Meta.
@@ -574,12 +612,12 @@ export class WhatsAppCloudSimulator extends Simulator {
       recipient: string;
       pricing: JsonObject | null;
       error: { code: number; title: string; details: string | null } | null;
-      record: WhatsAppSimMessage | null;
+      record: OutboxEntry | null;
     },
   ): Promise<number> {
     const now = Date.now();
     const entry: WhatsAppSimStatusRecord = { status: s.status, at: now, errorCode: s.error?.code ?? null, webhookStatus: null };
-    s.record?.statuses.push(entry);
+    if (s.record) (s.record.statuses ??= []).push(entry);
     if (!phone.webhookUrl) return 0;
     const status: JsonObject = {
       id: s.messageId,
@@ -721,6 +759,10 @@ export class WhatsAppCloudSimulator extends Simulator {
       const fields = ['wabaId', 'name', 'language', 'status', 'category', 'bodyText'] as const;
       const missing = fields.filter((f) => !b || typeof b[f] !== 'string' || b[f] === '');
       if (!b || missing.length > 0) return { status: 400, body: { error: `required string fields: ${missing.join(', ')}` } };
+      const status = String(b['status']).toUpperCase();
+      if (!TEMPLATE_STATUSES.includes(status as TemplateStatus)) {
+        return { status: 400, body: { error: `status must be one of ${TEMPLATE_STATUSES.join(', ')}` } };
+      }
       const format = b['parameterFormat'];
       if (format !== undefined && format !== 'POSITIONAL' && format !== 'NAMED') {
         return { status: 400, body: { error: 'parameterFormat must be POSITIONAL or NAMED' } };
@@ -728,7 +770,7 @@ export class WhatsAppCloudSimulator extends Simulator {
       const template = this.upsertTemplate(String(b['wabaId']), {
         name: String(b['name']),
         language: String(b['language']),
-        status: String(b['status']).toUpperCase() as TemplateStatus,
+        status: status as TemplateStatus,
         category: String(b['category']),
         bodyText: String(b['bodyText']),
         parameterFormat: format ?? 'POSITIONAL',
@@ -830,13 +872,14 @@ export class WhatsAppCloudSimulator extends Simulator {
     return list;
   }
 
-  private templateCategory(wabaId: string, msg: WhatsAppSimMessage): string | null {
-    if (msg.type !== 'template' || msg.templateName === null || msg.language === null) return null;
-    return this.templates.get(wabaId)?.get(templateKey(msg.templateName, msg.language))?.category ?? null;
-  }
 }
 
 // -------------------------------------------------------------------------------------------------
+
+// Digits only, so "+1 555..." in a send matches the "1555..." Meta reports as the sender.
+function windowKey(phoneNumberId: string, address: string): string {
+  return `${phoneNumberId}:${address.replace(/\D/g, '')}`;
+}
 
 function templateKey(name: string, language: string): string {
   return `${name}\u0000${language}`;
@@ -864,9 +907,37 @@ function pickFields(full: JsonObject, fields: string | undefined): JsonObject {
 }
 
 /** Per-message pricing (PMP, since 2025-07): free-form replies in the window are free service messages. */
-function pricingFor(msg: WhatsAppSimMessage, templateCategory: string | null): JsonObject {
-  if (msg.type !== 'template') return { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
-  return { billable: true, pricing_model: 'PMP', category: (templateCategory ?? 'utility').toLowerCase(), type: 'regular' };
+function pricingFor(msg: OutboxEntry): JsonObject {
+  if (!msg.template) return { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
+  return { billable: true, pricing_model: 'PMP', category: msg.template.category.toLowerCase(), type: 'regular' };
+}
+
+function newEntry(
+  phoneNumberId: string,
+  to: string,
+  type: OutboxEntry['type'],
+  template: WhatsAppSimTemplate | null,
+  values: string[] | null,
+  text: string | null,
+): OutboxEntry {
+  return { id: newWamid(), phoneNumberId, to, type, template, values, text, at: Date.now(), failure: null, statuses: null };
+}
+
+function publicMessage(e: OutboxEntry): WhatsAppSimMessage {
+  const parameters: TemplateParameter[] = e.template ? e.template.placeholders.map((name, i) => ({ name, value: e.values?.[i] ?? '' })) : [];
+  return {
+    id: e.id,
+    phoneNumberId: e.phoneNumberId,
+    to: e.to,
+    type: e.type,
+    templateName: e.template?.name ?? null,
+    language: e.template?.language ?? null,
+    parameters,
+    renderedText: e.template ? renderTemplate(e.template.bodyText, new Map(parameters.map((p) => [p.name, p.value]))) : (e.text ?? ''),
+    at: e.at,
+    failure: e.failure ? { ...e.failure } : null,
+    statuses: e.statuses ?? [],
+  };
 }
 
 function errorDetails(code: number, title: string): string {

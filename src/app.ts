@@ -1,0 +1,183 @@
+// Composition root: builds storage, queue, adapters, services and the HTTP app from one Config, and runs
+// the roles asked for (api, worker, or all).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config, Role } from './config/index.js';
+import { ConfigError } from './config/index.js';
+import { createLogger } from './logger.js';
+import type { AppLogger } from './logger.js';
+import { Storage } from './storage/database.js';
+import { createUnitOfWork } from './storage/repositories/index.js';
+import type { UnitOfWork } from './core/repos.js';
+import { SecretBox } from './core/secrets/secret-box.js';
+import type { Providers } from './core/providers.js';
+import { WorkspaceService } from './core/workspaces/service.js';
+import { ConnectionService } from './core/connections/service.js';
+import { NotificationSettingsService } from './core/notifications/settings.js';
+import { WebhookIngress } from './core/notifications/ingress.js';
+import { NotificationPlanner } from './core/notifications/planner.js';
+import { MessageSender } from './core/notifications/sender.js';
+import { jobCatalogue } from './core/jobs.js';
+import type { JobType } from './core/jobs.js';
+import type { JobHandler, JobQueue } from './queue/port.js';
+import { PermanentJobError } from './queue/port.js';
+import { SqlJobQueue } from './queue/sql-driver.js';
+import { BullJobQueue } from './queue/bullmq-driver.js';
+import { MemoryRateLimiter } from './queue/rate-limiter.js';
+import { WhatsAppCloudAdapter } from './adapters/channels/whatsapp-cloud/index.js';
+import { ShopifyAdapter } from './adapters/stores/shopify/index.js';
+import { buildHttpApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+
+export interface Hub {
+  config: Config;
+  role: Role;
+  logger: AppLogger;
+  storage: Storage;
+  uow: UnitOfWork;
+  queue: JobQueue;
+  secrets: SecretBox;
+  workspaces: WorkspaceService;
+  connections: ConnectionService;
+  settings: NotificationSettingsService;
+  http: FastifyInstance | null;
+  /** The address the HTTP server listens on, once started. */
+  url: string | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HubOptions {
+  config: Config;
+  role?: Role;
+  logger?: AppLogger;
+  /** Redis key prefix for the BullMQ driver (tests isolate runs with it). */
+  queuePrefix?: string;
+}
+
+/**
+ * The master key for secrets at rest: from the environment, or with embedded SQLite generated once into
+ * the data folder (readable by the owner only).
+ */
+export function resolveMasterKey(config: Config): string {
+  if (config.masterKey) return config.masterKey;
+  if (config.database.kind === 'postgres') throw new ConfigError(['SHOPTALK_MASTER_KEY: required when DATABASE_URL is set']);
+  const file = path.join(config.dataDir, 'master.key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const key = SecretBox.generateKey();
+  fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+export function createProviders(config: Config): Providers {
+  const whatsapp = new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl });
+  const shopify = new ShopifyAdapter();
+  return {
+    channel: (provider) => (provider === 'meta' ? whatsapp : null),
+    store: (platform) => (platform === 'shopify' ? shopify : null),
+  };
+}
+
+export async function createHub(opts: HubOptions): Promise<Hub> {
+  const config = opts.config;
+  const role = opts.role ?? 'all';
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const secrets = new SecretBox(resolveMasterKey(config));
+  const storage = Storage.open(config.database);
+  await storage.migrate();
+
+  const onJobError = (err: unknown, job: { id: string; type: string }) =>
+    logger.warn({ err, jobId: job.id, jobType: job.type }, 'job attempt failed');
+  const queue: JobQueue = config.redisUrl
+    ? new BullJobQueue(storage, {
+        redisUrl: config.redisUrl,
+        concurrency: config.worker.concurrency,
+        pollMs: config.worker.pollMs,
+        prefix: opts.queuePrefix,
+        onError: onJobError,
+      })
+    : new SqlJobQueue(storage, {
+        concurrency: config.worker.concurrency,
+        pollMs: config.worker.pollMs,
+        rateLimiter: new MemoryRateLimiter(),
+        onError: onJobError,
+      });
+
+  const uow = createUnitOfWork(storage, { defaultMaxAttempts: config.worker.maxAttempts, afterCommit: () => queue.notify() });
+  const providers = createProviders(config);
+  const workspaces = new WorkspaceService(uow);
+  const connections = new ConnectionService(uow, providers, secrets);
+  const settings = new NotificationSettingsService(uow, connections);
+  const ingress = new WebhookIngress(uow, providers, secrets);
+  const planner = new NotificationPlanner(uow, providers, logger);
+  const sender = new MessageSender(uow, providers, secrets, logger);
+  const metrics = new Metrics();
+
+  const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
+    'store-webhook.process': (p, ctx) => planner.processStoreWebhook(p, ctx),
+    'channel-webhook.process': (p, ctx) => sender.processChannelWebhook(p, ctx),
+    'message.send': (p, ctx) => sender.sendMessage(p, ctx),
+  };
+  const handlers: Record<string, JobHandler> = {};
+  for (const type of Object.keys(jobCatalogue) as JobType[]) {
+    const schema = jobCatalogue[type].payload;
+    const run = implementations[type] as (payload: unknown, ctx: Parameters<JobHandler>[1]) => Promise<void>;
+    handlers[type] = async (payload, ctx) => {
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) throw new PermanentJobError(`invalid ${type} payload: ${parsed.error.message}`);
+      try {
+        await run(parsed.data, ctx);
+        metrics.jobs.inc({ type, outcome: 'done' });
+      } catch (err) {
+        metrics.jobs.inc({ type, outcome: 'failed' });
+        throw err;
+      }
+    };
+  }
+
+  let readinessRedis: Redis | null = null;
+  const ready = async () => {
+    await storage.ping();
+    if (config.redisUrl) {
+      readinessRedis ??= new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
+      await readinessRedis.ping();
+    }
+  };
+
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, queue, metrics, ready }, logger);
+
+  const hub: Hub = {
+    config,
+    role,
+    logger,
+    storage,
+    uow,
+    queue,
+    secrets,
+    workspaces,
+    connections,
+    settings,
+    http,
+    url: null,
+    async start() {
+      if (role === 'worker' || role === 'all') await queue.start(handlers);
+      else await queue.startDispatch();
+      if (http) {
+        const address = await http.listen({ host: config.http.host, port: config.http.port });
+        hub.url = address.replace('[::1]', '127.0.0.1');
+        // With a port picked by the system, the public URL is only known now.
+        if (config.http.port === 0) config.http.publicUrl = hub.url;
+      }
+    },
+    async stop() {
+      if (http) await http.close();
+      await queue.stop();
+      readinessRedis?.disconnect();
+      await storage.close();
+    },
+  };
+  return hub;
+}

@@ -1,0 +1,91 @@
+// `shoptalk demo`: places a sample order in the simulated Shopify and prints the WhatsApp message the buyer
+// got. It uses the sandbox of a running `npm start` when there is one, else runs a throwaway sandbox.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import type { createHub as CreateHub } from '../app.js';
+import type { ensureDemoWorkspace as EnsureDemo, startSimulators as StartSims } from '../sandbox/sandbox.js';
+import { DEMO_SHOP } from '../sandbox/sandbox.js';
+import { createLogger } from '../logger.js';
+
+interface DemoDeps {
+  startSimulators: typeof StartSims;
+  ensureDemoWorkspace: typeof EnsureDemo;
+  createHub: typeof CreateHub;
+  tempDataDir: () => string;
+}
+
+interface SimMessage {
+  id: string;
+  to: string;
+  templateName: string | null;
+  renderedText: string;
+  at: number;
+}
+
+export const tempDataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'shoptalk-demo-'));
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function placeAndWait(shopifyUrl: string, whatsappUrl: string): Promise<string> {
+  const placed = await getJson<{ order: { name: string; phone: string | null; customer?: { first_name?: string } } }>(`${shopifyUrl}/_sim/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ shop: DEMO_SHOP }),
+  });
+  const digits = (placed.order.phone ?? '').replace(/\D/g, '');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const messages = await getJson<SimMessage[] | { data: SimMessage[] }>(`${whatsappUrl}/_sim/messages`);
+    const list = Array.isArray(messages) ? messages : messages.data;
+    const hit = list.find((m) => m.renderedText.includes(placed.order.name) && (digits === '' || m.to.endsWith(digits.slice(-7))));
+    if (hit) {
+      return [
+        `Placed order ${placed.order.name} in the simulated Shopify store ${DEMO_SHOP}.`,
+        `WhatsApp message to +${hit.to} (template ${hit.templateName ?? 'text'}):`,
+        '',
+        `  ${hit.renderedText.replace(/\n/g, '\n  ')}`,
+      ].join('\n');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no WhatsApp message for order ${placed.order.name} arrived within 15 s`);
+}
+
+export async function runDemoOrder(config: Config, deps: DemoDeps): Promise<string> {
+  const shopifyUrl = `http://${config.http.host}:${config.sandbox.port + 1}`;
+  const whatsappUrl = `http://${config.http.host}:${config.sandbox.port}`;
+  const running = await fetch(`${shopifyUrl}/_sim/shops`, { signal: AbortSignal.timeout(1000) })
+    .then((r) => r.ok)
+    .catch(() => false);
+  if (running) return placeAndWait(shopifyUrl, whatsappUrl);
+
+  // No sandbox running: a throwaway hub with its own data folder and free ports.
+  const dataDir = deps.tempDataDir();
+  const sims = await deps.startSimulators({ host: '127.0.0.1', whatsappPort: 0, shopifyPort: 0, statusDelayMs: 20 });
+  const own: Config = {
+    ...config,
+    dataDir,
+    database: { kind: 'sqlite', file: path.join(dataDir, 'shoptalk.db') },
+    redisUrl: null,
+    masterKey: null,
+    http: { ...config.http, host: '127.0.0.1', port: 0 },
+    providers: { whatsappApiUrl: sims.whatsappApiUrl },
+  };
+  const hub = await deps.createHub({ config: own, role: 'all', logger: createLogger('warn') });
+  try {
+    await hub.start();
+    await deps.ensureDemoWorkspace(hub, sims);
+    const text = await placeAndWait(sims.shopify.baseUrl, sims.whatsapp.baseUrl);
+    return `(No sandbox was running, so the demo used a temporary one.)\n${text}`;
+  } finally {
+    await hub.stop();
+    await sims.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

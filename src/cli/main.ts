@@ -1,0 +1,176 @@
+// The shoptalk command.
+import { parseArgs } from 'node:util';
+import type { Config, Role } from '../config/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { createHub } from '../app.js';
+import type { Hub } from '../app.js';
+import { createLogger } from '../logger.js';
+import { Storage } from '../storage/database.js';
+import { DEMO_SHOP, ensureDemoWorkspace, startSimulators } from '../sandbox/sandbox.js';
+import type { Simulators } from '../sandbox/sandbox.js';
+import { tempDataDir, runDemoOrder } from './demo.js';
+
+const usage = `Usage: shoptalk <command> [options]
+
+Commands:
+  start [--role all|api|worker] [--sandbox]   Run the hub (default role: all). --sandbox also runs the
+                                              provider simulators and a demo workspace wired to them.
+  migrate                                     Apply database migrations and exit.
+  workspace create <name>                     Create a workspace; prints its id.
+  workspace list                              List workspaces.
+  api-key create --workspace <id> [--name n]  Create an API key; the key is printed once.
+  api-key revoke --workspace <id> <key id>    Revoke an API key.
+  jobs dead [--workspace <id>]                List jobs that failed for good.
+  jobs redrive <job id> [--workspace <id>]    Run a dead job again.
+  demo                                        Place a sample Shopify order in the sandbox and print the
+                                              WhatsApp message the buyer received.
+
+Configuration comes from environment variables; see the README.`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+async function withHub<T>(config: Config, fn: (hub: Hub) => Promise<T>): Promise<T> {
+  const hub = await createHub({ config, role: 'worker', logger: createLogger('warn') });
+  try {
+    return await fn(hub);
+  } finally {
+    await hub.stop();
+  }
+}
+
+async function start(config: Config, role: Role, sandbox: boolean): Promise<void> {
+  let sims: Simulators | null = null;
+  if (sandbox) {
+    sims = await startSimulators({ host: config.http.host, whatsappPort: config.sandbox.port, shopifyPort: config.sandbox.port + 1 });
+    config.providers.whatsappApiUrl = sims.whatsappApiUrl;
+  }
+  const hub = await createHub({ config, role });
+  await hub.start();
+  const shutdown = async (signal: string) => {
+    hub.logger.info({ signal }, 'shutting down');
+    await hub.stop();
+    await sims?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const lines = [`Shoptalk ${role} is running${config.database.kind === 'sqlite' ? ` (SQLite in ${config.dataDir})` : ' (PostgreSQL)'}${config.redisUrl ? ' with Redis jobs' : ''}.`];
+  if (hub.url) lines.push(`  API:          ${hub.url}/v1`, `  API docs:     ${hub.url}/docs`, `  Health:       ${hub.url}/healthz   Metrics: ${hub.url}/metrics`);
+  if (sims) {
+    const demo = await ensureDemoWorkspace(hub, sims);
+    lines.push(
+      '',
+      'Sandbox',
+      `  Demo workspace:      ${demo.workspaceId}`,
+      `  Demo API key:        ${demo.apiKey}`,
+      `  Shopify simulator:   ${sims.shopify.baseUrl}   (shop ${DEMO_SHOP})`,
+      `  WhatsApp simulator:  ${sims.whatsapp.baseUrl}/_sim/messages   (messages the buyers received)`,
+      '',
+      'Place a demo order and see the buyer’s WhatsApp message:',
+      '  npm run shoptalk -- demo',
+      `  curl -s -X POST ${sims.shopify.baseUrl}/_sim/orders -H 'content-type: application/json' -d '{"shop":"${DEMO_SHOP}"}'`,
+      `  curl -s ${hub.url}/v1/messages -H 'authorization: Bearer ${demo.apiKey}'`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      workspace: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+
+  switch (command) {
+    case 'start': {
+      const role = (values.role ?? 'all') as Role;
+      if (!['all', 'api', 'worker'].includes(role)) fail(`--role must be all, api or worker (got ${role})`);
+      await start(config, role, values.sandbox === true || config.sandbox.enabled);
+      return;
+    }
+    case 'migrate': {
+      const storage = Storage.open(config.database);
+      const applied = await storage.migrate();
+      await storage.close();
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+      return;
+    }
+    case 'workspace': {
+      await withHub(config, async (hub) => {
+        if (sub === 'create') {
+          const name = [rest.join(' '), values.name].find((n) => n && n.trim());
+          if (!name) fail('usage: shoptalk workspace create <name>');
+          const ws = await hub.workspaces.createWorkspace(name);
+          process.stdout.write(`${ws.id}\t${ws.name}\n`);
+        } else if (sub === 'list') {
+          for (const ws of await hub.workspaces.listWorkspaces()) process.stdout.write(`${ws.id}\t${ws.name}\n`);
+        } else fail('usage: shoptalk workspace create <name> | workspace list');
+      });
+      return;
+    }
+    case 'api-key': {
+      const workspace = values.workspace ?? fail('--workspace <id> is required');
+      await withHub(config, async (hub) => {
+        if (sub === 'create') {
+          const { key, record } = await hub.workspaces.createApiKey(workspace, values.name ?? 'CLI');
+          process.stdout.write(`${record.id}\n${key}\n(The key is shown only now; store it safely.)\n`);
+        } else if (sub === 'revoke') {
+          const id = rest[0] ?? fail('usage: shoptalk api-key revoke --workspace <id> <key id>');
+          await hub.workspaces.revokeApiKey(workspace, id);
+          process.stdout.write(`Revoked ${id}\n`);
+        } else fail('usage: shoptalk api-key create|revoke --workspace <id>');
+      });
+      return;
+    }
+    case 'jobs': {
+      await withHub(config, async (hub) => {
+        if (sub === 'dead') {
+          const dead = await hub.queue.deadJobs(values.workspace ?? null, 200);
+          if (dead.length === 0) process.stdout.write('No dead jobs.\n');
+          for (const j of dead) process.stdout.write(`${j.id}\t${j.type}\t${new Date(j.diedAt).toISOString()}\tattempts=${j.attempts}\t${j.lastError ?? ''}\n`);
+        } else if (sub === 'redrive') {
+          const id = rest[0] ?? fail('usage: shoptalk jobs redrive <job id>');
+          if (!(await hub.queue.redrive(id, values.workspace ?? null))) fail(`no dead job ${id}`);
+          process.stdout.write(`Job ${id} will run again.\n`);
+        } else fail('usage: shoptalk jobs dead | jobs redrive <job id>');
+      });
+      return;
+    }
+    case 'demo': {
+      const text = await runDemoOrder(config, { startSimulators, ensureDemoWorkspace, createHub, tempDataDir });
+      process.stdout.write(text + '\n');
+      return;
+    }
+    default:
+      fail(`unknown command ${command}\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  fail(`shoptalk: ${message}`);
+});

@@ -1,0 +1,24 @@
+// Personal data never reaches the logs in clear: e-mail addresses and phone-like digit runs are masked.
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+
+export function maskPii(text: string): string {
+  return text
+    .replace(EMAIL, (_m, first: string, domain: string) => `${first}•••@${domain}`)
+    .replace(PHONE, (m) => {
+      const digits = m.replace(/\D/g, '');
+      if (digits.length < 8) return m;
+      return `${m.startsWith('+') ? '+' : ''}${digits.slice(0, 2)}•••••${digits.slice(-2)}`;
+    });
+}
+
+/** Masks PII in every string of a log record, recursively (bounded depth). */
+export function maskPiiDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPii(value);
+  if (depth > 5 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskPiiDeep(v, depth + 1));
+  if (value instanceof Error) return { type: value.name, message: maskPii(value.message), stack: value.stack ? maskPii(value.stack) : undefined };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskPiiDeep(v, depth + 1);
+  return out;
+}

@@ -1,0 +1,101 @@
+// The Fastify application: public API under /v1 (API keys), inbound webhooks, health, metrics, OpenAPI.
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppLogger } from '../logger.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { HttpDeps } from './deps.js';
+import { errorBody, handleError } from './errors.js';
+import { webhookRoutes } from './webhooks.js';
+import { workspaceRoutes } from './routes/workspace.js';
+import { connectionRoutes } from './routes/connections.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { orderRoutes } from './routes/orders.js';
+import { jobRoutes } from './routes/jobs.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimit,
+    // Request lines are left out: the webhook path runs thousands of times a second; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`, req.id));
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) req.log.warn({ method: req.method, route, status: reply.statusCode, requestId: req.id }, 'request failed');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Shoptalk API', version: '1', description: 'Conversational-commerce hub: stores, channels, notifications.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A workspace API key (stk_...)' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
+    try {
+      await deps.ready();
+      return { status: 'ready' };
+    } catch (err) {
+      req.log.warn({ err }, 'not ready');
+      return reply.status(503).send(errorBody('not_ready', `a dependency is not answering: ${(err as Error).message}`, req.id));
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const stats = await deps.queue.stats().catch(() => null);
+    if (stats) for (const [state, n] of Object.entries(stats)) deps.metrics.queueDepth.set({ state }, n);
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  await app.register(async (scope) => webhookRoutes(scope, deps));
+
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (req) => {
+        const header = req.headers.authorization;
+        if (!header) throw new AppError('unauthenticated', 'send a workspace API key as "Authorization: Bearer <key>"');
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        if (!match) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <key>"');
+        const auth = await deps.workspaces.authenticate(match[1]!);
+        if (!auth) throw new AppError('unauthenticated', 'the API key is not valid or has been revoked');
+        req.auth = auth;
+      });
+      await v1.register(workspaceRoutes(deps));
+      await v1.register(connectionRoutes(deps));
+      await v1.register(notificationRoutes(deps));
+      await v1.register(orderRoutes(deps));
+      await v1.register(jobRoutes(deps));
+    },
+    { prefix: '/v1' },
+  );
+
+  return app;
+}

@@ -1,0 +1,28 @@
+// What the HTTP layer needs from the rest of the hub.
+import type { Config } from '../config/index.js';
+import type { UnitOfWork } from '../core/repos.js';
+import type { WorkspaceService } from '../core/workspaces/service.js';
+import type { ConnectionService } from '../core/connections/service.js';
+import type { NotificationSettingsService } from '../core/notifications/settings.js';
+import type { WebhookIngress } from '../core/notifications/ingress.js';
+import type { JobQueue } from '../queue/port.js';
+import type { Metrics } from './metrics.js';
+
+export interface HttpDeps {
+  config: Config;
+  uow: UnitOfWork;
+  workspaces: WorkspaceService;
+  connections: ConnectionService;
+  settings: NotificationSettingsService;
+  ingress: WebhookIngress;
+  queue: JobQueue;
+  metrics: Metrics;
+  /** Readiness: resolves when the database (and Redis, when used) answer. */
+  ready: () => Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: { workspaceId: string; apiKeyId: string };
+  }
+}

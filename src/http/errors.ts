@@ -1,0 +1,51 @@
+// Maps every error to the one error body: {"error": {code, message, type, request_id, details}}.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, errorCatalogue } from '../core/errors.js';
+import type { ErrorCode } from '../core/errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; type: string; request_id: string; details: unknown };
+}
+
+export function errorBody(code: ErrorCode, message: string, requestId: string, details: unknown = null): ErrorBody {
+  return { error: { code, message, type: errorCatalogue[code].type, request_id: requestId, details } };
+}
+
+function fromFastify(err: FastifyError): AppError | null {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const fields = err.validation.map((v) => {
+      const issue = v.params.issue as { path?: PropertyKey[]; message?: string };
+      const where = err.validationContext ?? 'body';
+      const path = (issue.path ?? []).map(String).join('.') || where;
+      return { field: path, message: issue.message ?? v.message ?? 'is invalid', in: where };
+    });
+    const message = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+    return new AppError('validation_failed', message || 'the request is invalid', { fields });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'the request body is larger than this server accepts');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', `content type ${String((err as { contentType?: string }).contentType ?? '')} is not supported; send application/json`.replace('  ', ' '));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('invalid_json', 'the body is empty but content-type is application/json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('invalid_json', `the body is not valid JSON: ${err.message}`);
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) return new AppError('invalid_json', `the body is not valid JSON: ${err.message}`);
+  if (err.statusCode === 413) return new AppError('payload_too_large', 'the request body is larger than this server accepts');
+  if (err.statusCode === 415) return new AppError('unsupported_media_type', err.message);
+  return null;
+}
+
+export function handleError(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const app = err instanceof AppError ? err : fromFastify(err as FastifyError);
+  if (app) {
+    if (app.status >= 500) request.log.error({ err }, 'request failed');
+    void reply.status(app.status).send(errorBody(app.code, app.message, request.id, app.details));
+    return;
+  }
+  request.log.error({ err }, 'unhandled error');
+  void reply.status(500).send(errorBody('internal', 'an internal error occurred; the request id identifies it in the logs', request.id));
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { HttpDeps } from '../deps.js';
+import { channelAccountView, idParams, storeConnectionView, templateView } from '../views.js';
+
+const shopifyConnection = z.object({
+  platform: z.literal('shopify'),
+  name: z.string().trim().min(1).max(200).optional(),
+  shop_domain: z.string().trim().min(1).max(255),
+  webhook_secret: z.string().min(8, 'must be the webhook signing secret shown by Shopify').max(500),
+});
+
+const whatsappCloudAccount = z.object({
+  channel: z.literal('whatsapp'),
+  provider: z.literal('meta'),
+  name: z.string().trim().min(1).max(200).optional(),
+  phone_number_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric phone number id from WhatsApp Manager'),
+  waba_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric WhatsApp Business Account id'),
+  access_token: z.string().min(10).max(2000),
+  app_secret: z.string().min(8).max(500),
+  verify_token: z.string().min(8).max(200).optional(),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+  rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
+});
+
+export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
+  const publicUrl = deps.config.http.publicUrl;
+  const storeView = (c: Parameters<typeof storeConnectionView>[0]) => storeConnectionView(c, deps.connections.maskedSecrets(c.sealedSecrets), publicUrl);
+  const accountView = (a: Parameters<typeof channelAccountView>[0]) => channelAccountView(a, deps.connections.maskedSecrets(a.sealedSecrets), publicUrl);
+
+  app.post(
+    '/store-connections',
+    { schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: shopifyConnection } },
+    async (req, reply) => {
+      const b = req.body;
+      const created = await deps.connections.createShopifyConnection(req.auth.workspaceId, { name: b.name, shopDomain: b.shop_domain, webhookSecret: b.webhook_secret });
+      return reply.status(201).send(storeView(created));
+    },
+  );
+
+  app.get('/store-connections', { schema: { tags: ['connections'], summary: 'List store connections' } }, async (req) => ({
+    data: (await deps.connections.listStoreConnections(req.auth.workspaceId)).map(storeView),
+  }));
+
+  app.get('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req) =>
+    storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
+  );
+
+  app.delete('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+    await deps.connections.removeStoreConnection(req.auth.workspaceId, req.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/channel-accounts',
+    { schema: { tags: ['connections'], summary: 'Connect a channel account; it is verified against the provider first', body: whatsappCloudAccount } },
+    async (req, reply) => {
+      const b = req.body;
+      const created = await deps.connections.createWhatsAppCloudAccount(req.auth.workspaceId, {
+        name: b.name,
+        phoneNumberId: b.phone_number_id,
+        wabaId: b.waba_id,
+        accessToken: b.access_token,
+        appSecret: b.app_secret,
+        verifyToken: b.verify_token,
+        owner: b.owner,
+        rateLimitPerSecond: b.rate_limit_per_second,
+      });
+      return reply.status(201).send(accountView(created));
+    },
+  );
+
+  app.get('/channel-accounts', { schema: { tags: ['connections'], querystring: z.object({ channel: z.string().optional() }) } }, async (req) => ({
+    data: (await deps.connections.listChannelAccounts(req.auth.workspaceId, req.query.channel)).map(accountView),
+  }));
+
+  app.get('/channel-accounts/:id', { schema: { tags: ['connections'], params: idParams } }, async (req) =>
+    accountView(await deps.connections.getChannelAccount(req.auth.workspaceId, req.params.id)),
+  );
+
+  app.post('/channel-accounts/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the provider', params: idParams } }, async (req) =>
+    accountView(await deps.connections.reverifyChannelAccount(req.auth.workspaceId, req.params.id)),
+  );
+
+  app.get('/channel-accounts/:id/templates', { schema: { tags: ['connections'], summary: 'Templates with their approval status, live from the provider', params: idParams } }, async (req) => ({
+    data: (await deps.connections.listTemplates(req.auth.workspaceId, req.params.id)).map(templateView),
+  }));
+
+  app.delete('/channel-accounts/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+    await deps.connections.removeChannelAccount(req.auth.workspaceId, req.params.id);
+    return reply.status(204).send();
+  });
+};

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { HttpDeps } from '../deps.js';
+import { settingView } from '../views.js';
+import { variableCatalogue } from '../../core/notifications/variables.js';
+
+const settingBody = z.object({
+  enabled: z.boolean(),
+  channel_account_id: z.string().max(100).nullish(),
+  template: z
+    .object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(20).optional() })
+    .nullish(),
+  variables: z.record(z.string().max(100), z.string().max(100)).optional(),
+});
+
+export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
+  app.get('/notification-settings', { schema: { tags: ['notifications'], summary: 'Every notification type per channel, on or off' } }, async (req) => ({
+    data: (await deps.settings.list(req.auth.workspaceId)).map(settingView),
+  }));
+
+  app.put(
+    '/notification-settings/:event_type/:channel',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Turn a notification on (with an APPROVED provider template) or off',
+        params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
+        body: settingBody,
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const saved = await deps.settings.update(req.auth.workspaceId, req.params.event_type, req.params.channel, {
+        enabled: b.enabled,
+        channelAccountId: b.channel_account_id ?? null,
+        template: b.template ?? null,
+        variables: b.variables,
+      });
+      return { ...settingView(saved), preview: saved.preview, template_status: saved.templateStatus };
+    },
+  );
+
+  app.get('/notification-variables', { schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to' } }, async () => ({
+    data: variableCatalogue,
+  }));
+};

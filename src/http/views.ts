@@ -1,0 +1,124 @@
+// API shapes (snake_case) of domain objects. Secrets appear only masked.
+import { z } from 'zod';
+import type { Activity, ApiKeyRecord, ChannelAccount, Message, Order, StoreConnection } from '../core/repos.js';
+import type { ProviderTemplate } from '../core/channels/ports.js';
+import type { SettingView } from '../core/notifications/settings.js';
+
+export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+export const apiKeyView = (k: ApiKeyRecord) => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  created_at: iso(k.createdAt),
+  last_used_at: iso(k.lastUsedAt),
+  revoked_at: iso(k.revokedAt),
+});
+
+export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<string, string>, publicUrl: string) => ({
+  id: c.id,
+  platform: c.platform,
+  name: c.name,
+  external_id: c.externalId,
+  settings: c.settings,
+  secrets: maskedSecrets,
+  status: c.status,
+  webhook_url: `${publicUrl}/webhooks/${c.platform}/${c.id}`,
+  verified_at: iso(c.verifiedAt),
+  created_at: iso(c.createdAt),
+});
+
+export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
+  id: a.id,
+  channel: a.channel,
+  provider: a.provider,
+  name: a.name,
+  owner: a.owner,
+  external_id: a.externalId,
+  display_name: a.displayName,
+  settings: a.settings,
+  secrets: maskedSecrets,
+  status: a.status,
+  rate_limit_per_second: a.rateLimitPerSecond,
+  webhook_url: `${publicUrl}/webhooks/${a.channel}/${a.id}`,
+  verified_at: iso(a.verifiedAt),
+  created_at: iso(a.createdAt),
+});
+
+export const templateView = (t: ProviderTemplate) => ({
+  id: t.id,
+  name: t.name,
+  language: t.language,
+  status: t.status,
+  category: t.category,
+  body: t.bodyText,
+  placeholders: t.placeholders,
+  parameter_format: t.parameterFormat,
+});
+
+export const settingView = (s: SettingView) => ({
+  event_type: s.eventType,
+  channel: s.channel,
+  enabled: s.enabled,
+  channel_account_id: s.channelAccountId,
+  template: s.template,
+  variables: Object.fromEntries(s.binding.parameters.map((p) => [p.placeholder, p.variable])),
+  updated_at: iso(s.updatedAt),
+});
+
+export const orderView = (o: Order) => ({
+  id: o.id,
+  store_connection_id: o.storeConnectionId,
+  external_id: o.externalId,
+  name: o.name,
+  customer_name: o.customerName,
+  email: o.email,
+  phone: o.phone,
+  total: o.totalAmount,
+  currency: o.currency,
+  status: o.status,
+  lines: o.snapshot.lines,
+  created_at: iso(o.createdAt),
+  updated_at: iso(o.updatedAt),
+});
+
+export const messageView = (m: Message) => ({
+  id: m.id,
+  direction: m.direction,
+  channel: m.channel,
+  channel_account_id: m.channelAccountId,
+  event_id: m.eventId,
+  order_id: m.orderId,
+  recipient: m.recipient,
+  template_name: m.templateName,
+  content: m.content,
+  status: m.status,
+  reason: m.reason,
+  error_code: m.errorCode,
+  provider_message_id: m.providerMessageId,
+  attempts: m.attempts,
+  created_at: iso(m.createdAt),
+  sent_at: iso(m.sentAt),
+  delivered_at: iso(m.deliveredAt),
+  read_at: iso(m.readAt),
+  failed_at: iso(m.failedAt),
+});
+
+export const activityView = (a: Activity) => ({
+  id: a.id,
+  kind: a.kind,
+  summary: a.summary,
+  message_id: a.messageId,
+  data: a.data,
+  created_at: iso(a.createdAt),
+});
+
+// Shared request/response pieces for the OpenAPI document.
+export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), type: z.string(), request_id: z.string(), details: z.unknown() }),
+});
