@@ -24,9 +24,9 @@ const whatsappCloudAccount = z.object({
 });
 
 export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  const publicUrl = deps.config.http.publicUrl;
-  const storeView = (c: Parameters<typeof storeConnectionView>[0]) => storeConnectionView(c, deps.connections.maskedSecrets(c.sealedSecrets), publicUrl);
-  const accountView = (a: Parameters<typeof channelAccountView>[0]) => channelAccountView(a, deps.connections.maskedSecrets(a.sealedSecrets), publicUrl);
+  // Read at request time: with PORT=0 the public URL is known only once the server listens.
+  const storeView = (c: Parameters<typeof storeConnectionView>[0]) => storeConnectionView(c, deps.connections.maskedSecrets(c.sealedSecrets), deps.config.http.publicUrl);
+  const accountView = (a: Parameters<typeof channelAccountView>[0]) => channelAccountView(a, deps.connections.maskedSecrets(a.sealedSecrets), deps.config.http.publicUrl);
 
   app.post(
     '/store-connections',

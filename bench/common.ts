@@ -1,0 +1,121 @@
+// Shared by the benchmark's processes: the files the orchestrator hands to its children, wall-clock
+// time that is comparable across processes, percentiles, and small process helpers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/ lives directly under it). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One pre-built, signed Shopify webhook. */
+export interface PreparedWebhook {
+  webhookId: string;
+  /** The order name ("#1001"): it comes back as a template parameter, so a message maps to its order. */
+  orderName: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What the load generator reads for one phase. */
+export interface LoadFile {
+  webhooks: PreparedWebhook[];
+}
+
+/** What the relay reads: the provider call it must make for each webhook id, pre-built. */
+export interface RelayFile {
+  phoneNumberId: string;
+  accessToken: string;
+  /** webhook id → the JSON body of the WhatsApp send, as the hub would build it. */
+  sends: Record<string, string>;
+}
+
+/** The load generator's report, printed as one JSON line on stdout. */
+export interface LoadReport {
+  sent: number;
+  ok: number;
+  errors: number;
+  /** HTTP status (or "error: ...") → count, for anything that was not a 200. */
+  failures: Record<string, number>;
+  /** Wall-clock ms (performance.timeOrigin + performance.now()) of each send, in file order. */
+  sendAt: Array<number | null>;
+  /** Acknowledgement latency per webhook in ms, in file order (null when it was not a 200). */
+  ackMs: Array<number | null>;
+  firstSendAt: number;
+  lastAckAt: number;
+  /** CPU the load generator used while sending, in ms. */
+  cpuMs: number;
+}
+
+/** A message the simulator accepted: when, to whom, and its template parameter values. */
+export interface ReceivedMessage {
+  at: number;
+  to: string;
+  values: string[];
+}
+
+/** Parent ↔ simulator-process messages over the IPC channel. */
+export type SimRequest = { type: 'count' } | { type: 'collect'; clear: boolean } | { type: 'close' };
+export type SimCommand = SimRequest & { reqId: number };
+
+export type SimReply =
+  | { type: 'ready'; url: string }
+  | { type: 'count'; reqId: number; count: number }
+  | { type: 'collect'; reqId: number; messages: ReceivedMessage[] }
+  | { type: 'closed'; reqId: number };
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one host. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function sortedNumbers(values: Iterable<number | null>): number[] {
+  const finite = [...values].filter((v): v is number => v !== null && Number.isFinite(v));
+  // Typed arrays sort numerically (Array#sort would compare as strings).
+  return Array.from(Float64Array.from(finite).sort());
+}
+
+/** Peak resident set size (VmHWM) of a live process in bytes, or null when it cannot be read. */
+export function peakRss(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system, all threads) a live process has used so far, in ms; null when unreadable. */
+export function cpuTimeMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 (indexes 11 and 12 here), in clock ticks: 100 per second on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Minimal `--name value` / `--flag` parsing for the child scripts (run.ts uses node:util parseArgs). */
+export function argValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export function requireArg(argv: string[], name: string): string {
+  const v = argValue(argv, name);
+  if (v === undefined) {
+    process.stderr.write(`missing --${name}\n`);
+    process.exit(2);
+  }
+  return v;
+}

@@ -1,0 +1,72 @@
+// The WhatsApp Cloud API simulator in its own process, so that its CPU is not charged to the hub or the
+// relay under test. Started by bench/run.ts with an IPC channel (child_process.fork):
+//   argv: --port <n> --phone-number-id <id> --waba-id <id> --access-token <t> --app-secret <s> --max-outbox <n>
+//   → {type:'ready', url}
+//   {type:'count'}            → how many messages the simulator accepted since the last clear
+//   {type:'collect', clear}   → every accepted message (receive time, recipient, template values)
+//   {type:'close'}            → closes the server and exits
+import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
+import type { ReceivedMessage, SimCommand, SimReply } from './common.js';
+import { argValue, requireArg } from './common.js';
+
+const argv = process.argv.slice(2);
+const maxOutbox = Number(argValue(argv, 'max-outbox') ?? 200_000);
+
+// No status webhooks: the bench measures webhook → send, and status callbacks would add load to the hub
+// that the relay does not get. No request recording: it would grow the simulator's memory per message.
+const sim = new WhatsAppCloudSimulator({ statusWebhooks: false, maxOutbox });
+sim.recordRequests = false;
+sim.addPhoneNumber({
+  phoneNumberId: requireArg(argv, 'phone-number-id'),
+  wabaId: requireArg(argv, 'waba-id'),
+  accessToken: requireArg(argv, 'access-token'),
+  appSecret: requireArg(argv, 'app-secret'),
+  displayPhoneNumber: '15550783881',
+  verifiedName: 'Bench Store',
+  webhookUrl: null,
+});
+
+/**
+ * Accepted messages so far. Polled several times a second while a run drains, so it must not render the
+ * whole outbox (messages() builds every parameter list and text): the outbox Map's size is read directly.
+ * That field is private to the simulator, hence the guarded cast and the slow public fallback.
+ */
+function count(): number {
+  const outbox = (sim as unknown as { outbox?: unknown }).outbox;
+  return outbox instanceof Map ? outbox.size : sim.messages().length;
+}
+
+function collect(clear: boolean): ReceivedMessage[] {
+  const out = sim.messages().map((m) => ({ at: m.at, to: m.to, values: m.parameters.map((p) => p.value) }));
+  // reset() forgets the outbox (and faults, windows) but keeps the phone number and its templates.
+  if (clear) sim.reset();
+  return out;
+}
+
+function reply(msg: SimReply): void {
+  process.send?.(msg);
+}
+
+process.on('message', (raw: SimCommand) => {
+  switch (raw.type) {
+    case 'count':
+      reply({ type: 'count', reqId: raw.reqId, count: count() });
+      break;
+    case 'collect':
+      reply({ type: 'collect', reqId: raw.reqId, messages: collect(raw.clear) });
+      break;
+    case 'close':
+      void sim.close().then(() => {
+        reply({ type: 'closed', reqId: raw.reqId });
+        process.disconnect?.();
+        process.exit(0);
+      });
+      break;
+  }
+});
+
+// The parent going away (even by SIGKILL) closes the IPC channel: do not outlive it.
+process.on('disconnect', () => process.exit(0));
+
+const url = await sim.listen(Number(argValue(argv, 'port') ?? 0), '127.0.0.1');
+reply({ type: 'ready', url });

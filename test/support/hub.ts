@@ -1,0 +1,127 @@
+// A real hub in the test process (HTTP on a free port, real database and queue) wired to real simulators.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/index.js';
+import type { Config } from '../../src/config/index.js';
+import { createHub } from '../../src/app.js';
+import type { Hub } from '../../src/app.js';
+import { createLogger } from '../../src/logger.js';
+import { WhatsAppCloudSimulator } from '../../src/adapters/channels/whatsapp-cloud/index.js';
+import { ShopifySimulator } from '../../src/adapters/stores/shopify/index.js';
+import type { TestDatabase } from './services.js';
+import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
+
+export interface TestHub {
+  hub: Hub;
+  db: TestDatabase;
+  wa: WhatsAppCloudSimulator;
+  shopify: ShopifySimulator;
+  /** Everything the hub logged, as text. */
+  logs: string[];
+  api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean };
+
+export async function startTestHub(variant: HubVariant): Promise<TestHub> {
+  const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
+  const shopify = new ShopifySimulator({ retryScale: 0.0005 });
+  await wa.listen();
+  await shopify.listen();
+  const db = await createTestDatabase(variant.db);
+  const env: Record<string, string> = {
+    SHOPTALK_DATA_DIR: db.dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    SHOPTALK_WHATSAPP_API_URL: `${wa.baseUrl}/v23.0`,
+    SHOPTALK_JOB_POLL_MS: '20',
+    SHOPTALK_WORKER_CONCURRENCY: '8',
+  };
+  if (db.database.kind === 'postgres') {
+    env['DATABASE_URL'] = db.database.url;
+    env['SHOPTALK_MASTER_KEY'] = randomBytes(32).toString('base64');
+  }
+  if (variant.redis) env['REDIS_URL'] = TEST_REDIS_URL;
+  const config: Config = loadConfig(env);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: uniqueRedisPrefix() });
+  await hub.start();
+  return {
+    hub,
+    db,
+    wa,
+    shopify,
+    logs,
+    async api<T>(method: string, path: string, key: string, body?: unknown) {
+      const res = await hub.http!.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        payload: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.statusCode, body: (res.body ? JSON.parse(res.body) : null) as T };
+    },
+    async close() {
+      await shopify.close();
+      await wa.close();
+      await hub.stop();
+      await db.destroy();
+    },
+  };
+}
+
+export interface MerchantSetup {
+  workspaceId: string;
+  key: string;
+  connection: { id: string; webhook_url: string };
+  account: { id: string; webhook_url: string };
+  shop: string;
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+  appSecret: string;
+}
+
+let counter = 0;
+
+/** A merchant with a Shopify store and a WhatsApp number, both registered with the simulators. */
+export async function setUpMerchant(t: TestHub, opts: { enable?: boolean } = {}): Promise<MerchantSetup> {
+  counter += 1;
+  const suffix = `${Date.now().toString(36)}${counter}`;
+  const ws = await t.hub.workspaces.createWorkspace(`Merchant ${suffix}`);
+  const { key } = await t.hub.workspaces.createApiKey(ws.id, 'tests');
+  const shop = `shop-${suffix}.myshopify.com`;
+  const phoneNumberId = String(100000000000000 + counter * 7919 + Math.floor(Math.random() * 1000));
+  const wabaId = String(200000000000000 + counter * 7919);
+  const accessToken = `EAAG${randomBytes(16).toString('hex')}`;
+  const appSecret = randomBytes(16).toString('hex');
+  const webhookSecret = randomBytes(16).toString('hex');
+  t.wa.addPhoneNumber({ phoneNumberId, wabaId, accessToken, appSecret, displayPhoneNumber: '15550783881', webhookUrl: null });
+
+  const connection = await t.api<MerchantSetup['connection']>('POST', '/v1/store-connections', key, { platform: 'shopify', shop_domain: shop, webhook_secret: webhookSecret });
+  if (connection.status !== 201) throw new Error(`store connection: ${JSON.stringify(connection.body)}`);
+  const account = await t.api<MerchantSetup['account']>('POST', '/v1/channel-accounts', key, {
+    channel: 'whatsapp',
+    provider: 'meta',
+    phone_number_id: phoneNumberId,
+    waba_id: wabaId,
+    access_token: accessToken,
+    app_secret: appSecret,
+  });
+  if (account.status !== 201) throw new Error(`channel account: ${JSON.stringify(account.body)}`);
+  t.wa.setWebhookUrl(phoneNumberId, account.body.webhook_url);
+  t.shopify.addShop({ domain: shop, webhookSecret, subscriptions: [{ topic: 'orders/create', address: connection.body.webhook_url }, { topic: 'fulfillments/update', address: connection.body.webhook_url }] });
+  if (opts.enable !== false) {
+    const enabled = await t.api('PUT', '/v1/notification-settings/order.placed/whatsapp', key, { enabled: true, template: { name: 'order_placed', language: 'en_US' } });
+    if (enabled.status !== 200) throw new Error(`enable: ${JSON.stringify(enabled.body)}`);
+  }
+  return { workspaceId: ws.id, key, connection: connection.body, account: account.body, shop, phoneNumberId, wabaId, accessToken, appSecret };
+}
