@@ -10,7 +10,7 @@
 // acknowledgement latency, event-to-send latency (simulator receive time − load generator send time),
 // peak RSS (VmHWM) of the server process, and hub/relay.
 //
-//   npm run bench -- [--n 20000] [--db sqlite|postgres|both] [--concurrency 64] [--rate <webhooks/s>]
+//   npm run bench -- [--n 20000] [--db sqlite|postgres|both|none] [--concurrency 32] [--rate <webhooks/s>]
 //                    [--warmup 500] [--worker-concurrency 64] [--hub-env KEY=VALUE]... [--profile]
 //                    [--no-relay] [--out bench/results/<timestamp>.json]
 import fs from 'node:fs';
@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
     n: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '500' },
     db: { type: 'string' },
-    concurrency: { type: 'string', default: '64' },
+    concurrency: { type: 'string', default: '32' },
     rate: { type: 'string' },
     'worker-concurrency': { type: 'string', default: '64' },
     'hub-env': { type: 'string', multiple: true, default: [] },
@@ -83,7 +83,7 @@ for (const kv of args['hub-env']) {
   if (i <= 0) fail(`--hub-env wants KEY=VALUE (got ${kv})`);
   HUB_ENV[kv.slice(0, i)] = kv.slice(i + 1);
 }
-if (args.db !== undefined && !['sqlite', 'postgres', 'both'].includes(args.db)) fail(`--db must be sqlite, postgres or both (got ${args.db})`);
+if (args.db !== undefined && !['sqlite', 'postgres', 'both', 'none'].includes(args.db)) fail(`--db must be sqlite, postgres, both or none (got ${args.db})`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/${stamp}.json`);
@@ -715,10 +715,12 @@ async function main(): Promise<void> {
   });
   const dbChoice = args.db ?? (pgReachable && redisReachable ? 'both' : 'sqlite');
   if (args.db === undefined && dbChoice === 'sqlite') process.stdout.write('PostgreSQL or Redis is not reachable: running SQLite only.\n');
-  if (dbChoice !== 'sqlite' && !(pgReachable && redisReachable)) {
+  if ((dbChoice === 'postgres' || dbChoice === 'both') && !(pgReachable && redisReachable)) {
     throw new Error(`--db ${dbChoice} needs PostgreSQL (${args['pg-url']}: ${pgReachable ? 'ok' : 'unreachable'}) and Redis (${redisReachable ? 'ok' : 'unreachable'})`);
   }
-  const backends: Array<'sqlite' | 'postgres'> = dbChoice === 'both' ? ['sqlite', 'postgres'] : [dbChoice as 'sqlite' | 'postgres'];
+  // `none` runs the relay alone: a check of the harness and of the machine's ceiling.
+  const backends: Array<'sqlite' | 'postgres'> = dbChoice === 'both' ? ['sqlite', 'postgres'] : dbChoice === 'none' ? [] : [dbChoice as 'sqlite' | 'postgres'];
+  if (dbChoice === 'none' && args['no-relay']) fail('--db none with --no-relay leaves nothing to run');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoptalk-bench-'));
   onCleanup(`temp dir ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));

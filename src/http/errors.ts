@@ -14,11 +14,10 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, d
 
 function fromFastify(err: FastifyError): AppError | null {
   if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'body';
     const fields = err.validation.map((v) => {
-      const issue = v.params.issue as { path?: PropertyKey[]; message?: string };
-      const where = err.validationContext ?? 'body';
-      const path = (issue.path ?? []).map(String).join('.') || where;
-      return { field: path, message: issue.message ?? v.message ?? 'is invalid', in: where };
+      const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || where;
+      return { field: path, message: v.message ?? 'is invalid', in: where };
     });
     const message = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
     return new AppError('validation_failed', message || 'the request is invalid', { fields });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { SecretBox, maskSecret, safeEqual } from './secret-box.js';
+import { maskPii } from '../pii.js';
+
+describe('secrets', () => {
+  it('seals with AES-256-GCM and a fresh IV, and detects tampering', () => {
+    const box = new SecretBox(SecretBox.generateKey());
+    const a = box.seal({ accessToken: 'EAAG-secret-token' });
+    const b = box.seal({ accessToken: 'EAAG-secret-token' });
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('EAAG');
+    expect(box.open(a)).toEqual({ accessToken: 'EAAG-secret-token' });
+    const parts = a.split('.');
+    parts[3] = Buffer.from('tampered').toString('base64');
+    expect(() => box.open(parts.join('.'))).toThrow();
+    expect(() => new SecretBox(SecretBox.generateKey()).open(a)).toThrow();
+  });
+
+  it('masks secrets and personal data', () => {
+    expect(maskSecret('EAAGabcdefghijk')).toBe('EAA••••jk');
+    expect(maskSecret('short')).toBe('••••');
+    expect(maskPii('send to +1 555-010-1234 and avery.chen@example.com')).toBe('send to +15•••••34 and a•••@example.com');
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abc', 'abd')).toBe(false);
+    expect(safeEqual('abc', 'abcd')).toBe(false);
+  });
+});
