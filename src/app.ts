@@ -22,7 +22,7 @@ import { MessageSender } from './core/notifications/sender.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
-import { PermanentJobError } from './queue/port.js';
+import { PermanentJobError, RetryLaterError } from './queue/port.js';
 import { SqlJobQueue } from './queue/sql-driver.js';
 import { BullJobQueue } from './queue/bullmq-driver.js';
 import { MemoryRateLimiter } from './queue/rate-limiter.js';
@@ -89,8 +89,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const storage = Storage.open(config.database);
   await storage.migrate();
 
-  const onJobError = (err: unknown, job: { id: string; type: string }) =>
-    logger.warn({ err, jobId: job.id, jobType: job.type }, 'job attempt failed');
+  const onJobError = (err: unknown, job: { id: string; type: string }) => {
+    if (err instanceof RetryLaterError) logger.debug({ jobId: job.id, jobType: job.type, reason: err.message }, 'job will retry');
+    else logger.warn({ err, jobId: job.id, jobType: job.type }, 'job attempt failed');
+  };
   const queue: JobQueue = config.redisUrl
     ? new BullJobQueue(storage, {
         redisUrl: config.redisUrl,

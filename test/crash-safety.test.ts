@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
-import type { WhatsAppSimMessage } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
+import type { WhatsAppSimMessage } from '../src/adapters/channels/whatsapp-cloud/index.js';
 import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
 import { TEST_REDIS_URL, createTestDatabase, postgresAvailable, redisAvailable, waitFor } from './support/services.js';
 import type { HubProcess } from './support/crash/processes.js';
@@ -19,7 +19,7 @@ import { freePort, hubEnv, runCli, startHubProcess, tail } from './support/crash
 /** Orders in the burst. */
 const ORDERS = 300;
 /** Pace of the burst: one order every PACE_MS, so orders keep arriving while the worker is down. */
-const PACE_MS = 12;
+const PACE_MS = 25;
 /** The worker's concurrency: at most this many sends can be in flight when it dies, so the duplicate bound. */
 const WORKER_CONCURRENCY = 8;
 /** Every send waits this long at the simulator, so that sends are in flight whenever the kill lands. */
@@ -30,11 +30,11 @@ const KILL_AFTER_MESSAGES = 60;
 const RESTART_GAP_MS = 500;
 /**
  * How long every order may take to end with a message after the restart. SQL jobs come back when their 15 s
- * lease expires. BullMQ jobs come back when a stalled check finds them without a lock a second time; checks
- * run every 30 s (BullMQ's default stalledInterval) and one may be skipped, so that takes 30–120 s.
+ * lease expires. BullMQ jobs come back when a stalled check (every 5 s) finds them without a lock (15 s) a
+ * second time, so within about 25 s.
  */
-const DRAIN_TIMEOUT_MS = { sql: 60_000, bullmq: 130_000 } as const;
-const TEST_TIMEOUT_MS = { sql: 120_000, bullmq: 180_000 } as const;
+const DRAIN_TIMEOUT_MS = { sql: 60_000, bullmq: 60_000 } as const;
+const TEST_TIMEOUT_MS = { sql: 120_000, bullmq: 120_000 } as const;
 /** A Redis database of its own: the processes use BullMQ's default prefix, so the database is flushed. */
 const REDIS_DB = 7;
 

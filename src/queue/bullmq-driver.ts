@@ -78,6 +78,8 @@ export class BullJobQueue implements JobQueue {
       concurrency: this.opts.concurrency,
       // A worker that dies releases its jobs when the lock expires; they are retried, not lost.
       lockDuration: 15_000,
+      // Stalled jobs are found by a periodic check; two checks must see the lock gone, so keep it short.
+      stalledInterval: 5_000,
       maxStalledCount: 10,
       removeOnComplete: { age: 3600, count: 100_000 },
       removeOnFail: { count: 100_000 },

@@ -64,6 +64,14 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** An expected wait (e.g. for a record another job is still writing): retried like any error, logged quietly. */
+export class RetryLaterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
 export interface RetryDecision {
   kind: 'retry' | 'dead';
   delayMs: number;

@@ -6,7 +6,7 @@ import type { Logger, Providers } from '../providers.js';
 import type { ChannelAccount, Message, MessagePatch, Repos, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError } from '../../queue/port.js';
+import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
@@ -153,7 +153,7 @@ export class MessageSender {
     if (unknown.length === 0) return;
     // A status can overtake the record of its own send; retry while that is plausible, then let it go.
     if (Date.now() - webhook.receivedAt < UNKNOWN_STATUS_GRACE_MS && ctx.attempt < ctx.maxAttempts) {
-      throw new Error(`${unknown.length} status(es) for messages not recorded yet`);
+      throw new RetryLaterError(`${unknown.length} status(es) for messages not recorded yet`);
     }
     this.log.info({ webhookId: webhook.id, unknown: unknown.length }, 'statuses for unknown messages ignored');
     await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'processed', `${unknown.length} status(es) for unknown messages ignored`);
