@@ -240,6 +240,10 @@ export interface Repos {
 export interface UnitOfWork {
   /** Repositories outside any transaction, for reads and single writes. */
   readonly repos: Repos;
-  /** Runs fn atomically; jobs enqueued inside start only if it commits. */
-  transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn atomically; jobs enqueued inside start only if it commits. 'sync' (the default) is on disk when
+   * it resolves; 'relaxed' survives a process crash at once and an OS crash within a fraction of a second,
+   * for state the workers would only redo if it were lost.
+   */
+  transaction<T>(fn: (repos: Repos) => Promise<T>, durability?: 'sync' | 'relaxed'): Promise<T>;
 }

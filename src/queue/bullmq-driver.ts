@@ -50,6 +50,7 @@ export class BullJobQueue implements JobQueue {
   private relayDone: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly prefix: string;
+  private lastReclaim = 0;
 
   constructor(
     private readonly storage: Storage,
@@ -125,14 +126,13 @@ export class BullJobQueue implements JobQueue {
     const now = Date.now();
     const pg = this.storage.dialect === 'postgres';
     const rows = await this.storage.transaction(async (tx) => {
-      let due = tx
-        .selectFrom('jobs')
-        .select('id')
-        .where((eb) =>
-          eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'relaying'), eb('locked_until', '<', now)])]),
-        )
-        .orderBy('created_at')
-        .limit(RELAY_BATCH);
+      if (now - this.lastReclaim > RELAY_LEASE_MS / 3) {
+        this.lastReclaim = now;
+        // Rows a relay claimed but never deleted (it died between claim and delete) are due again.
+        await tx.updateTable('jobs').set({ status: 'pending', locked_by: null, locked_until: null }).where('status', '=', 'relaying').where('locked_until', '<', now).execute();
+      }
+      // Future run_at rows go too (BullMQ delays them); a range scan on (status, run_at) keeps this cheap.
+      let due = tx.selectFrom('jobs').select('id').where('status', '=', 'pending').orderBy('run_at').limit(RELAY_BATCH);
       if (pg) due = due.forUpdate().skipLocked();
       return tx
         .updateTable('jobs')
@@ -140,7 +140,7 @@ export class BullJobQueue implements JobQueue {
         .where('id', 'in', due)
         .returningAll()
         .execute();
-    });
+    }, 'relaxed');
     if (rows.length === 0) return 0;
     await this.queue.addBulk(
       rows.map((r) => ({
@@ -158,9 +158,7 @@ export class BullJobQueue implements JobQueue {
       })),
     );
     const ids = rows.map((r) => r.id);
-    await this.storage.transaction((tx) =>
-      tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.relayId).execute(),
-    );
+    await this.storage.transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.relayId).execute(), 'relaxed');
     return rows.length;
   }
 

@@ -23,6 +23,7 @@ export interface SqlQueueOptions {
 }
 
 const CLAIM_BATCH = 64;
+const RECLAIM_EVERY_MS = 1000;
 
 export class SqlJobQueue implements JobQueue {
   readonly driver = 'sql' as const;
@@ -35,6 +36,7 @@ export class SqlJobQueue implements JobQueue {
   private heartbeat: NodeJS.Timeout | null = null;
   private doneIds: string[] = [];
   private doneFlush: Promise<void> | null = null;
+  private lastReclaim = 0;
   private readonly leaseMs: number;
   private readonly jobTimeoutMs: number;
 
@@ -119,17 +121,18 @@ export class SqlJobQueue implements JobQueue {
     const now = Date.now();
     const pg = this.storage.dialect === 'postgres';
     return this.storage.transaction(async (tx) => {
-      let due = tx
-        .selectFrom('jobs')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-            eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-          ]),
-        )
-        .orderBy('run_at')
-        .limit(limit);
+      if (now - this.lastReclaim > RECLAIM_EVERY_MS) {
+        this.lastReclaim = now;
+        // Jobs of a worker that died: their lease ran out, so they are due again.
+        await tx
+          .updateTable('jobs')
+          .set({ status: 'pending', locked_by: null, locked_until: null, updated_at: now })
+          .where('status', '=', 'running')
+          .where('locked_until', '<', now)
+          .execute();
+      }
+      // A range scan on (status, run_at): the cost does not grow with the backlog.
+      let due = tx.selectFrom('jobs').select('id').where('status', '=', 'pending').where('run_at', '<=', now).orderBy('run_at').limit(limit);
       if (pg) due = due.forUpdate().skipLocked();
       return tx
         .updateTable('jobs')
@@ -143,20 +146,22 @@ export class SqlJobQueue implements JobQueue {
         .where('id', 'in', due)
         .returningAll()
         .execute();
-    });
+    }, 'relaxed');
   }
 
   private async renewLeases(): Promise<void> {
     if (this.inFlight === 0) return;
     const now = Date.now();
     await this.storage
-      .transaction((tx) =>
-        tx
-          .updateTable('jobs')
-          .set({ locked_until: now + this.leaseMs })
-          .where('locked_by', '=', this.workerId)
-          .where('status', '=', 'running')
-          .execute(),
+      .transaction(
+        (tx) =>
+          tx
+            .updateTable('jobs')
+            .set({ locked_until: now + this.leaseMs })
+            .where('locked_by', '=', this.workerId)
+            .where('status', '=', 'running')
+            .execute(),
+        'relaxed',
       )
       .catch((err: unknown) => this.opts.onError?.(err, { id: '-', type: 'heartbeat' }));
   }
@@ -198,7 +203,7 @@ export class SqlJobQueue implements JobQueue {
         .where('id', '=', job.id)
         .where('locked_by', '=', this.workerId)
         .execute();
-    });
+    }, 'relaxed');
   }
 
   private fail(job: JobsTable, err: unknown): Promise<void> {
@@ -218,7 +223,7 @@ export class SqlJobQueue implements JobQueue {
         .where('id', '=', job.id)
         .where('locked_by', '=', this.workerId)
         .execute();
-    });
+    }, 'relaxed');
   }
 
   // Finished jobs are deleted in batches: one statement for everything that finished in the same tick.
@@ -233,7 +238,7 @@ export class SqlJobQueue implements JobQueue {
     this.doneFlush = null;
     if (ids.length === 0) return;
     await this.storage
-      .transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute())
+      .transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute(), 'relaxed')
       .catch((err: unknown) => this.opts.onError?.(err, { id: ids.join(','), type: 'complete' }));
   }
 

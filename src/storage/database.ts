@@ -27,13 +27,24 @@ class StaticMigrations implements MigrationProvider {
 // node-postgres returns int8 as strings; every bigint here is epoch milliseconds, well within 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * 'sync': on disk before the transaction resolves (inbound webhooks: they are acknowledged right after).
+ * 'relaxed': durable against a process crash at once, and against an OS crash within RELAXED_WINDOW_MS
+ * (the worker's own state changes, which a lost write would only make it redo).
+ */
+export type Durability = 'sync' | 'relaxed';
+
+const RELAXED_WINDOW_MS = 100;
+
 interface PendingUnit {
   fn: (tx: Db) => Promise<unknown>;
+  durability: Durability;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
-const MAX_GROUP = 256;
+const MAX_GROUP = 512;
+const MIN_SYNC_INTERVAL_MS = 4;
 
 export class Storage {
   readonly db: Db;
@@ -42,6 +53,11 @@ export class Storage {
   private queue: PendingUnit[] = [];
   private flushing = false;
   private closed = false;
+  /** SQLite's current synchronous mode, and whether relaxed commits are waiting for an fsync. */
+  private syncMode: 'FULL' | 'NORMAL' = 'FULL';
+  private unsyncedSince: number | null = null;
+  private lastSyncAt = 0;
+  private syncTimer: NodeJS.Timeout | null = null;
 
   private constructor(db: Db, dialect: DialectKind, sqlite: BetterSqlite3.Database | null) {
     this.db = db;
@@ -78,10 +94,17 @@ export class Storage {
    * Runs fn in a transaction. Keep external I/O out of fn: on SQLite it shares the commit with its
    * neighbours. A failing unit rolls back alone; the others still commit.
    */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    if (this.dialect === 'postgres') return this.db.transaction().execute(fn);
+  transaction<T>(fn: (tx: Db) => Promise<T>, durability: Durability = 'sync'): Promise<T> {
+    if (this.dialect === 'postgres') {
+      if (durability === 'sync') return this.db.transaction().execute(fn);
+      // PostgreSQL's WAL writer flushes these within wal_writer_delay (200 ms by default).
+      return this.db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL synchronous_commit = off`.execute(tx);
+        return fn(tx);
+      });
+    }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, durability, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushing) {
         this.flushing = true;
         // Let units created in the same tick join this commit.
@@ -92,10 +115,25 @@ export class Storage {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
+      // Under load, space the fsyncs out a little so each one covers a larger batch (like PostgreSQL's
+      // commit_delay): a few milliseconds of latency buy far fewer blocking syncs.
+      const sinceSync = Date.now() - this.lastSyncAt;
+      if (sinceSync < MIN_SYNC_INTERVAL_MS && this.queue.some((u) => u.durability === 'sync')) {
+        await new Promise((r) => setTimeout(r, MIN_SYNC_INTERVAL_MS - sinceSync));
+      }
       const batch = this.queue.splice(0, MAX_GROUP);
       const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+      // One fsync covers every earlier commit too (the WAL is one file), so a sync batch also makes the
+      // relaxed ones before it durable; relaxed ones never wait longer than RELAXED_WINDOW_MS for that.
+      const sync =
+        batch.some((u) => u.durability === 'sync') || (this.unsyncedSince != null && Date.now() - this.unsyncedSince > RELAXED_WINDOW_MS);
       try {
         await this.db.connection().execute(async (conn) => {
+          const mode = sync ? 'FULL' : 'NORMAL';
+          if (mode !== this.syncMode) {
+            await sql.raw(`PRAGMA synchronous = ${mode}`).execute(conn);
+            this.syncMode = mode;
+          }
           await sql`BEGIN IMMEDIATE`.execute(conn);
           try {
             for (const unit of batch) {
@@ -120,6 +158,14 @@ export class Storage {
         for (const unit of batch) unit.reject(err);
         continue;
       }
+      if (sync) {
+        this.unsyncedSince = null;
+        this.lastSyncAt = Date.now();
+      }
+      else {
+        this.unsyncedSince ??= Date.now();
+        this.scheduleSync();
+      }
       batch.forEach((unit, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) unit.resolve(outcome.value);
@@ -127,6 +173,25 @@ export class Storage {
       });
     }
     this.flushing = false;
+  }
+
+  /** Makes relaxed commits durable when no sync commit comes along to do it. */
+  private scheduleSync(): void {
+    if (this.syncTimer || !this.sqlite) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      if (this.unsyncedSince == null || this.closed) return;
+      // A passive checkpoint syncs the WAL before copying it; it never blocks writers.
+      void this.db
+        .connection()
+        .execute(async (conn) => {
+          if (this.unsyncedSince == null) return;
+          await sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(conn);
+          this.unsyncedSince = null;
+        })
+        .catch(() => undefined);
+    }, RELAXED_WINDOW_MS);
+    this.syncTimer.unref();
   }
 
   async ping(): Promise<void> {
@@ -137,6 +202,7 @@ export class Storage {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await new Promise((r) => setTimeout(r, 5));
+    if (this.syncTimer) clearTimeout(this.syncTimer);
     await this.db.destroy();
     this.sqlite?.close();
   }

@@ -49,7 +49,7 @@ export class NotificationPlanner {
         await this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand);
       }
       await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
-    });
+    }, 'relaxed');
   }
 
   /**

@@ -77,7 +77,7 @@ export class MessageSender {
         reason: patch.reason ?? null,
         providerMessageId: patch.providerMessageId ?? null,
       });
-    });
+    }, 'relaxed');
   }
 
   private async addActivity(tx: Repos, message: Message, status: string, extra: { errorCode: string | null; reason: string | null; providerMessageId?: string | null }) {
@@ -149,7 +149,7 @@ export class MessageSender {
       }
       if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
       return missing;
-    });
+    }, 'relaxed');
     if (unknown.length === 0) return;
     // A status can overtake the record of its own send; retry while that is plausible, then let it go.
     if (Date.now() - webhook.receivedAt < UNKNOWN_STATUS_GRACE_MS && ctx.attempt < ctx.maxAttempts) {

@@ -25,8 +25,8 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
 export function createUnitOfWork(storage: Storage, opts: { defaultMaxAttempts: number; afterCommit?: () => void }): UnitOfWork {
   return {
     repos: createRepos(storage.db, opts.defaultMaxAttempts),
-    async transaction(fn) {
-      const result = await storage.transaction((tx) => fn(createRepos(tx, opts.defaultMaxAttempts)));
+    async transaction(fn, durability) {
+      const result = await storage.transaction((tx) => fn(createRepos(tx, opts.defaultMaxAttempts)), durability);
       opts.afterCommit?.();
       return result;
     },
