@@ -9,6 +9,7 @@ import type { Storage } from '../storage/database.js';
 import { newId } from '../core/ids.js';
 import type { DeadJob, JobHandler, JobQueue, QueueStats } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
+import { Waker } from './waker.js';
 import { acquireToken, RedisRateLimiter } from './rate-limiter.js';
 import { listDeadJobs, queueStats, redriveDeadJob } from './sql-driver.js';
 
@@ -48,7 +49,7 @@ export class BullJobQueue implements JobQueue {
   private worker: Worker<BullJobData> | null = null;
   private relaying = false;
   private relayDone: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly waker = new Waker();
   private readonly prefix: string;
   private lastReclaim = 0;
 
@@ -92,9 +93,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.waker.notify();
   }
 
   async stop(): Promise<void> {
@@ -117,7 +116,7 @@ export class BullJobQueue implements JobQueue {
       } catch (err) {
         this.opts.onError?.(err, { id: '-', type: 'relay' });
       }
-      if (moved < RELAY_BATCH) await this.sleep(this.opts.pollMs);
+      if (moved < RELAY_BATCH) await this.waker.sleep(this.opts.pollMs);
     }
   }
 
@@ -160,19 +159,6 @@ export class BullJobQueue implements JobQueue {
     const ids = rows.map((r) => r.id);
     await this.storage.transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.relayId).execute(), 'relaxed');
     return rows.length;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private async process(handlers: Record<string, JobHandler>, job: Job<BullJobData>, token: string | undefined): Promise<void> {

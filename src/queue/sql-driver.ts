@@ -6,6 +6,7 @@ import type { JobsTable } from '../storage/schema.js';
 import { newId } from '../core/ids.js';
 import type { DeadJob, JobHandler, JobQueue, QueueStats } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
+import { Waker } from './waker.js';
 import { acquireToken } from './rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -31,7 +32,7 @@ export class SqlJobQueue implements JobQueue {
   private handlers: Record<string, JobHandler> = {};
   private running = false;
   private inFlight = 0;
-  private wake: (() => void) | null = null;
+  private readonly waker = new Waker();
   private loopDone: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private doneIds: string[] = [];
@@ -60,9 +61,7 @@ export class SqlJobQueue implements JobQueue {
   async startDispatch(): Promise<void> {}
 
   notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.waker.notify();
   }
 
   async stop(): Promise<void> {
@@ -79,7 +78,7 @@ export class SqlJobQueue implements JobQueue {
     while (this.running) {
       const free = this.opts.concurrency - this.inFlight;
       if (free <= 0) {
-        await this.sleep(this.opts.pollMs);
+        await this.waker.sleep(this.opts.pollMs);
         continue;
       }
       let jobs: JobsTable[] = [];
@@ -87,11 +86,11 @@ export class SqlJobQueue implements JobQueue {
         jobs = await this.claim(Math.min(free, CLAIM_BATCH));
       } catch (err) {
         this.opts.onError?.(err, { id: '-', type: 'claim' });
-        await this.sleep(this.opts.pollMs);
+        await this.waker.sleep(this.opts.pollMs);
         continue;
       }
       if (jobs.length === 0) {
-        await this.sleep(this.opts.pollMs);
+        await this.waker.sleep(this.opts.pollMs);
         continue;
       }
       for (const job of jobs) {
@@ -102,19 +101,6 @@ export class SqlJobQueue implements JobQueue {
         });
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private claim(limit: number): Promise<JobsTable[]> {

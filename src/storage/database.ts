@@ -78,6 +78,11 @@ export class Storage {
     // FULL: a commit is on disk before it returns, so an acknowledged webhook survives a crash.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 10000');
+    // A larger page cache keeps hot index pages in memory; rarer, larger checkpoints write each hot page
+    // once per checkpoint instead of many times.
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('wal_autocheckpoint = 10000');
+    sqlite.pragma('temp_store = MEMORY');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return new Storage(db, 'sqlite', sqlite);

@@ -3,16 +3,10 @@
 
 export type ChannelKind = 'whatsapp' | 'messenger' | 'line' | 'sms' | 'email';
 
-export type TemplateStatus =
-  | 'APPROVED'
-  | 'PENDING'
-  | 'REJECTED'
-  | 'PAUSED'
-  | 'DISABLED'
-  | 'IN_APPEAL'
-  | 'PENDING_DELETION'
-  | 'ARCHIVED'
-  | 'UNKNOWN';
+/** The approval states providers report for a template (Meta's names; other providers are mapped to them). */
+export const templateStatuses = ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'PENDING_DELETION', 'ARCHIVED'] as const;
+
+export type TemplateStatus = (typeof templateStatuses)[number] | 'UNKNOWN';
 
 export interface ProviderTemplate {
   /** The provider's id for the template (Meta template id, Gupshup uuid). */

@@ -17,6 +17,7 @@ import type {
   TemplateStatus,
   VerifiedAccount,
 } from '../../../core/channels/ports.js';
+import { templateStatuses } from '../../../core/channels/ports.js';
 import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
@@ -42,16 +43,7 @@ const PAIR_RATE_WAIT_MS = 6000;
 // Graph codes that mean "temporarily unavailable, try again".
 const TRANSIENT_CODES = new Set([1, 2, 131000, 131016]);
 
-const TEMPLATE_STATUSES: ReadonlySet<string> = new Set<TemplateStatus>([
-  'APPROVED',
-  'PENDING',
-  'REJECTED',
-  'PAUSED',
-  'DISABLED',
-  'IN_APPEAL',
-  'PENDING_DELETION',
-  'ARCHIVED',
-]);
+const TEMPLATE_STATUSES: ReadonlySet<string> = new Set<TemplateStatus>(templateStatuses);
 
 const DELIVERY_STATES: ReadonlySet<string> = new Set<DeliveryState>(['sent', 'delivered', 'read', 'failed']);
 

@@ -11,6 +11,7 @@
 //   GET  /_sim/settings, POST /_sim/settings {statusWebhooks?, autoRead?, statusDelayMs?}
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { TemplateParameter, TemplateStatus } from '../../../core/channels/ports.js';
+import { templateStatuses } from '../../../core/channels/ports.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
 import type { JsonObject } from './wire.js';
@@ -130,16 +131,7 @@ interface OutboxEntry {
 const UNDELIVERABLE = Object.freeze({ code: 131026, title: 'Message undeliverable' });
 const REENGAGEMENT = Object.freeze({ code: 131047, title: 'Re-engagement message' });
 
-const TEMPLATE_STATUSES: readonly TemplateStatus[] = [
-  'APPROVED',
-  'PENDING',
-  'REJECTED',
-  'PAUSED',
-  'DISABLED',
-  'IN_APPEAL',
-  'PENDING_DELETION',
-  'ARCHIVED',
-];
+const TEMPLATE_STATUSES: readonly TemplateStatus[] = templateStatuses;
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_WINDOWS = 200_000;
