@@ -44,6 +44,8 @@ export interface LoadReport {
   lastAckAt: number;
   /** CPU the load generator used while sending, in ms. */
   cpuMs: number;
+  /** CPU the load generator used in all, reading its input included, in ms. */
+  cpuTotalMs: number;
 }
 
 /** A message the simulator accepted: when, to whom, and its template parameter values. */
@@ -54,14 +56,13 @@ export interface ReceivedMessage {
 }
 
 /** Parent ↔ simulator-process messages over the IPC channel. */
-export type SimRequest = { type: 'count' } | { type: 'collect'; clear: boolean } | { type: 'close' };
+export type SimRequest = { type: 'count' } | { type: 'collect'; clear: boolean };
 export type SimCommand = SimRequest & { reqId: number };
 
 export type SimReply =
   | { type: 'ready'; url: string }
   | { type: 'count'; reqId: number; count: number }
-  | { type: 'collect'; reqId: number; messages: ReceivedMessage[] }
-  | { type: 'closed'; reqId: number };
+  | { type: 'collect'; reqId: number; messages: ReceivedMessage[] };
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one host. */
 export function wallNow(): number {
@@ -100,6 +101,43 @@ export function cpuTimeMs(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 (indexes 11 and 12 here), in clock ticks: 100 per second on Linux.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU ms used so far by each live process whose command line contains one of `needles` (e.g. the
+ * PostgreSQL backends serving the bench database, whose process titles name it, and redis-server).
+ */
+export function cpuByCommand(needles: string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!needles.some((n) => cmd.includes(n))) continue;
+      const ms = cpuTimeMs(Number(e));
+      if (ms !== null) out.set(Number(e), ms);
+    } catch {
+      // Gone in between, or not ours to read.
+    }
+  }
+  return out;
+}
+
+/** Busy CPU time of the whole machine so far (all cores, every process), in ms; null when unreadable. */
+export function systemBusyMs(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal ...: everything but idle and iowait is busy.
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / 100;
   } catch {
     return null;
   }

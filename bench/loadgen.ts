@@ -98,5 +98,6 @@ const report: LoadReport = {
   firstSendAt: sendAt.reduce((min, t) => (t < min ? t : min), firstSendAt),
   lastAckAt,
   cpuMs: (cpu.user + cpu.system) / 1000,
+  cpuTotalMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
 };
 process.stdout.write(JSON.stringify(report) + '\n');

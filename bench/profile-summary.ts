@@ -1,8 +1,9 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): the functions with the most self time, the same
 // grouped by file or package, and the hub's own functions (src/) by inclusive time, so that time spent in
 // a library (kysely, fastify, zod...) is also charged to the src/ code that called it.
-// Positions in src/ are mapped back to the TypeScript through the source maps that bench/sourcemap-dump.ts
-// saved next to the profile (sourcemaps.json); without them they point into tsx's compiled output.
+// Positions in src/ are mapped back to the TypeScript through the source maps that bench/hub-instrument.ts
+// saved next to the profile (sourcemaps.json); without them they point into tsx's compiled output. The SQL
+// statements it timed (sql.json) are summarised too.
 //   tsx bench/profile-summary.ts <file.cpuprofile> [--top 25]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,8 +40,41 @@ export interface ProfileSummary {
   /** Time the process was idle (waiting on I/O): not work, so left out of the shares. */
   idleMs: number;
   topSelf: ProfileEntry[];
+  /** For the hottest library functions: which src/ code (nearest src frame on the stack) they ran for. */
+  callers: Array<{ name: string; where: string; share: number; from: ProfileEntry[] }>;
   byArea: ProfileEntry[];
   srcInclusive: ProfileEntry[];
+  sql: SqlSummary | null;
+  /** Event-loop delay over the hub's life (bench/hub-instrument.ts), in ms. */
+  loopDelay: { p50: number; p99: number; p999: number; max: number; mean: number } | null;
+}
+
+export interface SqlSummary {
+  driver: string;
+  totalMs: number;
+  statements: Array<{ sql: string; calls: number; totalMs: number; meanMs: number; maxMs: number }>;
+}
+
+interface SqlStatFile {
+  sql: string;
+  driver: string;
+  calls: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+function summariseSql(file: string, top: number): SqlSummary | null {
+  if (!fs.existsSync(file)) return null;
+  const stats = JSON.parse(fs.readFileSync(file, 'utf8')) as SqlStatFile[];
+  if (stats.length === 0) return null;
+  return {
+    driver: [...new Set(stats.map((s) => s.driver))].join('+'),
+    totalMs: stats.reduce((t, s) => t + s.totalMs, 0),
+    statements: stats
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, top)
+      .map((s) => ({ sql: s.sql.replace(/\s+/g, ' '), calls: s.calls, totalMs: s.totalMs, meanMs: s.totalMs / s.calls, maxMs: s.maxMs })),
+  };
 }
 
 /** Where a frame lives, relative to the repository: src/core/x.ts:12, kysely, node:internal/..., (gc). */
@@ -108,6 +142,8 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
   const self = new Map<string, { name: string; where: string; us: number }>();
   const area = new Map<string, number>();
   const inclusive = new Map<string, { name: string; where: string; us: number }>();
+  // self key → nearest src/ frame key → time
+  const callerOf = new Map<string, Map<string, { name: string; where: string; us: number }>>();
   for (const [id, us] of selfUs) {
     if (us === 0) continue;
     const node = byId.get(id)!;
@@ -128,17 +164,31 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
 
     // Charge this sample to every distinct src/ function on its stack (once each, recursion included).
     const seen = new Set<string>();
+    let nearest: { name: string; where: string; key: string } | null = null;
+    // Without a src/ frame (code resumed after an await), the nearest package still says whose work it was.
+    let nearestPackage: string | null = null;
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = byId.get(cur)!.callFrame;
       const l = location(f);
+      if (!nearestPackage && f.url && !l.src && !l.area.startsWith('node') && !l.file.startsWith('bench/')) nearestPackage = l.area;
       if (!l.src) continue;
       const w = `${l.file}:${lineOf(f)}`;
       const k = `${f.functionName || '(anonymous)'}@${w}`;
+      nearest ??= { name: f.functionName || '(anonymous)', where: w, key: k };
       if (seen.has(k)) continue;
       seen.add(k);
       const e = inclusive.get(k) ?? { name: f.functionName || '(anonymous)', where: w, us: 0 };
       e.us += us;
       inclusive.set(k, e);
+    }
+    if (!loc.src) {
+      const byCaller = callerOf.get(key) ?? new Map<string, { name: string; where: string; us: number }>();
+      callerOf.set(key, byCaller);
+      const none = `(no src/ frame${nearestPackage ? `; in ${nearestPackage}` : ''})`;
+      const ck = nearest?.key ?? none;
+      const c = byCaller.get(ck) ?? { name: nearest?.name ?? none, where: nearest?.where ?? '', us: 0 };
+      c.us += us;
+      byCaller.set(ck, c);
     }
   }
 
@@ -147,11 +197,25 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((e) => ({ name: e.name, where: e.where, ms: e.us / 1000, share: totalUs > 0 ? e.us / totalUs : 0 }));
+  const hottestLibrary = [...self.entries()]
+    .filter(([key]) => callerOf.has(key))
+    .sort((a, b) => b[1].us - a[1].us)
+    .slice(0, 3);
   return {
     file,
     totalMs: totalUs / 1000,
     idleMs: idleUs / 1000,
     topSelf: toEntries([...self.values()]),
+    callers: hottestLibrary.map(([key, e]) => ({
+      name: e.name,
+      where: e.where,
+      share: totalUs > 0 ? e.us / totalUs : 0,
+      from: toEntries([...callerOf.get(key)!.values()]).slice(0, 8),
+    })),
+    sql: summariseSql(path.join(path.dirname(file), 'sql.json'), top),
+    loopDelay: fs.existsSync(path.join(path.dirname(file), 'loop.json'))
+      ? (JSON.parse(fs.readFileSync(path.join(path.dirname(file), 'loop.json'), 'utf8')) as ProfileSummary['loopDelay'])
+      : null,
     byArea: toEntries([...area.entries()].map(([k, us]) => ({ name: k, where: '', us }))),
     srcInclusive: toEntries([...inclusive.values()]),
   };
@@ -161,16 +225,40 @@ export function formatSummary(s: ProfileSummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
   const lines = [
     `CPU profile ${path.relative(process.cwd(), s.file)}: ${(s.totalMs / 1000).toFixed(2)} s busy, ${(s.idleMs / 1000).toFixed(2)} s idle`,
+    ...(s.loopDelay
+      ? [
+          `Event-loop delay (whole hub life, sampled every 1 ms): mean ${s.loopDelay.mean.toFixed(1)} ms, p50 ${s.loopDelay.p50.toFixed(1)}, ` +
+            `p99 ${s.loopDelay.p99.toFixed(1)}, p99.9 ${s.loopDelay.p999.toFixed(1)}, max ${s.loopDelay.max.toFixed(1)} ms`,
+        ]
+      : []),
     '',
     'Top self time (busy share):',
     ...s.topSelf.map((e) => `  ${pct(e.share)}  ${e.name}  ${e.where}`),
     '',
+    ...s.callers.flatMap((c) => [
+      `${c.name} (${c.where}, ${(c.share * 100).toFixed(1)}%) ran for (nearest src/ frame; share of all busy time):`,
+      ...c.from.map((e) => `  ${pct(e.share)}  ${e.name}  ${e.where}`),
+      '',
+    ]),
     'Self time by file / package:',
     ...s.byArea.map((e) => `  ${pct(e.share)}  ${e.name}`),
     '',
     'Hub functions (src/) by inclusive time, libraries they call included:',
     ...s.srcInclusive.map((e) => `  ${pct(e.share)}  ${e.name}  ${e.where}`),
   ];
+  if (s.sql) {
+    lines.push(
+      '',
+      s.sql.driver === 'sqlite'
+        ? `SQL statements by total time (better-sqlite3 runs them on the event loop thread: ${(s.sql.totalMs / 1000).toFixed(2)} s blocked in all):`
+        : `SQL statements by total time until the result came back (${(s.sql.totalMs / 1000).toFixed(2)} s summed over concurrent queries):`,
+      '       total ms     calls   mean ms    max ms  statement',
+      ...s.sql.statements.map(
+        (q) =>
+          `  ${q.totalMs.toFixed(0).padStart(13)} ${String(q.calls).padStart(9)} ${q.meanMs.toFixed(3).padStart(9)} ${q.maxMs.toFixed(1).padStart(9)}  ${q.sql.length > 140 ? q.sql.slice(0, 137) + '...' : q.sql}`,
+      ),
+    );
+  }
   return lines.join('\n');
 }
 

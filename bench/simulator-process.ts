@@ -4,7 +4,7 @@
 //   → {type:'ready', url}
 //   {type:'count'}            → how many messages the simulator accepted since the last clear
 //   {type:'collect', clear}   → every accepted message (receive time, recipient, template values)
-//   {type:'close'}            → closes the server and exits
+// It exits on SIGTERM, or when the parent goes away.
 import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
 import type { ReceivedMessage, SimCommand, SimReply } from './common.js';
 import { argValue, requireArg } from './common.js';
@@ -54,13 +54,6 @@ process.on('message', (raw: SimCommand) => {
       break;
     case 'collect':
       reply({ type: 'collect', reqId: raw.reqId, messages: collect(raw.clear) });
-      break;
-    case 'close':
-      void sim.close().then(() => {
-        reply({ type: 'closed', reqId: raw.reqId });
-        process.disconnect?.();
-        process.exit(0);
-      });
       break;
   }
 });
