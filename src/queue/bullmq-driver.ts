@@ -61,6 +61,8 @@ export class BullJobQueue implements JobQueue {
     this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     this.connection.on('error', (err) => opts.onError?.(err, { id: '-', type: 'redis' }));
     this.queue = new Queue<BullJobData>(QUEUE_NAME, { connection: this.connection, prefix: this.prefix });
+    // Without a listener, an error event (e.g. "Connection is closed" while shutting down) would crash the process.
+    this.queue.on('error', (err) => opts.onError?.(err, { id: '-', type: 'queue' }));
     this.limiter = new RedisRateLimiter(this.connection, `${this.prefix}:rate:`);
   }
 

@@ -182,4 +182,5 @@ export interface Database {
   messages: MessagesTable;
   activities: ActivitiesTable;
   jobs: JobsTable;
+  storage_heartbeat: { id: number; at: number };
 }
