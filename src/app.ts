@@ -31,6 +31,9 @@ import { ShopifyAdapter } from './adapters/stores/shopify/index.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
+/** How long a shutdown waits for open HTTP connections before closing them. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 export interface Hub {
   config: Config;
   role: Role;
@@ -175,7 +178,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       }
     },
     async stop() {
-      if (http) await http.close();
+      if (http) {
+        // Requests in progress may finish; a client that keeps a connection open does not hold the shutdown up.
+        const force = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        await http.close();
+        clearTimeout(force);
+      }
       await queue.stop();
       readinessRedis?.disconnect();
       await storage.close();

@@ -39,6 +39,7 @@ interface BullJobData {
 const QUEUE_NAME = 'shoptalk-jobs';
 const RELAY_BATCH = 500;
 const RELAY_LEASE_MS = 30_000;
+const RELAY_COALESCE_MS = 5;
 
 export class BullJobQueue implements JobQueue {
   readonly driver = 'bullmq' as const;
@@ -52,6 +53,7 @@ export class BullJobQueue implements JobQueue {
   private readonly waker = new Waker();
   private readonly prefix: string;
   private lastReclaim = 0;
+  private wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -94,13 +96,19 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
+  /** Coalesces wake-ups for a few milliseconds so that each relay round moves a batch, not a single job. */
   notify(): void {
-    this.waker.notify();
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.waker.notify();
+    }, RELAY_COALESCE_MS);
   }
 
   async stop(): Promise<void> {
     this.relaying = false;
-    this.notify();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.waker.notify();
     await this.relayDone;
     if (this.worker) {
       await this.worker.close();

@@ -10,14 +10,12 @@ import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
-import * as m0002 from './migrations/0002_storage_heartbeat.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
-  '0002_storage_heartbeat': m0002,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -38,6 +36,44 @@ export type Durability = 'sync' | 'relaxed';
 
 const RELAXED_WINDOW_MS = 100;
 
+/**
+ * Flushes SQLite's WAL file to disk from libuv's thread pool, so the event loop never waits on an fsync.
+ * SQLite runs with synchronous=NORMAL (commits write the WAL without syncing it; checkpoints sync); a sync
+ * transaction resolves only after an fdatasync of the WAL that started after its commit. Requests that
+ * arrive while one is in flight share the next one.
+ */
+class WalSyncer {
+  private fd: number | null = null;
+  private inFlight: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
+  constructor(private readonly walFile: string) {}
+
+  sync(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.run().finally(() => (this.inFlight = null));
+      return this.inFlight;
+    }
+    // The running sync may have started before our commit: wait for the one after it.
+    this.next ??= this.inFlight.then(() => {
+      this.next = null;
+      return this.sync();
+    });
+    return this.next;
+  }
+
+  private async run(): Promise<void> {
+    this.fd ??= fs.openSync(this.walFile, 'r+');
+    const fd = this.fd;
+    await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  close(): void {
+    if (this.fd != null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
 interface PendingUnit {
   fn: (tx: Db) => Promise<unknown>;
   durability: Durability;
@@ -47,7 +83,6 @@ interface PendingUnit {
 
 const MAX_GROUP = 512;
 const MAX_RELAXED_PER_GROUP = 96;
-const MIN_SYNC_INTERVAL_MS = 4;
 
 export class Storage {
   readonly db: Db;
@@ -56,10 +91,9 @@ export class Storage {
   private queue: PendingUnit[] = [];
   private flushing = false;
   private closed = false;
-  /** SQLite's current synchronous mode, and whether relaxed commits are waiting for an fsync. */
-  private syncMode: 'FULL' | 'NORMAL' = 'FULL';
+  /** SQLite only: the WAL syncer, and whether relaxed commits are waiting for a sync. */
+  private readonly walSyncer: WalSyncer | null;
   private unsyncedSince: number | null = null;
-  private lastSyncAt = 0;
   private syncTimer: NodeJS.Timeout | null = null;
 
   /** PostgreSQL only: connections with synchronous_commit off, for relaxed transactions. */
@@ -70,6 +104,7 @@ export class Storage {
     this.dialect = dialect;
     this.sqlite = sqlite;
     this.relaxedDb = relaxedDb;
+    this.walSyncer = sqlite ? new WalSyncer(`${sqlite.name}-wal`) : null;
   }
 
   static open(database: Config['database']): Storage {
@@ -91,8 +126,8 @@ export class Storage {
     fs.mkdirSync(path.dirname(database.file), { recursive: true });
     const sqlite = new BetterSqlite3(database.file);
     sqlite.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before it returns, so an acknowledged webhook survives a crash.
-    sqlite.pragma('synchronous = FULL');
+    // NORMAL: commits do not fsync on the event loop; WalSyncer makes sync transactions durable instead.
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
     // A larger page cache keeps hot index pages in memory; rarer, larger checkpoints write each hot page
     // once per checkpoint instead of many times.
@@ -129,25 +164,10 @@ export class Storage {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      // Under load, space the fsyncs out a little so each one covers a larger batch (like PostgreSQL's
-      // commit_delay): a few milliseconds of latency buy far fewer blocking syncs.
-      const sinceSync = Date.now() - this.lastSyncAt;
-      if (sinceSync < MIN_SYNC_INTERVAL_MS && this.queue.some((u) => u.durability === 'sync')) {
-        await new Promise((r) => setTimeout(r, MIN_SYNC_INTERVAL_MS - sinceSync));
-      }
       const batch = this.takeBatch();
       const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-      // One fsync covers every earlier commit too (the WAL is one file), so a sync batch also makes the
-      // relaxed ones before it durable; relaxed ones never wait longer than RELAXED_WINDOW_MS for that.
-      const sync =
-        batch.some((u) => u.durability === 'sync') || (this.unsyncedSince != null && Date.now() - this.unsyncedSince > RELAXED_WINDOW_MS);
       try {
         await this.db.connection().execute(async (conn) => {
-          const mode = sync ? 'FULL' : 'NORMAL';
-          if (mode !== this.syncMode) {
-            await sql.raw(`PRAGMA synchronous = ${mode}`).execute(conn);
-            this.syncMode = mode;
-          }
           await sql`BEGIN IMMEDIATE`.execute(conn);
           try {
             for (const unit of batch) {
@@ -172,19 +192,21 @@ export class Storage {
         for (const unit of batch) unit.reject(err);
         continue;
       }
-      if (sync) {
+      const settle = () =>
+        batch.forEach((unit, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) unit.resolve(outcome.value);
+          else unit.reject(outcome.value);
+        });
+      if (batch.some((u) => u.durability === 'sync')) {
+        // The next batch runs while this one's fsync is under way; its units settle once it is on disk.
         this.unsyncedSince = null;
-        this.lastSyncAt = Date.now();
-      }
-      else {
+        this.walSyncer!.sync().then(settle, (err: unknown) => batch.forEach((unit) => unit.reject(err)));
+      } else {
         this.unsyncedSince ??= Date.now();
         this.scheduleSync();
+        settle();
       }
-      batch.forEach((unit, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) unit.resolve(outcome.value);
-        else unit.reject(outcome.value);
-      });
       // Give the event loop a turn (HTTP, job results) before the next batch.
       if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
     }
@@ -211,20 +233,14 @@ export class Storage {
     return batch;
   }
 
-  /** Makes relaxed commits durable when no sync commit comes along to do it. */
+  /** Makes relaxed commits durable within RELAXED_WINDOW_MS when no sync transaction does it first. */
   private scheduleSync(): void {
-    if (this.syncTimer || !this.sqlite) return;
+    if (this.syncTimer || !this.walSyncer) return;
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
       if (this.unsyncedSince == null || this.closed) return;
-      // A tiny sync write: its fsync covers every relaxed commit before it (one WAL file).
-      void this.transaction((tx) =>
-        tx
-          .insertInto('storage_heartbeat')
-          .values({ id: 1, at: Date.now() })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ at: Date.now() }))
-          .execute(),
-      ).catch(() => undefined);
+      this.unsyncedSince = null;
+      this.walSyncer!.sync().catch(() => undefined);
     }, RELAXED_WINDOW_MS);
     this.syncTimer.unref();
   }
@@ -238,6 +254,10 @@ export class Storage {
     this.closed = true;
     while (this.flushing) await new Promise((r) => setTimeout(r, 5));
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.walSyncer) {
+      await this.walSyncer.sync().catch(() => undefined);
+      this.walSyncer.close();
+    }
     await this.db.destroy();
     await this.relaxedDb?.destroy();
     this.sqlite?.close();

@@ -182,5 +182,4 @@ export interface Database {
   messages: MessagesTable;
   activities: ActivitiesTable;
   jobs: JobsTable;
-  storage_heartbeat: { id: number; at: number };
 }

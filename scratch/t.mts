@@ -1,0 +1,12 @@
+import { Storage } from '../src/storage/database.js';
+const s = Storage.open({ kind: 'sqlite', file: '/tmp/sx/x.db' });
+await s.migrate();
+console.log('migrated');
+await s.transaction(async (tx) => { await tx.insertInto('workspaces').values({ id: 'ws_' + Date.now(), name: 'x', created_at: 1 }).execute(); });
+console.log('tx done');
+await s.transaction(async (tx) => { await tx.insertInto('workspaces').values({ id: 'ws_r' + Date.now(), name: 'x', created_at: 1 }).execute(); }, 'relaxed');
+console.log('relaxed done');
+await new Promise((r) => setTimeout(r, 300));
+console.log('closing');
+await s.close();
+console.log('closed');
