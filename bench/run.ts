@@ -11,7 +11,7 @@
 // peak RSS (VmHWM) of the server process, and hub/relay.
 //
 //   npm run bench -- [--n 10000] [--db sqlite|postgres|both|none] [--concurrency 32] [--rate <webhooks/s>]
-//                    [--warmup 500] [--worker-concurrency 64] [--hub-env KEY=VALUE]... [--profile]
+//                    [--warmup 500] [--worker-concurrency 128] [--hub-env KEY=VALUE]... [--profile]
 //                    [--no-relay] [--out bench/results/<timestamp>.json]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,7 +46,7 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     concurrency: { type: 'string', default: '32' },
     rate: { type: 'string' },
-    'worker-concurrency': { type: 'string', default: '64' },
+    'worker-concurrency': { type: 'string', default: '128' },
     'hub-env': { type: 'string', multiple: true, default: [] },
     'pg-url': { type: 'string', default: DEFAULT_PG_URL },
     'redis-url': { type: 'string' },

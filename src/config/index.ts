@@ -33,7 +33,7 @@ export const envSchema = z.object({
   SHOPTALK_PUBLIC_URL: urlWithProtocol(['http://', 'https://']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHOPTALK_BODY_LIMIT: intIn(1024, 50 * 1024 * 1024).prefault(String(1024 * 1024)),
-  SHOPTALK_WORKER_CONCURRENCY: intIn(1, 1000).prefault('32'),
+  SHOPTALK_WORKER_CONCURRENCY: intIn(1, 1000).prefault('128'),
   SHOPTALK_JOB_POLL_MS: intIn(5, 60_000).prefault('200'),
   SHOPTALK_JOB_MAX_ATTEMPTS: intIn(1, 100).prefault('8'),
   SHOPTALK_SANDBOX: boolish.prefault('false'),

@@ -23,7 +23,7 @@ export interface SqlQueueOptions {
   onError?: (err: unknown, job: { id: string; type: string }) => void;
 }
 
-const CLAIM_BATCH = 64;
+const CLAIM_BATCH = 128;
 const RECLAIM_EVERY_MS = 1000;
 
 export class SqlJobQueue implements JobQueue {
