@@ -17,8 +17,19 @@ export interface ParsedStoreWebhook {
   events: NormalizedEvent[];
 }
 
+export interface VerifiedStore {
+  /** The store's name as the platform reports it. */
+  displayName: string;
+  details: Record<string, unknown>;
+}
+
 export interface StoreAdapter {
   readonly platform: StorePlatform;
+  /**
+   * Calls the platform's API with the credentials; throws ProviderError (permanent) when they are refused.
+   * Absent for platforms whose connection has no API credentials (signed webhooks only).
+   */
+  verifyConnection?(connection: StoreConnectionCredentials): Promise<VerifiedStore>;
   /** Verifies the webhook's signature over the raw bytes, in constant time. */
   verifyWebhook(connection: StoreConnectionCredentials, webhook: RawWebhook): boolean;
   /** The delivery id the platform puts on a webhook, read before the body is parsed. */
