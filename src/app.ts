@@ -152,7 +152,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

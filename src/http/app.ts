@@ -16,6 +16,7 @@ import { connectionRoutes } from './routes/connections.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { orderRoutes } from './routes/orders.js';
 import { jobRoutes } from './routes/jobs.js';
+import { eventRoutes } from './routes/events.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -93,6 +94,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(notificationRoutes(deps));
       await v1.register(orderRoutes(deps));
       await v1.register(jobRoutes(deps));
+      await v1.register(eventRoutes(deps.planner));
     },
     { prefix: '/v1' },
   );

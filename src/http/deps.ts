@@ -5,6 +5,7 @@ import type { WorkspaceService } from '../core/workspaces/service.js';
 import type { ConnectionService } from '../core/connections/service.js';
 import type { NotificationSettingsService } from '../core/notifications/settings.js';
 import type { WebhookIngress } from '../core/notifications/ingress.js';
+import type { NotificationPlanner } from '../core/notifications/planner.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -15,6 +16,7 @@ export interface HttpDeps {
   connections: ConnectionService;
   settings: NotificationSettingsService;
   ingress: WebhookIngress;
+  planner: NotificationPlanner;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

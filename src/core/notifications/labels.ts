@@ -36,3 +36,15 @@ const channelLabels: Record<string, string> = {
 
 export const eventLabel = (type: EventType): string => eventLabels[type];
 export const channelLabel = (channel: string): string => channelLabels[channel] ?? channel;
+
+const platformLabels: Record<string, string> = {
+  shopify: 'Shopify',
+  shopline: 'SHOPLINE',
+  cyberbiz: 'Cyberbiz',
+  '91app': '91APP',
+  eshopbox: 'Eshopbox',
+  empikplace: 'EmpikPlace',
+  generic: 'The generic webhook source',
+};
+
+export const platformLabel = (platform: string): string => platformLabels[platform] ?? platform;

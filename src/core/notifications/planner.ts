@@ -5,11 +5,13 @@ import type { Providers, Logger } from '../providers.js';
 import type { NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
 import type { NormalizedEvent } from '../events/model.js';
 import { PermanentJobError } from '../../queue/port.js';
+import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { computeVariables } from './variables.js';
-import { channelLabel, eventLabel, notificationChannels } from './labels.js';
+import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
+import { unsupportedReason } from './matrix.js';
 
 export class NotificationPlanner {
   private brands = new TtlCache<string, string>(30_000);
@@ -53,6 +55,17 @@ export class NotificationPlanner {
   }
 
   /**
+   * Records an event a merchant pushed through the API, for one of its store connections. Returns the
+   * stored event, or null when one with the same idempotency key was recorded before.
+   */
+  async recordPushedEvent(workspaceId: string, storeConnectionId: string, event: NormalizedEvent): Promise<StoredEvent | null> {
+    const connection = await this.uow.repos.storeConnections.get(workspaceId, storeConnectionId);
+    if (!connection) throw invalidField('store_connection_id', `no store connection ${storeConnectionId} in this workspace`);
+    const brand = await this.brands.get(workspaceId, async () => (await this.uow.repos.workspaces.get(workspaceId))?.name ?? '');
+    return this.uow.transaction((tx) => this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand));
+  }
+
+  /**
    * Records one normalized event (from a webhook, a poll or the API) and plans its notifications.
    * Returns null when the event was already recorded.
    */
@@ -74,7 +87,7 @@ export class NotificationPlanner {
     if (!stored) return null;
     for (const channel of notificationChannels) {
       const setting = await tx.settings.get(workspaceId, event.type, channel);
-      await this.planOne(tx, workspaceId, stored, order, channel, setting, brand);
+      await this.planOne(tx, workspaceId, source, stored, order, channel, setting, brand);
     }
     return stored;
   }
@@ -82,6 +95,7 @@ export class NotificationPlanner {
   private async planOne(
     tx: Repos,
     workspaceId: string,
+    platform: string,
     event: StoredEvent,
     order: Order | null,
     channel: string,
@@ -111,6 +125,8 @@ export class NotificationPlanner {
     };
 
     if (!setting?.enabled) return skip(`the ${what} is not enabled`);
+    const unsupported = unsupportedReason(platform, event.type, channel, { event: eventLabel(event.type), channel: channelLabel(channel), platform: platformLabel(platform) });
+    if (unsupported) return skip(unsupported);
     const account = setting.channelAccountId ? await tx.channelAccounts.get(workspaceId, setting.channelAccountId) : null;
     if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);

@@ -6,7 +6,8 @@ import { eventTypes } from '../events/model.js';
 import type { ProviderTemplate } from '../channels/ports.js';
 import type { NotificationSetting, TemplateBinding, UnitOfWork } from '../repos.js';
 import type { ConnectionService } from '../connections/service.js';
-import { channelLabel, notificationChannels } from './labels.js';
+import { channelLabel, eventLabel, notificationChannels } from './labels.js';
+import { supportingPlatforms } from './matrix.js';
 import { defaultVariableOrder, renderPlaceholders, variableCatalogue, variableKeys } from './variables.js';
 
 export interface SettingUpdate {
@@ -75,6 +76,9 @@ export class NotificationSettingsService {
       return { ...toView(saved), preview: null, templateStatus: 'n/a' };
     }
 
+    if (supportingPlatforms(type, channel).length === 0) {
+      throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform; see GET /v1/notification-matrix`);
+    }
     const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? current?.channelAccountId ?? null);
     const name = input.template?.name?.trim() || current?.templateName;
     if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);

@@ -3,6 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { settingView } from '../views.js';
 import { variableCatalogue } from '../../core/notifications/variables.js';
+import { eventTypes } from '../../core/events/model.js';
+import { supportingPlatforms } from '../../core/notifications/matrix.js';
+import type { MatrixChannel } from '../../core/notifications/matrix.js';
+import { channelLabel, eventLabel } from '../../core/notifications/labels.js';
+
+const matrixChannels: MatrixChannel[] = ['whatsapp', 'messenger', 'line', 'sms', 'email'];
 
 const settingBody = z.object({
   enabled: z.boolean(),
@@ -39,6 +45,26 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
       return { ...settingView(saved), preview: saved.preview, template_status: saved.templateStatus };
     },
   );
+
+  app.get('/notification-matrix', { schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel' } }, async () => ({
+    data: eventTypes.flatMap((type) =>
+      matrixChannels.map((channel) => {
+        const platforms = supportingPlatforms(type, channel);
+        return {
+          event_type: type,
+          channel,
+          supported: platforms.length > 0,
+          platforms,
+          reason:
+            platforms.length > 0
+              ? null
+              : channel === 'messenger' && /^(points|credits|coupon)\./.test(type)
+                ? 'Meta forbids promotional content (points, credits, coupons) in Messenger notifications'
+                : `no store platform sends ${eventLabel(type).toLowerCase()} notifications on ${channelLabel(channel)}`,
+        };
+      }),
+    ),
+  }));
 
   app.get('/notification-variables', { schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to' } }, async () => ({
     data: variableCatalogue,

@@ -1,0 +1,17 @@
+export { ShoplineAdapter, SHOPLINE_API_VERSION, orderSnapshot } from './adapter.js';
+export type { ShoplineAdapterOptions } from './adapter.js';
+export { ShoplineSimulator, SHOPLINE_RETRY_DELAYS_MS, signShoplineBody } from './simulator.js';
+export type {
+  ShoplineSimulatorOptions,
+  ShoplineSubscription,
+  ShoplineStoreInput,
+  ShoplineStore,
+  ShoplineDelivery,
+  ShoplineDeliveryAttempt,
+  ShoplineSendOptions,
+  ShoplineOrder,
+  ShoplineOrderOverrides,
+  ShoplineAddress,
+  ShoplineLineItem,
+  ShoplineCustomer,
+} from './simulator.js';

@@ -1,0 +1,478 @@
+// SHOPLINE simulator: plays the SHOPLINE Admin API (orders.json) and SHOPLINE's webhook sender for tests
+// and the sandbox. One host serves every store, so Admin API paths start with the store handle:
+//   GET  /:handle/admin/openapi/:version/orders.json   Bearer token; 401 {"errors":...} when wrong
+// The adapter's baseUrlFor(handle) is then `${sim.baseUrl}/${handle}/admin/openapi/v20260301`.
+// Control API (besides the base /_sim routes):
+//   POST /_sim/stores                        {handle, accessToken, appSecret, subscriptions:[{topic,address}]}
+//   GET  /_sim/stores
+//   POST /_sim/orders                        {handle, order?}  → places an order, delivers orders/create
+//   POST /_sim/webhooks                      {handle, topic, payload, badSignature?}
+//   GET  /_sim/deliveries?handle=&topic=
+//   POST /_sim/deliveries/:id/redeliver      same bytes, same X-Shopline-Webhook-Id
+import { createHmac, randomBytes } from 'node:crypto';
+import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
+import type { SimHandler, SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { SHOPLINE_API_VERSION } from './adapter.js';
+
+/** Delays before retries 1..3. SHOPLINE's real schedule is undocumented; short so tests stay fast. */
+export const SHOPLINE_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200];
+
+export interface ShoplineSimulatorOptions {
+  retryDelaysMs?: readonly number[];
+  /** Per-attempt deadline for a 2xx. */
+  timeoutMs?: number;
+  apiVersion?: string;
+}
+
+export interface ShoplineSubscription {
+  topic: string;
+  address: string;
+}
+
+export interface ShoplineStoreInput {
+  handle: string;
+  accessToken: string;
+  appSecret: string;
+  subscriptions?: ShoplineSubscription[];
+  currency?: string;
+}
+
+export interface ShoplineStore {
+  handle: string;
+  shopId: string;
+  merchantId: string;
+  domain: string;
+  currency: string;
+  subscriptions: ShoplineSubscription[];
+}
+
+export interface ShoplineDeliveryAttempt {
+  attempt: number;
+  trigger: 'initial' | 'retry' | 'redeliver';
+  at: number;
+  /** HTTP status, or null when no response came. */
+  status: number | null;
+  error: string | null;
+}
+
+export interface ShoplineDelivery {
+  webhookId: string;
+  handle: string;
+  topic: string;
+  address: string;
+  /** The exact bytes sent on every attempt (UTF-8). */
+  body: string;
+  headers: Record<string, string>;
+  createdAt: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: ShoplineDeliveryAttempt[];
+}
+
+export interface ShoplineSendOptions {
+  /** Sign with a wrong key so verification must fail. */
+  badSignature?: boolean;
+  /** Extra headers, or overrides of the SHOPLINE ones. */
+  headers?: Record<string, string>;
+}
+
+export interface ShoplineAddress {
+  first_name: string | null;
+  last_name: string | null;
+  name: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province: string | null;
+  province_code: string | null;
+  zip: string | null;
+  country: string | null;
+  country_code: string | null;
+  phone: string | null;
+}
+
+export interface ShoplineLineItem {
+  id: string;
+  product_id: string;
+  variant_id: string;
+  title: string;
+  sku: string | null;
+  quantity: number;
+  price: string;
+}
+
+export interface ShoplineCustomer {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+}
+
+/** The Shopify-like order body SHOPLINE sends (fields per store-apis.md §1a). */
+export interface ShoplineOrder {
+  id: string;
+  name: string;
+  order_number: number;
+  email: string | null;
+  phone: string | null;
+  currency: string;
+  total_price: string;
+  subtotal_price: string;
+  total_tax: string;
+  total_discounts: string;
+  total_shipping_price: string;
+  financial_status: string;
+  fulfillment_status: string | null;
+  cancel_reason: string | null;
+  cancelled_at: string | null;
+  customer: ShoplineCustomer | null;
+  billing_address: ShoplineAddress | null;
+  shipping_address: ShoplineAddress | null;
+  line_items: ShoplineLineItem[];
+  shipping_lines: Array<{ title: string; price: string }>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ShoplineOrderOverrides = Partial<ShoplineOrder>;
+
+interface StoreState extends ShoplineStore {
+  accessToken: string;
+  appSecret: string;
+  orders: ShoplineOrder[];
+}
+
+class SimInputError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Base64 HMAC-SHA256 of the raw body with the app secret, as SHOPLINE's doc example shows. */
+export function signShoplineBody(appSecret: string, body: string | Buffer): string {
+  return createHmac('sha256', appSecret).update(body).digest('base64');
+}
+
+export class ShoplineSimulator extends Simulator {
+  readonly name = 'shopline';
+  private readonly retryDelaysMs: readonly number[];
+  private readonly timeoutMs: number;
+  private readonly apiVersion: string;
+  private stores = new Map<string, StoreState>();
+  private records = new Map<string, ShoplineDelivery>();
+  private idSeq = 0;
+
+  constructor(options: ShoplineSimulatorOptions = {}) {
+    super();
+    this.retryDelaysMs = options.retryDelaysMs ?? SHOPLINE_RETRY_DELAYS_MS;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.apiVersion = options.apiVersion ?? SHOPLINE_API_VERSION;
+    this.route('GET', '/:handle/admin/openapi/:version/orders.json', (req, p) => this.listOrders(req, p['handle']!));
+    this.registerControlRoutes();
+  }
+
+  addStore(input: ShoplineStoreInput): ShoplineStore {
+    const handle = String(input.handle ?? '').trim().toLowerCase();
+    if (!/^[a-z0-9-]+$/.test(handle)) throw new SimInputError(400, 'handle must be letters, digits and dashes');
+    if (!input.accessToken || !input.appSecret) throw new SimInputError(400, 'accessToken and appSecret are required');
+    const store: StoreState = {
+      handle,
+      shopId: String(1_600_000_000 + this.stores.size),
+      merchantId: String(4_200_000_000 + this.stores.size),
+      domain: `${handle}.myshopline.com`,
+      currency: input.currency ?? 'USD',
+      subscriptions: (input.subscriptions ?? []).map((s) => ({ topic: s.topic.toLowerCase(), address: s.address })),
+      accessToken: input.accessToken,
+      appSecret: input.appSecret,
+      orders: [],
+    };
+    this.stores.set(handle, store);
+    return publicStore(store);
+  }
+
+  storeList(): ShoplineStore[] {
+    return [...this.stores.values()].map(publicStore);
+  }
+
+  orders(handle: string): ShoplineOrder[] {
+    return this.store(handle).orders;
+  }
+
+  /** Creates an order in the store and delivers orders/create to its subscribers. */
+  async placeOrder(handle: string, overrides: ShoplineOrderOverrides = {}): Promise<{ order: ShoplineOrder; deliveries: ShoplineDelivery[] }> {
+    const store = this.store(handle);
+    const order = this.buildOrder(store, overrides);
+    store.orders.push(order);
+    const deliveries = await this.sendWebhook(handle, 'orders/create', order);
+    return { order, deliveries };
+  }
+
+  /**
+   * Delivers `payload` on `topic` to the store's subscriptions of that topic. A string or Buffer is sent
+   * as-is, anything else as JSON. Resolves once every delivery has succeeded or used up its retries.
+   */
+  async sendWebhook(handle: string, topic: string, payload: unknown, options: ShoplineSendOptions = {}): Promise<ShoplineDelivery[]> {
+    const store = this.store(handle);
+    const normalizedTopic = topic.toLowerCase();
+    const targets = store.subscriptions.filter((s) => s.topic === normalizedTopic);
+    const body = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const secret = options.badSignature ? `${store.appSecret}:not-the-secret` : store.appSecret;
+    const hmac = signShoplineBody(secret, body);
+    const records = targets.map((target) => {
+      // 24 hex characters, like the doc's example id b54557e48a5fbf7d70bcd043.
+      const webhookId = randomBytes(12).toString('hex');
+      const record: ShoplineDelivery = {
+        webhookId,
+        handle: store.handle,
+        topic: normalizedTopic,
+        address: target.address,
+        body,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Shopline-Topic': normalizedTopic,
+          'X-Shopline-Hmac-Sha256': hmac,
+          'X-Shopline-Shop-Domain': store.domain,
+          'X-Shopline-Shop-Id': store.shopId,
+          'X-Shopline-Merchant-Id': store.merchantId,
+          'X-Shopline-API-Version': this.apiVersion,
+          'X-Shopline-Webhook-Id': webhookId,
+          ...(options.headers ?? {}),
+        },
+        createdAt: Date.now(),
+        state: 'pending',
+        attempts: [],
+      };
+      this.records.set(webhookId, record);
+      return record;
+    });
+    await Promise.all(records.map((r) => this.run(r, 'initial')));
+    return records;
+  }
+
+  /** Sends the delivery's exact bytes and headers again, with the same webhook id (as SHOPLINE's resend does). */
+  async redeliver(webhookId: string): Promise<ShoplineDelivery> {
+    const record = this.records.get(webhookId);
+    if (!record) throw new SimInputError(404, `delivery ${webhookId} not found`);
+    record.state = 'pending';
+    await this.run(record, 'redeliver');
+    return record;
+  }
+
+  deliveries(filter: { handle?: string; topic?: string } = {}): ShoplineDelivery[] {
+    const handle = filter.handle?.toLowerCase();
+    const topic = filter.topic?.toLowerCase();
+    return [...this.records.values()].filter((d) => (!handle || d.handle === handle) && (!topic || d.topic === topic));
+  }
+
+  protected override resetState(): void {
+    this.stores.clear();
+    this.records.clear();
+  }
+
+  /** SHOPLINE's error body shape, so injected faults look like the real API. */
+  protected override faultBody(status: number): unknown {
+    return { errors: status === 429 ? 'Too many request' : `simulated ${status}` };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Admin API
+
+  private listOrders(req: SimRequest, handle: string): SimResponse {
+    const store = this.stores.get(handle.toLowerCase());
+    if (!store) return { status: 404, body: { errors: 'Not Found' } };
+    const auth = req.headers['authorization'] ?? '';
+    if (!auth.startsWith('Bearer ')) return { status: 401, body: { errors: 'access token is missing' } };
+    if (auth.slice('Bearer '.length).trim() !== store.accessToken) return { status: 401, body: { errors: 'Invalid access token or expired' } };
+    const status = req.query['fulfillment_status'] ?? 'unshipped';
+    if (!['unshipped', 'partial', 'shipped'].includes(status)) return { status: 400, body: { errors: 'fulfillment_status is invalid' } };
+    const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return { status: 400, body: { errors: 'limit must be between 1 and 100' } };
+    const matching = store.orders.filter((o) => (o.fulfillment_status ?? 'unshipped') === status);
+    return { status: 200, body: { orders: matching.slice(0, limit) } };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Delivery
+
+  private async run(record: ShoplineDelivery, trigger: 'initial' | 'redeliver'): Promise<void> {
+    for (let retry = 0; ; retry++) {
+      const at = Date.now();
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        const res = await deliverWebhook(record.address, record.body, record.headers, this.timeoutMs);
+        status = res.status;
+        if (status < 200 || status > 299) error = `HTTP ${status}`;
+      } catch (err) {
+        error = err instanceof Error ? err.message || err.name : String(err);
+      }
+      record.attempts.push({ attempt: record.attempts.length + 1, trigger: retry === 0 ? trigger : 'retry', at, status, error });
+      if (error === null) {
+        record.state = 'delivered';
+        return;
+      }
+      const delay = this.retryDelaysMs[retry];
+      if (delay === undefined) {
+        record.state = 'failed';
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Orders
+
+  private buildOrder(store: StoreState, overrides: ShoplineOrderOverrides): ShoplineOrder {
+    const n = store.orders.length;
+    const person = samplePeople[n % samplePeople.length]!;
+    const product = sampleProducts[n % sampleProducts.length]!;
+    const now = new Date().toISOString();
+    const addr: ShoplineAddress = {
+      first_name: person.first,
+      last_name: person.last,
+      name: `${person.first} ${person.last}`,
+      address1: person.address1,
+      address2: null,
+      city: person.city,
+      province: person.province,
+      province_code: person.provinceCode,
+      zip: person.zip,
+      country: person.country,
+      country_code: person.countryCode,
+      phone: person.phone,
+    };
+    const quantity = 1 + (n % 2);
+    const subtotal = (Number(product.price) * quantity).toFixed(2);
+    const shipping = '5.00';
+    const order: ShoplineOrder = {
+      // SHOPLINE ids are long digit strings; kept as strings so no precision is lost anywhere.
+      id: this.nextId(),
+      name: `#${1001 + n}`,
+      order_number: 1001 + n,
+      email: person.email,
+      phone: person.phone,
+      currency: store.currency,
+      total_price: (Number(subtotal) + Number(shipping)).toFixed(2),
+      subtotal_price: subtotal,
+      total_tax: '0.00',
+      total_discounts: '0.00',
+      total_shipping_price: shipping,
+      financial_status: 'pending',
+      fulfillment_status: null,
+      cancel_reason: null,
+      cancelled_at: null,
+      customer: { id: this.nextId(), email: person.email, phone: person.phone, first_name: person.first, last_name: person.last },
+      billing_address: addr,
+      shipping_address: { ...addr },
+      line_items: [
+        { id: this.nextId(), product_id: this.nextId(), variant_id: this.nextId(), title: product.title, sku: product.sku, quantity, price: product.price },
+      ],
+      shipping_lines: [{ title: 'Standard', price: shipping }],
+      created_at: now,
+      updated_at: now,
+    };
+    return { ...order, ...overrides };
+  }
+
+  private nextId(): string {
+    this.idSeq++;
+    return `2107${String(Date.now()).slice(-9)}${String(this.idSeq).padStart(7, '0')}`;
+  }
+
+  private store(handle: string): StoreState {
+    const store = this.stores.get(String(handle ?? '').toLowerCase());
+    if (!store) throw new SimInputError(404, `store ${handle} not found`);
+    return store;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control API
+
+  private registerControlRoutes(): void {
+    this.control('POST', '/_sim/stores', (req) => {
+      const b = jsonBody(req);
+      const subscriptions = Array.isArray(b['subscriptions']) ? b['subscriptions'] : [];
+      const store = this.addStore({
+        handle: requireString(b, 'handle'),
+        accessToken: requireString(b, 'accessToken'),
+        appSecret: requireString(b, 'appSecret'),
+        currency: typeof b['currency'] === 'string' ? b['currency'] : undefined,
+        subscriptions: subscriptions.map((s: unknown) => {
+          const sub = s !== null && typeof s === 'object' ? (s as Record<string, unknown>) : {};
+          return { topic: requireString(sub, 'topic'), address: requireString(sub, 'address') };
+        }),
+      });
+      return { status: 201, body: store };
+    });
+    this.control('GET', '/_sim/stores', () => ({ status: 200, body: this.storeList() }));
+    this.control('POST', '/_sim/orders', async (req) => {
+      const b = jsonBody(req);
+      const order = b['order'];
+      const overrides = order !== null && typeof order === 'object' && !Array.isArray(order) ? (order as ShoplineOrderOverrides) : {};
+      return { status: 201, body: await this.placeOrder(requireString(b, 'handle'), overrides) };
+    });
+    this.control('POST', '/_sim/webhooks', async (req) => {
+      const b = jsonBody(req);
+      if (!('payload' in b)) throw new SimInputError(400, 'payload is required');
+      const deliveries = await this.sendWebhook(requireString(b, 'handle'), requireString(b, 'topic'), b['payload'], {
+        badSignature: b['badSignature'] === true,
+      });
+      return { status: 201, body: deliveries };
+    });
+    this.control('GET', '/_sim/deliveries', (req) => ({
+      status: 200,
+      body: this.deliveries({ handle: req.query['handle'], topic: req.query['topic'] }),
+    }));
+    this.control('POST', '/_sim/deliveries/:id/redeliver', async (_req, p) => ({ status: 200, body: await this.redeliver(p['id']!) }));
+  }
+
+  /** A control route whose input errors become 4xx answers instead of the shell's 500. */
+  private control(method: string, path: string, handler: SimHandler): void {
+    this.route(
+      method,
+      path,
+      async (req, params): Promise<SimResponse> => {
+        try {
+          return await handler(req, params);
+        } catch (err) {
+          if (err instanceof SimInputError) return { status: err.status, body: { error: err.message } };
+          throw err;
+        }
+      },
+      false,
+    );
+  }
+}
+
+function publicStore(s: StoreState): ShoplineStore {
+  return { handle: s.handle, shopId: s.shopId, merchantId: s.merchantId, domain: s.domain, currency: s.currency, subscriptions: s.subscriptions };
+}
+
+function jsonBody(req: SimRequest): Record<string, unknown> {
+  const j = req.json;
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new SimInputError(400, 'expected a JSON object body (content-type: application/json)');
+  return j as Record<string, unknown>;
+}
+
+function requireString(b: Record<string, unknown>, field: string): string {
+  const v = b[field];
+  if (typeof v !== 'string' || v.trim() === '') throw new SimInputError(400, `${field} is required`);
+  return v;
+}
+
+// Sample buyers in several phone formats, since stores pass phones through as the buyer typed them.
+const samplePeople = [
+  { first: 'Mei-Ling', last: 'Wang', email: 'meiling.wang@example.com', phone: '0912-345-678', address1: 'No. 7, Sec. 5, Xinyi Rd', city: 'Taipei', province: 'Taipei City', provinceCode: 'TPE', zip: '110', country: 'Taiwan', countryCode: 'TW' },
+  { first: 'Avery', last: 'Chen', email: 'avery.chen@example.com', phone: '+1 555-010-1234', address1: '1200 SW Main St', city: 'Portland', province: 'Oregon', provinceCode: 'OR', zip: '97205', country: 'United States', countryCode: 'US' },
+  { first: 'Siti', last: 'Rahman', email: 'siti.rahman@example.my', phone: '+60 12-345 6789', address1: '10 Jalan Ampang', city: 'Kuala Lumpur', province: 'Wilayah Persekutuan', provinceCode: 'KUL', zip: '50450', country: 'Malaysia', countryCode: 'MY' },
+] as const;
+
+const sampleProducts = [
+  { title: 'Classic Cotton Tee', sku: 'TEE-BLK-M', price: '25.00' },
+  { title: 'Ceramic Pour-Over Set', sku: 'POUR-SET-01', price: '48.00' },
+  { title: 'Merino Wool Socks', sku: 'SOCK-GRY-L', price: '14.50' },
+] as const;

@@ -1,0 +1,64 @@
+// Which notification types each store platform supports on which channel, as data (seed 000's table for
+// LINE and Messenger, seed 002's order and return journey for WhatsApp, and the order journey everywhere
+// a platform sends order events). Messenger never gets points, credits or coupon notifications: Meta forbids
+// promotional content in tagged messages.
+import type { EventType } from '../events/model.js';
+
+export type MatrixChannel = 'whatsapp' | 'messenger' | 'line' | 'sms' | 'email';
+
+interface MatrixRow {
+  types: EventType[];
+  platforms: string[];
+  channels: MatrixChannel[];
+}
+
+const orderJourney: EventType[] = [
+  'order.placed',
+  'order.paid',
+  'order.packed',
+  'order.shipped',
+  'order.out_for_delivery',
+  'order.delivery_failed',
+  'order.delivered',
+  'order.cancelled',
+  'order.refunded',
+  'return.created',
+  'return.restocked',
+  'shipment.updated',
+];
+
+export const supportMatrix: MatrixRow[] = [
+  // Seed 000: LINE and Messenger for the Taiwanese platforms.
+  { types: ['account.linked'], platforms: ['91app', 'cyberbiz', 'shopline'], channels: ['line', 'messenger'] },
+  { types: ['order.placed', 'order.shipped', 'order.delivered', 'order.refunded'], platforms: ['cyberbiz', 'shopline'], channels: ['line', 'messenger'] },
+  { types: ['points.earned', 'points.spent'], platforms: ['cyberbiz', 'shopline'], channels: ['line'] },
+  { types: ['credits.earned', 'credits.spent'], platforms: ['shopline'], channels: ['line'] },
+  { types: ['coupon.issued'], platforms: ['cyberbiz', 'shopline'], channels: ['line'] },
+  // Seed 002 and the platforms that send order webhooks: the order and return journey on WhatsApp, SMS, e-mail.
+  { types: orderJourney, platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
+];
+
+const promotional = new Set<EventType>(['points.earned', 'points.spent', 'credits.earned', 'credits.spent', 'coupon.issued']);
+
+export function isSupported(platform: string, type: EventType, channel: string): boolean {
+  if (channel === 'messenger' && promotional.has(type)) return false;
+  return supportMatrix.some((row) => row.types.includes(type) && row.platforms.includes(platform) && (row.channels as string[]).includes(channel));
+}
+
+/** Platforms on which a type is supported on a channel; empty when none. */
+export function supportingPlatforms(type: EventType, channel: string): string[] {
+  const out = new Set<string>();
+  for (const row of supportMatrix) {
+    if (row.types.includes(type) && (row.channels as string[]).includes(channel)) for (const p of row.platforms) if (isSupported(p, type, channel)) out.add(p);
+  }
+  return [...out].sort();
+}
+
+/** Why a combination is not supported, in words a merchant understands; null when it is. */
+export function unsupportedReason(platform: string, type: EventType, channel: string, labels: { event: string; channel: string; platform: string }): string | null {
+  if (isSupported(platform, type, channel)) return null;
+  if (channel === 'messenger' && promotional.has(type)) {
+    return `${labels.channel} does not allow promotional content such as ${labels.event.toLowerCase()} in notifications`;
+  }
+  return `${labels.platform} does not support ${labels.event.toLowerCase()} notifications on ${labels.channel}`;
+}
