@@ -115,6 +115,9 @@ export interface NotificationSetting {
   templateLanguage: string | null;
   templateId: string | null;
   binding: TemplateBinding;
+  /** For the platform's shared account: when and by whom the extra charge was confirmed. */
+  chargesConfirmedAt: number | null;
+  chargesConfirmedBy: string | null;
   updatedAt: number;
 }
 
@@ -226,6 +229,11 @@ export interface Repos {
     update(workspaceId: string, id: string, patch: MessagePatch): Promise<void>;
     findByProviderId(workspaceId: string, channelAccountId: string, providerMessageId: string): Promise<Message | null>;
     list(workspaceId: string, opts: { orderId?: string | null; status?: string | null; limit: number; cursor: string | null }): Promise<Page<Message>>;
+  };
+  channelSelections: {
+    /** The account the merchant explicitly selected for the channel, if any. */
+    get(workspaceId: string, channel: string): Promise<{ channelAccountId: string; selectedAt: number } | null>;
+    set(workspaceId: string, channel: string, channelAccountId: string): Promise<void>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

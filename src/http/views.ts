@@ -63,6 +63,8 @@ export const settingView = (s: SettingView) => ({
   channel_account_id: s.channelAccountId,
   template: s.template,
   variables: Object.fromEntries(s.binding.parameters.map((p) => [p.placeholder, p.variable])),
+  charges_confirmed_at: iso(s.chargesConfirmedAt),
+  charges_confirmed_by: s.chargesConfirmedBy,
   updated_at: iso(s.updatedAt),
 });
 

@@ -10,12 +10,14 @@ import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_channel_selection.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
 
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_channel_selection': m0002,
 };
 
 class StaticMigrations implements MigrationProvider {

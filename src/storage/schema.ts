@@ -114,6 +114,15 @@ export interface NotificationSettingsTable {
   /** JSON object: template placeholder name → variable key of the catalogue. */
   variable_map: string;
   updated_at: number;
+  charges_confirmed_at: number | null;
+  charges_confirmed_by: string | null;
+}
+
+export interface ChannelSelectionsTable {
+  workspace_id: string;
+  channel: string;
+  channel_account_id: string;
+  selected_at: number;
 }
 
 export interface MessagesTable {
@@ -182,4 +191,5 @@ export interface Database {
   messages: MessagesTable;
   activities: ActivitiesTable;
   jobs: JobsTable;
+  channel_selections: ChannelSelectionsTable;
 }

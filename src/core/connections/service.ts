@@ -99,6 +99,26 @@ export class ConnectionService {
     }
   }
 
+  /**
+   * The account that sends for a channel (seed 002, "Define your communication channel"): the one the merchant
+   * selected while it is installed; otherwise the one installed first, which stays selected when another is
+   * installed later; none when nothing is installed.
+   */
+  async sendingAccount(workspaceId: string, channel: string): Promise<{ account: ChannelAccount | null; how: 'selected' | 'first_installed' | 'none'; installed: ChannelAccount[] }> {
+    const installed = await this.uow.repos.channelAccounts.list(workspaceId, channel);
+    const selected = await this.uow.repos.channelSelections.get(workspaceId, channel);
+    const chosen = selected ? installed.find((a) => a.id === selected.channelAccountId) : undefined;
+    if (chosen) return { account: chosen, how: 'selected', installed };
+    const first = installed[0];
+    return first ? { account: first, how: 'first_installed', installed } : { account: null, how: 'none', installed };
+  }
+
+  async selectSendingAccount(workspaceId: string, channel: string, accountId: string): Promise<void> {
+    const account = await this.uow.repos.channelAccounts.get(workspaceId, accountId);
+    if (!account || account.channel !== channel) throw new AppError('validation_failed', `channel_account_id: no ${channel} account ${accountId} in this workspace`, { fields: [{ field: 'channel_account_id', message: 'unknown account' }] });
+    await this.uow.repos.channelSelections.set(workspaceId, channel, accountId);
+  }
+
   async getChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {
     const a = await this.uow.repos.channelAccounts.get(workspaceId, id);
     if (!a) throw notFound('channel account', id);

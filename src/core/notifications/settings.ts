@@ -16,6 +16,10 @@ export interface SettingUpdate {
   template?: { name: string; language?: string | undefined } | null | undefined;
   /** Placeholder → variable key; placeholders left out get the default for their position. */
   variables?: Record<string, string> | undefined;
+  /** Required to enable a notification sent through the platform's shared account (it is charged extra). */
+  confirmCharges?: boolean | undefined;
+  /** Who made the change (an API key or user id), recorded with a charge confirmation. */
+  actor?: string | undefined;
 }
 
 export interface SettingView {
@@ -25,6 +29,8 @@ export interface SettingView {
   channelAccountId: string | null;
   template: { name: string; language: string; id: string | null } | null;
   binding: TemplateBinding;
+  chargesConfirmedAt: number | null;
+  chargesConfirmedBy: string | null;
   updatedAt: number | null;
 }
 
@@ -50,7 +56,11 @@ export class NotificationSettingsService {
     for (const eventType of eventTypes) {
       for (const channel of notificationChannels) {
         const s = byKey.get(`${eventType}|${channel}`);
-        out.push(s ? toView(s) : { eventType, channel, enabled: false, channelAccountId: null, template: null, binding: { parameterFormat: 'POSITIONAL', parameters: [] }, updatedAt: null });
+        out.push(
+          s
+            ? toView(s)
+            : { eventType, channel, enabled: false, channelAccountId: null, template: null, binding: { parameterFormat: 'POSITIONAL', parameters: [] }, chargesConfirmedAt: null, chargesConfirmedBy: null, updatedAt: null },
+        );
       }
     }
     return out;
@@ -72,6 +82,8 @@ export class NotificationSettingsService {
         templateLanguage: current?.templateLanguage ?? null,
         templateId: current?.templateId ?? null,
         binding: current?.binding ?? { parameterFormat: 'POSITIONAL', parameters: [] },
+        chargesConfirmedAt: current?.chargesConfirmedAt ?? null,
+        chargesConfirmedBy: current?.chargesConfirmedBy ?? null,
       });
       return { ...toView(saved), preview: null, templateStatus: 'n/a' };
     }
@@ -79,7 +91,17 @@ export class NotificationSettingsService {
     if (supportingPlatforms(type, channel).length === 0) {
       throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform; see GET /v1/notification-matrix`);
     }
-    const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? current?.channelAccountId ?? null);
+    const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? null);
+    // Seed 002: sends through the platform's shared account are billed to the merchant on top; enabling one
+    // needs an explicit confirmation, recorded with who gave it and when.
+    let charges: { at: number | null; by: string | null } = { at: null, by: null };
+    if (account.owner === 'platform') {
+      const alreadyConfirmed = current?.chargesConfirmedAt != null && current.channelAccountId === account.id;
+      if (!input.confirmCharges && !alreadyConfirmed) {
+        throw invalidField('confirm_charges', `notifications sent through the shared ${channelLabel(channel)} account ${account.name} are charged extra; send confirm_charges: true to accept`);
+      }
+      charges = input.confirmCharges ? { at: Date.now(), by: input.actor ?? null } : { at: current!.chargesConfirmedAt, by: current!.chargesConfirmedBy };
+    }
     const name = input.template?.name?.trim() || current?.templateName;
     if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);
     const language = input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || DEFAULT_LANGUAGE;
@@ -112,23 +134,28 @@ export class NotificationSettingsService {
       templateLanguage: template.language,
       templateId: template.id,
       binding,
+      chargesConfirmedAt: charges.at,
+      chargesConfirmedBy: charges.by,
     });
     const samples = Object.fromEntries(variableCatalogue.map((v) => [v.key, v.sample]));
     const values = Object.fromEntries(binding.parameters.map((p) => [p.placeholder, samples[p.variable] ?? '']));
     return { ...toView(saved), preview: template.bodyText ? renderPlaceholders(template.bodyText, values) : null, templateStatus: template.status };
   }
 
-  /** The sending account: the one named, else the first installed for the channel (seed 002's rule). */
+  /** The sending account: the one named, else the channel's selected sending account (seed 002's rules). */
   private async pickAccount(workspaceId: string, channel: string, accountId: string | null) {
     if (accountId) {
       const account = await this.uow.repos.channelAccounts.get(workspaceId, accountId);
       if (!account || account.channel !== channel) throw invalidField('channel_account_id', `no ${channelLabel(channel)} account ${accountId} in this workspace`);
       return account;
     }
-    const accounts = await this.uow.repos.channelAccounts.list(workspaceId, channel);
-    const first = accounts[0];
-    if (!first) throw new AppError('validation_failed', `no ${channelLabel(channel)} account is installed; connect one before enabling notifications`, { fields: [{ field: 'channel_account_id', message: 'no account installed' }] });
-    return first;
+    const selection = await this.connections.sendingAccount(workspaceId, channel);
+    if (!selection.account) {
+      throw new AppError('validation_failed', `no ${channelLabel(channel)} account is installed; connect one before enabling notifications`, {
+        fields: [{ field: 'channel_account_id', message: 'no account installed' }],
+      });
+    }
+    return selection.account;
   }
 }
 
@@ -153,6 +180,8 @@ function toView(s: NotificationSetting): SettingView {
     channelAccountId: s.channelAccountId,
     template: s.templateName ? { name: s.templateName, language: s.templateLanguage ?? DEFAULT_LANGUAGE, id: s.templateId } : null,
     binding: s.binding,
+    chargesConfirmedAt: s.chargesConfirmedAt,
+    chargesConfirmedBy: s.chargesConfirmedBy,
     updatedAt: s.updatedAt,
   };
 }

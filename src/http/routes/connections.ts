@@ -86,6 +86,40 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     data: (await deps.connections.listTemplates(req.auth.workspaceId, req.params.id)).map(templateView),
   }));
 
+  const channels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
+
+  app.get('/channel-selection', { schema: { tags: ['connections'], summary: 'The sending account of each channel, and how it was chosen' } }, async (req) => ({
+    data: await Promise.all(
+      channels.map(async (channel) => {
+        const s = await deps.connections.sendingAccount(req.auth.workspaceId, channel);
+        return {
+          channel,
+          channel_account_id: s.account?.id ?? null,
+          how: s.how,
+          accounts: s.installed.map((a) => ({ id: a.id, name: a.name, owner: a.owner, provider: a.provider, installed_at: new Date(a.createdAt).toISOString() })),
+          install: s.how === 'none' ? { method: 'POST', path: '/v1/channel-accounts', message: `no ${channel} account is installed` } : null,
+        };
+      }),
+    ),
+  }));
+
+  app.put(
+    '/channel-selection/:channel',
+    {
+      schema: {
+        tags: ['connections'],
+        summary: 'Select the account that sends for a channel',
+        params: z.object({ channel: z.enum(channels) }),
+        body: z.object({ channel_account_id: z.string().min(1).max(100) }),
+      },
+    },
+    async (req) => {
+      await deps.connections.selectSendingAccount(req.auth.workspaceId, req.params.channel, req.body.channel_account_id);
+      const s = await deps.connections.sendingAccount(req.auth.workspaceId, req.params.channel);
+      return { channel: req.params.channel, channel_account_id: s.account?.id ?? null, how: s.how };
+    },
+  );
+
   app.delete('/channel-accounts/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
     await deps.connections.removeChannelAccount(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();

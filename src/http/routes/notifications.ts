@@ -17,6 +17,7 @@ const settingBody = z.object({
     .object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(20).optional() })
     .nullish(),
   variables: z.record(z.string().max(100), z.string().max(100)).optional(),
+  confirm_charges: z.boolean().optional(),
 });
 
 export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
@@ -41,6 +42,8 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         channelAccountId: b.channel_account_id ?? null,
         template: b.template ?? null,
         variables: b.variables,
+        confirmCharges: b.confirm_charges,
+        actor: req.auth.apiKeyId,
       });
       return { ...settingView(saved), preview: saved.preview, template_status: saved.templateStatus };
     },

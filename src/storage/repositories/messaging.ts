@@ -19,6 +19,8 @@ const settingFromRow = (r: Selectable<NotificationSettingsTable>): NotificationS
   templateLanguage: r.template_language,
   templateId: r.template_id,
   binding: JSON.parse(r.variable_map) as TemplateBinding,
+  chargesConfirmedAt: r.charges_confirmed_at,
+  chargesConfirmedBy: r.charges_confirmed_by,
   updatedAt: r.updated_at,
 });
 
@@ -82,6 +84,8 @@ export function settingsRepo(db: Db): Repos['settings'] {
         template_language: input.templateLanguage,
         template_id: input.templateId,
         variable_map: JSON.stringify(input.binding),
+        charges_confirmed_at: input.chargesConfirmedAt,
+        charges_confirmed_by: input.chargesConfirmedBy,
         updated_at: Date.now(),
       };
       const row = await db
@@ -208,4 +212,21 @@ export function activitiesRepo(db: Db): Repos['activities'] {
 
 export function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
   return { enqueue: (spec) => enqueue(db, spec, defaultMaxAttempts) };
+}
+
+export function channelSelectionsRepo(db: Db): Repos['channelSelections'] {
+  return {
+    async get(workspaceId, channel) {
+      const r = await db.selectFrom('channel_selections').selectAll().where('workspace_id', '=', workspaceId).where('channel', '=', channel).executeTakeFirst();
+      return r ? { channelAccountId: r.channel_account_id, selectedAt: r.selected_at } : null;
+    },
+    async set(workspaceId, channel, channelAccountId) {
+      const now = Date.now();
+      await db
+        .insertInto('channel_selections')
+        .values({ workspace_id: workspaceId, channel, channel_account_id: channelAccountId, selected_at: now })
+        .onConflict((oc) => oc.columns(['workspace_id', 'channel']).doUpdateSet({ channel_account_id: channelAccountId, selected_at: now }))
+        .execute();
+    },
+  };
 }

@@ -24,8 +24,8 @@ import type { HttpResponse } from '../../http-client.js';
 import { httpRequest, parseJson } from '../../http-client.js';
 // The JSON-narrowing and placeholder helpers are provider-neutral; reusing them keeps {{1}} parsing
 // identical across WhatsApp providers.
-import type { JsonObject } from '../whatsapp-cloud/wire.js';
-import { asObject, num, parsePlaceholders, str } from '../whatsapp-cloud/wire.js';
+import type { JsonObject } from '../wire.js';
+import { asObject, num, parsePlaceholders, str } from '../wire.js';
 
 export interface GupshupAdapterOptions {
   /** API origin, https://api.gupshup.io in production (no trailing slash needed). */

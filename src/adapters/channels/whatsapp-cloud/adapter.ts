@@ -21,8 +21,8 @@ import { templateStatuses } from '../../../core/channels/ports.js';
 import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
-import type { JsonObject } from './wire.js';
-import { arr, asObject, num, parsePlaceholders, str } from './wire.js';
+import type { JsonObject } from '../wire.js';
+import { arr, asObject, num, parsePlaceholders, str } from '../wire.js';
 
 export interface WhatsAppCloudAdapterOptions {
   /** Graph API base including the version, e.g. https://graph.facebook.com/v23.0 (no trailing slash needed). */

@@ -14,8 +14,8 @@ import type { TemplateParameter, TemplateStatus } from '../../../core/channels/p
 import { templateStatuses } from '../../../core/channels/ports.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
-import type { JsonObject } from './wire.js';
-import { arr, asObject, num, parsePlaceholders, renderTemplate, str } from './wire.js';
+import type { JsonObject } from '../wire.js';
+import { arr, asObject, num, parsePlaceholders, renderTemplate, str } from '../wire.js';
 
 export interface WhatsAppSimPhoneNumber {
   phoneNumberId: string;

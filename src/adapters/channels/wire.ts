@@ -1,5 +1,5 @@
-// Small helpers shared by the WhatsApp Cloud adapter and its simulator: narrowing untyped JSON and
-// reading template placeholders, so both sides agree on what {{1}} / {{name}} mean.
+// Small helpers shared by the channel adapters and their simulators: narrowing untyped JSON and reading
+// template placeholders, so every side agrees on what {{1}} / {{name}} mean.
 
 export type JsonObject = Record<string, unknown>;
 

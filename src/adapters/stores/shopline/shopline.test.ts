@@ -1,0 +1,280 @@
+// SHOPLINE adapter + simulator over real HTTP: the simulator serves the Admin API and delivers webhooks to a
+// local receiver; the adapter checks the token, verifies and parses what arrived.
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RawWebhook } from '../../../core/channels/ports.js';
+import { ProviderError } from '../../../core/errors.js';
+import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
+import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator } from './index.js';
+import type { ShoplineDelivery } from './index.js';
+
+const HANDLE = 'open001';
+const TOKEN = 'eyJ.test-access-token';
+const SECRET = 'shopline_app_secret_123';
+const topics = ['orders/create', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'orders/update'];
+
+interface Receiver {
+  url: string;
+  received: RawWebhook[];
+  respond: (n: number) => number;
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const received: RawWebhook[] = [];
+  const receiver: Receiver = { url: '', received, respond: () => 200, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const n = received.length;
+      received.push({ body: Buffer.concat(chunks), headers, query: {} });
+      const status = receiver.respond(n);
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 200 ? 'ok' : 'nope');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopline`;
+  receiver.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return receiver;
+}
+
+async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ProviderError);
+    return err as ProviderError;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+const webhookOf = (d: ShoplineDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries({ ...d.headers, ...headerOverrides })) headers[k.toLowerCase()] = v;
+  return { body: Buffer.from(d.body, 'utf8'), headers, query: {} };
+};
+
+describe('SHOPLINE adapter with the simulator', () => {
+  let sim: ShoplineSimulator;
+  let receiver: Receiver;
+  let adapter: ShoplineAdapter;
+  const connection: StoreConnectionCredentials = { settings: { handle: HANDLE }, secrets: { accessToken: TOKEN, appSecret: SECRET } };
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    sim = new ShoplineSimulator({ retryDelaysMs: [5, 10, 20] });
+    await sim.listen();
+    adapter = new ShoplineAdapter({ baseUrlFor: (handle) => `${sim.baseUrl}/${handle}/admin/openapi/${SHOPLINE_API_VERSION}` });
+  });
+
+  beforeEach(() => {
+    sim.reset();
+    receiver.received.length = 0;
+    receiver.respond = () => 200;
+    sim.addStore({ handle: HANDLE, accessToken: TOKEN, appSecret: SECRET, subscriptions: topics.map((topic) => ({ topic, address: receiver.url })) });
+  });
+
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+
+  describe('verifyConnection', () => {
+    it('accepts a good token with the documented request', async () => {
+      await sim.placeOrder(HANDLE);
+      const verified = await adapter.verifyConnection(connection);
+      expect(verified.displayName).toBe(HANDLE);
+      expect(verified.details['shopDomain']).toBe('open001.myshopline.com');
+      const [req] = sim.requests(`/${HANDLE}/admin/openapi/`);
+      expect(req?.path).toBe(`/${HANDLE}/admin/openapi/${SHOPLINE_API_VERSION}/orders.json`);
+      expect(req?.query).toEqual({ limit: '1', fulfillment_status: 'unshipped' });
+      expect(req?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('reports a refused token as permanent', async () => {
+      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { ...connection.secrets, accessToken: 'expired' } }));
+      expect(err.kind).toBe('permanent');
+      expect(err.httpStatus).toBe(401);
+      expect(err.message).toContain('SHOPLINE refused the access token');
+    });
+
+    it('reports a frozen store (402) as permanent', async () => {
+      sim.injectFault({ kind: 'status', status: 402 });
+      const err = await expectProviderError(adapter.verifyConnection(connection));
+      expect(err.kind).toBe('permanent');
+      expect(err.message).toContain('frozen');
+    });
+
+    it('waits on 429 with Retry-After', async () => {
+      sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
+      const err = await expectProviderError(adapter.verifyConnection(connection));
+      expect(err.kind).toBe('retry_after');
+      expect(err.retryAfterMs).toBe(2000);
+      expect(err.message).toContain('Too many request');
+    });
+
+    it('retries on 503', async () => {
+      sim.injectFault({ kind: 'status', status: 503 });
+      const err = await expectProviderError(adapter.verifyConnection(connection));
+      expect(err.kind).toBe('retryable');
+      expect(err.httpStatus).toBe(503);
+    });
+
+    it('refuses a handle that is not a host label without calling out', async () => {
+      const err = await expectProviderError(adapter.verifyConnection({ ...connection, settings: { handle: 'evil.com/x' } }));
+      expect(err.kind).toBe('permanent');
+      expect(sim.requests()).toHaveLength(0);
+    });
+  });
+
+  describe('webhooks', () => {
+    it('delivers a base64-signed orders/create that verifies and parses', async () => {
+      const { order, deliveries } = await sim.placeOrder(HANDLE);
+      expect(deliveries).toHaveLength(1);
+      const [raw] = receiver.received;
+      expect(raw).toBeDefined();
+      expect(raw!.headers['x-shopline-hmac-sha256']).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(raw!.headers['x-shopline-shop-domain']).toBe('open001.myshopline.com');
+      expect(adapter.verifyWebhook(connection, raw!)).toBe(true);
+      expect(adapter.deliveryId(raw!)).toBe(deliveries[0]!.webhookId);
+
+      const parsed = adapter.parseWebhook(raw!);
+      expect(parsed.topic).toBe('orders/create');
+      expect(parsed.deliveryId).toBe(deliveries[0]!.webhookId);
+      expect(parsed.events).toHaveLength(1);
+      const event = parsed.events[0]!;
+      expect(event.type).toBe('order.placed');
+      expect(event.idempotencyKey).toBe(`shopline:${HANDLE}:order:${order.id}:order.placed`);
+      expect(event.order).toMatchObject({
+        externalId: order.id,
+        name: order.name,
+        phone: order.phone,
+        email: order.email,
+        total: { amount: order.total_price, currency: 'USD' },
+      });
+      expect(event.order?.lines[0]?.sku).toBe(order.line_items[0]!.sku);
+    });
+
+    it('accepts a hex signature too', () => {
+      const body = JSON.stringify({ id: '1', name: '#1' });
+      const hex = createHmac('sha256', SECRET).update(body).digest('hex');
+      const raw: RawWebhook = { body: Buffer.from(body), headers: { 'x-shopline-hmac-sha256': hex, 'x-shopline-topic': 'orders/create' }, query: {} };
+      expect(adapter.verifyWebhook(connection, raw)).toBe(true);
+      raw.headers['x-shopline-hmac-sha256'] = hex.toUpperCase();
+      expect(adapter.verifyWebhook(connection, raw)).toBe(true);
+    });
+
+    it('rejects a tampered body, a wrong secret, a wrong shop domain and a malformed signature', async () => {
+      const [delivery] = (await sim.placeOrder(HANDLE)).deliveries;
+      const good = webhookOf(delivery!);
+      expect(adapter.verifyWebhook(connection, good)).toBe(true);
+      expect(adapter.verifyWebhook(connection, { ...good, body: Buffer.from(delivery!.body.replace('#', '!')) })).toBe(false);
+      expect(adapter.verifyWebhook({ ...connection, secrets: { ...connection.secrets, appSecret: 'other' } }, good)).toBe(false);
+      expect(adapter.verifyWebhook(connection, webhookOf(delivery!, { 'X-Shopline-Shop-Domain': 'other.myshopline.com' }))).toBe(false);
+      expect(adapter.verifyWebhook(connection, webhookOf(delivery!, { 'X-Shopline-Hmac-Sha256': 'abc=' }))).toBe(false);
+
+      const [bad] = await sim.sendWebhook(HANDLE, 'orders/paid', { id: '9' }, { badSignature: true });
+      expect(adapter.verifyWebhook(connection, webhookOf(bad!))).toBe(false);
+    });
+
+    it('maps every order topic and refunds with stable idempotency keys', async () => {
+      const { order } = await sim.placeOrder(HANDLE);
+      const cases: Array<[string, string]> = [
+        ['orders/paid', 'order.paid'],
+        ['orders/fulfilled', 'order.shipped'],
+        ['orders/cancelled', 'order.cancelled'],
+      ];
+      for (const [topic, type] of cases) {
+        const payload = { ...order, fulfillments: [{ id: 'f1', tracking_number: 'TW123', tracking_company: 'Black Cat' }], cancel_reason: 'customer' };
+        const [d] = await sim.sendWebhook(HANDLE, topic, payload);
+        const parsed = adapter.parseWebhook(webhookOf(d!));
+        expect(parsed.events.map((e) => e.type)).toEqual([type]);
+        expect(parsed.events[0]!.idempotencyKey).toBe(`shopline:${HANDLE}:order:${order.id}:${type}`);
+        if (type === 'order.shipped') expect(parsed.events[0]!.data['trackingNumber']).toBe('TW123');
+        if (type === 'order.cancelled') expect(parsed.events[0]!.data['cancelReason']).toBe('customer');
+      }
+
+      const refund = {
+        order_id: order.id,
+        note: 'damaged',
+        transactions: [
+          { kind: 'refund', status: 'success', amount: '10.10', currency: 'USD' },
+          { kind: 'refund', status: 'success', amount: '0.20', currency: 'USD' },
+          { kind: 'refund', status: 'failure', amount: '99.00', currency: 'USD' },
+        ],
+      };
+      // Written by hand so the long id is a JSON integer, as SHOPLINE sends it.
+      const body = `{"id":20000000000000000001,${JSON.stringify(refund).slice(1)}`;
+      const [rd] = await sim.sendWebhook(HANDLE, 'refunds/create', body);
+      const refundEvent = adapter.parseWebhook(webhookOf(rd!)).events[0]!;
+      expect(refundEvent.type).toBe('order.refunded');
+      expect(refundEvent.idempotencyKey).toBe(`shopline:${HANDLE}:refund:20000000000000000001`);
+      expect(refundEvent.data).toMatchObject({ orderExternalId: order.id, refundAmount: '10.30', currency: 'USD' });
+
+      const [other] = await sim.sendWebhook(HANDLE, 'orders/update', order);
+      expect(adapter.parseWebhook(webhookOf(other!)).events).toEqual([]);
+    });
+
+    it('redelivers with the same webhook id and bytes', async () => {
+      const [first] = (await sim.placeOrder(HANDLE)).deliveries;
+      const again = await sim.redeliver(first!.webhookId);
+      expect(receiver.received).toHaveLength(2);
+      const [a, b] = receiver.received;
+      expect(adapter.deliveryId(b!)).toBe(adapter.deliveryId(a!));
+      expect(b!.body.equals(a!.body)).toBe(true);
+      expect(again.attempts.map((x) => x.trigger)).toEqual(['initial', 'redeliver']);
+      expect(adapter.parseWebhook(b!).events[0]!.idempotencyKey).toBe(adapter.parseWebhook(a!).events[0]!.idempotencyKey);
+    });
+
+    it('retries a failing receiver up to 3 times, then marks the delivery failed', async () => {
+      receiver.respond = (n) => (n < 2 ? 500 : 200);
+      const [ok] = (await sim.placeOrder(HANDLE)).deliveries;
+      expect(ok!.state).toBe('delivered');
+      expect(ok!.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+
+      receiver.respond = () => 503;
+      const [failed] = (await sim.placeOrder(HANDLE)).deliveries;
+      expect(failed!.state).toBe('failed');
+      expect(failed!.attempts).toHaveLength(4);
+      expect(new Set(receiver.received.map((r) => r.headers['x-shopline-webhook-id'])).size).toBe(2);
+    });
+
+    it('explains a non-JSON body', async () => {
+      const [d] = await sim.sendWebhook(HANDLE, 'orders/create', 'not json{');
+      const raw = webhookOf(d!);
+      expect(adapter.verifyWebhook(connection, raw)).toBe(true);
+      expect(() => adapter.parseWebhook(raw)).toThrow(/SHOPLINE webhook body \(topic orders\/create\) is not valid JSON/);
+    });
+  });
+
+  describe('control API', () => {
+    it('registers stores, places orders and lists deliveries over HTTP', async () => {
+      const post = async (path: string, body: unknown): Promise<Response> =>
+        fetch(`${sim.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const created = await post('/_sim/stores', { handle: 'shop2', accessToken: 't2', appSecret: 's2', subscriptions: [{ topic: 'orders/create', address: receiver.url }] });
+      expect(created.status).toBe(201);
+      expect((await post('/_sim/stores', { handle: 'shop3' })).status).toBe(400);
+      const placed = await post('/_sim/orders', { handle: 'shop2', order: { phone: '0911-222-333' } });
+      expect(placed.status).toBe(201);
+      const list = (await (await fetch(`${sim.baseUrl}/_sim/deliveries?handle=shop2`)).json()) as ShoplineDelivery[];
+      expect(list).toHaveLength(1);
+      const raw = receiver.received.at(-1)!;
+      const conn2: StoreConnectionCredentials = { settings: { handle: 'shop2' }, secrets: { accessToken: 't2', appSecret: 's2' } };
+      expect(adapter.verifyWebhook(conn2, raw)).toBe(true);
+      expect(adapter.parseWebhook(raw).events[0]!.order?.phone).toBe('0911-222-333');
+      const redelivered = await post(`/_sim/deliveries/${list[0]!.webhookId}/redeliver`, {});
+      expect(redelivered.status).toBe(200);
+      expect((await post('/_sim/deliveries/nope/redeliver', {})).status).toBe(404);
+      expect((await adapter.verifyConnection(conn2)).displayName).toBe('shop2');
+    });
+  });
+});
