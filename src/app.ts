@@ -13,6 +13,8 @@ import { createUnitOfWork } from './storage/repositories/index.js';
 import type { UnitOfWork } from './core/repos.js';
 import { SecretBox } from './core/secrets/secret-box.js';
 import type { Providers } from './core/providers.js';
+import type { ChannelAdapter } from './core/channels/ports.js';
+import type { StoreAdapter } from './core/stores/ports.js';
 import { WorkspaceService } from './core/workspaces/service.js';
 import { ConnectionService } from './core/connections/service.js';
 import { NotificationSettingsService } from './core/notifications/settings.js';
@@ -28,6 +30,8 @@ import { BullJobQueue } from './queue/bullmq-driver.js';
 import { MemoryRateLimiter } from './queue/rate-limiter.js';
 import { WhatsAppCloudAdapter } from './adapters/channels/whatsapp-cloud/index.js';
 import { ShopifyAdapter } from './adapters/stores/shopify/index.js';
+import { ShoplineAdapter } from './adapters/stores/shopline/index.js';
+import { GupshupAdapter } from './adapters/channels/gupshup/index.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -76,11 +80,18 @@ export function resolveMasterKey(config: Config): string {
 }
 
 export function createProviders(config: Config): Providers {
-  const whatsapp = new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl });
-  const shopify = new ShopifyAdapter();
+  const channels: Record<string, ChannelAdapter> = {
+    meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
+    gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl }),
+  };
+  const shoplineUrl = config.providers.shoplineApiUrl;
+  const stores: Record<string, StoreAdapter> = {
+    shopify: new ShopifyAdapter(),
+    shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
+  };
   return {
-    channel: (provider) => (provider === 'meta' ? whatsapp : null),
-    store: (platform) => (platform === 'shopify' ? shopify : null),
+    channel: (provider) => channels[provider] ?? null,
+    store: (platform) => stores[platform] ?? null,
   };
 }
 

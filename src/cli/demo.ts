@@ -75,7 +75,7 @@ export async function runDemoOrder(config: Config, deps: DemoDeps): Promise<stri
     redisUrl: null,
     masterKey: null,
     http: { ...config.http, host: '127.0.0.1', port: 0 },
-    providers: { whatsappApiUrl: sims.whatsappApiUrl },
+    providers: { ...config.providers, whatsappApiUrl: sims.whatsappApiUrl },
   };
   const hub = await deps.createHub({ config: own, role: 'all', logger: createLogger('warn') });
   try {

@@ -39,6 +39,11 @@ export const envSchema = z.object({
   SHOPTALK_SANDBOX: boolish.prefault('false'),
   SHOPTALK_SANDBOX_PORT: intIn(0, 65535).prefault('8090'),
   SHOPTALK_WHATSAPP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v23.0'),
+  SHOPTALK_SHOPLINE_API_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && v.includes('{handle}'), 'must be an http(s) URL containing {handle}')
+    .default('https://{handle}.myshopline.com/admin/openapi/v20260301'),
+  SHOPTALK_GUPSHUP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.gupshup.io'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
 });
 
@@ -54,7 +59,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   worker: { concurrency: number; pollMs: number; maxAttempts: number };
   sandbox: { enabled: boolean; port: number };
-  providers: { whatsappApiUrl: string };
+  providers: {
+    whatsappApiUrl: string;
+    /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
+    shoplineApiUrl: string;
+    gupshupApiUrl: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -96,6 +106,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
-    providers: { whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, '') },
+    providers: {
+      whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
+      shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),
+      gupshupApiUrl: e.SHOPTALK_GUPSHUP_API_URL.replace(/\/$/, ''),
+    },
   };
 }

@@ -28,6 +28,9 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
   created_at: iso(c.createdAt),
 });
 
+/** The inbound webhook path segment of each channel provider. */
+export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup' };
+
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,
   channel: a.channel,
@@ -40,7 +43,7 @@ export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<stri
   secrets: maskedSecrets,
   status: a.status,
   rate_limit_per_second: a.rateLimitPerSecond,
-  webhook_url: `${publicUrl}/webhooks/${a.channel}/${a.id}`,
+  webhook_url: `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
   verified_at: iso(a.verifiedAt),
   created_at: iso(a.createdAt),
 });

@@ -1,9 +1,11 @@
 // Inbound webhooks from store platforms and channels. The body is kept as raw bytes: signatures are
 // computed over exactly what the provider sent. A stored delivery is acknowledged with 200 at once.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebhookReceipt } from '../core/notifications/ingress.js';
 import type { RawWebhook } from '../core/channels/ports.js';
 import { AppError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
+import { channelWebhookPath } from './views.js';
 
 function rawWebhook(req: FastifyRequest): RawWebhook {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -20,32 +22,33 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const count = (source: string, outcome: string) => deps.metrics.webhooks.inc({ source, outcome });
-
-  app.post<Target>('/webhooks/shopify/:id', { schema: { hide: true } }, async (req, reply) => {
+  // Stores the delivery (or recognises a duplicate), counts the outcome, and acknowledges with 200.
+  const receive = async (source: string, reply: FastifyReply, work: () => Promise<WebhookReceipt>) => {
     try {
-      const receipt = await deps.ingress.receiveStoreWebhook('shopify', req.params.id, rawWebhook(req));
-      count('shopify', receipt.duplicate ? 'duplicate' : 'stored');
+      const receipt = await work();
+      deps.metrics.webhooks.inc({ source, outcome: receipt.duplicate ? 'duplicate' : 'stored' });
       return reply.status(200).send({ received: true, duplicate: receipt.duplicate });
     } catch (err) {
-      count('shopify', err instanceof AppError ? err.code : 'error');
+      deps.metrics.webhooks.inc({ source, outcome: err instanceof AppError ? err.code : 'error' });
       throw err;
     }
-  });
+  };
 
+  for (const platform of ['shopify', 'shopline']) {
+    app.post<Target>(`/webhooks/${platform}/:id`, { schema: { hide: true } }, (req, reply) =>
+      receive(platform, reply, () => deps.ingress.receiveStoreWebhook(platform, req.params.id, rawWebhook(req))),
+    );
+  }
+
+  // Meta's subscription handshake for the WhatsApp Cloud API webhook.
   app.get<Target>('/webhooks/whatsapp/:id', { schema: { hide: true } }, async (req, reply) => {
     const challenge = await deps.ingress.verifyChannelSubscription('meta', req.params.id, req.query as Record<string, string | undefined>);
     return reply.status(200).type('text/plain').send(challenge);
   });
 
-  app.post<Target>('/webhooks/whatsapp/:id', { schema: { hide: true } }, async (req, reply) => {
-    try {
-      const receipt = await deps.ingress.receiveChannelWebhook('meta', req.params.id, rawWebhook(req));
-      count('whatsapp', receipt.duplicate ? 'duplicate' : 'stored');
-      return reply.status(200).send({ received: true, duplicate: receipt.duplicate });
-    } catch (err) {
-      count('whatsapp', err instanceof AppError ? err.code : 'error');
-      throw err;
-    }
-  });
+  for (const [provider, path] of Object.entries(channelWebhookPath)) {
+    app.post<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, (req, reply) =>
+      receive(path, reply, () => deps.ingress.receiveChannelWebhook(provider, req.params.id, rawWebhook(req))),
+    );
+  }
 }

@@ -249,9 +249,12 @@ export async function deliverWebhook(
   headers: Record<string, string>,
   timeoutMs = 10_000,
 ): Promise<{ status: number; text: string }> {
+  // Header names are case-insensitive: a provider's own Content-Type replaces the default, never joins it.
+  const merged = new Headers({ 'content-type': 'application/json' });
+  for (const [name, value] of Object.entries(headers)) merged.set(name, value);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: merged,
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });

@@ -8,6 +8,8 @@ import type { Hub } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { WhatsAppCloudSimulator } from '../../src/adapters/channels/whatsapp-cloud/index.js';
 import { ShopifySimulator } from '../../src/adapters/stores/shopify/index.js';
+import { ShoplineSimulator } from '../../src/adapters/stores/shopline/index.js';
+import { GupshupSimulator } from '../../src/adapters/channels/gupshup/index.js';
 import type { TestDatabase } from './services.js';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
 
@@ -16,6 +18,8 @@ export interface TestHub {
   db: TestDatabase;
   wa: WhatsAppCloudSimulator;
   shopify: ShopifySimulator;
+  shopline: ShoplineSimulator;
+  gupshup: GupshupSimulator;
   /** Everything the hub logged, as text. */
   logs: string[];
   api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -27,8 +31,12 @@ export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boole
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
   const shopify = new ShopifySimulator({ retryScale: 0.0005 });
+  const shopline = new ShoplineSimulator();
+  const gupshup = new GupshupSimulator({ statusDelayMs: 5 });
   await wa.listen();
   await shopify.listen();
+  await shopline.listen();
+  await gupshup.listen();
   const db = await createTestDatabase(variant.db);
   const env: Record<string, string> = {
     SHOPTALK_DATA_DIR: db.dataDir,
@@ -36,6 +44,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     PORT: '0',
     LOG_LEVEL: 'info',
     SHOPTALK_WHATSAPP_API_URL: `${wa.baseUrl}/v23.0`,
+    SHOPTALK_SHOPLINE_API_URL: `${shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
+    SHOPTALK_GUPSHUP_API_URL: gupshup.baseUrl,
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
   };
@@ -59,6 +69,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     db,
     wa,
     shopify,
+    shopline,
+    gupshup,
     logs,
     async api<T>(method: string, path: string, key: string, body?: unknown) {
       const res = await hub.http!.inject({
@@ -71,6 +83,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     },
     async close() {
       await shopify.close();
+      await shopline.close();
+      await gupshup.close();
       await wa.close();
       await hub.stop();
       await db.destroy();

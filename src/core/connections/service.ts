@@ -12,6 +12,25 @@ export interface ShopifyConnectionInput {
   webhookSecret: string;
 }
 
+export interface ShoplineConnectionInput {
+  name?: string | undefined;
+  /** The store handle: open001 for open001.myshopline.com. */
+  handle: string;
+  accessToken: string;
+  /** The app secret SHOPLINE signs webhooks with. */
+  appSecret: string;
+}
+
+export interface GupshupAccountInput {
+  name?: string | undefined;
+  appName: string;
+  /** The registered WhatsApp business number, with country code. */
+  sourceNumber: string;
+  apiKey: string;
+  owner?: 'merchant' | 'platform' | undefined;
+  rateLimitPerSecond?: number | undefined;
+}
+
 export interface WhatsAppCloudAccountInput {
   name?: string | undefined;
   phoneNumberId: string;
@@ -53,6 +72,31 @@ export class ConnectionService {
       });
     } catch (err) {
       if (err instanceof DuplicateError) throw new AppError('conflict', `a Shopify connection for ${shopDomain} already exists in this workspace`);
+      throw err;
+    }
+  }
+
+  async createShoplineConnection(workspaceId: string, input: ShoplineConnectionInput): Promise<StoreConnection> {
+    const handle = input.handle.trim().toLowerCase().replace(/\.myshopline\.com$/, '');
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(handle)) {
+      throw new AppError('validation_failed', 'handle: must be the store handle, e.g. open001 for open001.myshopline.com', { fields: [{ field: 'handle', message: 'not a store handle' }] });
+    }
+    const adapter = this.providers.store('shopline');
+    if (!adapter?.verifyConnection) throw new AppError('validation_failed', 'platform: shopline is not supported');
+    const credentials = { settings: { handle }, secrets: { accessToken: input.accessToken, appSecret: input.appSecret } };
+    const verified = await this.verifyWithProvider('SHOPLINE', () => adapter.verifyConnection!(credentials));
+    try {
+      return await this.uow.repos.storeConnections.create(workspaceId, {
+        platform: 'shopline',
+        name: input.name?.trim() || verified.displayName,
+        externalId: handle,
+        settings: credentials.settings,
+        sealedSecrets: this.secrets.seal(credentials.secrets),
+        status: 'verified',
+        verifiedAt: Date.now(),
+      });
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `a SHOPLINE connection for ${handle} already exists in this workspace`);
       throw err;
     }
   }
@@ -117,6 +161,37 @@ export class ConnectionService {
     const account = await this.uow.repos.channelAccounts.get(workspaceId, accountId);
     if (!account || account.channel !== channel) throw new AppError('validation_failed', `channel_account_id: no ${channel} account ${accountId} in this workspace`, { fields: [{ field: 'channel_account_id', message: 'unknown account' }] });
     await this.uow.repos.channelSelections.set(workspaceId, channel, accountId);
+  }
+
+  /** Gupshup does not sign callbacks: the callback URL carries a secret token, returned once here. */
+  async createGupshupAccount(workspaceId: string, input: GupshupAccountInput): Promise<{ account: ChannelAccount; callbackToken: string }> {
+    const adapter = this.channelAdapter('gupshup');
+    const sourceNumber = input.sourceNumber.replace(/\D/g, '');
+    const callbackToken = this.secrets.randomToken();
+    const credentials: ChannelAccountCredentials = {
+      settings: { appName: input.appName.trim(), sourceNumber },
+      secrets: { apiKey: input.apiKey, callbackToken },
+    };
+    const verified = await this.verifyWithProvider('Gupshup', () => adapter.verifyAccount(credentials));
+    try {
+      const account = await this.uow.repos.channelAccounts.create(workspaceId, {
+        channel: 'whatsapp',
+        provider: 'gupshup',
+        name: input.name?.trim() || verified.displayName,
+        externalId: credentials.settings['appName']!,
+        owner: input.owner ?? 'merchant',
+        settings: credentials.settings,
+        sealedSecrets: this.secrets.seal(credentials.secrets),
+        status: 'verified',
+        displayName: verified.displayName,
+        rateLimitPerSecond: input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS,
+        verifiedAt: Date.now(),
+      });
+      return { account, callbackToken };
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `Gupshup app ${input.appName} is already connected in this workspace`);
+      throw err;
+    }
   }
 
   async getChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {

@@ -58,7 +58,7 @@ export class WebhookIngress {
     const adapter = this.providers.channel(provider);
     if (!adapter) throw notFound('channel provider', provider);
     if (!adapter.verifyWebhook({ settings: account.settings, secrets }, raw)) {
-      throw new AppError('invalid_signature', `the webhook signature does not match this ${provider} account's app secret`);
+      throw new AppError('invalid_signature', `the webhook signature (or callback token) does not match this ${provider} account`);
     }
     // Channel webhooks carry no delivery id; identical bytes are the same delivery.
     const dedupeKey = `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
@@ -89,7 +89,7 @@ export class WebhookIngress {
         source,
         targetId,
         dedupeKey,
-        topic: raw.headers['x-shopify-topic'] ?? null,
+        topic: raw.headers['x-shopify-topic'] ?? raw.headers['x-shopline-topic'] ?? null,
         headers,
         body: raw.body.toString('utf8'),
       });

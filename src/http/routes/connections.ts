@@ -10,6 +10,27 @@ const shopifyConnection = z.object({
   webhook_secret: z.string().min(8, 'must be the webhook signing secret shown by Shopify').max(500),
 });
 
+const shoplineConnection = z.object({
+  platform: z.literal('shopline'),
+  name: z.string().trim().min(1).max(200).optional(),
+  handle: z.string().trim().min(1).max(100),
+  access_token: z.string().min(10).max(4000),
+  app_secret: z.string().min(8).max(500),
+});
+
+const storeConnection = z.discriminatedUnion('platform', [shopifyConnection, shoplineConnection]);
+
+const gupshupAccount = z.object({
+  channel: z.literal('whatsapp'),
+  provider: z.literal('gupshup'),
+  name: z.string().trim().min(1).max(200).optional(),
+  app_name: z.string().trim().min(1).max(100),
+  source_number: z.string().trim().regex(/^\+?\d{8,15}$/, 'must be the registered WhatsApp number with country code'),
+  api_key: z.string().min(8).max(500),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+  rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
+});
+
 const whatsappCloudAccount = z.object({
   channel: z.literal('whatsapp'),
   provider: z.literal('meta'),
@@ -30,10 +51,13 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   app.post(
     '/store-connections',
-    { schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: shopifyConnection } },
+    { schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection } },
     async (req, reply) => {
       const b = req.body;
-      const created = await deps.connections.createShopifyConnection(req.auth.workspaceId, { name: b.name, shopDomain: b.shop_domain, webhookSecret: b.webhook_secret });
+      const created =
+        b.platform === 'shopify'
+          ? await deps.connections.createShopifyConnection(req.auth.workspaceId, { name: b.name, shopDomain: b.shop_domain, webhookSecret: b.webhook_secret })
+          : await deps.connections.createShoplineConnection(req.auth.workspaceId, { name: b.name, handle: b.handle, accessToken: b.access_token, appSecret: b.app_secret });
       return reply.status(201).send(storeView(created));
     },
   );
@@ -53,9 +77,28 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   app.post(
     '/channel-accounts',
-    { schema: { tags: ['connections'], summary: 'Connect a channel account; it is verified against the provider first', body: whatsappCloudAccount } },
+    {
+      schema: {
+        tags: ['connections'],
+        summary: 'Connect a channel account; it is verified against the provider first',
+        body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount]),
+      },
+    },
     async (req, reply) => {
       const b = req.body;
+      if (b.provider === 'gupshup') {
+        const { account, callbackToken } = await deps.connections.createGupshupAccount(req.auth.workspaceId, {
+          name: b.name,
+          appName: b.app_name,
+          sourceNumber: b.source_number,
+          apiKey: b.api_key,
+          owner: b.owner,
+          rateLimitPerSecond: b.rate_limit_per_second,
+        });
+        const view = accountView(account);
+        // Shown once: Gupshup does not sign callbacks, so this URL's token is what authenticates them.
+        return reply.status(201).send({ ...view, callback_url: `${view.webhook_url}?token=${encodeURIComponent(callbackToken)}` });
+      }
       const created = await deps.connections.createWhatsAppCloudAccount(req.auth.workspaceId, {
         name: b.name,
         phoneNumberId: b.phone_number_id,
