@@ -555,7 +555,7 @@ async function postgresBackend(dir: string): Promise<Backend> {
   const dbName = `shoptalk_bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
   await admin.end();
   onCleanup(`database ${dbName}`, async () => {
     const c = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });

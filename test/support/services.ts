@@ -71,7 +71,17 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
   const name = `shoptalk_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  // template0 takes no connections, so test files creating databases at the same time do not collide on
+  // template1 ("source database is being accessed by other users"); retry anyway on a busy template.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !String((err as Error).message).includes('being accessed by other users')) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
   await admin.end();
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
