@@ -9,6 +9,7 @@ import { Storage } from '../storage/database.js';
 import { DEMO_SHOP, ensureDemoWorkspace, startSimulators } from '../sandbox/sandbox.js';
 import type { Simulators } from '../sandbox/sandbox.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
+import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
 
 const usage = `Usage: shoptalk <command> [options]
 
@@ -22,6 +23,8 @@ Commands:
   api-key revoke --workspace <id> <key id>    Revoke an API key.
   jobs dead [--workspace <id>]                List jobs that failed for good.
   jobs redrive <job id> [--workspace <id>]    Run a dead job again.
+  usage report [--from YYYY-MM] [--to YYYY-MM] [--format json|csv]
+                                              Billable sends of every workspace (the operator's report).
   demo                                        Place a sample Shopify order in the sandbox and print the
                                               WhatsApp message the buyer received.
 
@@ -88,6 +91,9 @@ async function main(argv: string[]): Promise<void> {
       sandbox: { type: 'boolean' },
       workspace: { type: 'string' },
       name: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -156,6 +162,16 @@ async function main(argv: string[]): Promise<void> {
           if (!(await hub.queue.redrive(id, values.workspace ?? null))) fail(`no dead job ${id}`);
           process.stdout.write(`Job ${id} will run again.\n`);
         } else fail('usage: shoptalk jobs dead | jobs redrive <job id>');
+      });
+      return;
+    }
+    case 'usage': {
+      if (sub !== 'report') fail('usage: shoptalk usage report [--from YYYY-MM] [--to YYYY-MM] [--format json|csv]');
+      await withHub(config, async (hub) => {
+        const range = monthRange(values.from, values.to);
+        const rows = await hub.uow.repos.usage.report(range.from, range.to);
+        if ((values.format ?? 'json') === 'csv') process.stdout.write(usageCsv(rows, true));
+        else process.stdout.write(JSON.stringify({ from: range.from, to: range.to, data: rows, totals: usageTotals(rows) }, null, 2) + '\n');
       });
       return;
     }

@@ -134,6 +134,8 @@ export interface Message {
   idempotencyKey: string;
   recipient: string | null;
   templateName: string | null;
+  /** Billing category of an outbound notification: utility (transactional) or marketing. */
+  category: string | null;
   content: unknown;
   status: MessageStatus;
   reason: string | null;
@@ -164,6 +166,17 @@ export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'upd
 export type MessagePatch = Partial<
   Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt'>
 >;
+
+export interface UsageRow {
+  workspaceId: string;
+  month: string;
+  channel: string;
+  channelAccountId: string;
+  provider: string;
+  owner: string;
+  category: string;
+  messages: number;
+}
 
 export interface Page<T> {
   items: T[];
@@ -234,6 +247,13 @@ export interface Repos {
     /** The account the merchant explicitly selected for the channel, if any. */
     get(workspaceId: string, channel: string): Promise<{ channelAccountId: string; selectedAt: number } | null>;
     set(workspaceId: string, channel: string, channelAccountId: string): Promise<void>;
+  };
+  usage: {
+    /** Records a billable send once per message. */
+    record(workspaceId: string, input: { messageId: string; channel: string; channelAccountId: string; provider: string; owner: string; category: string; at: number }): Promise<void>;
+    summary(workspaceId: string, fromMonth: string, toMonth: string): Promise<UsageRow[]>;
+    /** Every workspace: the operator's billing report. */
+    report(fromMonth: string, toMonth: string): Promise<UsageRow[]>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

@@ -17,6 +17,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { orderRoutes } from './routes/orders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
+import { usageRoutes } from './routes/usage.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -95,6 +96,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(orderRoutes(deps));
       await v1.register(jobRoutes(deps));
       await v1.register(eventRoutes(deps.planner));
+      await v1.register(usageRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -96,6 +96,7 @@ export const messageView = (m: Message) => ({
   order_id: m.orderId,
   recipient: m.recipient,
   template_name: m.templateName,
+  category: m.category,
   content: m.content,
   status: m.status,
   reason: m.reason,

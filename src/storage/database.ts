@@ -11,6 +11,7 @@ import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
+import * as m0003 from './migrations/0003_usage.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -18,6 +19,7 @@ export type DialectKind = 'sqlite' | 'postgres';
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_channel_selection': m0002,
+  '0003_usage': m0003,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -148,6 +148,21 @@ export interface MessagesTable {
   delivered_at: number | null;
   read_at: number | null;
   failed_at: number | null;
+  category: string | null;
+}
+
+export interface UsageRecordsTable {
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  channel: string;
+  channel_account_id: string;
+  provider: string;
+  owner: string;
+  category: string;
+  /** YYYY-MM in UTC. */
+  month: string;
+  created_at: number;
 }
 
 export interface ActivitiesTable {
@@ -192,4 +207,5 @@ export interface Database {
   activities: ActivitiesTable;
   jobs: JobsTable;
   channel_selections: ChannelSelectionsTable;
+  usage_records: UsageRecordsTable;
 }

@@ -67,7 +67,7 @@ for (const kind of storageKinds) {
       const event = { type: 'order.placed' as const, idempotencyKey: 'k1', source: 'shopify', storeConnectionId: null, orderId: null, occurredAt: 1, payload: { type: 'order.placed' as const, idempotencyKey: 'k1', occurredAt: 1, order: null, data: {} } };
       expect(await repos.events.insertIfNew(ws.id, event)).not.toBeNull();
       expect(await repos.events.insertIfNew(ws.id, event)).toBeNull();
-      const msg = { direction: 'outbound' as const, channel: 'whatsapp', channelAccountId: 'ca_1', eventId: null, orderId: null, idempotencyKey: 'm1', recipient: '1555', templateName: null, content: null, status: 'queued' as const, reason: null };
+      const msg = { direction: 'outbound' as const, channel: 'whatsapp', channelAccountId: 'ca_1', eventId: null, orderId: null, idempotencyKey: 'm1', recipient: '1555', templateName: null, category: 'utility', content: null, status: 'queued' as const, reason: null };
       const first = await repos.messages.insertIfNew(ws.id, msg);
       expect(first).not.toBeNull();
       expect(await repos.messages.insertIfNew(ws.id, msg)).toBeNull();

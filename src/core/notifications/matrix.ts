@@ -62,3 +62,6 @@ export function unsupportedReason(platform: string, type: EventType, channel: st
   }
   return `${labels.platform} does not support ${labels.event.toLowerCase()} notifications on ${labels.channel}`;
 }
+
+/** The billing category of a notification: promotional types are marketing, the rest transactional. */
+export const billingCategory = (type: EventType): 'utility' | 'marketing' => (promotional.has(type) ? 'marketing' : 'utility');

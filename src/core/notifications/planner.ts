@@ -11,7 +11,7 @@ import { TtlCache } from '../ttl-cache.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
-import { unsupportedReason } from './matrix.js';
+import { billingCategory, unsupportedReason } from './matrix.js';
 
 export class NotificationPlanner {
   private brands = new TtlCache<string, string>(30_000);
@@ -110,6 +110,7 @@ export class NotificationPlanner {
       orderId: order?.id ?? null,
       idempotencyKey: `${event.id}:${channel}`,
       templateName: setting?.templateName ?? null,
+      category: billingCategory(event.type),
     };
     const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null) => {
       const message = await tx.messages.insertIfNew(workspaceId, { ...base, channelAccountId, recipient, content: null, status: 'skipped', reason });

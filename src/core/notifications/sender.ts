@@ -66,12 +66,24 @@ export class MessageSender {
       sentAt: Date.now(),
       providerMessageId: result.providerMessageId,
       attempts: ctx.attempt,
-    });
+    }, resolved.account);
   }
 
-  private async finish(message: Message, patch: MessagePatch): Promise<void> {
+  private async finish(message: Message, patch: MessagePatch, account: ChannelAccount | null = null): Promise<void> {
     await this.uow.transaction(async (tx) => {
       await tx.messages.update(message.workspaceId, message.id, patch);
+      // A send the provider accepted is billable: recorded once, with who owns the sending account.
+      if (patch.status === 'sent' && account) {
+        await tx.usage.record(message.workspaceId, {
+          messageId: message.id,
+          channel: message.channel,
+          channelAccountId: account.id,
+          provider: account.provider,
+          owner: account.owner,
+          category: message.category ?? 'utility',
+          at: patch.sentAt ?? Date.now(),
+        });
+      }
       await this.addActivity(tx, message, patch.status!, {
         errorCode: patch.errorCode ?? null,
         reason: patch.reason ?? null,
@@ -142,6 +154,7 @@ export class MessageSender {
           idempotencyKey: `${account.provider}:${inbound.providerMessageId}`,
           recipient: inbound.from,
           templateName: null,
+          category: null,
           content: { text: inbound.text, payload: inbound.payload, profileName: inbound.profileName },
           status: 'delivered',
           reason: null,

@@ -3,7 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
-import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo } from './messaging.js';
+import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo } from './messaging.js';
 
 export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
   return {
@@ -17,6 +17,7 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     settings: settingsRepo(db),
     messages: messagesRepo(db),
     channelSelections: channelSelectionsRepo(db),
+    usage: usageRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };

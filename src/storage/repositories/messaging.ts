@@ -35,6 +35,7 @@ const messageFromRow = (r: Selectable<MessagesTable>): Message => ({
   idempotencyKey: r.idempotency_key,
   recipient: r.recipient,
   templateName: r.template_name,
+  category: r.category,
   content: JSON.parse(r.content) as unknown,
   status: r.status as Message['status'],
   reason: r.reason,
@@ -114,6 +115,7 @@ export function messagesRepo(db: Db): Repos['messages'] {
         idempotency_key: input.idempotencyKey,
         recipient: input.recipient,
         template_name: input.templateName,
+        category: input.category,
         content: JSON.stringify(input.content ?? null),
         status: input.status,
         reason: input.reason,
@@ -227,6 +229,58 @@ export function channelSelectionsRepo(db: Db): Repos['channelSelections'] {
         .values({ workspace_id: workspaceId, channel, channel_account_id: channelAccountId, selected_at: now })
         .onConflict((oc) => oc.columns(['workspace_id', 'channel']).doUpdateSet({ channel_account_id: channelAccountId, selected_at: now }))
         .execute();
+    },
+  };
+}
+
+export function usageRepo(db: Db): Repos['usage'] {
+  const aggregate = (fromMonth: string, toMonth: string) =>
+    db
+      .selectFrom('usage_records')
+      .select(['workspace_id', 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('month', '>=', fromMonth)
+      .where('month', '<=', toMonth)
+      .groupBy(['workspace_id', 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category'])
+      .orderBy('workspace_id')
+      .orderBy('month')
+      .orderBy('channel')
+      .orderBy('channel_account_id')
+      .orderBy('category');
+  const toRow = (r: { workspace_id: string; month: string; channel: string; channel_account_id: string; provider: string; owner: string; category: string; n: number | string | bigint }) => ({
+    workspaceId: r.workspace_id,
+    month: r.month,
+    channel: r.channel,
+    channelAccountId: r.channel_account_id,
+    provider: r.provider,
+    owner: r.owner,
+    category: r.category,
+    messages: Number(r.n),
+  });
+  return {
+    async record(workspaceId, input) {
+      const month = new Date(input.at).toISOString().slice(0, 7);
+      await db
+        .insertInto('usage_records')
+        .values({
+          id: newId('use'),
+          workspace_id: workspaceId,
+          message_id: input.messageId,
+          channel: input.channel,
+          channel_account_id: input.channelAccountId,
+          provider: input.provider,
+          owner: input.owner,
+          category: input.category,
+          month,
+          created_at: input.at,
+        })
+        .onConflict((oc) => oc.column('message_id').doNothing())
+        .execute();
+    },
+    async summary(workspaceId, fromMonth, toMonth) {
+      return (await aggregate(fromMonth, toMonth).where('workspace_id', '=', workspaceId).execute()).map(toRow);
+    },
+    async report(fromMonth, toMonth) {
+      return (await aggregate(fromMonth, toMonth).execute()).map(toRow);
     },
   };
 }

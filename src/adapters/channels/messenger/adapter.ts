@@ -1,0 +1,274 @@
+// Facebook Messenger Send API adapter: page checks and sends through Graph, plus webhook signature
+// verification and parsing. The Graph host comes only from the injected baseUrl, so the same code talks to
+// graph.facebook.com in production and to the simulator in tests and the sandbox.
+// Messenger has no provider-approved templates: outside the 24 h window a business sends with a message tag
+// (sendMessage with messagingType MESSAGE_TAG), e.g. a POST_PURCHASE_UPDATE receipt.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type {
+  ChannelAccountCredentials,
+  ChannelAdapter,
+  DeliveryStatusUpdate,
+  InboundChatMessage,
+  ParsedChannelWebhook,
+  ProviderTemplate,
+  RawWebhook,
+  SendRequest,
+  SendResult,
+  VerifiedAccount,
+} from '../../../core/channels/ports.js';
+import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
+import type { HttpResponse } from '../../http-client.js';
+import { httpRequest, parseJson } from '../../http-client.js';
+import type { JsonObject } from '../wire.js';
+import { arr, asObject, num, str } from '../wire.js';
+
+export interface MessengerAdapterOptions {
+  /** Graph API base including the version, e.g. https://graph.facebook.com/v25.0 (no trailing slash needed). */
+  baseUrl: string;
+  /** Per-request timeout; defaults to the http-client's default. */
+  timeoutMs?: number;
+}
+
+export type MessengerMessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+
+export type MessengerMessageTag = 'CONFIRMED_EVENT_UPDATE' | 'POST_PURCHASE_UPDATE' | 'ACCOUNT_UPDATE' | 'HUMAN_AGENT';
+
+export interface MessengerSendMessage {
+  /** The page-scoped user id (PSID) of the recipient. */
+  recipient: string;
+  messagingType: MessengerMessagingType;
+  /** Required by Graph when messagingType is MESSAGE_TAG. */
+  tag?: MessengerMessageTag;
+  /** The Send API `message` object as-is: `{ text }` or `{ attachment: { type: 'template', payload } }`. */
+  message: unknown;
+}
+
+// Graph codes meaning "slow down": 613 calls-per-time limit, 4 application request limit.
+const THROTTLE_CODES = new Set([4, 613]);
+// Graph codes meaning "temporarily unavailable, try again".
+const TRANSIENT_CODES = new Set([1, 2]);
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+interface GraphError {
+  code: number | null;
+  subcode: number | null;
+  message: string | null;
+}
+
+interface Credentials {
+  pageId: string;
+  pageAccessToken: string;
+}
+
+export class MessengerAdapter implements ChannelAdapter {
+  readonly channel = 'messenger' as const;
+  readonly provider = 'meta-messenger';
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number | undefined;
+
+  constructor(options: MessengerAdapterOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  async verifyAccount(account: ChannelAccountCredentials): Promise<VerifiedAccount> {
+    const creds = credentials(account);
+    const res = await httpRequest({
+      method: 'GET',
+      url: `${this.baseUrl}/${enc(creds.pageId)}?fields=name,id&access_token=${enc(creds.pageAccessToken)}`,
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status !== 200) throw this.failure(res, 'page check');
+    const page = asObject(parseJson(res.text)) ?? {};
+    const name = str(page['name']);
+    return { displayName: name ?? creds.pageId, details: { pageId: str(page['id']) ?? creds.pageId, name } };
+  }
+
+  /** Messenger has no provider-side templates to sync; structured messages are built per send. */
+  async listTemplates(account: ChannelAccountCredentials): Promise<ProviderTemplate[]> {
+    credentials(account);
+    return [];
+  }
+
+  /**
+   * Sends free-form text as a proactive UPDATE (allowed only inside the 24 h window). Messenger has no
+   * idempotency key, so request.idempotencyKey is not sent.
+   */
+  async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
+    const content = request.content;
+    if (content.kind !== 'text') {
+      throw new ProviderError(
+        'permanent',
+        `Messenger does not support provider templates (${content.templateName}); send text inside the 24-hour window or a tagged message`,
+      );
+    }
+    return this.sendMessage(account, { recipient: request.to, messagingType: 'UPDATE', message: { text: content.text } });
+  }
+
+  /** The raw Send API call: any message object, any messaging type, optional tag (receipts, tagged updates). */
+  async sendMessage(account: ChannelAccountCredentials, input: MessengerSendMessage): Promise<SendResult> {
+    const creds = credentials(account);
+    const body: JsonObject = { recipient: { id: input.recipient }, messaging_type: input.messagingType };
+    if (input.tag !== undefined) body['tag'] = input.tag;
+    body['message'] = input.message;
+    const res = await httpRequest({
+      method: 'POST',
+      url: `${this.baseUrl}/${enc(creds.pageId)}/messages?access_token=${enc(creds.pageAccessToken)}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status !== 200) throw this.failure(res, 'send');
+    const id = str(asObject(parseJson(res.text))?.['message_id']);
+    if (!id) {
+      // Graph accepted the request; retrying could deliver twice, so this is not retryable.
+      throw new ProviderError('permanent', 'Messenger accepted the send but returned no message_id', { httpStatus: res.status });
+    }
+    return { providerMessageId: id, providerStatus: null };
+  }
+
+  verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
+    const appSecret = account.secrets['appSecret'];
+    const header = webhook.headers['x-hub-signature-256'];
+    if (!appSecret || !header) return false;
+    const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
+    if (!match?.[1]) return false;
+    const given = Buffer.from(match[1], 'hex');
+    const expected = createHmac('sha256', appSecret).update(webhook.body).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  parseWebhook(body: Buffer): ParsedChannelWebhook {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new Error('Messenger webhook body is not valid JSON');
+    }
+    const envelope = asObject(json);
+    if (!envelope || envelope['object'] !== 'page' || !Array.isArray(envelope['entry'])) {
+      throw new Error('Messenger webhook body is not a page envelope with an entry array');
+    }
+    const result: ParsedChannelWebhook = { statuses: [], messages: [] };
+    for (const entry of envelope['entry']) {
+      for (const item of arr(asObject(entry)?.['messaging'])) {
+        const event = asObject(item);
+        if (!event) continue;
+        const sender = str(asObject(event['sender'])?.['id']) ?? '';
+        const at = millis(event['timestamp']);
+        const message = asObject(event['message']);
+        const postback = asObject(event['postback']);
+        const delivery = asObject(event['delivery']);
+        if (message) {
+          const inbound = toInbound(message, sender, at);
+          if (inbound) result.messages.push(inbound);
+        } else if (postback) {
+          result.messages.push({
+            // Older postbacks carry no mid; a sender+timestamp key keeps redeliveries deduplicable.
+            providerMessageId: str(postback['mid']) ?? `postback:${sender}:${at}`,
+            from: sender,
+            occurredAt: at,
+            text: str(postback['title']),
+            payload: str(postback['payload']),
+            profileName: null,
+            replyToProviderMessageId: null,
+          });
+        } else if (delivery) {
+          const occurredAt = num(delivery['watermark']) ?? at;
+          for (const mid of arr(delivery['mids'])) {
+            const id = str(mid);
+            if (id) result.statuses.push(delivered(id, sender, occurredAt));
+          }
+        }
+        // `read` events carry only a watermark ("everything before this time was read"), no message ids;
+        // turning that into per-message statuses needs the hub's own send history, which the port's
+        // stateless parser does not have, so reads are ignored here. Other events (optins, referrals,
+        // reactions) are not chat messages either.
+      }
+    }
+    return result;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+
+  /** Classifies a non-200 Graph response into a ProviderError, keeping Graph's code, subcode and message. */
+  private failure(res: HttpResponse, operation: string): ProviderError {
+    const graph = readGraphError(res.text);
+    const said = describeGraphError(graph, res);
+    const opts = { providerCode: graph.code, httpStatus: res.status };
+    const code = graph.code;
+
+    if (code === 190 || res.status === 401) {
+      return new ProviderError('permanent', `Messenger refused the page access token: ${said}`, { ...opts, providerCode: code ?? 190 });
+    }
+    if (res.status === 429 || (code !== null && THROTTLE_CODES.has(code))) {
+      return new ProviderError('retry_after', `Messenger ${operation} was rate limited: ${said}`, {
+        ...opts,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after']) ?? DEFAULT_RETRY_AFTER_MS,
+      });
+    }
+    if (res.status >= 500 || res.status === 408 || (code !== null && TRANSIENT_CODES.has(code))) {
+      return new ProviderError('retryable', `Messenger ${operation} failed temporarily: ${said}`, opts);
+    }
+    let why = `Messenger ${operation} was refused`;
+    if (code === 10) why = `Messenger ${operation} is outside the 24-hour messaging window (send with a message tag)`;
+    else if (code === 551) why = `Messenger recipient is not available (blocked the page or invalid)`;
+    else if (code === 100 && graph.subcode === 2018001) why = `Messenger found no matching user for the recipient PSID`;
+    // Everything else left here is a 4xx (or an unexpected status) that the same request will not fix.
+    return new ProviderError('permanent', `${why}: ${said}`, opts);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Wire-format helpers
+
+function credentials(account: ChannelAccountCredentials): Credentials {
+  const missing: string[] = [];
+  if (!account.settings['pageId']) missing.push('pageId');
+  if (!account.secrets['pageAccessToken']) missing.push('pageAccessToken');
+  if (missing.length > 0) throw new ProviderError('permanent', `Messenger account is missing ${missing.join(', ')}`);
+  return { pageId: account.settings['pageId'] ?? '', pageAccessToken: account.secrets['pageAccessToken'] ?? '' };
+}
+
+function toInbound(message: JsonObject, sender: string, at: number): InboundChatMessage | null {
+  // Echoes are the page's own outgoing messages mirrored back; they are not customer input.
+  if (message['is_echo'] === true) return null;
+  const mid = str(message['mid']);
+  if (!mid) return null;
+  return {
+    providerMessageId: mid,
+    from: sender,
+    occurredAt: at,
+    text: str(message['text']),
+    payload: str(asObject(message['quick_reply'])?.['payload']),
+    profileName: null,
+    replyToProviderMessageId: str(asObject(message['reply_to'])?.['mid']),
+  };
+}
+
+function delivered(id: string, recipient: string, occurredAt: number): DeliveryStatusUpdate {
+  return { providerMessageId: id, state: 'delivered', occurredAt, recipient: recipient || null, errorCode: null, errorDetail: null, category: null };
+}
+
+/** Messenger timestamps are epoch milliseconds; some samples use seconds, recognised by their size. */
+function millis(value: unknown): number {
+  const n = num(value);
+  if (n === null) return Date.now();
+  return n < 1e12 ? n * 1000 : n;
+}
+
+function readGraphError(text: string): GraphError {
+  const error = asObject(asObject(parseJson(text))?.['error']);
+  if (!error) return { code: null, subcode: null, message: text ? text.slice(0, 300) : null };
+  return { code: num(error['code']), subcode: num(error['error_subcode']), message: str(error['message']) };
+}
+
+function describeGraphError(graph: GraphError, res: HttpResponse): string {
+  const parts = [`HTTP ${res.status}`];
+  if (graph.code !== null) parts.push(`code ${graph.code}${graph.subcode !== null ? `/${graph.subcode}` : ''}`);
+  return `${graph.message ?? 'no error message'} [${parts.join(', ')}]`;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,309 @@
+// The Messenger adapter against its simulator over real HTTP: page checks, sends inside and outside the
+// 24 h window, tagged receipts, Graph error classification, and signed webhooks received by a local server.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
+import { ProviderError } from '../../../core/errors.js';
+import { MessengerAdapter, MessengerSimulator } from './index.js';
+
+const PAGE = { pageId: '104857600000001', name: 'Shoptalk Sandbox Shop', pageAccessToken: 'EAAB-page-token', appSecret: 'page-app-secret' };
+const PSID = '6543210987654321';
+
+const account: ChannelAccountCredentials = {
+  settings: { pageId: PAGE.pageId },
+  secrets: { pageAccessToken: PAGE.pageAccessToken, appSecret: PAGE.appSecret },
+};
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A stand-in for the hub's webhook endpoint: records raw bytes and headers, answers 200. */
+class Receiver {
+  readonly received: Received[] = [];
+  private server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  url = '';
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/messenger`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  async waitFor(count: number, timeoutMs = 3000): Promise<Received[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} webhooks, got ${this.received.length}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.received;
+  }
+}
+
+const raw = (r: Received): RawWebhook => ({
+  body: r.body,
+  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
+  query: {},
+});
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ProviderError);
+    return err as ProviderError;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+const textSend = (to: string, text: string): SendRequest => ({ to, idempotencyKey: `k-${to}`, content: { kind: 'text', text } });
+
+const receipt = (overrides: Record<string, unknown> = {}): unknown => ({
+  attachment: {
+    type: 'template',
+    payload: {
+      template_type: 'receipt',
+      recipient_name: 'Ada Lovelace',
+      order_number: '1001',
+      currency: 'USD',
+      payment_method: 'Visa 2345',
+      summary: { subtotal: 50, total_cost: 56.14 },
+      elements: [{ title: 'Classic White T-Shirt', quantity: 1, price: 50, currency: 'USD' }],
+      ...overrides,
+    },
+  },
+});
+
+describe('Messenger adapter against the simulator', () => {
+  const sim = new MessengerSimulator({ deliveryDelayMs: 5, webhookRetryDelaysMs: [10] });
+  const receiver = new Receiver();
+  let adapter: MessengerAdapter;
+
+  beforeAll(async () => {
+    await sim.listen();
+    await receiver.listen();
+    adapter = new MessengerAdapter({ baseUrl: `${sim.baseUrl}/v25.0`, timeoutMs: 2000 });
+  });
+
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+
+  beforeEach(() => {
+    sim.reset();
+    sim.addPage({ ...PAGE, webhookUrl: null });
+    receiver.received.length = 0;
+  });
+
+  describe('verifyAccount', () => {
+    it('returns the page name and sends the token as access_token', async () => {
+      const verified = await adapter.verifyAccount(account);
+      expect(verified).toEqual({ displayName: PAGE.name, details: { pageId: PAGE.pageId, name: PAGE.name } });
+      const req = sim.requests()[0];
+      expect(`${req?.method} ${req?.path}`).toBe(`GET /v25.0/${PAGE.pageId}`);
+      expect(req?.query).toMatchObject({ fields: 'name,id', access_token: PAGE.pageAccessToken });
+    });
+
+    it('turns a refused token into a permanent 190', async () => {
+      const err = await failure(adapter.verifyAccount({ ...account, secrets: { ...account.secrets, pageAccessToken: 'expired' } }));
+      expect(err.kind).toBe('permanent');
+      expect(err.providerCode).toBe('190');
+      expect(err.message).toMatch(/^Messenger refused the page access token/);
+    });
+
+    it('lists no templates', async () => {
+      expect(await adapter.listTemplates(account)).toEqual([]);
+    });
+  });
+
+  describe('send', () => {
+    it('sends text as an UPDATE inside the 24 h window', async () => {
+      sim.registerPsid(PAGE.pageId, PSID);
+      const result = await adapter.send(account, textSend(PSID, 'Your order #1001 has shipped'));
+      expect(result.providerMessageId).toMatch(/^m_/);
+      expect(sim.requests()[0]?.json).toEqual({
+        recipient: { id: PSID },
+        messaging_type: 'UPDATE',
+        message: { text: 'Your order #1001 has shipped' },
+      });
+      expect(sim.messages(PSID)).toMatchObject([
+        { id: result.providerMessageId, messagingType: 'UPDATE', tag: null, kind: 'text', renderedText: 'Your order #1001 has shipped' },
+      ]);
+    });
+
+    it('refuses text outside the window as permanent code 10', async () => {
+      sim.registerPsid(PAGE.pageId, PSID, Date.now() - 25 * 60 * 60 * 1000);
+      const err = await failure(adapter.send(account, textSend(PSID, 'late')));
+      expect(err.kind).toBe('permanent');
+      expect(err.providerCode).toBe('10');
+      expect(err.message).toContain('code 10/2018278');
+      expect(sim.messages()).toEqual([]);
+    });
+
+    it('refuses an unknown PSID as permanent 100/2018001', async () => {
+      const err = await failure(adapter.send(account, textSend('999', 'hello')));
+      expect(err.kind).toBe('permanent');
+      expect(err.providerCode).toBe('100');
+      expect(err.message).toContain('code 100/2018001');
+    });
+
+    it('refuses template content without calling Graph', async () => {
+      const err = await failure(
+        adapter.send(account, {
+          to: PSID,
+          idempotencyKey: 'k',
+          content: { kind: 'template', templateName: 'order_shipped', language: 'en_US', parameters: [], parameterFormat: 'POSITIONAL' },
+        }),
+      );
+      expect(err.kind).toBe('permanent');
+      expect(err.message).toContain('does not support provider templates');
+      expect(sim.requests()).toEqual([]);
+    });
+
+    it('sends a tagged receipt outside the window via sendMessage', async () => {
+      sim.registerPsid(PAGE.pageId, PSID, Date.now() - 3 * 24 * 60 * 60 * 1000);
+      const result = await adapter.sendMessage(account, {
+        recipient: PSID,
+        messagingType: 'MESSAGE_TAG',
+        tag: 'POST_PURCHASE_UPDATE',
+        message: receipt(),
+      });
+      expect(result.providerMessageId).toMatch(/^m_/);
+      const [msg] = sim.messages(PSID);
+      expect(msg).toMatchObject({ messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE', kind: 'receipt' });
+      expect(msg?.renderedText).toBe('Receipt 1001 for Ada Lovelace: 56.14 USD paid with Visa 2345 (Classic White T-Shirt)');
+    });
+
+    it('refuses a receipt missing a required field as permanent', async () => {
+      sim.registerPsid(PAGE.pageId, PSID);
+      const err = await failure(
+        adapter.sendMessage(account, { recipient: PSID, messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE', message: receipt({ payment_method: '' }) }),
+      );
+      expect(err.kind).toBe('permanent');
+      expect(err.providerCode).toBe('100');
+      expect(err.message).toContain('payment_method');
+    });
+
+    it('refuses MESSAGE_TAG without a valid tag', async () => {
+      sim.registerPsid(PAGE.pageId, PSID);
+      const err = await failure(adapter.sendMessage(account, { recipient: PSID, messagingType: 'MESSAGE_TAG', message: { text: 'x' } }));
+      expect(err.kind).toBe('permanent');
+      expect(err.message).toContain('Param tag');
+    });
+
+    it('maps an invalid_recipient fault to permanent 551', async () => {
+      sim.registerPsid(PAGE.pageId, PSID);
+      sim.injectFault({ kind: 'invalid_recipient', recipient: PSID });
+      const err = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      expect(err.kind).toBe('permanent');
+      expect(err.providerCode).toBe('551');
+      expect(err.message).toContain('551/1545041');
+    });
+
+    it('classifies 429 as retry_after and 503 as retryable', async () => {
+      sim.registerPsid(PAGE.pageId, PSID);
+      sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
+      const limited = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      expect(limited.kind).toBe('retry_after');
+      expect(limited.retryAfterMs).toBe(2000);
+      expect(limited.providerCode).toBe('613');
+
+      sim.injectFault({ kind: 'status', status: 429 });
+      expect((await failure(adapter.send(account, textSend(PSID, 'hi')))).retryAfterMs).toBe(1000);
+
+      sim.injectFault({ kind: 'status', status: 503 });
+      const down = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      expect(down.kind).toBe('retryable');
+      expect(down.httpStatus).toBe(503);
+    });
+  });
+
+  describe('webhooks', () => {
+    it('posts a signed inbound message that verifies and parses, then a delivery for the reply', async () => {
+      sim.addPage({ ...PAGE, webhookUrl: receiver.url });
+      const inbound = await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, text: 'where is my order?' });
+      expect(inbound.status).toBe(200);
+      const [first] = await receiver.waitFor(1);
+      expect(adapter.verifyWebhook(account, raw(first!))).toBe(true);
+      expect(adapter.parseWebhook(first!.body)).toMatchObject({
+        statuses: [],
+        messages: [{ providerMessageId: inbound.mid, from: PSID, text: 'where is my order?', payload: null }],
+      });
+
+      const sent = await adapter.send(account, textSend(PSID, 'It ships today'));
+      const all = await receiver.waitFor(2);
+      const delivery = all[1]!;
+      expect(delivery.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
+      expect(adapter.verifyWebhook(account, raw(delivery))).toBe(true);
+      const parsed = adapter.parseWebhook(delivery.body);
+      expect(parsed.messages).toEqual([]);
+      expect(parsed.statuses).toMatchObject([{ providerMessageId: sent.providerMessageId, state: 'delivered', recipient: PSID }]);
+    });
+
+    it('rejects a tampered body or a wrong secret', async () => {
+      sim.addPage({ ...PAGE, webhookUrl: receiver.url });
+      await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, text: 'hi' });
+      const [got] = await receiver.waitFor(1);
+      const tampered = { ...raw(got!), body: Buffer.from(got!.body.toString('utf8').replace('hi', 'ho')) };
+      expect(adapter.verifyWebhook(account, tampered)).toBe(false);
+      expect(adapter.verifyWebhook({ ...account, secrets: { ...account.secrets, appSecret: 'other' } }, raw(got!))).toBe(false);
+      expect(adapter.verifyWebhook(account, { ...raw(got!), headers: {} })).toBe(false);
+    });
+
+    it('parses postbacks, quick replies, echoes and reads', () => {
+      const body = Buffer.from(
+        JSON.stringify({
+          object: 'page',
+          entry: [
+            {
+              id: PAGE.pageId,
+              time: 1458692752478,
+              messaging: [
+                { sender: { id: PSID }, recipient: { id: PAGE.pageId }, timestamp: 1527459824, postback: { mid: 'm_pb', title: 'Track order', payload: 'TRACK_1001' } },
+                { sender: { id: PSID }, recipient: { id: PAGE.pageId }, timestamp: 1458692752478, message: { mid: 'm_qr', text: 'Yes', quick_reply: { payload: 'CONFIRM_YES' } } },
+                { sender: { id: PAGE.pageId }, recipient: { id: PSID }, timestamp: 1458692752478, message: { mid: 'm_echo', text: 'our reply', is_echo: true } },
+                { sender: { id: PSID }, recipient: { id: PAGE.pageId }, timestamp: 1458692752478, read: { watermark: 1458668856253 } },
+              ],
+            },
+          ],
+        }),
+      );
+      expect(adapter.parseWebhook(body)).toEqual({
+        statuses: [],
+        messages: [
+          { providerMessageId: 'm_pb', from: PSID, occurredAt: 1527459824000, text: 'Track order', payload: 'TRACK_1001', profileName: null, replyToProviderMessageId: null },
+          { providerMessageId: 'm_qr', from: PSID, occurredAt: 1458692752478, text: 'Yes', payload: 'CONFIRM_YES', profileName: null, replyToProviderMessageId: null },
+        ],
+      });
+    });
+
+    it('emits one delivered status per mid and refuses non-page envelopes', () => {
+      const body = Buffer.from(
+        JSON.stringify({
+          object: 'page',
+          entry: [{ id: PAGE.pageId, messaging: [{ sender: { id: PSID }, recipient: { id: PAGE.pageId }, delivery: { mids: ['m_1', 'm_2'], watermark: 1458668856253 } }] }],
+        }),
+      );
+      expect(adapter.parseWebhook(body).statuses.map((s) => [s.providerMessageId, s.state, s.occurredAt])).toEqual([
+        ['m_1', 'delivered', 1458668856253],
+        ['m_2', 'delivered', 1458668856253],
+      ]);
+      expect(() => adapter.parseWebhook(Buffer.from('{"object":"instagram","entry":[]}'))).toThrow(/page envelope/);
+      expect(() => adapter.parseWebhook(Buffer.from('nope'))).toThrow(/not valid JSON/);
+    });
+  });
+});

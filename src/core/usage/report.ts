@@ -1,0 +1,40 @@
+// Usage for billing: per month, channel, sending account, owner (platform's shared account or the merchant's
+// own) and category. The same rows serve the merchant's view and the operator's report across workspaces.
+import { invalidField } from '../errors.js';
+import type { UsageRow } from '../repos.js';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export function monthRange(from: string | undefined, to: string | undefined, now = new Date()): { from: string; to: string } {
+  const current = now.toISOString().slice(0, 7);
+  const range = { from: from ?? to ?? current, to: to ?? from ?? current };
+  if (!MONTH.test(range.from)) throw invalidField('from', 'must be a month as YYYY-MM');
+  if (!MONTH.test(range.to)) throw invalidField('to', 'must be a month as YYYY-MM');
+  if (range.from > range.to) throw invalidField('from', 'must not be after to');
+  return range;
+}
+
+export function usageTotals(rows: UsageRow[]): { messages: number; byOwner: Record<string, number>; byChannel: Record<string, number> } {
+  const byOwner: Record<string, number> = {};
+  const byChannel: Record<string, number> = {};
+  let messages = 0;
+  for (const r of rows) {
+    messages += r.messages;
+    byOwner[r.owner] = (byOwner[r.owner] ?? 0) + r.messages;
+    byChannel[r.channel] = (byChannel[r.channel] ?? 0) + r.messages;
+  }
+  return { messages, byOwner, byChannel };
+}
+
+const csvField = (v: string | number): string => {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function usageCsv(rows: UsageRow[], withWorkspace: boolean): string {
+  const header = [...(withWorkspace ? ['workspace_id'] : []), 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category', 'messages'];
+  const lines = rows.map((r) =>
+    [...(withWorkspace ? [r.workspaceId] : []), r.month, r.channel, r.channelAccountId, r.provider, r.owner, r.category, r.messages].map(csvField).join(','),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
