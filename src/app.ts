@@ -32,6 +32,8 @@ import { WhatsAppCloudAdapter } from './adapters/channels/whatsapp-cloud/index.j
 import { ShopifyAdapter } from './adapters/stores/shopify/index.js';
 import { ShoplineAdapter } from './adapters/stores/shopline/index.js';
 import { GupshupAdapter } from './adapters/channels/gupshup/index.js';
+import { MessengerAdapter } from './adapters/channels/messenger/index.js';
+import { LineAdapter } from './adapters/channels/line/index.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -83,6 +85,8 @@ export function createProviders(config: Config): Providers {
   const channels: Record<string, ChannelAdapter> = {
     meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
     gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl }),
+    'meta-messenger': new MessengerAdapter({ baseUrl: config.providers.messengerApiUrl }),
+    line: new LineAdapter({ baseUrl: config.providers.lineApiUrl }),
   };
   const shoplineUrl = config.providers.shoplineApiUrl;
   const stores: Record<string, StoreAdapter> = {

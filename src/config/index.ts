@@ -44,6 +44,8 @@ export const envSchema = z.object({
     .refine((v) => /^https?:\/\//.test(v) && v.includes('{handle}'), 'must be an http(s) URL containing {handle}')
     .default('https://{handle}.myshopline.com/admin/openapi/v20260301'),
   SHOPTALK_GUPSHUP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.gupshup.io'),
+  SHOPTALK_MESSENGER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v25.0'),
+  SHOPTALK_LINE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.line.me'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
 });
 
@@ -64,6 +66,8 @@ export interface Config {
     /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
     shoplineApiUrl: string;
     gupshupApiUrl: string;
+    messengerApiUrl: string;
+    lineApiUrl: string;
   };
 }
 
@@ -110,6 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
       shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),
       gupshupApiUrl: e.SHOPTALK_GUPSHUP_API_URL.replace(/\/$/, ''),
+      messengerApiUrl: e.SHOPTALK_MESSENGER_API_URL.replace(/\/$/, ''),
+      lineApiUrl: e.SHOPTALK_LINE_API_URL.replace(/\/$/, ''),
     },
   };
 }

@@ -29,7 +29,7 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
 });
 
 /** The inbound webhook path segment of each channel provider. */
-export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup' };
+export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup', 'meta-messenger': 'messenger', line: 'line' };
 
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,

@@ -40,11 +40,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     );
   }
 
-  // Meta's subscription handshake for the WhatsApp Cloud API webhook.
-  app.get<Target>('/webhooks/whatsapp/:id', { schema: { hide: true } }, async (req, reply) => {
-    const challenge = await deps.ingress.verifyChannelSubscription('meta', req.params.id, req.query as Record<string, string | undefined>);
-    return reply.status(200).type('text/plain').send(challenge);
-  });
+  // Meta's subscription handshake, for the WhatsApp Cloud API and Messenger webhooks.
+  for (const [path, provider] of Object.entries({ whatsapp: 'meta', messenger: 'meta-messenger' })) {
+    app.get<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, async (req, reply) => {
+      const challenge = await deps.ingress.verifyChannelSubscription(provider, req.params.id, req.query as Record<string, string | undefined>);
+      return reply.status(200).type('text/plain').send(challenge);
+    });
+  }
 
   for (const [provider, path] of Object.entries(channelWebhookPath)) {
     app.post<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, (req, reply) =>

@@ -10,6 +10,8 @@ import { WhatsAppCloudSimulator } from '../../src/adapters/channels/whatsapp-clo
 import { ShopifySimulator } from '../../src/adapters/stores/shopify/index.js';
 import { ShoplineSimulator } from '../../src/adapters/stores/shopline/index.js';
 import { GupshupSimulator } from '../../src/adapters/channels/gupshup/index.js';
+import { MessengerSimulator } from '../../src/adapters/channels/messenger/index.js';
+import { LineSimulator } from '../../src/adapters/channels/line/index.js';
 import type { TestDatabase } from './services.js';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
 
@@ -20,6 +22,8 @@ export interface TestHub {
   shopify: ShopifySimulator;
   shopline: ShoplineSimulator;
   gupshup: GupshupSimulator;
+  messenger: MessengerSimulator;
+  line: LineSimulator;
   /** Everything the hub logged, as text. */
   logs: string[];
   api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -37,6 +41,10 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   await shopify.listen();
   await shopline.listen();
   await gupshup.listen();
+  const messenger = new MessengerSimulator({ deliveryDelayMs: 5 });
+  const line = new LineSimulator();
+  await messenger.listen();
+  await line.listen();
   const db = await createTestDatabase(variant.db);
   const env: Record<string, string> = {
     SHOPTALK_DATA_DIR: db.dataDir,
@@ -46,6 +54,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_WHATSAPP_API_URL: `${wa.baseUrl}/v23.0`,
     SHOPTALK_SHOPLINE_API_URL: `${shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
     SHOPTALK_GUPSHUP_API_URL: gupshup.baseUrl,
+    SHOPTALK_MESSENGER_API_URL: `${messenger.baseUrl}/v25.0`,
+    SHOPTALK_LINE_API_URL: line.baseUrl,
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
   };
@@ -71,6 +81,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     shopify,
     shopline,
     gupshup,
+    messenger,
+    line,
     logs,
     async api<T>(method: string, path: string, key: string, body?: unknown) {
       const res = await hub.http!.inject({
@@ -85,6 +97,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       await shopify.close();
       await shopline.close();
       await gupshup.close();
+      await messenger.close();
+      await line.close();
       await wa.close();
       await hub.stop();
       await db.destroy();

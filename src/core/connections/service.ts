@@ -1,7 +1,7 @@
 // Store connections and channel accounts: created with their credentials (sealed at rest), verified
 // against the provider when saved and on demand, shown with secrets masked.
 import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
-import type { ChannelAccountCredentials, ProviderTemplate } from '../channels/ports.js';
+import type { ChannelAccountCredentials, ProviderTemplate, VerifiedAccount } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -45,6 +45,26 @@ export interface WhatsAppCloudAccountInput {
 
 /** Meta's default throughput for a business phone number (messages per second). */
 export const WHATSAPP_DEFAULT_MPS = 80;
+/** Messenger's Send API allows 300 calls/s per Page for text; LINE 2,000 requests/s per channel. */
+const MESSENGER_DEFAULT_MPS = 300;
+const LINE_DEFAULT_MPS = 2000;
+
+export interface MessengerAccountInput {
+  name?: string | undefined;
+  pageId: string;
+  pageAccessToken: string;
+  appSecret: string;
+  verifyToken?: string | undefined;
+  owner?: 'merchant' | 'platform' | undefined;
+}
+
+export interface LineAccountInput {
+  name?: string | undefined;
+  channelId?: string | undefined;
+  channelAccessToken: string;
+  channelSecret: string;
+  owner?: 'merchant' | 'platform' | undefined;
+}
 
 export class ConnectionService {
   constructor(
@@ -116,31 +136,11 @@ export class ConnectionService {
   }
 
   async createWhatsAppCloudAccount(workspaceId: string, input: WhatsAppCloudAccountInput): Promise<ChannelAccount> {
-    const adapter = this.channelAdapter('meta');
     const credentials: ChannelAccountCredentials = {
       settings: { phoneNumberId: input.phoneNumberId, wabaId: input.wabaId },
-      secrets: { accessToken: input.accessToken, appSecret: input.appSecret },
+      secrets: { accessToken: input.accessToken, appSecret: input.appSecret, verifyToken: input.verifyToken ?? this.secrets.randomToken() },
     };
-    const verified = await this.verifyWithProvider('WhatsApp', () => adapter.verifyAccount(credentials));
-    const verifyToken = input.verifyToken ?? this.secrets.randomToken();
-    try {
-      return await this.uow.repos.channelAccounts.create(workspaceId, {
-        channel: 'whatsapp',
-        provider: 'meta',
-        name: input.name?.trim() || verified.displayName,
-        externalId: input.phoneNumberId,
-        owner: input.owner ?? 'merchant',
-        settings: credentials.settings,
-        sealedSecrets: this.secrets.seal({ ...credentials.secrets, verifyToken }),
-        status: 'verified',
-        displayName: verified.displayName,
-        rateLimitPerSecond: input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS,
-        verifiedAt: Date.now(),
-      });
-    } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `WhatsApp phone number id ${input.phoneNumberId} is already connected in this workspace`);
-      throw err;
-    }
+    return this.saveVerifiedAccount(workspaceId, 'whatsapp', 'meta', 'WhatsApp', input.phoneNumberId, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);
   }
 
   /**
@@ -163,35 +163,71 @@ export class ConnectionService {
     await this.uow.repos.channelSelections.set(workspaceId, channel, accountId);
   }
 
-  /** Gupshup does not sign callbacks: the callback URL carries a secret token, returned once here. */
-  async createGupshupAccount(workspaceId: string, input: GupshupAccountInput): Promise<{ account: ChannelAccount; callbackToken: string }> {
-    const adapter = this.channelAdapter('gupshup');
-    const sourceNumber = input.sourceNumber.replace(/\D/g, '');
-    const callbackToken = this.secrets.randomToken();
+  async createMessengerAccount(workspaceId: string, input: MessengerAccountInput): Promise<ChannelAccount> {
     const credentials: ChannelAccountCredentials = {
-      settings: { appName: input.appName.trim(), sourceNumber },
-      secrets: { apiKey: input.apiKey, callbackToken },
+      settings: { pageId: input.pageId },
+      secrets: { pageAccessToken: input.pageAccessToken, appSecret: input.appSecret, verifyToken: input.verifyToken ?? this.secrets.randomToken() },
     };
-    const verified = await this.verifyWithProvider('Gupshup', () => adapter.verifyAccount(credentials));
+    return this.saveVerifiedAccount(workspaceId, 'messenger', 'meta-messenger', 'Messenger', input.pageId, credentials, input.name, input.owner, MESSENGER_DEFAULT_MPS);
+  }
+
+  async createLineAccount(workspaceId: string, input: LineAccountInput): Promise<ChannelAccount> {
+    const adapter = this.channelAdapter('line');
+    const credentials: ChannelAccountCredentials = {
+      settings: input.channelId ? { channelId: input.channelId } : {},
+      secrets: { channelAccessToken: input.channelAccessToken, channelSecret: input.channelSecret },
+    };
+    // The bot's user id (the webhooks' destination) identifies the channel.
+    const verified = await this.verifyWithProvider('LINE', () => adapter.verifyAccount(credentials));
+    const botUserId = String(verified.details['userId'] ?? input.channelId ?? verified.displayName);
+    return this.saveVerifiedAccount(workspaceId, 'line', 'line', 'LINE', botUserId, credentials, input.name, input.owner, LINE_DEFAULT_MPS, verified);
+  }
+
+  /** Verifies the credentials with the provider (unless already done), then stores the account sealed. */
+  private async saveVerifiedAccount(
+    workspaceId: string,
+    channel: string,
+    provider: string,
+    label: string,
+    externalId: string,
+    credentials: ChannelAccountCredentials,
+    name: string | undefined,
+    owner: 'merchant' | 'platform' | undefined,
+    rateLimitPerSecond: number,
+    alreadyVerified?: VerifiedAccount,
+  ): Promise<ChannelAccount> {
+    const adapter = this.channelAdapter(provider);
+    const verified = alreadyVerified ?? (await this.verifyWithProvider(label, () => adapter.verifyAccount(credentials)));
     try {
-      const account = await this.uow.repos.channelAccounts.create(workspaceId, {
-        channel: 'whatsapp',
-        provider: 'gupshup',
-        name: input.name?.trim() || verified.displayName,
-        externalId: credentials.settings['appName']!,
-        owner: input.owner ?? 'merchant',
+      return await this.uow.repos.channelAccounts.create(workspaceId, {
+        channel,
+        provider,
+        name: name?.trim() || verified.displayName,
+        externalId,
+        owner: owner ?? 'merchant',
         settings: credentials.settings,
         sealedSecrets: this.secrets.seal(credentials.secrets),
         status: 'verified',
         displayName: verified.displayName,
-        rateLimitPerSecond: input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS,
+        rateLimitPerSecond,
         verifiedAt: Date.now(),
       });
-      return { account, callbackToken };
     } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `Gupshup app ${input.appName} is already connected in this workspace`);
+      if (err instanceof DuplicateError) throw new AppError('conflict', `this ${label} account (${externalId}) is already connected in this workspace`);
       throw err;
     }
+  }
+
+  /** Gupshup does not sign callbacks: the callback URL carries a secret token, returned once here. */
+  async createGupshupAccount(workspaceId: string, input: GupshupAccountInput): Promise<{ account: ChannelAccount; callbackToken: string }> {
+    const callbackToken = this.secrets.randomToken();
+    const appName = input.appName.trim();
+    const credentials: ChannelAccountCredentials = {
+      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, '') },
+      secrets: { apiKey: input.apiKey, callbackToken },
+    };
+    const account = await this.saveVerifiedAccount(workspaceId, 'whatsapp', 'gupshup', 'Gupshup', appName, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);
+    return { account, callbackToken };
   }
 
   async getChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {

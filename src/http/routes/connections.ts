@@ -31,6 +31,27 @@ const gupshupAccount = z.object({
   rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
 });
 
+const messengerAccount = z.object({
+  channel: z.literal('messenger'),
+  provider: z.literal('meta-messenger'),
+  name: z.string().trim().min(1).max(200).optional(),
+  page_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric Facebook Page id'),
+  page_access_token: z.string().min(10).max(2000),
+  app_secret: z.string().min(8).max(500),
+  verify_token: z.string().min(8).max(200).optional(),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+});
+
+const lineAccount = z.object({
+  channel: z.literal('line'),
+  provider: z.literal('line'),
+  name: z.string().trim().min(1).max(200).optional(),
+  channel_id: z.string().trim().max(50).optional(),
+  channel_access_token: z.string().min(10).max(2000),
+  channel_secret: z.string().min(8).max(200),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+});
+
 const whatsappCloudAccount = z.object({
   channel: z.literal('whatsapp'),
   provider: z.literal('meta'),
@@ -81,7 +102,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
       schema: {
         tags: ['connections'],
         summary: 'Connect a channel account; it is verified against the provider first',
-        body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount]),
+        body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount, messengerAccount, lineAccount]),
       },
     },
     async (req, reply) => {
@@ -98,6 +119,27 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
         const view = accountView(account);
         // Shown once: Gupshup does not sign callbacks, so this URL's token is what authenticates them.
         return reply.status(201).send({ ...view, callback_url: `${view.webhook_url}?token=${encodeURIComponent(callbackToken)}` });
+      }
+      if (b.provider === 'meta-messenger') {
+        const created = await deps.connections.createMessengerAccount(req.auth.workspaceId, {
+          name: b.name,
+          pageId: b.page_id,
+          pageAccessToken: b.page_access_token,
+          appSecret: b.app_secret,
+          verifyToken: b.verify_token,
+          owner: b.owner,
+        });
+        return reply.status(201).send(accountView(created));
+      }
+      if (b.provider === 'line') {
+        const created = await deps.connections.createLineAccount(req.auth.workspaceId, {
+          name: b.name,
+          channelId: b.channel_id,
+          channelAccessToken: b.channel_access_token,
+          channelSecret: b.channel_secret,
+          owner: b.owner,
+        });
+        return reply.status(201).send(accountView(created));
       }
       const created = await deps.connections.createWhatsAppCloudAccount(req.auth.workspaceId, {
         name: b.name,
