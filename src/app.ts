@@ -21,6 +21,7 @@ import { NotificationSettingsService } from './core/notifications/settings.js';
 import { WebhookIngress } from './core/notifications/ingress.js';
 import { NotificationPlanner } from './core/notifications/planner.js';
 import { MessageSender } from './core/notifications/sender.js';
+import { PushService } from './core/push/service.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
@@ -134,6 +135,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const ingress = new WebhookIngress(uow, providers, secrets);
   const planner = new NotificationPlanner(uow, providers, logger);
   const sender = new MessageSender(uow, providers, secrets, logger);
+  const push = new PushService(uow, providers, secrets);
   const metrics = new Metrics();
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
@@ -167,7 +169,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

@@ -212,6 +212,7 @@ export interface Repos {
     update(workspaceId: string, id: string, patch: Partial<Pick<ChannelAccount, 'status' | 'displayName' | 'verifiedAt' | 'sealedSecrets' | 'rateLimitPerSecond' | 'name'>>): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
     resolveForWebhook(id: string): Promise<ChannelAccount | null>;
+    findByExternalId(workspaceId: string, provider: string, externalId: string): Promise<ChannelAccount | null>;
   };
   webhooks: {
     /** Stores a delivery unless one with the same target and dedupe key exists. Null when it was a duplicate. */
@@ -241,6 +242,9 @@ export interface Repos {
     get(workspaceId: string, id: string): Promise<Message | null>;
     update(workspaceId: string, id: string, patch: MessagePatch): Promise<void>;
     findByProviderId(workspaceId: string, channelAccountId: string, providerMessageId: string): Promise<Message | null>;
+    findByIdempotencyKey(workspaceId: string, idempotencyKey: string): Promise<Message | null>;
+    /** Whether this address has ever written to the account (e.g. a PSID that messaged the page). */
+    hasInboundFrom(workspaceId: string, channelAccountId: string, from: string): Promise<boolean>;
     list(workspaceId: string, opts: { orderId?: string | null; status?: string | null; limit: number; cursor: string | null }): Promise<Page<Message>>;
   };
   channelSelections: {

@@ -18,6 +18,7 @@ import { orderRoutes } from './routes/orders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
 import { usageRoutes } from './routes/usage.js';
+import { pushRoutes } from './routes/push.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -97,6 +98,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(jobRoutes(deps));
       await v1.register(eventRoutes(deps.planner));
       await v1.register(usageRoutes(deps));
+      await v1.register(pushRoutes(deps.push));
     },
     { prefix: '/v1' },
   );

@@ -6,6 +6,7 @@ import type { ConnectionService } from '../core/connections/service.js';
 import type { NotificationSettingsService } from '../core/notifications/settings.js';
 import type { WebhookIngress } from '../core/notifications/ingress.js';
 import type { NotificationPlanner } from '../core/notifications/planner.js';
+import type { PushService } from '../core/push/service.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +18,7 @@ export interface HttpDeps {
   settings: NotificationSettingsService;
   ingress: WebhookIngress;
   planner: NotificationPlanner;
+  push: PushService;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

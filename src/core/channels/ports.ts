@@ -105,6 +105,12 @@ export interface RawWebhook {
   query: Record<string, string | undefined>;
 }
 
+/** A message in the provider's own shape (e.g. Messenger's messaging_type, tag and message object). */
+export interface NativeSend {
+  to: string;
+  body: Record<string, unknown>;
+}
+
 export interface ChannelAdapter {
   readonly channel: ChannelKind;
   readonly provider: string;
@@ -112,6 +118,8 @@ export interface ChannelAdapter {
   verifyAccount(account: ChannelAccountCredentials): Promise<VerifiedAccount>;
   listTemplates(account: ChannelAccountCredentials): Promise<ProviderTemplate[]>;
   send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult>;
+  /** Sends a provider-native message (rich templates, tagged updates); absent where there is none. */
+  sendNative?(account: ChannelAccountCredentials, request: NativeSend): Promise<SendResult>;
   /** Verifies the webhook's signature with the account's secrets, in constant time. */
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean;
   parseWebhook(body: Buffer): ParsedChannelWebhook;

@@ -213,5 +213,15 @@ export function channelAccountsRepo(db: Db): Repos['channelAccounts'] {
       const r = await db.selectFrom('channel_accounts').selectAll().where('id', '=', id).executeTakeFirst();
       return r ? channelAccountFromRow(r) : null;
     },
+    async findByExternalId(workspaceId, provider, externalId) {
+      const r = await db
+        .selectFrom('channel_accounts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('provider', '=', provider)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+      return r ? channelAccountFromRow(r) : null;
+    },
   };
 }

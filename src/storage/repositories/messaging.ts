@@ -169,6 +169,22 @@ export function messagesRepo(db: Db): Repos['messages'] {
         .executeTakeFirst();
       return r ? messageFromRow(r) : null;
     },
+    async findByIdempotencyKey(workspaceId, idempotencyKey) {
+      const r = await db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+      return r ? messageFromRow(r) : null;
+    },
+    async hasInboundFrom(workspaceId, channelAccountId, from) {
+      const r = await db
+        .selectFrom('messages')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel_account_id', '=', channelAccountId)
+        .where('direction', '=', 'inbound')
+        .where('recipient', '=', from)
+        .limit(1)
+        .executeTakeFirst();
+      return r != null;
+    },
     async list(workspaceId, opts) {
       let q = db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId);
       if (opts.orderId) q = q.where('order_id', '=', opts.orderId);

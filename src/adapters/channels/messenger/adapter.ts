@@ -10,6 +10,7 @@ import type {
   DeliveryStatusUpdate,
   InboundChatMessage,
   ParsedChannelWebhook,
+  NativeSend,
   ProviderTemplate,
   RawWebhook,
   SendRequest,
@@ -106,6 +107,17 @@ export class MessengerAdapter implements ChannelAdapter {
   }
 
   /** The raw Send API call: any message object, any messaging type, optional tag (receipts, tagged updates). */
+  /** The port's native send: body is `{ messaging_type, tag?, message }` as the Send API takes them. */
+  sendNative(account: ChannelAccountCredentials, request: NativeSend): Promise<SendResult> {
+    const b = request.body;
+    return this.sendMessage(account, {
+      recipient: request.to,
+      messagingType: (b['messaging_type'] as MessengerMessagingType | undefined) ?? 'UPDATE',
+      ...(typeof b['tag'] === 'string' ? { tag: b['tag'] as MessengerMessageTag } : {}),
+      message: b['message'],
+    });
+  }
+
   async sendMessage(account: ChannelAccountCredentials, input: MessengerSendMessage): Promise<SendResult> {
     const creds = credentials(account);
     const body: JsonObject = { recipient: { id: input.recipient }, messaging_type: input.messagingType };
