@@ -114,8 +114,11 @@ export class BullJobQueue implements JobQueue {
       await this.worker.close();
       this.worker = null;
     }
+    // Let the queue finish connecting before closing it, and quit Redis gracefully: a connection dropped
+    // under a command still in flight rejects it ("Connection is closed") with nobody to catch it.
+    await this.queue.waitUntilReady().catch(() => undefined);
     await this.queue.close();
-    this.connection.disconnect();
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 
   private async relayLoop(): Promise<void> {
