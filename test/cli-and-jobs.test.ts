@@ -1,5 +1,5 @@
 // The shoptalk command (as a real child process) and dead jobs through the API and the CLI.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,37 @@ describe('shoptalk command', () => {
     expect(bad.stderr).toContain('SHOPTALK_WORKER_CONCURRENCY');
     const pg = await shoptalk(['migrate'], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x' });
     expect(pg.stderr).toContain('SHOPTALK_MASTER_KEY');
+  }, 120_000);
+});
+
+describe('sandbox', () => {
+  it('start --sandbox prints the URLs and a demo key, and demo shows the buyer’s WhatsApp message', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const env = { SHOPTALK_DATA_DIR: tempDir('shoptalk-sandbox'), LOG_LEVEL: 'warn', PORT: String(port), SHOPTALK_SANDBOX_PORT: String(port + 1) };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--sandbox'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      await waitFor(() => out.includes('curl -s'), { timeoutMs: 60_000, what: 'sandbox banner' });
+      expect(out).toContain(`API docs:     http://127.0.0.1:${port}/docs`);
+      const key = /Demo API key:\s+(stk_\S+)/.exec(out)?.[1];
+      expect(key).toBeTruthy();
+      const me = await fetch(`http://127.0.0.1:${port}/v1/workspace`, { headers: { authorization: `Bearer ${key}` } });
+      expect(((await me.json()) as { name: string }).name).toBe('Demo Store');
+
+      const demo = await shoptalk(['demo'], env);
+      expect(demo.code).toBe(0);
+      expect(demo.stdout).toMatch(/Placed order #\d+ in the simulated Shopify store demo-store\.myshopify\.com\./);
+      expect(demo.stdout).toMatch(/WhatsApp message to \+\d+ \(template order_placed\):/);
+      expect(demo.stdout).toContain('thank you for your order');
+      expect(demo.stdout).not.toContain('temporary');
+    } finally {
+      child.kill('SIGTERM');
+    }
   }, 120_000);
 });
 
