@@ -252,6 +252,11 @@ export interface Repos {
     get(workspaceId: string, channel: string): Promise<{ channelAccountId: string; selectedAt: number } | null>;
     set(workspaceId: string, channel: string, channelAccountId: string): Promise<void>;
   };
+  variableSamples: {
+    /** The workspace's own sample values, by variable key. */
+    list(workspaceId: string): Promise<Record<string, string>>;
+    set(workspaceId: string, values: Record<string, string>): Promise<void>;
+  };
   usage: {
     /** Records a billable send once per message. */
     record(workspaceId: string, input: { messageId: string; channel: string; channelAccountId: string; provider: string; owner: string; category: string; at: number }): Promise<void>;

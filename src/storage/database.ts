@@ -12,6 +12,7 @@ import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
 import * as m0003 from './migrations/0003_usage.js';
+import * as m0004 from './migrations/0004_variable_samples.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_channel_selection': m0002,
   '0003_usage': m0003,
+  '0004_variable_samples': m0004,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -208,4 +208,5 @@ export interface Database {
   jobs: JobsTable;
   channel_selections: ChannelSelectionsTable;
   usage_records: UsageRecordsTable;
+  variable_samples: { workspace_id: string; key: string; value: string; updated_at: number };
 }

@@ -1,7 +1,7 @@
 // Store connections and channel accounts: created with their credentials (sealed at rest), verified
 // against the provider when saved and on demand, shown with secrets masked.
 import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
-import type { ChannelAccountCredentials, ProviderTemplate, VerifiedAccount } from '../channels/ports.js';
+import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -264,6 +264,18 @@ export class ConnectionService {
     const account = await this.getChannelAccount(workspaceId, accountId);
     const adapter = this.channelAdapter(account.provider);
     return this.verifyWithProvider('the provider', () => adapter.listTemplates(this.credentials(account)));
+  }
+
+  /** Sends through the account now (test sends); a provider refusal comes back as a result, not an error. */
+  async sendNow(account: ChannelAccount, request: SendRequest): Promise<{ ok: true; providerMessageId: string } | { ok: false; errorCode: string | null; reason: string }> {
+    const adapter = this.channelAdapter(account.provider);
+    try {
+      const result = await adapter.send(this.credentials(account), request);
+      return { ok: true, providerMessageId: result.providerMessageId };
+    } catch (err) {
+      if (err instanceof ProviderError) return { ok: false, errorCode: err.providerCode, reason: err.message };
+      throw err;
+    }
   }
 
   credentials(account: ChannelAccount): ChannelAccountCredentials {

@@ -9,6 +9,8 @@ import type { ConnectionService } from '../connections/service.js';
 import { channelLabel, eventLabel, notificationChannels } from './labels.js';
 import { supportingPlatforms } from './matrix.js';
 import { defaultVariableOrder, renderPlaceholders, variableCatalogue, variableKeys } from './variables.js';
+import { e164Digits, toE164 } from '../phone.js';
+import { newId } from '../ids.js';
 
 export interface SettingUpdate {
   enabled: boolean;
@@ -137,9 +139,82 @@ export class NotificationSettingsService {
       chargesConfirmedAt: charges.at,
       chargesConfirmedBy: charges.by,
     });
-    const samples = Object.fromEntries(variableCatalogue.map((v) => [v.key, v.sample]));
+    const samples = await this.samples(workspaceId);
     const values = Object.fromEntries(binding.parameters.map((p) => [p.placeholder, samples[p.variable] ?? '']));
     return { ...toView(saved), preview: template.bodyText ? renderPlaceholders(template.bodyText, values) : null, templateStatus: template.status };
+  }
+
+  /** The catalogue's sample values with the workspace's own values over them. */
+  async samples(workspaceId: string): Promise<Record<string, string>> {
+    const own = await this.uow.repos.variableSamples.list(workspaceId);
+    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? v.sample]));
+  }
+
+  async setSamples(workspaceId: string, values: Record<string, string>): Promise<Record<string, string>> {
+    for (const [key, value] of Object.entries(values)) {
+      if (!variableKeys.has(key)) throw invalidField(`values.${key}`, 'is not a variable of the catalogue; see GET /v1/notification-variables');
+      if (value.length === 0 || value.length > 500) throw invalidField(`values.${key}`, 'must be 1 to 500 characters');
+    }
+    await this.uow.repos.variableSamples.set(workspaceId, values);
+    return this.samples(workspaceId);
+  }
+
+  /**
+   * Sends the notification's template, filled with the sample values, to a number the merchant gives, through
+   * the setting's account, now. The send is recorded (and billed) like any other.
+   */
+  async testSend(workspaceId: string, eventType: string, channel: string, to: string): Promise<{ messageId: string; status: string; providerMessageId: string | null; reason: string | null; preview: string | null }> {
+    const setting = await this.uow.repos.settings.get(workspaceId, eventType, channel);
+    if (!setting?.templateName || !setting.templateLanguage || !setting.channelAccountId) {
+      throw invalidField('event_type', `set a template for the ${eventType} ${channelLabel(channel)} notification before a test send`);
+    }
+    const phone = toE164(to);
+    if (!phone) throw invalidField('to', 'must be a phone number with its country code, e.g. +14155550123');
+    const account = await this.uow.repos.channelAccounts.get(workspaceId, setting.channelAccountId);
+    if (!account) throw invalidField('channel_account_id', 'the notification’s account was removed; enable it again with another account');
+    const samples = await this.samples(workspaceId);
+    const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: samples[p.variable] ?? '-' }));
+    const content = {
+      kind: 'template' as const,
+      templateName: setting.templateName,
+      language: setting.templateLanguage,
+      templateId: setting.templateId,
+      parameters,
+      parameterFormat: setting.binding.parameterFormat,
+    };
+    const message = await this.uow.repos.messages.insertIfNew(workspaceId, {
+      direction: 'outbound',
+      channel,
+      channelAccountId: account.id,
+      eventId: null,
+      orderId: null,
+      idempotencyKey: `test:${newId('t')}`,
+      recipient: e164Digits(phone),
+      templateName: setting.templateName,
+      category: 'utility',
+      content,
+      status: 'queued',
+      reason: null,
+    });
+    const result = await this.connections.sendNow(account, { to: e164Digits(phone), content, idempotencyKey: message!.id });
+    const at = Date.now();
+    await this.uow.transaction(async (tx) => {
+      if (result.ok) {
+        await tx.messages.update(workspaceId, message!.id, { status: 'sent', sentAt: at, providerMessageId: result.providerMessageId, attempts: 1 });
+        await tx.usage.record(workspaceId, { messageId: message!.id, channel, channelAccountId: account.id, provider: account.provider, owner: account.owner, category: 'utility', at });
+      } else {
+        await tx.messages.update(workspaceId, message!.id, { status: 'failed', failedAt: at, errorCode: result.errorCode, reason: result.reason, attempts: 1 });
+      }
+    });
+    const templates = await this.connections.listTemplates(workspaceId, account.id).catch(() => []);
+    const body = templates.find((t) => t.name === setting.templateName && t.language === setting.templateLanguage)?.bodyText ?? null;
+    return {
+      messageId: message!.id,
+      status: result.ok ? 'sent' : 'failed',
+      providerMessageId: result.ok ? result.providerMessageId : null,
+      reason: result.ok ? null : result.reason,
+      preview: body ? renderPlaceholders(body, Object.fromEntries(parameters.map((p) => [p.name, p.value]))) : null,
+    };
   }
 
   /** The sending account: the one named, else the channel's selected sending account (seed 002's rules). */

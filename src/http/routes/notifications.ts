@@ -69,7 +69,30 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     ),
   }));
 
-  app.get('/notification-variables', { schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to' } }, async () => ({
-    data: variableCatalogue,
-  }));
+  app.get('/notification-variables', { schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values' } }, async (req) => {
+    const samples = await deps.settings.samples(req.auth.workspaceId);
+    return { data: variableCatalogue.map((v) => ({ key: v.key, label: v.label, sample: samples[v.key] })) };
+  });
+
+  app.put(
+    '/notification-variables/samples',
+    { schema: { tags: ['notifications'], summary: 'Set sample values for previews and test sends', body: z.object({ values: z.record(z.string().max(100), z.string()) }) } },
+    async (req) => ({ data: await deps.settings.setSamples(req.auth.workspaceId, req.body.values) }),
+  );
+
+  app.post(
+    '/notification-settings/:event_type/:channel/test-send',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send the notification’s template, filled with the sample values, to a number you give',
+        params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
+        body: z.object({ to: z.string().min(4).max(40) }),
+      },
+    },
+    async (req) => {
+      const r = await deps.settings.testSend(req.auth.workspaceId, req.params.event_type, req.params.channel, req.body.to);
+      return { message_id: r.messageId, status: r.status, provider_message_id: r.providerMessageId, reason: r.reason, preview: r.preview };
+    },
+  );
 };

@@ -3,7 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
-import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo } from './messaging.js';
+import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
 
 export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
   return {
@@ -18,6 +18,7 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     messages: messagesRepo(db),
     channelSelections: channelSelectionsRepo(db),
     usage: usageRepo(db),
+    variableSamples: variableSamplesRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };

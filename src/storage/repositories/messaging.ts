@@ -300,3 +300,22 @@ export function usageRepo(db: Db): Repos['usage'] {
     },
   };
 }
+
+export function variableSamplesRepo(db: Db): Repos['variableSamples'] {
+  return {
+    async list(workspaceId) {
+      const rows = await db.selectFrom('variable_samples').select(['key', 'value']).where('workspace_id', '=', workspaceId).execute();
+      return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    },
+    async set(workspaceId, values) {
+      const now = Date.now();
+      for (const [key, value] of Object.entries(values)) {
+        await db
+          .insertInto('variable_samples')
+          .values({ workspace_id: workspaceId, key, value, updated_at: now })
+          .onConflict((oc) => oc.columns(['workspace_id', 'key']).doUpdateSet({ value, updated_at: now }))
+          .execute();
+      }
+    },
+  };
+}
