@@ -22,6 +22,9 @@ import { WebhookIngress } from './core/notifications/ingress.js';
 import { NotificationPlanner } from './core/notifications/planner.js';
 import { MessageSender } from './core/notifications/sender.js';
 import { PushService } from './core/push/service.js';
+import { OutboundWebhooks } from './core/webhooks/outbound.js';
+import type { OutboundHttp } from './core/webhooks/outbound.js';
+import { httpRequest } from './adapters/http-client.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
@@ -133,8 +136,15 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const connections = new ConnectionService(uow, providers, secrets);
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
-  const planner = new NotificationPlanner(uow, providers, logger);
-  const sender = new MessageSender(uow, providers, secrets, logger);
+  const outboundHttp: OutboundHttp = {
+    post: async (url, body, headers) => {
+      const res = await httpRequest({ method: 'POST', url, body, headers, timeoutMs: 10_000 });
+      return { status: res.status, text: res.text };
+    },
+  };
+  const outbound = new OutboundWebhooks(uow, secrets, outboundHttp);
+  const planner = new NotificationPlanner(uow, providers, logger, outbound);
+  const sender = new MessageSender(uow, providers, secrets, logger, outbound);
   const push = new PushService(uow, providers, secrets);
   const metrics = new Metrics();
 
@@ -142,6 +152,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'store-webhook.process': (p, ctx) => planner.processStoreWebhook(p, ctx),
     'channel-webhook.process': (p, ctx) => sender.processChannelWebhook(p, ctx),
     'message.send': (p, ctx) => sender.sendMessage(p, ctx),
+    'webhook.deliver': (p, ctx) => outbound.deliver(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
@@ -169,7 +180,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, outbound, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

@@ -12,6 +12,11 @@ export const jobCatalogue = {
     payload: z.object({ webhookId: z.string() }),
     maxAttempts: 8,
   },
+  'webhook.deliver': {
+    description: 'Deliver one outbound webhook to a merchant subscription',
+    payload: z.object({ deliveryId: z.string() }),
+    maxAttempts: 8,
+  },
   'message.send': {
     description: 'Send one queued outbound message through its channel account',
     payload: z.object({ messageId: z.string() }),

@@ -178,6 +178,30 @@ export interface UsageRow {
   messages: number;
 }
 
+export interface WebhookSubscription {
+  id: string;
+  workspaceId: string;
+  url: string;
+  events: string[];
+  sealedSecret: string;
+  createdAt: number;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  workspaceId: string;
+  subscriptionId: string;
+  event: string;
+  payload: unknown;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -256,6 +280,18 @@ export interface Repos {
     /** The workspace's own sample values, by variable key. */
     list(workspaceId: string): Promise<Record<string, string>>;
     set(workspaceId: string, values: Record<string, string>): Promise<void>;
+  };
+  webhookSubscriptions: {
+    create(workspaceId: string, input: { url: string; events: string[]; sealedSecret: string }): Promise<WebhookSubscription>;
+    list(workspaceId: string): Promise<WebhookSubscription[]>;
+    get(workspaceId: string, id: string): Promise<WebhookSubscription | null>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+  };
+  webhookDeliveries: {
+    create(workspaceId: string, input: { subscriptionId: string; event: string; payload: unknown }): Promise<WebhookDelivery>;
+    get(workspaceId: string, id: string): Promise<WebhookDelivery | null>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'responseStatus' | 'responseBody' | 'error' | 'deliveredAt'>>): Promise<void>;
+    listForSubscription(workspaceId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]>;
   };
   usage: {
     /** Records a billable send once per message. */

@@ -19,6 +19,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
 import { usageRoutes } from './routes/usage.js';
 import { pushRoutes } from './routes/push.js';
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -99,6 +100,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(eventRoutes(deps.planner));
       await v1.register(usageRoutes(deps));
       await v1.register(pushRoutes(deps.push));
+      await v1.register(webhookSubscriptionRoutes(deps));
     },
     { prefix: '/v1' },
   );

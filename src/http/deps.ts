@@ -7,6 +7,7 @@ import type { NotificationSettingsService } from '../core/notifications/settings
 import type { WebhookIngress } from '../core/notifications/ingress.js';
 import type { NotificationPlanner } from '../core/notifications/planner.js';
 import type { PushService } from '../core/push/service.js';
+import type { OutboundWebhooks } from '../core/webhooks/outbound.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -19,6 +20,7 @@ export interface HttpDeps {
   ingress: WebhookIngress;
   planner: NotificationPlanner;
   push: PushService;
+  outbound: OutboundWebhooks;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

@@ -209,4 +209,19 @@ export interface Database {
   channel_selections: ChannelSelectionsTable;
   usage_records: UsageRecordsTable;
   variable_samples: { workspace_id: string; key: string; value: string; updated_at: number };
+  webhook_subscriptions: { id: string; workspace_id: string; url: string; events: string; secret: string; created_at: number };
+  webhook_deliveries: {
+    id: string;
+    workspace_id: string;
+    subscription_id: string;
+    event: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    response_status: number | null;
+    response_body: string | null;
+    error: string | null;
+    created_at: number;
+    delivered_at: number | null;
+  };
 }

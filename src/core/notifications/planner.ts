@@ -8,6 +8,7 @@ import { PermanentJobError } from '../../queue/port.js';
 import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
@@ -20,6 +21,7 @@ export class NotificationPlanner {
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
     private readonly log: Logger,
+    private readonly outbound: OutboundWebhooks,
   ) {}
 
   /** Job handler for store-webhook.process. */
@@ -115,13 +117,14 @@ export class NotificationPlanner {
     const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null) => {
       const message = await tx.messages.insertIfNew(workspaceId, { ...base, channelAccountId, recipient, content: null, status: 'skipped', reason });
       if (message) {
-        await tx.activities.add(workspaceId, {
+        const activity = await tx.activities.add(workspaceId, {
           orderId: order?.id ?? null,
           messageId: message.id,
           kind: 'notification.skipped',
           summary: `${what} skipped: ${reason}`,
           data: { channel, eventType: event.type, reason },
         });
+        await this.outbound.emitActivity(tx, activity, message, 'skipped');
       }
     };
 

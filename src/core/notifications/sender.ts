@@ -8,6 +8,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
 
@@ -24,6 +25,7 @@ export class MessageSender {
     private readonly providers: Providers,
     private readonly secrets: SecretBox,
     private readonly log: Logger,
+    private readonly outbound: OutboundWebhooks,
   ) {}
 
   /** Job handler for message.send. Returns normally when the outcome is recorded, throws to retry. */
@@ -101,7 +103,7 @@ export class MessageSender {
       read: `${channelLabel(message.channel)}${template} read${to}`,
       failed: `${channelLabel(message.channel)}${template} failed${to}${extra.errorCode ? ` (code ${extra.errorCode})` : ''}: ${extra.reason ?? 'no reason given'}`,
     };
-    await tx.activities.add(message.workspaceId, {
+    const activity = await tx.activities.add(message.workspaceId, {
       orderId: message.orderId,
       messageId: message.id,
       kind: `notification.${status}`,
@@ -116,6 +118,7 @@ export class MessageSender {
         ...(extra.reason ? { reason: extra.reason } : {}),
       },
     });
+    await this.outbound.emitActivity(tx, activity, message, status);
   }
 
   /** Job handler for channel-webhook.process. */

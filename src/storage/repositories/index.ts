@@ -3,6 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
+import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
 import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
 
 export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
@@ -19,6 +20,8 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     channelSelections: channelSelectionsRepo(db),
     usage: usageRepo(db),
     variableSamples: variableSamplesRepo(db),
+    webhookSubscriptions: webhookSubscriptionsRepo(db),
+    webhookDeliveries: webhookDeliveriesRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };
