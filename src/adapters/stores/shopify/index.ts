@@ -1,4 +1,5 @@
-export { ShopifyAdapter, orderSnapshot, parseJsonKeepingLongIntegers, sumDecimals } from './adapter.js';
+export { ShopifyAdapter, orderSnapshot } from './adapter.js';
+export { parseJsonKeepingLongIntegers, sumDecimals } from '../rest-order.js';
 export {
   ShopifySimulator,
   SHOPIFY_API_VERSION,

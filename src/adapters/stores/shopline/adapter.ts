@@ -4,14 +4,14 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import type { EventType, NormalizedEvent, OrderAddress, OrderLine, OrderSnapshot } from '../../../core/events/model.js';
+import type { EventType, NormalizedEvent, OrderSnapshot } from '../../../core/events/model.js';
 import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials, VerifiedStore } from '../../../core/stores/ports.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
 // SHOPLINE order ids are long integers like Shopify's, and refunds carry decimal strings: the Shopify
 // helpers already handle both exactly, so they are shared rather than copied.
-import { parseJsonKeepingLongIntegers, sumDecimals } from '../shopify/adapter.js';
+import type { Json } from '../rest-order.js';
+import { addressName, idText, isJson, nonEmpty, obj, orderAddress, orderLine, parseJsonBody, personName, sumDecimals, text } from '../rest-order.js';
 
-type Json = Record<string, unknown>;
 
 export const SHOPLINE_API_VERSION = 'v20260301';
 
@@ -102,7 +102,7 @@ export class ShoplineAdapter implements StoreAdapter {
 
   parseWebhook(webhook: RawWebhook): ParsedStoreWebhook {
     const topic = (webhook.headers['x-shopline-topic'] ?? '').trim().toLowerCase();
-    const body = parseBody(webhook.body, topic);
+    const body = parseJsonBody(webhook.body, 'SHOPLINE', topic);
     const domain = normalizeDomain(webhook.headers['x-shopline-shop-domain']);
     const shop = (domain?.endsWith(SHOP_DOMAIN_SUFFIX) ? domain.slice(0, -SHOP_DOMAIN_SUFFIX.length) : domain) ?? 'unknown-shop';
     const deliveryId =
@@ -201,58 +201,10 @@ export function orderSnapshot(order: Json): OrderSnapshot {
     fulfillmentStatus: text(order['fulfillment_status']),
     paymentMethod: text(order['gateway']),
     statusUrl: text(order['order_status_url']),
-    shippingAddress: shipping ? address(shipping) : null,
-    lines: (Array.isArray(order['line_items']) ? order['line_items'] : []).map(obj).filter(isJson).map(line),
+    shippingAddress: shipping ? orderAddress(shipping) : null,
+    lines: (Array.isArray(order['line_items']) ? order['line_items'] : []).map(obj).filter(isJson).map(orderLine),
     createdAt: text(order['created_at']),
   };
-}
-
-function line(item: Json): OrderLine {
-  return {
-    sku: text(item['sku']),
-    title: text(item['title']) ?? text(item['name']) ?? 'Item',
-    quantity: num(item['quantity']) ?? 1,
-    price: text(item['price']),
-  };
-}
-
-function address(a: Json): OrderAddress {
-  return {
-    name: addressName(a),
-    line1: text(a['address1']),
-    line2: text(a['address2']),
-    city: text(a['city']),
-    state: text(a['province_code']) ?? text(a['province']),
-    postalCode: text(a['zip']),
-    country: text(a['country_code']) ?? text(a['country']),
-    phone: text(a['phone']),
-  };
-}
-
-function personName(p: Json): string | null {
-  const joined = [text(p['first_name']), text(p['last_name'])].filter((s) => s !== null).join(' ');
-  return joined === '' ? null : joined;
-}
-
-function addressName(a: Json | null): string | null {
-  if (!a) return null;
-  return text(a['name']) ?? personName(a);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small parsing helpers
-
-function parseBody(raw: Buffer, topic: string): Json {
-  let parsed: unknown;
-  try {
-    parsed = parseJsonKeepingLongIntegers(raw.toString('utf8'));
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`SHOPLINE webhook body (topic ${topic || 'unknown'}) is not valid JSON: ${reason}`);
-  }
-  const body = obj(parsed);
-  if (!body) throw new Error(`SHOPLINE webhook body (topic ${topic || 'unknown'}) is not a JSON object`);
-  return body;
 }
 
 /** SHOPLINE error bodies are `{"errors":"..."}` (a string, sometimes an object or list). */
@@ -277,36 +229,6 @@ function normalizeDomain(v: string | undefined): string | null {
     .replace(/^https?:\/\//, '')
     .replace(/\/+$/, '');
   return t ? t : null;
-}
-
-function obj(v: unknown): Json | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
-}
-
-function isJson(v: Json | null): v is Json {
-  return v !== null;
-}
-
-/** A string field as given; numbers become strings, empty or blank strings count as absent. */
-function text(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() === '' ? null : v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return null;
-}
-
-function nonEmpty(v: string | undefined): string | null {
-  const t = v?.trim();
-  return t ? t : null;
-}
-
-function num(v: unknown): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
-function idText(v: unknown): string | null {
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : null;
-  return text(v);
 }
 
 function occurredAt(fallbacks: unknown[]): number {
