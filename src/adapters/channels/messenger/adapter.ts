@@ -3,7 +3,6 @@
 // graph.facebook.com in production and to the simulator in tests and the sandbox.
 // Messenger has no provider-approved templates: outside the 24 h window a business sends with a message tag
 // (sendMessage with messagingType MESSAGE_TAG), e.g. a POST_PURCHASE_UPDATE receipt.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type {
   ChannelAccountCredentials,
   ChannelAdapter,
@@ -21,6 +20,7 @@ import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { httpRequest, parseJson } from '../../http-client.js';
 import type { JsonObject } from '../wire.js';
+import { verifyHubSignature } from '../meta-signature.js';
 import { arr, asObject, num, str } from '../wire.js';
 
 export interface MessengerAdapterOptions {
@@ -140,14 +140,7 @@ export class MessengerAdapter implements ChannelAdapter {
   }
 
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
-    const appSecret = account.secrets['appSecret'];
-    const header = webhook.headers['x-hub-signature-256'];
-    if (!appSecret || !header) return false;
-    const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-    if (!match?.[1]) return false;
-    const given = Buffer.from(match[1], 'hex');
-    const expected = createHmac('sha256', appSecret).update(webhook.body).digest();
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return verifyHubSignature(account.secrets['appSecret'], webhook);
   }
 
   parseWebhook(body: Buffer): ParsedChannelWebhook {

@@ -1,7 +1,6 @@
 // Meta WhatsApp Cloud API adapter: Graph API calls for account checks, template listing and sends, plus
 // webhook signature verification and parsing. The Graph host comes only from the injected baseUrl, so the
 // same code talks to graph.facebook.com in production and to the simulator in tests and the sandbox.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type {
   ChannelAccountCredentials,
   ChannelAdapter,
@@ -22,6 +21,7 @@ import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
 import type { JsonObject } from '../wire.js';
+import { verifyHubSignature } from '../meta-signature.js';
 import { arr, asObject, num, parsePlaceholders, str } from '../wire.js';
 
 export interface WhatsAppCloudAdapterOptions {
@@ -159,14 +159,7 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
   }
 
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
-    const appSecret = account.secrets['appSecret'];
-    const header = webhook.headers['x-hub-signature-256'];
-    if (!appSecret || !header) return false;
-    const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-    if (!match?.[1]) return false;
-    const given = Buffer.from(match[1], 'hex');
-    const expected = createHmac('sha256', appSecret).update(webhook.body).digest();
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return verifyHubSignature(account.secrets['appSecret'], webhook);
   }
 
   parseWebhook(body: Buffer): ParsedChannelWebhook {
