@@ -34,6 +34,30 @@ export interface SimResponse {
   headers?: Record<string, string>;
 }
 
+/** Bad input to a simulator (control API or provider route): answered with its status, never a 500. */
+export class SimInputError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SimInputError';
+  }
+}
+
+/** The JSON object body of a control request, or a 400. */
+export function jsonBody(req: SimRequest): Record<string, unknown> {
+  const j = req.json;
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new SimInputError(400, 'expected a JSON object body (content-type: application/json)');
+  return j as Record<string, unknown>;
+}
+
+export function requireString(b: Record<string, unknown>, field: string): string {
+  const v = b[field];
+  if (typeof v !== 'string' || v.trim() === '') throw new SimInputError(400, `${field} is required`);
+  return v;
+}
+
 export type SimHandler = (req: SimRequest, params: Record<string, string>) => Promise<SimResponse> | SimResponse;
 
 interface Route {
@@ -94,6 +118,11 @@ export abstract class Simulator {
         '$',
     );
     this.routes.push({ method, pattern, keys, handler, recorded });
+  }
+
+  /** A control route (not recorded, no faults). */
+  protected control(method: string, path: string, handler: SimHandler): void {
+    this.route(method, path, handler, false);
   }
 
   injectFault(fault: Fault): void {
@@ -208,7 +237,12 @@ export abstract class Simulator {
       }
     }
     if (!matched) return this.write(res, { status: 404, body: { error: `no route ${method} ${path}` } });
-    this.write(res, await matched.route.handler(simReq, matched.params));
+    try {
+      this.write(res, await matched.route.handler(simReq, matched.params));
+    } catch (err) {
+      if (!(err instanceof SimInputError)) throw err;
+      this.write(res, { status: err.status, body: { error: err.message } });
+    }
   }
 
   /** The body a provider returns with an injected status; simulators override to match the provider. */

@@ -16,8 +16,7 @@
 //   POST /_sim/deliveries/:id/redeliver       same bytes, same X-Shopify-Webhook-Id
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { Simulator } from '../../../sandbox/simulator.js';
-import type { SimHandler, SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { SimInputError, Simulator, jsonBody, requireString } from '../../../sandbox/simulator.js';
 
 export const SHOPIFY_API_VERSION = '2025-07';
 
@@ -299,14 +298,6 @@ export function signShopifyBody(secret: string, body: string | Buffer): string {
   return createHmac('sha256', secret).update(body).digest('base64');
 }
 
-class SimInputError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface ShopState extends ShopifyShop {
   webhookSecret: string;
@@ -1004,23 +995,6 @@ export class ShopifySimulator extends Simulator {
     });
     this.control('POST', '/_sim/deliveries/:id/redeliver', async (_req, p) => ({ status: 200, body: await this.redeliver(p['id']!) }));
   }
-
-  /** A control route whose input errors become 4xx answers instead of the shell's 500. */
-  private control(method: string, path: string, handler: SimHandler): void {
-    this.route(
-      method,
-      path,
-      async (req, params): Promise<SimResponse> => {
-        try {
-          return await handler(req, params);
-        } catch (err) {
-          if (err instanceof SimInputError) return { status: err.status, body: { error: err.message } };
-          throw err;
-        }
-      },
-      false,
-    );
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1047,17 +1021,7 @@ function toBytes(payload: unknown): Buffer {
   return Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
 }
 
-function jsonBody(req: SimRequest): Record<string, unknown> {
-  const j = req.json;
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new SimInputError(400, 'expected a JSON object body (content-type: application/json)');
-  return j as Record<string, unknown>;
-}
 
-function requireString(b: Record<string, unknown>, field: string): string {
-  const v = b[field];
-  if (typeof v !== 'string' || v.trim() === '') throw new SimInputError(400, `${field} is required`);
-  return v;
-}
 
 function optionalString(b: Record<string, unknown>, field: string): string | undefined {
   const v = b[field];

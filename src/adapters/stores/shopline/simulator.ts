@@ -10,8 +10,8 @@
 //   GET  /_sim/deliveries?handle=&topic=
 //   POST /_sim/deliveries/:id/redeliver      same bytes, same X-Shopline-Webhook-Id
 import { createHmac, randomBytes } from 'node:crypto';
-import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
-import type { SimHandler, SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
+import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { SHOPLINE_API_VERSION } from './adapter.js';
 
 /** Delays before retries 1..3. SHOPLINE's real schedule is undocumented; short so tests stay fast. */
@@ -142,14 +142,6 @@ interface StoreState extends ShoplineStore {
   orders: ShoplineOrder[];
 }
 
-class SimInputError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Base64 HMAC-SHA256 of the raw body with the app secret, as SHOPLINE's doc example shows. */
 export function signShoplineBody(appSecret: string, body: string | Buffer): string {
@@ -429,40 +421,13 @@ export class ShoplineSimulator extends Simulator {
     }));
     this.control('POST', '/_sim/deliveries/:id/redeliver', async (_req, p) => ({ status: 200, body: await this.redeliver(p['id']!) }));
   }
-
-  /** A control route whose input errors become 4xx answers instead of the shell's 500. */
-  private control(method: string, path: string, handler: SimHandler): void {
-    this.route(
-      method,
-      path,
-      async (req, params): Promise<SimResponse> => {
-        try {
-          return await handler(req, params);
-        } catch (err) {
-          if (err instanceof SimInputError) return { status: err.status, body: { error: err.message } };
-          throw err;
-        }
-      },
-      false,
-    );
-  }
 }
 
 function publicStore(s: StoreState): ShoplineStore {
   return { handle: s.handle, shopId: s.shopId, merchantId: s.merchantId, domain: s.domain, currency: s.currency, subscriptions: s.subscriptions };
 }
 
-function jsonBody(req: SimRequest): Record<string, unknown> {
-  const j = req.json;
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) throw new SimInputError(400, 'expected a JSON object body (content-type: application/json)');
-  return j as Record<string, unknown>;
-}
 
-function requireString(b: Record<string, unknown>, field: string): string {
-  const v = b[field];
-  if (typeof v !== 'string' || v.trim() === '') throw new SimInputError(400, `${field} is required`);
-  return v;
-}
 
 // Sample buyers in several phone formats, since stores pass phones through as the buyer typed them.
 const samplePeople = [
