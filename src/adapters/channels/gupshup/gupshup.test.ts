@@ -1,11 +1,10 @@
 // The Gupshup adapter against its simulator over real HTTP: account checks, template listing, sends,
 // Gupshup's error classification, and token-secured callbacks received by a local HTTP server.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { GupshupAdapter, GupshupSimulator } from './index.js';
+import { WebhookReceiver } from '../../../../test/support/receiver.js';
 
 const APP = { appName: 'ShoptalkDemo', apiKey: 'gs-sandbox-key', sourceNumber: '917834811114' };
 const CALLBACK_TOKEN = 'cb-secret-7f3a';
@@ -15,43 +14,7 @@ const account: ChannelAccountCredentials = {
   secrets: { apiKey: APP.apiKey, callbackToken: CALLBACK_TOKEN },
 };
 
-interface Received {
-  url: URL;
-  body: Buffer;
-}
 
-/** A stand-in for the hub's callback endpoint: records the URL and raw bytes, answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ url: new URL(req.url ?? '/', 'http://receiver'), body: Buffer.concat(chunks) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  url = '';
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/gupshup?token=${CALLBACK_TOKEN}`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  async waitFor(count: number, timeoutMs = 3000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} callbacks, got ${this.received.length}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.received;
-  }
-}
 
 const rawWebhook = (body: string | Buffer, query: Record<string, string | undefined>): RawWebhook => ({
   body: Buffer.isBuffer(body) ? body : Buffer.from(body),
@@ -84,7 +47,7 @@ const templateSend = (to: string, templateId: string | null, values: string[]): 
 
 describe('Gupshup adapter against the simulator', () => {
   const sim = new GupshupSimulator({ statusDelayMs: 5 });
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver(`/webhooks/gupshup?token=${CALLBACK_TOKEN}`);
   let adapter: GupshupAdapter;
 
   beforeAll(async () => {

@@ -1,11 +1,11 @@
 // The LINE adapter against its simulator over real HTTP: account checks, push with retry keys, replies with
 // issued tokens, LINE's error classification, and signed webhooks received by a local HTTP server.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { LineAdapter, LineSimulator, retryKeyFor } from './index.js';
+import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 
 const CHANNEL = {
   channelAccessToken: 'line-sandbox-token',
@@ -20,36 +20,9 @@ const account: ChannelAccountCredentials = {
   secrets: { channelAccessToken: CHANNEL.channelAccessToken, channelSecret: CHANNEL.channelSecret },
 };
 
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
 
-/** A stand-in for the hub's webhook endpoint: records raw bytes and headers, answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  url = '';
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/line`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const raw = (r: Received): RawWebhook => ({
+const raw = (r: ReceivedRequest): RawWebhook => ({
   body: r.body,
   headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
   query: {},
@@ -69,7 +42,7 @@ const textSend = (text: string, idempotencyKey: string): SendRequest => ({ to: U
 
 describe('LINE adapter + simulator', () => {
   const sim = new LineSimulator();
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver('/webhooks/line');
   let adapter: LineAdapter;
 
   beforeAll(async () => {

@@ -1,11 +1,11 @@
 // The Messenger adapter against its simulator over real HTTP: page checks, sends inside and outside the
 // 24 h window, tagged receipts, Graph error classification, and signed webhooks received by a local server.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { MessengerAdapter, MessengerSimulator } from './index.js';
+import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 
 const PAGE = { pageId: '104857600000001', name: 'Shoptalk Sandbox Shop', pageAccessToken: 'EAAB-page-token', appSecret: 'page-app-secret' };
 const PSID = '6543210987654321';
@@ -15,45 +15,9 @@ const account: ChannelAccountCredentials = {
   secrets: { pageAccessToken: PAGE.pageAccessToken, appSecret: PAGE.appSecret },
 };
 
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
 
-/** A stand-in for the hub's webhook endpoint: records raw bytes and headers, answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  url = '';
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/messenger`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  async waitFor(count: number, timeoutMs = 3000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} webhooks, got ${this.received.length}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.received;
-  }
-}
-
-const raw = (r: Received): RawWebhook => ({
+const raw = (r: ReceivedRequest): RawWebhook => ({
   body: r.body,
   headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
   query: {},
@@ -89,7 +53,7 @@ const receipt = (overrides: Record<string, unknown> = {}): unknown => ({
 
 describe('Messenger adapter against the simulator', () => {
   const sim = new MessengerSimulator({ deliveryDelayMs: 5, webhookRetryDelaysMs: [10] });
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver('/webhooks/messenger');
   let adapter: MessengerAdapter;
 
   beforeAll(async () => {

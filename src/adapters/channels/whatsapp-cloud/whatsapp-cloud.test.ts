@@ -1,11 +1,11 @@
 // The WhatsApp Cloud adapter against its simulator over real HTTP: account checks, template paging, sends,
 // Meta's error classification, and signed status/inbound webhooks received by a local HTTP server.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { WhatsAppCloudAdapter, WhatsAppCloudSimulator } from './index.js';
+import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 
 const PHONE = {
   phoneNumberId: '106540352242922',
@@ -21,45 +21,9 @@ const account: ChannelAccountCredentials = {
   secrets: { accessToken: PHONE.accessToken, appSecret: PHONE.appSecret },
 };
 
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
 
-/** A stand-in for the hub's webhook endpoint: records raw bytes and headers, answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(200).end('ok');
-    });
-  });
-  url = '';
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhooks/whatsapp`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  async waitFor(count: number, timeoutMs = 3000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} webhooks, got ${this.received.length}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.received;
-  }
-}
-
-const raw = (r: Received) => ({
+const raw = (r: ReceivedRequest) => ({
   body: r.body,
   headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
   query: {},
@@ -89,7 +53,7 @@ const templateSend = (to: string, templateName: string, values: string[]): SendR
 
 describe('WhatsApp Cloud adapter against the simulator', () => {
   const sim = new WhatsAppCloudSimulator({ statusDelayMs: 5, webhookRetryDelaysMs: [10, 20] });
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver('/webhooks/whatsapp');
   let adapter: WhatsAppCloudAdapter;
 
   beforeAll(async () => {
