@@ -7,11 +7,12 @@ import { AppError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { channelWebhookPath } from './views.js';
 
-function rawWebhook(req: FastifyRequest): RawWebhook {
+function rawWebhook(req: FastifyRequest, publicUrl: string): RawWebhook {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  return { body, headers, query: req.query as Record<string, string | undefined> };
+  // The URL as the provider called it: the configured public base (a proxy may sit in front) + path and query.
+  return { body, headers, query: req.query as Record<string, string | undefined>, url: publicUrl + req.url };
 }
 
 interface Target {
@@ -36,7 +37,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
 
   for (const platform of ['shopify', 'shopline']) {
     app.post<Target>(`/webhooks/${platform}/:id`, { schema: { hide: true } }, (req, reply) =>
-      receive(platform, reply, () => deps.ingress.receiveStoreWebhook(platform, req.params.id, rawWebhook(req))),
+      receive(platform, reply, () => deps.ingress.receiveStoreWebhook(platform, req.params.id, rawWebhook(req, deps.config.http.publicUrl))),
     );
   }
 
@@ -50,7 +51,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
 
   for (const [provider, path] of Object.entries(channelWebhookPath)) {
     app.post<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, (req, reply) =>
-      receive(path, reply, () => deps.ingress.receiveChannelWebhook(provider, req.params.id, rawWebhook(req))),
+      receive(path, reply, () => deps.ingress.receiveChannelWebhook(provider, req.params.id, rawWebhook(req, deps.config.http.publicUrl))),
     );
   }
 }

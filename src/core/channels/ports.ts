@@ -103,6 +103,8 @@ export interface RawWebhook {
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
+  /** The full URL the provider called (public base + path + query), for signatures computed over it (Twilio). */
+  url?: string;
 }
 
 /** A message in the provider's own shape (e.g. Messenger's messaging_type, tag and message object). */

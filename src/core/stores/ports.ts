@@ -23,6 +23,45 @@ export interface VerifiedStore {
   details: Record<string, unknown>;
 }
 
+/** One page of a poll over the platform's order list; the cursor resumes the same window where it stopped. */
+export interface OrderPollPage {
+  events: NormalizedEvent[];
+  /** Where the next page starts; null when the window is exhausted. */
+  cursor: string | null;
+}
+
+export interface OrderPollWindow {
+  /** Epoch milliseconds; orders updated in [since, until) are returned. */
+  since: number;
+  until: number;
+  /** The cursor a previous page returned for this window, or null to start it. */
+  cursor: string | null;
+}
+
+/** What a customer chose for a failed delivery (seed 002: re-attempt, reschedule, update address or phone, cancel). */
+export type FailedDeliveryAction =
+  | { kind: 'reattempt' }
+  | { kind: 'reschedule'; date: string /* yyyy-mm-dd */ }
+  | { kind: 'update_address'; address: string; landmark?: string | null }
+  | { kind: 'update_phone'; phone: string }
+  | { kind: 'cancel' };
+
+export interface FailedDeliveryRequest {
+  /** The order number the platform knows (customerOrderNumber on Eshopbox). */
+  orderName: string;
+  trackingId: string | null;
+  /** The phone on the order (Eshopbox requires it to match). */
+  phone: string | null;
+  customerName: string | null;
+  action: FailedDeliveryAction;
+  remarks: string | null;
+}
+
+export interface FailedDeliveryResult {
+  /** The platform's reference for the resolution, where it returns one. */
+  reference: string | null;
+}
+
 export interface StoreAdapter {
   readonly platform: StorePlatform;
   /**
@@ -35,4 +74,13 @@ export interface StoreAdapter {
   /** The delivery id the platform puts on a webhook, read before the body is parsed. */
   deliveryId(webhook: RawWebhook): string | null;
   parseWebhook(webhook: RawWebhook): ParsedStoreWebhook;
+  /**
+   * For platforms without order webhooks (91APP): one page of orders changed in the window, as events whose
+   * idempotency keys are stable across polls (the same order in the same state gives the same key).
+   */
+  pollOrders?(connection: StoreConnectionCredentials, window: OrderPollWindow): Promise<OrderPollPage>;
+  /** The largest window pollOrders accepts, in milliseconds (91APP: 7 days). */
+  readonly maxPollWindowMs?: number;
+  /** Performs a failed-delivery action through the platform's API; ProviderError when refused. */
+  resolveFailedDelivery?(connection: StoreConnectionCredentials, request: FailedDeliveryRequest): Promise<FailedDeliveryResult>;
 }
