@@ -52,7 +52,13 @@ export type OutboundContent =
       parameters: TemplateParameter[];
       parameterFormat: 'POSITIONAL' | 'NAMED';
     }
-  | { kind: 'text'; text: string };
+  | {
+      kind: 'text';
+      text: string;
+      /** E-mail only: the subject line, and an HTML alternative of the text. */
+      subject?: string;
+      html?: string;
+    };
 
 export interface SendRequest {
   /** Recipient address in the channel's form; for WhatsApp, E.164 digits without '+'. */
