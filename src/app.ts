@@ -12,6 +12,7 @@ import { Storage } from './storage/database.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
 import type { UnitOfWork } from './core/repos.js';
 import { SecretBox } from './core/secrets/secret-box.js';
+import { OptOutService } from './core/notifications/opt-outs.js';
 import type { Providers } from './core/providers.js';
 import type { ChannelAdapter } from './core/channels/ports.js';
 import type { StoreAdapter } from './core/stores/ports.js';
@@ -143,8 +144,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     },
   };
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp);
-  const planner = new NotificationPlanner(uow, providers, logger, outbound);
-  const sender = new MessageSender(uow, providers, secrets, logger, outbound);
+  const optOuts = new OptOutService(uow, secrets, () => config.http.publicUrl);
+  const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
+  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
   const push = new PushService(uow, providers, secrets);
   const metrics = new Metrics();
 
@@ -180,7 +182,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, outbound, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, outbound, optOuts, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

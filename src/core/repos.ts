@@ -118,7 +118,48 @@ export interface NotificationSetting {
   /** For the platform's shared account: when and by whom the extra charge was confirmed. */
   chargesConfirmedAt: number | null;
   chargesConfirmedBy: string | null;
+  /** The merchant's own Liquid text, for channels without provider templates (null: the built-in text). */
+  customTemplate: CustomTemplate | null;
   updatedAt: number;
+}
+
+export interface CustomTemplate {
+  /** E-mail only. */
+  subject: string | null;
+  body: string;
+}
+
+/** The kinds of identity a customer can have; chat ids are scoped to the channel account that knows them. */
+export const identityKinds = ['whatsapp', 'messenger', 'line', 'sms', 'email', 'phone', 'store'] as const;
+export type IdentityKind = (typeof identityKinds)[number];
+
+export interface CustomerIdentity {
+  id: string;
+  customerId: string;
+  kind: IdentityKind;
+  /** Channel account id (LINE user ids, Messenger PSIDs) or store connection id (store customer ids); '' when global. */
+  scope: string;
+  value: string;
+  createdAt: number;
+}
+
+export interface Customer {
+  id: string;
+  workspaceId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  identities: CustomerIdentity[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OptOut {
+  channel: string;
+  address: string;
+  /** Where it came from: "sms:STOP", "email:unsubscribe", "api"... */
+  source: string;
+  createdAt: number;
 }
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped';
@@ -269,6 +310,8 @@ export interface Repos {
     findByIdempotencyKey(workspaceId: string, idempotencyKey: string): Promise<Message | null>;
     /** Whether this address has ever written to the account (e.g. a PSID that messaged the page). */
     hasInboundFrom(workspaceId: string, channelAccountId: string, from: string): Promise<boolean>;
+    /** When this address last wrote to the account (the start of its 24-hour window), or null. */
+    lastInboundAt(workspaceId: string, channelAccountId: string, from: string): Promise<number | null>;
     list(workspaceId: string, opts: { orderId?: string | null; status?: string | null; limit: number; cursor: string | null }): Promise<Page<Message>>;
   };
   channelSelections: {
@@ -299,6 +342,24 @@ export interface Repos {
     summary(workspaceId: string, fromMonth: string, toMonth: string): Promise<UsageRow[]>;
     /** Every workspace: the operator's billing report. */
     report(fromMonth: string, toMonth: string): Promise<UsageRow[]>;
+  };
+  customers: {
+    create(workspaceId: string, input: { name: string | null; email: string | null; phone: string | null }): Promise<Customer>;
+    get(workspaceId: string, id: string): Promise<Customer | null>;
+    update(workspaceId: string, id: string, patch: Partial<{ name: string | null; email: string | null; phone: string | null }>): Promise<void>;
+    list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Customer>>;
+    /** Adds an identity; null when the same identity already belongs to a customer (see findByIdentity). */
+    addIdentity(workspaceId: string, customerId: string, input: { kind: IdentityKind; scope: string; value: string }): Promise<CustomerIdentity | null>;
+    removeIdentity(workspaceId: string, customerId: string, identityId: string): Promise<boolean>;
+    findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+  };
+  optOuts: {
+    /** Records an opt-out; false when it was already recorded. */
+    add(workspaceId: string, input: { channel: string; address: string; source: string }): Promise<boolean>;
+    remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
+    has(workspaceId: string, channel: string, address: string): Promise<boolean>;
+    list(workspaceId: string, opts: { channel?: string | null; limit: number; cursor: string | null }): Promise<Page<OptOut>>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

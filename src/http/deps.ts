@@ -8,6 +8,7 @@ import type { WebhookIngress } from '../core/notifications/ingress.js';
 import type { NotificationPlanner } from '../core/notifications/planner.js';
 import type { PushService } from '../core/push/service.js';
 import type { OutboundWebhooks } from '../core/webhooks/outbound.js';
+import type { OptOutService } from '../core/notifications/opt-outs.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -21,6 +22,7 @@ export interface HttpDeps {
   planner: NotificationPlanner;
   push: PushService;
   outbound: OutboundWebhooks;
+  optOuts: OptOutService;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

@@ -1,6 +1,6 @@
 // API shapes (snake_case) of domain objects. Secrets appear only masked.
 import { z } from 'zod';
-import type { Activity, ApiKeyRecord, ChannelAccount, Message, Order, StoreConnection } from '../core/repos.js';
+import type { Activity, ApiKeyRecord, ChannelAccount, Message, Order, StoreConnection, Customer, OptOut } from '../core/repos.js';
 import type { ProviderTemplate } from '../core/channels/ports.js';
 import type { SettingView } from '../core/notifications/settings.js';
 
@@ -64,7 +64,7 @@ export const settingView = (s: SettingView) => ({
   channel: s.channel,
   enabled: s.enabled,
   channel_account_id: s.channelAccountId,
-  template: s.template,
+  template: s.template ? { ...s.template, ...(s.customTemplate ? { body: s.customTemplate.body, subject: s.customTemplate.subject } : {}) } : null,
   variables: Object.fromEntries(s.binding.parameters.map((p) => [p.placeholder, p.variable])),
   charges_confirmed_at: iso(s.chargesConfirmedAt),
   charges_confirmed_by: s.chargesConfirmedBy,
@@ -128,3 +128,22 @@ export const pageQuery = z.object({
 export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), type: z.string(), request_id: z.string(), details: z.unknown() }),
 });
+
+export const customerView = (c: Customer) => ({
+  id: c.id,
+  name: c.name,
+  email: c.email,
+  phone: c.phone,
+  identities: c.identities.map((i) => ({
+    id: i.id,
+    kind: i.kind,
+    value: i.value,
+    channel_account_id: i.kind === 'messenger' || i.kind === 'line' || i.kind === 'whatsapp' || i.kind === 'sms' ? i.scope || null : null,
+    store_connection_id: i.kind === 'store' ? i.scope : null,
+    created_at: iso(i.createdAt),
+  })),
+  created_at: iso(c.createdAt),
+  updated_at: iso(c.updatedAt),
+});
+
+export const optOutView = (o: OptOut) => ({ channel: o.channel, address: o.address, source: o.source, created_at: iso(o.createdAt) });

@@ -116,6 +116,8 @@ export interface NotificationSettingsTable {
   updated_at: number;
   charges_confirmed_at: number | null;
   charges_confirmed_by: string | null;
+  /** JSON {subject?, body}: the merchant's own Liquid text for channels without provider templates. */
+  custom_template: string | null;
 }
 
 export interface ChannelSelectionsTable {
@@ -194,7 +196,30 @@ export interface JobsTable {
   updated_at: number;
 }
 
+export interface CustomersTable {
+  id: string;
+  workspace_id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CustomerIdentitiesTable {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  kind: string;
+  scope: string;
+  value: string;
+  created_at: number;
+}
+
 export interface Database {
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  opt_outs: { workspace_id: string; channel: string; address: string; source: string; created_at: number };
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   store_connections: StoreConnectionsTable;

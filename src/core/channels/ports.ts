@@ -58,7 +58,12 @@ export type OutboundContent =
       /** E-mail only: the subject line, and an HTML alternative of the text. */
       subject?: string;
       html?: string;
+      /** E-mail only: the one-click unsubscribe link (List-Unsubscribe, RFC 8058). */
+      unsubscribeUrl?: string;
     };
+
+/** A message as the hub stores it before sending: portable content, or a provider-native body (sendNative). */
+export type StoredContent = OutboundContent | { kind: 'native'; text: string; body: Record<string, unknown> };
 
 export interface SendRequest {
   /** Recipient address in the channel's form; for WhatsApp, E.164 digits without '+'. */

@@ -1,7 +1,7 @@
 // Store connections and channel accounts: created with their credentials (sealed at rest), verified
 // against the provider when saved and on demand, shown with secrets masked.
 import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
-import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount } from '../channels/ports.js';
+import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount, StoredContent } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -267,10 +267,14 @@ export class ConnectionService {
   }
 
   /** Sends through the account now (test sends); a provider refusal comes back as a result, not an error. */
-  async sendNow(account: ChannelAccount, request: SendRequest): Promise<{ ok: true; providerMessageId: string } | { ok: false; errorCode: string | null; reason: string }> {
+  async sendNow(account: ChannelAccount, request: Omit<SendRequest, 'content'> & { content: StoredContent }): Promise<{ ok: true; providerMessageId: string } | { ok: false; errorCode: string | null; reason: string }> {
     const adapter = this.channelAdapter(account.provider);
     try {
-      const result = await adapter.send(this.credentials(account), request);
+      const { content } = request;
+      let result;
+      if (content.kind !== 'native') result = await adapter.send(this.credentials(account), { ...request, content });
+      else if (adapter.sendNative) result = await adapter.sendNative(this.credentials(account), { to: request.to, body: content.body });
+      else throw new ProviderError('permanent', `${account.provider} cannot send provider-native messages`);
       return { ok: true, providerMessageId: result.providerMessageId };
     } catch (err) {
       if (err instanceof ProviderError) return { ok: false, errorCode: err.providerCode, reason: err.message };

@@ -2,7 +2,7 @@
 import type { EventType } from '../events/model.js';
 
 /** Channels the hub plans notifications on. */
-export const notificationChannels = ['whatsapp'] as const;
+export const notificationChannels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
 export type NotificationChannel = (typeof notificationChannels)[number];
 
 const eventLabels: Record<EventType, string> = {

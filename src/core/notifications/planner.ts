@@ -2,14 +2,19 @@
 // Everything it writes for one delivery (order, events, messages, send jobs, activities) commits together,
 // and each step is keyed so that a second run of the job, or a second delivery of the same fact, adds nothing.
 import type { Providers, Logger } from '../providers.js';
-import type { NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
+import type { ChannelAccount, NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
 import type { NormalizedEvent } from '../events/model.js';
 import { PermanentJobError } from '../../queue/port.js';
 import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
-import { e164Digits, maskPhone, toE164 } from '../phone.js';
+import type { StoredContent } from '../channels/ports.js';
+import { matchLocale } from '../templates/builtin.js';
+import type { OptOutService } from './opt-outs.js';
+import { findRecipient, maskAddress } from './recipients.js';
+import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, emailBodies, isTextChannel } from './compose.js';
+import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
 import { billingCategory, unsupportedReason } from './matrix.js';
@@ -22,6 +27,7 @@ export class NotificationPlanner {
     private readonly providers: Providers,
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
+    private readonly optOuts: OptOutService,
   ) {}
 
   /** Job handler for store-webhook.process. */
@@ -87,8 +93,11 @@ export class NotificationPlanner {
       payload: event,
     });
     if (!stored) return null;
+    // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
+    const installed = new Set((await tx.channelAccounts.list(workspaceId)).map((a) => a.channel));
     for (const channel of notificationChannels) {
       const setting = await tx.settings.get(workspaceId, event.type, channel);
+      if (!setting && !installed.has(channel)) continue;
       await this.planOne(tx, workspaceId, source, stored, order, channel, setting, brand);
     }
     return stored;
@@ -111,7 +120,7 @@ export class NotificationPlanner {
       eventId: event.id,
       orderId: order?.id ?? null,
       idempotencyKey: `${event.id}:${channel}`,
-      templateName: setting?.templateName ?? null,
+      templateName: setting ? templateLabel(setting) : null,
       category: billingCategory(event.type),
     };
     const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null) => {
@@ -135,27 +144,19 @@ export class NotificationPlanner {
     if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
     if (!order) return skip('the event is not linked to an order, so there is no one to address', account.id);
-    const country = order.snapshot.shippingAddress?.country ?? null;
-    const phone = toE164(order.phone, country);
-    if (!phone) {
-      return skip(order.phone ? `the order's phone number (${maskPhone(order.phone)}) is not a valid phone number` : 'the order has no phone number', account.id);
+    const recipient = await findRecipient(tx, workspaceId, channel, account, order);
+    if ('missing' in recipient) return skip(recipient.missing, account.id);
+    if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {
+      return skip(`the customer (${maskAddress(channel, recipient.address)}) opted out of ${channelLabel(channel)} messages`, account.id, recipient.address);
     }
-    if (!setting.templateName || !setting.templateLanguage) return skip('no approved template is set for it', account.id);
-
     const variables = computeVariables(event.payload, order.snapshot, brand);
-    const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: variables[p.variable] ?? '-' }));
+    const composed = await this.compose(tx, workspaceId, event, channel, setting, account, recipient.address, variables);
+    if ('refused' in composed) return skip(composed.refused, account.id, recipient.address);
     const message = await tx.messages.insertIfNew(workspaceId, {
       ...base,
       channelAccountId: account.id,
-      recipient: e164Digits(phone),
-      content: {
-        kind: 'template',
-        templateName: setting.templateName,
-        language: setting.templateLanguage,
-        templateId: setting.templateId,
-        parameters,
-        parameterFormat: setting.binding.parameterFormat,
-      },
+      recipient: recipient.address,
+      content: composed.content,
       status: 'queued',
       reason: null,
     });
@@ -167,4 +168,55 @@ export class NotificationPlanner {
       rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond },
     });
   }
+
+  /** The content of the message on its channel, or why the channel's rules refuse it. */
+  private async compose(
+    tx: Repos,
+    workspaceId: string,
+    event: StoredEvent,
+    channel: string,
+    setting: NotificationSetting,
+    account: ChannelAccount,
+    address: string,
+    variables: Record<string, string>,
+  ): Promise<{ content: StoredContent } | { refused: string }> {
+    if (!isTextChannel(channel)) {
+      if (!setting.templateName || !setting.templateLanguage) return { refused: 'no approved template is set for it' };
+      const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: variables[p.variable] ?? '-' }));
+      return {
+        content: {
+          kind: 'template',
+          templateName: setting.templateName,
+          language: setting.templateLanguage,
+          templateId: setting.templateId,
+          parameters,
+          parameterFormat: setting.binding.parameterFormat,
+        },
+      };
+    }
+    const locale = matchLocale(setting.templateLanguage ?? 'en') ?? 'en';
+    const { subject, text } = composeText(event.type, locale, setting.customTemplate, variables);
+    if (text === '') return { refused: 'its text renders empty for this order' };
+    const tooLong = textLengthProblem(channel, channelLabel(channel), text);
+    if (tooLong) return { refused: tooLong };
+    if (channel === 'email') {
+      const unsubscribeUrl = this.optOuts.unsubscribeUrl(workspaceId, 'email', address);
+      return { content: { kind: 'text', subject, ...emailBodies(text, unsubscribeUrl, locale), unsubscribeUrl } };
+    }
+    if (channel === 'messenger') {
+      const delivery = messengerDelivery(event.type, await tx.messages.lastInboundAt(workspaceId, account.id, address), Date.now());
+      if ('refused' in delivery) return delivery;
+      const body: Record<string, unknown> = { messaging_type: delivery.messagingType, message: { text } };
+      if (delivery.messagingType === 'MESSAGE_TAG') body['tag'] = delivery.tag;
+      return { content: { kind: 'native', text, body } };
+    }
+    return { content: { kind: 'text', text } };
+  }
+}
+
+/** How a setting's template is named on messages and activity: the provider template, or the built-in/own text. */
+export function templateLabel(setting: NotificationSetting): string | null {
+  if (setting.templateName === BUILTIN_TEMPLATE) return `built-in (${setting.templateLanguage ?? 'en'})`;
+  if (setting.templateName === CUSTOM_TEMPLATE) return 'own text';
+  return setting.templateName;
 }

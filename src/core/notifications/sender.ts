@@ -1,7 +1,8 @@
 // Sends one queued message (the message.send job) and applies delivery statuses from channel webhooks
 // (the channel-webhook.process job).
 import { ProviderError } from '../errors.js';
-import type { ChannelAccountCredentials, DeliveryStatusUpdate, OutboundContent } from '../channels/ports.js';
+import type { ChannelAccountCredentials, DeliveryStatusUpdate, StoredContent } from '../channels/ports.js';
+import type { OptOutService } from './opt-outs.js';
 import type { Logger, Providers } from '../providers.js';
 import type { ChannelAccount, Message, MessagePatch, Repos, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -26,6 +27,7 @@ export class MessageSender {
     private readonly secrets: SecretBox,
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
+    private readonly optOuts: OptOutService,
   ) {}
 
   /** Job handler for message.send. Returns normally when the outcome is recorded, throws to retry. */
@@ -41,13 +43,15 @@ export class MessageSender {
       await this.finish(message, { status: 'failed', failedAt: Date.now(), reason: 'the channel account was removed before the message was sent' });
       return;
     }
+    const content = message.content as StoredContent;
     let result;
     try {
-      result = await adapter.send(resolved.credentials, {
-        to: message.recipient,
-        content: message.content as OutboundContent,
-        idempotencyKey: message.id,
-      });
+      if (content.kind === 'native') {
+        if (!adapter.sendNative) throw new ProviderError('permanent', `${resolved.account.provider} cannot send provider-native messages`);
+        result = await adapter.sendNative(resolved.credentials, { to: message.recipient, body: content.body });
+      } else {
+        result = await adapter.send(resolved.credentials, { to: message.recipient, content, idempotencyKey: message.id });
+      }
     } catch (err) {
       const providerError = err instanceof ProviderError ? err : null;
       if (providerError?.kind === 'permanent' || ctx.attempt >= ctx.maxAttempts) {
@@ -148,7 +152,7 @@ export class MessageSender {
         else await this.applyStatus(tx, message, status);
       }
       for (const inbound of parsed.messages) {
-        await tx.messages.insertIfNew(workspaceId, {
+        const recorded = await tx.messages.insertIfNew(workspaceId, {
           direction: 'inbound',
           channel: account.channel,
           channelAccountId: account.id,
@@ -162,6 +166,8 @@ export class MessageSender {
           status: 'delivered',
           reason: null,
         });
+        // STOP / START: honoured on every channel, recorded once per inbound message.
+        if (recorded) await this.optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
       }
       if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
       return missing;
@@ -182,6 +188,10 @@ export class MessageSender {
       const reason = status.errorDetail ?? 'the provider reported the message as failed';
       const patch: MessagePatch = { status: 'failed', failedAt: status.occurredAt, errorCode: status.errorCode, reason };
       await tx.messages.update(message.workspaceId, message.id, patch);
+      // A hard bounce (permanent 5xx) means the address does not take mail: stop sending to it.
+      if (message.channel === 'email' && message.recipient && /^5\d\d$/.test(status.errorCode ?? '')) {
+        await tx.optOuts.add(message.workspaceId, { channel: 'email', address: message.recipient, source: `email:bounce ${status.errorCode}` });
+      }
       await this.addActivity(tx, message, 'failed', { errorCode: status.errorCode, reason });
       return;
     }

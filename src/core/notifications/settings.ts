@@ -3,19 +3,29 @@
 import { AppError, invalidField } from '../errors.js';
 import type { EventType } from '../events/model.js';
 import { eventTypes } from '../events/model.js';
-import type { ProviderTemplate } from '../channels/ports.js';
-import type { NotificationSetting, TemplateBinding, UnitOfWork } from '../repos.js';
+import type { ProviderTemplate, StoredContent } from '../channels/ports.js';
+import type { CustomTemplate, NotificationSetting, TemplateBinding, UnitOfWork } from '../repos.js';
+import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, isTextChannel } from './compose.js';
+import { messengerDelivery, textLengthProblem } from './policy.js';
+import { normalizeAddress } from './opt-outs.js';
+import { matchLocale, templateLocales } from '../templates/builtin.js';
+import type { TemplateLocale } from '../templates/builtin.js';
+import { textToHtml, validateLiquid } from '../templates/liquid.js';
 import type { ConnectionService } from '../connections/service.js';
 import { channelLabel, eventLabel, notificationChannels } from './labels.js';
 import { supportingPlatforms } from './matrix.js';
 import { defaultVariableOrder, renderPlaceholders, variableCatalogue, variableKeys } from './variables.js';
-import { e164Digits, toE164 } from '../phone.js';
 import { newId } from '../ids.js';
 
 export interface SettingUpdate {
   enabled: boolean;
   channelAccountId?: string | null | undefined;
-  template?: { name: string; language?: string | undefined } | null | undefined;
+  /**
+   * Provider-template channels (WhatsApp): the template's name and language. Text channels (Messenger, LINE,
+   * SMS, e-mail): the language of the built-in text, or the merchant's own Liquid body (and e-mail subject);
+   * name "builtin" goes back to the built-in text.
+   */
+  template?: { name?: string | undefined; language?: string | undefined; body?: string | undefined; subject?: string | undefined } | null | undefined;
   /** Placeholder → variable key; placeholders left out get the default for their position. */
   variables?: Record<string, string> | undefined;
   /** Required to enable a notification sent through the platform's shared account (it is charged extra). */
@@ -33,6 +43,8 @@ export interface SettingView {
   binding: TemplateBinding;
   chargesConfirmedAt: number | null;
   chargesConfirmedBy: string | null;
+  /** The merchant's own text on a text channel (null: the built-in text). */
+  customTemplate: CustomTemplate | null;
   updatedAt: number | null;
 }
 
@@ -61,7 +73,7 @@ export class NotificationSettingsService {
         out.push(
           s
             ? toView(s)
-            : { eventType, channel, enabled: false, channelAccountId: null, template: null, binding: { parameterFormat: 'POSITIONAL', parameters: [] }, chargesConfirmedAt: null, chargesConfirmedBy: null, updatedAt: null },
+            : { eventType, channel, enabled: false, channelAccountId: null, template: null, binding: { parameterFormat: 'POSITIONAL', parameters: [] }, chargesConfirmedAt: null, chargesConfirmedBy: null, customTemplate: null, updatedAt: null },
         );
       }
     }
@@ -86,6 +98,7 @@ export class NotificationSettingsService {
         binding: current?.binding ?? { parameterFormat: 'POSITIONAL', parameters: [] },
         chargesConfirmedAt: current?.chargesConfirmedAt ?? null,
         chargesConfirmedBy: current?.chargesConfirmedBy ?? null,
+        customTemplate: current?.customTemplate ?? null,
       });
       return { ...toView(saved), preview: null, templateStatus: 'n/a' };
     }
@@ -104,6 +117,7 @@ export class NotificationSettingsService {
       }
       charges = input.confirmCharges ? { at: Date.now(), by: input.actor ?? null } : { at: current!.chargesConfirmedAt, by: current!.chargesConfirmedBy };
     }
+    if (isTextChannel(channel)) return this.enableText(workspaceId, type, channel, input, current, account.id, charges);
     const name = input.template?.name?.trim() || current?.templateName;
     if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);
     const language = input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || DEFAULT_LANGUAGE;
@@ -138,10 +152,65 @@ export class NotificationSettingsService {
       binding,
       chargesConfirmedAt: charges.at,
       chargesConfirmedBy: charges.by,
+      customTemplate: null,
     });
     const samples = await this.samples(workspaceId);
     const values = Object.fromEntries(binding.parameters.map((p) => [p.placeholder, samples[p.variable] ?? '']));
     return { ...toView(saved), preview: template.bodyText ? renderPlaceholders(template.bodyText, values) : null, templateStatus: template.status };
+  }
+
+  /**
+   * Text channels have no provider templates: the notification uses the built-in text in a language, or the
+   * merchant's own Liquid text, checked now (syntax, known variables, the channel's length limit).
+   */
+  private async enableText(
+    workspaceId: string,
+    type: EventType,
+    channel: string,
+    input: SettingUpdate,
+    current: NotificationSetting | null,
+    accountId: string,
+    charges: { at: number | null; by: string | null },
+  ): Promise<EnabledSetting> {
+    const t = input.template ?? null;
+    let locale: TemplateLocale = matchLocale(current?.templateLanguage ?? 'en') ?? 'en';
+    if (t?.language) {
+      const matched = matchLocale(t.language);
+      if (!matched) throw invalidField('template.language', `built-in texts exist in ${templateLocales.join(', ')}`);
+      locale = matched;
+    }
+    if (t?.name && t.name !== BUILTIN_TEMPLATE && t.name !== CUSTOM_TEMPLATE) {
+      throw invalidField('template.name', `${channelLabel(channel)} has no provider templates: leave it out, or use "builtin" (with a language) or give your own template.body`);
+    }
+    if (t?.subject !== undefined && channel !== 'email') throw invalidField('template.subject', 'only e-mail notifications have a subject');
+    if (input.variables && Object.keys(input.variables).length > 0) throw invalidField('variables', `${channelLabel(channel)} texts name the variables themselves, e.g. {{ customer_order_id }}`);
+    const samples = await this.samples(workspaceId);
+    let custom: CustomTemplate | null = current?.templateName === CUSTOM_TEMPLATE ? current.customTemplate : null;
+    if (t?.name === BUILTIN_TEMPLATE) custom = null;
+    if (t?.body !== undefined) {
+      validateLiquid('template.body', t.body, samples);
+      if (t.subject !== undefined) validateLiquid('template.subject', t.subject, samples);
+      custom = { body: t.body, subject: t.subject ?? null };
+    } else if (t?.subject !== undefined) {
+      throw invalidField('template.body', 'give the body together with your own subject');
+    }
+    const preview = composeText(type, locale, custom, samples);
+    const tooLong = textLengthProblem(channel, channelLabel(channel), preview.text);
+    if (tooLong) throw invalidField('template.body', `${tooLong} (with the sample values)`);
+    const saved = await this.uow.repos.settings.upsert(workspaceId, {
+      eventType: type,
+      channel,
+      enabled: true,
+      channelAccountId: accountId,
+      templateName: custom ? CUSTOM_TEMPLATE : BUILTIN_TEMPLATE,
+      templateLanguage: locale,
+      templateId: null,
+      binding: { parameterFormat: 'NAMED', parameters: [] },
+      chargesConfirmedAt: charges.at,
+      chargesConfirmedBy: charges.by,
+      customTemplate: custom,
+    });
+    return { ...toView(saved), preview: channel === 'email' ? `${preview.subject}\n\n${preview.text}` : preview.text, templateStatus: custom ? 'CUSTOM' : 'BUILTIN' };
   }
 
   /** The catalogue's sample values with the workspace's own values over them. */
@@ -160,28 +229,24 @@ export class NotificationSettingsService {
   }
 
   /**
-   * Sends the notification's template, filled with the sample values, to a number the merchant gives, through
-   * the setting's account, now. The send is recorded (and billed) like any other.
+   * Sends the notification, filled with the sample values, to an address the merchant gives (a phone number,
+   * an e-mail address, a LINE user id or a Messenger PSID), through the setting's account, now. The send is
+   * recorded (and billed) like any other.
    */
   async testSend(workspaceId: string, eventType: string, channel: string, to: string): Promise<{ messageId: string; status: string; providerMessageId: string | null; reason: string | null; preview: string | null }> {
+    if (!(eventTypes as readonly string[]).includes(eventType)) throw invalidField('event_type', `must be one of ${eventTypes.join(', ')}`);
     const setting = await this.uow.repos.settings.get(workspaceId, eventType, channel);
     if (!setting?.templateName || !setting.templateLanguage || !setting.channelAccountId) {
       throw invalidField('event_type', `set a template for the ${eventType} ${channelLabel(channel)} notification before a test send`);
     }
-    const phone = toE164(to);
-    if (!phone) throw invalidField('to', 'must be a phone number with its country code, e.g. +14155550123');
+    const address = normalizeAddress(channel, to);
+    if (!address) {
+      throw invalidField('to', channel === 'email' ? 'must be an e-mail address' : channel === 'whatsapp' || channel === 'sms' ? 'must be a phone number with its country code, e.g. +14155550123' : `must be a ${channelLabel(channel)} user id`);
+    }
     const account = await this.uow.repos.channelAccounts.get(workspaceId, setting.channelAccountId);
     if (!account) throw invalidField('channel_account_id', 'the notification’s account was removed; enable it again with another account');
     const samples = await this.samples(workspaceId);
-    const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: samples[p.variable] ?? '-' }));
-    const content = {
-      kind: 'template' as const,
-      templateName: setting.templateName,
-      language: setting.templateLanguage,
-      templateId: setting.templateId,
-      parameters,
-      parameterFormat: setting.binding.parameterFormat,
-    };
+    const { content, preview } = await this.testContent(workspaceId, setting, account.id, address, samples);
     const message = await this.uow.repos.messages.insertIfNew(workspaceId, {
       direction: 'outbound',
       channel,
@@ -189,14 +254,14 @@ export class NotificationSettingsService {
       eventId: null,
       orderId: null,
       idempotencyKey: `test:${newId('t')}`,
-      recipient: e164Digits(phone),
+      recipient: address,
       templateName: setting.templateName,
       category: 'utility',
       content,
       status: 'queued',
       reason: null,
     });
-    const result = await this.connections.sendNow(account, { to: e164Digits(phone), content, idempotencyKey: message!.id });
+    const result = await this.connections.sendNow(account, { to: address, content, idempotencyKey: message!.id });
     const at = Date.now();
     await this.uow.transaction(async (tx) => {
       if (result.ok) {
@@ -206,15 +271,40 @@ export class NotificationSettingsService {
         await tx.messages.update(workspaceId, message!.id, { status: 'failed', failedAt: at, errorCode: result.errorCode, reason: result.reason, attempts: 1 });
       }
     });
-    const templates = await this.connections.listTemplates(workspaceId, account.id).catch(() => []);
-    const body = templates.find((t) => t.name === setting.templateName && t.language === setting.templateLanguage)?.bodyText ?? null;
     return {
       messageId: message!.id,
       status: result.ok ? 'sent' : 'failed',
       providerMessageId: result.ok ? result.providerMessageId : null,
       reason: result.ok ? null : result.reason,
-      preview: body ? renderPlaceholders(body, Object.fromEntries(parameters.map((p) => [p.name, p.value]))) : null,
+      preview,
     };
+  }
+
+  private async testContent(workspaceId: string, setting: NotificationSetting, accountId: string, address: string, samples: Record<string, string>): Promise<{ content: StoredContent; preview: string | null }> {
+    if (isTextChannel(setting.channel)) {
+      const { subject, text } = composeText(setting.eventType, setting.templateLanguage, setting.customTemplate, samples);
+      if (setting.channel === 'email') return { content: { kind: 'text', subject, text, html: textToHtml(text) }, preview: `${subject}\n\n${text}` };
+      if (setting.channel === 'messenger') {
+        const delivery = messengerDelivery(setting.eventType, await this.uow.repos.messages.lastInboundAt(workspaceId, accountId, address), Date.now());
+        if ('refused' in delivery) throw invalidField('to', `cannot be messaged now: ${delivery.refused}`);
+        const body: Record<string, unknown> = { messaging_type: delivery.messagingType, message: { text } };
+        if (delivery.messagingType === 'MESSAGE_TAG') body['tag'] = delivery.tag;
+        return { content: { kind: 'native', text, body }, preview: text };
+      }
+      return { content: { kind: 'text', text }, preview: text };
+    }
+    const parameters = setting.binding.parameters.map((p) => ({ name: p.placeholder, value: samples[p.variable] ?? '-' }));
+    const content: StoredContent = {
+      kind: 'template',
+      templateName: setting.templateName!,
+      language: setting.templateLanguage!,
+      templateId: setting.templateId,
+      parameters,
+      parameterFormat: setting.binding.parameterFormat,
+    };
+    const templates = await this.connections.listTemplates(workspaceId, accountId).catch(() => []);
+    const body = templates.find((t) => t.name === setting.templateName && t.language === setting.templateLanguage)?.bodyText ?? null;
+    return { content, preview: body ? renderPlaceholders(body, Object.fromEntries(parameters.map((p) => [p.name, p.value]))) : null };
   }
 
   /** The sending account: the one named, else the channel's selected sending account (seed 002's rules). */
@@ -257,6 +347,7 @@ function toView(s: NotificationSetting): SettingView {
     binding: s.binding,
     chargesConfirmedAt: s.chargesConfirmedAt,
     chargesConfirmedBy: s.chargesConfirmedBy,
+    customTemplate: s.customTemplate,
     updatedAt: s.updatedAt,
   };
 }

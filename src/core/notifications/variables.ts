@@ -30,6 +30,12 @@ export const variableCatalogue: VariableDefinition[] = [
   { key: 'order_status_url', label: 'Order status link', sample: 'https://shop.example/orders/ORD123456' },
   { key: 'tracking_number', label: 'Tracking number', sample: '82616846149' },
   { key: 'tracking_url', label: 'Tracking link', sample: 'https://track.example/82616846149' },
+  { key: 'shipment_status', label: 'Shipment status', sample: 'in transit' },
+  { key: 'points', label: 'Points received or used', sample: '120' },
+  { key: 'points_balance', label: 'Points balance', sample: '860' },
+  { key: 'credit_amount', label: 'Reward credit amount', sample: 'NT$100' },
+  { key: 'coupon_code', label: 'Coupon code', sample: 'THANKYOU10' },
+  { key: 'coupon_value', label: 'Coupon value', sample: '10% off' },
 ];
 
 export const variableKeys = new Set(variableCatalogue.map((v) => v.key));
@@ -74,6 +80,12 @@ export function computeVariables(event: NormalizedEvent, order: OrderSnapshot | 
   put('refund_amount', formatMoney(str(data['refundAmount']), str(data['currency']) ?? order?.total?.currency));
   put('tracking_number', str(data['trackingNumber']));
   put('tracking_url', str(data['trackingUrl']));
+  put('shipment_status', str(data['statusLabel']) ?? str(data['status']));
+  put('points', str(typeof data['points'] === 'number' ? Math.abs(data['points']) : data['points']));
+  put('points_balance', str(data['pointsBalance']));
+  put('credit_amount', formatMoney(str(data['creditAmount']), str(data['currency'])));
+  put('coupon_code', str(data['code']) ?? str(data['couponCode']));
+  put('coupon_value', str(data['value']) ?? str(data['couponValue']));
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Secrets at rest: AES-256-GCM with a per-value random IV, under the installation's master key.
 // Stored form: "v1.<iv b64>.<tag b64>.<ciphertext b64>".
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export class SecretBox {
   private readonly key: Buffer;
@@ -25,6 +25,15 @@ export class SecretBox {
   /** Opens sealed secrets and masks every value, for API responses. */
   masked(sealed: string): Record<string, string> {
     return maskSecrets(this.open(sealed));
+  }
+
+  /**
+   * A MAC of data under a key derived from the master key for one purpose (unsubscribe links...), url-safe.
+   * Different purposes never share a key, and the master key itself never signs anything.
+   */
+  mac(purpose: string, data: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `shoptalk:${purpose}`, 32));
+    return createHmac('sha256', key).update(data).digest('base64url');
   }
 
   /** A random url-safe token (webhook verify tokens and the like). */

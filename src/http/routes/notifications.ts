@@ -13,8 +13,15 @@ const matrixChannels: MatrixChannel[] = ['whatsapp', 'messenger', 'line', 'sms',
 const settingBody = z.object({
   enabled: z.boolean(),
   channel_account_id: z.string().max(100).nullish(),
+  // WhatsApp: the provider template's name and language. Messenger, LINE, SMS, e-mail: the built-in text's
+  // language (en, zh-Hant, pl), or your own Liquid body (and e-mail subject).
   template: z
-    .object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(20).optional() })
+    .object({
+      name: z.string().trim().min(1).max(512).optional(),
+      language: z.string().trim().min(2).max(20).optional(),
+      body: z.string().max(4000).optional(),
+      subject: z.string().max(300).optional(),
+    })
     .nullish(),
   variables: z.record(z.string().max(100), z.string().max(100)).optional(),
   confirm_charges: z.boolean().optional(),
@@ -30,7 +37,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     {
       schema: {
         tags: ['notifications'],
-        summary: 'Turn a notification on (with an APPROVED provider template) or off',
+        summary: 'Turn a notification on (WhatsApp: an APPROVED provider template; other channels: the built-in or your own text) or off',
         params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
         body: settingBody,
       },
@@ -85,9 +92,9 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     {
       schema: {
         tags: ['notifications'],
-        summary: 'Send the notification’s template, filled with the sample values, to a number you give',
+        summary: 'Send the notification, filled with the sample values, to an address you give (phone, e-mail, LINE user id, PSID)',
         params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
-        body: z.object({ to: z.string().min(4).max(40) }),
+        body: z.object({ to: z.string().min(4).max(320) }),
       },
     },
     async (req) => {

@@ -2,6 +2,7 @@
 import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
+import { customersRepo, optOutsRepo } from './customers.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
 import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
@@ -22,6 +23,8 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     variableSamples: variableSamplesRepo(db),
     webhookSubscriptions: webhookSubscriptionsRepo(db),
     webhookDeliveries: webhookDeliveriesRepo(db),
+    customers: customersRepo(db),
+    optOuts: optOutsRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ActivitiesTable, MessagesTable, NotificationSettingsTable } from '../schema.js';
-import type { Activity, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
+import type { Activity, CustomTemplate, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
 import type { EventType } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { enqueue } from '../../queue/outbox.js';
@@ -21,6 +21,7 @@ const settingFromRow = (r: Selectable<NotificationSettingsTable>): NotificationS
   binding: JSON.parse(r.variable_map) as TemplateBinding,
   chargesConfirmedAt: r.charges_confirmed_at,
   chargesConfirmedBy: r.charges_confirmed_by,
+  customTemplate: r.custom_template ? (JSON.parse(r.custom_template) as CustomTemplate) : null,
   updatedAt: r.updated_at,
 });
 
@@ -87,6 +88,7 @@ export function settingsRepo(db: Db): Repos['settings'] {
         variable_map: JSON.stringify(input.binding),
         charges_confirmed_at: input.chargesConfirmedAt,
         charges_confirmed_by: input.chargesConfirmedBy,
+        custom_template: input.customTemplate ? JSON.stringify(input.customTemplate) : null,
         updated_at: Date.now(),
       };
       const row = await db
@@ -184,6 +186,19 @@ export function messagesRepo(db: Db): Repos['messages'] {
         .limit(1)
         .executeTakeFirst();
       return r != null;
+    },
+    async lastInboundAt(workspaceId, channelAccountId, from) {
+      const r = await db
+        .selectFrom('messages')
+        .select('created_at')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel_account_id', '=', channelAccountId)
+        .where('recipient', '=', from)
+        .where('direction', '=', 'inbound')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r?.created_at ?? null;
     },
     async list(workspaceId, opts) {
       let q = db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId);

@@ -1,0 +1,22 @@
+export {
+  NinetyOneAppAdapter,
+  NINETYONEAPP_FIELDS,
+  NINETYONEAPP_MAX_WINDOW_MS,
+  NINETYONEAPP_PAGE_SIZE,
+  NINETYONEAPP_PATHS,
+  orderSnapshot,
+  orderStatuses,
+  parseTaipeiDateTime,
+  taiwanPhoneToE164,
+  toTaipeiDateTime,
+} from './adapter.js';
+export type { NinetyOneAppAdapterOptions, NinetyOneAppOrderStatus } from './adapter.js';
+export { NinetyOneAppSimulator } from './simulator.js';
+export type {
+  NinetyOneAppShopInput,
+  NinetyOneAppShop,
+  NinetyOneAppOrder,
+  NinetyOneAppOrderLine,
+  NinetyOneAppOrderOverrides,
+  SetStatusOptions,
+} from './simulator.js';

@@ -1,0 +1,362 @@
+// 91APP simulator: plays the 91APP Admin API order endpoints for tests and the sandbox. 91APP sends no order
+// webhooks, so there is no sender here: orders sit in memory with an UpdateDateTime and the hub polls them.
+// Every API call is POST + JSON with ShopId in the body and header x-api-key; answers use the envelope
+// {"Status":"Success"|"Error","Data":…,"ErrorMessage":…}:
+//   POST /ec/V1/Shop/GetShipping        {ShopId}
+//   POST /ec/V2/SalesOrder/GetList      {ShopId, DateType, StartDate, EndDate, Position, Count, OrderStatus?}
+//   POST /ec/V2/SalesOrder/Get          {ShopId, TMCode | TGCode}
+// A wrong or missing x-api-key is HTTP 401, a ShopId the key does not own 403, a bad body 400 with
+// Status "Error" ([UNVERIFIED]: 91APP's HTTP codes for these are not documented).
+// Control API (besides the base /_sim routes):
+//   POST /_sim/shops                    {shopId, apiKey, shopName?}
+//   GET  /_sim/shops
+//   POST /_sim/orders                   {shopId, order?}            → creates an order (defaults for everything)
+//   GET  /_sim/orders?shopId=&status=
+//   POST /_sim/orders/:code/status      {status, at?}               → TMCode or TGCode; bumps UpdateDateTime
+import { SimInputError, Simulator, jsonBody, requireString } from '../../../sandbox/simulator.js';
+import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import type { NinetyOneAppOrderStatus } from './adapter.js';
+import { NINETYONEAPP_MAX_WINDOW_MS, NINETYONEAPP_PAGE_SIZE, NINETYONEAPP_PATHS, orderStatuses, parseTaipeiDateTime, toTaipeiDateTime } from './adapter.js';
+
+export interface NinetyOneAppShopInput {
+  /** Numeric, as 91APP shop ids are. */
+  shopId: string | number;
+  apiKey: string;
+  /** Optional: GetShipping reports it when set, so both adapter paths (named or not) can be tested. */
+  shopName?: string | null;
+}
+
+export interface NinetyOneAppShop {
+  shopId: string;
+  shopName: string | null;
+  orderCount: number;
+}
+
+export interface NinetyOneAppOrderLine {
+  TSCode: string;
+  SkuId: number;
+  OuterId: string | null;
+  ProductName: string;
+  Qty: number;
+  Price: number;
+}
+
+/** A 91APP order as the simulator serves it (field names [UNVERIFIED], mirroring NINETYONEAPP_FIELDS). */
+export interface NinetyOneAppOrder {
+  TGCode: string;
+  TMCode: string;
+  ShopId: number;
+  /** Taipei time, "YYYY-MM-DDTHH:mm:ss". */
+  OrderDateTime: string;
+  UpdateDateTime: string;
+  FinishDateTime: string | null;
+  OrderStatus: NinetyOneAppOrderStatus;
+  TotalPayment: number;
+  PayType: string;
+  OrderDeliverType: string;
+  MemberId: string | null;
+  MemberName: string | null;
+  MemberEmail: string | null;
+  MemberCellphone: string | null;
+  ReceiverName: string | null;
+  ReceiverMobile: string | null;
+  ReceiverAddress: string | null;
+  ReceiverCity: string | null;
+  ReceiverZipCode: string | null;
+  SalesOrderSlaveList: NinetyOneAppOrderLine[];
+}
+
+export type NinetyOneAppOrderOverrides = Partial<NinetyOneAppOrder>;
+
+export interface SetStatusOptions {
+  /** When the change happened (epoch ms); defaults to now. */
+  at?: number;
+}
+
+interface ShopState {
+  shopId: string;
+  apiKey: string;
+  shopName: string | null;
+  orders: NinetyOneAppOrder[];
+}
+
+const dateTypes = ['OrderDateTime', 'FinishDateTime', 'UpdateDateTime'] as const;
+type DateType = (typeof dateTypes)[number];
+
+/** A refusal the API answers in 91APP's envelope rather than the simulator's control-API shape. */
+class ApiRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NinetyOneAppSimulator extends Simulator {
+  readonly name = '91app';
+  private shops = new Map<string, ShopState>();
+  private codeSeq = 0;
+
+  constructor() {
+    super();
+    this.route('POST', NINETYONEAPP_PATHS.getShipping, (req) => this.api(req, (shop) => this.getShipping(shop)));
+    this.route('POST', NINETYONEAPP_PATHS.getOrderList, (req) => this.api(req, (shop, body) => this.getOrderList(shop, body)));
+    this.route('POST', NINETYONEAPP_PATHS.getOrder, (req) => this.api(req, (shop, body) => this.getOrder(shop, body)));
+    this.registerControlRoutes();
+  }
+
+  addShop(input: NinetyOneAppShopInput): NinetyOneAppShop {
+    const shopId = String(input.shopId ?? '').trim();
+    if (!/^\d{1,15}$/.test(shopId) || Number(shopId) <= 0) throw new SimInputError(400, 'shopId must be a positive number, e.g. "12345"');
+    const apiKey = typeof input.apiKey === 'string' ? input.apiKey.trim() : '';
+    if (!apiKey) throw new SimInputError(400, 'apiKey is required');
+    const clash = [...this.shops.values()].find((s) => s.apiKey === apiKey && s.shopId !== shopId);
+    if (clash) throw new SimInputError(409, `apiKey is already registered for shop ${clash.shopId}`);
+    const shop: ShopState = { shopId, apiKey, shopName: input.shopName?.trim() || null, orders: this.shops.get(shopId)?.orders ?? [] };
+    this.shops.set(shopId, shop);
+    return publicShop(shop);
+  }
+
+  shopList(): NinetyOneAppShop[] {
+    return [...this.shops.values()].map(publicShop);
+  }
+
+  orders(shopId: string | number): NinetyOneAppOrder[] {
+    return this.shop(shopId).orders;
+  }
+
+  /** Creates an order (WaitingForPayment unless overridden) with plausible defaults for every field. */
+  createOrder(shopId: string | number, overrides: NinetyOneAppOrderOverrides = {}): NinetyOneAppOrder {
+    const shop = this.shop(shopId);
+    if (overrides.OrderStatus !== undefined) requireStatus(overrides.OrderStatus);
+    const order = { ...this.buildOrder(shop), ...overrides };
+    shop.orders.push(order);
+    return order;
+  }
+
+  /** Moves an order (by TMCode or TGCode) to a status and bumps its UpdateDateTime, as 91APP's back office does. */
+  setOrderStatus(code: string, status: string, options: SetStatusOptions = {}): NinetyOneAppOrder {
+    const next = requireStatus(status);
+    const at = options.at ?? Date.now();
+    if (!Number.isFinite(at)) throw new SimInputError(400, 'at must be epoch milliseconds');
+    const order = this.findOrder(code);
+    if (!order) throw new SimInputError(404, `order ${code} not found`);
+    order.OrderStatus = next;
+    order.UpdateDateTime = toTaipeiDateTime(at);
+    if (next === 'Finish') order.FinishDateTime = order.UpdateDateTime;
+    return order;
+  }
+
+  protected override resetState(): void {
+    this.shops.clear();
+    this.codeSeq = 0;
+  }
+
+  /** 91APP's envelope, so injected faults look like the real API. */
+  protected override faultBody(status: number): unknown {
+    return envelopeError(status === 429 ? 'Too Many Requests' : `simulated ${status}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Admin API
+
+  /** Checks x-api-key and ShopId, then runs the endpoint; refusals come back in the envelope. */
+  private api(req: SimRequest, handler: (shop: ShopState, body: Record<string, unknown>) => SimResponse): SimResponse {
+    try {
+      const key = req.headers['x-api-key']?.trim();
+      const shop = key ? [...this.shops.values()].find((s) => s.apiKey === key) : undefined;
+      if (!shop) throw new ApiRefusal(401, 'Unauthorized: x-api-key is missing or invalid');
+      const body = req.json;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiRefusal(400, 'Request body must be a JSON object');
+      const b = body as Record<string, unknown>;
+      const shopId = typeof b['ShopId'] === 'number' || typeof b['ShopId'] === 'string' ? String(b['ShopId']).trim() : '';
+      if (!shopId) throw new ApiRefusal(400, 'ShopId is required');
+      if (shopId !== shop.shopId) throw new ApiRefusal(403, `Forbidden: this x-api-key has no permission for ShopId ${shopId}`);
+      return handler(shop, b);
+    } catch (err) {
+      if (!(err instanceof ApiRefusal)) throw err;
+      return { status: err.status, body: envelopeError(err.message) };
+    }
+  }
+
+  private getShipping(shop: ShopState): SimResponse {
+    const list = [
+      { ShippingProfileTypeDef: 'Home', Name: '宅配', Fee: 100 },
+      { ShippingProfileTypeDef: 'FamilyMartPickup', Name: '全家取貨', Fee: 60 },
+    ];
+    const data: Record<string, unknown> = { ShopId: Number(shop.shopId), List: list };
+    if (shop.shopName) data['ShopName'] = shop.shopName;
+    return success(data);
+  }
+
+  private getOrderList(shop: ShopState, b: Record<string, unknown>): SimResponse {
+    const dateType = b['DateType'];
+    if (typeof dateType !== 'string' || !(dateTypes as readonly string[]).includes(dateType)) {
+      throw new ApiRefusal(400, `DateType must be one of ${dateTypes.join(', ')}`);
+    }
+    const { start, end } = readWindow(b);
+    const position = readInteger(b, 'Position', 0, 0, Number.MAX_SAFE_INTEGER);
+    const count = readInteger(b, 'Count', NINETYONEAPP_PAGE_SIZE, 1, NINETYONEAPP_PAGE_SIZE);
+    const status = b['OrderStatus'];
+    if (status !== undefined && status !== null && (typeof status !== 'string' || !(orderStatuses as readonly string[]).includes(status))) {
+      throw new ApiRefusal(400, `OrderStatus must be one of ${orderStatuses.join(', ')}`);
+    }
+    const matching = shop.orders
+      .map((order) => ({ order, at: parseTaipeiDateTime(order[dateType as DateType]) }))
+      .filter((o): o is { order: NinetyOneAppOrder; at: number } => o.at !== null && o.at >= start && o.at <= end)
+      .filter((o) => !status || o.order.OrderStatus === status)
+      // A stable order so Position paging neither skips nor repeats.
+      .sort((a, b2) => a.at - b2.at || a.order.TMCode.localeCompare(b2.order.TMCode))
+      .map((o) => o.order);
+    return success({ TotalCount: matching.length, List: matching.slice(position, position + count) });
+  }
+
+  private getOrder(shop: ShopState, b: Record<string, unknown>): SimResponse {
+    const tm = typeof b['TMCode'] === 'string' ? b['TMCode'].trim() : '';
+    const tg = typeof b['TGCode'] === 'string' ? b['TGCode'].trim() : '';
+    if (!tm && !tg) throw new ApiRefusal(400, 'TMCode or TGCode is required');
+    const order = shop.orders.find((o) => (tm ? o.TMCode === tm : o.TGCode === tg));
+    // [UNVERIFIED] how 91APP answers an unknown code; a Status "Error" envelope is the plausible shape.
+    if (!order) return { status: 200, body: envelopeError(`SalesOrder not found: ${tm || tg}`) };
+    return success(order);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Orders
+
+  private buildOrder(shop: ShopState): NinetyOneAppOrder {
+    const n = shop.orders.length;
+    const person = samplePeople[n % samplePeople.length]!;
+    const product = sampleProducts[n % sampleProducts.length]!;
+    const now = toTaipeiDateTime(Date.now());
+    const day = now.slice(2, 10).replace(/-/g, '');
+    const seq = ++this.codeSeq;
+    const qty = 1 + (n % 2);
+    const shippingFee = 100;
+    return {
+      TGCode: `TG${day}K${String(seq).padStart(5, '0')}`,
+      TMCode: `TM${day}K${String(seq).padStart(5, '0')}`,
+      ShopId: Number(shop.shopId),
+      OrderDateTime: now,
+      UpdateDateTime: now,
+      FinishDateTime: null,
+      OrderStatus: 'WaitingForPayment',
+      TotalPayment: product.price * qty + shippingFee,
+      PayType: 'CreditCardOnce',
+      OrderDeliverType: 'Home',
+      MemberId: String(900_000 + seq),
+      MemberName: person.name,
+      MemberEmail: person.email,
+      MemberCellphone: person.cellphone,
+      ReceiverName: person.name,
+      ReceiverMobile: person.cellphone,
+      ReceiverAddress: person.address,
+      ReceiverCity: person.city,
+      ReceiverZipCode: person.zip,
+      SalesOrderSlaveList: [
+        { TSCode: `TS${day}K${String(seq).padStart(5, '0')}01`, SkuId: product.skuId, OuterId: product.outerId, ProductName: product.name, Qty: qty, Price: product.price },
+      ],
+    };
+  }
+
+  private findOrder(code: string): NinetyOneAppOrder | undefined {
+    const c = String(code ?? '').trim();
+    for (const shop of this.shops.values()) {
+      const found = shop.orders.find((o) => o.TMCode === c) ?? shop.orders.find((o) => o.TGCode === c);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private shop(shopId: string | number): ShopState {
+    const shop = this.shops.get(String(shopId ?? '').trim());
+    if (!shop) throw new SimInputError(404, `shop ${shopId} not found`);
+    return shop;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control API
+
+  private registerControlRoutes(): void {
+    this.control('POST', '/_sim/shops', (req) => {
+      const b = jsonBody(req);
+      const shopId = typeof b['shopId'] === 'number' ? String(b['shopId']) : requireString(b, 'shopId');
+      const shopName = b['shopName'];
+      if (shopName !== undefined && shopName !== null && typeof shopName !== 'string') throw new SimInputError(400, 'shopName must be a string');
+      return { status: 201, body: this.addShop({ shopId, apiKey: requireString(b, 'apiKey'), shopName: shopName ?? null }) };
+    });
+    this.control('GET', '/_sim/shops', () => ({ status: 200, body: this.shopList() }));
+    this.control('POST', '/_sim/orders', (req) => {
+      const b = jsonBody(req);
+      const shopId = typeof b['shopId'] === 'number' ? String(b['shopId']) : requireString(b, 'shopId');
+      const order = b['order'];
+      if (order !== undefined && (order === null || typeof order !== 'object' || Array.isArray(order))) throw new SimInputError(400, 'order must be an object of field overrides');
+      return { status: 201, body: this.createOrder(shopId, (order ?? {}) as NinetyOneAppOrderOverrides) };
+    });
+    this.control('GET', '/_sim/orders', (req) => {
+      const shopId = req.query['shopId'];
+      const status = req.query['status'];
+      if (status) requireStatus(status);
+      const orders = shopId ? this.orders(shopId) : [...this.shops.values()].flatMap((s) => s.orders);
+      return { status: 200, body: status ? orders.filter((o) => o.OrderStatus === status) : orders };
+    });
+    this.control('POST', '/_sim/orders/:code/status', (req, p) => {
+      const b = jsonBody(req);
+      const at = b['at'];
+      if (at !== undefined && typeof at !== 'number') throw new SimInputError(400, 'at must be epoch milliseconds');
+      return { status: 200, body: this.setOrderStatus(p['code']!, requireString(b, 'status'), { at }) };
+    });
+  }
+}
+
+function publicShop(s: ShopState): NinetyOneAppShop {
+  return { shopId: s.shopId, shopName: s.shopName, orderCount: s.orders.length };
+}
+
+function requireStatus(status: unknown): NinetyOneAppOrderStatus {
+  if (typeof status !== 'string' || !(orderStatuses as readonly string[]).includes(status)) {
+    throw new SimInputError(400, `status must be one of ${orderStatuses.join(', ')}`);
+  }
+  return status as NinetyOneAppOrderStatus;
+}
+
+function success(data: unknown): SimResponse {
+  return { status: 200, body: { Status: 'Success', Data: data, ErrorMessage: null } };
+}
+
+function envelopeError(message: string): unknown {
+  return { Status: 'Error', Data: null, ErrorMessage: message };
+}
+
+/** StartDate/EndDate as Taipei times; a date-only EndDate covers its whole day. The span is at most 7 days. */
+function readWindow(b: Record<string, unknown>): { start: number; end: number } {
+  const start = parseTaipeiDateTime(b['StartDate']);
+  let end = parseTaipeiDateTime(b['EndDate']);
+  if (start === null) throw new ApiRefusal(400, 'StartDate is required, as yyyy-MM-ddTHH:mm:ss');
+  if (end === null) throw new ApiRefusal(400, 'EndDate is required, as yyyy-MM-ddTHH:mm:ss');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(String(b['EndDate']).trim())) end += 24 * 60 * 60 * 1000 - 1;
+  if (end < start) throw new ApiRefusal(400, 'EndDate must not be earlier than StartDate');
+  if (end - start > NINETYONEAPP_MAX_WINDOW_MS) throw new ApiRefusal(400, 'The range between StartDate and EndDate must not exceed 7 days');
+  return { start, end };
+}
+
+function readInteger(b: Record<string, unknown>, field: string, fallback: number, min: number, max: number): number {
+  const v = b[field];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ApiRefusal(400, `${field} must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+// Sample members with mobiles in the formats buyers type them.
+const samplePeople = [
+  { name: '王美玲', email: 'meiling.wang@example.com.tw', cellphone: '0912345678', address: '信義路五段7號', city: '台北市', zip: '110' },
+  { name: '陳志明', email: 'chihming.chen@example.com.tw', cellphone: '0922-123-456', address: '中正路100號', city: '台中市', zip: '400' },
+  { name: '林怡君', email: 'yichun.lin@example.com.tw', cellphone: '+886 933 456 789', address: '成功路88號', city: '高雄市', zip: '800' },
+] as const;
+
+const sampleProducts = [
+  { name: '經典棉質T恤', skuId: 1_001_001, outerId: 'TEE-BLK-M', price: 590 },
+  { name: '陶瓷手沖咖啡組', skuId: 1_001_002, outerId: 'POUR-SET-01', price: 1280 },
+  { name: '羊毛襪', skuId: 1_001_003, outerId: null, price: 350 },
+] as const;

@@ -1,0 +1,36 @@
+// The text of a notification on a channel without provider templates: the merchant's own Liquid text, or the
+// built-in one in the setting's language, rendered over the variable catalogue.
+import type { EventType } from '../events/model.js';
+import type { CustomTemplate } from '../repos.js';
+import { builtinText, matchLocale } from '../templates/builtin.js';
+import type { TemplateLocale } from '../templates/builtin.js';
+import { renderLiquid, textToHtml } from '../templates/liquid.js';
+
+/** Channels whose notifications are rendered by the hub rather than by a provider template. */
+export const textChannels = ['messenger', 'line', 'sms', 'email'] as const;
+export const isTextChannel = (channel: string): boolean => (textChannels as readonly string[]).includes(channel);
+
+/** Setting names for the two kinds of text a text channel can use. */
+export const BUILTIN_TEMPLATE = 'builtin';
+export const CUSTOM_TEMPLATE = 'custom';
+
+export interface ComposedText {
+  subject: string;
+  text: string;
+}
+
+export function composeText(type: EventType, locale: string | null, custom: CustomTemplate | null, variables: Record<string, string>): ComposedText {
+  const builtin = builtinText(type, (locale ? matchLocale(locale) : null) ?? 'en');
+  const source = custom ?? { subject: null, body: builtin.body };
+  return {
+    subject: renderLiquid(source.subject ?? builtin.subject, variables).replace(/\s+/g, ' ').slice(0, 200),
+    text: renderLiquid(source.body, variables),
+  };
+}
+
+/** The e-mail body with its unsubscribe footer, as text and HTML. */
+export function emailBodies(text: string, unsubscribeUrl: string, locale: TemplateLocale): { text: string; html: string } {
+  const footer = { en: 'Unsubscribe from these e-mails', 'zh-Hant': '取消訂閱這些郵件', pl: 'Wypisz się z tych wiadomości' }[locale];
+  const full = `${text}\n\n${footer}: ${unsubscribeUrl}`;
+  return { text: full, html: textToHtml(full) };
+}

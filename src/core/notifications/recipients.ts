@@ -1,0 +1,58 @@
+// Who a notification goes to on each channel: the order's phone (WhatsApp, SMS) or e-mail, or the chat
+// identity the customer linked (LINE user id, Messenger PSID) on the very account that sends. Each miss is a
+// reason a merchant understands.
+import type { ChannelAccount, Customer, Order, Repos } from '../repos.js';
+import { e164Digits, maskPhone, toE164 } from '../phone.js';
+import { normalizeAddress } from './opt-outs.js';
+import { channelLabel } from './labels.js';
+
+export type RecipientLookup = { address: string; customerId: string | null } | { missing: string };
+
+/** For activity texts: an address with most of it hidden. */
+export function maskAddress(channel: string, address: string): string {
+  if (channel === 'whatsapp' || channel === 'sms') return maskPhone(address);
+  if (channel === 'email') {
+    const [local = '', domain = ''] = address.split('@');
+    return `${local.slice(0, 1)}•••@${domain}`;
+  }
+  return address.length > 8 ? `${address.slice(0, 4)}•••${address.slice(-2)}` : '•••';
+}
+
+/** The store customer behind an order: by the store's customer id, else by the order's e-mail or phone. */
+async function customerOfOrder(tx: Repos, workspaceId: string, order: Order): Promise<Customer | null> {
+  const external = order.snapshot.customerExternalId;
+  if (external) {
+    const byStore = await tx.customers.findByIdentity(workspaceId, 'store', order.storeConnectionId, external);
+    if (byStore) return byStore;
+  }
+  const email = order.email ? normalizeAddress('email', order.email) : null;
+  if (email) {
+    const byEmail = await tx.customers.findByIdentity(workspaceId, 'email', '', email);
+    if (byEmail) return byEmail;
+  }
+  const phone = toE164(order.phone, order.snapshot.shippingAddress?.country ?? null);
+  if (phone) return tx.customers.findByIdentity(workspaceId, 'phone', '', e164Digits(phone));
+  return null;
+}
+
+export async function findRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, order: Order): Promise<RecipientLookup> {
+  if (channel === 'whatsapp' || channel === 'sms') {
+    const phone = toE164(order.phone, order.snapshot.shippingAddress?.country ?? null);
+    if (phone) return { address: e164Digits(phone), customerId: null };
+    const customer = order.phone ? null : await customerOfOrder(tx, workspaceId, order);
+    const fallback = customer?.phone ? toE164(customer.phone) : null;
+    if (fallback) return { address: e164Digits(fallback), customerId: customer!.id };
+    return { missing: order.phone ? `the order's phone number (${maskPhone(order.phone)}) is not a valid phone number` : 'the order has no phone number' };
+  }
+  if (channel === 'email') {
+    const email = order.email ? normalizeAddress('email', order.email) : null;
+    if (email) return { address: email, customerId: null };
+    return { missing: order.email ? 'the order’s e-mail address is not valid' : 'the order has no e-mail address' };
+  }
+  // LINE user ids and PSIDs exist per LINE channel / Facebook page: only an id known to this account works.
+  const customer = await customerOfOrder(tx, workspaceId, order);
+  if (!customer) return { missing: `the customer has not linked a ${channelLabel(channel)} account to their store account` };
+  const identity = customer.identities.find((i) => i.kind === channel && i.scope === account.id);
+  if (!identity) return { missing: `the customer has not linked a ${channelLabel(channel)} account on ${account.name}` };
+  return { address: identity.value, customerId: customer.id };
+}
