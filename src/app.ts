@@ -39,6 +39,14 @@ import { ShoplineAdapter } from './adapters/stores/shopline/index.js';
 import { GupshupAdapter } from './adapters/channels/gupshup/index.js';
 import { MessengerAdapter } from './adapters/channels/messenger/index.js';
 import { LineAdapter } from './adapters/channels/line/index.js';
+import { TwilioSmsAdapter } from './adapters/channels/twilio-sms/index.js';
+import { SmtpEmailAdapter } from './adapters/channels/email-smtp/index.js';
+import { CyberbizAdapter } from './adapters/stores/cyberbiz/index.js';
+import { NinetyOneAppAdapter } from './adapters/stores/91app/index.js';
+import { EshopboxAdapter } from './adapters/stores/eshopbox/index.js';
+import { GenericSourceAdapter } from './adapters/stores/generic/index.js';
+import { StorePoller } from './core/stores/poller.js';
+import { CustomerService } from './core/customers/service.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -87,20 +95,32 @@ export function resolveMasterKey(config: Config): string {
 }
 
 export function createProviders(config: Config): Providers {
+  const smtp = new SmtpEmailAdapter();
   const channels: Record<string, ChannelAdapter> = {
     meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
     gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl }),
     'meta-messenger': new MessengerAdapter({ baseUrl: config.providers.messengerApiUrl }),
     line: new LineAdapter({ baseUrl: config.providers.lineApiUrl }),
+    twilio: new TwilioSmsAdapter({ baseUrl: config.providers.twilioApiUrl }),
+    smtp,
   };
   const shoplineUrl = config.providers.shoplineApiUrl;
   const stores: Record<string, StoreAdapter> = {
     shopify: new ShopifyAdapter(),
     shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
+    cyberbiz: new CyberbizAdapter({ baseUrl: config.providers.cyberbizApiUrl }),
+    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl }),
+    eshopbox: new EshopboxAdapter({
+      authUrl: config.providers.eshopboxAuthUrl,
+      apiBaseFor: (ws) => config.providers.eshopboxApiUrl.replace('{workspace}', ws),
+      wmsUrl: config.providers.eshopboxWmsUrl,
+    }),
+    generic: new GenericSourceAdapter(),
   };
   return {
     channel: (provider) => channels[provider] ?? null,
     store: (platform) => stores[platform] ?? null,
+    close: () => smtp.close(),
   };
 }
 
@@ -134,7 +154,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const uow = createUnitOfWork(storage, { defaultMaxAttempts: config.worker.maxAttempts, afterCommit: () => queue.notify() });
   const providers = createProviders(config);
   const workspaces = new WorkspaceService(uow);
-  const connections = new ConnectionService(uow, providers, secrets);
+  const publicUrl = () => config.http.publicUrl;
+  const connections = new ConnectionService(uow, providers, secrets, publicUrl);
+  const customers = new CustomerService(uow);
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
   const outboundHttp: OutboundHttp = {
@@ -144,10 +166,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     },
   };
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp);
-  const optOuts = new OptOutService(uow, secrets, () => config.http.publicUrl);
+  const optOuts = new OptOutService(uow, secrets, publicUrl);
   const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
   const push = new PushService(uow, providers, secrets);
+  const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
   const metrics = new Metrics();
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
@@ -155,6 +178,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'channel-webhook.process': (p, ctx) => sender.processChannelWebhook(p, ctx),
     'message.send': (p, ctx) => sender.sendMessage(p, ctx),
     'webhook.deliver': (p, ctx) => outbound.deliver(p, ctx),
+    'store.poll': (p, ctx) => poller.poll(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
@@ -182,7 +206,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, settings, ingress, planner, push, outbound, optOuts, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,
@@ -215,6 +239,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         clearTimeout(force);
       }
       await queue.stop();
+      providers.close();
       readinessRedis?.disconnect();
       await storage.close();
     },

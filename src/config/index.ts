@@ -46,6 +46,16 @@ export const envSchema = z.object({
   SHOPTALK_GUPSHUP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.gupshup.io'),
   SHOPTALK_MESSENGER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v25.0'),
   SHOPTALK_LINE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.line.me'),
+  SHOPTALK_CYBERBIZ_API_URL: urlWithProtocol(['http://', 'https://']).default('https://app-store-api.cyberbiz.io'),
+  SHOPTALK_91APP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.91app.com'),
+  SHOPTALK_ESHOPBOX_AUTH_URL: urlWithProtocol(['http://', 'https://']).default('https://auth.myeshopbox.com'),
+  SHOPTALK_ESHOPBOX_API_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v) && v.includes('{workspace}'), 'must be an http(s) URL containing {workspace}')
+    .default('https://{workspace}.myeshopbox.com'),
+  SHOPTALK_ESHOPBOX_WMS_URL: urlWithProtocol(['http://', 'https://']).default('https://wms.eshopbox.com'),
+  SHOPTALK_TWILIO_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.twilio.com'),
+  SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
 });
 
@@ -68,6 +78,15 @@ export interface Config {
     gupshupApiUrl: string;
     messengerApiUrl: string;
     lineApiUrl: string;
+    cyberbizApiUrl: string;
+    ninetyOneAppApiUrl: string;
+    eshopboxAuthUrl: string;
+    /** Eshopbox API base with a {workspace} placeholder for the account slug. */
+    eshopboxApiUrl: string;
+    eshopboxWmsUrl: string;
+    twilioApiUrl: string;
+    /** How often stores without order webhooks (91APP) are polled. */
+    storePollMs: number;
   };
 }
 
@@ -116,6 +135,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       gupshupApiUrl: e.SHOPTALK_GUPSHUP_API_URL.replace(/\/$/, ''),
       messengerApiUrl: e.SHOPTALK_MESSENGER_API_URL.replace(/\/$/, ''),
       lineApiUrl: e.SHOPTALK_LINE_API_URL.replace(/\/$/, ''),
+      cyberbizApiUrl: e.SHOPTALK_CYBERBIZ_API_URL.replace(/\/$/, ''),
+      ninetyOneAppApiUrl: e.SHOPTALK_91APP_API_URL.replace(/\/$/, ''),
+      eshopboxAuthUrl: e.SHOPTALK_ESHOPBOX_AUTH_URL.replace(/\/$/, ''),
+      eshopboxApiUrl: e.SHOPTALK_ESHOPBOX_API_URL.replace(/\/$/, ''),
+      eshopboxWmsUrl: e.SHOPTALK_ESHOPBOX_WMS_URL.replace(/\/$/, ''),
+      twilioApiUrl: e.SHOPTALK_TWILIO_API_URL.replace(/\/$/, ''),
+      storePollMs: e.SHOPTALK_STORE_POLL_SECONDS * 1000,
     },
   };
 }

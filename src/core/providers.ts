@@ -5,6 +5,8 @@ import type { StoreAdapter } from './stores/ports.js';
 export interface Providers {
   channel(provider: string): ChannelAdapter | null;
   store(platform: string): StoreAdapter | null;
+  /** Releases pooled connections (SMTP) at shutdown. */
+  close(): void;
 }
 
 /** The logging port: structured fields first, message second (pino's shape). */

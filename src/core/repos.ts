@@ -33,6 +33,22 @@ export interface StoreConnection {
   verifiedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Polled platforms only: where the poll stands. */
+  pollState: PollState | null;
+  lastError: string | null;
+}
+
+/** The position of a store poll: the window being read, the page within it, and the live poll chain's token. */
+export interface PollState {
+  since: number;
+  /** The end of the window being paged through; null between windows. */
+  until: number | null;
+  cursor: string | null;
+  /** Only the poll job carrying this token continues the chain; any other copy stops. */
+  token: string;
+  /** Consecutive failed polls, for backing off. */
+  failures: number;
+  lastPolledAt: number | null;
 }
 
 export interface ChannelAccount {
@@ -263,8 +279,9 @@ export interface Repos {
     resolveByHash(hash: string): Promise<ApiKeyRecord | null>;
   };
   storeConnections: {
-    create(workspaceId: string, input: Pick<StoreConnection, 'platform' | 'name' | 'externalId' | 'settings' | 'sealedSecrets' | 'status' | 'verifiedAt'>): Promise<StoreConnection>;
+    create(workspaceId: string, input: Pick<StoreConnection, 'platform' | 'name' | 'externalId' | 'settings' | 'sealedSecrets' | 'status' | 'verifiedAt'> & { pollState?: PollState | null }): Promise<StoreConnection>;
     get(workspaceId: string, id: string): Promise<StoreConnection | null>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<StoreConnection, 'status' | 'verifiedAt' | 'pollState' | 'lastError' | 'name'>>): Promise<void>;
     list(workspaceId: string): Promise<StoreConnection[]>;
     remove(workspaceId: string, id: string): Promise<boolean>;
     /** Finds a connection by the id in its webhook URL. */
@@ -274,7 +291,7 @@ export interface Repos {
     create(workspaceId: string, input: Pick<ChannelAccount, 'channel' | 'provider' | 'name' | 'externalId' | 'owner' | 'settings' | 'sealedSecrets' | 'status' | 'displayName' | 'rateLimitPerSecond' | 'verifiedAt'>): Promise<ChannelAccount>;
     get(workspaceId: string, id: string): Promise<ChannelAccount | null>;
     list(workspaceId: string, channel?: string): Promise<ChannelAccount[]>;
-    update(workspaceId: string, id: string, patch: Partial<Pick<ChannelAccount, 'status' | 'displayName' | 'verifiedAt' | 'sealedSecrets' | 'rateLimitPerSecond' | 'name'>>): Promise<void>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<ChannelAccount, 'status' | 'displayName' | 'verifiedAt' | 'sealedSecrets' | 'rateLimitPerSecond' | 'name' | 'settings'>>): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
     resolveForWebhook(id: string): Promise<ChannelAccount | null>;
     findByExternalId(workspaceId: string, provider: string, externalId: string): Promise<ChannelAccount | null>;

@@ -20,6 +20,7 @@ import { eventRoutes } from './routes/events.js';
 import { usageRoutes } from './routes/usage.js';
 import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
+import { customerRoutes } from './routes/customers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -101,6 +102,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(usageRoutes(deps));
       await v1.register(pushRoutes(deps.push));
       await v1.register(webhookSubscriptionRoutes(deps));
+      await v1.register(customerRoutes(deps));
     },
     { prefix: '/v1' },
   );

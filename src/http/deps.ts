@@ -9,6 +9,7 @@ import type { NotificationPlanner } from '../core/notifications/planner.js';
 import type { PushService } from '../core/push/service.js';
 import type { OutboundWebhooks } from '../core/webhooks/outbound.js';
 import type { OptOutService } from '../core/notifications/opt-outs.js';
+import type { CustomerService } from '../core/customers/service.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,6 +18,7 @@ export interface HttpDeps {
   uow: UnitOfWork;
   workspaces: WorkspaceService;
   connections: ConnectionService;
+  customers: CustomerService;
   settings: NotificationSettingsService;
   ingress: WebhookIngress;
   planner: NotificationPlanner;

@@ -23,13 +23,16 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
   settings: c.settings,
   secrets: maskedSecrets,
   status: c.status,
-  webhook_url: `${publicUrl}/webhooks/${c.platform}/${c.id}`,
+  // Polled platforms (91APP) have no webhook; they show where the poll stands instead.
+  webhook_url: c.pollState ? null : `${publicUrl}/webhooks/${c.platform}/${c.id}`,
+  poll: c.pollState ? { since: iso(c.pollState.since), last_polled_at: iso(c.pollState.lastPolledAt), failures: c.pollState.failures } : null,
+  last_error: c.lastError,
   verified_at: iso(c.verifiedAt),
   created_at: iso(c.createdAt),
 });
 
 /** The inbound webhook path segment of each channel provider. */
-export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup', 'meta-messenger': 'messenger', line: 'line' };
+export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup', 'meta-messenger': 'messenger', line: 'line', twilio: 'sms', smtp: 'email' };
 
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,

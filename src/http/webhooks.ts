@@ -28,6 +28,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     try {
       const receipt = await work();
       deps.metrics.webhooks.inc({ source, outcome: receipt.duplicate ? 'duplicate' : 'stored' });
+      // Twilio reads the answer to an inbound SMS as TwiML: an empty Response sends no auto-reply.
+      if (source === 'sms') return reply.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
       return reply.status(200).send({ received: true, duplicate: receipt.duplicate });
     } catch (err) {
       deps.metrics.webhooks.inc({ source, outcome: err instanceof AppError ? err.code : 'error' });
@@ -35,7 +37,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     }
   };
 
-  for (const platform of ['shopify', 'shopline']) {
+  for (const platform of ['shopify', 'shopline', 'cyberbiz', 'eshopbox', 'generic']) {
     app.post<Target>(`/webhooks/${platform}/:id`, { schema: { hide: true } }, (req, reply) =>
       receive(platform, reply, () => deps.ingress.receiveStoreWebhook(platform, req.params.id, rawWebhook(req, deps.config.http.publicUrl))),
     );
@@ -48,6 +50,22 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
       return reply.status(200).type('text/plain').send(challenge);
     });
   }
+
+  // E-mail unsubscribe links. GET shows a confirmation (mail scanners follow links; they must not unsubscribe
+  // anyone); POST unsubscribes, which is also what a mail client's one-click List-Unsubscribe sends (RFC 8058).
+  const page = (title: string, body: string) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">${body}</body></html>`;
+  app.get<{ Params: { token: string } }>('/unsubscribe/:token', { schema: { hide: true } }, async (req, reply) => {
+    const t = deps.optOuts.readUnsubscribeToken(req.params.token);
+    if (!t) return reply.status(404).type('text/html').send(page('Link not valid', '<h1>This link is not valid</h1><p>It may have been copied incompletely.</p>'));
+    return reply
+      .type('text/html')
+      .send(page('Unsubscribe', `<h1>Unsubscribe</h1><p>Stop notification e-mails to this address?</p><form method="post"><button type="submit">Unsubscribe</button></form>`));
+  });
+  app.post<{ Params: { token: string } }>('/unsubscribe/:token', { schema: { hide: true } }, async (req, reply) => {
+    const done = await deps.optOuts.unsubscribe(req.params.token);
+    if (!done) return reply.status(404).type('text/html').send(page('Link not valid', '<h1>This link is not valid</h1>'));
+    return reply.type('text/html').send(page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive these e-mails any more.</p>'));
+  });
 
   for (const [provider, path] of Object.entries(channelWebhookPath)) {
     app.post<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, (req, reply) =>

@@ -32,6 +32,9 @@ export interface StoreConnectionsTable {
   verified_at: number | null;
   created_at: number;
   updated_at: number;
+  /** JSON PollState for polled platforms. */
+  poll_state: string | null;
+  last_error: string | null;
 }
 
 export interface ChannelAccountsTable {

@@ -1,6 +1,9 @@
 // Store connections and channel accounts: created with their credentials (sealed at rest), verified
 // against the provider when saved and on demand, shown with secrets masked.
-import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
+import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
+import type { StoreConnectionCredentials } from '../stores/ports.js';
+import { initialPollState, newPollToken, startPollChain } from '../stores/poller.js';
+import { toE164 } from '../phone.js';
 import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount, StoredContent } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
@@ -66,11 +69,71 @@ export interface LineAccountInput {
   owner?: 'merchant' | 'platform' | undefined;
 }
 
+export interface CyberbizConnectionInput {
+  name?: string | undefined;
+  /** The shop's CYBERBIZ domain (the X-Cyberbiz-Domain of its webhooks), e.g. example.cyberbiz.co. */
+  shopDomain: string;
+  accessToken: string;
+  appSecret: string;
+}
+
+export interface NinetyOneAppConnectionInput {
+  name?: string | undefined;
+  shopId: string;
+  apiKey: string;
+  /** The shop's public URL, for order links. */
+  storeUrl?: string | undefined;
+}
+
+export interface EshopboxConnectionInput {
+  name?: string | undefined;
+  /** The account slug: acme for acme.myeshopbox.com. */
+  workspace: string;
+  externalChannelId?: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}
+
+export interface GenericSourceInput {
+  name: string;
+}
+
+export interface TwilioSmsAccountInput {
+  name?: string | undefined;
+  accountSid: string;
+  authToken: string;
+  /** The sending number (E.164) or a Messaging Service SID. */
+  from?: string | undefined;
+  messagingServiceSid?: string | undefined;
+  owner?: 'merchant' | 'platform' | undefined;
+  rateLimitPerSecond?: number | undefined;
+}
+
+export interface SmtpEmailAccountInput {
+  name?: string | undefined;
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls' | 'none';
+  username?: string | undefined;
+  password?: string | undefined;
+  fromAddress: string;
+  fromName?: string | undefined;
+  replyTo?: string | undefined;
+  owner?: 'merchant' | 'platform' | undefined;
+  rateLimitPerSecond?: number | undefined;
+}
+
+/** Twilio's default throughput for a long code is about 1 message per second; a Messaging Service pools several. */
+const SMS_DEFAULT_MPS = 10;
+const EMAIL_DEFAULT_MPS = 20;
+
 export class ConnectionService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
     private readonly secrets: SecretBox,
+    private readonly publicUrl: () => string,
   ) {}
 
   async createShopifyConnection(workspaceId: string, input: ShopifyConnectionInput): Promise<StoreConnection> {
@@ -119,6 +182,160 @@ export class ConnectionService {
       if (err instanceof DuplicateError) throw new AppError('conflict', `a SHOPLINE connection for ${handle} already exists in this workspace`);
       throw err;
     }
+  }
+
+  async createCyberbizConnection(workspaceId: string, input: CyberbizConnectionInput): Promise<StoreConnection> {
+    const shopDomain = input.shopDomain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    if (!/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/.test(shopDomain)) throw invalidField('shop_domain', 'must be the shop’s CYBERBIZ domain, e.g. example.cyberbiz.co');
+    return this.saveVerifiedStore(workspaceId, 'cyberbiz', 'CYBERBIZ', shopDomain, { settings: { shopDomain }, secrets: { accessToken: input.accessToken, appSecret: input.appSecret } }, input.name);
+  }
+
+  /** 91APP sends no order webhooks: the connection starts a poll of its orders. */
+  async createNinetyOneAppConnection(workspaceId: string, input: NinetyOneAppConnectionInput): Promise<StoreConnection> {
+    const shopId = input.shopId.trim();
+    if (!/^\d{1,12}$/.test(shopId)) throw invalidField('shop_id', 'must be the numeric 91APP shop id');
+    const settings: Record<string, string> = { shopId };
+    if (input.storeUrl) settings['storeUrl'] = input.storeUrl;
+    return this.saveVerifiedStore(workspaceId, '91app', '91APP', shopId, { settings, secrets: { apiKey: input.apiKey } }, input.name);
+  }
+
+  /**
+   * Eshopbox does not sign webhooks: they are registered with a header (x-api-key) holding a key generated here,
+   * returned once; the callback URL may carry it as ?key= instead.
+   */
+  async createEshopboxConnection(workspaceId: string, input: EshopboxConnectionInput): Promise<{ connection: StoreConnection; webhookKey: string }> {
+    const ws = input.workspace.trim().toLowerCase().replace(/\.my?eshopbox\.com$/, '');
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(ws)) throw invalidField('workspace', 'must be the Eshopbox account slug, e.g. acme for acme.myeshopbox.com');
+    const webhookKey = this.secrets.randomToken();
+    const settings: Record<string, string> = { workspace: ws };
+    if (input.externalChannelId) settings['externalChannelId'] = input.externalChannelId.trim();
+    const connection = await this.saveVerifiedStore(
+      workspaceId,
+      'eshopbox',
+      'Eshopbox',
+      ws,
+      { settings, secrets: { clientId: input.clientId, clientSecret: input.clientSecret, refreshToken: input.refreshToken, webhookKey } },
+      input.name,
+    );
+    return { connection, webhookKey };
+  }
+
+  /** The generic signed-webhook source: the signing secret is generated here and returned once. */
+  async createGenericSource(workspaceId: string, input: GenericSourceInput): Promise<{ connection: StoreConnection; signingSecret: string }> {
+    const signingSecret = `whsec_${this.secrets.randomToken(32)}`;
+    const name = input.name.trim();
+    try {
+      const connection = await this.uow.repos.storeConnections.create(workspaceId, {
+        platform: 'generic',
+        name,
+        externalId: `generic:${this.secrets.randomToken(9)}`,
+        settings: {},
+        sealedSecrets: this.secrets.seal({ signingSecret }),
+        status: 'active',
+        verifiedAt: null,
+      });
+      return { connection, signingSecret };
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `a generic source named ${name} already exists`);
+      throw err;
+    }
+  }
+
+  /** Calls the store platform again with the stored credentials; a polled store's poll restarts on success. */
+  async reverifyStoreConnection(workspaceId: string, id: string): Promise<StoreConnection> {
+    const connection = await this.getStoreConnection(workspaceId, id);
+    const adapter = this.providers.store(connection.platform);
+    if (!adapter?.verifyConnection) throw new AppError('validation_failed', `${connection.platform} connections have no API credentials to verify; their webhooks are checked by signature`);
+    const credentials = { settings: connection.settings, secrets: this.secrets.open(connection.sealedSecrets) };
+    try {
+      await this.verifyWithProvider(connection.platform, () => adapter.verifyConnection!(credentials));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'provider_rejected_credentials') {
+        await this.uow.repos.storeConnections.update(workspaceId, id, { status: 'invalid_credentials', lastError: err.message });
+      }
+      throw err;
+    }
+    await this.uow.transaction(async (tx) => {
+      const restart = adapter.pollOrders ? { ...(connection.pollState ?? initialPollState(Date.now())), token: newPollToken(), failures: 0 } : null;
+      await tx.storeConnections.update(workspaceId, id, { status: 'verified', verifiedAt: Date.now(), lastError: null, ...(restart ? { pollState: restart } : {}) });
+      if (restart) await startPollChain(tx, workspaceId, id, restart);
+    });
+    return this.getStoreConnection(workspaceId, id);
+  }
+
+  /** Verifies a store's credentials with the platform, then stores the connection (and starts its poll where it has no webhooks). */
+  private async saveVerifiedStore(workspaceId: string, platform: string, label: string, externalId: string, credentials: StoreConnectionCredentials, name: string | undefined): Promise<StoreConnection> {
+    const adapter = this.providers.store(platform);
+    if (!adapter?.verifyConnection) throw new AppError('validation_failed', `platform: ${platform} is not supported`);
+    const verified = await this.verifyWithProvider(label, () => adapter.verifyConnection!(credentials));
+    const pollState = adapter.pollOrders ? initialPollState(Date.now()) : null;
+    try {
+      return await this.uow.transaction(async (tx) => {
+        const connection = await tx.storeConnections.create(workspaceId, {
+          platform,
+          name: name?.trim() || verified.displayName,
+          externalId,
+          settings: credentials.settings,
+          sealedSecrets: this.secrets.seal(credentials.secrets),
+          status: 'verified',
+          verifiedAt: Date.now(),
+          pollState,
+        });
+        if (pollState) await startPollChain(tx, workspaceId, connection.id, pollState);
+        return connection;
+      });
+    } catch (err) {
+      if (err instanceof DuplicateError) throw new AppError('conflict', `a ${label} connection for ${externalId} already exists in this workspace`);
+      throw err;
+    }
+  }
+
+  async createTwilioSmsAccount(workspaceId: string, input: TwilioSmsAccountInput): Promise<ChannelAccount> {
+    const accountSid = input.accountSid.trim();
+    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw invalidField('account_sid', 'must be the Twilio Account SID (AC followed by 32 hex characters)');
+    if (!input.from && !input.messagingServiceSid) throw invalidField('from', 'give the sending number (E.164) or a messaging_service_sid');
+    const settings: Record<string, string> = { accountSid };
+    if (input.messagingServiceSid) settings['messagingServiceSid'] = input.messagingServiceSid.trim();
+    if (input.from) {
+      const from = toE164(input.from);
+      if (!from) throw invalidField('from', 'must be a phone number with its country code, e.g. +14155550123');
+      settings['from'] = from;
+    }
+    const credentials: ChannelAccountCredentials = { settings, secrets: { authToken: input.authToken } };
+    const externalId = settings['messagingServiceSid'] ?? settings['from']!;
+    const account = await this.saveVerifiedAccount(workspaceId, 'sms', 'twilio', 'Twilio', externalId, credentials, input.name, input.owner, input.rateLimitPerSecond ?? SMS_DEFAULT_MPS);
+    // Status callbacks come back to the account's webhook URL, which is known once the account has an id.
+    return this.setSetting(account, 'statusCallbackUrl', this.webhookUrl('sms', account.id));
+  }
+
+  /**
+   * E-mail goes out over the merchant's SMTP server. Inbound mail and bounce reports come back from the mail
+   * relay as signed posts; the signing secret is generated here and shown once.
+   */
+  async createSmtpEmailAccount(workspaceId: string, input: SmtpEmailAccountInput): Promise<{ account: ChannelAccount; webhookSecret: string }> {
+    const fromAddress = input.fromAddress.trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fromAddress)) throw invalidField('from_address', 'must be an e-mail address');
+    const host = input.host.trim().toLowerCase();
+    if (!/^[a-z0-9.-]+$/.test(host)) throw invalidField('host', 'must be the SMTP server’s host name');
+    const settings: Record<string, string> = { host, port: String(input.port), security: input.security, fromAddress };
+    if (input.fromName) settings['fromName'] = input.fromName.trim();
+    if (input.replyTo) settings['replyTo'] = input.replyTo.trim();
+    if (input.username) settings['username'] = input.username;
+    const webhookSecret = `whsec_${this.secrets.randomToken(32)}`;
+    const secrets: Record<string, string> = { webhookSecret };
+    if (input.password) secrets['password'] = input.password;
+    const account = await this.saveVerifiedAccount(workspaceId, 'email', 'smtp', 'SMTP', fromAddress, { settings, secrets }, input.name, input.owner, input.rateLimitPerSecond ?? EMAIL_DEFAULT_MPS);
+    return { account, webhookSecret };
+  }
+
+  /** The public webhook URL of a channel account (set with setPublicUrl by the HTTP layer's configuration). */
+  private webhookUrl(path: string, accountId: string): string {
+    return `${this.publicUrl()}/webhooks/${path}/${accountId}`;
+  }
+
+  private async setSetting(account: ChannelAccount, key: string, value: string): Promise<ChannelAccount> {
+    await this.uow.repos.channelAccounts.update(account.workspaceId, account.id, { settings: { ...account.settings, [key]: value } });
+    return this.getChannelAccount(account.workspaceId, account.id);
   }
 
   async getStoreConnection(workspaceId: string, id: string): Promise<StoreConnection> {

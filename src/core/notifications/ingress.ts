@@ -39,6 +39,8 @@ export class WebhookIngress {
     if (!adapter.verifyWebhook({ settings: connection.settings, secrets }, raw)) {
       throw new AppError('invalid_signature', `the webhook signature does not match this ${platform} connection's secret`);
     }
+    const problem = adapter.checkWebhook?.(raw);
+    if (problem) throw new AppError('validation_failed', problem);
     const dedupeKey = adapter.deliveryId(raw) ?? `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
     return this.store(connection.workspaceId, platform, connection.id, dedupeKey, raw, 'store-webhook.process');
   }
@@ -89,7 +91,7 @@ export class WebhookIngress {
         source,
         targetId,
         dedupeKey,
-        topic: raw.headers['x-shopify-topic'] ?? raw.headers['x-shopline-topic'] ?? null,
+        topic: raw.headers['x-shopify-topic'] ?? raw.headers['x-shopline-topic'] ?? raw.headers['x-cyberbiz-event'] ?? null,
         headers,
         body: raw.body.toString('utf8'),
       });

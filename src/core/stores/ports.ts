@@ -75,6 +75,11 @@ export interface StoreAdapter {
   deliveryId(webhook: RawWebhook): string | null;
   parseWebhook(webhook: RawWebhook): ParsedStoreWebhook;
   /**
+   * For sources whose senders can fix their request (the generic source): the problem with a signed delivery's
+   * body, checked before it is accepted so the sender gets a 400 instead of a silently failed event; null if fine.
+   */
+  checkWebhook?(webhook: RawWebhook): string | null;
+  /**
    * For platforms without order webhooks (91APP): one page of orders changed in the window, as events whose
    * idempotency keys are stable across polls (the same order in the same state gives the same key).
    */

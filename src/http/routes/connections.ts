@@ -18,7 +18,66 @@ const shoplineConnection = z.object({
   app_secret: z.string().min(8).max(500),
 });
 
-const storeConnection = z.discriminatedUnion('platform', [shopifyConnection, shoplineConnection]);
+const cyberbizConnection = z.object({
+  platform: z.literal('cyberbiz'),
+  name: z.string().trim().min(1).max(200).optional(),
+  shop_domain: z.string().trim().min(3).max(255),
+  access_token: z.string().min(10).max(4000),
+  app_secret: z.string().min(8).max(500),
+});
+
+const ninetyOneAppConnection = z.object({
+  platform: z.literal('91app'),
+  name: z.string().trim().min(1).max(200).optional(),
+  shop_id: z.string().trim().min(1).max(12),
+  api_key: z.string().min(8).max(500),
+  store_url: z.string().url().max(500).optional(),
+});
+
+const eshopboxConnection = z.object({
+  platform: z.literal('eshopbox'),
+  name: z.string().trim().min(1).max(200).optional(),
+  workspace: z.string().trim().min(1).max(100),
+  external_channel_id: z.string().trim().max(100).optional(),
+  client_id: z.string().min(4).max(500),
+  client_secret: z.string().min(8).max(500),
+  refresh_token: z.string().min(8).max(4000),
+});
+
+const genericSource = z.object({
+  platform: z.literal('generic'),
+  name: z.string().trim().min(1).max(200),
+});
+
+const storeConnection = z.discriminatedUnion('platform', [shopifyConnection, shoplineConnection, cyberbizConnection, ninetyOneAppConnection, eshopboxConnection, genericSource]);
+
+const twilioSmsAccount = z.object({
+  channel: z.literal('sms'),
+  provider: z.literal('twilio'),
+  name: z.string().trim().min(1).max(200).optional(),
+  account_sid: z.string().trim().min(1).max(64),
+  auth_token: z.string().min(8).max(500),
+  from: z.string().trim().max(20).optional(),
+  messaging_service_sid: z.string().trim().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID (MG followed by 32 hex characters)').optional(),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+  rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
+});
+
+const smtpEmailAccount = z.object({
+  channel: z.literal('email'),
+  provider: z.literal('smtp'),
+  name: z.string().trim().min(1).max(200).optional(),
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls', 'none']),
+  username: z.string().max(320).optional(),
+  password: z.string().max(500).optional(),
+  from_address: z.string().trim().max(320),
+  from_name: z.string().trim().max(200).optional(),
+  reply_to: z.string().trim().email().max(320).optional(),
+  owner: z.enum(['merchant', 'platform']).default('merchant'),
+  rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
+});
 
 const gupshupAccount = z.object({
   channel: z.literal('whatsapp'),
@@ -75,11 +134,35 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     { schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection } },
     async (req, reply) => {
       const b = req.body;
-      const created =
-        b.platform === 'shopify'
-          ? await deps.connections.createShopifyConnection(req.auth.workspaceId, { name: b.name, shopDomain: b.shop_domain, webhookSecret: b.webhook_secret })
-          : await deps.connections.createShoplineConnection(req.auth.workspaceId, { name: b.name, handle: b.handle, accessToken: b.access_token, appSecret: b.app_secret });
-      return reply.status(201).send(storeView(created));
+      const ws = req.auth.workspaceId;
+      switch (b.platform) {
+        case 'shopify':
+          return reply.status(201).send(storeView(await deps.connections.createShopifyConnection(ws, { name: b.name, shopDomain: b.shop_domain, webhookSecret: b.webhook_secret })));
+        case 'shopline':
+          return reply.status(201).send(storeView(await deps.connections.createShoplineConnection(ws, { name: b.name, handle: b.handle, accessToken: b.access_token, appSecret: b.app_secret })));
+        case 'cyberbiz':
+          return reply.status(201).send(storeView(await deps.connections.createCyberbizConnection(ws, { name: b.name, shopDomain: b.shop_domain, accessToken: b.access_token, appSecret: b.app_secret })));
+        case '91app':
+          return reply.status(201).send(storeView(await deps.connections.createNinetyOneAppConnection(ws, { name: b.name, shopId: b.shop_id, apiKey: b.api_key, storeUrl: b.store_url })));
+        case 'eshopbox': {
+          const { connection, webhookKey } = await deps.connections.createEshopboxConnection(ws, {
+            name: b.name,
+            workspace: b.workspace,
+            externalChannelId: b.external_channel_id,
+            clientId: b.client_id,
+            clientSecret: b.client_secret,
+            refreshToken: b.refresh_token,
+          });
+          const view = storeView(connection);
+          // Shown once: Eshopbox does not sign webhooks; register them with this header (or use the callback URL).
+          return reply.status(201).send({ ...view, webhook_headers: { 'x-api-key': webhookKey }, callback_url: `${view.webhook_url}?key=${encodeURIComponent(webhookKey)}` });
+        }
+        case 'generic': {
+          const { connection, signingSecret } = await deps.connections.createGenericSource(ws, { name: b.name });
+          // Shown once: sign each post with it (Shoptalk-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")).
+          return reply.status(201).send({ ...storeView(connection), signing_secret: signingSecret });
+        }
+      }
     },
   );
 
@@ -89,6 +172,10 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   app.get('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req) =>
     storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
+  );
+
+  app.post('/store-connections/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) =>
+    storeView(await deps.connections.reverifyStoreConnection(req.auth.workspaceId, req.params.id)),
   );
 
   app.delete('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
@@ -102,7 +189,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
       schema: {
         tags: ['connections'],
         summary: 'Connect a channel account; it is verified against the provider first',
-        body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount, messengerAccount, lineAccount]),
+        body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount, messengerAccount, lineAccount, twilioSmsAccount, smtpEmailAccount]),
       },
     },
     async (req, reply) => {
@@ -119,6 +206,35 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
         const view = accountView(account);
         // Shown once: Gupshup does not sign callbacks, so this URL's token is what authenticates them.
         return reply.status(201).send({ ...view, callback_url: `${view.webhook_url}?token=${encodeURIComponent(callbackToken)}` });
+      }
+      if (b.provider === 'twilio') {
+        const created = await deps.connections.createTwilioSmsAccount(req.auth.workspaceId, {
+          name: b.name,
+          accountSid: b.account_sid,
+          authToken: b.auth_token,
+          from: b.from,
+          messagingServiceSid: b.messaging_service_sid,
+          owner: b.owner,
+          rateLimitPerSecond: b.rate_limit_per_second,
+        });
+        return reply.status(201).send(accountView(created));
+      }
+      if (b.provider === 'smtp') {
+        const { account, webhookSecret } = await deps.connections.createSmtpEmailAccount(req.auth.workspaceId, {
+          name: b.name,
+          host: b.host,
+          port: b.port,
+          security: b.security,
+          username: b.username,
+          password: b.password,
+          fromAddress: b.from_address,
+          fromName: b.from_name,
+          replyTo: b.reply_to,
+          owner: b.owner,
+          rateLimitPerSecond: b.rate_limit_per_second,
+        });
+        // Shown once: the mail relay signs inbound mail and bounce reports with it.
+        return reply.status(201).send({ ...accountView(account), webhook_secret: webhookSecret });
       }
       if (b.provider === 'meta-messenger') {
         const created = await deps.connections.createMessengerAccount(req.auth.workspaceId, {

@@ -1,4 +1,4 @@
-// Customers with their identities (chat ids, addresses, store customer ids), opt-outs per channel and
+// Customers with their identities, the poll position of polled stores, (chat ids, addresses, store customer ids), opt-outs per channel and
 // address, the merchant's own text for notifications on channels without provider templates, and an index
 // for "when did this address last write to this account" (the 24-hour windows).
 import type { Kysely } from 'kysely';
@@ -38,11 +38,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('opt_outs_pk', ['workspace_id', 'channel', 'address'])
     .execute();
   await db.schema.alterTable('notification_settings').addColumn('custom_template', 'text').execute();
+  // Stores without order webhooks are polled: where the poll stands, and its last error.
+  await db.schema.alterTable('store_connections').addColumn('poll_state', 'text').execute();
+  await db.schema.alterTable('store_connections').addColumn('last_error', 'text').execute();
   await db.schema.createIndex('messages_inbound_from').on('messages').columns(['channel_account_id', 'recipient', 'direction', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('messages_inbound_from').ifExists().execute();
+  await db.schema.alterTable('store_connections').dropColumn('last_error').execute();
+  await db.schema.alterTable('store_connections').dropColumn('poll_state').execute();
   await db.schema.alterTable('notification_settings').dropColumn('custom_template').execute();
   await db.schema.dropTable('opt_outs').ifExists().execute();
   await db.schema.dropTable('customer_identities').ifExists().execute();

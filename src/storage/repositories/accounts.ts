@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ApiKeysTable, ChannelAccountsTable, StoreConnectionsTable } from '../schema.js';
-import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection } from '../../core/repos.js';
+import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection, PollState } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
 import { DuplicateError } from '../../core/errors.js';
 import { isUniqueViolation } from '../database.js';
@@ -38,6 +38,8 @@ const storeConnectionFromRow = (r: Selectable<StoreConnectionsTable>): StoreConn
   verifiedAt: r.verified_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  pollState: r.poll_state ? (JSON.parse(r.poll_state) as PollState) : null,
+  lastError: r.last_error,
 });
 
 const channelAccountFromRow = (r: Selectable<ChannelAccountsTable>): ChannelAccount => ({
@@ -132,6 +134,8 @@ export function storeConnectionsRepo(db: Db): Repos['storeConnections'] {
         verified_at: input.verifiedAt,
         created_at: now,
         updated_at: now,
+        poll_state: input.pollState ? JSON.stringify(input.pollState) : null,
+        last_error: null,
       };
       await insertUnique('store connection', () => db.insertInto('store_connections').values(row).execute());
       return storeConnectionFromRow(row);
@@ -139,6 +143,15 @@ export function storeConnectionsRepo(db: Db): Repos['storeConnections'] {
     async get(workspaceId, id) {
       const r = await db.selectFrom('store_connections').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return r ? storeConnectionFromRow(r) : null;
+    },
+    async update(workspaceId, id, patch) {
+      const values: Partial<Selectable<StoreConnectionsTable>> = { updated_at: Date.now() };
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.verifiedAt !== undefined) values.verified_at = patch.verifiedAt;
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.lastError !== undefined) values.last_error = patch.lastError;
+      if (patch.pollState !== undefined) values.poll_state = patch.pollState ? JSON.stringify(patch.pollState) : null;
+      await db.updateTable('store_connections').set(values).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
     async list(workspaceId) {
       const rows = await db.selectFrom('store_connections').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
@@ -199,6 +212,7 @@ export function channelAccountsRepo(db: Db): Repos['channelAccounts'] {
           ...(patch.sealedSecrets !== undefined ? { secrets: patch.sealedSecrets } : {}),
           ...(patch.rateLimitPerSecond !== undefined ? { rate_limit_per_second: patch.rateLimitPerSecond } : {}),
           ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
           updated_at: Date.now(),
         })
         .where('workspace_id', '=', workspaceId)

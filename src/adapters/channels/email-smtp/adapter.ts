@@ -103,7 +103,10 @@ export class SmtpEmailAdapter implements ChannelAdapter {
       to,
       subject: subjectFor(content.subject, content.text),
       text: content.text,
-      headers: { 'List-Unsubscribe': `<mailto:${smtp.replyTo ?? smtp.fromAddress}?subject=unsubscribe>` },
+      // A one-click link (RFC 8058) when the hub made one; the mailto form lets any client ask by e-mail.
+      headers: content.unsubscribeUrl
+        ? { 'List-Unsubscribe': `<${content.unsubscribeUrl}>, <mailto:${smtp.replyTo ?? smtp.fromAddress}?subject=unsubscribe>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+        : { 'List-Unsubscribe': `<mailto:${smtp.replyTo ?? smtp.fromAddress}?subject=unsubscribe>` },
     };
     if (content.html) mail.html = content.html;
     if (smtp.replyTo) mail.replyTo = smtp.replyTo;
