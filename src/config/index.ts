@@ -49,10 +49,8 @@ export const envSchema = z.object({
   SHOPTALK_CYBERBIZ_API_URL: urlWithProtocol(['http://', 'https://']).default('https://app-store-api.cyberbiz.io'),
   SHOPTALK_91APP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.91app.com'),
   SHOPTALK_ESHOPBOX_AUTH_URL: urlWithProtocol(['http://', 'https://']).default('https://auth.myeshopbox.com'),
-  SHOPTALK_ESHOPBOX_API_URL: z
-    .string()
-    .refine((v) => /^https?:\/\//.test(v) && v.includes('{workspace}'), 'must be an http(s) URL containing {workspace}')
-    .default('https://{workspace}.myeshopbox.com'),
+  // {workspace} is replaced by the account slug; a URL without it serves every account (a proxy, a simulator).
+  SHOPTALK_ESHOPBOX_API_URL: urlWithProtocol(['http://', 'https://']).default('https://{workspace}.myeshopbox.com'),
   SHOPTALK_ESHOPBOX_WMS_URL: urlWithProtocol(['http://', 'https://']).default('https://wms.eshopbox.com'),
   SHOPTALK_TWILIO_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.twilio.com'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),

@@ -28,6 +28,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimit,
+    // Unsubscribe tokens carry the address they unsubscribe, signed: longer than Fastify's default of 100.
+    routerOptions: { maxParamLength: 1000 },
     // Request lines are left out: the webhook path runs thousands of times a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',

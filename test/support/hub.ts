@@ -12,6 +12,11 @@ import { ShoplineSimulator } from '../../src/adapters/stores/shopline/index.js';
 import { GupshupSimulator } from '../../src/adapters/channels/gupshup/index.js';
 import { MessengerSimulator } from '../../src/adapters/channels/messenger/index.js';
 import { LineSimulator } from '../../src/adapters/channels/line/index.js';
+import { TwilioSmsSimulator } from '../../src/adapters/channels/twilio-sms/index.js';
+import { SmtpSimulator } from '../../src/adapters/channels/email-smtp/index.js';
+import { CyberbizSimulator } from '../../src/adapters/stores/cyberbiz/index.js';
+import { NinetyOneAppSimulator } from '../../src/adapters/stores/91app/index.js';
+import { EshopboxSimulator } from '../../src/adapters/stores/eshopbox/index.js';
 import type { TestDatabase } from './services.js';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
 
@@ -24,6 +29,13 @@ export interface TestHub {
   gupshup: GupshupSimulator;
   messenger: MessengerSimulator;
   line: LineSimulator;
+  twilio: TwilioSmsSimulator;
+  smtp: SmtpSimulator;
+  /** The simulator's SMTP port (its control API is on smtp.baseUrl). */
+  smtpPort: number;
+  cyberbiz: CyberbizSimulator;
+  app91: NinetyOneAppSimulator;
+  eshopbox: EshopboxSimulator;
   /** Everything the hub logged, as text. */
   logs: string[];
   api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -45,6 +57,17 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const line = new LineSimulator();
   await messenger.listen();
   await line.listen();
+  const twilio = new TwilioSmsSimulator({ statusDelayMs: 5 });
+  const smtp = new SmtpSimulator();
+  const cyberbiz = new CyberbizSimulator();
+  const app91 = new NinetyOneAppSimulator();
+  const eshopbox = new EshopboxSimulator();
+  await twilio.listen();
+  await smtp.listen();
+  const smtpPort = await smtp.listenSmtp();
+  await cyberbiz.listen();
+  await app91.listen();
+  await eshopbox.listen();
   const db = await createTestDatabase(variant.db);
   const env: Record<string, string> = {
     SHOPTALK_DATA_DIR: db.dataDir,
@@ -56,6 +79,14 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_GUPSHUP_API_URL: gupshup.baseUrl,
     SHOPTALK_MESSENGER_API_URL: `${messenger.baseUrl}/v25.0`,
     SHOPTALK_LINE_API_URL: line.baseUrl,
+    SHOPTALK_TWILIO_API_URL: twilio.baseUrl,
+    SHOPTALK_CYBERBIZ_API_URL: cyberbiz.baseUrl,
+    SHOPTALK_91APP_API_URL: app91.baseUrl,
+    SHOPTALK_ESHOPBOX_AUTH_URL: eshopbox.baseUrl,
+    // One simulator plays every Eshopbox host; it tells accounts apart by the ProxyHost header.
+    SHOPTALK_ESHOPBOX_API_URL: eshopbox.baseUrl,
+    SHOPTALK_ESHOPBOX_WMS_URL: eshopbox.baseUrl,
+    SHOPTALK_STORE_POLL_SECONDS: '1',
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
   };
@@ -83,6 +114,12 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     gupshup,
     messenger,
     line,
+    twilio,
+    smtp,
+    smtpPort,
+    cyberbiz,
+    app91,
+    eshopbox,
     logs,
     async api<T>(method: string, path: string, key: string, body?: unknown) {
       const res = await hub.http!.inject({
@@ -100,6 +137,11 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       await messenger.close();
       await line.close();
       await wa.close();
+      await twilio.close();
+      await smtp.close();
+      await cyberbiz.close();
+      await app91.close();
+      await eshopbox.close();
       await hub.stop();
       await db.destroy();
     },
