@@ -6,7 +6,7 @@ import { createHub } from '../app.js';
 import type { Hub } from '../app.js';
 import { createLogger } from '../logger.js';
 import { Storage } from '../storage/database.js';
-import { DEMO_SHOP, ensureDemoWorkspace, startSimulators } from '../sandbox/sandbox.js';
+import { DEMO_SHOP, ensureDemoWorkspace, startSimulators, useSimulators } from '../sandbox/sandbox.js';
 import type { Simulators } from '../sandbox/sandbox.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
 import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
@@ -47,8 +47,8 @@ async function withHub<T>(config: Config, fn: (hub: Hub) => Promise<T>): Promise
 async function start(config: Config, role: Role, sandbox: boolean): Promise<void> {
   let sims: Simulators | null = null;
   if (sandbox) {
-    sims = await startSimulators({ host: config.http.host, whatsappPort: config.sandbox.port, shopifyPort: config.sandbox.port + 1 });
-    config.providers.whatsappApiUrl = sims.whatsappApiUrl;
+    sims = await startSimulators({ host: config.http.host, basePort: config.sandbox.port });
+    useSimulators(config, sims);
   }
   const hub = await createHub({ config, role });
   await hub.start();
@@ -72,6 +72,10 @@ async function start(config: Config, role: Role, sandbox: boolean): Promise<void
       `  Demo API key:        ${demo.apiKey}`,
       `  Shopify simulator:   ${sims.shopify.baseUrl}   (shop ${DEMO_SHOP})`,
       `  WhatsApp simulator:  ${sims.whatsapp.baseUrl}/_sim/messages   (messages the buyers received)`,
+      `  SMS simulator:       ${sims.twilio.baseUrl}/_sim/messages`,
+      `  Mail simulator:      ${sims.smtp.baseUrl}/_sim/mailbox   (SMTP on port ${sims.smtpPort})`,
+      `  Other simulators:    Gupshup ${sims.gupshup.baseUrl}, Messenger ${sims.messenger.baseUrl}, LINE ${sims.line.baseUrl},`,
+      `                       SHOPLINE ${sims.shopline.baseUrl}, CYBERBIZ ${sims.cyberbiz.baseUrl}, 91APP ${sims.ninetyOneApp.baseUrl}, Eshopbox ${sims.eshopbox.baseUrl}`,
       '',
       'Place a demo order and see the buyer’s WhatsApp message:',
       '  npm run shoptalk -- demo',
@@ -176,7 +180,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'demo': {
-      const text = await runDemoOrder(config, { startSimulators, ensureDemoWorkspace, createHub, tempDataDir });
+      const text = await runDemoOrder(config, { startSimulators, ensureDemoWorkspace, useSimulators, createHub, tempDataDir });
       process.stdout.write(text + '\n');
       return;
     }

@@ -1,15 +1,36 @@
-// The sandbox: provider simulators on localhost and a demo workspace wired to them, so that a newcomer can
-// place an order in the simulated Shopify and watch the WhatsApp message arrive at the simulated phone.
+// The sandbox: every provider's simulator on localhost and a demo workspace wired to them, so that a newcomer
+// can place an order in the simulated Shopify and watch the WhatsApp, SMS and e-mail messages arrive.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Hub } from '../app.js';
+import type { Config } from '../config/index.js';
 import { WhatsAppCloudSimulator } from '../adapters/channels/whatsapp-cloud/index.js';
+import { GupshupSimulator } from '../adapters/channels/gupshup/index.js';
+import { MessengerSimulator } from '../adapters/channels/messenger/index.js';
+import { LineSimulator } from '../adapters/channels/line/index.js';
+import { TwilioSmsSimulator } from '../adapters/channels/twilio-sms/index.js';
+import { SmtpSimulator } from '../adapters/channels/email-smtp/index.js';
 import { ShopifySimulator } from '../adapters/stores/shopify/index.js';
+import { ShoplineSimulator } from '../adapters/stores/shopline/index.js';
+import { CyberbizSimulator } from '../adapters/stores/cyberbiz/index.js';
+import { NinetyOneAppSimulator } from '../adapters/stores/91app/index.js';
+import { EshopboxSimulator } from '../adapters/stores/eshopbox/index.js';
 
 export interface Simulators {
   whatsapp: WhatsAppCloudSimulator;
   shopify: ShopifySimulator;
+  gupshup: GupshupSimulator;
+  messenger: MessengerSimulator;
+  line: LineSimulator;
+  twilio: TwilioSmsSimulator;
+  smtp: SmtpSimulator;
+  /** The port the SMTP simulator accepts mail on (its control API is smtp.baseUrl). */
+  smtpPort: number;
+  shopline: ShoplineSimulator;
+  cyberbiz: CyberbizSimulator;
+  ninetyOneApp: NinetyOneAppSimulator;
+  eshopbox: EshopboxSimulator;
   /** The WhatsApp API base URL the hub must use to reach the simulator. */
   whatsappApiUrl: string;
   close(): Promise<void>;
@@ -27,30 +48,86 @@ export interface DemoWorkspace {
   accessToken: string;
   appSecret: string;
   channelAccountId: string;
+  /** SMS and e-mail accounts (absent in demo workspaces made by older versions). */
+  sms?: { accountSid: string; authToken: string; from: string; channelAccountId: string };
+  email?: { username: string; password: string; fromAddress: string; channelAccountId: string; webhookSecret: string };
 }
 
 export const DEMO_SHOP = 'demo-store.myshopify.com';
 const DEMO_FILE = 'sandbox-demo.json';
 
-/** Starts the simulators; port 0 picks free ports. */
-export async function startSimulators(opts: { host: string; whatsappPort: number; shopifyPort: number; statusDelayMs?: number }): Promise<Simulators> {
-  const whatsapp = new WhatsAppCloudSimulator({ statusDelayMs: opts.statusDelayMs ?? 200 });
+/**
+ * Ports from the base: WhatsApp +0, Shopify +1 (the demo command relies on these two), Gupshup +2,
+ * Messenger +3, LINE +4, Twilio +5, SMTP control +6 and SMTP +7, SHOPLINE +8, CYBERBIZ +9, 91APP +10,
+ * Eshopbox +11. A base of 0 picks free ports for all of them.
+ */
+export async function startSimulators(opts: { host: string; basePort: number; statusDelayMs?: number }): Promise<Simulators> {
+  const port = (offset: number) => (opts.basePort === 0 ? 0 : opts.basePort + offset);
+  const delay = opts.statusDelayMs ?? 200;
+  const whatsapp = new WhatsAppCloudSimulator({ statusDelayMs: delay });
   const shopify = new ShopifySimulator({ retryScale: 0.001 });
-  await whatsapp.listen(opts.whatsappPort, opts.host);
-  await shopify.listen(opts.shopifyPort, opts.host);
+  const gupshup = new GupshupSimulator({ statusDelayMs: delay });
+  const messenger = new MessengerSimulator({ deliveryDelayMs: delay });
+  const line = new LineSimulator();
+  const twilio = new TwilioSmsSimulator({ statusDelayMs: delay });
+  const smtp = new SmtpSimulator();
+  const shopline = new ShoplineSimulator();
+  const cyberbiz = new CyberbizSimulator();
+  const ninetyOneApp = new NinetyOneAppSimulator();
+  const eshopbox = new EshopboxSimulator();
+  await whatsapp.listen(port(0), opts.host);
+  await shopify.listen(port(1), opts.host);
+  await gupshup.listen(port(2), opts.host);
+  await messenger.listen(port(3), opts.host);
+  await line.listen(port(4), opts.host);
+  await twilio.listen(port(5), opts.host);
+  await smtp.listen(port(6), opts.host);
+  const smtpPort = await smtp.listenSmtp(port(7), opts.host);
+  await shopline.listen(port(8), opts.host);
+  await cyberbiz.listen(port(9), opts.host);
+  await ninetyOneApp.listen(port(10), opts.host);
+  await eshopbox.listen(port(11), opts.host);
+  const all = [whatsapp, shopify, gupshup, messenger, line, twilio, smtp, shopline, cyberbiz, ninetyOneApp, eshopbox];
   return {
     whatsapp,
     shopify,
+    gupshup,
+    messenger,
+    line,
+    twilio,
+    smtp,
+    smtpPort,
+    shopline,
+    cyberbiz,
+    ninetyOneApp,
+    eshopbox,
     whatsappApiUrl: `${whatsapp.baseUrl}/v23.0`,
     async close() {
-      await Promise.all([whatsapp.close(), shopify.close()]);
+      await Promise.all(all.map((s) => s.close()));
     },
   };
 }
 
+/** Points every provider URL of the config at the simulators. */
+export function useSimulators(config: Config, sims: Simulators): void {
+  Object.assign(config.providers, {
+    whatsappApiUrl: sims.whatsappApiUrl,
+    gupshupApiUrl: sims.gupshup.baseUrl,
+    messengerApiUrl: `${sims.messenger.baseUrl}/v25.0`,
+    lineApiUrl: sims.line.baseUrl,
+    twilioApiUrl: sims.twilio.baseUrl,
+    shoplineApiUrl: `${sims.shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
+    cyberbizApiUrl: sims.cyberbiz.baseUrl,
+    ninetyOneAppApiUrl: sims.ninetyOneApp.baseUrl,
+    eshopboxAuthUrl: sims.eshopbox.baseUrl,
+    eshopboxApiUrl: sims.eshopbox.baseUrl,
+    eshopboxWmsUrl: sims.eshopbox.baseUrl,
+  });
+}
+
 /**
  * Creates the demo workspace on first start (kept in the data folder, since an API key is shown only
- * once) and registers its shop and phone number with the simulators, which keep no state of their own.
+ * once) and registers its shop, phone number, SMS and mail accounts with the simulators, which keep no state.
  */
 export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<DemoWorkspace> {
   const file = path.join(hub.config.dataDir, DEMO_FILE);
@@ -74,7 +151,11 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
     accessToken: `EAAG${randomBytes(24).toString('hex')}`,
     appSecret: randomBytes(16).toString('hex'),
   };
+  const sms = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex'), from: '+15005550006' };
+  const mail = { username: 'demo-store', password: randomBytes(12).toString('hex'), fromAddress: 'orders@demo-store.example' };
   sims.whatsapp.addPhoneNumber({ ...partial, verifiedName: 'Demo Store', webhookUrl: null });
+  sims.twilio.addAccount({ accountSid: sms.accountSid, authToken: sms.authToken, numbers: [sms.from], friendlyName: 'Demo Store' });
+  sims.smtp.addAccount({ username: mail.username, password: mail.password });
   const workspace = await hub.workspaces.createWorkspace('Demo Store');
   const { key } = await hub.workspaces.createApiKey(workspace.id, 'sandbox demo');
   const connection = await hub.connections.createShopifyConnection(workspace.id, { name: 'Demo Store (Shopify)', shopDomain: DEMO_SHOP, webhookSecret: partial.webhookSecret });
@@ -85,8 +166,29 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
     accessToken: partial.accessToken,
     appSecret: partial.appSecret,
   });
+  const smsAccount = await hub.connections.createTwilioSmsAccount(workspace.id, { name: 'Demo Store SMS', accountSid: sms.accountSid, authToken: sms.authToken, from: sms.from });
+  const mailAccount = await hub.connections.createSmtpEmailAccount(workspace.id, {
+    name: 'Demo Store e-mail',
+    host: '127.0.0.1',
+    port: sims.smtpPort,
+    security: 'none',
+    username: mail.username,
+    password: mail.password,
+    fromAddress: mail.fromAddress,
+    fromName: 'Demo Store',
+  });
   await hub.settings.update(workspace.id, 'order.placed', 'whatsapp', { enabled: true, template: { name: 'order_placed', language: 'en_US' } });
-  demo = { ...partial, workspaceId: workspace.id, apiKey: key, storeConnectionId: connection.id, channelAccountId: account.id };
+  await hub.settings.update(workspace.id, 'order.placed', 'sms', { enabled: true, template: { language: 'en' } });
+  await hub.settings.update(workspace.id, 'order.placed', 'email', { enabled: true, template: { language: 'en' } });
+  demo = {
+    ...partial,
+    workspaceId: workspace.id,
+    apiKey: key,
+    storeConnectionId: connection.id,
+    channelAccountId: account.id,
+    sms: { ...sms, channelAccountId: smsAccount.id },
+    email: { ...mail, channelAccountId: mailAccount.account.id, webhookSecret: mailAccount.webhookSecret },
+  };
   fs.mkdirSync(hub.config.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
   registerWithSimulators(sims, demo, publicUrl);
@@ -109,4 +211,11 @@ function registerWithSimulators(sims: Simulators, demo: DemoWorkspace, publicUrl
     webhookSecret: demo.webhookSecret,
     subscriptions: ['orders/create', 'orders/paid', 'orders/cancelled', 'fulfillments/update', 'refunds/create'].map((topic) => ({ topic, address })),
   });
+  if (demo.sms) {
+    sims.twilio.addAccount({ accountSid: demo.sms.accountSid, authToken: demo.sms.authToken, numbers: [demo.sms.from], friendlyName: 'Demo Store' });
+    sims.twilio.setSmsUrl(demo.sms.from, `${publicUrl}/webhooks/sms/${demo.sms.channelAccountId}`);
+  }
+  if (demo.email) {
+    sims.smtp.addAccount({ username: demo.email.username, password: demo.email.password, webhookUrl: `${publicUrl}/webhooks/email/${demo.email.channelAccountId}`, webhookSecret: demo.email.webhookSecret });
+  }
 }
