@@ -47,6 +47,10 @@ import { EshopboxAdapter } from './adapters/stores/eshopbox/index.js';
 import { GenericSourceAdapter } from './adapters/stores/generic/index.js';
 import { StorePoller } from './core/stores/poller.js';
 import { CustomerService } from './core/customers/service.js';
+import { ConversationEngine } from './core/conversations/engine.js';
+import { LoyaltyService } from './core/conversations/loyalty.js';
+import { OrderHistoryService } from './core/conversations/history.js';
+import { ChatService } from './core/conversations/chat-service.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -171,6 +175,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
+  const loyalty = new LoyaltyService(uow, providers, secrets);
+  const history = new OrderHistoryService(uow, providers, secrets);
+  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger });
+  const chat = new ChatService(uow, providers, connections, loyalty);
   const metrics = new Metrics();
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
@@ -179,6 +187,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'message.send': (p, ctx) => sender.sendMessage(p, ctx),
     'webhook.deliver': (p, ctx) => outbound.deliver(p, ctx),
     'store.poll': (p, ctx) => poller.poll(p, ctx),
+    'conversation.turn': (p, ctx) => engine.handleInbound(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
@@ -206,7 +215,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

@@ -22,6 +22,11 @@ export const jobCatalogue = {
     payload: z.object({ messageId: z.string() }),
     maxAttempts: 8,
   },
+  'conversation.turn': {
+    description: 'Answer one inbound chat message: flows, account linking, order history, failed delivery, loyalty, hand-over',
+    payload: z.object({ messageId: z.string() }),
+    maxAttempts: 8,
+  },
   'store.poll': {
     description: 'Read one page of a polled store’s changed orders, record their events, and schedule the next poll',
     payload: z.object({ connectionId: z.string(), token: z.string() }),

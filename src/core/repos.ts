@@ -3,6 +3,7 @@
 // methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
 import type { JobSpec } from '../queue/port.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
+import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, FlowModule, LedgerEntry, LoyaltyMember, NdrCase, VerificationCode } from './conversations/model.js';
 
 export interface Workspace {
   id: string;
@@ -205,6 +206,8 @@ export interface Message {
   deliveredAt: number | null;
   readAt: number | null;
   failedAt: number | null;
+  /** The chat conversation the message belongs to, if any. */
+  conversationId: string | null;
 }
 
 export interface Activity {
@@ -218,10 +221,12 @@ export interface Activity {
   createdAt: number;
 }
 
-export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode'>;
+export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode' | 'conversationId'> & {
+  conversationId?: string | null;
+};
 
 export type MessagePatch = Partial<
-  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt'>
+  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'content' | 'conversationId'>
 >;
 
 export interface UsageRow {
@@ -307,6 +312,8 @@ export interface Repos {
     get(workspaceId: string, id: string): Promise<Order | null>;
     findByExternalId(workspaceId: string, storeConnectionId: string, externalId: string): Promise<Order | null>;
     list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Order>>;
+    /** A customer's orders from one store received since a time (by the order's e-mail or phone), newest first. */
+    listForCustomer(workspaceId: string, storeConnectionId: string, who: { emails: string[]; phones: string[] }, since: number, limit: number): Promise<Order[]>;
   };
   events: {
     /** Null when an event with the same idempotency key exists in the workspace. */
@@ -330,6 +337,8 @@ export interface Repos {
     /** When this address last wrote to the account (the start of its 24-hour window), or null. */
     lastInboundAt(workspaceId: string, channelAccountId: string, from: string): Promise<number | null>;
     list(workspaceId: string, opts: { orderId?: string | null; status?: string | null; limit: number; cursor: string | null }): Promise<Page<Message>>;
+    /** A conversation's messages, oldest first, the newest `limit`. */
+    listForConversation(workspaceId: string, conversationId: string, limit: number): Promise<Message[]>;
   };
   channelSelections: {
     /** The account the merchant explicitly selected for the channel, if any. */
@@ -377,6 +386,61 @@ export interface Repos {
     remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
     has(workspaceId: string, channel: string, address: string): Promise<boolean>;
     list(workspaceId: string, opts: { channel?: string | null; limit: number; cursor: string | null }): Promise<Page<OptOut>>;
+  };
+  conversations: {
+    /** The conversation of an address on an account, created on first contact. */
+    getOrCreate(workspaceId: string, input: { channel: string; channelAccountId: string; address: string }): Promise<Conversation>;
+    get(workspaceId: string, id: string): Promise<Conversation | null>;
+    /** Applies the patch if the conversation is still at `version`; false when someone else changed it first. */
+    update(workspaceId: string, id: string, version: number, patch: ConversationPatch): Promise<boolean>;
+    list(workspaceId: string, opts: { mode?: ConversationMode | null; limit: number; cursor: string | null }): Promise<Page<Conversation>>;
+  };
+  flowModules: {
+    create(workspaceId: string, input: Omit<FlowModule, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>): Promise<FlowModule>;
+    get(workspaceId: string, id: string): Promise<FlowModule | null>;
+    list(workspaceId: string): Promise<FlowModule[]>;
+    update(workspaceId: string, id: string, input: Omit<FlowModule, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>): Promise<FlowModule | null>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+  };
+  chatSettings: {
+    get(workspaceId: string): Promise<ChatSettings | null>;
+    set(workspaceId: string, settings: ChatSettings): Promise<void>;
+  };
+  verificationCodes: {
+    create(workspaceId: string, input: Omit<VerificationCode, 'id' | 'createdAt' | 'consumedAt'>): Promise<VerificationCode>;
+    get(workspaceId: string, id: string): Promise<VerificationCode | null>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<VerificationCode, 'attempts' | 'sends' | 'consumedAt' | 'codeHash' | 'expiresAt'>>): Promise<void>;
+    /** Codes sent for the conversation since a time, for the resend limit. */
+    countSince(workspaceId: string, conversationId: string, since: number): Promise<number>;
+  };
+  ndrCases: {
+    create(workspaceId: string, input: Omit<NdrCase, 'id' | 'workspaceId' | 'status' | 'action' | 'reference' | 'createdAt' | 'resolvedAt'>): Promise<NdrCase>;
+    get(workspaceId: string, id: string): Promise<NdrCase | null>;
+    /** The newest case for an address on an account, open or not. */
+    latestFor(workspaceId: string, channelAccountId: string, address: string): Promise<NdrCase | null>;
+    /** Marks an open case resolved; false when it was no longer open (another answer won). */
+    resolve(workspaceId: string, id: string, input: { action: string; reference: string | null }): Promise<boolean>;
+    /** Opens a resolved case again (the store refused the action). */
+    reopen(workspaceId: string, id: string): Promise<void>;
+    setReference(workspaceId: string, id: string, reference: string | null): Promise<void>;
+    /** Closes the open cases of an order (it moved on: delivered, cancelled, a new attempt). */
+    closeForOrder(workspaceId: string, orderId: string): Promise<void>;
+  };
+  loyalty: {
+    member(workspaceId: string, customerId: string): Promise<LoyaltyMember | null>;
+    memberByEmail(workspaceId: string, email: string): Promise<LoyaltyMember | null>;
+    /** False when the customer was a member already. */
+    join(workspaceId: string, customerId: string, email: string): Promise<boolean>;
+    /**
+     * Changes a balance and appends the ledger entry, atomically in the caller's transaction. With
+     * `requireCover`, the change only happens when the balance stays at or above zero; null when it would not.
+     */
+    apply(workspaceId: string, customerId: string, entry: { delta: number; reason: LedgerEntry['reason']; reference: string | null; details: Record<string, unknown>; requireCover?: boolean }): Promise<LedgerEntry | null>;
+    ledger(workspaceId: string, customerId: string, limit: number): Promise<LedgerEntry[]>;
+    /** Records the claim of an order; false when the order was claimed before (by anyone). */
+    claim(workspaceId: string, input: { storeConnectionId: string; orderExternalId: string; customerId: string; points: number }): Promise<boolean>;
+    /** Marks a claim reversed (refund) and returns it; null when there was none or it was reversed already. */
+    reverseClaim(workspaceId: string, storeConnectionId: string, orderExternalId: string): Promise<{ customerId: string; points: number } | null>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

@@ -21,6 +21,7 @@ import { usageRoutes } from './routes/usage.js';
 import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
+import { conversationRoutes } from './routes/conversations.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -105,6 +106,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(pushRoutes(deps.push));
       await v1.register(webhookSubscriptionRoutes(deps));
       await v1.register(customerRoutes(deps));
+      await v1.register(conversationRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -10,6 +10,9 @@ import type { PushService } from '../core/push/service.js';
 import type { OutboundWebhooks } from '../core/webhooks/outbound.js';
 import type { OptOutService } from '../core/notifications/opt-outs.js';
 import type { CustomerService } from '../core/customers/service.js';
+import type { ChatService } from '../core/conversations/chat-service.js';
+import type { OrderHistoryService } from '../core/conversations/history.js';
+import type { LoyaltyService } from '../core/conversations/loyalty.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -25,6 +28,9 @@ export interface HttpDeps {
   push: PushService;
   outbound: OutboundWebhooks;
   optOuts: OptOutService;
+  chat: ChatService;
+  history: OrderHistoryService;
+  loyalty: LoyaltyService;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

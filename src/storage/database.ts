@@ -15,6 +15,7 @@ import * as m0003 from './migrations/0003_usage.js';
 import * as m0004 from './migrations/0004_variable_samples.js';
 import * as m0005 from './migrations/0005_outbound_webhooks.js';
 import * as m0006 from './migrations/0006_customers_and_policy.js';
+import * as m0007 from './migrations/0007_conversations.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0004_variable_samples': m0004,
   '0005_outbound_webhooks': m0005,
   '0006_customers_and_policy': m0006,
+  '0007_conversations': m0007,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -154,6 +154,7 @@ export interface MessagesTable {
   read_at: number | null;
   failed_at: number | null;
   category: string | null;
+  conversation_id: string | null;
 }
 
 export interface UsageRecordsTable {
@@ -219,7 +220,73 @@ export interface CustomerIdentitiesTable {
   created_at: number;
 }
 
+export interface ConversationsTable {
+  id: string;
+  workspace_id: string;
+  channel: string;
+  channel_account_id: string;
+  address: string;
+  customer_id: string | null;
+  mode: string;
+  state: string | null;
+  state_expires_at: number | null;
+  unexpected_count: number;
+  version: number;
+  last_inbound_at: number | null;
+  handed_over_at: number | null;
+  handover_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NdrCasesTable {
+  id: string;
+  workspace_id: string;
+  order_id: string;
+  store_connection_id: string;
+  channel_account_id: string;
+  address: string;
+  tracking_id: string | null;
+  status: string;
+  action: string | null;
+  reference: string | null;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface LedgerTable {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  delta: number;
+  balance_after: number;
+  reason: string;
+  reference: string | null;
+  details: string;
+  created_at: number;
+}
+
 export interface Database {
+  conversations: ConversationsTable;
+  flow_modules: { id: string; workspace_id: string; name: string; definition: string; created_at: number; updated_at: number };
+  chat_settings: { workspace_id: string; settings: string; updated_at: number };
+  verification_codes: {
+    id: string;
+    workspace_id: string;
+    conversation_id: string;
+    purpose: string;
+    target: string;
+    code_hash: string;
+    attempts: number;
+    sends: number;
+    expires_at: number;
+    consumed_at: number | null;
+    created_at: number;
+  };
+  ndr_cases: NdrCasesTable;
+  loyalty_members: { workspace_id: string; customer_id: string; email: string; balance: number; joined_at: number };
+  loyalty_ledger: LedgerTable;
+  loyalty_claims: { workspace_id: string; store_connection_id: string; order_external_id: string; customer_id: string; points: number; reversed_at: number | null; created_at: number };
   customers: CustomersTable;
   customer_identities: CustomerIdentitiesTable;
   opt_outs: { workspace_id: string; channel: string; address: string; source: string; created_at: number };

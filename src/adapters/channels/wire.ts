@@ -1,4 +1,5 @@
 // Small helpers shared by the channel adapters and their simulators: narrowing untyped JSON and reading
+import type { InteractiveContent } from '../../core/channels/ports.js';
 // template placeholders, so every side agrees on what {{1}} / {{name}} mean.
 
 export type JsonObject = Record<string, unknown>;
@@ -37,4 +38,22 @@ export function parsePlaceholders(bodyText: string | null): string[] {
 /** Substitutes placeholders with values by name; unknown placeholders stay as written. */
 export function renderTemplate(bodyText: string, values: ReadonlyMap<string, string>): string {
   return bodyText.replace(PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
+}
+
+/**
+ * An interactive message as plain text, for channels without buttons (SMS, e-mail): the choices numbered so the
+ * customer can answer with the number or the title, then cards and links as lines.
+ */
+export function interactiveAsText(content: InteractiveContent): string {
+  const lines = [content.text];
+  if (content.cards?.length) {
+    lines.push('');
+    for (const card of content.cards) lines.push(`• ${card.title} — ${card.subtitle}${card.url ? `\n  ${card.url}` : ''}`);
+  }
+  if (content.buttons.length) {
+    lines.push('');
+    content.buttons.forEach((b, i) => lines.push(`${i + 1}. ${b.title}`));
+  }
+  for (const link of content.links ?? []) lines.push(`${link.title}: ${link.url}`);
+  return lines.join('\n');
 }

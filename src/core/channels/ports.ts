@@ -60,7 +60,49 @@ export type OutboundContent =
       html?: string;
       /** E-mail only: the one-click unsubscribe link (List-Unsubscribe, RFC 8058). */
       unsubscribeUrl?: string;
-    };
+      /** LINE: a reply token still valid for this conversation. */
+      replyToken?: string | null;
+    }
+  | InteractiveContent;
+
+/** A choice the customer can tap; its id comes back as the inbound message's payload. */
+export interface ChatButton {
+  id: string;
+  title: string;
+}
+
+/** A card in a carousel or list (an order in the order history...). */
+export interface ChatCard {
+  title: string;
+  subtitle: string;
+  url: string | null;
+  /** The label of the card's link button ("View order"). */
+  linkTitle?: string;
+}
+
+/**
+ * A message with choices, rendered by each adapter in its channel's own form: WhatsApp reply buttons (≤3) or a
+ * list (≤10), Messenger a button template or quick replies, LINE quick replies and flex carousels, SMS and
+ * e-mail numbered options in the text. The hub checks the channel's limits before it builds one.
+ */
+export interface InteractiveContent {
+  kind: 'interactive';
+  text: string;
+  buttons: ChatButton[];
+  /** Links shown as URL buttons where the channel has them, else appended to the text. */
+  links?: Array<{ title: string; url: string }>;
+  cards?: ChatCard[];
+  /** LINE: a reply token still valid for this conversation; replies do not count against the push quota. */
+  replyToken?: string | null;
+}
+
+/** A persistent chat menu (LINE rich menu, Messenger persistent menu); items open a module or run an action. */
+export interface ChatMenu {
+  name: string;
+  /** Chat bar label (LINE). */
+  chatBarText: string;
+  items: Array<{ title: string; payload: string } | { title: string; url: string }>;
+}
 
 /** A message as the hub stores it before sending: portable content, or a provider-native body (sendNative). */
 export type StoredContent = OutboundContent | { kind: 'native'; text: string; body: Record<string, unknown> };
@@ -101,6 +143,10 @@ export interface InboundChatMessage {
   payload: string | null;
   profileName: string | null;
   replyToProviderMessageId: string | null;
+  /** LINE: the reply token of the event (valid for a short time, single use). */
+  replyToken?: string | null;
+  /** Messenger m.me links (?ref=) and similar deep links: the ref the conversation was opened with. */
+  referral?: string | null;
 }
 
 export interface ParsedChannelWebhook {
@@ -133,6 +179,8 @@ export interface ChannelAdapter {
   send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult>;
   /** Sends a provider-native message (rich templates, tagged updates); absent where there is none. */
   sendNative?(account: ChannelAccountCredentials, request: NativeSend): Promise<SendResult>;
+  /** Installs a persistent menu for every user of the account (LINE rich menu, Messenger persistent menu). */
+  setMenu?(account: ChannelAccountCredentials, menu: ChatMenu): Promise<{ menuId: string | null }>;
   /** Verifies the webhook's signature with the account's secrets, in constant time. */
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean;
   parseWebhook(body: Buffer): ParsedChannelWebhook;

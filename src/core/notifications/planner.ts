@@ -12,7 +12,7 @@ import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import type { StoredContent } from '../channels/ports.js';
 import { matchLocale } from '../templates/builtin.js';
 import type { OptOutService } from './opt-outs.js';
-import { findRecipient, maskAddress } from './recipients.js';
+import { findCustomerRecipient, findRecipient, maskAddress } from './recipients.js';
 import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, emailBodies, isTextChannel } from './compose.js';
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
@@ -93,6 +93,7 @@ export class NotificationPlanner {
       payload: event,
     });
     if (!stored) return null;
+    if (order) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, source, event, order, brand);
     // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
     const installed = new Set((await tx.channelAccounts.list(workspaceId)).map((a) => a.channel));
     for (const channel of notificationChannels) {
@@ -143,13 +144,14 @@ export class NotificationPlanner {
     const account = setting.channelAccountId ? await tx.channelAccounts.get(workspaceId, setting.channelAccountId) : null;
     if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
-    if (!order) return skip('the event is not linked to an order, so there is no one to address', account.id);
-    const recipient = await findRecipient(tx, workspaceId, channel, account, order);
+    const customerId = typeof event.payload.data['customerId'] === 'string' ? event.payload.data['customerId'] : null;
+    if (!order && !customerId) return skip('the event is not linked to an order or a customer, so there is no one to address', account.id);
+    const recipient = order ? await findRecipient(tx, workspaceId, channel, account, order) : await findCustomerRecipient(tx, workspaceId, channel, account, customerId!);
     if ('missing' in recipient) return skip(recipient.missing, account.id);
     if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {
       return skip(`the customer (${maskAddress(channel, recipient.address)}) opted out of ${channelLabel(channel)} messages`, account.id, recipient.address);
     }
-    const variables = computeVariables(event.payload, order.snapshot, brand);
+    const variables = computeVariables(event.payload, order?.snapshot ?? null, brand);
     const composed = await this.compose(tx, workspaceId, event, channel, setting, account, recipient.address, variables);
     if ('refused' in composed) return skip(composed.refused, account.id, recipient.address);
     const message = await tx.messages.insertIfNew(workspaceId, {
@@ -167,6 +169,44 @@ export class NotificationPlanner {
       payload: { messageId: message.id },
       rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond },
     });
+    // Seed 002: the customer answers a failed-delivery notification on WhatsApp; the case waits for that answer.
+    if (event.type === 'order.delivery_failed' && channel === 'whatsapp' && order) {
+      const tracking = event.payload.data['trackingId'] ?? event.payload.data['trackingNumber'];
+      await tx.ndrCases.create(workspaceId, {
+        orderId: order.id,
+        storeConnectionId: order.storeConnectionId,
+        channelAccountId: account.id,
+        address: recipient.address,
+        trackingId: typeof tracking === 'string' ? tracking : null,
+      });
+    }
+  }
+
+  /**
+   * What an order event changes besides notifications: an order that moved on closes its open failed-delivery
+   * case (a late answer then gets an explanation), and a refund takes back the loyalty points claimed for it.
+   */
+  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
+    if (['order.delivered', 'order.cancelled', 'order.refunded', 'order.out_for_delivery', 'return.created'].includes(event.type)) {
+      await tx.ndrCases.closeForOrder(workspaceId, order.id);
+    }
+    if (event.type !== 'order.refunded') return;
+    const claim = await tx.loyalty.reverseClaim(workspaceId, storeConnectionId, order.externalId);
+    if (!claim) return;
+    const entry = await tx.loyalty.apply(workspaceId, claim.customerId, {
+      delta: -claim.points,
+      reason: 'refund_reversal',
+      reference: `${storeConnectionId}:${order.externalId}`,
+      details: { orderName: order.name },
+    });
+    // The balance change is a "points used" notification where the merchant enabled it and the channel allows it.
+    await this.recordEvent(tx, workspaceId, storeConnectionId, source, {
+      type: 'points.spent',
+      idempotencyKey: `loyalty:refund:${storeConnectionId}:${order.externalId}`,
+      occurredAt: Date.now(),
+      order: null,
+      data: { customerId: claim.customerId, points: claim.points, pointsBalance: entry?.balanceAfter ?? null, refundedOrder: order.name, reason: 'refund' },
+    }, brand);
   }
 
   /** The content of the message on its channel, or why the channel's rules refuse it. */

@@ -35,6 +35,26 @@ async function customerOfOrder(tx: Repos, workspaceId: string, order: Order): Pr
   return null;
 }
 
+/**
+ * The recipient of a notification about a customer rather than an order (account linked, points): their chat
+ * identity on the sending account, or their phone or e-mail.
+ */
+export async function findCustomerRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, customerId: string): Promise<RecipientLookup> {
+  const customer = await tx.customers.get(workspaceId, customerId);
+  if (!customer) return { missing: 'the customer no longer exists' };
+  if (channel === 'line' || channel === 'messenger') {
+    const identity = customer.identities.find((i) => i.kind === channel && i.scope === account.id);
+    return identity ? { address: identity.value, customerId } : { missing: `the customer has not linked a ${channelLabel(channel)} account on ${account.name}` };
+  }
+  if (channel === 'email') {
+    const email = customer.email ?? customer.identities.find((i) => i.kind === 'email')?.value ?? null;
+    return email ? { address: email, customerId } : { missing: 'the customer has no e-mail address' };
+  }
+  const chat = customer.identities.find((i) => i.kind === channel);
+  const phone = chat?.value ?? (customer.phone ? e164Digits(customer.phone) : null) ?? customer.identities.find((i) => i.kind === 'phone')?.value ?? null;
+  return phone ? { address: phone, customerId } : { missing: 'the customer has no phone number' };
+}
+
 export async function findRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, order: Order): Promise<RecipientLookup> {
   if (channel === 'whatsapp' || channel === 'sms') {
     const phone = toE164(order.phone, order.snapshot.shippingAddress?.country ?? null);

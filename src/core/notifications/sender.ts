@@ -54,6 +54,11 @@ export class MessageSender {
       }
     } catch (err) {
       const providerError = err instanceof ProviderError ? err : null;
+      // A LINE reply token is single-use and short-lived: when it no longer works, the reply goes as a push.
+      if (providerError?.providerCode === 'invalid_reply_token' && content.kind !== 'native' && content.kind !== 'template' && content.replyToken) {
+        await this.uow.repos.messages.update(workspaceId, message.id, { content: { ...content, replyToken: null } });
+        throw new RetryLaterError('the LINE reply token expired; sending as a push');
+      }
       if (providerError?.kind === 'permanent' || ctx.attempt >= ctx.maxAttempts) {
         const reason = providerError?.kind === 'permanent' ? providerError.message : `gave up after ${ctx.attempt} attempts: ${String((err as Error).message ?? err)}`;
         await this.finish(message, {
@@ -162,12 +167,21 @@ export class MessageSender {
           recipient: inbound.from,
           templateName: null,
           category: null,
-          content: { text: inbound.text, payload: inbound.payload, profileName: inbound.profileName },
+          content: {
+            text: inbound.text,
+            payload: inbound.payload,
+            profileName: inbound.profileName,
+            ...(inbound.replyToken ? { replyToken: inbound.replyToken } : {}),
+            ...(inbound.referral ? { referral: inbound.referral } : {}),
+          },
           status: 'delivered',
           reason: null,
         });
+        if (!recorded) continue;
         // STOP / START: honoured on every channel, recorded once per inbound message.
-        if (recorded) await this.optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
+        await this.optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
+        // The conversation engine answers it, in order per conversation (a turn that races another runs again).
+        await tx.jobs.enqueue({ type: 'conversation.turn', workspaceId, payload: { messageId: recorded.id } });
       }
       if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
       return missing;

@@ -1,6 +1,6 @@
 // The store-platform port: what the hub needs from a store or marketplace. One adapter per platform.
 import type { RawWebhook } from '../channels/ports.js';
-import type { NormalizedEvent } from '../events/model.js';
+import type { NormalizedEvent, OrderSnapshot } from '../events/model.js';
 
 export type StorePlatform = 'shopify' | 'shopline' | 'cyberbiz' | '91app' | 'eshopbox' | 'empikplace' | 'generic';
 
@@ -62,6 +62,14 @@ export interface FailedDeliveryResult {
   reference: string | null;
 }
 
+/** A customer as the store platform knows it. */
+export interface StoreCustomer {
+  externalId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
 export interface StoreAdapter {
   readonly platform: StorePlatform;
   /**
@@ -86,6 +94,20 @@ export interface StoreAdapter {
   pollOrders?(connection: StoreConnectionCredentials, window: OrderPollWindow): Promise<OrderPollPage>;
   /** The largest window pollOrders accepts, in milliseconds (91APP: 7 days). */
   readonly maxPollWindowMs?: number;
+  /**
+   * Order history: the customer's orders placed in [since, now), newest first, at most `limit`. Platforms with an
+   * order API implement it (CYBERBIZ, SHOPLINE: 90-day window; 91APP: 14 days); the hub falls back to the
+   * orders it received.
+   */
+  customerOrders?(connection: StoreConnectionCredentials, query: { customer: StoreCustomer; since: number; limit: number }): Promise<OrderSnapshot[]>;
+  /** Finds the store's customer by e-mail or phone (E.164), for account linking; null when unknown. */
+  findCustomer?(connection: StoreConnectionCredentials, query: { email?: string | null; phone?: string | null }): Promise<StoreCustomer | null>;
+  /** Creates a customer in the store (account linking for someone the store does not know). */
+  createCustomer?(connection: StoreConnectionCredentials, input: { name: string | null; email: string | null; phone: string | null }): Promise<StoreCustomer>;
+  /** One order by the number the buyer sees ("#1001", "1004"), for loyalty claims; null when there is none. */
+  findOrderByNumber?(connection: StoreConnectionCredentials, orderNumber: string): Promise<OrderSnapshot | null>;
+  /** Issues a single-use coupon code through the store's API (loyalty prizes), where the platform has one. */
+  issueCoupon?(connection: StoreConnectionCredentials, input: { customer: StoreCustomer; title: string; code: string; value: string }): Promise<{ code: string }>;
   /** Performs a failed-delivery action through the platform's API; ProviderError when refused. */
   resolveFailedDelivery?(connection: StoreConnectionCredentials, request: FailedDeliveryRequest): Promise<FailedDeliveryResult>;
 }

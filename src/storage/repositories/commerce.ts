@@ -128,6 +128,20 @@ export function ordersRepo(db: Db): Repos['orders'] {
         .executeTakeFirst();
       return r ? orderFromRow(r) : null;
     },
+    async listForCustomer(workspaceId, storeConnectionId, who, since, limit) {
+      if (who.emails.length === 0 && who.phones.length === 0) return [];
+      const rows = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('store_connection_id', '=', storeConnectionId)
+        .where('created_at', '>=', since)
+        .where((eb) => eb.or([...(who.emails.length ? [eb(eb.fn('lower', ['email']), 'in', who.emails)] : []), ...(who.phones.length ? [eb('phone', 'in', who.phones)] : [])]))
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(orderFromRow);
+    },
     async list(workspaceId, opts) {
       let q = db.selectFrom('orders').selectAll().where('workspace_id', '=', workspaceId);
       const after = decodeCursor(opts.cursor);

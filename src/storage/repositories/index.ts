@@ -3,6 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
+import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
 import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
@@ -25,6 +26,12 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     webhookDeliveries: webhookDeliveriesRepo(db),
     customers: customersRepo(db),
     optOuts: optOutsRepo(db),
+    conversations: conversationsRepo(db),
+    flowModules: flowModulesRepo(db),
+    chatSettings: chatSettingsRepo(db),
+    verificationCodes: verificationCodesRepo(db),
+    ndrCases: ndrCasesRepo(db),
+    loyalty: loyaltyRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };

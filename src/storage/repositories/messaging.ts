@@ -49,6 +49,7 @@ const messageFromRow = (r: Selectable<MessagesTable>): Message => ({
   deliveredAt: r.delivered_at,
   readAt: r.read_at,
   failedAt: r.failed_at,
+  conversationId: r.conversation_id,
 });
 
 const activityFromRow = (r: Selectable<ActivitiesTable>): Activity => ({
@@ -130,6 +131,7 @@ export function messagesRepo(db: Db): Repos['messages'] {
         delivered_at: null,
         read_at: null,
         failed_at: null,
+        conversation_id: input.conversationId ?? null,
       };
       const res = await db
         .insertInto('messages')
@@ -154,10 +156,12 @@ export function messagesRepo(db: Db): Repos['messages'] {
         deliveredAt: 'delivered_at',
         readAt: 'read_at',
         failedAt: 'failed_at',
+        content: 'content',
+        conversationId: 'conversation_id',
       };
       for (const [key, column] of Object.entries(columns)) {
         const value = patch[key as keyof MessagePatch];
-        if (value !== undefined) set[column] = value;
+        if (value !== undefined) set[column] = key === 'content' ? JSON.stringify(value) : value;
       }
       await db.updateTable('messages').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
@@ -186,6 +190,18 @@ export function messagesRepo(db: Db): Repos['messages'] {
         .limit(1)
         .executeTakeFirst();
       return r != null;
+    },
+    async listForConversation(workspaceId, conversationId, limit) {
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('conversation_id', '=', conversationId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.reverse().map(messageFromRow);
     },
     async lastInboundAt(workspaceId, channelAccountId, from) {
       const r = await db

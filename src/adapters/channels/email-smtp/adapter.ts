@@ -18,7 +18,7 @@ import type {
 } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { JsonObject } from '../wire.js';
-import { asObject, num, str } from '../wire.js';
+import { asObject, num, str, interactiveAsText } from '../wire.js';
 
 export interface SmtpEmailAdapterOptions {
   /** Connection, greeting and socket timeout in milliseconds; defaults to 10 s. */
@@ -91,8 +91,10 @@ export class SmtpEmailAdapter implements ChannelAdapter {
   }
 
   async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
-    const content = request.content;
-    if (content.kind !== 'text') throw new ProviderError('permanent', 'e-mail has no provider templates');
+    const original = request.content;
+    if (original.kind === 'template') throw new ProviderError('permanent', 'e-mail has no provider templates');
+    // E-mail has no buttons: choices become numbered lines the customer answers with.
+    const content = original.kind === 'interactive' ? { kind: 'text' as const, text: interactiveAsText(original) } : original;
     const to = request.to.trim();
     if (!isEmailAddress(to)) throw new ProviderError('permanent', 'the recipient is not a valid e-mail address');
     const smtp = readAccount(account);

@@ -9,6 +9,7 @@ import type {
   DeliveryState,
   DeliveryStatusUpdate,
   InboundChatMessage,
+  InteractiveContent,
   ParsedChannelWebhook,
   ProviderTemplate,
   RawWebhook,
@@ -26,6 +27,8 @@ import { httpRequest, parseJson } from '../../http-client.js';
 // identical across WhatsApp providers.
 import type { JsonObject } from '../wire.js';
 import { asObject, num, parsePlaceholders, str } from '../wire.js';
+// Gupshup relays to WhatsApp, so Meta's interactive limits and body rendering apply unchanged.
+import { LIST_BUTTON_LABEL, planInteractive } from '../whatsapp-cloud/interactive.js';
 
 export interface GupshupAdapterOptions {
   /** API origin, https://api.gupshup.io in production (no trailing slash needed). */
@@ -37,6 +40,8 @@ export interface GupshupAdapterOptions {
 /** Gupshup's "API rate limited" code; it may arrive without an HTTP 429. */
 const RATE_LIMIT_CODE = 4001;
 const DEFAULT_RETRY_AFTER_MS = 1000;
+/** The header of a list message (≤ 60 characters on WhatsApp). */
+const LIST_HEADER = 'Options';
 
 const TEMPLATE_STATUSES: ReadonlySet<string> = new Set<TemplateStatus>(templateStatuses);
 // "enqueued" only means Gupshup handed the message to WhatsApp; it is not delivery progress, and
@@ -100,7 +105,11 @@ export class GupshupAdapter implements ChannelAdapter {
       }
       form.set('template', JSON.stringify({ id: content.templateId, params: positionalOrder(content.parameters).map((p) => p.value) }));
       path = '/wa/api/v1/template/msg';
+    } else if (content.kind === 'interactive') {
+      form.set('message', JSON.stringify(interactiveMessage(content, request.idempotencyKey)));
+      path = '/wa/api/v1/msg';
     } else {
+      // A text's replyToken is LINE's; Gupshup has nothing like it.
       form.set('message', JSON.stringify({ type: 'text', text: content.text }));
       path = '/wa/api/v1/msg';
     }
@@ -233,6 +242,36 @@ function readError(text: string): GupshupError {
   return { code: num(body['code']), message };
 }
 
+/**
+ * Gupshup's session message for choices: quick_reply for 1–3 buttons, list for 4–10 rows, text without choices.
+ * Each choice's id travels as postbackText, which Gupshup hands back on the tap. `msgid` is Gupshup's tracking
+ * id for the message; the idempotency key serves, as it is stable across retries.
+ */
+function interactiveMessage(content: InteractiveContent, trackingId: string): JsonObject {
+  const plan = planInteractive('Gupshup', content);
+  if (plan.form === 'text') return { type: 'text', text: plan.body };
+  if (plan.form === 'buttons') {
+    return {
+      type: 'quick_reply',
+      msgid: trackingId,
+      content: { type: 'text', text: plan.body },
+      options: plan.choices.map((b) => ({ type: 'text', title: b.title, postbackText: b.id })),
+    };
+  }
+  return {
+    type: 'list',
+    // Gupshup documents the header `title` as required, and WhatsApp shows it above the body.
+    // [UNVERIFIED] whether an empty title is accepted; a fixed header keeps the send valid.
+    title: LIST_HEADER,
+    body: plan.body,
+    msgid: trackingId,
+    globalButtons: [{ type: 'text', title: LIST_BUTTON_LABEL }],
+    // [UNVERIFIED] Gupshup's docs mark a row description as required, Meta's as optional; ChatButton has none,
+    // so it is left out rather than sent empty.
+    items: [{ options: plan.choices.map((b) => ({ type: 'text', title: b.title, postbackText: b.id })) }],
+  };
+}
+
 /** Positional parameters go on the wire by placeholder number, whatever order the caller listed them in. */
 function positionalOrder(parameters: TemplateParameter[]): TemplateParameter[] {
   const rank = (p: TemplateParameter): number => {
@@ -300,6 +339,11 @@ function toInbound(p: JsonObject, envelopeAt: number | null): InboundChatMessage
     case 'button_reply':
       text = inner ? (str(inner['text']) ?? str(inner['title'])) : null;
       payload = inner ? (str(inner['postbackText']) ?? str(inner['id'])) : null;
+      break;
+    case 'list_reply':
+      // `title` is the chosen row's title; `id` is the message's msgid, so only postbackText names the row.
+      text = inner ? (str(inner['title']) ?? str(inner['reply'])) : null;
+      payload = inner ? str(inner['postbackText']) : null;
       break;
     default:
       // Media, location, contacts...: kept as a message without text so the inbox still shows it.

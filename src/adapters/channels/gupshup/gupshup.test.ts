@@ -1,7 +1,7 @@
 // The Gupshup adapter against its simulator over real HTTP: account checks, template listing, sends,
 // Gupshup's error classification, and token-secured callbacks received by a local HTTP server.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
+import type { ChannelAccountCredentials, ChatButton, InteractiveContent, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { GupshupAdapter, GupshupSimulator } from './index.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
@@ -244,6 +244,171 @@ describe('Gupshup adapter against the simulator', () => {
   });
 });
 
+describe('Gupshup interactive messages against the simulator', () => {
+  const sim = new GupshupSimulator({ statusCallbacks: false });
+  const receiver = new WebhookReceiver(`/webhooks/gupshup?token=${CALLBACK_TOKEN}`);
+  let adapter: GupshupAdapter;
+  const CUSTOMER = '919876543210';
+
+  const interactive = (content: Omit<InteractiveContent, 'kind'>): SendRequest => ({
+    to: CUSTOMER,
+    idempotencyKey: 'k-interactive-1',
+    content: { kind: 'interactive', ...content },
+  });
+  const choices = (n: number): ChatButton[] => Array.from({ length: n }, (_, i) => ({ id: `choice_${i + 1}`, title: `Option ${i + 1}` }));
+  /** The `message` form field of the last send, parsed. */
+  const sentMessage = (): unknown => {
+    const last = sim.requests('/wa/api/v1/msg').at(-1);
+    return JSON.parse(new URLSearchParams(last?.body ?? '').get('message') ?? 'null');
+  };
+  const post = (path: string, body: unknown) =>
+    fetch(`${sim.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    adapter = new GupshupAdapter({ baseUrl: await sim.listen() });
+    await receiver.listen();
+  });
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+  beforeEach(() => {
+    sim.reset();
+    sim.addApp({ ...APP, callbackUrl: receiver.url });
+    receiver.received.length = 0;
+  });
+
+  it('sends 2 choices as a quick_reply whose postbackTexts are the ids', async () => {
+    const sent = await adapter.send(account, interactive({ text: 'Confirm delivery address?', buttons: [{ id: 'addr_ok', title: 'Yes' }, { id: 'addr_change', title: 'Change' }] }));
+    expect(sentMessage()).toEqual({
+      type: 'quick_reply',
+      msgid: 'k-interactive-1',
+      content: { type: 'text', text: 'Confirm delivery address?' },
+      options: [
+        { type: 'text', title: 'Yes', postbackText: 'addr_ok' },
+        { type: 'text', title: 'Change', postbackText: 'addr_change' },
+      ],
+    });
+    const [recorded] = sim.messages(CUSTOMER);
+    expect(recorded).toMatchObject({
+      id: sent.providerMessageId,
+      type: 'quick_reply',
+      msgid: 'k-interactive-1',
+      renderedText: 'Confirm delivery address?',
+      options: [
+        { title: 'Yes', postbackText: 'addr_ok', description: null },
+        { title: 'Change', postbackText: 'addr_change', description: null },
+      ],
+    });
+  });
+
+  it('sends 6 choices as a list', async () => {
+    await adapter.send(account, interactive({ text: 'Which size?', buttons: choices(6) }));
+    expect(sentMessage()).toEqual({
+      type: 'list',
+      title: 'Options',
+      body: 'Which size?',
+      msgid: 'k-interactive-1',
+      globalButtons: [{ type: 'text', title: 'Choose' }],
+      items: [{ options: choices(6).map((c) => ({ type: 'text', title: c.title, postbackText: c.id })) }],
+    });
+    expect(sim.messages(CUSTOMER)[0]).toMatchObject({ type: 'list', listTitle: 'Options', listButton: 'Choose' });
+    expect(sim.messages(CUSTOMER)[0]?.options.map((o) => o.postbackText)).toEqual(choices(6).map((c) => c.id));
+  });
+
+  it('refuses 11 choices and a 21-character title before calling Gupshup', async () => {
+    const tooMany = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
+    expect(tooMany.kind).toBe('permanent');
+    expect(tooMany.message).toContain('at most 10 choices');
+    const tooLong = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: 'Twenty-one characters' }] })));
+    expect(tooLong.kind).toBe('permanent');
+    expect(tooLong.message).toContain('"Twenty-one characters" is 21 characters; the limit is 20');
+    expect(sim.requests()).toHaveLength(0);
+  });
+
+  it('appends cards and links to the body; without choices it sends text', async () => {
+    await adapter.send(
+      account,
+      interactive({
+        text: 'Your order',
+        buttons: [{ id: 'help', title: 'Help' }],
+        cards: [{ title: 'Order #1001', subtitle: 'Shipped', url: 'https://shop.example/o/1001' }],
+        links: [{ title: 'Track', url: 'https://t.example/1001' }],
+      }),
+    );
+    expect((sentMessage() as { content: { text: string } }).content.text).toBe(
+      'Your order\n\n• Order #1001 — Shipped\n  https://shop.example/o/1001\n• Track\n  https://t.example/1001',
+    );
+    await adapter.send(account, interactive({ text: 'Track here', buttons: [], links: [{ title: 'Track', url: 'https://t.example/1' }] }));
+    expect(sentMessage()).toEqual({ type: 'text', text: 'Track here\n\n• Track\n  https://t.example/1' });
+    await adapter.send(account, { to: CUSTOMER, idempotencyKey: 'k', content: { kind: 'text', text: 'hi', replyToken: 'line-token' } });
+    expect(sentMessage()).toEqual({ type: 'text', text: 'hi' });
+  });
+
+  it('returns a quick-reply tap and a list choice as the inbound payload', async () => {
+    const buttons = await adapter.send(account, interactive({ text: 'Confirm?', buttons: [{ id: 'addr_ok', title: 'Yes' }, { id: 'addr_change', title: 'Change' }] }));
+    expect(await sim.emitInbound({ appName: APP.appName, from: CUSTOMER, postbackText: 'addr_ok', contextId: buttons.providerMessageId })).toBe(200);
+    const list = await adapter.send(account, interactive({ text: 'Which size?', buttons: choices(5) }));
+    const res = await post('/_sim/inbound', { appName: APP.appName, from: CUSTOMER, postbackText: 'choice_3', contextId: list.providerMessageId });
+    expect(res.status).toBe(200);
+
+    const hooks = await receiver.waitFor(2);
+    const inner = hooks.map((h) => (JSON.parse(h.body.toString()) as { payload: { type: string; payload: unknown } }).payload);
+    expect(inner[0]).toMatchObject({ type: 'quick_reply', payload: { text: 'Yes', type: 'button', postbackText: 'addr_ok' } });
+    expect(inner[1]).toMatchObject({ type: 'list_reply', payload: { title: 'Option 3', id: 'k-interactive-1', reply: 'Option 3 3', postbackText: 'choice_3' } });
+    const parsed = hooks.map((h) => adapter.parseWebhook(h.body).messages[0]);
+    expect(parsed.map((m) => [m?.payload, m?.text, m?.replyToProviderMessageId])).toEqual([
+      ['addr_ok', 'Yes', buttons.providerMessageId],
+      ['choice_3', 'Option 3', list.providerMessageId],
+    ]);
+  });
+
+  it('answers 400 to a tap that is not an option of the message it replies to', async () => {
+    const sent = await adapter.send(account, interactive({ text: 'Confirm?', buttons: [{ id: 'yes', title: 'Yes' }] }));
+    const res = await post('/_sim/inbound', { appName: APP.appName, from: CUSTOMER, postbackText: 'no', contextId: sent.providerMessageId });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('not an option');
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('validates quick_reply and list messages sent straight to the API', async () => {
+    const send = (message: unknown) =>
+      fetch(`${sim.baseUrl}/wa/api/v1/msg`, {
+        method: 'POST',
+        headers: { apikey: APP.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ channel: 'whatsapp', source: APP.sourceNumber, destination: CUSTOMER, 'src.name': APP.appName, message: JSON.stringify(message) }).toString(),
+      });
+    const option = (title: string) => ({ type: 'text', title, postbackText: title });
+    const quick = (options: unknown[]) => ({ type: 'quick_reply', msgid: 'm', content: { type: 'text', text: 'Pick' }, options });
+    const list = (options: unknown[], extra: Record<string, unknown> = {}) => ({
+      type: 'list', title: 'T', body: 'Pick', msgid: 'm', globalButtons: [{ type: 'text', title: 'Choose' }], items: [{ options }], ...extra,
+    });
+    const cases: Array<[unknown, string]> = [
+      [quick(['a', 'b', 'c', 'd'].map(option)), 'at most 3 options'],
+      [quick([option('Twenty-one characters')]), 'longer than 20 characters'],
+      [quick([]), 'non-empty'],
+      [list(Array.from({ length: 11 }, (_, i) => option(`Row ${i}`))), 'at most 10 options'],
+      [list([option('A')], { globalButtons: [] }), 'globalButtons'],
+      [{ type: 'carousel' }, 'type must be text, quick_reply or list'],
+    ];
+    for (const [message, problem] of cases) {
+      const res = await send(message);
+      expect(res.status).toBe(400);
+      expect((await res.json()) as { status: string; message: string }).toMatchObject({ status: 'error', message: expect.stringContaining(problem) as string });
+    }
+    expect(sim.messages()).toHaveLength(0);
+    expect((await send(list([option('A')]))).status).toBe(202);
+  });
+
+  it('waits on a 429 with Retry-After and retries a 5xx for interactive sends', async () => {
+    const request = interactive({ text: 'Confirm?', buttons: [{ id: 'yes', title: 'Yes' }] });
+    sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
+    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
+    sim.injectFault({ kind: 'status', status: 502 });
+    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 502 });
+  });
+});
+
 describe('Gupshup callback parsing (reference samples)', () => {
   const adapter = new GupshupAdapter({ baseUrl: 'http://127.0.0.1:1' });
 
@@ -294,6 +459,25 @@ describe('Gupshup callback parsing (reference samples)', () => {
     };
     const [msg] = adapter.parseWebhook(Buffer.from(JSON.stringify(sample))).messages;
     expect(msg).toMatchObject({ text: 'Track order', payload: 'TRACK_1001', replyToProviderMessageId: '3867730a-bb97-4ea5-bad6-e6e34201ce89' });
+  });
+
+  it('parses a list reply by its postbackText', () => {
+    const sample = {
+      app: 'DemoApp',
+      timestamp: 1580228523976,
+      version: 2,
+      type: 'message',
+      payload: {
+        id: 'ABEGkYaYVSEEAhCzqobr15BdMPcRup1fIXAJ',
+        source: '918x98xx21x4',
+        type: 'list_reply',
+        payload: { title: 'section 1 row 1', id: 'list1', reply: 'section 1 row 1 1', postbackText: 'row_1', description: 'first row' },
+        sender: { phone: '918x98xx21x4', name: 'John', country_code: '91', dial_code: '8x98xx21x4' },
+        context: { id: 'gBEGkYaYVSEEAgnPGGVYGg1uNU4', gsId: 'cbdafe39-1023-42a7-89d6-6c01a3388bb5' },
+      },
+    };
+    const [msg] = adapter.parseWebhook(Buffer.from(JSON.stringify(sample))).messages;
+    expect(msg).toMatchObject({ text: 'section 1 row 1', payload: 'row_1', replyToProviderMessageId: 'cbdafe39-1023-42a7-89d6-6c01a3388bb5' });
   });
 
   it('ignores enqueued, template-event and unknown types; rejects non-JSON', () => {

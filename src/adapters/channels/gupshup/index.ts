@@ -7,6 +7,7 @@ export type {
   GupshupSimEvent,
   GupshupSimInbound,
   GupshupSimMessage,
+  GupshupSimOption,
   GupshupSimSettings,
   GupshupSimTemplate,
   GupshupSimTemplateInput,

@@ -1,12 +1,15 @@
 // A Gupshup WhatsApp (classic v2 API) simulator: the template list and the two send routes with Gupshup's
-// validation and error bodies, plus unsigned JSON callbacks (as Gupshup sends them) for message events and
-// inbound customer messages. Control routes (besides the base class's faults/requests/reset):
+// validation and error bodies (session sends: text, quick_reply and list messages, with WhatsApp's option limits),
+// plus unsigned JSON callbacks (as Gupshup sends them) for message events and inbound customer messages.
+// Control routes (besides the base class's faults/requests/reset):
 //   POST /_sim/apps        {appName, apiKey, sourceNumber, callbackUrl?}
 //   GET  /_sim/apps
 //   POST /_sim/templates   {appName, elementName, status, data, languageCode?, category?, templateType?}
 //   GET  /_sim/templates?appName=
 //   GET  /_sim/messages?to=            the outbox, oldest first
 //   POST /_sim/inbound     {appName, from, text? | postbackText?, buttonText?, contextId?, name?}
+//                          a postbackText taps a quick reply; with contextId of a quick_reply or list message in the
+//                          outbox it must be one of that message's postback texts, and a list tap is a list_reply.
 //   GET  /_sim/settings, POST /_sim/settings {statusCallbacks?, statusDelayMs?}
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
@@ -47,15 +50,29 @@ export interface GupshupSimMessage {
   id: string;
   appName: string;
   to: string;
-  type: 'template' | 'text';
+  type: 'template' | 'text' | 'quick_reply' | 'list';
   templateId: string | null;
   templateName: string | null;
   params: string[];
+  /** The text, the quick reply's content text, or the list's body. */
   renderedText: string;
+  /** The tracking id a quick_reply or list message was sent with. */
+  msgid: string | null;
+  /** Quick-reply buttons or list rows, in order; empty for other types. */
+  options: GupshupSimOption[];
+  /** The list's header title and its open button label; null for other types. */
+  listTitle: string | null;
+  listButton: string | null;
   at: number;
   failure: { code: number; reason: string } | null;
   /** Events emitted for this message, with the receiver's HTTP status (0 unreachable, null no callback URL). */
   events: Array<{ type: GupshupSimEvent; at: number; callbackStatus: number | null }>;
+}
+
+export interface GupshupSimOption {
+  title: string;
+  postbackText: string | null;
+  description: string | null;
 }
 
 export interface GupshupSimSettings {
@@ -79,6 +96,8 @@ export interface GupshupSimInbound {
 
 const INVALID_RECIPIENT = Object.freeze({ code: 1002, reason: 'Number Does Not Exists On WhatsApp' });
 const RETRY_DELAYS_MS = [50, 200];
+// WhatsApp's limits, which Gupshup enforces before relaying (quick replies are reply buttons, lists list messages).
+const LIMITS = { body: 1024, quickReplies: 3, buttonTitle: 20, listRows: 10, rowTitle: 24, rowDescription: 72, listButton: 20, listTitle: 60 };
 
 const DEFAULT_TEMPLATES: GupshupSimTemplateInput[] = [
   { elementName: 'order_placed', status: 'APPROVED', category: 'UTILITY', data: 'Hi {{1}}, thank you for your order {{2}}. Total: {{3}}.' },
@@ -172,17 +191,43 @@ export class GupshupSimulator extends Simulator {
     if (!app) throw new Error(`unknown app ${input.appName}`);
     if (!app.callbackUrl) throw new Error(`app ${app.appName} has no callbackUrl`);
     if (input.text === undefined && input.postbackText === undefined) throw new Error('inbound needs text or postbackText');
+    const context = input.contextId !== undefined ? this.outbox.get(input.contextId) : undefined;
+    if (input.postbackText !== undefined && context && context.options.length > 0 && !this.tappedOption(input)) {
+      const known = context.options.map((o) => o.postbackText ?? o.title).join(', ');
+      throw new Error(`postbackText ${input.postbackText} is not an option of message ${context.id} (${known})`);
+    }
     const sender = { phone: input.from, name: input.name ?? 'Sandbox Customer', country_code: '', dial_code: input.from };
     const payload: JsonObject = { id: 'ABEG' + randomBytes(12).toString('hex').toUpperCase(), source: input.from, sender };
     if (input.postbackText !== undefined) {
-      payload['type'] = 'quick_reply';
-      payload['payload'] = { text: input.buttonText ?? input.postbackText, type: 'button', postbackText: input.postbackText };
+      const tapped = this.tappedOption(input);
+      if (tapped && tapped.message.type === 'list') {
+        const index = tapped.message.options.indexOf(tapped.option) + 1;
+        payload['type'] = 'list_reply';
+        payload['payload'] = {
+          title: input.buttonText ?? tapped.option.title,
+          id: tapped.message.msgid,
+          reply: `${tapped.option.title} ${index}`,
+          postbackText: input.postbackText,
+          ...(tapped.option.description !== null ? { description: tapped.option.description } : {}),
+        };
+      } else {
+        payload['type'] = 'quick_reply';
+        const text = input.buttonText ?? tapped?.option.title ?? input.postbackText;
+        payload['payload'] = { text, type: 'button', postbackText: input.postbackText };
+      }
     } else {
       payload['type'] = 'text';
       payload['payload'] = { text: input.text };
     }
     if (input.contextId) payload['context'] = { id: input.contextId, gsId: input.contextId };
     return this.postCallback(app, 'message', payload);
+  }
+
+  /** The option a tap answers, when contextId names a quick_reply or list message in the outbox. */
+  private tappedOption(input: GupshupSimInbound): { message: GupshupSimMessage; option: GupshupSimOption } | null {
+    const message = input.contextId !== undefined ? this.outbox.get(input.contextId) : undefined;
+    const option = message?.options.find((o) => o.postbackText === input.postbackText);
+    return message && option ? { message, option } : null;
   }
 
   protected override resetState(): void {
@@ -246,6 +291,7 @@ export class GupshupSimulator extends Simulator {
     let template: GupshupSimTemplate | null = null;
     let params: string[] = [];
     let renderedText: string;
+    let session: SessionMessage = { type: 'text', text: '', msgid: null, options: [], listTitle: null, listButton: null };
     if (kind === 'template') {
       const spec = asObject(parseJsonText(form.get('template')));
       const id = spec ? str(spec['id']) : null;
@@ -261,21 +307,25 @@ export class GupshupSimulator extends Simulator {
       }
       renderedText = renderTemplate(template.data, new Map(template.placeholders.map((name, i) => [name, params[i] ?? ''])));
     } else {
-      const message = asObject(parseJsonText(form.get('message')));
-      const text = message && message['type'] === 'text' ? str(message['text']) : null;
-      if (!text) return bad('Invalid message: expected {"type":"text","text":"..."}');
-      renderedText = text;
+      const parsed = sessionMessage(asObject(parseJsonText(form.get('message'))));
+      if (typeof parsed === 'string') return bad(parsed);
+      session = parsed;
+      renderedText = parsed.text;
     }
 
     const msg: GupshupSimMessage = {
       id: randomUUID(),
       appName: app.appName,
       to,
-      type: kind,
+      type: kind === 'template' ? 'template' : session.type,
       templateId: template?.id ?? null,
       templateName: template?.elementName ?? null,
       params,
       renderedText,
+      msgid: session.msgid,
+      options: session.options,
+      listTitle: session.listTitle,
+      listButton: session.listButton,
       at: Date.now(),
       // Gupshup accepts the send and reports an unknown number only asynchronously.
       failure: this.isInvalidRecipient(to) ? { ...INVALID_RECIPIENT } : null,
@@ -406,6 +456,88 @@ export class GupshupSimulator extends Simulator {
 
 function isApp(value: App | SimResponse): value is App {
   return 'appName' in value;
+}
+
+interface SessionMessage {
+  type: 'text' | 'quick_reply' | 'list';
+  text: string;
+  msgid: string | null;
+  options: GupshupSimOption[];
+  listTitle: string | null;
+  listButton: string | null;
+}
+
+/**
+ * The `message` form field of a session send: text, quick_reply or list, checked against WhatsApp's limits.
+ * Returns the problem as a string for Gupshup's {"status":"error","message"} body; the wording is the simulator's own.
+ */
+function sessionMessage(message: JsonObject | null): SessionMessage | string {
+  const base = { msgid: null, options: [], listTitle: null, listButton: null };
+  switch (message?.['type']) {
+    case 'text': {
+      const text = str(message['text']);
+      return text ? { ...base, type: 'text', text } : 'Invalid message: expected {"type":"text","text":"..."}';
+    }
+    case 'quick_reply':
+      return quickReplyMessage(message);
+    case 'list':
+      return listMessage(message);
+    default:
+      return 'Invalid message: type must be text, quick_reply or list';
+  }
+}
+
+function quickReplyMessage(m: JsonObject): SessionMessage | string {
+  const content = asObject(m['content']);
+  const text = content ? str(content['text']) : null;
+  if (!content || content['type'] !== 'text' || !text) return 'Invalid quick_reply: content must be {"type":"text","text":"..."}';
+  if ([...text].length > LIMITS.body) return `Invalid quick_reply: content text is longer than ${LIMITS.body} characters`;
+  const options = parseOptions('quick_reply', m['options'], LIMITS.buttonTitle);
+  if (typeof options === 'string') return options;
+  if (options.length > LIMITS.quickReplies) return `Invalid quick_reply: at most ${LIMITS.quickReplies} options, got ${options.length}`;
+  return { type: 'quick_reply', text, msgid: str(m['msgid']), options, listTitle: null, listButton: null };
+}
+
+function listMessage(m: JsonObject): SessionMessage | string {
+  const body = str(m['body']);
+  const title = m['title'];
+  if (!body) return 'Invalid list: body is required';
+  if ([...body].length > LIMITS.body) return `Invalid list: body is longer than ${LIMITS.body} characters`;
+  if (typeof title !== 'string' || [...title].length > LIMITS.listTitle) return `Invalid list: title is required, at most ${LIMITS.listTitle} characters`;
+  const globalButtons = m['globalButtons'];
+  const label = Array.isArray(globalButtons) && globalButtons.length === 1 ? str(asObject(globalButtons[0])?.['title']) : null;
+  if (!label || [...label].length > LIMITS.listButton) {
+    return `Invalid list: globalButtons must hold exactly one {"type":"text","title":"..."} of at most ${LIMITS.listButton} characters`;
+  }
+  const items = m['items'];
+  if (!Array.isArray(items) || items.length === 0) return 'Invalid list: items must be a non-empty array';
+  const options: GupshupSimOption[] = [];
+  for (const item of items) {
+    const parsed = parseOptions('list', asObject(item)?.['options'], LIMITS.rowTitle);
+    if (typeof parsed === 'string') return parsed;
+    options.push(...parsed);
+  }
+  if (options.length > LIMITS.listRows) return `Invalid list: at most ${LIMITS.listRows} options across items, got ${options.length}`;
+  return { type: 'list', text: body, msgid: str(m['msgid']), options, listTitle: title, listButton: label };
+}
+
+function parseOptions(kind: string, raw: unknown, maxTitle: number): GupshupSimOption[] | string {
+  if (!Array.isArray(raw) || raw.length === 0) return `Invalid ${kind}: options must be a non-empty array`;
+  const options: GupshupSimOption[] = [];
+  for (const [i, item] of raw.entries()) {
+    const o = asObject(item);
+    const title = o ? str(o['title']) : null;
+    if (!o || !title || title.trim() === '') return `Invalid ${kind}: options[${i}] needs a title`;
+    if ([...title].length > maxTitle) return `Invalid ${kind}: options[${i}] title "${title}" is longer than ${maxTitle} characters`;
+    const postbackText = o['postbackText'];
+    const description = o['description'];
+    if (postbackText !== undefined && typeof postbackText !== 'string') return `Invalid ${kind}: options[${i}] postbackText must be a string`;
+    if (description !== undefined && (typeof description !== 'string' || [...description].length > LIMITS.rowDescription)) {
+      return `Invalid ${kind}: options[${i}] description must be a string of at most ${LIMITS.rowDescription} characters`;
+    }
+    options.push({ title, postbackText: postbackText ?? null, description: description ?? null });
+  }
+  return options;
 }
 
 function parseJsonText(text: string | null): unknown {

@@ -5,7 +5,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type {
   ChannelAccountCredentials,
   ChannelAdapter,
+  ChatMenu,
   InboundChatMessage,
+  InteractiveContent,
   ParsedChannelWebhook,
   ProviderTemplate,
   RawWebhook,
@@ -17,10 +19,17 @@ import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { httpRequest, parseJson } from '../../http-client.js';
 import { arr, asObject, num, str } from '../wire.js';
+import type { JsonObject } from '../wire.js';
+import { richMenuImage } from './rich-menu-image.js';
 
 export interface LineAdapterOptions {
   /** API origin, e.g. https://api.line.me (no trailing slash needed). */
   baseUrl: string;
+  /**
+   * Host for uploads such as rich-menu images. Defaults to https://api-data.line.me when baseUrl is LINE's own
+   * https://api.line.me, else to baseUrl itself (the simulator serves both), so a sandbox never calls LINE.
+   */
+  dataBaseUrl?: string;
   /** Per-request timeout; defaults to the http-client's default. */
   timeoutMs?: number;
 }
@@ -32,6 +41,24 @@ export interface LineInboundMessage extends InboundChatMessage {
 
 // LINE's 429 body when the monthly free-message quota is used up; waiting seconds will not help.
 const MONTHLY_LIMIT = /monthly limit/i;
+// LINE's 400 body when a reply token is unknown, used or expired; the hub falls back to a push.
+const INVALID_REPLY_TOKEN = /invalid reply token/i;
+
+// Messaging API limits (developers.line.biz/en/reference/messaging-api: quick reply, flex carousel, rich menu).
+export const LINE_LIMITS = {
+  messagesPerRequest: 5,
+  quickReplyItems: 13,
+  actionLabel: 20,
+  postbackData: 300,
+  displayText: 300,
+  carouselBubbles: 12,
+  // The flex altText limit was 400 and is documented as 1500 in newer references; 400 is safe for both.
+  altText: 400,
+  text: 5000,
+  richMenuItems: 6,
+  chatBarText: 14,
+} as const;
+export const RICH_MENU_SIZE = { width: 2500, height: 843 } as const;
 // Fixed namespace for deriving retry keys, so the same idempotency key always maps to the same UUID.
 const RETRY_KEY_NAMESPACE = Buffer.from('6f1c1a4e8b2d4f0a9c3e5d7b1a2c4e6f', 'hex');
 
@@ -44,10 +71,12 @@ export class LineAdapter implements ChannelAdapter {
   readonly channel = 'line' as const;
   readonly provider = 'line';
   private readonly baseUrl: string;
+  private readonly dataBaseUrl: string;
   private readonly timeoutMs: number | undefined;
 
   constructor(options: LineAdapterOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.dataBaseUrl = (options.dataBaseUrl ?? defaultDataBaseUrl(this.baseUrl)).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
   }
 
@@ -75,12 +104,64 @@ export class LineAdapter implements ChannelAdapter {
     return Promise.resolve([]);
   }
 
+  /**
+   * Text and interactive content go out as a reply when a reply token is given (free, not counted against the
+   * quota) and as a push otherwise. A refused token surfaces as providerCode 'invalid_reply_token' so the hub can
+   * resend the same request without the token (a push).
+   */
   async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
     const content = request.content;
-    if (content.kind !== 'text') {
+    if (content.kind === 'template') {
       throw new ProviderError('permanent', 'LINE has no provider templates; send text or rich messages instead');
     }
-    return this.push(account, request.to, [{ type: 'text', text: content.text }], retryKeyFor(request.idempotencyKey));
+    const messages = content.kind === 'text' ? [{ type: 'text', text: content.text }] : interactiveMessages(content);
+    if (content.replyToken) return this.reply(account, content.replyToken, messages);
+    return this.push(account, request.to, messages, retryKeyFor(request.idempotencyKey));
+  }
+
+  /**
+   * Creates a rich menu (2500×843, one equal column per item), uploads a generated PNG for it and makes it every
+   * user's default. If the upload or the default fails, the half-made menu is deleted (best effort).
+   */
+  async setMenu(account: ChannelAccountCredentials, menu: ChatMenu): Promise<{ menuId: string }> {
+    const body = richMenuBody(menu);
+    const auth = { authorization: `Bearer ${accessToken(account)}` };
+    const created = await httpRequest({
+      method: 'POST',
+      url: `${this.baseUrl}/v2/bot/richmenu`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.timeoutMs,
+    });
+    if (created.status !== 200) throw failure(created, 'rich menu creation');
+    const menuId = str(asObject(parseJson(created.text))?.['richMenuId']);
+    if (!menuId) throw new ProviderError('permanent', 'LINE created the rich menu but returned no richMenuId', { httpStatus: created.status });
+    try {
+      await this.expectOk('rich menu image upload', {
+        method: 'POST',
+        url: `${this.dataBaseUrl}/v2/bot/richmenu/${enc(menuId)}/content`,
+        headers: { ...auth, 'content-type': 'image/png' },
+        body: richMenuImage(RICH_MENU_SIZE.width, RICH_MENU_SIZE.height, menu.items.length),
+      });
+      await this.expectOk('default rich menu', { method: 'POST', url: `${this.baseUrl}/v2/bot/user/all/richmenu/${enc(menuId)}`, headers: auth });
+    } catch (err) {
+      await this.deleteRichMenu(auth, menuId);
+      throw err;
+    }
+    return { menuId };
+  }
+
+  private async expectOk(operation: string, req: { method: 'POST'; url: string; headers: Record<string, string>; body?: Buffer }): Promise<void> {
+    const res = await httpRequest({ ...req, timeoutMs: this.timeoutMs });
+    if (res.status !== 200) throw failure(res, operation);
+  }
+
+  private async deleteRichMenu(auth: Record<string, string>, menuId: string): Promise<void> {
+    try {
+      await httpRequest({ method: 'DELETE', url: `${this.baseUrl}/v2/bot/richmenu/${enc(menuId)}`, headers: auth, timeoutMs: this.timeoutMs });
+    } catch {
+      // Cleanup only: the original failure is the one worth reporting.
+    }
   }
 
   /**
@@ -128,9 +209,8 @@ export class LineAdapter implements ChannelAdapter {
   }
 
   parseWebhook(body: Buffer): ParsedChannelWebhook {
-    // The reply token is LINE-specific; the port's shape does not carry it.
-    const messages = this.parseWebhookEvents(body).map(({ replyToken: _replyToken, ...m }) => m);
-    return { statuses: [], messages };
+    // The reply token lets the hub answer with the reply endpoint (free of the monthly push quota) while valid.
+    return { statuses: [], messages: this.parseWebhookEvents(body) };
   }
 
   /** Like parseWebhook, but keeps each event's reply token for a later reply(). */
@@ -226,7 +306,120 @@ function failure(res: HttpResponse, operation: string): ProviderError {
   if (res.status >= 500 || res.status === 408) {
     return new ProviderError('retryable', `LINE ${operation} failed temporarily: ${said}`, opts);
   }
+  if (res.status === 400 && error.message && INVALID_REPLY_TOKEN.test(error.message)) {
+    return new ProviderError('permanent', `LINE ${operation} refused the reply token (used, expired or unknown): ${said}`, {
+      ...opts,
+      providerCode: 'invalid_reply_token',
+    });
+  }
   return new ProviderError('permanent', `LINE ${operation} was refused: ${said}`, opts);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Interactive content and rich menus
+
+/**
+ * The message objects for interactive content: a flex carousel for the cards, then the text (links appended,
+ * since quick-reply items cannot open URLs) carrying the buttons as quick replies. LINE shows quick replies
+ * only on the last message, which is why the text goes last.
+ */
+export function interactiveMessages(content: InteractiveContent): JsonObject[] {
+  const cards = content.cards ?? [];
+  if (content.buttons.length > LINE_LIMITS.quickReplyItems) {
+    throw new ProviderError('permanent', `LINE allows at most ${LINE_LIMITS.quickReplyItems} quick-reply buttons; got ${content.buttons.length}`);
+  }
+  if (cards.length > LINE_LIMITS.carouselBubbles) {
+    throw new ProviderError('permanent', `LINE allows at most ${LINE_LIMITS.carouselBubbles} cards in a carousel; got ${cards.length}`);
+  }
+  const messages: JsonObject[] = [];
+  if (cards.length > 0) messages.push(flexCarousel(content.text, cards));
+  const text = withLinks(content.text, content.links ?? []);
+  if (text !== '' || content.buttons.length > 0 || cards.length === 0) {
+    const message: JsonObject = { type: 'text', text };
+    if (content.buttons.length > 0) message['quickReply'] = { items: content.buttons.map(quickReplyItem) };
+    messages.push(message);
+  }
+  return messages;
+}
+
+function quickReplyItem(button: InteractiveContent['buttons'][number]): JsonObject {
+  // The data comes back verbatim as the postback's payload, so it is never cut; too long is the hub's bug.
+  if (button.id === '' || button.id.length > LINE_LIMITS.postbackData) {
+    throw new ProviderError('permanent', `LINE postback data must be 1–${LINE_LIMITS.postbackData} characters`);
+  }
+  return {
+    type: 'action',
+    action: { type: 'postback', label: clip(button.title, LINE_LIMITS.actionLabel), data: button.id, displayText: clip(button.title, LINE_LIMITS.displayText) },
+  };
+}
+
+function flexCarousel(text: string, cards: NonNullable<InteractiveContent['cards']>): JsonObject {
+  const alt = text.trim() !== '' ? text : cards.map((c) => c.title).join(', ');
+  return { type: 'flex', altText: clip(alt, LINE_LIMITS.altText), contents: { type: 'carousel', contents: cards.map(bubble) } };
+}
+
+function bubble(card: NonNullable<InteractiveContent['cards']>[number]): JsonObject {
+  const body: JsonObject[] = [{ type: 'text', text: card.title || ' ', weight: 'bold', size: 'md', wrap: true }];
+  if (card.subtitle) body.push({ type: 'text', text: card.subtitle, size: 'sm', color: '#666666', wrap: true });
+  const out: JsonObject = { type: 'bubble', body: { type: 'box', layout: 'vertical', spacing: 'sm', contents: body } };
+  if (card.url) {
+    out['footer'] = {
+      type: 'box',
+      layout: 'vertical',
+      contents: [{ type: 'button', style: 'link', action: { type: 'uri', label: clip(card.linkTitle ?? 'Open', LINE_LIMITS.actionLabel), uri: card.url } }],
+    };
+  }
+  return out;
+}
+
+/** The POST /v2/bot/richmenu body: 2500×843, items laid out as equal columns (the last takes the rounding rest). */
+export function richMenuBody(menu: ChatMenu): JsonObject {
+  const n = menu.items.length;
+  if (n === 0 || n > LINE_LIMITS.richMenuItems) {
+    throw new ProviderError('permanent', `LINE rich menu needs 1–${LINE_LIMITS.richMenuItems} items; got ${n}`);
+  }
+  const { width, height } = RICH_MENU_SIZE;
+  const column = Math.floor(width / n);
+  const areas = menu.items.map((item, i) => ({
+    bounds: { x: i * column, y: 0, width: i === n - 1 ? width - i * column : column, height },
+    action: richMenuAction(item),
+  }));
+  return {
+    size: { width, height },
+    selected: false,
+    name: clip(menu.name || 'menu', 300),
+    chatBarText: clip(menu.chatBarText || 'Menu', LINE_LIMITS.chatBarText),
+    areas,
+  };
+}
+
+function richMenuAction(item: ChatMenu['items'][number]): JsonObject {
+  const label = clip(item.title, LINE_LIMITS.actionLabel);
+  if ('url' in item) return { type: 'uri', label, uri: item.url };
+  if (item.payload === '' || item.payload.length > LINE_LIMITS.postbackData) {
+    throw new ProviderError('permanent', `LINE postback data must be 1–${LINE_LIMITS.postbackData} characters`);
+  }
+  return { type: 'postback', label, data: item.payload, displayText: clip(item.title, LINE_LIMITS.displayText) };
+}
+
+function withLinks(text: string, links: ReadonlyArray<{ title: string; url: string }>): string {
+  if (links.length === 0) return text;
+  const lines = links.map((l) => `${l.title}: ${l.url}`);
+  return text === '' ? lines.join('\n') : `${text}\n\n${lines.join('\n')}`;
+}
+
+/** Labels only (the data carries the meaning), so an over-long one is shortened rather than refused. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+function defaultDataBaseUrl(baseUrl: string): string {
+  return /^https:\/\/api\.line\.me$/i.test(baseUrl) ? 'https://api-data.line.me' : baseUrl;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
 }
 
 function toInbound(item: unknown): LineInboundMessage | null {

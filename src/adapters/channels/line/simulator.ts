@@ -5,11 +5,17 @@
 //   GET  /_sim/channels
 //   GET  /_sim/messages?to=      the outbox, oldest first
 //   POST /_sim/inbound    {userId, text? | postbackData?, botUserId?}  → {replyToken}
+//   GET  /_sim/richmenus          rich menus with their image state and which one is each channel's default
+//   POST /_sim/settings   {replyTokenTtlMs}   how long issued reply tokens stay valid (default 60 000)
+// Messages are validated with LINE's limits (text ≤ 5000, quick reply ≤ 13 items with ≤ 20-char labels and
+// ≤ 300-char data, flex carousels ≤ 12 bubbles). Rich menus: POST /v2/bot/richmenu, POST
+// /v2/bot/richmenu/{id}/content (the api-data host, served here too), POST|GET /v2/bot/user/all/richmenu,
+// DELETE /v2/bot/richmenu/{id}.
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
-import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
+import { SimInputError, Simulator, deliverWebhook, jsonBody } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
-import { asObject, num, str } from '../wire.js';
+import { arr, asObject, num, str } from '../wire.js';
 
 export interface LineSimChannel {
   channelAccessToken: string;
@@ -45,13 +51,31 @@ export interface LineSimInbound {
   botUserId?: string;
 }
 
+export interface LineSimulatorOptions {
+  /** How long an issued reply token stays valid; LINE documents about a minute. */
+  replyTokenTtlMs?: number;
+}
+
+export interface LineSimRichMenu {
+  richMenuId: string;
+  botUserId: string;
+  /** The create body as sent (size, chatBarText, areas...). */
+  body: JsonObject;
+  image: { contentType: string; bytes: number } | null;
+  isDefault: boolean;
+  createdAt: number;
+}
+
 interface ChannelState extends LineSimChannel {
   webhookUrl: string | null;
   monthlyLimit: number | null;
   used: number;
   /** Retry key → the sentMessages of the push that first used it. */
   retryKeys: Map<string, JsonObject[]>;
+  defaultRichMenuId: string | null;
 }
+
+type Details = Array<{ message: string; property: string }>;
 
 interface ReplyTokenState {
   botUserId: string;
@@ -62,6 +86,13 @@ interface ReplyTokenState {
 
 const REPLY_TOKEN_TTL_MS = 60_000;
 const MAX_MESSAGES = 5;
+const LIMITS = { text: 5000, quickReplyItems: 13, label: 20, data: 300, displayText: 300, altText: 1500, bubbles: 12, richMenuAreas: 20, chatBarText: 14, imageBytes: 1024 * 1024 };
+const QUICK_REPLY_ACTIONS = new Set(['postback', 'message', 'datetimepicker', 'camera', 'cameraRoll', 'location', 'richmenuswitch', 'clipboard']);
+const RICH_MENU_ACTIONS = new Set(['postback', 'message', 'uri', 'datetimepicker', 'richmenuswitch']);
+const URI = /^(https?|line|tel):\S+$/;
+// The base simulator hands bodies over as UTF-8 text, so a PNG's first byte (0x89) arrives as U+FFFD.
+const PNG_PREFIX = '\uFFFDPNG\r\n\u001a\n';
+const NOT_FOUND = { message: 'Not found' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const AUTH_FAILED = {
@@ -72,12 +103,21 @@ export class LineSimulator extends Simulator {
   readonly name = 'line';
   private readonly channels = new Map<string, ChannelState>();
   private readonly replyTokens = new Map<string, ReplyTokenState>();
+  private readonly richMenus = new Map<string, LineSimRichMenu>();
   private outbox: LineSimMessage[] = [];
   private messageSeq = BigInt(randomInt(100_000, 900_000)) * 1_000_000_000_000n;
+  /** How long issued reply tokens stay valid; settable at any time (also via POST /_sim/settings). */
+  replyTokenTtlMs: number;
 
-  constructor() {
+  constructor(options: LineSimulatorOptions = {}) {
     super();
+    this.replyTokenTtlMs = options.replyTokenTtlMs ?? REPLY_TOKEN_TTL_MS;
     this.registerControlRoutes();
+    this.route('POST', '/v2/bot/richmenu', (req) => this.createRichMenuRoute(req));
+    this.route('DELETE', '/v2/bot/richmenu/:richMenuId', (req, params) => this.deleteRichMenuRoute(req, params['richMenuId'] ?? ''));
+    this.route('POST', '/v2/bot/richmenu/:richMenuId/content', (req, params) => this.uploadRichMenuImageRoute(req, params['richMenuId'] ?? ''));
+    this.route('POST', '/v2/bot/user/all/richmenu/:richMenuId', (req, params) => this.setDefaultRichMenuRoute(req, params['richMenuId'] ?? ''));
+    this.route('GET', '/v2/bot/user/all/richmenu', (req) => this.getDefaultRichMenuRoute(req));
     this.route('GET', '/v2/bot/info', (req) => this.infoRoute(req));
     this.route('POST', '/v2/bot/message/push', (req) => this.pushRoute(req));
     this.route('POST', '/v2/bot/message/reply', (req) => this.replyRoute(req));
@@ -95,7 +135,15 @@ export class LineSimulator extends Simulator {
       monthlyLimit: channel.monthlyLimit ?? null,
       used: 0,
       retryKeys: new Map(),
+      defaultRichMenuId: null,
     });
+  }
+
+  /** Rich menus created through the API, oldest first, optionally for one channel. */
+  listRichMenus(botUserId?: string): LineSimRichMenu[] {
+    return [...this.richMenus.values()]
+      .filter((m) => botUserId === undefined || m.botUserId === botUserId)
+      .map((m) => ({ ...structuredClone(m), isDefault: this.channels.get(m.botUserId)?.defaultRichMenuId === m.richMenuId }));
   }
 
   listChannels(): LineSimChannel[] {
@@ -150,15 +198,17 @@ export class LineSimulator extends Simulator {
   /** Ages an issued reply token, so tests can see expiry without waiting a minute. */
   expireReplyToken(replyToken: string): void {
     const t = this.replyTokens.get(replyToken);
-    if (t) t.issuedAt -= REPLY_TOKEN_TTL_MS;
+    if (t) t.issuedAt -= this.replyTokenTtlMs + 1;
   }
 
   protected override resetState(): void {
     this.outbox = [];
     this.replyTokens.clear();
+    this.richMenus.clear();
     for (const c of this.channels.values()) {
       c.used = 0;
       c.retryKeys.clear();
+      c.defaultRichMenuId = null;
     }
   }
 
@@ -231,12 +281,79 @@ export class LineSimulator extends Simulator {
     const messages = validateMessages(body, details);
     if (details.length > 0) return invalid(details);
     const token = this.replyTokens.get(replyToken ?? '');
-    if (!token || token.used || token.botUserId !== channel.botUserId || Date.now() - token.issuedAt > REPLY_TOKEN_TTL_MS) {
+    if (!token || token.used || token.botUserId !== channel.botUserId || Date.now() - token.issuedAt > this.replyTokenTtlMs) {
       return { status: 400, body: { message: 'Invalid reply token' } };
     }
     token.used = true;
     // Replies do not count against the monthly quota on LINE.
     return { status: 200, body: { sentMessages: this.deliver(channel, token.userId, messages, 'reply', null) } };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rich menus
+
+  private createRichMenuRoute(req: SimRequest): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    const body = asObject(req.json);
+    const details: Details = [];
+    if (!body) details.push({ message: 'May not be empty', property: 'richMenu' });
+    else validateRichMenu(body, details);
+    if (!body || details.length > 0) return invalid(details);
+    const richMenuId = 'richmenu-' + randomBytes(16).toString('hex');
+    this.richMenus.set(richMenuId, { richMenuId, botUserId: channel.botUserId, body, image: null, isDefault: false, createdAt: Date.now() });
+    return { status: 200, body: { richMenuId } };
+  }
+
+  /** The image upload (api-data host): PNG or JPEG, ≤ 1 MB, once per menu. */
+  private uploadRichMenuImageRoute(req: SimRequest, richMenuId: string): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    const menu = this.ownMenu(channel, richMenuId);
+    if (!menu) return { status: 404, body: NOT_FOUND };
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (contentType !== 'image/png' && contentType !== 'image/jpeg') {
+      return { status: 415, body: { message: 'Unsupported media type; use image/png or image/jpeg' } };
+    }
+    const bytes = Buffer.byteLength(req.body, 'utf8');
+    if (bytes === 0) return { status: 400, body: { message: 'The image is empty' } };
+    if (contentType === 'image/png' && !req.body.startsWith(PNG_PREFIX)) return { status: 400, body: { message: 'The image is not a valid PNG' } };
+    // [UNVERIFIED] wordings below; LINE documents the 1 MB limit and that an image can be uploaded only once.
+    if (bytes > LIMITS.imageBytes) return { status: 400, body: { message: 'The image size exceeds 1MB' } };
+    if (menu.image) return { status: 400, body: { message: 'An image has already been uploaded to the richmenu' } };
+    menu.image = { contentType, bytes };
+    return { status: 200, body: {} };
+  }
+
+  private setDefaultRichMenuRoute(req: SimRequest, richMenuId: string): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    const menu = this.ownMenu(channel, richMenuId);
+    if (!menu) return { status: 404, body: NOT_FOUND };
+    if (!menu.image) return { status: 400, body: { message: 'must upload richmenu image before applying it to user' } };
+    channel.defaultRichMenuId = richMenuId;
+    return { status: 200, body: {} };
+  }
+
+  private getDefaultRichMenuRoute(req: SimRequest): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    if (!channel.defaultRichMenuId) return { status: 404, body: { message: 'no default richmenu' } };
+    return { status: 200, body: { richMenuId: channel.defaultRichMenuId } };
+  }
+
+  private deleteRichMenuRoute(req: SimRequest, richMenuId: string): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    if (!this.ownMenu(channel, richMenuId)) return { status: 404, body: NOT_FOUND };
+    this.richMenus.delete(richMenuId);
+    if (channel.defaultRichMenuId === richMenuId) channel.defaultRichMenuId = null;
+    return { status: 200, body: {} };
+  }
+
+  private ownMenu(channel: ChannelState, richMenuId: string): LineSimRichMenu | null {
+    const menu = this.richMenus.get(richMenuId);
+    return menu && menu.botUserId === channel.botUserId ? menu : null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -306,6 +423,14 @@ export class LineSimulator extends Simulator {
     }, false);
     this.route('GET', '/_sim/channels', () => ({ status: 200, body: this.listChannels() }), false);
     this.route('GET', '/_sim/messages', (req) => ({ status: 200, body: this.messages(req.query['to']) }), false);
+    this.route('GET', '/_sim/richmenus', (req) => ({ status: 200, body: this.listRichMenus(req.query['botUserId']) }), false);
+    this.route('POST', '/_sim/settings', (req) => {
+      const b = jsonBody(req);
+      const ttl = b['replyTokenTtlMs'];
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0) throw new SimInputError(400, 'replyTokenTtlMs must be a non-negative integer (milliseconds)');
+      this.replyTokenTtlMs = ttl;
+      return { status: 200, body: { replyTokenTtlMs: ttl } };
+    }, false);
     this.route('POST', '/_sim/inbound', async (req) => {
       const b = asObject(req.json);
       const userId = b ? str(b['userId']) : null;
@@ -328,8 +453,8 @@ export class LineSimulator extends Simulator {
 
 // -------------------------------------------------------------------------------------------------
 
-/** Checks `messages` (1–5, each with a type; text needs non-empty text), adding LINE-style details. */
-function validateMessages(body: JsonObject | null, details: Array<{ message: string; property: string }>): JsonObject[] {
+/** Checks `messages` (1–5, each with a type, then each message's own fields), adding LINE-style details. */
+function validateMessages(body: JsonObject | null, details: Details): JsonObject[] {
   const list = body?.['messages'];
   if (!Array.isArray(list) || list.length === 0) {
     details.push({ message: 'Size must be between 1 and 5', property: 'messages' });
@@ -344,10 +469,137 @@ function validateMessages(body: JsonObject | null, details: Array<{ message: str
       details.push({ message: 'Must be one of the following values: [text, sticker, image, video, audio, location, imagemap, template, flex]', property: `messages[${i}].type` });
       return;
     }
-    if (type === 'text' && !str(m['text'])) details.push({ message: 'May not be empty', property: `messages[${i}].text` });
+    validateMessage(m, type, `messages[${i}]`, details);
     out.push(m);
   });
   return out;
+}
+
+/** Checks one message's type-specific fields and its quick reply, adding LINE-style details. */
+function validateMessage(m: JsonObject, type: string, at: string, details: Details): void {
+  if (type === 'text') {
+    const text = str(m['text']);
+    if (!text) details.push({ message: 'May not be empty', property: `${at}.text` });
+    else if (text.length > LIMITS.text) details.push({ message: `Length must be between 0 and ${LIMITS.text}`, property: `${at}.text` });
+  }
+  if (type === 'flex') validateFlex(m, at, details);
+  if (m['quickReply'] !== undefined) validateQuickReply(m['quickReply'], `${at}.quickReply`, details);
+}
+
+function validateQuickReply(value: unknown, at: string, details: Details): void {
+  const items = asObject(value)?.['items'];
+  // The schema sets only a maximum (SDKs check just that), so an empty list is accepted.
+  if (!Array.isArray(items) || items.length > LIMITS.quickReplyItems) {
+    details.push({ message: `Size must be between 0 and ${LIMITS.quickReplyItems}`, property: `${at}.items` });
+    return;
+  }
+  items.forEach((item, i) => {
+    const where = `${at}.items[${i}]`;
+    const it = asObject(item);
+    if (!it || it['type'] !== 'action') details.push({ message: 'Must be one of the following values: [action]', property: `${where}.type` });
+    const action = asObject(it?.['action']);
+    const type = action ? str(action['type']) : null;
+    if (!action || !type || !QUICK_REPLY_ACTIONS.has(type)) {
+      details.push({ message: `Must be one of the following values: [${[...QUICK_REPLY_ACTIONS].join(', ')}]`, property: `${where}.action.type` });
+      return;
+    }
+    validateAction(action, type, `${where}.action`, details, true);
+  });
+}
+
+/** Label and type-specific fields of an action (quick reply, rich menu area, flex button). */
+function validateAction(action: JsonObject, type: string, at: string, details: Details, labelRequired: boolean): void {
+  const label = str(action['label']);
+  if ((labelRequired && !label) || (label !== null && label.length > LIMITS.label)) {
+    details.push({ message: `Length must be between 1 and ${LIMITS.label}`, property: `${at}.label` });
+  }
+  if (type === 'postback') {
+    const data = str(action['data']);
+    if (!data || data.length > LIMITS.data) details.push({ message: `Length must be between 1 and ${LIMITS.data}`, property: `${at}.data` });
+    const shown = str(action['displayText']);
+    if (shown !== null && (shown === '' || shown.length > LIMITS.displayText)) {
+      details.push({ message: `Length must be between 1 and ${LIMITS.displayText}`, property: `${at}.displayText` });
+    }
+  }
+  if (type === 'message' && !str(action['text'])) details.push({ message: 'May not be empty', property: `${at}.text` });
+  if (type === 'uri' && !URI.test(str(action['uri']) ?? '')) details.push({ message: 'Invalid URI', property: `${at}.uri` });
+}
+
+/** altText, and a bubble or a carousel of 1–12 bubbles; uri button actions need a valid uri. */
+function validateFlex(m: JsonObject, at: string, details: Details): void {
+  const alt = str(m['altText']);
+  if (!alt || alt.length > LIMITS.altText) details.push({ message: `Length must be between 1 and ${LIMITS.altText}`, property: `${at}.altText` });
+  const contents = asObject(m['contents']);
+  if (contents?.['type'] === 'bubble') return validateBubble(contents, `${at}.contents`, details);
+  if (contents?.['type'] !== 'carousel') {
+    details.push({ message: 'Must be one of the following values: [bubble, carousel]', property: `${at}.contents.type` });
+    return;
+  }
+  const bubbles = arr(contents['contents']);
+  if (bubbles.length === 0 || bubbles.length > LIMITS.bubbles) {
+    details.push({ message: `Size must be between 1 and ${LIMITS.bubbles}`, property: `${at}.contents.contents` });
+  }
+  bubbles.forEach((b, i) => {
+    const bubble = asObject(b);
+    if (bubble?.['type'] !== 'bubble') details.push({ message: 'Must be one of the following values: [bubble]', property: `${at}.contents.contents[${i}].type` });
+    else validateBubble(bubble, `${at}.contents.contents[${i}]`, details);
+  });
+}
+
+function validateBubble(bubble: JsonObject, at: string, details: Details): void {
+  for (const block of ['header', 'hero', 'body', 'footer'] as const) {
+    for (const [path, action] of actionsIn(bubble[block], `${at}.${block}`)) {
+      const type = str(action['type']);
+      if (type === 'uri') validateAction(action, type, path, details, false);
+    }
+  }
+}
+
+/** Every `action` object under a flex component tree, with its property path. */
+function actionsIn(node: unknown, at: string): Array<[string, JsonObject]> {
+  const o = asObject(node);
+  if (!o) return [];
+  const out: Array<[string, JsonObject]> = [];
+  const action = asObject(o['action']);
+  if (action) out.push([`${at}.action`, action]);
+  arr(o['contents']).forEach((child, i) => out.push(...actionsIn(child, `${at}.contents[${i}]`)));
+  return out;
+}
+
+/** size (800–2500 wide, ≥ 250 high, ratio ≥ 1.45), name, chatBarText ≤ 14, 1–20 in-bounds areas with actions. */
+function validateRichMenu(body: JsonObject, details: Details): void {
+  const size = asObject(body['size']);
+  const width = num(size?.['width']);
+  const height = num(size?.['height']);
+  if (width === null || height === null || width < 800 || width > 2500 || height < 250 || width / height < 1.45) {
+    details.push({ message: 'Invalid size: width 800-2500, height at least 250, width/height at least 1.45', property: 'size' });
+  }
+  if (typeof body['selected'] !== 'boolean') details.push({ message: 'Must be a boolean', property: 'selected' });
+  const name = str(body['name']);
+  if (!name || name.length > 300) details.push({ message: 'Length must be between 1 and 300', property: 'name' });
+  const bar = str(body['chatBarText']);
+  if (!bar || bar.length > LIMITS.chatBarText) details.push({ message: `Length must be between 1 and ${LIMITS.chatBarText}`, property: 'chatBarText' });
+  const areas = body['areas'];
+  if (!Array.isArray(areas) || areas.length === 0 || areas.length > LIMITS.richMenuAreas) {
+    details.push({ message: `Size must be between 1 and ${LIMITS.richMenuAreas}`, property: 'areas' });
+    return;
+  }
+  areas.forEach((item, i) => {
+    const area = asObject(item);
+    const b = asObject(area?.['bounds']);
+    const [x, y, w, h] = [num(b?.['x']), num(b?.['y']), num(b?.['width']), num(b?.['height'])];
+    const inside = x !== null && y !== null && w !== null && h !== null && x >= 0 && y >= 0 && w > 0 && h > 0;
+    if (!inside || (width !== null && x + w > width) || (height !== null && y + h > height)) {
+      details.push({ message: 'The area must be inside the rich menu', property: `areas[${i}].bounds` });
+    }
+    const action = asObject(area?.['action']);
+    const type = action ? str(action['type']) : null;
+    if (!action || !type || !RICH_MENU_ACTIONS.has(type)) {
+      details.push({ message: `Must be one of the following values: [${[...RICH_MENU_ACTIONS].join(', ')}]`, property: `areas[${i}].action.type` });
+      return;
+    }
+    validateAction(action, type, `areas[${i}].action`, details, false);
+  });
 }
 
 function invalid(details: Array<{ message: string; property: string }>): SimResponse {

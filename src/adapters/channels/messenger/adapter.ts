@@ -6,7 +6,9 @@
 import type {
   ChannelAccountCredentials,
   ChannelAdapter,
+  ChatMenu,
   DeliveryStatusUpdate,
+  InteractiveContent,
   InboundChatMessage,
   ParsedChannelWebhook,
   NativeSend,
@@ -43,6 +45,20 @@ export interface MessengerSendMessage {
   /** The Send API `message` object as-is: `{ text }` or `{ attachment: { type: 'template', payload } }`. */
   message: unknown;
 }
+
+// Send API and Messenger Profile limits (developers.facebook.com/docs/messenger-platform: button template,
+// generic template, quick replies, persistent menu).
+export const MESSENGER_LIMITS = {
+  buttonTemplateButtons: 3,
+  buttonTemplateText: 640,
+  buttonTitle: 20,
+  quickReplies: 13,
+  genericElements: 10,
+  elementText: 80,
+  payload: 1000,
+  menuItems: 20,
+} as const;
+export const GET_STARTED_PAYLOAD = 'GET_STARTED';
 
 // Graph codes meaning "slow down": 613 calls-per-time limit, 4 application request limit.
 const THROTTLE_CODES = new Set([4, 613]);
@@ -92,18 +108,55 @@ export class MessengerAdapter implements ChannelAdapter {
   }
 
   /**
-   * Sends free-form text as a proactive UPDATE (allowed only inside the 24 h window). Messenger has no
+   * Sends free-form text as a proactive UPDATE (allowed only inside the 24 h window), or interactive content as a
+   * RESPONSE (the hub only builds interactive messages as replies inside the window). Messenger has no
    * idempotency key, so request.idempotencyKey is not sent.
    */
   async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
     const content = request.content;
-    if (content.kind !== 'text') {
-      throw new ProviderError(
-        'permanent',
-        `Messenger does not support provider templates (${content.templateName}); send text inside the 24-hour window or a tagged message`,
-      );
+    switch (content.kind) {
+      case 'template':
+        throw new ProviderError(
+          'permanent',
+          `Messenger does not support provider templates (${content.templateName}); send text inside the 24-hour window or a tagged message`,
+        );
+      case 'text':
+        return this.sendMessage(account, { recipient: request.to, messagingType: 'UPDATE', message: { text: content.text } });
+      case 'interactive':
+        return this.sendInteractive(account, request.to, content);
     }
-    return this.sendMessage(account, { recipient: request.to, messagingType: 'UPDATE', message: { text: content.text } });
+  }
+
+  /**
+   * Cards become a generic template, sent first; the text with its buttons follows as a second message. With two
+   * sends the result is the last message's id (the one carrying the choices). If the second send fails, the
+   * error propagates and a retry resends the cards too: Messenger has no idempotency key to prevent that.
+   */
+  async sendInteractive(account: ChannelAccountCredentials, recipient: string, content: InteractiveContent): Promise<SendResult> {
+    let last: SendResult | null = null;
+    for (const message of interactiveMessages(content)) {
+      last = await this.sendMessage(account, { recipient, messagingType: 'RESPONSE', message });
+    }
+    if (!last) throw new ProviderError('permanent', 'Messenger interactive message has nothing to send (no text, buttons, links or cards)');
+    return last;
+  }
+
+  /**
+   * Installs the page's persistent menu (flat, ≤ 20 items, Graph v8+). Meta shows the menu only once a Get
+   * Started button exists, so the same call sets get_started with payload GET_STARTED.
+   */
+  async setMenu(account: ChannelAccountCredentials, menu: ChatMenu): Promise<{ menuId: string | null }> {
+    const creds = credentials(account);
+    const res = await httpRequest({
+      method: 'POST',
+      url: `${this.baseUrl}/me/messenger_profile?access_token=${enc(creds.pageAccessToken)}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(persistentMenuBody(menu)),
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status !== 200) throw this.failure(res, 'persistent menu update');
+    // Messenger keeps one menu per page and locale; there is no id to return.
+    return { menuId: null };
   }
 
   /** The raw Send API call: any message object, any messaging type, optional tag (receipts, tagged updates). */
@@ -164,6 +217,13 @@ export class MessengerAdapter implements ChannelAdapter {
         const message = asObject(event['message']);
         const postback = asObject(event['postback']);
         const delivery = asObject(event['delivery']);
+        // m.me/<page>?ref=… links: a referral event for someone already talking to the page, or the ref on
+        // the Get Started postback of a first conversation.
+        const referral = str(asObject(event['referral'])?.['ref']) ?? str(asObject(postback?.['referral'])?.['ref']);
+        if (referral && !message && !postback) {
+          result.messages.push({ providerMessageId: `referral:${sender}:${at}`, from: sender, occurredAt: at, text: null, payload: null, profileName: null, replyToProviderMessageId: null, referral });
+          continue;
+        }
         if (message) {
           const inbound = toInbound(message, sender, at);
           if (inbound) result.messages.push(inbound);
@@ -177,6 +237,7 @@ export class MessengerAdapter implements ChannelAdapter {
             payload: str(postback['payload']),
             profileName: null,
             replyToProviderMessageId: null,
+            ...(referral ? { referral } : {}),
           });
         } else if (delivery) {
           const occurredAt = num(delivery['watermark']) ?? at;
@@ -187,8 +248,8 @@ export class MessengerAdapter implements ChannelAdapter {
         }
         // `read` events carry only a watermark ("everything before this time was read"), no message ids;
         // turning that into per-message statuses needs the hub's own send history, which the port's
-        // stateless parser does not have, so reads are ignored here. Other events (optins, referrals,
-        // reactions) are not chat messages either.
+        // stateless parser does not have, so reads are ignored here. Other events (optins, reactions) are not chat
+        // messages either.
       }
     }
     return result;
@@ -233,6 +294,104 @@ function credentials(account: ChannelAccountCredentials): Credentials {
   if (!account.secrets['pageAccessToken']) missing.push('pageAccessToken');
   if (missing.length > 0) throw new ProviderError('permanent', `Messenger account is missing ${missing.join(', ')}`);
   return { pageId: account.settings['pageId'] ?? '', pageAccessToken: account.secrets['pageAccessToken'] ?? '' };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Interactive content and menus
+
+type UrlButton = { type: 'web_url'; url: string; title: string };
+
+/** The Send API message objects for interactive content, in send order (cards first, then the choices). */
+export function interactiveMessages(content: InteractiveContent): JsonObject[] {
+  const links = content.links ?? [];
+  const cards = content.cards ?? [];
+  if (content.buttons.length > MESSENGER_LIMITS.quickReplies) {
+    throw new ProviderError('permanent', `Messenger allows at most ${MESSENGER_LIMITS.quickReplies} choices (quick replies); got ${content.buttons.length}`);
+  }
+  if (cards.length > MESSENGER_LIMITS.genericElements) {
+    throw new ProviderError('permanent', `Messenger allows at most ${MESSENGER_LIMITS.genericElements} cards (generic template elements); got ${cards.length}`);
+  }
+  for (const b of content.buttons) checkPayload(b.id);
+  const out: JsonObject[] = [];
+  if (cards.length > 0) out.push(genericTemplate(cards));
+  // After a carousel the text goes out only when it says or offers something; alone it always goes out.
+  if (cards.length === 0 || content.buttons.length > 0 || links.length > 0 || content.text.trim() !== '') {
+    out.push(choicesMessage(content.text, content.buttons, links));
+  }
+  return out;
+}
+
+function genericTemplate(cards: NonNullable<InteractiveContent['cards']>): JsonObject {
+  const elements = cards.map((card) => {
+    const element: JsonObject = { title: clip(card.title, MESSENGER_LIMITS.elementText) };
+    if (card.subtitle) element['subtitle'] = clip(card.subtitle, MESSENGER_LIMITS.elementText);
+    if (card.url) element['buttons'] = [urlButton(card.linkTitle ?? 'Open', card.url)];
+    return element;
+  });
+  return { attachment: { type: 'template', payload: { template_type: 'generic', elements } } };
+}
+
+/**
+ * ≤ 3 buttons (with links as URL buttons while there is room) and short text: a button template; otherwise the
+ * text with quick replies (which cannot open URLs, so links go into the text).
+ */
+function choicesMessage(text: string, buttons: InteractiveContent['buttons'], links: NonNullable<InteractiveContent['links']>): JsonObject {
+  const fits = buttons.length + links.length <= MESSENGER_LIMITS.buttonTemplateButtons;
+  const inlineLinks = fits ? [] : links;
+  const body = withLinks(text, inlineLinks);
+  const templateButtons = [
+    ...buttons.map((b) => ({ type: 'postback', title: clip(b.title, MESSENGER_LIMITS.buttonTitle), payload: b.id })),
+    ...(fits ? links.map((l) => urlButton(l.title, l.url)) : []),
+  ];
+  if (buttons.length <= MESSENGER_LIMITS.buttonTemplateButtons && templateButtons.length > 0 && body.length <= MESSENGER_LIMITS.buttonTemplateText && body !== '') {
+    return { attachment: { type: 'template', payload: { template_type: 'button', text: body, buttons: templateButtons } } };
+  }
+  // Too long for a button template, or too many buttons: plain text, links written out, buttons as quick replies.
+  const textBody = withLinks(text, links);
+  if (buttons.length === 0) return { text: textBody };
+  return {
+    text: textBody,
+    quick_replies: buttons.map((b) => ({ content_type: 'text', title: clip(b.title, MESSENGER_LIMITS.buttonTitle), payload: b.id })),
+  };
+}
+
+/** The messenger_profile body: flat persistent menu for every locale, plus the Get Started button it needs. */
+export function persistentMenuBody(menu: ChatMenu): JsonObject {
+  if (menu.items.length === 0 || menu.items.length > MESSENGER_LIMITS.menuItems) {
+    throw new ProviderError('permanent', `Messenger persistent menu needs 1–${MESSENGER_LIMITS.menuItems} items; got ${menu.items.length}`);
+  }
+  const callToActions = menu.items.map((item) => {
+    if ('url' in item) return urlButton(item.title, item.url);
+    checkPayload(item.payload);
+    return { type: 'postback', title: clip(item.title, MESSENGER_LIMITS.buttonTitle), payload: item.payload };
+  });
+  return {
+    get_started: { payload: GET_STARTED_PAYLOAD },
+    persistent_menu: [{ locale: 'default', composer_input_disabled: false, call_to_actions: callToActions }],
+  };
+}
+
+function urlButton(title: string, url: string): UrlButton {
+  return { type: 'web_url', url, title: clip(title, MESSENGER_LIMITS.buttonTitle) };
+}
+
+function withLinks(text: string, links: ReadonlyArray<{ title: string; url: string }>): string {
+  if (links.length === 0) return text;
+  const lines = links.map((l) => `${l.title}: ${l.url}`);
+  return text === '' ? lines.join('\n') : `${text}\n\n${lines.join('\n')}`;
+}
+
+/** A payload comes back verbatim as the tap's payload, so it is never cut; too long is the hub's bug. */
+function checkPayload(payload: string): void {
+  if (payload === '' || payload.length > MESSENGER_LIMITS.payload) {
+    throw new ProviderError('permanent', `Messenger button payloads must be 1–${MESSENGER_LIMITS.payload} characters`);
+  }
+}
+
+/** Titles are labels only (the payload carries the meaning), so an over-long one is shortened, not refused. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
 }
 
 function toInbound(message: JsonObject, sender: string, at: number): InboundChatMessage | null {

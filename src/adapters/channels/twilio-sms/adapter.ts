@@ -19,7 +19,7 @@ import type {
 import { ProviderError, parseRetryAfter } from '../../../core/errors.js';
 import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
-import { arr, asObject, num, str } from '../wire.js';
+import { arr, asObject, interactiveAsText, num, str } from '../wire.js';
 
 export interface TwilioSmsAdapterOptions {
   /** API origin, e.g. https://api.twilio.com (no trailing slash needed). */
@@ -130,8 +130,10 @@ export class TwilioSmsAdapter implements ChannelAdapter {
 
   async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
     const content = request.content;
-    if (content.kind !== 'text') throw new ProviderError('permanent', 'SMS has no provider templates; send text instead');
-    const length = [...content.text].length;
+    if (content.kind === 'template') throw new ProviderError('permanent', 'SMS has no provider templates; send text instead');
+    // SMS has no buttons: choices become numbered lines the customer answers with.
+    const text = content.kind === 'interactive' ? interactiveAsText(content) : content.text;
+    const length = [...text].length;
     if (length > MAX_SMS_BODY_CHARS) {
       throw new ProviderError('permanent', `SMS body is ${length} characters; Twilio accepts at most ${MAX_SMS_BODY_CHARS}`, { providerCode: 21617 });
     }
@@ -139,7 +141,7 @@ export class TwilioSmsAdapter implements ChannelAdapter {
     const sender = senderOf(account);
     const form = new URLSearchParams({ To: toE164(request.to) });
     form.set(sender.kind === 'from' ? 'From' : 'MessagingServiceSid', sender.value);
-    form.set('Body', content.text);
+    form.set('Body', text);
     const callback = account.settings['statusCallbackUrl'];
     if (callback) form.set('StatusCallback', callback);
     // Twilio's Messages API takes no idempotency key: a retry after a lost response may send twice. The job

@@ -7,6 +7,7 @@ import type {
   DeliveryState,
   DeliveryStatusUpdate,
   InboundChatMessage,
+  InteractiveContent,
   ParsedChannelWebhook,
   ProviderTemplate,
   RawWebhook,
@@ -22,6 +23,7 @@ import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
 import type { JsonObject } from '../wire.js';
 import { verifyHubSignature } from '../meta-signature.js';
+import { LIST_BUTTON_LABEL, planInteractive } from './interactive.js';
 import { arr, asObject, num, parsePlaceholders, str } from '../wire.js';
 
 export interface WhatsAppCloudAdapterOptions {
@@ -138,11 +140,13 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
 
   async send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult> {
     const creds = credentials(account, ['phoneNumberId']);
+    // Built first: content WhatsApp would refuse (too many choices, a long title) fails before any call.
+    const payload = sendPayload(request);
     const res = await httpRequest({
       method: 'POST',
       url: `${this.baseUrl}/${enc(creds.phoneNumberId)}/messages`,
       headers: { authorization: `Bearer ${creds.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(sendPayload(request)),
+      body: JSON.stringify(payload),
       timeoutMs: this.timeoutMs,
     });
     if (res.status !== 200) {
@@ -272,9 +276,11 @@ function credentials(account: ChannelAccountCredentials, settingKeys: Array<'pho
 function sendPayload(request: SendRequest): JsonObject {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: request.to };
   const content = request.content;
+  // A text's replyToken is LINE's; WhatsApp has nothing like it.
   if (content.kind === 'text') {
     return { ...base, type: 'text', text: { preview_url: false, body: content.text } };
   }
+  if (content.kind === 'interactive') return { ...base, ...interactivePayload(content) };
   const template: JsonObject = { name: content.templateName, language: { code: content.language } };
   if (content.parameters.length > 0) {
     const parameters =
@@ -284,6 +290,20 @@ function sendPayload(request: SendRequest): JsonObject {
     template['components'] = [{ type: 'body', parameters }];
   }
   return { ...base, type: 'template', template };
+}
+
+/** Reply buttons (≤ 3) or a list (4–10 rows); without choices, a plain text message with the cards and links. */
+function interactivePayload(content: InteractiveContent): JsonObject {
+  const plan = planInteractive('WhatsApp', content);
+  if (plan.form === 'text') return { type: 'text', text: { preview_url: false, body: plan.body } };
+  const body = { text: plan.body };
+  if (plan.form === 'buttons') {
+    const buttons = plan.choices.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } }));
+    return { type: 'interactive', interactive: { type: 'button', body, action: { buttons } } };
+  }
+  // One untitled section: Meta needs section titles only when there are several.
+  const rows = plan.choices.map((b) => ({ id: b.id, title: b.title }));
+  return { type: 'interactive', interactive: { type: 'list', body, action: { button: LIST_BUTTON_LABEL, sections: [{ rows }] } } };
 }
 
 /** Positional parameters go on the wire by placeholder number, whatever order the caller listed them in. */

@@ -5,6 +5,7 @@ export { WhatsAppCloudSimulator } from './simulator.js';
 export type {
   WhatsAppCloudSimulatorOptions,
   WhatsAppSimInbound,
+  WhatsAppSimInteractive,
   WhatsAppSimMessage,
   WhatsAppSimPhoneNumber,
   WhatsAppSimSettings,

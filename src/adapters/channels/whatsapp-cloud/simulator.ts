@@ -1,12 +1,16 @@
 // A Meta WhatsApp Cloud API simulator: the Graph routes the adapter uses (phone number, template list,
 // send) with Meta's validation and error bodies, plus signed webhooks for delivery statuses and inbound
-// customer messages. Control routes (besides the base class's faults/requests/reset):
+// customer messages. Interactive sends (reply buttons, lists) are checked against Meta's limits (131009) and their
+// choices recorded on the outbox message. Control routes (besides the base class's faults/requests/reset):
 //   POST /_sim/phone-numbers   {phoneNumberId, wabaId, accessToken, appSecret, displayPhoneNumber, webhookUrl?}
 //   GET  /_sim/phone-numbers
 //   POST /_sim/templates       {wabaId, name, language, status, category, bodyText, parameterFormat?}
 //   GET  /_sim/templates?wabaId=
 //   GET  /_sim/messages?to=&limit=      the outbox, oldest first (limit keeps the newest N)
 //   POST /_sim/inbound         {phoneNumberId, from, text? | buttonPayload?, buttonTitle?, buttonType?, contextId?, profileName?}
+//                              buttonType: interactive (button_reply, default) | list (list_reply) | template (quick
+//                              reply); with contextId of an interactive message in the outbox, the payload must be
+//                              one of its choice ids, and the title and reply type default to that choice's.
 //   POST /_sim/statuses        {messageId, status, phoneNumberId?, recipientId?, errorCode?, errorTitle?, errorDetails?}
 //   GET  /_sim/settings, POST /_sim/settings {statusWebhooks?, autoRead?, statusDelayMs?}
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
@@ -53,6 +57,15 @@ export interface WhatsAppSimStatusRecord {
   webhookStatus: number | null;
 }
 
+/** The choices of an interactive message as the simulator accepted them. */
+export interface WhatsAppSimInteractive {
+  type: 'button' | 'list';
+  /** Reply buttons, or the list's rows across all sections, in order. */
+  choices: Array<{ id: string; title: string; description: string | null }>;
+  /** The list's open button label; null for reply buttons. */
+  listButton: string | null;
+}
+
 export interface WhatsAppSimMessage {
   id: string;
   phoneNumberId: string;
@@ -63,6 +76,8 @@ export interface WhatsAppSimMessage {
   parameters: TemplateParameter[];
   /** Template body with parameters substituted, or the free-form body. */
   renderedText: string;
+  /** Buttons or list rows of an interactive message; null for other types. */
+  interactive: WhatsAppSimInteractive | null;
   at: number;
   /** The asynchronous failure the simulator decided on at acceptance (invalid recipient, closed window). */
   failure: { code: number; title: string } | null;
@@ -91,10 +106,10 @@ export interface WhatsAppSimInbound {
   phoneNumberId: string;
   from: string;
   text?: string;
-  /** A button tap instead of text: interactive button_reply (default) or a template quick reply. */
+  /** A button tap instead of text: interactive button_reply (default), list_reply, or a template quick reply. */
   buttonPayload?: string;
   buttonTitle?: string;
-  buttonType?: 'interactive' | 'template';
+  buttonType?: 'interactive' | 'list' | 'template';
   /** The wamid of the business message being replied to / whose button was tapped. */
   contextId?: string;
   profileName?: string;
@@ -123,6 +138,7 @@ interface OutboxEntry {
   /** Template parameter values in placeholder order. */
   values: string[] | null;
   text: string | null;
+  interactive: WhatsAppSimInteractive | null;
   at: number;
   failure: Readonly<{ code: number; title: string }> | null;
   statuses: WhatsAppSimStatusRecord[] | null;
@@ -450,9 +466,9 @@ export class WhatsAppCloudSimulator extends Simulator {
       }
       msg = newEntry(phoneNumberId, to, 'text', null, null, textBody);
     } else if (type === 'interactive') {
-      const bodyText = str(asObject(asObject(body['interactive'])?.['body'])?.['text']);
-      if (!bodyText) return missingParam("interactive['body']['text']");
-      msg = newEntry(phoneNumberId, to, 'interactive', null, null, bodyText);
+      const built = buildInteractive(asObject(body['interactive']));
+      if (!('interactive' in built)) return built;
+      msg = newEntry(phoneNumberId, to, 'interactive', null, null, built.text, built.interactive);
     } else {
       return graphError(400, 100, '(#100) Invalid parameter', `Message type ${type} is not supported by the simulator (template, text, interactive)`);
     }
@@ -644,10 +660,17 @@ export class WhatsAppCloudSimulator extends Simulator {
     const message: JsonObject = { from: input.from, id, timestamp: String(Math.floor(now / 1000)) };
     if (input.contextId) message['context'] = { from: phone.displayPhoneNumber, id: input.contextId };
     if (input.buttonPayload !== undefined) {
-      const title = input.buttonTitle ?? input.buttonPayload;
-      if (input.buttonType === 'template') {
+      const tapped = this.tappedChoice(input);
+      const title = input.buttonTitle ?? tapped?.choice.title ?? input.buttonPayload;
+      const buttonType = input.buttonType ?? (tapped?.type === 'list' ? 'list' : 'interactive');
+      if (buttonType === 'template') {
         message['type'] = 'button';
         message['button'] = { text: title, payload: input.buttonPayload };
+      } else if (buttonType === 'list') {
+        const reply: JsonObject = { id: input.buttonPayload, title };
+        if (tapped?.choice.description) reply['description'] = tapped.choice.description;
+        message['type'] = 'interactive';
+        message['interactive'] = { type: 'list_reply', list_reply: reply };
       } else {
         message['type'] = 'interactive';
         message['interactive'] = { type: 'button_reply', button_reply: { id: input.buttonPayload, title } };
@@ -796,8 +819,11 @@ export class WhatsAppCloudSimulator extends Simulator {
         ...optionalString(b, 'contextId'),
         ...optionalString(b, 'profileName'),
         ...optionalString(b, 'id'),
-        ...(buttonType === 'template' || buttonType === 'interactive' ? { buttonType } : {}),
+        ...(buttonType === 'template' || buttonType === 'interactive' || buttonType === 'list' ? { buttonType } : {}),
       };
+      if (buttonType !== undefined && input.buttonType === undefined) {
+        return { status: 400, body: { error: 'buttonType must be interactive, list or template' } };
+      }
       const problem = this.inboundProblem(input);
       if (problem) return problem;
       const result = await this.inbound(input);
@@ -851,7 +877,19 @@ export class WhatsAppCloudSimulator extends Simulator {
     if (!phone) return { status: 404, body: { error: `unknown phone number id ${input.phoneNumberId}` } };
     if (!phone.webhookUrl) return { status: 409, body: { error: `phone number ${input.phoneNumberId} has no webhookUrl` } };
     if (input.text === undefined && input.buttonPayload === undefined) return { status: 400, body: { error: 'text or buttonPayload is required' } };
+    const context = input.contextId !== undefined ? this.outbox.get(input.contextId) : undefined;
+    if (input.buttonPayload !== undefined && context?.interactive && !this.tappedChoice(input)) {
+      const ids = context.interactive.choices.map((c) => c.id).join(', ');
+      return { status: 400, body: { error: `buttonPayload ${input.buttonPayload} is not a choice of message ${context.id} (${ids})` } };
+    }
     return null;
+  }
+
+  /** The choice a tap answers, when contextId names an interactive message in the outbox. */
+  private tappedChoice(input: WhatsAppSimInbound): { type: WhatsAppSimInteractive['type']; choice: WhatsAppSimInteractive['choices'][number] } | null {
+    const interactive = input.contextId !== undefined ? this.outbox.get(input.contextId)?.interactive : undefined;
+    const choice = interactive?.choices.find((c) => c.id === input.buttonPayload);
+    return interactive && choice ? { type: interactive.type, choice } : null;
   }
 
   private wabaTemplates(wabaId: string): Map<string, WhatsAppSimTemplate> {
@@ -911,8 +949,9 @@ function newEntry(
   template: WhatsAppSimTemplate | null,
   values: string[] | null,
   text: string | null,
+  interactive: WhatsAppSimInteractive | null = null,
 ): OutboxEntry {
-  return { id: newWamid(), phoneNumberId, to, type, template, values, text, at: Date.now(), failure: null, statuses: null };
+  return { id: newWamid(), phoneNumberId, to, type, template, values, text, interactive, at: Date.now(), failure: null, statuses: null };
 }
 
 function publicMessage(e: OutboxEntry): WhatsAppSimMessage {
@@ -926,10 +965,105 @@ function publicMessage(e: OutboxEntry): WhatsAppSimMessage {
     language: e.template?.language ?? null,
     parameters,
     renderedText: e.template ? renderTemplate(e.template.bodyText, new Map(parameters.map((p) => [p.name, p.value]))) : (e.text ?? ''),
+    interactive: e.interactive ? { ...e.interactive, choices: e.interactive.choices.map((c) => ({ ...c })) } : null,
     at: e.at,
     failure: e.failure ? { ...e.failure } : null,
     statuses: e.statuses ?? [],
   };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Interactive messages, checked against Meta's limits. Meta answers a broken limit with 131009 "Parameter value
+// is not valid" and a details string naming the field; the exact details wording is the simulator's own.
+
+const INTERACTIVE_LIMITS = { body: 1024, buttons: 3, buttonTitle: 20, buttonId: 256, rows: 10, sections: 10, rowTitle: 24, rowId: 200, rowDescription: 72, listButton: 20, sectionTitle: 24 };
+
+type Built<T> = SimResponse | T;
+
+function invalidValue(details: string): SimResponse {
+  return graphError(400, 131009, '(#131009) Parameter value is not valid', details);
+}
+
+function buildInteractive(interactive: JsonObject | null): Built<{ text: string; interactive: WhatsAppSimInteractive }> {
+  if (!interactive) return missingParam('interactive');
+  const kind = str(interactive['type']);
+  if (!kind) return missingParam("interactive['type']");
+  const text = str(asObject(interactive['body'])?.['text']);
+  if (!text) return missingParam("interactive['body']['text']");
+  if ([...text].length > INTERACTIVE_LIMITS.body) return invalidValue(`body['text'] must be at most ${INTERACTIVE_LIMITS.body} characters`);
+  const action = asObject(interactive['action']);
+  if (!action) return missingParam("interactive['action']");
+  let built: Built<WhatsAppSimInteractive>;
+  if (kind === 'button') built = buildButtons(action);
+  else if (kind === 'list') built = buildList(action);
+  else return graphError(400, 100, '(#100) Invalid parameter', `Interactive type ${kind} is not supported by the simulator (button, list)`);
+  return 'choices' in built ? { text, interactive: built } : built;
+}
+
+function buildButtons(action: JsonObject): Built<WhatsAppSimInteractive> {
+  const buttons = action['buttons'];
+  if (!Array.isArray(buttons)) return missingParam("action['buttons']");
+  if (buttons.length < 1 || buttons.length > INTERACTIVE_LIMITS.buttons) {
+    return invalidValue(`buttons: number of buttons must be between 1 and ${INTERACTIVE_LIMITS.buttons}, got ${buttons.length}`);
+  }
+  const choices: WhatsAppSimInteractive['choices'] = [];
+  for (const [i, raw] of buttons.entries()) {
+    const button = asObject(raw);
+    const reply = asObject(button?.['reply']);
+    if (!button || button['type'] !== 'reply' || !reply) return invalidValue(`buttons[${i}]: type must be reply with a reply object`);
+    const problem = choiceProblem(`buttons[${i}]`, reply, INTERACTIVE_LIMITS.buttonTitle, INTERACTIVE_LIMITS.buttonId);
+    if (problem) return problem;
+    const choice = { id: String(reply['id']), title: String(reply['title']), description: null };
+    if (choices.some((c) => c.title === choice.title)) return invalidValue(`buttons[${i}]: button titles must be unique, "${choice.title}" repeats`);
+    if (choices.some((c) => c.id === choice.id)) return invalidValue(`buttons[${i}]: button ids must be unique, "${choice.id}" repeats`);
+    choices.push(choice);
+  }
+  return { type: 'button', choices, listButton: null };
+}
+
+function buildList(action: JsonObject): Built<WhatsAppSimInteractive> {
+  const label = str(action['button']);
+  if (!label) return missingParam("action['button']");
+  if ([...label].length > INTERACTIVE_LIMITS.listButton) return invalidValue(`action['button'] must be at most ${INTERACTIVE_LIMITS.listButton} characters`);
+  const sections = action['sections'];
+  if (!Array.isArray(sections) || sections.length === 0) return missingParam("action['sections']");
+  if (sections.length > INTERACTIVE_LIMITS.sections) return invalidValue(`sections: at most ${INTERACTIVE_LIMITS.sections} sections`);
+  const choices: WhatsAppSimInteractive['choices'] = [];
+  for (const [s, rawSection] of sections.entries()) {
+    const section = asObject(rawSection);
+    const rows = section?.['rows'];
+    if (!section || !Array.isArray(rows) || rows.length === 0) return invalidValue(`sections[${s}]: rows must be a non-empty array`);
+    const title = section['title'];
+    if (sections.length > 1 && (typeof title !== 'string' || title === '')) return invalidValue(`sections[${s}]: title is required when there are several sections`);
+    if (typeof title === 'string' && [...title].length > INTERACTIVE_LIMITS.sectionTitle) return invalidValue(`sections[${s}]: title must be at most ${INTERACTIVE_LIMITS.sectionTitle} characters`);
+    for (const [r, rawRow] of rows.entries()) {
+      const row = asObject(rawRow);
+      const where = `sections[${s}].rows[${r}]`;
+      if (!row) return invalidValue(`${where}: must be an object`);
+      const problem = choiceProblem(where, row, INTERACTIVE_LIMITS.rowTitle, INTERACTIVE_LIMITS.rowId);
+      if (problem) return problem;
+      const description = row['description'];
+      if (description !== undefined && (typeof description !== 'string' || [...description].length > INTERACTIVE_LIMITS.rowDescription)) {
+        return invalidValue(`${where}: description must be a string of at most ${INTERACTIVE_LIMITS.rowDescription} characters`);
+      }
+      const id = String(row['id']);
+      if (choices.some((c) => c.id === id)) return invalidValue(`${where}: row ids must be unique, "${id}" repeats`);
+      choices.push({ id, title: String(row['title']), description: typeof description === 'string' ? description : null });
+    }
+  }
+  if (choices.length > INTERACTIVE_LIMITS.rows) return invalidValue(`sections: at most ${INTERACTIVE_LIMITS.rows} rows in total, got ${choices.length}`);
+  return { type: 'list', choices, listButton: label };
+}
+
+/** A button's or row's id and title: present, non-empty strings within their limits. */
+function choiceProblem(where: string, o: JsonObject, maxTitle: number, maxId: number): SimResponse | null {
+  const id = o['id'];
+  const title = o['title'];
+  if (typeof id !== 'string' || id === '') return invalidValue(`${where}: id is required`);
+  if ([...id].length > maxId) return invalidValue(`${where}: id must be at most ${maxId} characters`);
+  if (typeof title !== 'string' || title.trim() === '') return invalidValue(`${where}: title is required`);
+  if ([...title].length > maxTitle) return invalidValue(`${where}: title must be at most ${maxTitle} characters, got "${title}"`);
+  return null;
 }
 
 function errorDetails(code: number, title: string): string {

@@ -1,7 +1,7 @@
 // The WhatsApp Cloud adapter against its simulator over real HTTP: account checks, template paging, sends,
 // Meta's error classification, and signed status/inbound webhooks received by a local HTTP server.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccountCredentials, SendRequest } from '../../../core/channels/ports.js';
+import type { ChannelAccountCredentials, ChatButton, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import { WhatsAppCloudAdapter, WhatsAppCloudSimulator } from './index.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
@@ -662,5 +662,219 @@ describe('parseWebhook with reference samples', () => {
   it('throws a clear error for bodies that are not this envelope', () => {
     expect(() => adapter.parseWebhook(Buffer.from('not json'))).toThrow(/not valid JSON/);
     expect(() => adapter.parseWebhook(Buffer.from(JSON.stringify({ object: 'page', entry: [] })))).toThrow(/whatsapp_business_account/);
+  });
+});
+
+describe('WhatsApp Cloud interactive messages against the simulator', () => {
+  const sim = new WhatsAppCloudSimulator({ statusWebhooks: false });
+  const receiver = new WebhookReceiver('/webhooks/whatsapp');
+  let adapter: WhatsAppCloudAdapter;
+  const CUSTOMER = '15551234567';
+  const messagesPath = `/v23.0/${PHONE.phoneNumberId}/messages`;
+
+  const interactive = (content: Omit<InteractiveContent, 'kind'>): SendRequest => ({
+    to: CUSTOMER,
+    idempotencyKey: 'k-interactive',
+    content: { kind: 'interactive', ...content },
+  });
+  const choices = (n: number): ChatButton[] => Array.from({ length: n }, (_, i) => ({ id: `choice_${i + 1}`, title: `Option ${i + 1}` }));
+  const wire = (): unknown => sim.requests(messagesPath).at(-1)?.json;
+
+  beforeAll(async () => {
+    await sim.listen();
+    await receiver.listen();
+    adapter = new WhatsAppCloudAdapter({ baseUrl: `${sim.baseUrl}/v23.0`, timeoutMs: 2000 });
+  });
+  afterAll(async () => {
+    await sim.close();
+    await receiver.close();
+  });
+  beforeEach(() => {
+    sim.reset();
+    sim.addPhoneNumber({ ...PHONE, webhookUrl: receiver.url });
+    sim.openWindow(PHONE.phoneNumberId, CUSTOMER);
+    receiver.received.length = 0;
+  });
+
+  it('sends 2 choices as reply buttons with the exact ids and titles', async () => {
+    const sent = await adapter.send(account, interactive({ text: 'Confirm delivery address?', buttons: [{ id: 'addr_ok', title: 'Yes' }, { id: 'addr_change', title: 'Change' }] }));
+    expect(wire()).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: CUSTOMER,
+      type: 'interactive',
+      interactive: {
+        type: 'button',
+        body: { text: 'Confirm delivery address?' },
+        action: {
+          buttons: [
+            { type: 'reply', reply: { id: 'addr_ok', title: 'Yes' } },
+            { type: 'reply', reply: { id: 'addr_change', title: 'Change' } },
+          ],
+        },
+      },
+    });
+    expect(sim.message(sent.providerMessageId)).toMatchObject({
+      type: 'interactive',
+      renderedText: 'Confirm delivery address?',
+      interactive: {
+        type: 'button',
+        listButton: null,
+        choices: [
+          { id: 'addr_ok', title: 'Yes', description: null },
+          { id: 'addr_change', title: 'Change', description: null },
+        ],
+      },
+    });
+  });
+
+  it('sends 6 choices as a list with one section of rows', async () => {
+    const sent = await adapter.send(account, interactive({ text: 'Which size?', buttons: choices(6) }));
+    const body = wire() as { interactive: unknown };
+    expect(body.interactive).toEqual({
+      type: 'list',
+      body: { text: 'Which size?' },
+      action: { button: 'Choose', sections: [{ rows: choices(6).map((c) => ({ id: c.id, title: c.title })) }] },
+    });
+    expect(sim.message(sent.providerMessageId)?.interactive).toMatchObject({ type: 'list', listButton: 'Choose' });
+    expect(sim.message(sent.providerMessageId)?.interactive?.choices.map((c) => c.id)).toEqual(choices(6).map((c) => c.id));
+  });
+
+  it('refuses 11 choices, and a 21-character button title, before calling Meta', async () => {
+    const tooMany = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
+    expect(tooMany.kind).toBe('permanent');
+    expect(tooMany.message).toContain('at most 10 choices');
+
+    const longTitle = 'Twenty-one characters';
+    expect(longTitle).toHaveLength(21);
+    const tooLong = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: longTitle }, { id: 'b', title: 'Short' }] })));
+    expect(tooLong.kind).toBe('permanent');
+    expect(tooLong.message).toContain(`"${longTitle}" is 21 characters; the limit is 20`);
+
+    const twice = await failure(adapter.send(account, interactive({ text: 'Pick', buttons: [{ id: 'a', title: 'Same' }, { id: 'b', title: 'Same' }] })));
+    expect(twice.message).toContain('distinct reply button titles');
+    expect(sim.requests(messagesPath)).toHaveLength(0);
+  });
+
+  it('appends cards and links to the body, and drops cards first with "…and N more" when it is too long', async () => {
+    await adapter.send(
+      account,
+      interactive({
+        text: 'Your recent orders:',
+        buttons: [{ id: 'more', title: 'More orders' }],
+        cards: [
+          { title: 'Order #1001', subtitle: 'Shipped', url: 'https://shop.example/orders/1001', linkTitle: 'View order' },
+          { title: 'Order #1002', subtitle: 'Paid', url: null },
+        ],
+        links: [{ title: 'All orders', url: 'https://shop.example/orders' }],
+      }),
+    );
+    expect((wire() as { interactive: { body: { text: string } } }).interactive.body.text).toBe(
+      'Your recent orders:\n\n• Order #1001 — Shipped\n  https://shop.example/orders/1001\n• Order #1002 — Paid\n• All orders\n  https://shop.example/orders',
+    );
+
+    const cards = Array.from({ length: 30 }, (_, i) => ({ title: `Order #${2000 + i}`, subtitle: 'Delivered', url: `https://shop.example/orders/${2000 + i}` }));
+    await adapter.send(account, interactive({ text: 'History', buttons: [{ id: 'x', title: 'Thanks' }], cards, links: [{ title: 'All orders', url: 'https://shop.example/orders' }] }));
+    const body = (wire() as { interactive: { body: { text: string } } }).interactive.body.text;
+    expect([...body].length).toBeLessThanOrEqual(1024);
+    expect(body).toMatch(/• All orders\n {2}https:\/\/shop\.example\/orders\n…and \d+ more$/);
+    expect(body).toContain('• Order #2000 — Delivered');
+
+    const tooLong = await failure(adapter.send(account, interactive({ text: 'x'.repeat(1025), buttons: [{ id: 'x', title: 'OK' }] })));
+    expect(tooLong.message).toContain('message text is 1025 characters; the limit is 1024');
+  });
+
+  it('sends a message without choices as plain text, and ignores a text replyToken', async () => {
+    await adapter.send(account, interactive({ text: 'Track it here', buttons: [], links: [{ title: 'Tracking', url: 'https://t.example/1' }] }));
+    expect(wire()).toMatchObject({ type: 'text', text: { preview_url: false, body: 'Track it here\n\n• Tracking\n  https://t.example/1' } });
+    await adapter.send(account, { to: CUSTOMER, idempotencyKey: 'k', content: { kind: 'text', text: 'hello', replyToken: 'line-token' } });
+    expect(wire()).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER, type: 'text', text: { preview_url: false, body: 'hello' } });
+  });
+
+  it('returns a tapped button id and a chosen list row id as the inbound payload', async () => {
+    const buttons = await adapter.send(account, interactive({ text: 'Confirm?', buttons: [{ id: 'addr_ok', title: 'Yes' }, { id: 'addr_change', title: 'Change' }] }));
+    expect(await sim.emitInbound({ phoneNumberId: PHONE.phoneNumberId, from: CUSTOMER, buttonPayload: 'addr_change', contextId: buttons.providerMessageId })).toBe(200);
+    const list = await adapter.send(account, interactive({ text: 'Which size?', buttons: choices(5) }));
+    const res = await fetch(`${sim.baseUrl}/_sim/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumberId: PHONE.phoneNumberId, from: CUSTOMER, buttonPayload: 'choice_4', contextId: list.providerMessageId }),
+    });
+    expect(res.status).toBe(200);
+
+    const hooks = await receiver.waitFor(2);
+    expect(hooks.every((h) => adapter.verifyWebhook(account, raw(h)))).toBe(true);
+    const [tap, row] = hooks.map((h) => JSON.parse(h.body.toString()) as { entry: Array<{ changes: Array<{ value: { messages: Array<{ interactive: unknown }> } }> }> });
+    expect(tap?.entry[0]?.changes[0]?.value.messages[0]?.interactive).toEqual({ type: 'button_reply', button_reply: { id: 'addr_change', title: 'Change' } });
+    expect(row?.entry[0]?.changes[0]?.value.messages[0]?.interactive).toEqual({ type: 'list_reply', list_reply: { id: 'choice_4', title: 'Option 4' } });
+    const parsed = hooks.map((h) => adapter.parseWebhook(h.body).messages[0]);
+    expect(parsed.map((m) => [m?.payload, m?.text, m?.replyToProviderMessageId])).toEqual([
+      ['addr_change', 'Change', buttons.providerMessageId],
+      ['choice_4', 'Option 4', list.providerMessageId],
+    ]);
+  });
+
+  it('answers 400 to a tap that is not a choice of the message it replies to, or an unknown buttonType', async () => {
+    const sent = await adapter.send(account, interactive({ text: 'Confirm?', buttons: [{ id: 'yes', title: 'Yes' }] }));
+    const post = (body: unknown) =>
+      fetch(`${sim.baseUrl}/_sim/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const wrong = await post({ phoneNumberId: PHONE.phoneNumberId, from: CUSTOMER, buttonPayload: 'no', contextId: sent.providerMessageId });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toContain('not a choice');
+    const badType = await post({ phoneNumberId: PHONE.phoneNumberId, from: CUSTOMER, buttonPayload: 'yes', buttonType: 'carousel' });
+    expect(badType.status).toBe(400);
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('refuses what Meta refuses with 131009: four buttons, a long title, too many rows', async () => {
+    const send = (interactiveBody: unknown) =>
+      fetch(`${sim.baseUrl}${messagesPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${PHONE.accessToken}` },
+        body: JSON.stringify({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'interactive', interactive: interactiveBody }),
+      });
+    const reply = (id: string, title: string) => ({ type: 'reply', reply: { id, title } });
+    const cases: Array<[unknown, number, string]> = [
+      [{ type: 'button', body: { text: 'Pick' }, action: { buttons: ['a', 'b', 'c', 'd'].map((id) => reply(id, id)) } }, 131009, 'between 1 and 3'],
+      [{ type: 'button', body: { text: 'Pick' }, action: { buttons: [reply('a', 'Twenty-one characters')] } }, 131009, 'at most 20 characters'],
+      [{ type: 'list', body: { text: 'Pick' }, action: { button: 'Choose', sections: [{ rows: choices(11) }] } }, 131009, 'at most 10 rows'],
+      [{ type: 'list', body: { text: 'Pick' }, action: { sections: [{ rows: choices(2) }] } }, 100, "action['button']"],
+    ];
+    for (const [body, code, details] of cases) {
+      const res = await send(body);
+      expect(res.status).toBe(400);
+      const error = ((await res.json()) as { error: { code: number; message: string; error_data: { details: string } } }).error;
+      expect(error.code).toBe(code);
+      if (code === 131009) expect(error.message).toBe('(#131009) Parameter value is not valid');
+      expect(error.error_data.details).toContain(details);
+    }
+    expect(sim.messages()).toHaveLength(0);
+  });
+});
+
+describe('WhatsApp Cloud interactive sends under faults', () => {
+  const sim = new WhatsAppCloudSimulator({ statusWebhooks: false });
+  let adapter: WhatsAppCloudAdapter;
+  const request: SendRequest = {
+    to: '15551234567',
+    idempotencyKey: 'k-fault',
+    content: { kind: 'interactive', text: 'Confirm?', buttons: [{ id: 'yes', title: 'Yes' }] },
+  };
+
+  beforeAll(async () => {
+    await sim.listen();
+    adapter = new WhatsAppCloudAdapter({ baseUrl: `${sim.baseUrl}/v23.0` });
+    sim.addPhoneNumber({ ...PHONE, webhookUrl: null });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('waits on a 429 with Retry-After and retries a 5xx', async () => {
+    sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
+    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
+    sim.injectFault({ kind: 'status', status: 500 });
+    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 500 });
+    expect((await adapter.send(account, request)).providerMessageId).toMatch(/^wamid\./);
   });
 });

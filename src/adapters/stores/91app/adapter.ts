@@ -20,6 +20,7 @@ import type {
   ParsedStoreWebhook,
   StoreAdapter,
   StoreConnectionCredentials,
+  StoreCustomer,
   VerifiedStore,
 } from '../../../core/stores/ports.js';
 import type { HttpResponse } from '../../http-client.js';
@@ -62,6 +63,22 @@ export const NINETYONEAPP_PATHS = {
   getShipping: '/ec/V1/Shop/GetShipping',
   getOrderList: '/ec/V2/SalesOrder/GetList',
   getOrder: '/ec/V2/SalesOrder/Get',
+  /** Member Connect Cloud (memberApiUrl), header ny-api-token (store-apis.md §3c). */
+  members: '/v1/members/api/members',
+} as const;
+
+export const NINETYONEAPP_MEMBER_API = 'https://member-api.91app.com';
+
+/**
+ * Member Connect Cloud answer field names. [UNVERIFIED]: the reference gives the query (cellphone, email,
+ * memberId, page, pageSize) but not the answer; camelCase like the query, list under `data`.
+ */
+export const NINETYONEAPP_MEMBER_FIELDS = {
+  list: 'data',
+  memberId: 'memberId',
+  name: 'name',
+  email: 'email',
+  cellphone: 'cellphone',
 } as const;
 
 /** GetList refuses wider windows (store-apis.md §3b); the poller splits longer ranges. */
@@ -83,6 +100,8 @@ const statusEvents: Record<NinetyOneAppOrderStatus, EventType> = {
 export interface NinetyOneAppAdapterOptions {
   /** The Admin API origin, without a trailing slash. Tests and the sandbox point it at the simulator. */
   baseUrl?: string;
+  /** The Member Connect Cloud origin (member lookup); https://member-api.91app.com by default. */
+  memberApiUrl?: string;
   timeoutMs?: number;
 }
 
@@ -106,12 +125,111 @@ export class NinetyOneAppAdapter implements StoreAdapter {
   readonly platform = '91app' as const;
   readonly maxPollWindowMs = NINETYONEAPP_MAX_WINDOW_MS;
   private readonly baseUrl: string;
+  private readonly memberApiUrl: string;
   private readonly timeoutMs: number;
 
   constructor(options: NinetyOneAppAdapterOptions = {}) {
     // The real host per merchant is unverified (store-apis.md §3); api.91app.com is the documented example.
     this.baseUrl = (options.baseUrl ?? 'https://api.91app.com').replace(/\/+$/, '');
+    this.memberApiUrl = (options.memberApiUrl ?? NINETYONEAPP_MEMBER_API).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /**
+   * The member's orders placed in [since, now), newest first, at most `limit`. GetList takes windows of at
+   * most 7 days, so the range is walked backwards from now one window at a time (14 days → two windows),
+   * stopping once `limit` orders are found: every later window is older.
+   */
+  async customerOrders(connection: StoreConnectionCredentials, query: { customer: StoreCustomer; since: number; limit: number }): Promise<OrderSnapshot[]> {
+    const creds = readCredentials(connection);
+    if (query.limit <= 0) return [];
+    const found = new Map<string, OrderSnapshot>();
+    for (const window of historyWindows(query.since, Date.now())) {
+      for (const order of await this.ordersPlacedIn(creds, window)) {
+        const snap = orderSnapshot(order, creds.storeUrl);
+        const at = snap.createdAt ? Date.parse(snap.createdAt) : NaN;
+        if (at >= query.since && isMembersOrder(snap, query.customer)) found.set(snap.externalId, snap);
+      }
+      if (found.size >= query.limit) break;
+    }
+    return [...found.values()].sort((a, b) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? '')).slice(0, query.limit);
+  }
+
+  /**
+   * The member with this e-mail or phone through Member Connect Cloud (ny-api-token: secrets.memberApiToken,
+   * else the apiKey); null when unknown or when no token is configured.
+   */
+  async findCustomer(connection: StoreConnectionCredentials, query: { email?: string | null; phone?: string | null }): Promise<StoreCustomer | null> {
+    const token = connection.secrets['memberApiToken']?.trim() || connection.secrets['apiKey']?.trim();
+    if (!token) return null;
+    const email = query.email?.trim().toLowerCase() || null;
+    const phone = query.phone?.trim() || null;
+    if (email) {
+      const hit = await this.searchMembers(token, { email }, (m) => text(m[MF.email])?.toLowerCase() === email);
+      if (hit) return hit;
+    }
+    if (phone) {
+      const wanted = taiwanPhoneToE164(phone);
+      return this.searchMembers(token, { cellphone: taiwanLocalPhone(phone) }, (m) => taiwanPhoneToE164(text(m[MF.cellphone])) === wanted);
+    }
+    return null;
+  }
+
+  /** The order group the buyer sees (TGCode, e.g. "TG260105K00001"); null when 91APP does not know it. */
+  async findOrderByNumber(connection: StoreConnectionCredentials, orderNumber: string): Promise<OrderSnapshot | null> {
+    const creds = readCredentials(connection);
+    const tgCode = orderNumber.trim().replace(/^#/, '');
+    if (!/^[0-9A-Za-z-]{1,40}$/.test(tgCode)) return null;
+    const envelope = await this.call(creds, NINETYONEAPP_PATHS.getOrder, { TGCode: tgCode }, 'SalesOrder/Get');
+    if (envelope.status === 'Error' && NOT_FOUND_MESSAGE.test(envelope.errorMessage ?? '')) return null;
+    const data = obj(requireSuccess(envelope, creds, 'SalesOrder/Get'));
+    const list = data?.[F.list];
+    const order = Array.isArray(list) ? obj(list[0]) : data;
+    return order && text(order[F.tgCode]) === tgCode ? orderSnapshot(order, creds.storeUrl) : null;
+  }
+
+  /** Every order placed in one ≤7-day window, following Position until the window is exhausted. */
+  private async ordersPlacedIn(creds: Credentials, window: { start: number; end: number }): Promise<Json[]> {
+    const orders: Json[] = [];
+    let position: number | null = 0;
+    while (position !== null) {
+      const envelope = await this.call(
+        creds,
+        NINETYONEAPP_PATHS.getOrderList,
+        { DateType: 'OrderDateTime', StartDate: toTaipeiDateTime(window.start), EndDate: toTaipeiDateTime(window.end), Position: position, Count: NINETYONEAPP_PAGE_SIZE },
+        'SalesOrder/GetList',
+      );
+      const data = obj(requireSuccess(envelope, creds, 'SalesOrder/GetList'));
+      const list = data?.[F.list];
+      if (!Array.isArray(list)) throw new ProviderError('retryable', '91APP SalesOrder/GetList answered without Data.List');
+      orders.push(...list.map(obj).filter(isJson));
+      const next = nextCursor(position, list.length, num(data?.[F.totalCount]));
+      position = next === null ? null : Number(next);
+    }
+    return orders;
+  }
+
+  private async searchMembers(token: string, filter: Record<string, string>, matches: (m: Json) => boolean): Promise<StoreCustomer | null> {
+    const params = new URLSearchParams({ ...filter, page: '1', pageSize: '20' });
+    const res = await httpRequest({
+      method: 'GET',
+      url: `${this.memberApiUrl}${NINETYONEAPP_PATHS.members}?${params.toString()}`,
+      headers: { 'ny-api-token': token, accept: 'application/json' },
+      timeoutMs: this.timeoutMs,
+    });
+    const body = parseJson(res.text);
+    const reason = memberErrorText(body);
+    if (res.status === 404) return null;
+    if (res.status === 401 || res.status === 403) {
+      throw new ProviderError('permanent', `91APP Member Connect Cloud refused the member API token (HTTP ${res.status})${reason ? `: ${reason}` : ''}`, { httpStatus: res.status });
+    }
+    if (res.status < 200 || res.status > 299) throw httpFailure(res, 'members', reason);
+    const b = obj(body);
+    const raw = Array.isArray(body) ? body : b?.[MF.list];
+    const members = (Array.isArray(raw) ? raw : []).map(obj).filter(isJson);
+    // Matched exactly here: a lookup that ignored a filter would answer a page of every member.
+    const hit = members.find(matches);
+    return hit ? memberToCustomer(hit) : null;
   }
 
   async verifyConnection(connection: StoreConnectionCredentials): Promise<VerifiedStore> {
@@ -200,6 +318,48 @@ export class NinetyOneAppAdapter implements StoreAdapter {
     if (res.status < 200 || res.status > 299) throw httpFailure(res, what, envelope.errorMessage);
     return envelope;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// History and members
+
+const MF = NINETYONEAPP_MEMBER_FIELDS;
+
+/** [since, until] as ≤7-day windows, newest first; windows end one second before the next one starts. */
+export function historyWindows(since: number, until: number): Array<{ start: number; end: number }> {
+  const windows: Array<{ start: number; end: number }> = [];
+  let end = until;
+  while (end >= since) {
+    // The window spans at most 7 days inclusive of its last second, as GetList checks EndDate − StartDate.
+    const start = Math.max(since, end - NINETYONEAPP_MAX_WINDOW_MS);
+    windows.push({ start, end });
+    end = start - 1000;
+  }
+  return windows;
+}
+
+function isMembersOrder(order: OrderSnapshot, customer: StoreCustomer): boolean {
+  if (order.customerExternalId !== null) return order.customerExternalId === customer.externalId;
+  const email = customer.email?.toLowerCase() ?? null;
+  return (email !== null && order.email?.toLowerCase() === email) || (customer.phone !== null && order.phone === taiwanPhoneToE164(customer.phone));
+}
+
+function memberToCustomer(m: Json): StoreCustomer | null {
+  const externalId = text(m[MF.memberId]);
+  if (!externalId) return null;
+  return { externalId, name: text(m[MF.name]), email: text(m[MF.email]), phone: taiwanPhoneToE164(text(m[MF.cellphone])) };
+}
+
+function memberErrorText(body: unknown): string | null {
+  const b = obj(body);
+  return b ? (text(b['message']) ?? text(b['error']) ?? text(b['ErrorMessage'])) : null;
+}
+
+/** "+886912345678" → "0912345678", the form 91APP members' cellphones are kept in; others as given. */
+export function taiwanLocalPhone(phone: string): string {
+  const compact = phone.replace(/[\s().-]/g, '');
+  const tw = /^(?:\+|00)886(9\d{8})$/.exec(compact);
+  return tw ? `0${tw[1]}` : compact;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 export {
   NinetyOneAppAdapter,
   NINETYONEAPP_FIELDS,
+  NINETYONEAPP_MEMBER_API,
+  NINETYONEAPP_MEMBER_FIELDS,
+  historyWindows,
+  taiwanLocalPhone,
   NINETYONEAPP_MAX_WINDOW_MS,
   NINETYONEAPP_PAGE_SIZE,
   NINETYONEAPP_PATHS,
@@ -18,5 +22,7 @@ export type {
   NinetyOneAppOrder,
   NinetyOneAppOrderLine,
   NinetyOneAppOrderOverrides,
+  NinetyOneAppMember,
+  NinetyOneAppMemberInput,
   SetStatusOptions,
 } from './simulator.js';

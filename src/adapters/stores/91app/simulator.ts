@@ -5,6 +5,9 @@
 //   POST /ec/V1/Shop/GetShipping        {ShopId}
 //   POST /ec/V2/SalesOrder/GetList      {ShopId, DateType, StartDate, EndDate, Position, Count, OrderStatus?}
 //   POST /ec/V2/SalesOrder/Get          {ShopId, TMCode | TGCode}
+// Member Connect Cloud (the adapter's memberApiUrl points here too), header ny-api-token (the shop's
+// memberApiToken, or its apiKey), 401 {"message"} when wrong:
+//   GET  /v1/members/api/members?cellphone=&email=&memberId=&page=&pageSize=   → {data:[…], page, pageSize, totalCount}
 // A wrong or missing x-api-key is HTTP 401, a ShopId the key does not own 403, a bad body 400 with
 // Status "Error" ([UNVERIFIED]: 91APP's HTTP codes for these are not documented).
 // Control API (besides the base /_sim routes):
@@ -13,6 +16,8 @@
 //   POST /_sim/orders                   {shopId, order?}            → creates an order (defaults for everything)
 //   GET  /_sim/orders?shopId=&status=
 //   POST /_sim/orders/:code/status      {status, at?}               → TMCode or TGCode; bumps UpdateDateTime
+//   POST /_sim/members                  {shopId, member:{memberId?, name?, email?, cellphone?}} → 201
+//   GET  /_sim/members?shopId=
 import { SimInputError, Simulator, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import type { NinetyOneAppOrderStatus } from './adapter.js';
@@ -24,6 +29,24 @@ export interface NinetyOneAppShopInput {
   apiKey: string;
   /** Optional: GetShipping reports it when set, so both adapter paths (named or not) can be tested. */
   shopName?: string | null;
+  /** Member Connect Cloud token; the apiKey is accepted there too. */
+  memberApiToken?: string | null;
+}
+
+/** A member as Member Connect Cloud answers it (field names [UNVERIFIED], mirroring NINETYONEAPP_MEMBER_FIELDS). */
+export interface NinetyOneAppMember {
+  memberId: string;
+  name: string | null;
+  email: string | null;
+  /** Local form, "0912345678". */
+  cellphone: string | null;
+}
+
+export interface NinetyOneAppMemberInput {
+  memberId?: string | null;
+  name?: string | null;
+  email?: string | null;
+  cellphone?: string | null;
 }
 
 export interface NinetyOneAppShop {
@@ -76,8 +99,10 @@ export interface SetStatusOptions {
 interface ShopState {
   shopId: string;
   apiKey: string;
+  memberApiToken: string | null;
   shopName: string | null;
   orders: NinetyOneAppOrder[];
+  members: NinetyOneAppMember[];
 }
 
 const dateTypes = ['OrderDateTime', 'FinishDateTime', 'UpdateDateTime'] as const;
@@ -103,6 +128,7 @@ export class NinetyOneAppSimulator extends Simulator {
     this.route('POST', NINETYONEAPP_PATHS.getShipping, (req) => this.api(req, (shop) => this.getShipping(shop)));
     this.route('POST', NINETYONEAPP_PATHS.getOrderList, (req) => this.api(req, (shop, body) => this.getOrderList(shop, body)));
     this.route('POST', NINETYONEAPP_PATHS.getOrder, (req) => this.api(req, (shop, body) => this.getOrder(shop, body)));
+    this.route('GET', NINETYONEAPP_PATHS.members, (req) => this.listMembers(req));
     this.registerControlRoutes();
   }
 
@@ -113,7 +139,15 @@ export class NinetyOneAppSimulator extends Simulator {
     if (!apiKey) throw new SimInputError(400, 'apiKey is required');
     const clash = [...this.shops.values()].find((s) => s.apiKey === apiKey && s.shopId !== shopId);
     if (clash) throw new SimInputError(409, `apiKey is already registered for shop ${clash.shopId}`);
-    const shop: ShopState = { shopId, apiKey, shopName: input.shopName?.trim() || null, orders: this.shops.get(shopId)?.orders ?? [] };
+    const previous = this.shops.get(shopId);
+    const shop: ShopState = {
+      shopId,
+      apiKey,
+      memberApiToken: input.memberApiToken?.trim() || null,
+      shopName: input.shopName?.trim() || null,
+      orders: previous?.orders ?? [],
+      members: previous?.members ?? [],
+    };
     this.shops.set(shopId, shop);
     return publicShop(shop);
   }
@@ -124,6 +158,26 @@ export class NinetyOneAppSimulator extends Simulator {
 
   orders(shopId: string | number): NinetyOneAppOrder[] {
     return this.shop(shopId).orders;
+  }
+
+  members(shopId: string | number): NinetyOneAppMember[] {
+    return this.shop(shopId).members;
+  }
+
+  /** Adds a member; the cellphone is kept in local form ("0912345678") as 91APP shows it. */
+  addMember(shopId: string | number, input: NinetyOneAppMemberInput): NinetyOneAppMember {
+    const shop = this.shop(shopId);
+    const email = optionalText(input.email, 'email')?.toLowerCase() ?? null;
+    const rawPhone = optionalText(input.cellphone, 'cellphone');
+    const cellphone = rawPhone === null ? null : localCellphone(rawPhone);
+    if (email === null && cellphone === null) throw new SimInputError(400, 'email or cellphone is required');
+    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new SimInputError(400, 'email is invalid');
+    if (cellphone !== null && !/^09\d{8}$/.test(cellphone)) throw new SimInputError(400, 'cellphone must be a Taiwan mobile, e.g. 0912345678 or +886912345678');
+    const memberId = optionalText(input.memberId, 'memberId') ?? String(800_000 + shop.members.length + 1);
+    if (shop.members.some((m) => m.memberId === memberId)) throw new SimInputError(409, `member ${memberId} already exists`);
+    const member: NinetyOneAppMember = { memberId, name: optionalText(input.name, 'name'), email, cellphone };
+    shop.members.push(member);
+    return member;
   }
 
   /** Creates an order (WaitingForPayment unless overridden) with plausible defaults for every field. */
@@ -212,6 +266,24 @@ export class NinetyOneAppSimulator extends Simulator {
     return success({ TotalCount: matching.length, List: matching.slice(position, position + count) });
   }
 
+  /** Member Connect Cloud lookup: ny-api-token picks the shop; filters are exact, unknown ones ignored. */
+  private listMembers(req: SimRequest): SimResponse {
+    const token = (req.headers['ny-api-token'] ?? req.headers['n1-api-key'] ?? '').trim();
+    const shop = token ? [...this.shops.values()].find((s) => s.memberApiToken === token || s.apiKey === token) : undefined;
+    if (!shop) return { status: 401, body: { message: 'Unauthorized: ny-api-token is missing or invalid' } };
+    const page = queryInt(req.query['page'], 'page', 1, 1_000_000);
+    const pageSize = queryInt(req.query['pageSize'], 'pageSize', 20, 100);
+    if (typeof page === 'string') return { status: 400, body: { message: page } };
+    if (typeof pageSize === 'string') return { status: 400, body: { message: pageSize } };
+    const email = req.query['email']?.trim().toLowerCase() || null;
+    const phone = req.query['cellphone']?.trim() || null;
+    const memberId = req.query['memberId']?.trim() || null;
+    const matching = shop.members.filter(
+      (m) => (email === null || m.email === email) && (phone === null || m.cellphone === localCellphone(phone)) && (memberId === null || m.memberId === memberId),
+    );
+    return { status: 200, body: { data: matching.slice((page - 1) * pageSize, page * pageSize), page, pageSize, totalCount: matching.length } };
+  }
+
   private getOrder(shop: ShopState, b: Record<string, unknown>): SimResponse {
     const tm = typeof b['TMCode'] === 'string' ? b['TMCode'].trim() : '';
     const tg = typeof b['TGCode'] === 'string' ? b['TGCode'].trim() : '';
@@ -284,7 +356,9 @@ export class NinetyOneAppSimulator extends Simulator {
       const shopId = typeof b['shopId'] === 'number' ? String(b['shopId']) : requireString(b, 'shopId');
       const shopName = b['shopName'];
       if (shopName !== undefined && shopName !== null && typeof shopName !== 'string') throw new SimInputError(400, 'shopName must be a string');
-      return { status: 201, body: this.addShop({ shopId, apiKey: requireString(b, 'apiKey'), shopName: shopName ?? null }) };
+      const memberApiToken = b['memberApiToken'];
+      if (memberApiToken !== undefined && memberApiToken !== null && typeof memberApiToken !== 'string') throw new SimInputError(400, 'memberApiToken must be a string');
+      return { status: 201, body: this.addShop({ shopId, apiKey: requireString(b, 'apiKey'), shopName: shopName ?? null, memberApiToken: memberApiToken ?? null }) };
     });
     this.control('GET', '/_sim/shops', () => ({ status: 200, body: this.shopList() }));
     this.control('POST', '/_sim/orders', (req) => {
@@ -294,6 +368,14 @@ export class NinetyOneAppSimulator extends Simulator {
       if (order !== undefined && (order === null || typeof order !== 'object' || Array.isArray(order))) throw new SimInputError(400, 'order must be an object of field overrides');
       return { status: 201, body: this.createOrder(shopId, (order ?? {}) as NinetyOneAppOrderOverrides) };
     });
+    this.control('POST', '/_sim/members', (req) => {
+      const b = jsonBody(req);
+      const shopId = typeof b['shopId'] === 'number' ? String(b['shopId']) : requireString(b, 'shopId');
+      const member = b['member'];
+      if (member === null || typeof member !== 'object' || Array.isArray(member)) throw new SimInputError(400, 'member (an object with name, email, cellphone) is required');
+      return { status: 201, body: this.addMember(shopId, member as NinetyOneAppMemberInput) };
+    });
+    this.control('GET', '/_sim/members', (req) => ({ status: 200, body: this.members(req.query['shopId'] ?? '') }));
     this.control('GET', '/_sim/orders', (req) => {
       const shopId = req.query['shopId'];
       const status = req.query['status'];
@@ -319,6 +401,26 @@ function requireStatus(status: unknown): NinetyOneAppOrderStatus {
     throw new SimInputError(400, `status must be one of ${orderStatuses.join(', ')}`);
   }
   return status as NinetyOneAppOrderStatus;
+}
+
+function optionalText(v: unknown, field: string): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw new SimInputError(400, `${field} must be a string`);
+  return v.trim() || null;
+}
+
+/** "+886 912-345-678" → "0912345678"; anything that is not a Taiwan mobile is returned compacted. */
+function localCellphone(phone: string): string {
+  const compact = phone.replace(/[\s().-]/g, '');
+  const tw = /^(?:\+|00)?886(9\d{8})$/.exec(compact);
+  return tw ? `0${tw[1]}` : compact;
+}
+
+/** A query integer in [min, max], the fallback when absent, or the refusal message. */
+function queryInt(v: string | undefined, field: string, fallback: number, max: number): number | string {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : `${field} must be an integer from 1 to ${max}`;
 }
 
 function success(data: unknown): SimResponse {

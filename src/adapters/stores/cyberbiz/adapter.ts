@@ -5,7 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { EventType, NormalizedEvent, OrderAddress, OrderLine, OrderSnapshot } from '../../../core/events/model.js';
-import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials, VerifiedStore } from '../../../core/stores/ports.js';
+import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials, StoreCustomer, VerifiedStore } from '../../../core/stores/ports.js';
 import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
 // CYBERBIZ order bodies are untyped JSON like Shopify's; the same readers apply, and sumDecimals adds the
@@ -21,7 +21,28 @@ export interface CyberbizAdapterOptions {
   /** The App Store API base, without a trailing slash. Tests and the sandbox point it at the simulator. */
   baseUrl?: string;
   timeoutMs?: number;
+  /** per_page for list calls (CYBERBIZ's maximum, 50, by default); tests lower it to exercise paging. */
+  pageSize?: number;
+  /** The most list pages one history query reads, so a huge customer cannot stall a chat reply. */
+  maxHistoryPages?: number;
 }
+
+/**
+ * Query parameter names for the list endpoints, kept in one place. [UNVERIFIED] store-apis.md §2 could not
+ * confirm the order-list filters or the customer lookup; these follow the naming the order list already
+ * uses for its updated-at window (updated_at_start_time / updated_at_end_time).
+ */
+export const CYBERBIZ_QUERY = {
+  orderCustomer: 'customer_id',
+  createdFrom: 'created_at_start_time',
+  createdTo: 'created_at_end_time',
+  orderNumber: 'order_number',
+  customerEmail: 'email',
+  customerMobile: 'mobile',
+} as const;
+
+/** CYBERBIZ's documented per_page maximum. */
+export const CYBERBIZ_MAX_PER_PAGE = 50;
 
 const orderEventTypes: Record<string, EventType> = {
   'orders/create': 'order.placed',
@@ -57,10 +78,14 @@ export class CyberbizAdapter implements StoreAdapter {
   readonly platform = 'cyberbiz' as const;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly pageSize: number;
+  private readonly maxHistoryPages: number;
 
   constructor(options: CyberbizAdapterOptions = {}) {
     this.baseUrl = (options.baseUrl ?? CYBERBIZ_API_BASE).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pageSize = Math.min(CYBERBIZ_MAX_PER_PAGE, Math.max(1, Math.floor(options.pageSize ?? CYBERBIZ_MAX_PER_PAGE)));
+    this.maxHistoryPages = Math.max(1, options.maxHistoryPages ?? 20);
   }
 
   async verifyConnection(connection: StoreConnectionCredentials): Promise<VerifiedStore> {
@@ -103,6 +128,71 @@ export class CyberbizAdapter implements StoreAdapter {
     if (res.status < 200 || res.status > 299) throw failure(res, body, `GET /v1/orders/${orderId}`);
     const order = Array.isArray(body) ? obj(body[0]) : (obj(obj(body)?.['order']) ?? obj(body));
     return order && idText(order['id']) !== null ? orderSnapshot(order) : null;
+  }
+
+  /**
+   * The customer's orders created in [since, now), newest first, at most `limit`. CYBERBIZ's sort order for
+   * the list is not documented, so every page of the window is read (up to maxHistoryPages) before sorting;
+   * orders outside the window or of another customer are dropped here too, in case a filter is ignored.
+   */
+  async customerOrders(connection: StoreConnectionCredentials, query: { customer: StoreCustomer; since: number; limit: number }): Promise<OrderSnapshot[]> {
+    requireShopDomain(connection);
+    if (query.limit <= 0) return [];
+    const params = new URLSearchParams({
+      [CYBERBIZ_QUERY.orderCustomer]: query.customer.externalId,
+      [CYBERBIZ_QUERY.createdFrom]: taipeiTimestampOf(query.since),
+      [CYBERBIZ_QUERY.createdTo]: taipeiTimestampOf(Date.now()),
+    });
+    const orders = await this.listAll(connection, '/v1/orders', params);
+    return orders
+      .filter((o) => belongsTo(o, query.customer) && (taipeiToEpochMs(o['created_at']) ?? -Infinity) >= query.since)
+      .map(orderSnapshot)
+      .sort((a, b) => (taipeiToEpochMs(b.createdAt) ?? 0) - (taipeiToEpochMs(a.createdAt) ?? 0))
+      .slice(0, query.limit);
+  }
+
+  /** The customer with this e-mail (tried first) or phone; null when CYBERBIZ knows neither. */
+  async findCustomer(connection: StoreConnectionCredentials, query: { email?: string | null; phone?: string | null }): Promise<StoreCustomer | null> {
+    requireShopDomain(connection);
+    const email = query.email?.trim().toLowerCase() || null;
+    const phone = query.phone?.trim() || null;
+    if (email) {
+      const found = await this.searchCustomers(connection, CYBERBIZ_QUERY.customerEmail, email, (c) => text(c['email'])?.toLowerCase() === email);
+      if (found) return found;
+    }
+    if (phone) {
+      const wanted = joinPhone('+886', phone);
+      return this.searchCustomers(connection, CYBERBIZ_QUERY.customerMobile, localMobile(phone), (c) => customerPhone(c) === wanted);
+    }
+    return null;
+  }
+
+  /** Creates a customer (POST /v1/customers); the mobile goes in CYBERBIZ's local form with its calling code. */
+  async createCustomer(connection: StoreConnectionCredentials, input: { name: string | null; email: string | null; phone: string | null }): Promise<StoreCustomer> {
+    requireShopDomain(connection);
+    // [UNVERIFIED] body field names: those of the customer object the API returns (name, email, mobile, country_calling_code).
+    const body: Json = { name: input.name, email: input.email };
+    if (input.phone) Object.assign(body, { mobile: localMobile(input.phone), country_calling_code: callingCode(input.phone) });
+    const { res, body: answer } = await this.request(connection, 'POST', '/v1/customers', body);
+    if (res.status < 200 || res.status > 299) throw failure(res, answer, 'POST /v1/customers');
+    const created = obj(obj(answer)?.['customer']) ?? obj(answer);
+    const customer = created ? storeCustomer(created) : null;
+    if (!customer) throw new ProviderError('retryable', 'CYBERBIZ POST /v1/customers answered without a customer id', { httpStatus: res.status });
+    return customer;
+  }
+
+  /** The order the buyer calls "1004" or "#1004"; null when none has that number. */
+  async findOrderByNumber(connection: StoreConnectionCredentials, orderNumber: string): Promise<OrderSnapshot | null> {
+    requireShopDomain(connection);
+    const wanted = orderNumber.trim().replace(/^#/, '');
+    if (!/^[0-9A-Za-z-]{1,40}$/.test(wanted)) return null;
+    const params = new URLSearchParams({ [CYBERBIZ_QUERY.orderNumber]: wanted, page: '1', per_page: String(this.pageSize) });
+    const { res, body } = await this.request(connection, 'GET', `/v1/orders?${params.toString()}`);
+    if (res.status === 404) return null;
+    if (res.status < 200 || res.status > 299) throw failure(res, body, 'GET /v1/orders');
+    // The number is checked here as well: an API that ignored the filter would hand back the whole list.
+    const hit = listOf(body).find((o) => text(o['order_number']) === wanted || text(o['order_name'])?.replace(/^#/, '') === wanted);
+    return hit ? orderSnapshot(hit) : null;
   }
 
   verifyWebhook(connection: StoreConnectionCredentials, webhook: RawWebhook): boolean {
@@ -154,15 +244,48 @@ export class CyberbizAdapter implements StoreAdapter {
   }
 
   private async get(connection: StoreConnectionCredentials, path: string): Promise<{ res: HttpResponse; body: unknown }> {
+    return this.request(connection, 'GET', path);
+  }
+
+  private async request(connection: StoreConnectionCredentials, method: 'GET' | 'POST', path: string, json?: Json): Promise<{ res: HttpResponse; body: unknown }> {
     const token = connection.secrets['accessToken']?.trim();
     if (!token) throw new ProviderError('permanent', 'CYBERBIZ access token is missing');
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (json !== undefined) headers['content-type'] = 'application/json';
     const res = await httpRequest({
-      method: 'GET',
+      method,
       url: `${this.baseUrl}${path}`,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers,
+      body: json === undefined ? undefined : JSON.stringify(json),
       timeoutMs: this.timeoutMs,
     });
     return { res, body: parseJson(res.text) };
+  }
+
+  /** Every object of a paged list, following X-Next-Page until it is absent or maxHistoryPages is reached. */
+  private async listAll(connection: StoreConnectionCredentials, path: string, params: URLSearchParams): Promise<Json[]> {
+    const all: Json[] = [];
+    let page: string | null = '1';
+    for (let read = 0; page !== null && read < this.maxHistoryPages; read++) {
+      params.set('page', page);
+      params.set('per_page', String(this.pageSize));
+      const { res, body } = await this.request(connection, 'GET', `${path}?${params.toString()}`);
+      // 206 [] is CYBERBIZ's "nothing matched" for some lookups.
+      if (res.status < 200 || res.status > 299) throw failure(res, body, `GET ${path}`);
+      all.push(...listOf(body));
+      page = nextPage(res, page);
+    }
+    return all;
+  }
+
+  private async searchCustomers(connection: StoreConnectionCredentials, param: string, value: string, matches: (c: Json) => boolean): Promise<StoreCustomer | null> {
+    const params = new URLSearchParams({ [param]: value, page: '1', per_page: String(this.pageSize) });
+    const { res, body } = await this.request(connection, 'GET', `/v1/customers?${params.toString()}`);
+    if (res.status === 404) return null;
+    if (res.status < 200 || res.status > 299) throw failure(res, body, 'GET /v1/customers');
+    // Matched here too: an API that ignored the filter would answer its first page of every customer.
+    const hit = listOf(body).find(matches);
+    return hit ? storeCustomer(hit) : null;
   }
 }
 
@@ -428,6 +551,56 @@ export function joinPhone(callingCode: string | null, mobile: unknown): string |
 }
 
 // ---------------------------------------------------------------------------------------------
+// Customers and lists
+
+function listOf(body: unknown): Json[] {
+  if (Array.isArray(body)) return body.map(obj).filter(isJson);
+  // Tolerates an enveloped list ({"orders":[…]} / {"customers":[…]}) in case an endpoint wraps it.
+  const b = obj(body);
+  const inner = b ? (b['orders'] ?? b['customers']) : null;
+  return Array.isArray(inner) ? inner.map(obj).filter(isJson) : [];
+}
+
+function nextPage(res: HttpResponse, current: string): string | null {
+  const raw = res.headers['x-next-page'];
+  const next = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  // A next page that does not move forward would loop forever.
+  return next && /^\d+$/.test(next) && Number(next) > Number(current) ? next : null;
+}
+
+function storeCustomer(c: Json): StoreCustomer | null {
+  const externalId = idText(c['id']);
+  if (!externalId) return null;
+  return { externalId, name: text(c['name']), email: text(c['email']), phone: customerPhone(c) };
+}
+
+function customerPhone(c: Json): string | null {
+  return joinPhone(text(c['country_calling_code']) ?? '+886', c['mobile']);
+}
+
+/** Whether an order listed for a customer really is theirs: by customer id, else by e-mail or phone. */
+function belongsTo(order: Json, customer: StoreCustomer): boolean {
+  const c = obj(order['customer']);
+  const id = c ? idText(c['id']) : null;
+  if (id !== null) return id === customer.externalId;
+  const snap = orderSnapshot(order);
+  return (customer.email !== null && snap.email?.toLowerCase() === customer.email.toLowerCase()) || (customer.phone !== null && snap.phone === customer.phone);
+}
+
+/** "+886912345678" → "0912345678": CYBERBIZ keeps Taiwanese mobiles in local form beside a calling code. */
+export function localMobile(phone: string): string {
+  const compact = phone.replace(/[\s\-().]/g, '');
+  const tw = /^(?:\+|00)886(\d{9})$/.exec(compact);
+  if (tw) return `0${tw[1]}`;
+  return compact;
+}
+
+function callingCode(phone: string): string {
+  const compact = phone.replace(/[\s\-().]/g, '');
+  return /^(?:\+|00)886/.test(compact) || /^0\d{9}$/.test(compact) ? '+886' : '';
+}
+
+// ---------------------------------------------------------------------------------------------
 // Money and time
 
 /**
@@ -457,6 +630,11 @@ export function taipeiToEpochMs(v: unknown): number | null {
   const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s) - TAIPEI_OFFSET_MS;
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** Epoch ms → "YYYY-MM-DD HH:MM:SS" in Asia/Taipei, as CYBERBIZ's query parameters take times. */
+function taipeiTimestampOf(ms: number): string {
+  return new Date(ms + TAIPEI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The same instant as ISO 8601 with the +08:00 offset the shop meant: "2026-01-05 14:03:09" → "2026-01-05T14:03:09+08:00". */

@@ -2,7 +2,11 @@
 // shop) and CYBERBIZ's app-webhook sender, for tests and the sandbox.
 //   GET  /shop                      {"shop_info":{id,name,primary_domain,email,currency,...}}
 //   GET  /v1/orders?page=&per_page=  per_page ≤ 50; X-Page/X-Per-Page/X-Offset/X-Total/X-Total-Pages/X-Next-Page/X-Prev-Page
-//                                    optional updated_at_start_time / updated_at_end_time ("YYYY-MM-DD HH:MM:SS", inclusive)
+//                                    optional updated_at_start_time / updated_at_end_time ("YYYY-MM-DD HH:MM:SS", inclusive),
+//                                    created_at_start_time / created_at_end_time, customer_id, order_number
+//                                    (names [UNVERIFIED], see CYBERBIZ_QUERY in adapter.ts; unknown params are ignored)
+//   GET  /v1/customers?email=&mobile=&page=&per_page=   customers, paged like orders (206 [] when none match)
+//   POST /v1/customers              {name?, email?, mobile?, country_calling_code?} → 201 the customer; 422 on a taken e-mail
 //   GET  /v1/orders/:id             the order, or `200 null` for an unknown id (a CYBERBIZ quirk)
 // Every API route wants `Authorization: Bearer <token>` of a registered shop: 401 {"error":"…"} otherwise; with
 // rateLimitPerSecond set, a token bucket per token answers 429 {"error":"…"} + Retry-After past the limit.
@@ -13,6 +17,8 @@
 //   POST  /_sim/orders                       {domain, order?}   → 201 the order (no webhook; emit one separately)
 //   PATCH /_sim/orders/:id                   {order}            → merges the fields, bumps updated_at
 //   GET   /_sim/orders?domain=
+//   POST  /_sim/customers                    {domain, customer: {name?, email?, mobile?, country_calling_code?}} → 201
+//   GET   /_sim/customers?domain=
 //   POST  /_sim/webhooks                     {domain, event, orderId? | bonusPoint? | coupon? | payload?,
 //                                             encoding?: "hex"|"base64", badSignature?, refundAmount?, tracking?}
 //   GET   /_sim/deliveries?domain=&event=
@@ -20,6 +26,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { CYBERBIZ_QUERY } from './adapter.js';
 
 export const CYBERBIZ_WEBHOOK_USER_AGENT = 'CyberbizAppWebhook/1.0';
 const MAX_PER_PAGE = 50;
@@ -146,6 +153,25 @@ export interface CyberbizOrder {
 
 export type CyberbizOrderOverrides = Partial<CyberbizOrder>;
 
+/** A customer as GET /v1/customers lists it (the fields the hub reads). */
+export interface CyberbizCustomer {
+  id: number;
+  name: string | null;
+  email: string | null;
+  mobile: string | null;
+  country_calling_code: string | null;
+  bonus_remain: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CyberbizCustomerInput {
+  name?: string | null;
+  email?: string | null;
+  mobile?: string | null;
+  country_calling_code?: string | null;
+}
+
 export interface CyberbizBonusPoint {
   id: number;
   title: string;
@@ -197,6 +223,7 @@ export class CyberbizSimulator extends Simulator {
   private readonly timeoutMs: number;
   private shops = new Map<string, ShopState>();
   private orderStore = new Map<number, { domain: string; order: CyberbizOrder }>();
+  private customerStore = new Map<number, { domain: string; customer: CyberbizCustomer }>();
   private records = new Map<string, CyberbizDelivery>();
   private buckets = new Map<string, Bucket>();
   private idSeq = 0;
@@ -209,6 +236,8 @@ export class CyberbizSimulator extends Simulator {
     this.route('GET', '/shop', (req) => this.withShop(req, (shop) => ({ status: 200, body: { shop_info: shopInfo(shop) } })));
     this.route('GET', '/v1/orders', (req) => this.withShop(req, (shop) => this.listOrders(req, shop)));
     this.route('GET', '/v1/orders/:id', (req, p) => this.withShop(req, (shop) => this.getOrder(shop, p['id']!)));
+    this.route('GET', '/v1/customers', (req) => this.withShop(req, (shop) => this.listCustomers(req, shop)));
+    this.route('POST', '/v1/customers', (req) => this.withShop(req, (shop) => this.postCustomer(req, shop)));
     this.registerControlRoutes();
   }
 
@@ -282,6 +311,35 @@ export class CyberbizSimulator extends Simulator {
     return entry.order;
   }
 
+  customers(domain: string): CyberbizCustomer[] {
+    const shop = this.shop(domain);
+    return [...this.customerStore.values()].filter((c) => c.domain === shop.domain).map((c) => c.customer);
+  }
+
+  /** Adds a customer to a shop; refuses an e-mail another customer of the shop already has (as CYBERBIZ does). */
+  addCustomer(domain: string, input: CyberbizCustomerInput): CyberbizCustomer {
+    const shop = this.shop(domain);
+    const email = optionalText(input.email, 'email')?.toLowerCase() ?? null;
+    const mobile = optionalText(input.mobile, 'mobile');
+    if (email === null && mobile === null) throw new SimInputError(422, 'email or mobile is required');
+    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new SimInputError(422, 'email is invalid');
+    if (mobile !== null && !/^\+?[\d\s-]{6,20}$/.test(mobile)) throw new SimInputError(422, 'mobile is invalid');
+    if (email !== null && this.customers(shop.domain).some((c) => c.email === email)) throw new SimInputError(422, 'email has already been taken');
+    const now = taipeiTimestamp();
+    const customer: CyberbizCustomer = {
+      id: this.nextId(),
+      name: optionalText(input.name, 'name'),
+      email,
+      mobile,
+      country_calling_code: optionalText(input.country_calling_code, 'country_calling_code') ?? (mobile ? '+886' : null),
+      bonus_remain: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    this.customerStore.set(customer.id, { domain: shop.domain, customer });
+    return customer;
+  }
+
   deliveries(filter: { domain?: string; event?: string } = {}): CyberbizDelivery[] {
     const domain = filter.domain?.toLowerCase();
     return [...this.records.values()].filter((d) => (!domain || d.domain === domain) && (!filter.event || d.event === filter.event));
@@ -290,6 +348,7 @@ export class CyberbizSimulator extends Simulator {
   protected override resetState(): void {
     this.shops.clear();
     this.orderStore.clear();
+    this.customerStore.clear();
     this.records.clear();
     this.buckets.clear();
   }
@@ -440,27 +499,58 @@ export class CyberbizSimulator extends Simulator {
   }
 
   private listOrders(req: SimRequest, shop: ShopState): SimResponse {
-    const page = positiveInt(req.query['page'], 'page', 1);
-    const perPage = positiveInt(req.query['per_page'], 'per_page', MAX_PER_PAGE);
-    if (perPage > MAX_PER_PAGE) throw new SimInputError(400, `per_page must be at most ${MAX_PER_PAGE}`);
+    const { page, perPage } = pageParams(req);
     const from = timeParam(req.query['updated_at_start_time'], 'updated_at_start_time');
     const to = timeParam(req.query['updated_at_end_time'], 'updated_at_end_time');
+    const createdFrom = timeParam(req.query[CYBERBIZ_QUERY.createdFrom], CYBERBIZ_QUERY.createdFrom);
+    const createdTo = timeParam(req.query[CYBERBIZ_QUERY.createdTo], CYBERBIZ_QUERY.createdTo);
+    const ofCustomer = this.customerFilter(req.query[CYBERBIZ_QUERY.orderCustomer], shop);
+    const number = req.query[CYBERBIZ_QUERY.orderNumber]?.trim().replace(/^#/, '') || null;
     // The naive timestamps share one format and zone, so string order is time order.
     const matching = this.orders(shop.domain)
       .filter((o) => (from === null || o.updated_at >= from) && (to === null || o.updated_at <= to))
+      .filter((o) => (createdFrom === null || o.created_at >= createdFrom) && (createdTo === null || o.created_at <= createdTo))
+      .filter((o) => number === null || o.order_number === number)
+      .filter(ofCustomer)
       .sort((a, b) => a.id - b.id);
-    const totalPages = Math.ceil(matching.length / perPage);
-    const offset = (page - 1) * perPage;
-    const headers: Record<string, string> = {
-      'x-page': String(page),
-      'x-per-page': String(perPage),
-      'x-offset': String(offset),
-      'x-total': String(matching.length),
-      'x-total-pages': String(totalPages),
+    return paged(matching, page, perPage);
+  }
+
+  /** customer_id → a filter matching the customer's orders by id, or by their e-mail or mobile. */
+  private customerFilter(raw: string | undefined, shop: ShopState): (o: CyberbizOrder) => boolean {
+    if (raw === undefined || raw === '') return () => true;
+    if (!/^\d+$/.test(raw)) throw new SimInputError(400, 'customer_id must be an integer');
+    const id = Number(raw);
+    const entry = this.customerStore.get(id);
+    const customer = entry && entry.domain === shop.domain ? entry.customer : null;
+    return (o) => {
+      if (o.customer?.id === id) return true;
+      if (!customer) return false;
+      const email = o.customer?.email ?? o.buyer?.email ?? null;
+      const mobile = o.customer?.mobile ?? o.buyer?.mobile ?? null;
+      return (customer.email !== null && email?.toLowerCase() === customer.email) || (customer.mobile !== null && mobile !== null && digits(mobile) === digits(customer.mobile));
     };
-    if (page < totalPages) headers['x-next-page'] = String(page + 1);
-    if (page > 1) headers['x-prev-page'] = String(page - 1);
-    return { status: 200, body: matching.slice(offset, offset + perPage), headers };
+  }
+
+  private listCustomers(req: SimRequest, shop: ShopState): SimResponse {
+    const { page, perPage } = pageParams(req);
+    const email = req.query[CYBERBIZ_QUERY.customerEmail]?.trim().toLowerCase() || null;
+    const mobile = req.query[CYBERBIZ_QUERY.customerMobile]?.trim() || null;
+    const matching = this.customers(shop.domain)
+      .filter((c) => email === null || c.email === email)
+      .filter((c) => mobile === null || (c.mobile !== null && digits(c.mobile) === digits(mobile)))
+      .sort((a, b) => a.id - b.id);
+    // CYBERBIZ answers some empty lookups with 206 [] rather than 200 [].
+    if (matching.length === 0 && (email !== null || mobile !== null)) return { status: 206, body: [] };
+    return paged(matching, page, perPage);
+  }
+
+  private postCustomer(req: SimRequest, shop: ShopState): SimResponse {
+    const b = req.json;
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new SimInputError(422, 'request body must be a JSON object');
+    const fields = b as Record<string, unknown>;
+    const input = obj(fields['customer']) ?? fields;
+    return { status: 201, body: this.addCustomer(shop.domain, input as CyberbizCustomerInput) };
   }
 
   private getOrder(shop: ShopState, id: string): SimResponse {
@@ -576,6 +666,13 @@ export class CyberbizSimulator extends Simulator {
       return { status: 200, body: this.updateOrder(p['id']!, changes) };
     });
     this.control('GET', '/_sim/orders', (req) => ({ status: 200, body: this.orders(req.query['domain'] ?? '') }));
+    this.control('POST', '/_sim/customers', (req) => {
+      const b = jsonBody(req);
+      const customer = optionalObject<CyberbizCustomerInput>(b, 'customer');
+      if (!customer) throw new SimInputError(400, 'customer (an object with name, email, mobile) is required');
+      return { status: 201, body: this.addCustomer(requireString(b, 'domain'), customer) };
+    });
+    this.control('GET', '/_sim/customers', (req) => ({ status: 200, body: this.customers(req.query['domain'] ?? '') }));
     this.control('POST', '/_sim/webhooks', async (req) => ({ status: 201, body: await this.emitFromControl(jsonBody(req)) }));
     this.control('GET', '/_sim/deliveries', (req) => ({ status: 200, body: this.deliveries({ domain: req.query['domain'], event: req.query['event'] }) }));
     this.control('POST', '/_sim/deliveries/:id/redeliver', async (_req, p) => ({ status: 200, body: await this.redeliver(p['id']!) }));
@@ -708,6 +805,44 @@ function positiveInt(v: string | undefined, field: string, fallback: number): nu
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new SimInputError(400, `${field} must be a positive integer`);
   return n;
+}
+
+function pageParams(req: SimRequest): { page: number; perPage: number } {
+  const page = positiveInt(req.query['page'], 'page', 1);
+  const perPage = positiveInt(req.query['per_page'], 'per_page', MAX_PER_PAGE);
+  if (perPage > MAX_PER_PAGE) throw new SimInputError(400, `per_page must be at most ${MAX_PER_PAGE}`);
+  return { page, perPage };
+}
+
+/** One page of a list with CYBERBIZ's paging headers. */
+function paged<T>(matching: T[], page: number, perPage: number): SimResponse {
+  const totalPages = Math.ceil(matching.length / perPage);
+  const offset = (page - 1) * perPage;
+  const headers: Record<string, string> = {
+    'x-page': String(page),
+    'x-per-page': String(perPage),
+    'x-offset': String(offset),
+    'x-total': String(matching.length),
+    'x-total-pages': String(totalPages),
+  };
+  if (page < totalPages) headers['x-next-page'] = String(page + 1);
+  if (page > 1) headers['x-prev-page'] = String(page - 1);
+  return { status: 200, body: matching.slice(offset, offset + perPage), headers };
+}
+
+/** A Taiwanese mobile in comparable form: "0912-345-678" and "+886 912 345 678" both become "912345678". */
+function digits(mobile: string): string {
+  return mobile.replace(/\D/g, '').replace(/^886/, '').replace(/^0+/, '');
+}
+
+function optionalText(v: unknown, field: string): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw new SimInputError(422, `${field} must be a string`);
+  return v.trim() || null;
+}
+
+function obj(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 function timeParam(v: string | undefined, field: string): string | null {

@@ -5,7 +5,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from '../../../core/events/model.js';
-import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials, VerifiedStore } from '../../../core/stores/ports.js';
+import type { ParsedStoreWebhook, StoreAdapter, StoreConnectionCredentials, StoreCustomer, VerifiedStore } from '../../../core/stores/ports.js';
+import type { HttpResponse } from '../../http-client.js';
 import { classifyHttpFailure, httpRequest, parseJson } from '../../http-client.js';
 // SHOPLINE order ids are long integers like Shopify's, and refunds carry decimal strings: the Shopify
 // helpers already handle both exactly, so they are shared rather than copied.
@@ -20,7 +21,26 @@ export interface ShoplineAdapterOptions {
   baseUrlFor?: (handle: string) => string;
   apiVersion?: string;
   timeoutMs?: number;
+  /** `limit` for list calls (SHOPLINE's maximum, 100, by default); tests lower it to exercise paging. */
+  pageSize?: number;
+  /** The most pages one history query reads. */
+  maxHistoryPages?: number;
 }
+
+/**
+ * The Admin API paths the history and account-linking helpers use, in one place (store-apis.md §1a):
+ * per-customer orders and the v2 customer search are [OFF]; POST customers.json is [3P].
+ */
+export const SHOPLINE_PATHS = {
+  customerOrders: (customerId: string) => `/customers/${encodeURIComponent(customerId)}/orders.json`,
+  customerSearch: '/customers/v2/search.json',
+  customers: '/customers.json',
+  orders: '/orders.json',
+} as const;
+
+/** orders.json filters fulfillment_status (default unshipped) strictly, so a lookup by name tries each value. */
+const FULFILLMENT_STATUSES = ['unshipped', 'partial', 'shipped'] as const;
+const MAX_LIMIT = 100;
 
 const orderTopicEvents: Record<string, EventType> = {
   'orders/create': 'order.placed',
@@ -42,11 +62,109 @@ export class ShoplineAdapter implements StoreAdapter {
   readonly platform = 'shopline' as const;
   private readonly baseUrlFor: (handle: string) => string;
   private readonly timeoutMs: number;
+  private readonly pageSize: number;
+  private readonly maxHistoryPages: number;
 
   constructor(options: ShoplineAdapterOptions = {}) {
     const version = options.apiVersion ?? SHOPLINE_API_VERSION;
     this.baseUrlFor = options.baseUrlFor ?? ((handle) => `https://${handle}.myshopline.com/admin/openapi/${version}`);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pageSize = Math.min(MAX_LIMIT, Math.max(1, Math.floor(options.pageSize ?? MAX_LIMIT)));
+    this.maxHistoryPages = Math.max(1, options.maxHistoryPages ?? 10);
+  }
+
+  /**
+   * The customer's orders created in [since, now), newest first, at most `limit`, from the documented
+   * per-customer endpoint (status=any so cancelled orders count too). Pages follow the Link header's
+   * page_info; the window and customer are re-checked here in case a filter is ignored.
+   */
+  async customerOrders(connection: StoreConnectionCredentials, query: { customer: StoreCustomer; since: number; limit: number }): Promise<OrderSnapshot[]> {
+    if (query.limit <= 0) return [];
+    const path = SHOPLINE_PATHS.customerOrders(query.customer.externalId);
+    // [UNVERIFIED] created_at_min on the per-customer endpoint: documented for orders.json only.
+    let params: URLSearchParams | null = new URLSearchParams({ status: 'any', limit: String(this.pageSize), created_at_min: new Date(query.since).toISOString() });
+    const orders: Json[] = [];
+    for (let read = 0; params !== null && read < this.maxHistoryPages; read++) {
+      const { res, body } = await this.call(connection, 'GET', `${path}?${params.toString()}`);
+      orders.push(...listOf(body, 'orders'));
+      const pageInfo = nextPageInfo(res);
+      // With page_info only limit (and the required status) may accompany it, as on Shopify.
+      params = pageInfo ? new URLSearchParams({ status: 'any', limit: String(this.pageSize), page_info: pageInfo }) : null;
+    }
+    return orders
+      .map(orderSnapshot)
+      .filter((o) => (o.customerExternalId === null || o.customerExternalId === query.customer.externalId) && createdMs(o) >= query.since)
+      .sort((a, b) => createdMs(b) - createdMs(a))
+      .slice(0, query.limit);
+  }
+
+  /** The customer with this e-mail (tried first) or phone, through the v2 search; null when unknown. */
+  async findCustomer(connection: StoreConnectionCredentials, query: { email?: string | null; phone?: string | null }): Promise<StoreCustomer | null> {
+    const email = query.email?.trim().toLowerCase() || null;
+    const phone = query.phone?.trim() || null;
+    if (email) {
+      const hit = await this.searchCustomer(connection, email, (c) => text(c['email'])?.toLowerCase() === email);
+      if (hit) return hit;
+    }
+    if (phone) {
+      const wanted = comparablePhone(phone);
+      return this.searchCustomer(connection, taiwanLocalPhone(phone), (c) => comparablePhone(text(c['phone']) ?? '') === wanted);
+    }
+    return null;
+  }
+
+  /** Creates a customer (POST customers.json); the phone goes in E.164 as the Shopify-like API expects. */
+  async createCustomer(connection: StoreConnectionCredentials, input: { name: string | null; email: string | null; phone: string | null }): Promise<StoreCustomer> {
+    // The full name goes in first_name: splitting Chinese names (family name first) would garble them.
+    const customer: Json = { first_name: input.name, last_name: null, email: input.email, phone: input.phone };
+    const { res, body } = await this.call(connection, 'POST', SHOPLINE_PATHS.customers, { customer });
+    const created = obj(obj(body)?.['customer']);
+    const result = created ? storeCustomer(created) : null;
+    if (!result) throw new ProviderError('retryable', 'SHOPLINE customers.json answered without a customer id', { httpStatus: res.status });
+    return result;
+  }
+
+  /** The order named "#1001" (or "1001"); null when none has that name. */
+  async findOrderByNumber(connection: StoreConnectionCredentials, orderNumber: string): Promise<OrderSnapshot | null> {
+    const wanted = orderNumber.trim().replace(/^#/, '');
+    if (!/^[0-9A-Za-z-]{1,40}$/.test(wanted)) return null;
+    for (const fulfillment of FULFILLMENT_STATUSES) {
+      const params = new URLSearchParams({ name: wanted, status: 'any', fulfillment_status: fulfillment, limit: '5' });
+      const { body } = await this.call(connection, 'GET', `${SHOPLINE_PATHS.orders}?${params.toString()}`);
+      const hit = listOf(body, 'orders').find((o) => text(o['name'])?.replace(/^#/, '') === wanted || text(o['order_number']) === wanted);
+      if (hit) return orderSnapshot(hit);
+    }
+    return null;
+  }
+
+  /** One Admin API call; refusals become ProviderErrors (401/402 permanent, 429 retry_after, 5xx retryable). */
+  private async call(connection: StoreConnectionCredentials, method: 'GET' | 'POST', pathAndQuery: string, json?: Json): Promise<{ res: HttpResponse; body: unknown }> {
+    const handle = normalizeHandle(connection.settings['handle']);
+    if (!handle) throw new ProviderError('permanent', 'SHOPLINE store handle is missing or invalid (e.g. "open001" for open001.myshopline.com)');
+    const token = connection.secrets['accessToken']?.trim();
+    if (!token) throw new ProviderError('permanent', 'SHOPLINE access token is missing');
+    const res = await httpRequest({
+      method,
+      url: `${this.baseUrlFor(handle).replace(/\/+$/, '')}${pathAndQuery}`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8', accept: 'application/json' },
+      body: json === undefined ? undefined : JSON.stringify(json),
+      timeoutMs: this.timeoutMs,
+    });
+    const body = parseJson(res.text);
+    if (res.status >= 200 && res.status <= 299) return { res, body };
+    const reason = errorText(body);
+    const what = `SHOPLINE ${method} ${pathAndQuery.split('?')[0]}`;
+    if (res.status === 401) throw new ProviderError('permanent', `SHOPLINE refused the access token${reason ? `: ${reason}` : ''}`, { httpStatus: 401 });
+    if (res.status === 402) throw new ProviderError('permanent', `SHOPLINE store ${handle} is frozen${reason ? `: ${reason}` : ''}`, { httpStatus: 402 });
+    throw classifyHttpFailure(res, `${what} answered HTTP ${res.status}${reason ? `: ${reason}` : ''}`);
+  }
+
+  private async searchCustomer(connection: StoreConnectionCredentials, term: string, matches: (c: Json) => boolean): Promise<StoreCustomer | null> {
+    const params = new URLSearchParams({ query_param: term, limit: '50' });
+    const { body } = await this.call(connection, 'GET', `${SHOPLINE_PATHS.customerSearch}?${params.toString()}`);
+    // query_param is a fuzzy match over phone, e-mail, name and address: only an exact match counts.
+    const hit = listOf(body, 'customers').find(matches);
+    return hit ? storeCustomer(hit) : null;
   }
 
   async verifyConnection(connection: StoreConnectionCredentials): Promise<VerifiedStore> {
@@ -205,6 +323,55 @@ export function orderSnapshot(order: Json): OrderSnapshot {
     lines: (Array.isArray(order['line_items']) ? order['line_items'] : []).map(obj).filter(isJson).map(orderLine),
     createdAt: text(order['created_at']),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers and paging
+
+function listOf(body: unknown, key: string): Json[] {
+  const list = obj(body)?.[key];
+  return Array.isArray(list) ? list.map(obj).filter(isJson) : [];
+}
+
+/** The page_info of the Link header's rel="next", or null at the end. */
+function nextPageInfo(res: HttpResponse): string | null {
+  const raw = res.headers['link'];
+  const header = Array.isArray(raw) ? raw.join(', ') : (raw ?? '');
+  for (const part of header.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (!m) continue;
+    try {
+      return new URL(m[1]!, 'http://link.invalid').searchParams.get('page_info');
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function storeCustomer(c: Json): StoreCustomer | null {
+  const externalId = idText(c['id']);
+  if (!externalId) return null;
+  return { externalId, name: personName(c), email: text(c['email']), phone: text(c['phone']) };
+}
+
+function createdMs(o: OrderSnapshot): number {
+  const ms = o.createdAt ? Date.parse(o.createdAt) : NaN;
+  return Number.isFinite(ms) ? ms : -Infinity;
+}
+
+/** "+886912345678" → "0912345678": Taiwanese shoppers' numbers as SHOPLINE TW stores keep them. Others as given. */
+export function taiwanLocalPhone(phone: string): string {
+  const compact = phone.replace(/[\s\-().]/g, '');
+  const tw = /^(?:\+|00)886(9\d{8})$/.exec(compact);
+  return tw ? `0${tw[1]}` : compact;
+}
+
+/** A phone reduced to compare equal across "+886 912-345-678", "0912345678" and "+886912345678". */
+function comparablePhone(phone: string): string {
+  const d = phone.replace(/\D/g, '');
+  if (/^09\d{8}$/.test(d)) return `886${d.slice(1)}`;
+  return d;
 }
 
 /** SHOPLINE error bodies are `{"errors":"..."}` (a string, sometimes an object or list). */

@@ -1,4 +1,4 @@
-export { ShoplineAdapter, SHOPLINE_API_VERSION, orderSnapshot } from './adapter.js';
+export { ShoplineAdapter, SHOPLINE_API_VERSION, SHOPLINE_PATHS, orderSnapshot, taiwanLocalPhone } from './adapter.js';
 export type { ShoplineAdapterOptions } from './adapter.js';
 export { ShoplineSimulator, SHOPLINE_RETRY_DELAYS_MS, signShoplineBody } from './simulator.js';
 export type {
@@ -14,4 +14,5 @@ export type {
   ShoplineAddress,
   ShoplineLineItem,
   ShoplineCustomer,
+  ShoplineCustomerInput,
 } from './simulator.js';

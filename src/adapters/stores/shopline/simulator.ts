@@ -1,11 +1,18 @@
 // SHOPLINE simulator: plays the SHOPLINE Admin API (orders.json) and SHOPLINE's webhook sender for tests
 // and the sandbox. One host serves every store, so Admin API paths start with the store handle:
 //   GET  /:handle/admin/openapi/:version/orders.json   Bearer token; 401 {"errors":...} when wrong
+//        (fulfillment_status default unshipped, strict; name=, status=open|closed|cancelled|any, limit ≤ 100)
+//   GET  /:handle/admin/openapi/:version/customers/:id/orders.json   status (required) open|cancelled|any,
+//        created_at_min/max (ISO), limit ≤ 100, page_info (Link: <…>; rel="next"), newest first
+//   GET  /:handle/admin/openapi/:version/customers/v2/search.json   query_param (fuzzy: e-mail, name, phone digits), limit ≤ 250
+//   POST /:handle/admin/openapi/:version/customers.json             {"customer":{first_name,last_name,email,phone}} → 201
 // The adapter's baseUrlFor(handle) is then `${sim.baseUrl}/${handle}/admin/openapi/v20260301`.
 // Control API (besides the base /_sim routes):
 //   POST /_sim/stores                        {handle, accessToken, appSecret, subscriptions:[{topic,address}]}
 //   GET  /_sim/stores
 //   POST /_sim/orders                        {handle, order?}  → places an order, delivers orders/create
+//   POST /_sim/customers                     {handle, customer:{first_name?,last_name?,email?,phone?}} → 201
+//   GET  /_sim/customers?handle=
 //   POST /_sim/webhooks                      {handle, topic, payload, badSignature?}
 //   GET  /_sim/deliveries?handle=&topic=
 //   POST /_sim/deliveries/:id/redeliver      same bytes, same X-Shopline-Webhook-Id
@@ -136,10 +143,27 @@ export interface ShoplineOrder {
 
 export type ShoplineOrderOverrides = Partial<ShoplineOrder>;
 
+export interface ShoplineCustomerInput {
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
 interface StoreState extends ShoplineStore {
   accessToken: string;
   appSecret: string;
   orders: ShoplineOrder[];
+  customers: ShoplineCustomer[];
+}
+
+/** What a page_info cursor carries: the filters of the first request and where the next page starts. */
+interface PageCursor {
+  offset: number;
+  customerId: string;
+  status: string;
+  min: number | null;
+  max: number | null;
 }
 
 
@@ -162,7 +186,14 @@ export class ShoplineSimulator extends Simulator {
     this.retryDelaysMs = options.retryDelaysMs ?? SHOPLINE_RETRY_DELAYS_MS;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.apiVersion = options.apiVersion ?? SHOPLINE_API_VERSION;
-    this.route('GET', '/:handle/admin/openapi/:version/orders.json', (req, p) => this.listOrders(req, p['handle']!));
+    this.route('GET', '/:handle/admin/openapi/:version/orders.json', (req, p) => this.withStore(req, p['handle']!, (store) => this.listOrders(req, store)));
+    this.route('GET', '/:handle/admin/openapi/:version/customers/v2/search.json', (req, p) =>
+      this.withStore(req, p['handle']!, (store) => this.searchCustomers(req, store)),
+    );
+    this.route('GET', '/:handle/admin/openapi/:version/customers/:id/orders.json', (req, p) =>
+      this.withStore(req, p['handle']!, (store) => this.customerOrders(req, store, p['id']!)),
+    );
+    this.route('POST', '/:handle/admin/openapi/:version/customers.json', (req, p) => this.withStore(req, p['handle']!, (store) => this.postCustomer(req, store)));
     this.registerControlRoutes();
   }
 
@@ -180,6 +211,7 @@ export class ShoplineSimulator extends Simulator {
       accessToken: input.accessToken,
       appSecret: input.appSecret,
       orders: [],
+      customers: [],
     };
     this.stores.set(handle, store);
     return publicStore(store);
@@ -191,6 +223,30 @@ export class ShoplineSimulator extends Simulator {
 
   orders(handle: string): ShoplineOrder[] {
     return this.store(handle).orders;
+  }
+
+  customers(handle: string): ShoplineCustomer[] {
+    return this.store(handle).customers;
+  }
+
+  /** Adds a customer; SHOPLINE refuses an e-mail another customer of the store already has (422). */
+  addCustomer(handle: string, input: ShoplineCustomerInput): ShoplineCustomer {
+    const store = this.store(handle);
+    const email = optionalText(input.email, 'email')?.toLowerCase() ?? null;
+    const phone = optionalText(input.phone, 'phone');
+    if (email === null && phone === null) throw new SimInputError(422, 'email or phone is required');
+    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new SimInputError(422, 'email is invalid');
+    if (phone !== null && !/^\+?[\d\s().-]{6,20}$/.test(phone)) throw new SimInputError(422, 'phone is invalid');
+    if (email !== null && store.customers.some((c) => c.email === email)) throw new SimInputError(422, 'email has already been taken');
+    const customer: ShoplineCustomer = {
+      id: this.nextId(),
+      email,
+      phone,
+      first_name: optionalText(input.first_name, 'first_name'),
+      last_name: optionalText(input.last_name, 'last_name'),
+    };
+    store.customers.push(customer);
+    return customer;
   }
 
   /** Creates an order in the store and delivers orders/create to its subscribers. */
@@ -272,18 +328,80 @@ export class ShoplineSimulator extends Simulator {
   // ---------------------------------------------------------------------------------------------
   // Admin API
 
-  private listOrders(req: SimRequest, handle: string): SimResponse {
+  /** Checks the store and its Bearer token, then runs the endpoint; bad input answers {"errors":…}. */
+  private withStore(req: SimRequest, handle: string, handler: (store: StoreState) => SimResponse): SimResponse {
     const store = this.stores.get(handle.toLowerCase());
     if (!store) return { status: 404, body: { errors: 'Not Found' } };
     const auth = req.headers['authorization'] ?? '';
     if (!auth.startsWith('Bearer ')) return { status: 401, body: { errors: 'access token is missing' } };
     if (auth.slice('Bearer '.length).trim() !== store.accessToken) return { status: 401, body: { errors: 'Invalid access token or expired' } };
+    try {
+      return handler(store);
+    } catch (err) {
+      if (!(err instanceof SimInputError)) throw err;
+      return { status: err.status, body: { errors: err.message } };
+    }
+  }
+
+  private listOrders(req: SimRequest, store: StoreState): SimResponse {
     const status = req.query['fulfillment_status'] ?? 'unshipped';
     if (!['unshipped', 'partial', 'shipped'].includes(status)) return { status: 400, body: { errors: 'fulfillment_status is invalid' } };
     const limit = req.query['limit'] === undefined ? 50 : Number(req.query['limit']);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return { status: 400, body: { errors: 'limit must be between 1 and 100' } };
-    const matching = store.orders.filter((o) => (o.fulfillment_status ?? 'unshipped') === status);
+    const orderStatus = req.query['status'];
+    if (orderStatus !== undefined && !['open', 'closed', 'cancelled', 'any'].includes(orderStatus)) return { status: 400, body: { errors: 'status is invalid' } };
+    const name = req.query['name']?.trim().replace(/^#/, '') || null;
+    const matching = store.orders
+      .filter((o) => (o.fulfillment_status ?? 'unshipped') === status)
+      .filter((o) => name === null || o.name.replace(/^#/, '') === name)
+      .filter((o) => matchesStatus(o, orderStatus ?? 'open'));
     return { status: 200, body: { orders: matching.slice(0, limit) } };
+  }
+
+  /** GET customers/{id}/orders.json: the customer's orders (by customer id, or e-mail/phone), newest first. */
+  private customerOrders(req: SimRequest, store: StoreState, customerId: string): SimResponse {
+    const limit = intParam(req.query['limit'], 'limit', 50, 100);
+    const cursor = req.query['page_info'] ? decodeCursor(req.query['page_info']) : this.firstCursor(req, customerId);
+    const customer = store.customers.find((c) => c.id === cursor.customerId) ?? null;
+    const matching = store.orders
+      .filter((o) => belongsTo(o, cursor.customerId, customer))
+      .filter((o) => matchesStatus(o, cursor.status))
+      .filter((o) => (cursor.min === null || Date.parse(o.created_at) >= cursor.min) && (cursor.max === null || Date.parse(o.created_at) <= cursor.max))
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id.localeCompare(a.id));
+    const page = matching.slice(cursor.offset, cursor.offset + limit);
+    const headers: Record<string, string> = {};
+    if (cursor.offset + limit < matching.length) {
+      const next = encodeCursor({ ...cursor, offset: cursor.offset + limit });
+      headers['link'] = `<http://${req.headers['host'] ?? 'localhost'}${req.path}?limit=${limit}&page_info=${next}>; rel="next"`;
+    }
+    return { status: 200, body: { orders: page }, headers };
+  }
+
+  private firstCursor(req: SimRequest, customerId: string): PageCursor {
+    const status = req.query['status'];
+    if (status === undefined) throw new SimInputError(400, 'status is required');
+    if (!['open', 'cancelled', 'any'].includes(status)) throw new SimInputError(400, 'status must be one of open, cancelled, any');
+    return { offset: 0, customerId, status, min: isoParam(req.query['created_at_min'], 'created_at_min'), max: isoParam(req.query['created_at_max'], 'created_at_max') };
+  }
+
+  private searchCustomers(req: SimRequest, store: StoreState): SimResponse {
+    const limit = intParam(req.query['limit'], 'limit', 50, 250);
+    const term = req.query['query_param']?.trim().toLowerCase() ?? '';
+    const termDigits = phoneDigits(term);
+    const matching = store.customers.filter((c) => {
+      if (term === '') return true;
+      const name = `${c.first_name ?? ''} ${c.last_name ?? ''}`.toLowerCase();
+      if ((c.email ?? '').includes(term) || name.includes(term)) return true;
+      return termDigits.length >= 6 && c.phone !== null && phoneDigits(c.phone).includes(termDigits);
+    });
+    return { status: 200, body: { customers: matching.slice(0, limit) } };
+  }
+
+  private postCustomer(req: SimRequest, store: StoreState): SimResponse {
+    const body = req.json;
+    const customer = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['customer'] : undefined;
+    if (customer === null || typeof customer !== 'object' || Array.isArray(customer)) throw new SimInputError(400, 'customer is required');
+    return { status: 201, body: { customer: this.addCustomer(store.handle, customer as ShoplineCustomerInput) } };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -407,6 +525,13 @@ export class ShoplineSimulator extends Simulator {
       const overrides = order !== null && typeof order === 'object' && !Array.isArray(order) ? (order as ShoplineOrderOverrides) : {};
       return { status: 201, body: await this.placeOrder(requireString(b, 'handle'), overrides) };
     });
+    this.control('POST', '/_sim/customers', (req) => {
+      const b = jsonBody(req);
+      const customer = b['customer'];
+      if (customer === null || typeof customer !== 'object' || Array.isArray(customer)) throw new SimInputError(400, 'customer (an object with first_name, email, phone) is required');
+      return { status: 201, body: this.addCustomer(requireString(b, 'handle'), customer as ShoplineCustomerInput) };
+    });
+    this.control('GET', '/_sim/customers', (req) => ({ status: 200, body: this.customers(req.query['handle'] ?? '') }));
     this.control('POST', '/_sim/webhooks', async (req) => {
       const b = jsonBody(req);
       if (!('payload' in b)) throw new SimInputError(400, 'payload is required');
@@ -421,6 +546,62 @@ export class ShoplineSimulator extends Simulator {
     }));
     this.control('POST', '/_sim/deliveries/:id/redeliver', async (_req, p) => ({ status: 200, body: await this.redeliver(p['id']!) }));
   }
+}
+
+function matchesStatus(o: ShoplineOrder, status: string): boolean {
+  if (status === 'any') return true;
+  if (status === 'cancelled') return o.cancelled_at !== null;
+  // "closed" orders are not modelled; open means not cancelled.
+  return status === 'open' ? o.cancelled_at === null : false;
+}
+
+function belongsTo(o: ShoplineOrder, customerId: string, customer: ShoplineCustomer | null): boolean {
+  if (o.customer?.id === customerId) return true;
+  if (!customer) return false;
+  const email = o.email ?? o.customer?.email ?? null;
+  const phone = o.phone ?? o.customer?.phone ?? null;
+  return (customer.email !== null && email?.toLowerCase() === customer.email) || (customer.phone !== null && phone !== null && phoneDigits(phone) === phoneDigits(customer.phone));
+}
+
+/** Digits of a phone without the Taiwan country code or trunk 0, so "+886 912…" and "0912-…" compare equal. */
+function phoneDigits(phone: string): string {
+  return phone.replace(/\D/g, '').replace(/^886/, '').replace(/^0+/, '');
+}
+
+function intParam(v: string | undefined, field: string, fallback: number, max: number): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new SimInputError(400, `${field} must be between 1 and ${max}`);
+  return n;
+}
+
+function isoParam(v: string | undefined, field: string): number | null {
+  if (v === undefined || v === '') return null;
+  const ms = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || !Number.isFinite(ms)) throw new SimInputError(400, `${field} must be an ISO 8601 time, e.g. 2021-08-04T23:59:59+08:00`);
+  return ms;
+}
+
+function encodeCursor(c: PageCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string): PageCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<PageCursor>;
+    if (typeof c.offset === 'number' && typeof c.customerId === 'string' && typeof c.status === 'string') {
+      return { offset: c.offset, customerId: c.customerId, status: c.status, min: c.min ?? null, max: c.max ?? null };
+    }
+  } catch {
+    // falls through to the refusal
+  }
+  throw new SimInputError(400, 'page_info is invalid');
+}
+
+function optionalText(v: unknown, field: string): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') throw new SimInputError(422, `${field} must be a string`);
+  return v.trim() || null;
 }
 
 function publicStore(s: StoreState): ShoplineStore {

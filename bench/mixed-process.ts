@@ -1,0 +1,209 @@
+// Process plumbing of bench/mixed.ts, the same approach as bench/run.ts: every child, temp dir, database and
+// Redis DB is registered for cleanup as soon as it exists and released in reverse order on success, error,
+// Ctrl-C or SIGTERM; children are `node --import tsx <script>` so that their pid is the node process.
+import fs from 'node:fs';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { REPO_ROOT } from './common.js';
+
+// -------------------------------------------------------------------------------------------------
+// Cleanup
+
+const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
+let cleaning: Promise<void> | null = null;
+let interruptedFlag = false;
+
+export function interrupted(): boolean {
+  return interruptedFlag;
+}
+
+/** Registers a release; the returned function runs it early (and takes it off the list). */
+export function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
+  const entry = { what, run };
+  cleanups.push(entry);
+  return async () => {
+    const i = cleanups.indexOf(entry);
+    if (i < 0) return;
+    cleanups.splice(i, 1);
+    await run();
+  };
+}
+
+export function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const entry = cleanups.pop()!;
+      try {
+        await entry.run();
+      } catch (err) {
+        process.stderr.write(`bench: cleanup of ${entry.what} failed: ${String(err)}\n`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+export function installSignalHandlers(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interruptedFlag = true;
+      process.stderr.write(`\nbench: ${signal}, cleaning up...\n`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(event, (err: unknown) => {
+      if (!interruptedFlag) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      void cleanupAll().finally(() => process.exit(interruptedFlag ? 130 : 1));
+    });
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Children
+
+/** Stops a child: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function tail(file: string, lines = 30): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '';
+}
+
+export function exitedEarly(child: ChildProcess, what: string, logFile?: string): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    child.once('exit', (code, signal) => {
+      const log = logFile ? `\n--- last lines of ${logFile} ---\n${tail(logFile)}` : '';
+      reject(new Error(`${what} exited (code ${code}, signal ${signal})${log}`));
+    });
+  });
+}
+
+/** `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process. */
+export function nodeTs(script: string, scriptArgs: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): ChildProcess {
+  const log = opts.logFile ? fs.openSync(opts.logFile, 'a') : null;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...scriptArgs], {
+    cwd: REPO_ROOT,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', log ?? 'pipe', log ?? 'pipe'],
+  });
+  if (log !== null) fs.closeSync(log);
+  // Spawn failures surface through 'exit' and the callers' checks; an unhandled 'error' would kill the bench.
+  child.on('error', (err) => process.stderr.write(`bench: ${script}: ${err.message}\n`));
+  return child;
+}
+
+export async function runToEnd(child: ChildProcess, what: string): Promise<string> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${stderr || stdout}`);
+  return stdout;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`the hub did not answer ${url}/healthz within 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Backends
+
+export interface Backend {
+  name: 'sqlite' | 'postgres+redis';
+  env: Record<string, string>;
+  /** Command-line fragments of the database processes whose CPU is charged to the run. */
+  processes: string[];
+}
+
+export function sqliteBackend(dataDir: string): Backend {
+  fs.mkdirSync(dataDir, { recursive: true });
+  return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, processes: [] };
+}
+
+/** A fresh `shoptalk_mixed_<random>` database and an empty, flushed Redis DB; both released on cleanup. */
+export async function postgresBackend(dataDir: string, pgUrl: string, redisBaseUrl: string, redisUrlOverride: string | undefined): Promise<Backend> {
+  const dbName = `shoptalk_mixed_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
+  await admin.end();
+  onCleanup(`database ${dbName}`, async () => {
+    const c = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(pgUrl);
+  url.pathname = `/${dbName}`;
+
+  const redisUrl = redisUrlOverride ?? (await pickRedisDb(redisBaseUrl));
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  // The hub's BullMQ key prefix is not configurable from the environment: a Redis DB of its own keeps the
+  // run apart from anything else on the server, and FLUSHDB before and after leaves it as it was found.
+  await redis.flushdb();
+  onCleanup(`Redis ${redisUrl}`, async () => {
+    await redis.flushdb();
+    redis.disconnect();
+  });
+  fs.mkdirSync(dataDir, { recursive: true });
+  return {
+    name: 'postgres+redis',
+    env: { SHOPTALK_DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL: redisUrl, SHOPTALK_MASTER_KEY: randomBytes(32).toString('base64') },
+    processes: [` ${dbName} `, ': walwriter', ': checkpointer', ': background writer', 'redis-server'],
+  };
+}
+
+/** The first empty DB from 5 up on the server (never a DB in use). */
+async function pickRedisDb(baseUrl: string): Promise<string> {
+  for (let db = 5; db <= 15; db++) {
+    const url = `${baseUrl}/${db}`;
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    await r.connect();
+    const size = await r.dbsize();
+    r.disconnect();
+    if (size === 0) return url;
+  }
+  throw new Error(`no empty Redis DB among 5..15 on ${baseUrl}; pass --redis-url`);
+}
+
+export async function reachable(check: () => Promise<void>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,291 @@
+// The conversation engine: reacts to every inbound chat message (text, button taps, postbacks, deep links) on
+// every channel, runs the merchant's flow modules and the integrated actions (account linking, order history,
+// failed delivery, loyalty, talk to an agent), and keeps each customer's state between messages.
+//
+// A turn is idempotent per inbound message: its replies are keyed by the message, its state is written with an
+// optimistic version check (a concurrent turn of the same conversation makes this one run again), and the
+// inbound message is marked handled in the same transaction.
+import type { JobContext } from '../../queue/port.js';
+import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
+import type { ChatButton, StoredContent } from '../channels/ports.js';
+import type { Logger, Providers } from '../providers.js';
+import type { ChannelAccount, Message, Repos, UnitOfWork } from '../repos.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { NotificationPlanner } from '../notifications/planner.js';
+import type { ConnectionService } from '../connections/service.js';
+import { optKeyword } from '../notifications/opt-outs.js';
+import { channelLabel } from '../notifications/labels.js';
+import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';
+import { defaultChatSettings, integratedActions } from './model.js';
+import { Turn } from './turn.js';
+import type { TurnInput } from './turn.js';
+import { LinkingFlow } from './linking.js';
+import { NdrFlow } from './ndr.js';
+import { LoyaltyFlow } from './loyalty-flow.js';
+import type { LoyaltyService } from './loyalty.js';
+import type { OrderHistoryService } from './history.js';
+
+const GREETINGS = new Set(['hi', 'hello', 'hey', 'menu', 'start', 'help', '你好', '嗨', '選單', 'cześć', 'dzień dobry', 'menu główne']);
+const AGENT_WORDS = /^(agent|human|talk to (an )?agent|客服|真人|konsultant)$/i;
+
+/** Labels of the integrated actions, for the default menu. */
+const actionTitles: Record<IntegratedAction, string> = {
+  link_account: 'Link my account',
+  unlink_account: 'Unlink my account',
+  my_orders: 'My orders',
+  loyalty_join: 'Join rewards',
+  loyalty_balance: 'My points',
+  loyalty_claim: 'Claim points',
+  loyalty_prizes: 'Prizes',
+  talk_to_agent: 'Talk to an agent',
+};
+
+export interface EngineDeps {
+  uow: UnitOfWork;
+  providers: Providers;
+  secrets: SecretBox;
+  connections: ConnectionService;
+  planner: NotificationPlanner;
+  loyalty: LoyaltyService;
+  history: OrderHistoryService;
+  log: Logger;
+}
+
+export class ConversationEngine {
+  private readonly linking: LinkingFlow;
+  private readonly ndr: NdrFlow;
+  private readonly loyaltyFlow: LoyaltyFlow;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.linking = new LinkingFlow(deps);
+    this.ndr = new NdrFlow(deps);
+    this.loyaltyFlow = new LoyaltyFlow(deps);
+  }
+
+  /** Job handler for conversation.turn. */
+  async handleInbound(payload: { messageId: string }, ctx: JobContext): Promise<void> {
+    const workspaceId = ctx.workspaceId;
+    if (!workspaceId) throw new PermanentJobError('conversation.turn needs a workspace');
+    const { repos } = this.deps.uow;
+    const message = await repos.messages.get(workspaceId, payload.messageId);
+    // Handled already ('read'), or not a customer's message.
+    if (!message || message.direction !== 'inbound' || message.status !== 'delivered' || !message.channelAccountId || !message.recipient) return;
+    const account = await repos.channelAccounts.get(workspaceId, message.channelAccountId);
+    if (!account) return;
+    const settings = (await repos.chatSettings.get(workspaceId)) ?? defaultChatSettings();
+    const conversation = await repos.conversations.getOrCreate(workspaceId, { channel: account.channel, channelAccountId: account.id, address: message.recipient });
+    const content = (message.content ?? {}) as { text?: string | null; payload?: string | null; replyToken?: string | null; referral?: string | null };
+    const input: TurnInput = {
+      messageId: message.id,
+      text: content.text?.trim() || null,
+      payload: content.payload ?? null,
+      replyToken: content.replyToken ?? null,
+      referral: content.referral ?? null,
+      receivedAt: message.createdAt,
+    };
+    const turn = new Turn(conversation, input, settings, Date.now());
+    // STOP / START were applied when the message was recorded; they are not conversation input.
+    if (!optKeyword(input.text) && conversation.mode === 'bot') await this.dispatch(turn, account);
+    await this.commit(turn, account, message);
+  }
+
+  private async dispatch(turn: Turn, account: ChannelAccount): Promise<void> {
+    const input = turn.input;
+    const payload = input.payload ?? this.choiceFromText(turn);
+    const text = input.text ?? '';
+    if (payload) return this.onPayload(turn, account, payload);
+    const claimRef = (input.referral ?? '').match(/^claim[-_:]?(.+)$/i)?.[1] ?? text.match(/^claim\s*[:#-]?\s*#?(\S+)$/i)?.[1];
+    if (claimRef) return this.loyaltyFlow.claim(turn, account, claimRef);
+    const state = turn.state;
+    if (state && state.flow !== 'menu') {
+      if (state.flow === 'link') return this.linking.continue(turn, account, state);
+      if (state.flow === 'loyalty') return this.loyaltyFlow.continue(turn, account, state);
+      if (state.flow === 'ndr') return this.ndr.continue(turn, account, state);
+    }
+    if (account.channel === 'whatsapp' && (await this.ndr.answersOpenCase(turn, account))) return;
+    if (AGENT_WORDS.test(text)) return this.action(turn, account, 'talk_to_agent');
+    const byKeyword = await this.moduleByKeyword(turn, text);
+    if (byKeyword) return this.showModule(turn, byKeyword);
+    if (GREETINGS.has(text.toLowerCase()) || turn.conversation.lastInboundAt == null) return this.welcome(turn, account);
+    return this.unexpected(turn, account);
+  }
+
+  /** A number or a title typed back selects one of the choices offered last. */
+  private choiceFromText(turn: Turn): string | null {
+    const choices = turn.state?.choices ?? [];
+    const text = (turn.input.text ?? '').trim().toLowerCase();
+    if (!text || choices.length === 0) return null;
+    const n = /^\d{1,2}$/.test(text) ? Number(text) : NaN;
+    if (n >= 1 && n <= choices.length) return choices[n - 1]!.id;
+    return choices.find((c) => c.title.toLowerCase() === text)?.id ?? null;
+  }
+
+  private async onPayload(turn: Turn, account: ChannelAccount, payload: string): Promise<void> {
+    const [kind, ...rest] = payload.split(':');
+    if (kind === 'm') {
+      const [moduleId, buttonId] = rest;
+      const module = moduleId ? await this.deps.uow.repos.flowModules.get(turn.conversation.workspaceId, moduleId) : null;
+      const button = module?.buttons.find((b) => b.id === buttonId);
+      if (!module || !button) return this.unexpected(turn, account);
+      if (button.onClick.kind === 'module') {
+        const next = await this.deps.uow.repos.flowModules.get(turn.conversation.workspaceId, button.onClick.moduleId);
+        return next ? this.showModule(turn, next) : this.welcome(turn, account);
+      }
+      if (button.onClick.kind === 'url') return turn.say(button.title, { links: [{ title: button.title, url: button.onClick.url }] });
+      return this.action(turn, account, button.onClick.action);
+    }
+    if (kind === 'o' && rest[0]) {
+      // A persistent-menu item that opens a module.
+      const module = await this.deps.uow.repos.flowModules.get(turn.conversation.workspaceId, rest[0]);
+      return module ? this.showModule(turn, module) : this.welcome(turn, account);
+    }
+    if (payload === 'GET_STARTED') return this.welcome(turn, account);
+    if (kind === 'a' && (integratedActions as readonly string[]).includes(rest[0] ?? '')) return this.action(turn, account, rest[0] as IntegratedAction);
+    if (kind === 'link') return this.linking.onPayload(turn, account, rest.join(':'));
+    if (kind === 'ndr') return this.ndr.onPayload(turn, account, rest.join(':'));
+    if (kind === 'loyalty') return this.loyaltyFlow.onPayload(turn, account, rest.join(':'));
+    if (kind === 'ref' && rest.length) return this.dispatch(withReferral(turn, rest.join(':')), account);
+    // Template quick-reply buttons carry the merchant's own payloads: the failed-delivery answers among them.
+    if (account.channel === 'whatsapp' && (await this.ndr.answersOpenCase(turn, account, payload))) return;
+    return this.unexpected(turn, account);
+  }
+
+  async action(turn: Turn, account: ChannelAccount, action: IntegratedAction): Promise<void> {
+    switch (action) {
+      case 'link_account':
+        return this.linking.start(turn, account);
+      case 'unlink_account':
+        return this.linking.unlink(turn, account);
+      case 'my_orders':
+        return this.myOrders(turn, account);
+      case 'loyalty_join':
+      case 'loyalty_balance':
+      case 'loyalty_claim':
+      case 'loyalty_prizes':
+        return this.loyaltyFlow.start(turn, account, action);
+      case 'talk_to_agent':
+        turn.handover = 'the customer asked for an agent';
+        turn.setState(null);
+        return turn.say('Connecting you with our team. An agent will reply here shortly.');
+    }
+  }
+
+  private async myOrders(turn: Turn, account: ChannelAccount): Promise<void> {
+    const customerId = turn.conversation.customerId;
+    if (!customerId) {
+      return turn.say('Link your store account first to see your orders.', { buttons: [{ id: 'a:link_account', title: actionTitles.link_account }] });
+    }
+    const histories = await this.deps.history.forCustomer(turn.conversation.workspaceId, customerId);
+    const history = histories[0];
+    if (!history) return turn.say('Your account is not linked to a store yet.', { buttons: [{ id: 'a:link_account', title: actionTitles.link_account }] });
+    const links = history.storeUrl ? [{ title: 'Older orders', url: history.storeUrl }] : [];
+    if (history.orders.length === 0) return turn.say(`You have no orders in the last ${history.windowDays} days.`, { links });
+    const cards = history.orders.map((o) => ({
+      title: `Order ${o.name}${o.fulfillmentStatus ? ` · ${o.fulfillmentStatus}` : o.financialStatus ? ` · ${o.financialStatus}` : ''}`,
+      subtitle: [o.createdAt?.slice(0, 10), o.total ? `${o.total.amount} ${o.total.currency}` : null].filter(Boolean).join(' · ') || '—',
+      url: o.statusUrl,
+      linkTitle: 'View order',
+    }));
+    turn.say(`Your orders from the last ${history.windowDays} days:`, { cards, links });
+    void account;
+  }
+
+  async showModule(turn: Turn, module: FlowModule): Promise<void> {
+    const buttons: ChatButton[] = module.buttons.filter((b) => b.onClick.kind !== 'url').map((b) => ({ id: `m:${module.id}:${b.id}`, title: b.title }));
+    const links = module.buttons.flatMap((b) => (b.onClick.kind === 'url' ? [{ title: b.title, url: b.onClick.url }] : []));
+    turn.setState({ flow: 'menu' });
+    turn.say(module.text, { buttons, links });
+  }
+
+  private async welcome(turn: Turn, account: ChannelAccount): Promise<void> {
+    const settings = turn.settings;
+    if (settings.welcomeModuleId) {
+      const module = await this.deps.uow.repos.flowModules.get(turn.conversation.workspaceId, settings.welcomeModuleId);
+      if (module) return this.showModule(turn, module);
+    }
+    const actions: IntegratedAction[] = [turn.conversation.customerId ? 'my_orders' : 'link_account', ...(settings.loyalty.enabled ? (['loyalty_balance'] as const) : []), 'talk_to_agent'];
+    turn.setState({ flow: 'menu' });
+    turn.say(`Hi! How can we help you on ${channelLabel(account.channel)} today?`, { buttons: actions.map((a) => ({ id: `a:${a}`, title: actionTitles[a] })) });
+  }
+
+  private async moduleByKeyword(turn: Turn, text: string): Promise<FlowModule | null> {
+    if (!text) return null;
+    const wanted = text.toLowerCase();
+    const modules = await this.deps.uow.repos.flowModules.list(turn.conversation.workspaceId);
+    return modules.find((m) => m.keywords.some((k) => k.toLowerCase() === wanted)) ?? null;
+  }
+
+  /** Seed 002, "Manage the unexpected": the merchant's message when it is on; an agent after repeated misses. */
+  async unexpected(turn: Turn, account: ChannelAccount): Promise<void> {
+    turn.unexpected();
+    const count = turn.conversation.unexpectedCount + 1;
+    if (count >= turn.settings.escalateAfter) {
+      turn.handover = `${count} unexpected replies in a row`;
+      turn.setState(null);
+      return turn.say('Let me get a person to help you. An agent will reply here shortly.');
+    }
+    if (turn.settings.incorrectReply.enabled) {
+      const choices = turn.state?.choices ?? [];
+      return turn.say(turn.settings.incorrectReply.text, { buttons: choices });
+    }
+    void account;
+  }
+
+  /** Writes the turn: state, replies, actions on orders, hand-over, and marks the inbound message handled. */
+  private async commit(turn: Turn, account: ChannelAccount, inbound: Message): Promise<void> {
+    const c = turn.conversation;
+    const patch = { ...turn.patch, lastInboundAt: turn.input.receivedAt, unexpectedCount: turn.expected ? 0 : c.unexpectedCount + 1 };
+    const nextState = patch.state !== undefined ? patch.state : turn.state;
+    if (turn.offered.length && nextState) patch.state = { ...nextState, choices: turn.offered.map((b) => ({ id: b.id, title: b.title })) };
+    else if (turn.offered.length) patch.state = { flow: 'menu', choices: turn.offered.map((b) => ({ id: b.id, title: b.title })) };
+    if (patch.state && patch.stateExpiresAt === undefined) patch.stateExpiresAt = turn.now + turn.settings.stateTtlMinutes * 60_000;
+    if (turn.handover) Object.assign(patch, { mode: 'agent', handedOverAt: turn.now, handoverReason: turn.handover, unexpectedCount: 0, state: null, stateExpiresAt: null });
+    await this.deps.uow.transaction(async (tx) => {
+      if (!(await tx.conversations.update(c.workspaceId, c.id, c.version, patch))) {
+        throw new RetryLaterError('the conversation changed during this turn; running it again');
+      }
+      await tx.messages.update(c.workspaceId, inbound.id, { status: 'read', conversationId: c.id });
+      let n = 0;
+      for (const reply of turn.replies) {
+        n += 1;
+        const content = turn.input.replyToken && account.channel === 'line' && n === 1 ? { ...reply.content, replyToken: turn.input.replyToken } : reply.content;
+        await queueReply(tx, c, account, content, `reply:${inbound.id}:${n}`);
+      }
+      for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
+      for (const event of this.linking.pendingEvents(turn)) await this.deps.planner.recordEvent(tx, c.workspaceId, event.storeConnectionId, event.platform, event.event, event.brand);
+    });
+  }
+}
+
+/** Queues a reply in the conversation; the same key twice (a re-run turn) queues it once. */
+export async function queueReply(tx: Repos, c: Conversation, account: ChannelAccount, content: StoredContent, key: string): Promise<string | null> {
+  const message = await tx.messages.insertIfNew(c.workspaceId, {
+    direction: 'outbound',
+    channel: account.channel,
+    channelAccountId: account.id,
+    eventId: null,
+    orderId: null,
+    idempotencyKey: key,
+    recipient: c.address,
+    templateName: null,
+    category: 'service',
+    content,
+    status: 'queued',
+    reason: null,
+    conversationId: c.id,
+  });
+  if (!message) return null;
+  await tx.jobs.enqueue({ type: 'message.send', workspaceId: c.workspaceId, payload: { messageId: message.id }, rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond } });
+  return message.id;
+}
+
+function withReferral(turn: Turn, referral: string): Turn {
+  const next = new Turn(turn.conversation, { ...turn.input, payload: null, referral }, turn.settings, turn.now);
+  // The outer turn is the one committed: point its collections at the inner one's.
+  Object.defineProperty(next, 'replies', { value: turn.replies });
+  Object.defineProperty(next, 'activities', { value: turn.activities });
+  return next;
+}
+
+export { actionTitles };
+export type { ChatSettings };
