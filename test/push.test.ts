@@ -54,7 +54,8 @@ describe('push API (seed 001)', () => {
     const res = await t.api('POST', '/v1/push', key, shippingBody(psid));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ request_id: 'test_1523960374_wERGZIon', recipient_id: psid });
-    const sent = t.messenger.messages(psid).filter((m) => m.kind === 'template');
+    // The welcome reply to the customer's first message is a button template; the push is the generic one.
+    const sent = t.messenger.messages(psid).filter((m) => m.kind === 'template' && m.templateType === 'generic');
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' });
   });

@@ -39,6 +39,8 @@ export interface TestHub {
   /** Everything the hub logged, as text. */
   logs: string[];
   api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Stops the hub (as a crash or a deploy would) and starts a new one on the same database, port and simulators. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,9 +105,10 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       done();
     },
   });
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: uniqueRedisPrefix() });
+  const prefix = uniqueRedisPrefix();
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix });
   await hub.start();
-  return {
+  const t: TestHub = {
     hub,
     db,
     wa,
@@ -121,8 +124,15 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     app91,
     eshopbox,
     logs,
+    async restart() {
+      const port = new URL(t.hub.url!).port;
+      await t.hub.stop();
+      const again = loadConfig({ ...env, PORT: port });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix });
+      await t.hub.start();
+    },
     async api<T>(method: string, path: string, key: string, body?: unknown) {
-      const res = await hub.http!.inject({
+      const res = await t.hub.http!.inject({
         method: method as 'GET',
         url: path,
         headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -142,10 +152,11 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       await cyberbiz.close();
       await app91.close();
       await eshopbox.close();
-      await hub.stop();
+      await t.hub.stop();
       await db.destroy();
     },
   };
+  return t;
 }
 
 export interface MerchantSetup {

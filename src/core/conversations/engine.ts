@@ -8,11 +8,7 @@
 import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
-import type { Logger, Providers } from '../providers.js';
-import type { ChannelAccount, Message, Repos, UnitOfWork } from '../repos.js';
-import type { SecretBox } from '../secrets/secret-box.js';
-import type { NotificationPlanner } from '../notifications/planner.js';
-import type { ConnectionService } from '../connections/service.js';
+import type { ChannelAccount, Message, Repos } from '../repos.js';
 import { optKeyword } from '../notifications/opt-outs.js';
 import { channelLabel } from '../notifications/labels.js';
 import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';
@@ -22,8 +18,7 @@ import type { TurnInput } from './turn.js';
 import { LinkingFlow } from './linking.js';
 import { NdrFlow } from './ndr.js';
 import { LoyaltyFlow } from './loyalty-flow.js';
-import type { LoyaltyService } from './loyalty.js';
-import type { OrderHistoryService } from './history.js';
+import type { EngineDeps } from './deps.js';
 
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'menu', 'start', 'help', '你好', '嗨', '選單', 'cześć', 'dzień dobry', 'menu główne']);
 const AGENT_WORDS = /^(agent|human|talk to (an )?agent|客服|真人|konsultant)$/i;
@@ -40,16 +35,6 @@ const actionTitles: Record<IntegratedAction, string> = {
   talk_to_agent: 'Talk to an agent',
 };
 
-export interface EngineDeps {
-  uow: UnitOfWork;
-  providers: Providers;
-  secrets: SecretBox;
-  connections: ConnectionService;
-  planner: NotificationPlanner;
-  loyalty: LoyaltyService;
-  history: OrderHistoryService;
-  log: Logger;
-}
 
 export class ConversationEngine {
   private readonly linking: LinkingFlow;
@@ -85,7 +70,7 @@ export class ConversationEngine {
     };
     const turn = new Turn(conversation, input, settings, Date.now());
     // STOP / START were applied when the message was recorded; they are not conversation input.
-    if (!optKeyword(input.text) && conversation.mode === 'bot') await this.dispatch(turn, account);
+    if (!optKeyword(input.text, account.channel) && conversation.mode === 'bot') await this.dispatch(turn, account);
     await this.commit(turn, account, message);
   }
 
@@ -288,4 +273,4 @@ function withReferral(turn: Turn, referral: string): Turn {
 }
 
 export { actionTitles };
-export type { ChatSettings };
+export type { ChatSettings, EngineDeps };

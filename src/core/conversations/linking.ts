@@ -10,7 +10,7 @@ import { e164Digits, toE164 } from '../phone.js';
 import { newId } from '../ids.js';
 import type { ConversationState } from './model.js';
 import type { Turn } from './turn.js';
-import type { EngineDeps } from './engine.js';
+import type { EngineDeps } from './deps.js';
 import { CODE_TTL_MS, MAX_ATTEMPTS, MAX_SENDS, RESEND_WINDOW_MS, checkCode, hashCode, newCode } from './otp.js';
 
 type LinkState = Extract<ConversationState, { flow: 'link' }>;

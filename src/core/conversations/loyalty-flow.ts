@@ -5,7 +5,7 @@ import { normalizeAddress } from '../notifications/opt-outs.js';
 import { AppError } from '../errors.js';
 import type { ConversationState, IntegratedAction } from './model.js';
 import type { Turn } from './turn.js';
-import type { EngineDeps } from './engine.js';
+import type { EngineDeps } from './deps.js';
 
 type LoyaltyState = Extract<ConversationState, { flow: 'loyalty' }>;
 

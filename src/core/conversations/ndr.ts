@@ -7,7 +7,7 @@ import type { FailedDeliveryAction } from '../stores/ports.js';
 import { toE164 } from '../phone.js';
 import type { ConversationState, NdrCase } from './model.js';
 import type { Turn } from './turn.js';
-import type { EngineDeps } from './engine.js';
+import type { EngineDeps } from './deps.js';
 
 type NdrState = Extract<ConversationState, { flow: 'ndr' }>;
 type Choice = 'reattempt' | 'reschedule' | 'address' | 'phone' | 'cancel';

@@ -10,16 +10,21 @@ import { channelLabel } from './labels.js';
 
 export const optOutChannels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
 
-const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'OPT-OUT', 'REVOKE', '退訂', '取消訂閱', 'STOP SMS', 'WYPISZ', 'REZYGNUJĘ', 'REZYGNUJE']);
-const OPT_IN = new Set(['START', 'UNSTOP', 'YES', 'SUBSCRIBE', '訂閱']);
+// Chat channels take only unambiguous words: "cancel" or "yes" are answers in a conversation (a failed
+// delivery, a question). SMS adds the carriers' standard keywords, which the carriers act on anyway.
+const CHAT_OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'OPTOUT', 'OPT-OUT', '退訂', '取消訂閱', 'WYPISZ', 'REZYGNUJĘ', 'REZYGNUJE']);
+const SMS_OPT_OUT = new Set([...CHAT_OPT_OUT, 'CANCEL', 'END', 'QUIT', 'REVOKE', 'STOP SMS']);
+const CHAT_OPT_IN = new Set(['START', 'UNSTOP', 'SUBSCRIBE', '訂閱']);
+const SMS_OPT_IN = new Set([...CHAT_OPT_IN, 'YES']);
 
-/** Whether a whole inbound message is an opt-out or opt-in keyword (case and surrounding space ignored). */
-export function optKeyword(text: string | null): 'opt_out' | 'opt_in' | null {
+/** Whether a whole inbound message is an opt-out or opt-in keyword on its channel (case and surrounding space ignored). */
+export function optKeyword(text: string | null, channel = 'sms'): 'opt_out' | 'opt_in' | null {
   if (!text) return null;
   const word = text.trim().replace(/[.!]+$/, '').toUpperCase();
   if (word.length === 0 || word.length > 20) return null;
-  if (OPT_OUT.has(word)) return 'opt_out';
-  if (OPT_IN.has(word)) return 'opt_in';
+  const sms = channel === 'sms';
+  if ((sms ? SMS_OPT_OUT : CHAT_OPT_OUT).has(word)) return 'opt_out';
+  if ((sms ? SMS_OPT_IN : CHAT_OPT_IN).has(word)) return 'opt_in';
   return null;
 }
 
@@ -44,7 +49,7 @@ export class OptOutService {
 
   /** Applies a keyword from an inbound message inside the transaction that records it; returns what changed. */
   async applyKeyword(tx: Repos, workspaceId: string, channel: string, from: string, text: string | null): Promise<'opted_out' | 'opted_in' | null> {
-    const keyword = optKeyword(text);
+    const keyword = optKeyword(text, channel);
     const address = keyword ? normalizeAddress(channel, from) : null;
     if (!keyword || !address) return null;
     if (keyword === 'opt_out') return (await tx.optOuts.add(workspaceId, { channel, address, source: `${channel}:${text!.trim().toUpperCase()}` })) ? 'opted_out' : null;
