@@ -5,9 +5,9 @@
 // even when they race, a foreign order, insufficient balance, redeem, refund).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestHub } from './support/hub.js';
+import type { HubVariant, TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { waitFor } from './support/services.js';
+import { storageKinds, waitFor } from './support/services.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,7 +17,12 @@ interface Customer {
   identities: Array<{ kind: string; value: string; channel_account_id: string | null; store_connection_id: string | null }>;
 }
 
-describe('conversations in chat', () => {
+const variants: HubVariant[] = [
+  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
+  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
+];
+
+describe.each(variants)('conversations in chat ($name)', (variant) => {
   let t: TestHub;
   let key: string;
   let workspaceId: string;
@@ -34,7 +39,7 @@ describe('conversations in chat', () => {
   let eshopbox: { id: string; webhook_url: string; webhook_headers: Record<string, string> };
 
   beforeAll(async () => {
-    t = await startTestHub({ name: 'sqlite', db: 'sqlite', redis: false });
+    t = await startTestHub(variant);
     const ws = await t.hub.workspaces.createWorkspace('Tea House');
     workspaceId = ws.id;
     key = (await t.hub.workspaces.createApiKey(ws.id, 'tests')).key;
@@ -105,8 +110,9 @@ describe('conversations in chat', () => {
     expect(stored.body.data.find((m) => m.channel === 'sms')!.content.text).not.toContain(code);
     const wrong = code === '000000' ? '111111' : '000000';
     expect(texts(await lineSays(user, { text: wrong }))).toMatch(/not right\. 4 tries left/);
-    const linked = await lineSays(user, { text: code });
-    expect(texts(linked)).toMatch(/Your account is linked/);
+    await lineSays(user, { text: code });
+    // The reply and the "account linked" notification are sent in parallel: either may arrive first.
+    await waitFor(() => lineOut(user).find((m) => (m.text ?? '').includes('Your account is linked')) ?? null, { what: 'the linked reply' });
 
     const customers = await t.api<{ data: Customer[] }>('GET', `/v1/customers?query=${user}`, key);
     const customer = customers.body.data[0]!;
@@ -126,13 +132,21 @@ describe('conversations in chat', () => {
     await lineSays(user, { text: '+886912000222' });
     await lineSays(user, { text: await smsCode('+886912000222', before) });
 
-    const orders = await lineSays(user, { postbackData: 'a:my_orders' });
-    const flex = orders.find((m) => m.message['type'] === 'flex');
+    await lineSays(user, { postbackData: 'a:my_orders' });
+    const flex = await waitFor(() => lineOut(user).find((m) => m.message['type'] === 'flex') ?? null, { what: 'the order carousel' });
     expect(JSON.stringify(flex?.message)).toContain(`Order ${recent.order_number}`);
     const customer = (await t.api<{ data: Customer[] }>('GET', `/v1/customers?query=${user}`, key)).body.data[0]!;
     const history = await t.api<{ data: Array<{ platform: string; window_days: number; source: string; orders: Array<{ name: string }> }> }>('GET', `/v1/customers/${customer.id}/orders`, key);
     expect(history.body.data[0]).toMatchObject({ platform: 'cyberbiz', window_days: 90, source: 'store' });
     expect(history.body.data[0]!.orders.map((o) => o.name)).toContain(String(recent.order_number));
+
+    // Unlinking on request: the chat identity leaves the customer; "my orders" asks to link again.
+    expect(texts(await lineSays(user, { postbackData: 'a:unlink_account' }))).toMatch(/no longer linked/);
+    const after = (await t.api<Customer>('GET', `/v1/customers/${customer.id}`, key)).body;
+    expect(after.identities.some((i) => i.kind === 'line')).toBe(false);
+    await lineSays(user, { postbackData: 'a:my_orders' });
+    const askToLink = await waitFor(() => lineOut(user).find((m) => (m.text ?? '').includes('Link your store account first')) ?? null, { what: 'the request to link' });
+    expect(quickReplies([askToLink])).toContain('a:link_account');
   });
 
   it('survives a restart mid-flow, refuses an expired code, and creates the store account for an unknown customer', async () => {
@@ -152,8 +166,8 @@ describe('conversations in chat', () => {
     const code = await smsCode('+886933000333', 1);
     const unknown = await lineSays(user, { text: code });
     expect(texts(unknown)).toMatch(/no account with •••333/);
-    const created = await lineSays(user, { postbackData: 'link:create' });
-    expect(texts(created)).toMatch(/Your account is linked/);
+    await lineSays(user, { postbackData: 'link:create' });
+    await waitFor(() => lineOut(user).find((m) => (m.text ?? '').includes('Your account is linked')) ?? null, { what: 'the linked reply' });
     expect(t.cyberbiz.customers(domain).some((c) => c.mobile?.replace(/\D/g, '').endsWith('933000333'))).toBe(true);
   });
 

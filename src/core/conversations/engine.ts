@@ -234,7 +234,8 @@ export class ConversationEngine {
       for (const reply of turn.replies) {
         n += 1;
         const content = turn.input.replyToken && account.channel === 'line' && n === 1 ? { ...reply.content, replyToken: turn.input.replyToken } : reply.content;
-        await queueReply(tx, c, account, content, `reply:${inbound.id}:${n}`);
+        // Only the first reply is queued now; the sender queues each next one when the one before is settled.
+        await queueReply(tx, c, account, content, `reply:${inbound.id}:${n}`, n === 1);
       }
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
       for (const event of this.linking.pendingEvents(turn)) await this.deps.planner.recordEvent(tx, c.workspaceId, event.storeConnectionId, event.platform, event.event, event.brand);
@@ -243,7 +244,7 @@ export class ConversationEngine {
 }
 
 /** Queues a reply in the conversation; the same key twice (a re-run turn) queues it once. */
-export async function queueReply(tx: Repos, c: Conversation, account: ChannelAccount, content: StoredContent, key: string): Promise<string | null> {
+export async function queueReply(tx: Repos, c: Conversation, account: ChannelAccount, content: StoredContent, key: string, sendNow = true): Promise<string | null> {
   const message = await tx.messages.insertIfNew(c.workspaceId, {
     direction: 'outbound',
     channel: account.channel,
@@ -260,7 +261,7 @@ export async function queueReply(tx: Repos, c: Conversation, account: ChannelAcc
     conversationId: c.id,
   });
   if (!message) return null;
-  await tx.jobs.enqueue({ type: 'message.send', workspaceId: c.workspaceId, payload: { messageId: message.id }, rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond } });
+  if (sendNow) await tx.jobs.enqueue({ type: 'message.send', workspaceId: c.workspaceId, payload: { messageId: message.id }, rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond } });
   return message.id;
 }
 

@@ -147,7 +147,10 @@ export class LoyaltyService {
 
   async ledger(workspaceId: string, customerId: string, limit = 50): Promise<{ balance: number | null; email: string | null; entries: LedgerEntry[] }> {
     const member = await this.uow.repos.loyalty.member(workspaceId, customerId);
-    return { balance: member?.balance ?? null, email: member?.email ?? null, entries: member ? await this.uow.repos.loyalty.ledger(workspaceId, customerId, limit) : [] };
+    if (!member) return { balance: null, email: null, entries: [] };
+    const entries = await this.uow.repos.loyalty.ledger(workspaceId, customerId, limit);
+    // The newest entry's balance is the one that goes with the entries shown, even if a change committed between the two reads.
+    return { balance: entries[0]?.balanceAfter ?? member.balance, email: member.email, entries };
   }
 
   /** Checks a programme before it is saved: the rate, the bonus, and that every store-coupon prize can be issued. */

@@ -148,11 +148,13 @@ export class NdrFlow {
       }
     }
     await uow.repos.ndrCases.setReference(ws, c.id, reference);
+    // Platforms without a failed-delivery API: the answer is recorded for the merchant to act on.
+    const manual = !adapter?.resolveFailedDelivery;
     const detail = action.kind === 'reschedule' ? ` to ${action.date}` : action.kind === 'update_address' ? `: ${action.address}` : action.kind === 'update_phone' ? '' : '';
-    turn.recordAction(c.orderId, `Failed delivery: the customer ${labels[choice]}${detail} (via WhatsApp)`, {
+    turn.recordAction(c.orderId, `Failed delivery: the customer ${labels[choice]}${detail} (via WhatsApp)${manual ? `; ${connection?.platform ?? 'the store'} has no failed-delivery API, so the merchant must act on it` : ''}`, {
       mode: 'WhatsApp',
       action: choice,
-      outcome: 'done',
+      outcome: manual ? 'recorded' : 'done',
       ...(action.kind === 'reschedule' ? { date: action.date } : {}),
       ...(reference ? { reference } : {}),
     });

@@ -83,6 +83,7 @@ export class MessageSender {
   private async finish(message: Message, patch: MessagePatch, account: ChannelAccount | null = null): Promise<void> {
     await this.uow.transaction(async (tx) => {
       await tx.messages.update(message.workspaceId, message.id, patch);
+      await this.sendNextInTurn(tx, message);
       // A send the provider accepted is billable: recorded once, with who owns the sending account.
       if (patch.status === 'sent' && account) {
         await tx.usage.record(message.workspaceId, {
@@ -101,6 +102,24 @@ export class MessageSender {
         providerMessageId: patch.providerMessageId ?? null,
       });
     }, 'relaxed');
+  }
+
+  /**
+   * The replies of one conversation turn go out in order: each is queued when the one before it is settled
+   * (sent or failed), so the customer never reads the second answer before the first.
+   */
+  private async sendNextInTurn(tx: Repos, message: Message): Promise<void> {
+    const m = /^reply:(.+):(\d+)$/.exec(message.idempotencyKey);
+    if (!m) return;
+    const next = await tx.messages.findByIdempotencyKey(message.workspaceId, `reply:${m[1]}:${Number(m[2]) + 1}`);
+    if (!next || next.status !== 'queued' || !next.channelAccountId) return;
+    const account = await tx.channelAccounts.get(message.workspaceId, next.channelAccountId);
+    await tx.jobs.enqueue({
+      type: 'message.send',
+      workspaceId: message.workspaceId,
+      payload: { messageId: next.id },
+      ...(account ? { rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond } } : {}),
+    });
   }
 
   private async addActivity(tx: Repos, message: Message, status: string, extra: { errorCode: string | null; reason: string | null; providerMessageId?: string | null }) {
