@@ -35,8 +35,8 @@ export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_PORTS: Record<SmtpSecurity, number> = { tls: 465, starttls: 587, none: 25 };
 const SUBJECT_MAX = 78;
-// A few connections per server and login are plenty for notifications and keep us polite to the server.
-// Most SMTP servers take about ten concurrent connections from one client; fewer made e-mail the slowest channel.
+// Most SMTP servers take about ten concurrent connections from one client; fewer made e-mail the slowest
+// channel in the mixed-channel benchmark.
 const POOL_CONNECTIONS = 10;
 const POOL_IDLE_MS = 30_000;
 // Pragmatic, not RFC 5322 complete: one local part, one dotted domain, nothing that could break a header.
