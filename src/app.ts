@@ -51,6 +51,8 @@ import { ConversationEngine } from './core/conversations/engine.js';
 import { LoyaltyService } from './core/conversations/loyalty.js';
 import { OrderHistoryService } from './core/conversations/history.js';
 import { ChatService } from './core/conversations/chat-service.js';
+import { TicketService } from './core/tickets/service.js';
+import { MiraklAdapter } from './adapters/marketplaces/mirakl/index.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -100,6 +102,7 @@ export function resolveMasterKey(config: Config): string {
 
 export function createProviders(config: Config): Providers {
   const smtp = new SmtpEmailAdapter();
+  const empikplace = new MiraklAdapter({ baseUrl: config.providers.empikplaceApiUrl });
   const channels: Record<string, ChannelAdapter> = {
     meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
     gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl }),
@@ -124,6 +127,7 @@ export function createProviders(config: Config): Providers {
   return {
     channel: (provider) => channels[provider] ?? null,
     store: (platform) => stores[platform] ?? null,
+    marketplace: (platform) => (platform === 'empikplace' ? empikplace : null),
     close: () => smtp.close(),
   };
 }
@@ -177,8 +181,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
   const loyalty = new LoyaltyService(uow, providers, secrets);
   const history = new OrderHistoryService(uow, providers, secrets);
-  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger });
   const chat = new ChatService(uow, providers, connections, loyalty);
+  const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
+  chat.inbox = tickets;
+  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets });
   const metrics = new Metrics();
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
@@ -188,6 +194,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'webhook.deliver': (p, ctx) => outbound.deliver(p, ctx),
     'store.poll': (p, ctx) => poller.poll(p, ctx),
     'conversation.turn': (p, ctx) => engine.handleInbound(p, ctx),
+    'marketplace.poll': (p, ctx) => tickets.poll(p, ctx),
+    'ticket.send': (p, ctx) => tickets.send(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
@@ -215,7 +223,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,

@@ -53,6 +53,8 @@ export const envSchema = z.object({
   SHOPTALK_ESHOPBOX_API_URL: urlWithProtocol(['http://', 'https://']).default('https://{workspace}.myeshopbox.com'),
   SHOPTALK_ESHOPBOX_WMS_URL: urlWithProtocol(['http://', 'https://']).default('https://wms.eshopbox.com'),
   SHOPTALK_TWILIO_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.twilio.com'),
+  SHOPTALK_EMPIKPLACE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://marketplace.empik.com'),
+  SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
 });
@@ -83,6 +85,9 @@ export interface Config {
     eshopboxApiUrl: string;
     eshopboxWmsUrl: string;
     twilioApiUrl: string;
+    empikplaceApiUrl: string;
+    /** How often marketplace message threads (EmpikPlace) are imported. */
+    marketplacePollMs: number;
     /** How often stores without order webhooks (91APP) are polled. */
     storePollMs: number;
   };
@@ -139,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       eshopboxApiUrl: e.SHOPTALK_ESHOPBOX_API_URL.replace(/\/$/, ''),
       eshopboxWmsUrl: e.SHOPTALK_ESHOPBOX_WMS_URL.replace(/\/$/, ''),
       twilioApiUrl: e.SHOPTALK_TWILIO_API_URL.replace(/\/$/, ''),
+      empikplaceApiUrl: e.SHOPTALK_EMPIKPLACE_API_URL.replace(/\/$/, ''),
+      marketplacePollMs: e.SHOPTALK_MARKETPLACE_POLL_SECONDS * 1000,
       storePollMs: e.SHOPTALK_STORE_POLL_SECONDS * 1000,
     },
   };

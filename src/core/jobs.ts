@@ -27,6 +27,16 @@ export const jobCatalogue = {
     payload: z.object({ messageId: z.string() }),
     maxAttempts: 8,
   },
+  'marketplace.poll': {
+    description: 'Import one page of marketplace message threads (EmpikPlace) into tickets, and schedule the next poll',
+    payload: z.object({ connectionId: z.string(), token: z.string() }),
+    maxAttempts: 8,
+  },
+  'ticket.send': {
+    description: 'Send an agent reply or auto-reply of a ticket to the marketplace thread',
+    payload: z.object({ messageId: z.string() }),
+    maxAttempts: 8,
+  },
   'store.poll': {
     description: 'Read one page of a polled store’s changed orders, record their events, and schedule the next poll',
     payload: z.object({ connectionId: z.string(), token: z.string() }),

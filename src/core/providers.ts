@@ -1,10 +1,12 @@
 // How the domain reaches provider adapters: by provider or platform name. The app wires the real ones.
 import type { ChannelAdapter } from './channels/ports.js';
+import type { MarketplaceAdapter } from './tickets/ports.js';
 import type { StoreAdapter } from './stores/ports.js';
 
 export interface Providers {
   channel(provider: string): ChannelAdapter | null;
   store(platform: string): StoreAdapter | null;
+  marketplace(platform: string): MarketplaceAdapter | null;
   /** Releases pooled connections (SMTP) at shutdown. */
   close(): void;
 }

@@ -3,6 +3,7 @@
 // methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
 import type { JobSpec } from '../queue/port.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
+import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus } from './tickets/model.js';
 import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, FlowModule, LedgerEntry, LoyaltyMember, NdrCase, VerificationCode } from './conversations/model.js';
 
 export interface Workspace {
@@ -441,6 +442,60 @@ export interface Repos {
     claim(workspaceId: string, input: { storeConnectionId: string; orderExternalId: string; customerId: string; points: number }): Promise<boolean>;
     /** Marks a claim reversed (refund) and returns it; null when there was none or it was reversed already. */
     reverseClaim(workspaceId: string, storeConnectionId: string, orderExternalId: string): Promise<{ customerId: string; points: number } | null>;
+  };
+  customFields: {
+    create(workspaceId: string, input: { name: string }): Promise<CustomField>;
+    get(workspaceId: string, id: string): Promise<CustomField | null>;
+    list(workspaceId: string): Promise<CustomField[]>;
+  };
+  contacts: {
+    create(workspaceId: string, input: Pick<Contact, 'name' | 'email' | 'phone' | 'fields'>): Promise<Contact>;
+    get(workspaceId: string, id: string): Promise<Contact | null>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<Contact, 'name' | 'email' | 'phone' | 'fields'>>): Promise<void>;
+    list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Contact>>;
+    /** The contact whose field holds the value. */
+    findByField(workspaceId: string, fieldId: string, value: string): Promise<Contact | null>;
+    /** Claims a field value for a contact; false when another contact holds it already. */
+    claimFieldValue(workspaceId: string, fieldId: string, value: string, contactId: string): Promise<boolean>;
+    releaseFieldValues(workspaceId: string, contactId: string): Promise<void>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+  };
+  queues: {
+    create(workspaceId: string, input: { name: string; autoReply: string | null }): Promise<Queue>;
+    get(workspaceId: string, id: string): Promise<Queue | null>;
+    list(workspaceId: string): Promise<Queue[]>;
+    update(workspaceId: string, id: string, patch: { name?: string; autoReply?: string | null }): Promise<void>;
+  };
+  categories: {
+    create(workspaceId: string, input: { name: string }): Promise<Category>;
+    get(workspaceId: string, id: string): Promise<Category | null>;
+    list(workspaceId: string): Promise<Category[]>;
+  };
+  tickets: {
+    /** Creates the ticket unless one exists for the same source and external id; returns it and whether it is new. */
+    createIfNew(workspaceId: string, input: Omit<Ticket, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'autoRepliedAt' | 'lastMessageAt'>): Promise<{ ticket: Ticket; created: boolean }>;
+    get(workspaceId: string, id: string): Promise<Ticket | null>;
+    findByExternal(workspaceId: string, sourceRef: string, externalId: string): Promise<Ticket | null>;
+    /** The newest ticket from a source that is not closed (a chat's open hand-over). */
+    openForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context'>>): Promise<void>;
+    list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
+    /** Tickets changed after a time (live updates), oldest change first. */
+    changedSince(workspaceId: string, since: number, limit: number): Promise<Ticket[]>;
+  };
+  ticketMessages: {
+    /** Adds a message unless one with the same external id is in the ticket; null when it was. */
+    addIfNew(workspaceId: string, input: Omit<TicketMessage, 'id' | 'createdAt' | 'updatedAt'> & { createdAt?: number; files?: Array<{ name: string; contentType: string; data: Buffer }> }): Promise<TicketMessage | null>;
+    /** The files of a reply waiting to be sent. */
+    files(workspaceId: string, id: string): Promise<Array<{ name: string; contentType: string; data: Buffer }>>;
+    get(workspaceId: string, id: string): Promise<TicketMessage | null>;
+    /** `clearFiles` drops the stored files once they were sent or the send failed for good. */
+    update(workspaceId: string, id: string, patch: Partial<Pick<TicketMessage, 'status' | 'error' | 'externalId'>> & { clearFiles?: boolean }): Promise<void>;
+    listForTicket(workspaceId: string, ticketId: string): Promise<TicketMessage[]>;
+    findByExternal(workspaceId: string, ticketId: string, externalId: string): Promise<TicketMessage | null>;
+    remove(workspaceId: string, id: string): Promise<void>;
+    attachmentBytes(workspaceId: string, ticketId: string): Promise<number>;
+    changedSince(workspaceId: string, since: number, limit: number): Promise<TicketMessage[]>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

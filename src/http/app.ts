@@ -22,6 +22,7 @@ import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { ticketRoutes } from './routes/tickets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -107,6 +108,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(webhookSubscriptionRoutes(deps));
       await v1.register(customerRoutes(deps));
       await v1.register(conversationRoutes(deps));
+      await v1.register(ticketRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -13,6 +13,7 @@ import type { CustomerService } from '../core/customers/service.js';
 import type { ChatService } from '../core/conversations/chat-service.js';
 import type { OrderHistoryService } from '../core/conversations/history.js';
 import type { LoyaltyService } from '../core/conversations/loyalty.js';
+import type { TicketService } from '../core/tickets/service.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -31,6 +32,7 @@ export interface HttpDeps {
   chat: ChatService;
   history: OrderHistoryService;
   loyalty: LoyaltyService;
+  tickets: TicketService;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */

@@ -24,7 +24,7 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
   secrets: maskedSecrets,
   status: c.status,
   // Polled platforms (91APP) have no webhook; they show where the poll stands instead.
-  webhook_url: c.pollState ? null : `${publicUrl}/webhooks/${c.platform}/${c.id}`,
+  webhook_url: c.pollState || c.platform === 'empikplace' ? null : `${publicUrl}/webhooks/${c.platform}/${c.id}`,
   poll: c.pollState ? { since: iso(c.pollState.since), last_polled_at: iso(c.pollState.lastPolledAt), failures: c.pollState.failures } : null,
   last_error: c.lastError,
   verified_at: iso(c.verifiedAt),

@@ -16,6 +16,7 @@ import * as m0004 from './migrations/0004_variable_samples.js';
 import * as m0005 from './migrations/0005_outbound_webhooks.js';
 import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
+import * as m0008 from './migrations/0008_support_inbox.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0005_outbound_webhooks': m0005,
   '0006_customers_and_policy': m0006,
   '0007_conversations': m0007,
+  '0008_support_inbox': m0008,
 };
 
 class StaticMigrations implements MigrationProvider {

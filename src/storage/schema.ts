@@ -266,7 +266,52 @@ export interface LedgerTable {
   created_at: number;
 }
 
+export interface TicketsTable {
+  id: string;
+  workspace_id: string;
+  source: string;
+  source_ref: string;
+  external_id: string;
+  queue_id: string | null;
+  category_id: string | null;
+  status: string;
+  assignee: string | null;
+  contact_id: string | null;
+  customer_external_id: string | null;
+  customer_name: string | null;
+  subject: string | null;
+  context: string;
+  auto_replied_at: number | null;
+  last_message_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TicketMessagesTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  external_id: string | null;
+  kind: string;
+  author: string | null;
+  body: string;
+  attachments: string;
+  attachment_bytes: number;
+  files: string | null;
+  status: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  custom_fields: { id: string; workspace_id: string; name: string; type: string; created_at: number };
+  contacts: { id: string; workspace_id: string; name: string | null; email: string | null; phone: string | null; fields: string; created_at: number; updated_at: number };
+  contact_field_values: { workspace_id: string; field_id: string; value: string; contact_id: string };
+  queues: { id: string; workspace_id: string; name: string; auto_reply: string | null; created_at: number };
+  categories: { id: string; workspace_id: string; name: string; created_at: number };
+  tickets: TicketsTable;
+  ticket_messages: TicketMessagesTable;
   conversations: ConversationsTable;
   flow_modules: { id: string; workspace_id: string; name: string; definition: string; created_at: number; updated_at: number };
   chat_settings: { workspace_id: string; settings: string; updated_at: number };

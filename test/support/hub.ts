@@ -17,6 +17,7 @@ import { SmtpSimulator } from '../../src/adapters/channels/email-smtp/index.js';
 import { CyberbizSimulator } from '../../src/adapters/stores/cyberbiz/index.js';
 import { NinetyOneAppSimulator } from '../../src/adapters/stores/91app/index.js';
 import { EshopboxSimulator } from '../../src/adapters/stores/eshopbox/index.js';
+import { MiraklSimulator } from '../../src/adapters/marketplaces/mirakl/index.js';
 import type { TestDatabase } from './services.js';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
 
@@ -36,6 +37,7 @@ export interface TestHub {
   cyberbiz: CyberbizSimulator;
   app91: NinetyOneAppSimulator;
   eshopbox: EshopboxSimulator;
+  mirakl: MiraklSimulator;
   /** Everything the hub logged, as text. */
   logs: string[];
   api<T = unknown>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -70,6 +72,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   await cyberbiz.listen();
   await app91.listen();
   await eshopbox.listen();
+  const mirakl = new MiraklSimulator();
+  await mirakl.listen();
   const db = await createTestDatabase(variant.db);
   const env: Record<string, string> = {
     SHOPTALK_DATA_DIR: db.dataDir,
@@ -89,6 +93,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_ESHOPBOX_API_URL: eshopbox.baseUrl,
     SHOPTALK_ESHOPBOX_WMS_URL: eshopbox.baseUrl,
     SHOPTALK_STORE_POLL_SECONDS: '1',
+    SHOPTALK_EMPIKPLACE_API_URL: mirakl.baseUrl,
+    SHOPTALK_MARKETPLACE_POLL_SECONDS: '1',
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
   };
@@ -123,6 +129,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     cyberbiz,
     app91,
     eshopbox,
+    mirakl,
     logs,
     async restart() {
       const port = new URL(t.hub.url!).port;
@@ -152,6 +159,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       await cyberbiz.close();
       await app91.close();
       await eshopbox.close();
+      await mirakl.close();
       await t.hub.stop();
       await db.destroy();
     },

@@ -10,6 +10,7 @@ import { CUSTOMER_SERVICE_WINDOW_MS } from '../notifications/policy.js';
 import type { ChatSettings, Conversation, FlowButton, FlowModule } from './model.js';
 import { defaultChatSettings, integratedActions } from './model.js';
 import type { LoyaltyService } from './loyalty.js';
+import type { InboxHooks } from './deps.js';
 import { queueReply } from './engine.js';
 
 /** Messenger's HUMAN_AGENT tag lets an agent answer up to 7 days after the customer's last message. */
@@ -21,6 +22,9 @@ export type ModuleInput = Pick<FlowModule, 'name' | 'text' | 'buttons' | 'keywor
 export type MenuItemInput = { title: string; moduleId: string } | { title: string; action: string } | { title: string; url: string };
 
 export class ChatService {
+  /** Set once the inbox exists: taking a conversation over opens its ticket. */
+  inbox: InboxHooks | null = null;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
@@ -153,7 +157,12 @@ export class ChatService {
       const c = await this.uow.repos.conversations.get(workspaceId, id);
       if (!c) throw notFound('conversation', id);
       const patch = mode === 'agent' ? { mode, handedOverAt: Date.now(), handoverReason: reason ?? 'taken over by an agent' } : { mode, handedOverAt: null, handoverReason: null, unexpectedCount: 0, state: null, stateExpiresAt: null };
-      if (await this.uow.repos.conversations.update(workspaceId, id, c.version, patch)) return (await this.uow.repos.conversations.get(workspaceId, id))!;
+      const changed = await this.uow.transaction(async (tx) => {
+        if (!(await tx.conversations.update(workspaceId, id, c.version, patch))) return false;
+        if (mode === 'agent' && c.mode !== 'agent' && this.inbox) await this.inbox.openForChat(tx, c, reason ?? 'taken over by an agent');
+        return true;
+      });
+      if (changed) return (await this.uow.repos.conversations.get(workspaceId, id))!;
     }
     throw new AppError('conflict', 'the conversation is changing; try again');
   }

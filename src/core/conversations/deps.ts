@@ -1,6 +1,7 @@
 // What the conversation engine and its flows need from the rest of the hub.
 import type { Logger, Providers } from '../providers.js';
-import type { UnitOfWork } from '../repos.js';
+import type { Repos, UnitOfWork } from '../repos.js';
+import type { Conversation } from './model.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { NotificationPlanner } from '../notifications/planner.js';
 import type { ConnectionService } from '../connections/service.js';
@@ -16,4 +17,12 @@ export interface EngineDeps {
   loyalty: LoyaltyService;
   history: OrderHistoryService;
   log: Logger;
+  /** Set once the inbox exists; chats handed over become its tickets. */
+  inbox: InboxHooks | null;
+}
+
+/** What the support inbox does when chats are handed over (implemented by the ticket service). */
+export interface InboxHooks {
+  openForChat(tx: Repos, conversation: Conversation, reason: string | null): Promise<void>;
+  chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void>;
 }

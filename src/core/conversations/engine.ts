@@ -238,6 +238,10 @@ export class ConversationEngine {
         await queueReply(tx, c, account, content, `reply:${inbound.id}:${n}`, n === 1);
       }
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
+      // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.
+      const inbox = this.deps.inbox;
+      if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover);
+      if (inbox && (turn.handover || c.mode === 'agent')) await inbox.chatMessage(tx, c, inbound.id, turn.input.text ?? turn.input.payload, turn.input.receivedAt);
       for (const event of this.linking.pendingEvents(turn)) await this.deps.planner.recordEvent(tx, c.workspaceId, event.storeConnectionId, event.platform, event.event, event.brand);
     });
   }

@@ -49,7 +49,17 @@ const genericSource = z.object({
   name: z.string().trim().min(1).max(200),
 });
 
-const storeConnection = z.discriminatedUnion('platform', [shopifyConnection, shoplineConnection, cyberbizConnection, ninetyOneAppConnection, eshopboxConnection, genericSource]);
+const empikplaceConnection = z.object({
+  platform: z.literal('empikplace'),
+  name: z.string().trim().min(1).max(200),
+  api_key: z.string().min(8).max(500),
+  shop_id: z.string().trim().max(40).optional(),
+  customer_id_field_id: z.string().max(100),
+  queue_id: z.string().max(100),
+  category_id: z.string().max(100),
+});
+
+const storeConnection = z.discriminatedUnion('platform', [shopifyConnection, shoplineConnection, cyberbizConnection, ninetyOneAppConnection, eshopboxConnection, genericSource, empikplaceConnection]);
 
 const twilioSmsAccount = z.object({
   channel: z.literal('sms'),
@@ -157,6 +167,17 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
           // Shown once: Eshopbox does not sign webhooks; register them with this header (or use the callback URL).
           return reply.status(201).send({ ...view, webhook_headers: { 'x-api-key': webhookKey }, callback_url: `${view.webhook_url}?key=${encodeURIComponent(webhookKey)}` });
         }
+        case 'empikplace': {
+          const connection = await deps.tickets.connectEmpikPlace(ws, {
+            name: b.name,
+            apiKey: b.api_key,
+            shopId: b.shop_id,
+            customerIdFieldId: b.customer_id_field_id,
+            queueId: b.queue_id,
+            categoryId: b.category_id,
+          });
+          return reply.status(201).send(storeView(connection));
+        }
         case 'generic': {
           const { connection, signingSecret } = await deps.connections.createGenericSource(ws, { name: b.name });
           // Shown once: sign each post with it (Shoptalk-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")).
@@ -174,9 +195,14 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
   );
 
-  app.post('/store-connections/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) =>
-    storeView(await deps.connections.reverifyStoreConnection(req.auth.workspaceId, req.params.id)),
-  );
+  app.post('/store-connections/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) => {
+    const connection = await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id);
+    if (connection.platform === 'empikplace') {
+      await deps.tickets.reverify(req.auth.workspaceId, connection);
+      return storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id));
+    }
+    return storeView(await deps.connections.reverifyStoreConnection(req.auth.workspaceId, req.params.id));
+  });
 
   app.delete('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
     await deps.connections.removeStoreConnection(req.auth.workspaceId, req.params.id);

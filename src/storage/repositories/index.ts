@@ -3,6 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
+import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketsRepo } from './tickets.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
@@ -32,6 +33,12 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     verificationCodes: verificationCodesRepo(db),
     ndrCases: ndrCasesRepo(db),
     loyalty: loyaltyRepo(db),
+    customFields: customFieldsRepo(db),
+    contacts: contactsRepo(db),
+    queues: queuesRepo(db),
+    categories: categoriesRepo(db),
+    tickets: ticketsRepo(db),
+    ticketMessages: ticketMessagesRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
   };

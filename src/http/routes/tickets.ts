@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { HttpDeps } from '../deps.js';
+import { idParams, pageQuery } from '../views.js';
+import { AppError, invalidField, notFound } from '../../core/errors.js';
+import type { Contact, Ticket, TicketMessage } from '../../core/tickets/model.js';
+import { ticketStatuses } from '../../core/tickets/model.js';
+
+const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
+const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
+
+const contactView = (c: Contact) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, fields: c.fields, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) });
+
+const ticketView = (t: Ticket) => ({
+  id: t.id,
+  source: t.source,
+  queue_id: t.queueId,
+  category_id: t.categoryId,
+  status: t.status,
+  assignee: t.assignee,
+  contact_id: t.contactId,
+  // A buyer outside the CRM is shown by the marketplace's customer id.
+  customer_external_id: t.customerExternalId,
+  customer_name: t.customerName,
+  subject: t.subject,
+  order: t.context.orderId ? { id: t.context.orderId, url: t.context.orderUrl, products: t.context.products } : null,
+  conversation_url: t.context.conversationUrl,
+  conversation_id: t.context.conversationId ?? null,
+  last_message_at: iso(t.lastMessageAt),
+  created_at: iso(t.createdAt),
+  updated_at: iso(t.updatedAt),
+});
+
+const ticketMessageView = (m: TicketMessage) => ({
+  id: m.id,
+  ticket_id: m.ticketId,
+  kind: m.kind,
+  author: m.author,
+  body: m.body,
+  attachments: m.attachments,
+  status: m.status,
+  error: m.error,
+  created_at: iso(m.createdAt),
+});
+
+const plainText = (field: string) =>
+  z
+    .string()
+    .max(2000)
+    .refine((v) => !HTML.test(v), `${field} must be plain text, without HTML`);
+
+export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
+  const { repos } = deps.uow;
+  const { tickets } = deps;
+
+  app.get('/custom-fields', { schema: { tags: ['inbox'], summary: 'CRM custom fields' } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
+  app.post('/custom-fields', { schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }) } }, async (req, reply) => {
+    try {
+      return reply.status(201).send(await repos.customFields.create(req.auth.workspaceId, { name: req.body.name }));
+    } catch (err) {
+      if (String(err).match(/unique|duplicate/i)) throw new AppError('conflict', `a custom field named ${req.body.name} exists`);
+      throw err;
+    }
+  });
+
+  app.get('/queues', { schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map((q) => ({ id: q.id, name: q.name, auto_reply: q.autoReply })) }));
+  app.post('/queues', { schema: { tags: ['inbox'], summary: 'A ticket queue, with an optional plain-text auto-reply sent once per new ticket', body: z.object({ name: z.string().trim().min(1).max(100), auto_reply: plainText('auto_reply').nullish() }) } }, async (req, reply) => {
+    try {
+      const q = await repos.queues.create(req.auth.workspaceId, { name: req.body.name, autoReply: req.body.auto_reply?.trim() || null });
+      return reply.status(201).send({ id: q.id, name: q.name, auto_reply: q.autoReply });
+    } catch (err) {
+      if (String(err).match(/unique|duplicate/i)) throw new AppError('conflict', `a queue named ${req.body.name} exists`);
+      throw err;
+    }
+  });
+  app.patch('/queues/:id', { schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish() }) } }, async (req) => {
+    if (!(await repos.queues.get(req.auth.workspaceId, req.params.id))) throw notFound('queue', req.params.id);
+    await repos.queues.update(req.auth.workspaceId, req.params.id, { ...(req.body.name ? { name: req.body.name } : {}), ...(req.body.auto_reply !== undefined ? { autoReply: req.body.auto_reply?.trim() || null } : {}) });
+    const q = (await repos.queues.get(req.auth.workspaceId, req.params.id))!;
+    return { id: q.id, name: q.name, auto_reply: q.autoReply };
+  });
+
+  app.get('/categories', { schema: { tags: ['inbox'] } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
+  app.post('/categories', { schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }) } }, async (req, reply) => {
+    try {
+      return reply.status(201).send(await repos.categories.create(req.auth.workspaceId, { name: req.body.name }));
+    } catch (err) {
+      if (String(err).match(/unique|duplicate/i)) throw new AppError('conflict', `a category named ${req.body.name} exists`);
+      throw err;
+    }
+  });
+
+  const contactBody = z.object({ name: z.string().max(200).nullish(), email: z.string().max(320).nullish(), phone: z.string().max(40).nullish(), fields: z.record(z.string().max(100), z.string().max(500)).optional() });
+  app.get('/contacts', { schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
+    const page = await repos.contacts.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
+    return { data: page.items.map(contactView), next_cursor: page.nextCursor };
+  });
+  app.post('/contacts', { schema: { tags: ['inbox'], body: contactBody } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
+  app.get('/contacts/:id', { schema: { tags: ['inbox'], params: idParams } }, async (req) => {
+    const c = await repos.contacts.get(req.auth.workspaceId, req.params.id);
+    if (!c) throw notFound('contact', req.params.id);
+    return contactView(c);
+  });
+  app.patch('/contacts/:id', { schema: { tags: ['inbox'], params: idParams, body: contactBody } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
+
+  app.get(
+    '/tickets',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status and assignee',
+        querystring: pageQuery.extend({ source: z.string().max(40).optional(), queue_id: z.string().max(100).optional(), category_id: z.string().max(100).optional(), status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).optional() }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const page = await repos.tickets.list(req.auth.workspaceId, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee: q.assignee ?? null, limit: q.limit, cursor: q.cursor ?? null });
+      return { data: page.items.map(ticketView), next_cursor: page.nextCursor };
+    },
+  );
+  app.get('/tickets/:id', { schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams } }, async (req) => {
+    const ws = req.auth.workspaceId;
+    const t = await repos.tickets.get(ws, req.params.id);
+    if (!t) throw notFound('ticket', req.params.id);
+    const contact = t.contactId ? await repos.contacts.get(ws, t.contactId) : null;
+    const customerId = t.context.customerId ?? null;
+    const orders = customerId ? (await deps.history.forCustomer(ws, customerId)).flatMap((h) => h.orders.map((o) => ({ name: o.name, status: o.fulfillmentStatus ?? o.financialStatus, total: o.total, url: o.statusUrl, created_at: o.createdAt }))) : [];
+    return { ...ticketView(t), contact: contact ? contactView(contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
+  });
+  app.patch(
+    '/tickets/:id',
+    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish() }) } },
+    async (req) => {
+      const b = req.body;
+      const patch: Parameters<typeof tickets.update>[2] = {};
+      if (b.status !== undefined) patch.status = b.status;
+      if (b.assignee !== undefined) patch.assignee = b.assignee ?? null;
+      if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
+      if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
+      if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
+      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch));
+    },
+  );
+  app.post(
+    '/tickets/:id/messages',
+    {
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags: ['inbox'],
+        summary: 'An agent reply (sent to the customer, plain text) or an internal comment (never sent); attachments up to 10 MB per conversation',
+        params: idParams,
+        body: z.object({
+          body: z.string().max(20_000),
+          internal: z.boolean().default(false),
+          author: z.string().max(200).optional(),
+          attachments: z.array(z.object({ name: z.string().min(1).max(255), content_type: z.string().max(100).default('application/octet-stream'), data: z.string().max(15_000_000) })).max(20).default([]),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const attachments = req.body.attachments.map((a, i) => {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) throw invalidField(`attachments[${i}].data`, 'must be base64');
+        return { name: a.name, contentType: a.content_type, data: Buffer.from(a.data, 'base64') };
+      });
+      const m = await tickets.reply(req.auth.workspaceId, req.params.id, { body: req.body.body, internal: req.body.internal, author: req.body.author ?? null, attachments });
+      return reply.status(201).send(ticketMessageView(m));
+    },
+  );
+
+  // Live updates: tickets and messages as they change, as server-sent events (works across processes: it reads
+  // the database, which every api and worker process shares).
+  app.get('/inbox/stream', { schema: { tags: ['inbox'], summary: 'Server-sent events: ticket and ticket.message as they change' } }, async (req, reply) => {
+    const ws = req.auth.workspaceId;
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    reply.raw.write(': connected\n\n');
+    let since = Date.now() - 1000;
+    const seen = new Set<string>();
+    let closed = false;
+    req.raw.on('close', () => {
+      closed = true;
+    });
+    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    while (!closed) {
+      // A change committed with a slightly older timestamp is still caught: the window overlaps by two seconds.
+      const from = since - 2000;
+      const [changedTickets, changedMessages] = await Promise.all([repos.tickets.changedSince(ws, from, 200), repos.ticketMessages.changedSince(ws, from, 200)]);
+      for (const t of changedTickets) {
+        const key = `t:${t.id}:${t.updatedAt}`;
+        if (!seen.has(key)) send('ticket', ticketView(t));
+        seen.add(key);
+        since = Math.max(since, t.updatedAt);
+      }
+      for (const m of changedMessages) {
+        const key = `m:${m.id}:${m.updatedAt}`;
+        if (!seen.has(key)) send('ticket.message', ticketMessageView(m));
+        seen.add(key);
+        since = Math.max(since, m.updatedAt);
+      }
+      if (seen.size > 5000) seen.clear();
+      reply.raw.write(': ping\n\n');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return reply;
+  });
+};
