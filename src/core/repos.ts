@@ -297,6 +297,8 @@ export interface Repos {
     create(workspaceId: string, input: Pick<ChannelAccount, 'channel' | 'provider' | 'name' | 'externalId' | 'owner' | 'settings' | 'sealedSecrets' | 'status' | 'displayName' | 'rateLimitPerSecond' | 'verifiedAt'>): Promise<ChannelAccount>;
     get(workspaceId: string, id: string): Promise<ChannelAccount | null>;
     list(workspaceId: string, channel?: string): Promise<ChannelAccount[]>;
+    /** The channels with at least one installed account. */
+    installedChannels(workspaceId: string): Promise<string[]>;
     update(workspaceId: string, id: string, patch: Partial<Pick<ChannelAccount, 'status' | 'displayName' | 'verifiedAt' | 'sealedSecrets' | 'rateLimitPerSecond' | 'name' | 'settings'>>): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
     resolveForWebhook(id: string): Promise<ChannelAccount | null>;
@@ -324,6 +326,8 @@ export interface Repos {
   settings: {
     get(workspaceId: string, eventType: string, channel: string): Promise<NotificationSetting | null>;
     list(workspaceId: string): Promise<NotificationSetting[]>;
+    /** The settings of one event type on every channel, in one read. */
+    listForEvent(workspaceId: string, eventType: string): Promise<NotificationSetting[]>;
     upsert(workspaceId: string, input: Omit<NotificationSetting, 'id' | 'workspaceId' | 'updatedAt'>): Promise<NotificationSetting>;
   };
   messages: {

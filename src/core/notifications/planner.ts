@@ -95,10 +95,11 @@ export class NotificationPlanner {
     if (!stored) return null;
     if (order) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, source, event, order, brand);
     // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
-    const installed = new Set((await tx.channelAccounts.list(workspaceId)).map((a) => a.channel));
+    const settings = new Map((await tx.settings.listForEvent(workspaceId, event.type)).map((x) => [x.channel, x]));
+    const installed = settings.size === notificationChannels.length ? null : new Set(await tx.channelAccounts.installedChannels(workspaceId));
     for (const channel of notificationChannels) {
-      const setting = await tx.settings.get(workspaceId, event.type, channel);
-      if (!setting && !installed.has(channel)) continue;
+      const setting = settings.get(channel) ?? null;
+      if (!setting && !installed?.has(channel)) continue;
       await this.planOne(tx, workspaceId, source, stored, order, channel, setting, brand);
     }
     return stored;

@@ -196,6 +196,10 @@ export function channelAccountsRepo(db: Db): Repos['channelAccounts'] {
       const r = await db.selectFrom('channel_accounts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return r ? channelAccountFromRow(r) : null;
     },
+    async installedChannels(workspaceId) {
+      const rows = await db.selectFrom('channel_accounts').select('channel').distinct().where('workspace_id', '=', workspaceId).execute();
+      return rows.map((r) => r.channel);
+    },
     async list(workspaceId, channel) {
       let q = db.selectFrom('channel_accounts').selectAll().where('workspace_id', '=', workspaceId);
       if (channel) q = q.where('channel', '=', channel);

@@ -79,6 +79,10 @@ export function settingsRepo(db: Db): Repos['settings'] {
       const rows = await db.selectFrom('notification_settings').selectAll().where('workspace_id', '=', workspaceId).orderBy('event_type').orderBy('channel').execute();
       return rows.map(settingFromRow);
     },
+    async listForEvent(workspaceId, eventType) {
+      const rows = await db.selectFrom('notification_settings').selectAll().where('workspace_id', '=', workspaceId).where('event_type', '=', eventType).execute();
+      return rows.map(settingFromRow);
+    },
     async upsert(workspaceId, input) {
       const values = {
         enabled: input.enabled ? 1 : 0,
