@@ -16,6 +16,7 @@ import { ShoplineSimulator } from '../adapters/stores/shopline/index.js';
 import { CyberbizSimulator } from '../adapters/stores/cyberbiz/index.js';
 import { NinetyOneAppSimulator } from '../adapters/stores/91app/index.js';
 import { EshopboxSimulator } from '../adapters/stores/eshopbox/index.js';
+import { MiraklSimulator } from '../adapters/marketplaces/mirakl/index.js';
 
 export interface Simulators {
   whatsapp: WhatsAppCloudSimulator;
@@ -31,6 +32,8 @@ export interface Simulators {
   cyberbiz: CyberbizSimulator;
   ninetyOneApp: NinetyOneAppSimulator;
   eshopbox: EshopboxSimulator;
+  /** EmpikPlace's Mirakl seller API. */
+  mirakl: MiraklSimulator;
   /** The WhatsApp API base URL the hub must use to reach the simulator. */
   whatsappApiUrl: string;
   close(): Promise<void>;
@@ -59,7 +62,7 @@ const DEMO_FILE = 'sandbox-demo.json';
 /**
  * Ports from the base: WhatsApp +0, Shopify +1 (the demo command relies on these two), Gupshup +2,
  * Messenger +3, LINE +4, Twilio +5, SMTP control +6 and SMTP +7, SHOPLINE +8, CYBERBIZ +9, 91APP +10,
- * Eshopbox +11. A base of 0 picks free ports for all of them.
+ * Eshopbox +11, EmpikPlace (Mirakl) +12. A base of 0 picks free ports for all of them.
  */
 export async function startSimulators(opts: { host: string; basePort: number; statusDelayMs?: number }): Promise<Simulators> {
   const port = (offset: number) => (opts.basePort === 0 ? 0 : opts.basePort + offset);
@@ -75,6 +78,7 @@ export async function startSimulators(opts: { host: string; basePort: number; st
   const cyberbiz = new CyberbizSimulator();
   const ninetyOneApp = new NinetyOneAppSimulator();
   const eshopbox = new EshopboxSimulator();
+  const mirakl = new MiraklSimulator();
   await whatsapp.listen(port(0), opts.host);
   await shopify.listen(port(1), opts.host);
   await gupshup.listen(port(2), opts.host);
@@ -87,7 +91,8 @@ export async function startSimulators(opts: { host: string; basePort: number; st
   await cyberbiz.listen(port(9), opts.host);
   await ninetyOneApp.listen(port(10), opts.host);
   await eshopbox.listen(port(11), opts.host);
-  const all = [whatsapp, shopify, gupshup, messenger, line, twilio, smtp, shopline, cyberbiz, ninetyOneApp, eshopbox];
+  await mirakl.listen(port(12), opts.host);
+  const all = [whatsapp, shopify, gupshup, messenger, line, twilio, smtp, shopline, cyberbiz, ninetyOneApp, eshopbox, mirakl];
   return {
     whatsapp,
     shopify,
@@ -101,6 +106,7 @@ export async function startSimulators(opts: { host: string; basePort: number; st
     cyberbiz,
     ninetyOneApp,
     eshopbox,
+    mirakl,
     whatsappApiUrl: `${whatsapp.baseUrl}/v23.0`,
     async close() {
       await Promise.all(all.map((s) => s.close()));
@@ -122,6 +128,7 @@ export function useSimulators(config: Config, sims: Simulators): void {
     eshopboxAuthUrl: sims.eshopbox.baseUrl,
     eshopboxApiUrl: sims.eshopbox.baseUrl,
     eshopboxWmsUrl: sims.eshopbox.baseUrl,
+    empikplaceApiUrl: sims.mirakl.baseUrl,
   });
 }
 
