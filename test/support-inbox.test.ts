@@ -41,7 +41,7 @@ describe('support inbox: EmpikPlace and chats', () => {
     key = (await t.hub.workspaces.createApiKey(ws.id, 'tests')).key;
     t.mirakl.addShop({ apiKey, shopId, shopName: 'Księgarnia Pod Sową' });
     field = (await t.api<{ id: string }>('POST', '/v1/custom-fields', key, { name: 'Empik ID' })).body;
-    queue = (await t.api<{ id: string }>('POST', '/v1/queues', key, { name: 'EmpikPlace', auto_reply: 'Dziękujemy za wiadomość. Odpowiemy w ciągu 24 godzin.' })).body;
+    queue = (await t.api<{ id: string }>('POST', '/v1/queues', key, { name: 'EmpikPlace', auto_reply: 'Dziękujemy za wiadomość. Odpowiemy w ciągu 24 godzin.', signature: 'Zespół Księgarni Pod Sową' })).body;
     category = (await t.api<{ id: string }>('POST', '/v1/categories', key, { name: 'Marketplace' })).body;
   });
   afterAll(async () => {
@@ -118,12 +118,17 @@ describe('support inbox: EmpikPlace and chats', () => {
     const imported = await waitFor(async () => (await tickets()).find((x) => x.order?.id === order.order_id) ?? null, { what: 'the ticket', timeoutMs: 10_000 });
     const invoice = Buffer.from('Faktura VAT 2026/11/001\n'.repeat(200));
     const reply = await t.api<{ id: string; status: string }>('POST', `/v1/tickets/${imported.id}/messages`, key, {
-      body: 'W załączniku faktura.\n--\nKsięgarnia Pod Sową',
+      body: 'W załączniku faktura.',
       attachments: [{ name: 'faktura.txt', content_type: 'text/plain', data: invoice.toString('base64') }],
     });
     expect(reply.status).toBe(201);
     const sent = await waitFor(() => t.mirakl.shopReplies(thread.id).find((r) => r.body.startsWith('W załączniku')) ?? null, { what: 'the M12 reply' });
     expect(sent.attachments).toEqual([expect.objectContaining({ name: 'faktura.txt', size: invoice.length })]);
+    // The queue's plain-text signature closes every reply.
+    expect(sent.body).toBe('W załączniku faktura.\n\n--\nZespół Księgarni Pod Sową');
+    const htmlSignature = await t.api<{ error: { message: string } }>('POST', '/v1/queues', key, { name: 'HTML', signature: '<b>Zespół</b>' });
+    expect(htmlSignature.status).toBe(400);
+    expect(htmlSignature.body.error.message).toMatch(/signature must be plain text/);
     expect(sent.to).toEqual([expect.objectContaining({ type: 'CUSTOMER', id: 'CUST-2' })]);
     await waitFor(async () => ((await ticket(imported.id)).messages.find((m) => m.id === reply.body.id)?.status === 'sent') || null, { what: 'the sent status' });
 

@@ -465,10 +465,10 @@ export interface Repos {
     remove(workspaceId: string, id: string): Promise<boolean>;
   };
   queues: {
-    create(workspaceId: string, input: { name: string; autoReply: string | null }): Promise<Queue>;
+    create(workspaceId: string, input: { name: string; autoReply: string | null; signature: string | null }): Promise<Queue>;
     get(workspaceId: string, id: string): Promise<Queue | null>;
     list(workspaceId: string): Promise<Queue[]>;
-    update(workspaceId: string, id: string, patch: { name?: string; autoReply?: string | null }): Promise<void>;
+    update(workspaceId: string, id: string, patch: { name?: string; autoReply?: string | null; signature?: string | null }): Promise<void>;
   };
   categories: {
     create(workspaceId: string, input: { name: string }): Promise<Category>;

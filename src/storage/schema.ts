@@ -308,7 +308,7 @@ export interface Database {
   custom_fields: { id: string; workspace_id: string; name: string; type: string; created_at: number };
   contacts: { id: string; workspace_id: string; name: string | null; email: string | null; phone: string | null; fields: string; created_at: number; updated_at: number };
   contact_field_values: { workspace_id: string; field_id: string; value: string; contact_id: string };
-  queues: { id: string; workspace_id: string; name: string; auto_reply: string | null; created_at: number };
+  queues: { id: string; workspace_id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number };
   categories: { id: string; workspace_id: string; name: string; created_at: number };
   tickets: TicketsTable;
   ticket_messages: TicketMessagesTable;

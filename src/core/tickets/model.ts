@@ -25,6 +25,8 @@ export interface Queue {
   name: string;
   /** Sent once to the customer of each new ticket in the queue (plain text). */
   autoReply: string | null;
+  /** Appended to agent replies of the queue's tickets (plain text, as EmpikPlace requires). */
+  signature: string | null;
   createdAt: number;
 }
 

@@ -287,6 +287,8 @@ export class TicketService {
       return (await this.uow.repos.ticketMessages.addIfNew(workspaceId, { ticketId, externalId: null, kind: 'internal', author: input.author, body, attachments: [], attachmentBytes: 0, status: 'internal', error: null }))!;
     }
     if (ticket.source !== 'EmpikPlace') return this.replyInChat(workspaceId, ticket, body, input);
+    const queue = ticket.queueId ? await this.uow.repos.queues.get(workspaceId, ticket.queueId) : null;
+    const signed = queue?.signature ? `${body}\n\n--\n${queue.signature}` : body;
     const used = await this.uow.repos.ticketMessages.attachmentBytes(workspaceId, ticketId);
     if (used + bytes > MAX_CONVERSATION_ATTACHMENT_BYTES) {
       throw invalidField('attachments', `the conversation's attachments may total at most 10 MB; ${(used / 1048576).toFixed(1)} MB are used and these add ${(bytes / 1048576).toFixed(1)} MB`);
@@ -297,7 +299,7 @@ export class TicketService {
         externalId: null,
         kind: 'agent',
         author: input.author,
-        body,
+        body: signed,
         attachments: input.attachments.map((a) => ({ name: a.name, size: a.data.length, contentType: a.contentType })),
         attachmentBytes: bytes,
         status: 'queued',

@@ -3,13 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { idParams, pageQuery } from '../views.js';
 import { AppError, invalidField, notFound } from '../../core/errors.js';
-import type { Contact, Ticket, TicketMessage } from '../../core/tickets/model.js';
+import type { Contact, Queue, Ticket, TicketMessage } from '../../core/tickets/model.js';
 import { ticketStatuses } from '../../core/tickets/model.js';
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
 const contactView = (c: Contact) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, fields: c.fields, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) });
+
+const queueView = (q: Queue) => ({ id: q.id, name: q.name, auto_reply: q.autoReply, signature: q.signature });
 
 const ticketView = (t: Ticket) => ({
   id: t.id,
@@ -63,21 +65,34 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     }
   });
 
-  app.get('/queues', { schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map((q) => ({ id: q.id, name: q.name, auto_reply: q.autoReply })) }));
-  app.post('/queues', { schema: { tags: ['inbox'], summary: 'A ticket queue, with an optional plain-text auto-reply sent once per new ticket', body: z.object({ name: z.string().trim().min(1).max(100), auto_reply: plainText('auto_reply').nullish() }) } }, async (req, reply) => {
+  app.get('/queues', { schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map(queueView) }));
+  app.post(
+    '/queues',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'A ticket queue, with an optional plain-text auto-reply sent once per new ticket and a plain-text signature for replies',
+        body: z.object({ name: z.string().trim().min(1).max(100), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }),
+      },
+    },
+    async (req, reply) => {
     try {
-      const q = await repos.queues.create(req.auth.workspaceId, { name: req.body.name, autoReply: req.body.auto_reply?.trim() || null });
-      return reply.status(201).send({ id: q.id, name: q.name, auto_reply: q.autoReply });
+      const q = await repos.queues.create(req.auth.workspaceId, { name: req.body.name, autoReply: req.body.auto_reply?.trim() || null, signature: req.body.signature?.trim() || null });
+      return reply.status(201).send(queueView(q));
     } catch (err) {
       if (String(err).match(/unique|duplicate/i)) throw new AppError('conflict', `a queue named ${req.body.name} exists`);
       throw err;
     }
-  });
-  app.patch('/queues/:id', { schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish() }) } }, async (req) => {
+  },
+  );
+  app.patch('/queues/:id', { schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }) } }, async (req) => {
     if (!(await repos.queues.get(req.auth.workspaceId, req.params.id))) throw notFound('queue', req.params.id);
-    await repos.queues.update(req.auth.workspaceId, req.params.id, { ...(req.body.name ? { name: req.body.name } : {}), ...(req.body.auto_reply !== undefined ? { autoReply: req.body.auto_reply?.trim() || null } : {}) });
-    const q = (await repos.queues.get(req.auth.workspaceId, req.params.id))!;
-    return { id: q.id, name: q.name, auto_reply: q.autoReply };
+    await repos.queues.update(req.auth.workspaceId, req.params.id, {
+      ...(req.body.name ? { name: req.body.name } : {}),
+      ...(req.body.auto_reply !== undefined ? { autoReply: req.body.auto_reply?.trim() || null } : {}),
+      ...(req.body.signature !== undefined ? { signature: req.body.signature?.trim() || null } : {}),
+    });
+    return queueView((await repos.queues.get(req.auth.workspaceId, req.params.id))!);
   });
 
   app.get('/categories', { schema: { tags: ['inbox'] } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));

@@ -102,10 +102,10 @@ export function contactsRepo(db: Db): Repos['contacts'] {
 }
 
 export function queuesRepo(db: Db): Repos['queues'] {
-  const from = (r: { id: string; name: string; auto_reply: string | null; created_at: number }) => ({ id: r.id, name: r.name, autoReply: r.auto_reply, createdAt: r.created_at });
+  const from = (r: { id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number }) => ({ id: r.id, name: r.name, autoReply: r.auto_reply, signature: r.signature, createdAt: r.created_at });
   return {
     async create(workspaceId, input) {
-      const row = { id: newId('q'), workspace_id: workspaceId, name: input.name, auto_reply: input.autoReply, created_at: Date.now() };
+      const row = { id: newId('q'), workspace_id: workspaceId, name: input.name, auto_reply: input.autoReply, signature: input.signature, created_at: Date.now() };
       await db.insertInto('queues').values(row).execute();
       return from(row);
     },
@@ -120,6 +120,7 @@ export function queuesRepo(db: Db): Repos['queues'] {
       const set: Record<string, unknown> = {};
       if (patch.name !== undefined) set['name'] = patch.name;
       if (patch.autoReply !== undefined) set['auto_reply'] = patch.autoReply;
+      if (patch.signature !== undefined) set['signature'] = patch.signature;
       if (Object.keys(set).length) await db.updateTable('queues').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
   };
