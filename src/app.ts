@@ -51,6 +51,8 @@ import { ConversationEngine } from './core/conversations/engine.js';
 import { LoyaltyService } from './core/conversations/loyalty.js';
 import { OrderHistoryService } from './core/conversations/history.js';
 import { ChatService } from './core/conversations/chat-service.js';
+import { UserService } from './core/users/service.js';
+import type { SandboxPhone } from './sandbox/phone-port.js';
 import { TicketService } from './core/tickets/service.js';
 import { MiraklAdapter } from './adapters/marketplaces/mirakl/index.js';
 import { buildHttpApp } from './http/app.js';
@@ -70,6 +72,7 @@ export interface Hub {
   workspaces: WorkspaceService;
   connections: ConnectionService;
   settings: NotificationSettingsService;
+  users: UserService;
   http: FastifyInstance | null;
   /** The address the HTTP server listens on, once started. */
   url: string | null;
@@ -79,6 +82,8 @@ export interface Hub {
 
 export interface HubOptions {
   config: Config;
+  /** The sandbox phone, when the hub runs with its simulators. */
+  sandbox?: SandboxPhone | null;
   role?: Role;
   logger?: AppLogger;
   /** Redis key prefix for the BullMQ driver (tests isolate runs with it). */
@@ -165,6 +170,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const publicUrl = () => config.http.publicUrl;
   const connections = new ConnectionService(uow, providers, secrets, publicUrl);
   const customers = new CustomerService(uow);
+  const users = new UserService(uow);
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
   const outboundHttp: OutboundHttp = {
@@ -223,7 +229,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, queue, metrics, ready }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, users, sandbox: opts.sandbox ?? null, queue, metrics, ready }, logger);
 
   const hub: Hub = {
     config,
@@ -236,6 +242,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     workspaces,
     connections,
     settings,
+    users,
     http,
     url: null,
     async start() {

@@ -8,6 +8,7 @@ import { createLogger } from '../logger.js';
 import { Storage } from '../storage/database.js';
 import { DEMO_SHOP, ensureDemoWorkspace, startSimulators, useSimulators } from '../sandbox/sandbox.js';
 import type { Simulators } from '../sandbox/sandbox.js';
+import { SimulatedPhone } from '../sandbox/phone.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
 import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
 
@@ -20,6 +21,8 @@ Commands:
   workspace create <name>                     Create a workspace; prints its id.
   workspace list                              List workspaces.
   api-key create --workspace <id> [--name n]  Create an API key; the key is printed once.
+  user create --workspace <id> --email <e> [--role admin|agent]
+                                              Create a console user; the password is printed once.
   api-key revoke --workspace <id> <key id>    Revoke an API key.
   jobs dead [--workspace <id>]                List jobs that failed for good.
   jobs redrive <job id> [--workspace <id>]    Run a dead job again.
@@ -46,11 +49,14 @@ async function withHub<T>(config: Config, fn: (hub: Hub) => Promise<T>): Promise
 
 async function start(config: Config, role: Role, sandbox: boolean): Promise<void> {
   let sims: Simulators | null = null;
+  let phone: SimulatedPhone | null = null;
   if (sandbox) {
     sims = await startSimulators({ host: config.http.host, basePort: config.sandbox.port });
     useSimulators(config, sims);
+    phone = new SimulatedPhone(sims);
   }
-  const hub = await createHub({ config, role });
+  const hub = await createHub({ config, role, sandbox: phone });
+  phone?.attach(hub.uow);
   await hub.start();
   const shutdown = async (signal: string) => {
     hub.logger.info({ signal }, 'shutting down');
@@ -62,7 +68,7 @@ async function start(config: Config, role: Role, sandbox: boolean): Promise<void
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   const lines = [`Shoptalk ${role} is running${config.database.kind === 'sqlite' ? ` (SQLite in ${config.dataDir})` : ' (PostgreSQL)'}${config.redisUrl ? ' with Redis jobs' : ''}.`];
-  if (hub.url) lines.push(`  API:          ${hub.url}/v1`, `  API docs:     ${hub.url}/docs`, `  Health:       ${hub.url}/healthz   Metrics: ${hub.url}/metrics`);
+  if (hub.url) lines.push(`  Console:      ${hub.url}/`, `  API:          ${hub.url}/v1`, `  API docs:     ${hub.url}/docs`, `  Health:       ${hub.url}/healthz   Metrics: ${hub.url}/metrics`);
   if (sims) {
     const demo = await ensureDemoWorkspace(hub, sims);
     lines.push(
@@ -70,6 +76,7 @@ async function start(config: Config, role: Role, sandbox: boolean): Promise<void
       'Sandbox',
       `  Demo workspace:      ${demo.workspaceId}`,
       `  Demo API key:        ${demo.apiKey}`,
+      ...(demo.console ? [`  Console sign-in:     ${demo.console.email} / ${demo.console.password}`] : []),
       `  Shopify simulator:   ${sims.shopify.baseUrl}   (shop ${DEMO_SHOP})`,
       `  WhatsApp simulator:  ${sims.whatsapp.baseUrl}/_sim/messages   (messages the buyers received)`,
       `  SMS simulator:       ${sims.twilio.baseUrl}/_sim/messages`,
@@ -99,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
       from: { type: 'string' },
       to: { type: 'string' },
       format: { type: 'string' },
+      email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,6 +161,17 @@ async function main(argv: string[]): Promise<void> {
           await hub.workspaces.revokeApiKey(workspace, id);
           process.stdout.write(`Revoked ${id}\n`);
         } else fail('usage: shoptalk api-key create|revoke --workspace <id>');
+      });
+      return;
+    }
+    case 'user': {
+      const workspace = values.workspace ?? fail('--workspace <id> is required');
+      await withHub(config, async (hub) => {
+        if (sub !== 'create') fail('usage: shoptalk user create --workspace <id> --email <e-mail> [--role admin|agent] [--name n]');
+        const email = values.email ?? fail('--email <e-mail> is required');
+        const role = values.role === 'agent' ? 'agent' : values.role === undefined || values.role === 'admin' ? 'admin' : fail('--role must be admin or agent');
+        const { user, password } = await hub.users.create(workspace, { email, name: values.name ?? null, role });
+        process.stdout.write(`${user.id}\t${user.email}\t${user.role}\n${password}\n(The password is shown only now.)\n`);
       });
       return;
     }

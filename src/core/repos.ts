@@ -12,6 +12,25 @@ export interface Workspace {
   createdAt: number;
 }
 
+export type UserRole = 'admin' | 'agent';
+
+export interface User {
+  id: string;
+  workspaceId: string;
+  email: string;
+  name: string | null;
+  role: UserRole;
+  createdAt: number;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  workspaceId: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
 export interface ApiKeyRecord {
   id: string;
   workspaceId: string;
@@ -283,6 +302,21 @@ export interface Repos {
     touch(workspaceId: string, id: string, at: number): Promise<void>;
     /** Finds the workspace of a presented key by its hash. */
     resolveByHash(hash: string): Promise<ApiKeyRecord | null>;
+  };
+  users: {
+    create(workspaceId: string, input: { email: string; name: string | null; role: UserRole; passwordHash: string }): Promise<User>;
+    get(workspaceId: string, id: string): Promise<User | null>;
+    list(workspaceId: string): Promise<User[]>;
+    remove(workspaceId: string, id: string): Promise<boolean>;
+    /** Sign-in finds the user (and workspace) by e-mail; returns the stored hash too. */
+    resolveByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
+  };
+  sessions: {
+    create(input: { tokenHash: string; userId: string; workspaceId: string; csrfToken: string; expiresAt: number }): Promise<Session>;
+    /** Finds a live session by the hash of its token. */
+    resolveByTokenHash(tokenHash: string, now: number): Promise<Session | null>;
+    remove(id: string): Promise<void>;
+    removeForUser(workspaceId: string, userId: string): Promise<void>;
   };
   storeConnections: {
     create(workspaceId: string, input: Pick<StoreConnection, 'platform' | 'name' | 'externalId' | 'settings' | 'sealedSecrets' | 'status' | 'verifiedAt'> & { pollState?: PollState | null }): Promise<StoreConnection>;

@@ -23,8 +23,15 @@ import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { SESSION_COOKIE, readCookie, sessionRoutes } from './routes/session.js';
+import { consoleRoutes } from './console.js';
+import { sandboxRoutes } from './routes/sandbox.js';
+import { safeEqual } from '../core/secrets/secret-box.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ADMIN_ONLY = ['/store-connections', '/channel-accounts', '/channel-selection', '/notification-settings', '/notification-variables', '/chat-settings', '/flow-modules', '/api-keys', '/webhook-subscriptions', '/users', '/queues', '/categories', '/custom-fields', '/events', '/push', '/jobs'];
 
 export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<FastifyInstance> {
   const app = Fastify({
@@ -89,14 +96,33 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', async (req) => {
+        // Signing in is the one route without credentials.
+        if (req.routeOptions.url === '/v1/session' && req.method === 'POST') return;
         const header = req.headers.authorization;
-        if (!header) throw new AppError('unauthenticated', 'send a workspace API key as "Authorization: Bearer <key>"');
-        const match = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!match) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <key>"');
-        const auth = await deps.workspaces.authenticate(match[1]!);
-        if (!auth) throw new AppError('unauthenticated', 'the API key is not valid or has been revoked');
-        req.auth = auth;
+        if (header) {
+          const match = /^Bearer\s+(\S+)$/i.exec(header);
+          if (!match) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <key>"');
+          const auth = await deps.workspaces.authenticate(match[1]!);
+          if (!auth) throw new AppError('unauthenticated', 'the API key is not valid or has been revoked');
+          req.auth = { ...auth, role: 'admin', userId: null, sessionId: null };
+          return;
+        }
+        const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+        const signedIn = token ? await deps.users.resolve(token) : null;
+        if (!signedIn) throw new AppError('unauthenticated', 'sign in, or send a workspace API key as "Authorization: Bearer <key>"');
+        // Cookies travel with requests other sites make: every change must carry the session's CSRF token.
+        if (!SAFE_METHODS.has(req.method) && !safeEqual(String(req.headers['x-csrf-token'] ?? ''), signedIn.session.csrfToken)) {
+          throw new AppError('forbidden', 'missing or wrong x-csrf-token header (send the value of the shoptalk_csrf cookie)');
+        }
+        req.auth = { workspaceId: signedIn.user.workspaceId, apiKeyId: `user:${signedIn.user.id}`, role: signedIn.user.role, userId: signedIn.user.id, sessionId: signedIn.session.id };
       });
+      // Agents answer customers; changing how the workspace is set up is for admins.
+      v1.addHook('preHandler', async (req) => {
+        if (req.auth?.role !== 'agent' || SAFE_METHODS.has(req.method)) return;
+        const path = (req.routeOptions.url ?? '').replace(/^\/v1/, '');
+        if (ADMIN_ONLY.some((prefix) => path.startsWith(prefix))) throw new AppError('forbidden', 'only an admin of the workspace can change this');
+      });
+      await v1.register(sessionRoutes(deps));
       await v1.register(workspaceRoutes(deps));
       await v1.register(connectionRoutes(deps));
       await v1.register(notificationRoutes(deps));
@@ -109,9 +135,11 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(customerRoutes(deps));
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
+      if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));
     },
     { prefix: '/v1' },
   );
+  await app.register(async (scope) => consoleRoutes(scope));
 
   return app;
 }

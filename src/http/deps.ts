@@ -14,6 +14,8 @@ import type { ChatService } from '../core/conversations/chat-service.js';
 import type { OrderHistoryService } from '../core/conversations/history.js';
 import type { LoyaltyService } from '../core/conversations/loyalty.js';
 import type { TicketService } from '../core/tickets/service.js';
+import type { UserService } from '../core/users/service.js';
+import type { SandboxPhone } from '../sandbox/phone-port.js';
 import type { JobQueue } from '../queue/port.js';
 import type { Metrics } from './metrics.js';
 
@@ -33,6 +35,9 @@ export interface HttpDeps {
   history: OrderHistoryService;
   loyalty: LoyaltyService;
   tickets: TicketService;
+  users: UserService;
+  /** The sandbox phone and demo order, when the hub runs with its simulators. */
+  sandbox: SandboxPhone | null;
   queue: JobQueue;
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */
@@ -41,6 +46,7 @@ export interface HttpDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    auth: { workspaceId: string; apiKeyId: string };
+    /** Who is calling: an API key (full rights) or a console user's session (admin or agent). apiKeyId names the actor either way. */
+    auth: { workspaceId: string; apiKeyId: string; role: 'admin' | 'agent'; userId: string | null; sessionId: string | null };
   }
 }

@@ -54,6 +54,8 @@ export interface DemoWorkspace {
   /** SMS and e-mail accounts (absent in demo workspaces made by older versions). */
   sms?: { accountSid: string; authToken: string; from: string; channelAccountId: string };
   email?: { username: string; password: string; fromAddress: string; channelAccountId: string; webhookSecret: string };
+  /** The console's demo admin. */
+  console?: { email: string; password: string };
 }
 
 export const DEMO_SHOP = 'demo-store.myshopify.com';
@@ -145,6 +147,10 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
     if (await hub.uow.repos.workspaces.get(saved.workspaceId)) demo = saved;
   }
   if (demo) {
+    if (!demo.console) {
+      demo.console = await demoUser(hub, demo.workspaceId);
+      fs.writeFileSync(file, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
+    }
     registerWithSimulators(sims, demo, publicUrl);
     return demo;
   }
@@ -195,11 +201,20 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
     channelAccountId: account.id,
     sms: { ...sms, channelAccountId: smsAccount.id },
     email: { ...mail, channelAccountId: mailAccount.account.id, webhookSecret: mailAccount.webhookSecret },
+    console: await demoUser(hub, workspace.id),
   };
   fs.mkdirSync(hub.config.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
   registerWithSimulators(sims, demo, publicUrl);
   return demo;
+}
+
+/** The demo workspace's console admin, with a password generated for this data folder. */
+async function demoUser(hub: Hub, workspaceId: string): Promise<{ email: string; password: string }> {
+  const email = `demo+${workspaceId.slice(-6)}@shoptalk.local`;
+  const password = randomBytes(9).toString('base64url');
+  await hub.users.create(workspaceId, { email, name: 'Demo admin', role: 'admin', password });
+  return { email, password };
 }
 
 function registerWithSimulators(sims: Simulators, demo: DemoWorkspace, publicUrl: string): void {

@@ -17,6 +17,7 @@ import * as m0005 from './migrations/0005_outbound_webhooks.js';
 import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
+import * as m0009 from './migrations/0009_users_sessions.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0006_customers_and_policy': m0006,
   '0007_conversations': m0007,
   '0008_support_inbox': m0008,
+  '0009_users_sessions': m0009,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -18,6 +18,7 @@ import { CyberbizSimulator } from '../../src/adapters/stores/cyberbiz/index.js';
 import { NinetyOneAppSimulator } from '../../src/adapters/stores/91app/index.js';
 import { EshopboxSimulator } from '../../src/adapters/stores/eshopbox/index.js';
 import { MiraklSimulator } from '../../src/adapters/marketplaces/mirakl/index.js';
+import { SimulatedPhone } from '../../src/sandbox/phone.js';
 import type { TestDatabase } from './services.js';
 import { TEST_REDIS_URL, createTestDatabase, uniqueRedisPrefix } from './services.js';
 
@@ -46,7 +47,7 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean };
+export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean };
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
@@ -112,7 +113,9 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     },
   });
   const prefix = uniqueRedisPrefix();
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix });
+  const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+  phone?.attach(hub.uow);
   await hub.start();
   const t: TestHub = {
     hub,
@@ -135,7 +138,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       const port = new URL(t.hub.url!).port;
       await t.hub.stop();
       const again = loadConfig({ ...env, PORT: port });
-      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+      phone?.attach(t.hub.uow);
       await t.hub.start();
     },
     async api<T>(method: string, path: string, key: string, body?: unknown) {

@@ -7,7 +7,7 @@ import { newId } from '../../core/ids.js';
 import { DuplicateError } from '../../core/errors.js';
 import { isUniqueViolation } from '../database.js';
 
-async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {
+export async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {
   try {
     await run();
   } catch (err) {

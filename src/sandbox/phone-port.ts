@@ -1,0 +1,20 @@
+// The sandbox phone: what the console's "play the end customer" page needs from the simulators. Present only
+// when the hub runs with its sandbox.
+
+export interface PhoneMessage {
+  direction: 'in' | 'out';
+  text: string;
+  buttons: Array<{ id: string; title: string }>;
+  at: number;
+}
+
+export interface SandboxPhone {
+  /** The workspace's chat accounts the sandbox can play: the channel and the account's id. */
+  channels(workspaceId: string): Promise<Array<{ channel: string; accountId: string; label: string }>>;
+  /** What the customer at `address` sees on the channel: the hub's messages (in) and their own (out). */
+  messages(workspaceId: string, channel: string, address: string): Promise<PhoneMessage[]>;
+  /** The customer sends a text or taps a button. */
+  send(workspaceId: string, channel: string, address: string, input: { text?: string | undefined; payload?: string | undefined }): Promise<void>;
+  /** Places an order in the simulated store of the demo workspace. */
+  demoOrder(workspaceId: string, phone?: string): Promise<{ orderName: string; phone: string | null }>;
+}

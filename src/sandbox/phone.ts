@@ -1,0 +1,93 @@
+// The sandbox phone: anyone plays the end customer on the simulated WhatsApp, LINE or Messenger — reads what the
+// hub sent (the simulators' outboxes) and answers or taps buttons (the simulators' signed inbound webhooks).
+import type { UnitOfWork } from '../core/repos.js';
+import { AppError, invalidField } from '../core/errors.js';
+import type { PhoneMessage, SandboxPhone } from './phone-port.js';
+import type { Simulators } from './sandbox.js';
+
+const CHANNEL_PROVIDER: Record<string, string> = { whatsapp: 'meta', line: 'line', messenger: 'meta-messenger' };
+
+const asList = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? (v as Array<Record<string, unknown>>) : []);
+
+export class SimulatedPhone implements SandboxPhone {
+  private uow: UnitOfWork | null = null;
+  /** What each customer sent, per channel and address (the simulators keep only what the hub sent). */
+  private sent = new Map<string, PhoneMessage[]>();
+
+  constructor(private readonly sims: Pick<Simulators, 'whatsapp' | 'line' | 'messenger' | 'shopify'>) {}
+
+  /** The hub's storage, once the hub exists (the phone is built before it, since the HTTP layer needs it). */
+  attach(uow: UnitOfWork): void {
+    this.uow = uow;
+  }
+
+  private repos() {
+    if (!this.uow) throw new AppError('not_ready', 'the sandbox is starting');
+    return this.uow.repos;
+  }
+
+  async channels(workspaceId: string) {
+    const accounts = await this.repos().channelAccounts.list(workspaceId);
+    return accounts.filter((a) => CHANNEL_PROVIDER[a.channel] === a.provider).map((a) => ({ channel: a.channel, accountId: a.id, label: a.displayName ?? a.name }));
+  }
+
+  private async account(workspaceId: string, channel: string) {
+    const account = (await this.repos().channelAccounts.list(workspaceId, channel)).find((a) => a.provider === CHANNEL_PROVIDER[channel]);
+    if (!account) throw invalidField('channel', `this workspace has no simulated ${channel} account`);
+    return account;
+  }
+
+  async messages(workspaceId: string, channel: string, address: string): Promise<PhoneMessage[]> {
+    const account = await this.account(workspaceId, channel);
+    const to = address.replace(/^\+/, '');
+    let received: PhoneMessage[] = [];
+    if (channel === 'whatsapp') {
+      received = this.sims.whatsapp
+        .messages(to)
+        .filter((m) => m.phoneNumberId === account.settings['phoneNumberId'])
+        .map((m) => ({ direction: 'in', text: m.renderedText, buttons: (m.interactive?.choices ?? []).map((c) => ({ id: c.id, title: c.title })), at: m.at }));
+    } else if (channel === 'line') {
+      received = this.sims.line.messages(to).map((m) => {
+        const items = asList((m.message['quickReply'] as { items?: unknown } | undefined)?.items);
+        const buttons = items.map((i) => i['action'] as { data?: string; label?: string }).filter((a) => a?.data).map((a) => ({ id: a.data!, title: a.label ?? a.data! }));
+        return { direction: 'in' as const, text: m.text ?? String(m.message['altText'] ?? JSON.stringify(m.message)), buttons, at: m.at };
+      });
+    } else {
+      received = this.sims.messenger.messages(to).map((m) => ({ direction: 'in' as const, text: m.renderedText, buttons: messengerButtons(m.message, m.quickReplyPayloads), at: m.at }));
+    }
+    const own = this.sent.get(`${workspaceId}:${channel}:${to}`) ?? [];
+    return [...received, ...own].sort((a, b) => a.at - b.at);
+  }
+
+  async send(workspaceId: string, channel: string, address: string, input: { text?: string | undefined; payload?: string | undefined }): Promise<void> {
+    const account = await this.account(workspaceId, channel);
+    const from = address.replace(/^\+/, '');
+    if (!input.text && !input.payload) throw invalidField('text', 'send a text or a button payload');
+    if (channel === 'whatsapp') {
+      if (!/^\d{8,15}$/.test(from)) throw invalidField('address', 'must be a phone number with its country code');
+      await this.sims.whatsapp.emitInbound({ phoneNumberId: account.settings['phoneNumberId']!, from, ...(input.payload ? { buttonPayload: input.payload, buttonTitle: input.text ?? input.payload } : { text: input.text! }) });
+    } else if (channel === 'line') {
+      await this.sims.line.emitInbound({ userId: from, botUserId: account.externalId, ...(input.payload ? { postbackData: input.payload } : { text: input.text! }) });
+    } else {
+      await this.sims.messenger.emitInbound({ pageId: account.settings['pageId']!, psid: from, ...(input.payload ? { postbackPayload: input.payload, postbackTitle: input.text ?? input.payload } : { text: input.text! }) });
+    }
+    const key = `${workspaceId}:${channel}:${from}`;
+    this.sent.set(key, [...(this.sent.get(key) ?? []), { direction: 'out', text: input.text ?? input.payload!, buttons: [], at: Date.now() }]);
+  }
+
+  async demoOrder(workspaceId: string, phone?: string) {
+    const shop = (await this.repos().storeConnections.list(workspaceId)).find((c) => c.platform === 'shopify');
+    if (!shop) throw invalidField('store', 'this workspace has no simulated Shopify store');
+    const { order } = await this.sims.shopify.placeOrder(shop.settings['shopDomain']!, phone ? { phone } : {});
+    return { orderName: order.name, phone: order.phone ?? null };
+  }
+}
+
+function messengerButtons(message: Record<string, unknown>, quickReplies: string[]): Array<{ id: string; title: string }> {
+  const payload = ((message['attachment'] as { payload?: { buttons?: unknown } } | undefined)?.payload ?? {}) as { buttons?: unknown };
+  const buttons = asList(payload.buttons)
+    .filter((b) => b['type'] === 'postback')
+    .map((b) => ({ id: String(b['payload']), title: String(b['title']) }));
+  const quick = asList(message['quick_replies']).map((q) => ({ id: String(q['payload']), title: String(q['title']) }));
+  return buttons.length ? buttons : quick.length ? quick : quickReplies.map((p) => ({ id: p, title: p }));
+}

@@ -1,0 +1,60 @@
+// Console users and their sessions.
+import type { Db } from '../database.js';
+import type { Repos, User, UserRole } from '../../core/repos.js';
+import { newId } from '../../core/ids.js';
+import { insertUnique } from './accounts.js';
+
+const userFrom = (r: { id: string; workspace_id: string; email: string; name: string | null; role: string; created_at: number }): User => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  email: r.email,
+  name: r.name,
+  role: r.role as UserRole,
+  createdAt: r.created_at,
+});
+
+export function usersRepo(db: Db): Repos['users'] {
+  return {
+    async create(workspaceId, input) {
+      const row = { id: newId('usr'), workspace_id: workspaceId, email: input.email, name: input.name, role: input.role, password_hash: input.passwordHash, created_at: Date.now() };
+      await insertUnique('user', () => db.insertInto('users').values(row).execute());
+      return userFrom(row);
+    },
+    async get(workspaceId, id) {
+      const r = await db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return r ? userFrom(r) : null;
+    },
+    async list(workspaceId) {
+      return (await db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute()).map(userFrom);
+    },
+    async remove(workspaceId, id) {
+      await db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
+      const res = await db.deleteFrom('users').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+    async resolveByEmail(email) {
+      const r = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      return r ? { ...userFrom(r), passwordHash: r.password_hash } : null;
+    },
+  };
+}
+
+export function sessionsRepo(db: Db): Repos['sessions'] {
+  return {
+    async create(input) {
+      const row = { id: newId('ses'), token_hash: input.tokenHash, user_id: input.userId, workspace_id: input.workspaceId, csrf_token: input.csrfToken, created_at: Date.now(), expires_at: input.expiresAt };
+      await db.insertInto('sessions').values(row).execute();
+      return { id: row.id, userId: row.user_id, workspaceId: row.workspace_id, csrfToken: row.csrf_token, expiresAt: row.expires_at };
+    },
+    async resolveByTokenHash(tokenHash, now) {
+      const r = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
+      return r ? { id: r.id, userId: r.user_id, workspaceId: r.workspace_id, csrfToken: r.csrf_token, expiresAt: r.expires_at } : null;
+    },
+    async remove(id) {
+      await db.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+    async removeForUser(workspaceId, userId) {
+      await db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
+    },
+  };
+}
