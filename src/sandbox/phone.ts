@@ -2,6 +2,7 @@
 // hub sent (the simulators' outboxes) and answers or taps buttons (the simulators' signed inbound webhooks).
 import type { UnitOfWork } from '../core/repos.js';
 import { AppError, invalidField } from '../core/errors.js';
+import { toE164 } from '../core/phone.js';
 import type { PhoneMessage, SandboxPhone } from './phone-port.js';
 import type { Simulators } from './sandbox.js';
 
@@ -39,7 +40,7 @@ export class SimulatedPhone implements SandboxPhone {
 
   async messages(workspaceId: string, channel: string, address: string): Promise<PhoneMessage[]> {
     const account = await this.account(workspaceId, channel);
-    const to = address.replace(/^\+/, '');
+    const to = addressOn(channel, address);
     let received: PhoneMessage[] = [];
     if (channel === 'whatsapp') {
       received = this.sims.whatsapp
@@ -61,7 +62,7 @@ export class SimulatedPhone implements SandboxPhone {
 
   async send(workspaceId: string, channel: string, address: string, input: { text?: string | undefined; payload?: string | undefined }): Promise<void> {
     const account = await this.account(workspaceId, channel);
-    const from = address.replace(/^\+/, '');
+    const from = addressOn(channel, address);
     if (!input.text && !input.payload) throw invalidField('text', 'send a text or a button payload');
     if (channel === 'whatsapp') {
       if (!/^\d{8,15}$/.test(from)) throw invalidField('address', 'must be a phone number with its country code');
@@ -79,8 +80,15 @@ export class SimulatedPhone implements SandboxPhone {
     const shop = (await this.repos().storeConnections.list(workspaceId)).find((c) => c.platform === 'shopify');
     if (!shop) throw invalidField('store', 'this workspace has no simulated Shopify store');
     const { order } = await this.sims.shopify.placeOrder(shop.settings['shopDomain']!, phone ? { phone } : {});
-    return { orderName: order.name, phone: order.phone ?? null };
+    // The phone as WhatsApp knows it (E.164), so the phone page can show that number's chat.
+    const e164 = order.phone ? toE164(order.phone, order.shipping_address?.country_code ?? null) : null;
+    return { orderName: order.name, phone: e164 ?? order.phone ?? null };
   }
+}
+
+/** A WhatsApp number in any notation ("+1 555-010-1234") as digits; chat ids as given. */
+function addressOn(channel: string, address: string): string {
+  return channel === 'whatsapp' ? address.replace(/\D/g, '') : address.trim();
 }
 
 function messengerButtons(message: Record<string, unknown>, quickReplies: string[]): Array<{ id: string; title: string }> {

@@ -1,0 +1,187 @@
+// Customers: search, their identities on each channel and store, their loyalty balance and ledger.
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import { enc, get, qs } from '../api';
+import type { Customer, List, Loyalty, OrderHistory } from '../types';
+import { Async, useLoad, when } from '../ui';
+import { Link, navigate, useLocation } from '../router';
+
+export function CustomersPage({ customerId }: { customerId: string | null }) {
+  const loc = useLocation();
+  const query = loc.query.get('query') ?? '';
+  const [draft, setDraft] = useState(query);
+  const id = useId();
+  const list = useLoad(`customers?${query}`, () => get<List<Customer>>(`/v1/customers${qs({ query, limit: '50' })}`));
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(`/customers${qs({ query: draft.trim() })}`);
+  };
+
+  return (
+    <section>
+      <h1>Customers</h1>
+      <form className="search" role="search" onSubmit={search}>
+        <label htmlFor={`${id}-q`}>Search customers</label>
+        <input id={`${id}-q`} data-testid="customers-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Name, e-mail or phone" />
+        <button type="submit">Search</button>
+      </form>
+      <div className="split">
+        <div className="list-pane">
+          <Async load={list}>
+            {(d) =>
+              d.data.length === 0 ? (
+                <p className="empty">No customers{query ? ` match “${query}”` : ' yet'}.</p>
+              ) : (
+                <ul className="rows">
+                  {d.data.map((c) => (
+                    <li key={c.id}>
+                      <Link to={`/customers/${enc(c.id)}${qs({ query })}`} className={c.id === customerId ? 'row selected' : 'row'} data-testid="customer-row" aria-current={c.id === customerId ? 'true' : undefined}>
+                        <strong>{c.name ?? '(no name)'}</strong>
+                        <span className="muted">{[c.email, c.phone].filter(Boolean).join(' · ') || `${c.identities.length} identities`}</span>
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Async>
+        </div>
+        <div className="detail-pane">{customerId ? <CustomerDetail key={customerId} customerId={customerId} /> : <p className="empty">Choose a customer.</p>}</div>
+      </div>
+    </section>
+  );
+}
+
+function CustomerDetail({ customerId }: { customerId: string }) {
+  const customer = useLoad(`customer:${customerId}`, () => get<Customer>(`/v1/customers/${enc(customerId)}`));
+  const loyalty = useLoad(`loyalty:${customerId}`, () => get<Loyalty>(`/v1/customers/${enc(customerId)}/loyalty`));
+  const orders = useLoad(`corders:${customerId}`, () => get<List<OrderHistory>>(`/v1/customers/${enc(customerId)}/orders`));
+  return (
+    <article>
+      <Async load={customer}>
+        {(c) => (
+          <>
+            <h2>{c.name ?? '(no name)'}</h2>
+            <p>
+              {c.email ?? 'no e-mail'} · {c.phone ?? 'no phone'}
+            </p>
+            <h3>Identities</h3>
+            {c.identities.length === 0 ? (
+              <p className="empty">No identities.</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Kind</th>
+                      <th>Value</th>
+                      <th>Account / store</th>
+                      <th>Added</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {c.identities.map((i) => (
+                      <tr key={i.id} data-testid="identity-row">
+                        <td>{i.kind}</td>
+                        <td className="wrap">
+                          <code>{i.value}</code>
+                        </td>
+                        <td className="wrap">{i.channel_account_id ?? i.store_connection_id ?? '—'}</td>
+                        <td>{when(i.created_at)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
+        )}
+      </Async>
+      <h3>Loyalty</h3>
+      <Async load={loyalty}>
+        {(l) =>
+          !l.member ? (
+            <p className="empty">Not a member of the loyalty programme.</p>
+          ) : (
+            <>
+              <p>
+                Balance <strong data-testid="loyalty-balance">{l.balance}</strong> points {l.email ? <span className="muted">({l.email})</span> : null}
+              </p>
+              {l.ledger.length > 0 ? (
+                <div className="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th>When</th>
+                        <th>Change</th>
+                        <th>Balance</th>
+                        <th>Reason</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {l.ledger.map((e) => (
+                        <tr key={e.id}>
+                          <td>{when(e.created_at)}</td>
+                          <td className={e.delta < 0 ? 'neg num' : 'num'}>{e.delta > 0 ? `+${e.delta}` : e.delta}</td>
+                          <td className="num">{e.balance_after}</td>
+                          <td>
+                            {e.reason}
+                            {e.reference ? <span className="muted"> ({e.reference})</span> : null}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              ) : null}
+            </>
+          )
+        }
+      </Async>
+      <h3>Store orders</h3>
+      <Async load={orders}>
+        {(d) =>
+          d.data.length === 0 ? (
+            <p className="empty">No linked store account.</p>
+          ) : (
+            <>
+              {d.data.map((h) => (
+                <div key={h.store_connection_id}>
+                  <p className="muted">
+                    {h.platform}, last {h.window_days} days
+                    {h.store_url ? (
+                      <>
+                        {' '}
+                        ·{' '}
+                        <a href={h.store_url} target="_blank" rel="noreferrer">
+                          older orders in the store
+                        </a>
+                      </>
+                    ) : null}
+                  </p>
+                  <ul className="plain">
+                    {h.orders.map((o) => (
+                      <li key={o.external_id}>
+                        {o.status_url ? (
+                          <a href={o.status_url} target="_blank" rel="noreferrer">
+                            {o.name}
+                          </a>
+                        ) : (
+                          o.name
+                        )}{' '}
+                        <span className="muted">
+                          {o.total ?? ''} {o.fulfillment_status ?? o.financial_status ?? ''} {when(o.created_at)}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
+            </>
+          )
+        }
+      </Async>
+    </article>
+  );
+}

@@ -1,0 +1,252 @@
+// Developers: workspace API keys, outbound webhook subscriptions with their delivery log, and the API docs.
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import { del, enc, get, post } from '../api';
+import type { ApiKey, List, WebhookDelivery, WebhookSubscription } from '../types';
+import { Async, ErrorBox, Secret, StatusBadge, useAction, useLoad, when } from '../ui';
+
+const WEBHOOK_EVENTS = ['message.status', 'activity.created'];
+
+export function DevelopersPage() {
+  return (
+    <section>
+      <h1>Developers</h1>
+      <p className="lead">
+        The HTTP API is documented at{' '}
+        <a href="/docs" target="_blank" rel="noreferrer" data-testid="docs-link">
+          /docs
+        </a>{' '}
+        (OpenAPI: <a href="/docs/json">/docs/json</a>).
+      </p>
+      <ApiKeys />
+      <Webhooks />
+    </section>
+  );
+}
+
+function ApiKeys() {
+  const load = useLoad('api-keys', () => get<List<ApiKey>>('/v1/api-keys'));
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<(ApiKey & { key: string }) | null>(null);
+  const create = useAction();
+  const revoke = useAction();
+  const id = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const k = await create.run(() => post<ApiKey & { key: string }>('/v1/api-keys', { name: name.trim() }));
+    if (k) {
+      setCreated(k);
+      setName('');
+      load.reload(true);
+    }
+  };
+
+  const doRevoke = async (k: ApiKey) => {
+    if (!window.confirm(`Revoke the key ${k.name} (${k.prefix}…)? Programs using it will stop working.`)) return;
+    await revoke.run(() => del(`/v1/api-keys/${enc(k.id)}`));
+    load.reload(true);
+  };
+
+  return (
+    <section aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>API keys</h2>
+      {created ? (
+        <div className="card success" role="status" data-testid="apikey-created">
+          <p className="warning">Copy the key now: it is shown only once.</p>
+          <Secret label={created.name} value={created.key} />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <form className="inline card" onSubmit={(e) => void submit(e)}>
+        <label htmlFor={`${id}-name`}>New key name</label>
+        <input id={`${id}-name`} data-testid="apikey-name" value={name} onChange={(e) => setName(e.target.value)} required />
+        <button type="submit" className="primary" data-testid="apikey-create" disabled={create.busy}>
+          Create key
+        </button>
+      </form>
+      <ErrorBox error={create.error} />
+      <ErrorBox error={revoke.error} />
+      <Async load={load}>
+        {(d) =>
+          d.data.length === 0 ? (
+            <p className="empty">No API keys.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Prefix</th>
+                    <th>Created</th>
+                    <th>Last used</th>
+                    <th>
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.data.map((k) => (
+                    <tr key={k.id} data-testid="apikey-row">
+                      <td>{k.name}</td>
+                      <td>
+                        <code>{k.prefix}…</code>
+                      </td>
+                      <td>{when(k.created_at)}</td>
+                      <td>{when(k.last_used_at)}</td>
+                      <td>
+                        {k.revoked_at ? (
+                          <span className="muted">revoked {when(k.revoked_at)}</span>
+                        ) : (
+                          <button type="button" className="small danger" onClick={() => void doRevoke(k)} disabled={revoke.busy}>
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Async>
+    </section>
+  );
+}
+
+function Webhooks() {
+  const load = useLoad('webhooks', () => get<List<WebhookSubscription>>('/v1/webhook-subscriptions'));
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<string[]>([...WEBHOOK_EVENTS]);
+  const [created, setCreated] = useState<(WebhookSubscription & { secret: string }) | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const create = useAction();
+  const remove = useAction();
+  const id = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const s = await create.run(() => post<WebhookSubscription & { secret: string }>('/v1/webhook-subscriptions', { url: url.trim(), events }));
+    if (s) {
+      setCreated(s);
+      setUrl('');
+      load.reload(true);
+    }
+  };
+
+  const doRemove = async (s: WebhookSubscription) => {
+    if (!window.confirm(`Stop sending events to ${s.url}?`)) return;
+    await remove.run(() => del(`/v1/webhook-subscriptions/${enc(s.id)}`));
+    load.reload(true);
+  };
+
+  return (
+    <section aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Outbound webhooks</h2>
+      <p className="muted">
+        Signed in <code>Shoptalk-Signature: t=…,v1=…</code> (HMAC-SHA256 of “t.body” with the subscription's secret).
+      </p>
+      {created ? (
+        <div className="card success" role="status" data-testid="webhook-created">
+          <p className="warning">Copy the signing secret now: it is shown only once.</p>
+          <Secret label="Signing secret" value={created.secret} />
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <form className="card" onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label htmlFor={`${id}-url`}>URL</label>
+          <input id={`${id}-url`} data-testid="webhook-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…" required />
+        </div>
+        <fieldset>
+          <legend>Events</legend>
+          {WEBHOOK_EVENTS.map((ev) => (
+            <div className="inline" key={ev}>
+              <input type="checkbox" id={`${id}-${ev}`} checked={events.includes(ev)} onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))} />
+              <label htmlFor={`${id}-${ev}`}>{ev}</label>
+            </div>
+          ))}
+        </fieldset>
+        <ErrorBox error={create.error} />
+        <button type="submit" className="primary" data-testid="webhook-create" disabled={create.busy}>
+          Add webhook
+        </button>
+      </form>
+      <ErrorBox error={remove.error} />
+      <Async load={load}>
+        {(d) =>
+          d.data.length === 0 ? (
+            <p className="empty">No webhooks.</p>
+          ) : (
+            <ul className="plain">
+              {d.data.map((s) => (
+                <li key={s.id} className="card" data-testid="webhook-row">
+                  <div className="row-top">
+                    <code className="wrap">{s.url}</code>
+                    <span className="muted">{s.events.join(', ')}</span>
+                  </div>
+                  <div className="row-actions">
+                    <button type="button" className="small" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? null : s.id)}>
+                      {open === s.id ? 'Hide deliveries' : 'Deliveries'}
+                    </button>
+                    <button type="button" className="small danger" onClick={() => void doRemove(s)} disabled={remove.busy}>
+                      Remove
+                    </button>
+                  </div>
+                  {open === s.id ? <Deliveries id={s.id} /> : null}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Async>
+    </section>
+  );
+}
+
+function Deliveries({ id }: { id: string }) {
+  const load = useLoad(`deliveries:${id}`, () => get<List<WebhookDelivery>>(`/v1/webhook-subscriptions/${enc(id)}/deliveries`));
+  return (
+    <Async load={load}>
+      {(d) =>
+        d.data.length === 0 ? (
+          <p className="empty">Nothing delivered yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Event</th>
+                  <th>Status</th>
+                  <th>Attempts</th>
+                  <th>Last response</th>
+                  <th>Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.data.map((x) => (
+                  <tr key={x.id}>
+                    <td>{x.event}</td>
+                    <td>
+                      <StatusBadge status={x.status} />
+                    </td>
+                    <td className="num">{x.attempts}</td>
+                    <td className="wrap">
+                      {x.response_status ?? '—'} {x.error ? <span className="error-text">{x.error}</span> : null}
+                    </td>
+                    <td>{when(x.created_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      }
+    </Async>
+  );
+}

@@ -1,0 +1,376 @@
+// The support inbox: marketplace threads and chats handed to agents, with replies, internal notes and context.
+import { useEffect, useId, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { enc, get, getAuthMode, patch, post, qs } from '../api';
+import type { Session } from '../api';
+import type { List, Named, Ticket, TicketDetail, TicketMessage } from '../types';
+import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
+import { Link, navigate, useLocation } from '../router';
+
+const STATUSES = ['open', 'pending', 'closed'];
+const FILTERS = ['source', 'queue_id', 'category_id', 'status', 'assignee'] as const;
+const POLL_MS = 3000;
+
+/** Calls `onChange` when the inbox changes: server-sent events with a session, polling with an API key
+ * (EventSource cannot send an Authorization header). */
+function useInboxUpdates(onChange: () => void): void {
+  const ref = useRef(onChange);
+  ref.current = onChange;
+  useEffect(() => {
+    if (getAuthMode() === 'apikey' || typeof EventSource === 'undefined') {
+      const timer = window.setInterval(() => ref.current(), POLL_MS);
+      return () => window.clearInterval(timer);
+    }
+    const es = new EventSource('/v1/inbox/stream', { withCredentials: true });
+    let pending: number | null = null;
+    // Several events often arrive together: reload once for the burst.
+    const changed = () => {
+      if (pending !== null) return;
+      pending = window.setTimeout(() => {
+        pending = null;
+        ref.current();
+      }, 250);
+    };
+    es.addEventListener('ticket', changed);
+    es.addEventListener('ticket.message', changed);
+    return () => {
+      es.close();
+      if (pending !== null) window.clearTimeout(pending);
+    };
+  }, []);
+}
+
+export function InboxPage({ session, ticketId }: { session: Session; ticketId: string | null }) {
+  const loc = useLocation();
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, loc.query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+  const filterQs = qs(filters);
+  const tickets = useLoad(`tickets${filterQs}`, () => get<List<Ticket>>(`/v1/tickets${qs({ ...filters, limit: '100' })}`));
+  const queues = useLoad('queues', () => get<List<Named>>('/v1/queues'));
+  const categories = useLoad('categories', () => get<List<Named>>('/v1/categories'));
+  const [tick, setTick] = useState(0);
+
+  useInboxUpdates(() => {
+    tickets.reload(true);
+    setTick((t) => t + 1);
+  });
+
+  const names = (l: List<Named> | null) => new Map((l?.data ?? []).map((x) => [x.id, x.name]));
+  const queueNames = names(queues.data);
+  const categoryNames = names(categories.data);
+
+  return (
+    <section>
+      <h1>Inbox</h1>
+      <Filters values={filters} queues={queues.data?.data ?? []} categories={categories.data?.data ?? []} ticketId={ticketId} />
+      <div className="split">
+        <div className="list-pane">
+          <Async load={tickets}>
+            {(d) =>
+              d.data.length === 0 ? (
+                <p className="empty">No tickets match.</p>
+              ) : (
+                <ul className="rows">
+                  {d.data.map((t) => (
+                    <li key={t.id}>
+                      <Link to={`/inbox/${enc(t.id)}${filterQs}`} className={t.id === ticketId ? 'row selected' : 'row'} data-testid="ticket-row" aria-current={t.id === ticketId ? 'true' : undefined}>
+                        <span className="row-top">
+                          <strong>{t.subject ?? '(no subject)'}</strong> <StatusBadge status={t.status} />
+                        </span>
+                        <span>{t.customer_name ?? t.customer_external_id ?? 'Unknown customer'}</span>
+                        <span className="muted">
+                          {t.source}
+                          {t.queue_id ? ` · ${queueNames.get(t.queue_id) ?? t.queue_id}` : ''}
+                          {t.category_id ? ` · ${categoryNames.get(t.category_id) ?? t.category_id}` : ''}
+                          {t.assignee ? ` · ${t.assignee}` : ''} · {when(t.last_message_at ?? t.created_at)}
+                        </span>
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Async>
+        </div>
+        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} session={session} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
+      </div>
+    </section>
+  );
+}
+
+function Filters({ values, queues, categories, ticketId }: { values: Record<string, string>; queues: Named[]; categories: Named[]; ticketId: string | null }) {
+  const [draft, setDraft] = useState(values);
+  const id = useId();
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(`/inbox${ticketId ? `/${enc(ticketId)}` : ''}${qs(draft)}`);
+  };
+  const set = (k: string, v: string) => setDraft({ ...draft, [k]: v });
+  return (
+    <form className="filters" onSubmit={apply} aria-label="Ticket filters">
+      <div className="field">
+        <label htmlFor={`${id}-source`}>Source</label>
+        <select id={`${id}-source`} data-testid="filter-source" value={draft.source ?? ''} onChange={(e) => set('source', e.target.value)}>
+          <option value="">Any</option>
+          {['empikplace', 'whatsapp', 'messenger', 'line', 'sms', 'email'].map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-queue`}>Queue</label>
+        <select id={`${id}-queue`} data-testid="filter-queue" value={draft.queue_id ?? ''} onChange={(e) => set('queue_id', e.target.value)}>
+          <option value="">Any</option>
+          {queues.map((q) => (
+            <option key={q.id} value={q.id}>
+              {q.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-cat`}>Category</label>
+        <select id={`${id}-cat`} data-testid="filter-category" value={draft.category_id ?? ''} onChange={(e) => set('category_id', e.target.value)}>
+          <option value="">Any</option>
+          {categories.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select id={`${id}-status`} data-testid="filter-status" value={draft.status ?? ''} onChange={(e) => set('status', e.target.value)}>
+          <option value="">Any</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-assignee`}>Assignee</label>
+        <input id={`${id}-assignee`} data-testid="filter-assignee" value={draft.assignee ?? ''} onChange={(e) => set('assignee', e.target.value)} />
+      </div>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+function TicketView({ ticketId, session, tick, onChanged }: { ticketId: string; session: Session; tick: number; onChanged: () => void }) {
+  const load = useLoad(`ticket:${ticketId}`, () => get<TicketDetail>(`/v1/tickets/${enc(ticketId)}`));
+  const reload = load.reload;
+  useEffect(() => {
+    if (tick > 0) reload(true);
+    // Reload quietly on each live update (`reload` is stable for this ticket: the component is keyed by it).
+  }, [tick, reload]);
+
+  return (
+    <Async load={load}>
+      {(t) => (
+        <div className="ticket">
+          <div className="conversation">
+            <h2>{t.subject ?? '(no subject)'}</h2>
+            <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
+            <ol className="messages" aria-label="Messages">
+              {t.messages.map((m) => (
+                <MessageItem key={m.id} m={m} />
+              ))}
+            </ol>
+            <ReplyBox ticketId={t.id} author={session.user.name} onSent={() => { load.reload(true); onChanged(); }} />
+          </div>
+          <Sidebar t={t} />
+        </div>
+      )}
+    </Async>
+  );
+}
+
+const KIND_LABELS: Record<string, string> = { customer: 'Customer', shop_panel: 'Shop staff (panel)', operator: 'Operator', agent: 'Agent', auto_reply: 'Auto-reply', internal: 'Internal note' };
+
+function MessageItem({ m }: { m: TicketMessage }) {
+  return (
+    <li className={`msg msg-${m.kind}`} data-testid="ticket-message">
+      <div className="msg-head">
+        <strong>{KIND_LABELS[m.kind] ?? m.kind}</strong>
+        {m.author ? <span> · {m.author}</span> : null}
+        <time className="muted" dateTime={m.created_at}>
+          {' '}
+          · {when(m.created_at)}
+        </time>
+        {m.status && m.status !== 'sent' && m.status !== 'received' ? <StatusBadge status={m.status} /> : null}
+      </div>
+      <p className="msg-body">{m.body}</p>
+      {m.attachments.length > 0 ? (
+        <ul className="plain attachments">
+          {m.attachments.map((a, i) => (
+            <li key={i}>
+              📎 {a.name} <span className="muted">({Math.ceil(a.size / 1024)} KB)</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {m.error ? <p className="error-text">{m.error}</p> : null}
+    </li>
+  );
+}
+
+function StatusControl({ ticket, onChanged }: { ticket: TicketDetail; onChanged: () => void }) {
+  const action = useAction();
+  const id = useId();
+  const change = async (status: string) => {
+    if ((await action.run(() => patch(`/v1/tickets/${enc(ticket.id)}`, { status }))) !== undefined) onChanged();
+  };
+  return (
+    <div className="inline">
+      <label htmlFor={`${id}-st`}>Status</label>
+      <select id={`${id}-st`} data-testid="ticket-status" value={ticket.status} onChange={(e) => void change(e.target.value)} disabled={action.busy}>
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      <ErrorBox error={action.error} />
+    </div>
+  );
+}
+
+interface Attachment {
+  name: string;
+  content_type: string;
+  data: string;
+}
+
+function readAsBase64(file: File): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onerror = () => reject(new Error(`could not read ${file.name}`));
+    reader.onload = () => {
+      const url = String(reader.result);
+      // A data URL: "data:<type>;base64,<data>".
+      resolve({ name: file.name, content_type: file.type || 'application/octet-stream', data: url.slice(url.indexOf(',') + 1) });
+    };
+    reader.readAsDataURL(file);
+  });
+}
+
+function ReplyBox({ ticketId, author, onSent }: { ticketId: string; author: string; onSent: () => void }) {
+  const [body, setBody] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [files, setFiles] = useState<File[]>([]);
+  const [fileKey, setFileKey] = useState(0);
+  const action = useAction();
+  const id = useId();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const sent = await action.run(async () => {
+      const attachments = await Promise.all(files.map(readAsBase64));
+      return post<TicketMessage>(`/v1/tickets/${enc(ticketId)}/messages`, { body, internal, author, attachments });
+    });
+    if (sent) {
+      setBody('');
+      setFiles([]);
+      setFileKey((k) => k + 1);
+      onSent();
+    }
+  };
+
+  return (
+    <form className={internal ? 'reply internal' : 'reply'} onSubmit={(e) => void submit(e)}>
+      <label htmlFor={`${id}-body`}>{internal ? 'Internal note (never sent to the customer)' : 'Reply to the customer (plain text)'}</label>
+      <textarea id={`${id}-body`} data-testid="reply-body" rows={4} value={body} onChange={(e) => setBody(e.target.value)} required />
+      <div className="inline">
+        <input type="checkbox" id={`${id}-internal`} data-testid="reply-internal" checked={internal} onChange={(e) => setInternal(e.target.checked)} />
+        <label htmlFor={`${id}-internal`}>Internal note</label>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-files`}>Attachments (up to 10 MB per conversation)</label>
+        <input key={fileKey} id={`${id}-files`} data-testid="reply-files" type="file" multiple onChange={(e) => setFiles(Array.from(e.target.files ?? []))} />
+      </div>
+      <ErrorBox error={action.error} />
+      <button type="submit" className="primary" data-testid="reply-send" disabled={action.busy || !body.trim()}>
+        {action.busy ? 'Sending…' : internal ? 'Add note' : 'Send reply'}
+      </button>
+    </form>
+  );
+}
+
+function Sidebar({ t }: { t: TicketDetail }) {
+  return (
+    <aside className="sidebar" aria-label="Customer and order">
+      <h3>Contact</h3>
+      {t.contact ? (
+        <dl>
+          <dt>Name</dt>
+          <dd>{t.contact.name ?? '—'}</dd>
+          <dt>E-mail</dt>
+          <dd>{t.contact.email ?? '—'}</dd>
+          <dt>Phone</dt>
+          <dd>{t.contact.phone ?? '—'}</dd>
+          {Object.entries(t.contact.fields).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <p className="muted">Not in the CRM{t.customer_external_id ? `: customer id ${t.customer_external_id}` : ''}.</p>
+      )}
+      {t.order ? (
+        <>
+          <h3>Order</h3>
+          <p>
+            {t.order.url ? (
+              <a href={t.order.url} target="_blank" rel="noreferrer">
+                {t.order.id}
+              </a>
+            ) : (
+              t.order.id
+            )}
+          </p>
+          <ul className="plain">
+            {t.order.products.map((p, i) => (
+              <li key={i}>
+                {p.quantity} × {p.title} {p.price ? <span className="muted">{p.price}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {t.conversation_url ? (
+        <p>
+          <a href={t.conversation_url} target="_blank" rel="noreferrer">
+            Open the conversation at the source
+          </a>
+        </p>
+      ) : null}
+      {t.customer_orders.length > 0 ? (
+        <>
+          <h3>Customer orders</h3>
+          <ul className="plain">
+            {t.customer_orders.map((o, i) => (
+              <li key={i}>
+                {o.url ? (
+                  <a href={o.url} target="_blank" rel="noreferrer">
+                    {o.name}
+                  </a>
+                ) : (
+                  o.name
+                )}{' '}
+                <span className="muted">
+                  {o.status ?? ''} {o.total ?? ''} {o.created_at ? when(o.created_at) : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,128 @@
+// "Orders > Activity": find an order, then see what was sent, skipped (and why) and what the customer did.
+import { useId, useState } from 'react';
+import type { FormEvent } from 'react';
+import { enc, get, qs } from '../api';
+import type { Activity, List, Order } from '../types';
+import { Async, StatusBadge, useLoad, when } from '../ui';
+import { Link, navigate, useLocation } from '../router';
+
+export function OrdersPage({ orderId }: { orderId: string | null }) {
+  const loc = useLocation();
+  const query = loc.query.get('query') ?? '';
+  const [draft, setDraft] = useState(query);
+  const id = useId();
+  const list = useLoad(`orders?${query}`, () => get<List<Order>>(`/v1/orders${qs({ query, limit: '50' })}`));
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    navigate(`/orders${qs({ query: draft.trim() })}`);
+  };
+
+  return (
+    <section>
+      <h1>Orders</h1>
+      <form className="search" role="search" onSubmit={search}>
+        <label htmlFor={`${id}-q`}>Search orders</label>
+        <input id={`${id}-q`} data-testid="orders-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Order number, name, e-mail or phone" />
+        <button type="submit">Search</button>
+      </form>
+      <div className="split">
+        <div className="list-pane">
+          <Async load={list}>
+            {(d) =>
+              d.data.length === 0 ? (
+                <p className="empty">No orders{query ? ` match “${query}”` : ' yet'}.</p>
+              ) : (
+                <ul className="rows">
+                  {d.data.map((o) => (
+                    <li key={o.id}>
+                      <Link to={`/orders/${enc(o.id)}${qs({ query })}`} className={o.id === orderId ? 'row selected' : 'row'} data-testid="order-row" aria-current={o.id === orderId ? 'true' : undefined}>
+                        <strong>{o.name}</strong> <span>{o.customer_name ?? '—'}</span>
+                        <span className="muted">
+                          {o.total} {o.currency} · {when(o.created_at)}
+                        </span>
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Async>
+        </div>
+        <div className="detail-pane">{orderId ? <OrderDetail orderId={orderId} /> : <p className="empty">Choose an order to see its activity.</p>}</div>
+      </div>
+    </section>
+  );
+}
+
+function OrderDetail({ orderId }: { orderId: string }) {
+  const order = useLoad(`order:${orderId}`, () => get<Order>(`/v1/orders/${enc(orderId)}`));
+  const activity = useLoad(`activity:${orderId}`, () => get<{ order_id: string; data: Activity[] }>(`/v1/orders/${enc(orderId)}/activity`));
+  return (
+    <article>
+      <Async load={order}>
+        {(o) => (
+          <>
+            <h2>
+              Order {o.name} <StatusBadge status={o.status ?? 'unknown'} />
+            </h2>
+            <p>
+              {o.customer_name ?? '—'} · {o.email ?? 'no e-mail'} · {o.phone ?? 'no phone'}
+            </p>
+            <p>
+              Total {o.total} {o.currency} · placed {when(o.created_at)}
+            </p>
+            {o.lines.length > 0 ? (
+              <ul className="plain">
+                {o.lines.map((l, i) => (
+                  <li key={i}>
+                    {l.quantity} × {l.title} {l.sku ? <span className="muted">({l.sku})</span> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </>
+        )}
+      </Async>
+      <h3>Activity</h3>
+      <button type="button" className="small" onClick={() => activity.reload()}>
+        Refresh
+      </button>
+      <Async load={activity}>{(d) => <Timeline entries={d.data} />}</Async>
+    </article>
+  );
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+function Timeline({ entries }: { entries: Activity[] }) {
+  if (entries.length === 0) return <p className="empty">Nothing has happened on this order yet.</p>;
+  return (
+    <ol className="timeline" data-testid="activity-timeline">
+      {entries.map((a) => {
+        const data = a.data ?? {};
+        const mode = str(data.mode);
+        const reason = str(data.reason) ?? str(data.error);
+        const channel = str(data.channel);
+        return (
+          <li key={a.id} className={`tl tl-${a.kind.replace(/\./g, '-')}`} data-testid="activity-entry">
+            <div className="tl-head">
+              <span className="badge">{a.kind}</span>
+              <time dateTime={a.created_at}>{when(a.created_at)}</time>
+            </div>
+            <p>{a.summary}</p>
+            <p className="muted">
+              {channel ? <>channel {channel} </> : null}
+              {mode ? (
+                <>
+                  · mode <strong data-testid="activity-mode">{mode}</strong>{' '}
+                </>
+              ) : null}
+              {reason ? <>· reason: {reason}</> : null}
+            </p>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
