@@ -1,26 +1,16 @@
 // Mirakl (EmpikPlace) adapter + simulator over real HTTP: the simulator plays the seller API (A01, M11, M10,
 // M12, OR11); the adapter verifies the key, polls threads, replies with attachments and reads orders.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { MiraklAdapter, MiraklSimulator, multipartBody } from './index.js';
 import type { MiraklOrder } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const API_KEY = 'c0ffee00-1234-4abc-9def-empikplace-key';
 const SHOP_ID = '2001';
 const SHOP_NAME = 'Księgarnia Pod Lipą';
 const T0 = Date.parse('2026-05-04T08:00:00.000Z');
 const minutes = (n: number): number => T0 + n * 60_000;
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('Mirakl adapter with the simulator', () => {
   let sim: MiraklSimulator;

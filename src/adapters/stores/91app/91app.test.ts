@@ -1,25 +1,15 @@
 // 91APP adapter + simulator over real HTTP: the simulator serves the Admin API order endpoints and the
 // adapter verifies the key, polls orders by UpdateDateTime and fetches single orders.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
 import type { NinetyOneAppOrder } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const SHOP_ID = '40123';
 const API_KEY = 'n1-test-api-key-0001';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('91APP adapter with the simulator', () => {
   let sim: NinetyOneAppSimulator;

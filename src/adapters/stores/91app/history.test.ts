@@ -1,25 +1,15 @@
 // 91APP order history (≤7-day GetList windows), member lookup through Member Connect Cloud and TGCode
 // lookup, adapter against the simulator over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, historyWindows, parseTaipeiDateTime, toTaipeiDateTime } from './index.js';
 import type { NinetyOneAppMember } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const SHOP_ID = '40123';
 const API_KEY = 'n1-history-key';
 const MEMBER_TOKEN = 'ny-member-token';
 const DAY = 24 * 60 * 60 * 1000;
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('91APP history and members with the simulator', () => {
   let sim: NinetyOneAppSimulator;

@@ -9,6 +9,7 @@ import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, taipeiToEpochMs, taipeiToIso } from './index.js';
 import type { CyberbizDelivery, CyberbizOrder } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const DOMAIN = 'example.cyberbiz.co';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.test-shop.sig';
@@ -42,16 +43,6 @@ async function startReceiver(): Promise<Receiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const webhookOf = (d: CyberbizDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {

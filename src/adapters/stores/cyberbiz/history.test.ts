@@ -1,24 +1,14 @@
 // CYBERBIZ order history, customer lookup/creation and order-number lookup, adapter against the simulator
 // over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { CyberbizAdapter, CyberbizSimulator, taipeiTimestamp } from './index.js';
 import type { CyberbizCustomer } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const DOMAIN = 'history.cyberbiz.co';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.history.sig';
 const DAY = 24 * 60 * 60 * 1000;
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('CYBERBIZ history and customers with the simulator', () => {
   let sim: CyberbizSimulator;

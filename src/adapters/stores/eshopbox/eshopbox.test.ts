@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import type { FailedDeliveryRequest, StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { EshopboxAdapter, EshopboxSimulator } from './index.js';
 import type { EshopboxDelivery, EshopboxShipment } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const WS = 'kapaskraft';
 const CLIENT_ID = 'client-123';
@@ -45,16 +45,6 @@ async function startReceiver(): Promise<Receiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const dayInIndia = (offsetDays: number): string => new Date(Date.now() + 330 * 60_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);

@@ -1,24 +1,14 @@
 // SHOPLINE order history, customer search/creation and order-name lookup, adapter against the simulator
 // over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator } from './index.js';
 import type { ShoplineCustomer } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const HANDLE = 'histshop';
 const TOKEN = 'shopline-history-token';
 const DAY = 24 * 60 * 60 * 1000;
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 describe('SHOPLINE history and customers with the simulator', () => {
   let sim: ShoplineSimulator;

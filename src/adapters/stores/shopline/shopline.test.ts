@@ -5,10 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator } from './index.js';
 import type { ShoplineDelivery } from './index.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const HANDLE = 'open001';
 const TOKEN = 'eyJ.test-access-token';
@@ -45,16 +45,6 @@ async function startReceiver(): Promise<Receiver> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return receiver;
-}
-
-async function expectProviderError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const webhookOf = (d: ShoplineDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {
