@@ -155,7 +155,6 @@ for (const variant of variants) {
         // A fresh database (and Redis database) shared by every hub process.
         const db = await createTestDatabase(variant.db);
         cleanups.push({ what: 'test database', run: () => db.destroy() });
-        const port = await freePort();
         const vars: Record<string, string> = {
           HOST: '127.0.0.1',
           LOG_LEVEL: 'warn',
@@ -175,7 +174,6 @@ for (const variant of variants) {
           vars['REDIS_URL'] = redisUrl;
         }
         const env = hubEnv(vars);
-        const apiEnv = hubEnv({ ...vars, PORT: String(port) });
 
         // Workspace and API key through the CLI (it migrates the database on the way).
         const wsOut = await runCli(['workspace', 'create', 'Crash Safety Store'], env);
@@ -186,9 +184,20 @@ for (const variant of variants) {
         expect(key, `api-key create printed: ${keyOut}`).toBeTruthy();
 
         // The API process.
-        const apiProc = await startHubProcess('api', 'api', apiEnv);
+        // A free port can be taken by another test between picking it and binding it: pick again then.
+        let port = 0;
+        let apiProc: HubProcess | null = null;
+        for (let attempt = 1; !apiProc; attempt++) {
+          port = await freePort();
+          try {
+            apiProc = await startHubProcess('api', 'api', hubEnv({ ...vars, PORT: String(port) }));
+          } catch (err) {
+            if (attempt >= 3 || !String(err).includes('EADDRINUSE')) throw err;
+          }
+        }
         processes.push(apiProc);
-        cleanups.push({ what: 'api process', run: () => apiProc.kill('SIGKILL') });
+        const startedApi = apiProc;
+        cleanups.push({ what: 'api process', run: () => startedApi.kill('SIGKILL') });
         const baseUrl = `http://127.0.0.1:${port}`;
         await waitFor(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 200, { timeoutMs: 15_000, intervalMs: 100, what: 'api /readyz' });
         const api = apiClient(baseUrl, key!);
