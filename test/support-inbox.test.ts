@@ -78,6 +78,10 @@ describe('support inbox: EmpikPlace and chats', () => {
     expect(imported.order!.url).toContain(order.order_id);
     expect(imported.conversation_url).toContain(thread.id);
     await waitFor(() => t.mirakl.shopReplies(thread.id).find((r) => r.body.startsWith('Dziękujemy')) ?? null, { what: 'the auto-reply' });
+    // The order is in the hub's orders, and its activity shows the ticket.
+    const hubOrder = (await t.api<{ data: Array<{ id: string }> }>('GET', `/v1/orders?query=${order.commercial_id}`, key)).body.data[0]!;
+    const activity = await t.api<{ data: Array<{ kind: string; data: { ticketId?: string } }> }>('GET', `/v1/orders/${hubOrder.id}/activity`, key);
+    expect(activity.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'ticket.opened', data: expect.objectContaining({ ticketId: imported.id }) })]));
 
     // The shop's staff answers in the marketplace panel, Empik's operator joins, the buyer writes again.
     t.mirakl.addMessage(thread.id, 'shop', 'Wysyłka jutro.');

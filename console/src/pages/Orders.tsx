@@ -104,13 +104,24 @@ function Timeline({ entries }: { entries: Activity[] }) {
         const mode = str(data.mode);
         const reason = str(data.reason) ?? str(data.error);
         const channel = str(data.channel);
+        const ticketId = str(data.ticketId);
         return (
           <li key={a.id} className={`tl tl-${a.kind.replace(/\./g, '-')}`} data-testid="activity-entry">
             <div className="tl-head">
               <span className="badge">{a.kind}</span>
               <time dateTime={a.created_at}>{when(a.created_at)}</time>
             </div>
-            <p>{a.summary}</p>
+            <p>
+              {a.summary}
+              {ticketId ? (
+                <>
+                  {' '}
+                  <Link to={`/inbox/${enc(ticketId)}`} data-testid="activity-ticket">
+                    Open the ticket
+                  </Link>
+                </>
+              ) : null}
+            </p>
             <p className="muted">
               {channel ? <>channel {channel} </> : null}
               {mode ? (

@@ -227,6 +227,34 @@ export class TicketService {
     if (!created && context.products.length && ticket.context.products.length === 0) patch.context = context;
     if (Object.keys(patch).length) await tx.tickets.update(ws, ticket.id, patch);
     if (created) await this.autoReply(tx, ws, ticket);
+    // The marketplace order joins the hub's orders, and its timeline shows the ticket (Orders > Activity).
+    if (order) {
+      const stored = await tx.orders.upsert(ws, connection.id, {
+        externalId: order.id,
+        name: order.commercialId ?? order.id,
+        customerExternalId: order.customer?.id ?? null,
+        customerName: order.customer?.name ?? null,
+        email: null,
+        phone: null,
+        total: order.total,
+        financialStatus: null,
+        fulfillmentStatus: order.state,
+        paymentMethod: null,
+        statusUrl: context.orderUrl,
+        shippingAddress: null,
+        lines: order.lines,
+        createdAt: order.createdAt ? new Date(order.createdAt).toISOString() : null,
+      });
+      if (created) {
+        await tx.activities.add(ws, {
+          orderId: stored.id,
+          messageId: null,
+          kind: 'ticket.opened',
+          summary: `Ticket opened from ${ticket.source}${ticket.subject ? `: ${ticket.subject}` : ''}`,
+          data: { ticketId: ticket.id, source: ticket.source, customer: thread.customer?.name ?? null },
+        });
+      }
+    }
   }
 
   /** The queue's auto-reply, once per new ticket. */
