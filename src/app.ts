@@ -121,7 +121,7 @@ export function createProviders(config: Config): Providers {
     shopify: new ShopifyAdapter(),
     shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
     cyberbiz: new CyberbizAdapter({ baseUrl: config.providers.cyberbizApiUrl }),
-    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl }),
+    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl, memberApiUrl: config.providers.ninetyOneAppMemberApiUrl }),
     eshopbox: new EshopboxAdapter({
       authUrl: config.providers.eshopboxAuthUrl,
       apiBaseFor: (ws) => config.providers.eshopboxApiUrl.replace('{workspace}', ws),

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   SHOPTALK_LINE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.line.me'),
   SHOPTALK_CYBERBIZ_API_URL: urlWithProtocol(['http://', 'https://']).default('https://app-store-api.cyberbiz.io'),
   SHOPTALK_91APP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.91app.com'),
+  // Member Connect Cloud (member lookup for account linking), a host of its own.
+  SHOPTALK_91APP_MEMBER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://member-api.91app.com'),
   SHOPTALK_ESHOPBOX_AUTH_URL: urlWithProtocol(['http://', 'https://']).default('https://auth.myeshopbox.com'),
   // {workspace} is replaced by the account slug; a URL without it serves every account (a proxy, a simulator).
   SHOPTALK_ESHOPBOX_API_URL: urlWithProtocol(['http://', 'https://']).default('https://{workspace}.myeshopbox.com'),
@@ -80,6 +82,7 @@ export interface Config {
     lineApiUrl: string;
     cyberbizApiUrl: string;
     ninetyOneAppApiUrl: string;
+    ninetyOneAppMemberApiUrl: string;
     eshopboxAuthUrl: string;
     /** Eshopbox API base with a {workspace} placeholder for the account slug. */
     eshopboxApiUrl: string;
@@ -140,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lineApiUrl: e.SHOPTALK_LINE_API_URL.replace(/\/$/, ''),
       cyberbizApiUrl: e.SHOPTALK_CYBERBIZ_API_URL.replace(/\/$/, ''),
       ninetyOneAppApiUrl: e.SHOPTALK_91APP_API_URL.replace(/\/$/, ''),
+      ninetyOneAppMemberApiUrl: e.SHOPTALK_91APP_MEMBER_API_URL.replace(/\/$/, ''),
       eshopboxAuthUrl: e.SHOPTALK_ESHOPBOX_AUTH_URL.replace(/\/$/, ''),
       eshopboxApiUrl: e.SHOPTALK_ESHOPBOX_API_URL.replace(/\/$/, ''),
       eshopboxWmsUrl: e.SHOPTALK_ESHOPBOX_WMS_URL.replace(/\/$/, ''),

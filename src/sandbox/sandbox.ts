@@ -127,6 +127,7 @@ export function useSimulators(config: Config, sims: Simulators): void {
     shoplineApiUrl: `${sims.shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
     cyberbizApiUrl: sims.cyberbiz.baseUrl,
     ninetyOneAppApiUrl: sims.ninetyOneApp.baseUrl,
+    ninetyOneAppMemberApiUrl: sims.ninetyOneApp.baseUrl,
     eshopboxAuthUrl: sims.eshopbox.baseUrl,
     eshopboxApiUrl: sims.eshopbox.baseUrl,
     eshopboxWmsUrl: sims.eshopbox.baseUrl,

@@ -89,6 +89,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_TWILIO_API_URL: twilio.baseUrl,
     SHOPTALK_CYBERBIZ_API_URL: cyberbiz.baseUrl,
     SHOPTALK_91APP_API_URL: app91.baseUrl,
+    SHOPTALK_91APP_MEMBER_API_URL: app91.baseUrl,
     SHOPTALK_ESHOPBOX_AUTH_URL: eshopbox.baseUrl,
     // One simulator plays every Eshopbox host; it tells accounts apart by the ProxyHost header.
     SHOPTALK_ESHOPBOX_API_URL: eshopbox.baseUrl,

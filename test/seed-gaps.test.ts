@@ -1,0 +1,79 @@
+// Seed statements that did not hold end to end: 91APP account linking through Member Connect Cloud, events
+// addressed to a store customer (CYBERBIZ coupons and bonus points), SHOPLINE's loyalty, credit, coupon and
+// delivered webhooks, Eshopbox's shared WhatsApp account, the brand variable, the hub's own loyalty events on
+// WhatsApp, SMS and e-mail, and Gupshup's number check.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubVariant, TestHub } from './support/hub.js';
+import { startTestHub } from './support/hub.js';
+import { storageKinds, waitFor } from './support/services.js';
+
+const hex = (n: number) => randomBytes(n).toString('hex');
+
+const variants: HubVariant[] = [
+  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
+  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
+];
+
+describe.each(variants)('seed gaps ($name)', (variant) => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub(variant);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function workspace(name: string) {
+    const ws = await t.hub.workspaces.createWorkspace(name);
+    const key = (await t.hub.workspaces.createApiKey(ws.id, 'tests')).key;
+    return { id: ws.id, key };
+  }
+
+  async function lineAccount(key: string) {
+    const channel = { channelAccessToken: `line_${hex(16)}`, channelSecret: hex(16), botUserId: `U${hex(16)}`, displayName: 'Shop LINE' };
+    t.line.addChannel(channel);
+    const account = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', key, { channel: 'line', provider: 'line', channel_access_token: channel.channelAccessToken, channel_secret: channel.channelSecret })).body;
+    t.line.addChannel({ ...channel, webhookUrl: account.webhook_url });
+    return { ...channel, id: account.id };
+  }
+
+  async function smsAccount(key: string) {
+    const sms = { accountSid: `AC${hex(16)}`, authToken: hex(16), from: '+15005550009' };
+    t.twilio.addAccount({ accountSid: sms.accountSid, authToken: sms.authToken, numbers: [sms.from] });
+    const res = await t.api<{ id: string }>('POST', '/v1/channel-accounts', key, { channel: 'sms', provider: 'twilio', account_sid: sms.accountSid, auth_token: sms.authToken, from: sms.from });
+    expect(res.status).toBe(201);
+    return { ...sms, id: res.body.id };
+  }
+
+  const lineSays = async (line: { botUserId: string }, user: string, input: { text?: string; postbackData?: string }) => {
+    const before = t.line.messages(user).length;
+    await t.line.emitInbound({ userId: user, botUserId: line.botUserId, ...input });
+    return waitFor(() => (t.line.messages(user).length > before ? t.line.messages(user).slice(before) : null), { what: `a LINE reply to ${JSON.stringify(input)}` });
+  };
+  const texts = (ms: Array<{ text: string | null; message: Record<string, unknown> }>) => ms.map((m) => m.text ?? JSON.stringify(m.message)).join('\n');
+
+  it('links a LINE user to a 91APP member found through Member Connect Cloud', async () => {
+    const { key } = await workspace('Ninety Tea');
+    const shopId = String(40000 + Math.floor(Math.random() * 9999));
+    const apiKey = hex(16);
+    t.app91.addShop({ shopId, apiKey });
+    const conn = await t.api<{ id: string }>('POST', '/v1/store-connections', key, { platform: '91app', shop_id: shopId, api_key: apiKey });
+    expect(conn.status).toBe(201);
+    const member = t.app91.addMember(shopId, { name: 'Wang Li', email: 'li@example.tw', cellphone: '0912000333' });
+    const line = await lineAccount(key);
+    await smsAccount(key);
+    expect((await t.api('PUT', '/v1/chat-settings', key, { linking: { store_connection_id: conn.body.id, verify_by: 'sms' } })).status).toBe(200);
+
+    const user = `U${hex(16)}`;
+    await lineSays(line, user, { postbackData: 'a:link_account' });
+    const asked = await lineSays(line, user, { text: '+886912000333' });
+    expect(texts(asked)).toMatch(/6-digit code/);
+    const sms = await waitFor(() => t.twilio.messages('+886912000333')[0] ?? null, { what: 'the SMS code' });
+    const code = /\b(\d{6})\b/.exec(sms.body)![1]!;
+    const linked = await lineSays(line, user, { text: code });
+    expect(texts(linked)).toMatch(/Your account is linked/);
+    const customers = await t.api<{ data: Array<{ identities: Array<{ kind: string; value: string; store_connection_id: string | null }> }> }>('GET', `/v1/customers?query=${user}`, key);
+    expect(customers.body.data[0]!.identities).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'store', value: member.memberId, store_connection_id: conn.body.id })]));
+  });
+});
