@@ -76,4 +76,39 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     const customers = await t.api<{ data: Array<{ identities: Array<{ kind: string; value: string; store_connection_id: string | null }> }> }>('GET', `/v1/customers?query=${user}`, key);
     expect(customers.body.data[0]!.identities).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'store', value: member.memberId, store_connection_id: conn.body.id })]));
   });
+
+  async function cyberbizShop(key: string) {
+    const domain = `gaps-${hex(3)}.cyberbiz.co`;
+    const token = `eyJ${hex(16)}`;
+    const secret = hex(16);
+    t.cyberbiz.addShop({ domain, name: 'Gaps Tea', accessToken: token, appSecret: secret });
+    const conn = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/store-connections', key, { platform: 'cyberbiz', shop_domain: domain, access_token: token, app_secret: secret })).body;
+    t.cyberbiz.addShop({ domain, name: 'Gaps Tea', accessToken: token, appSecret: secret, webhookUrl: conn.webhook_url });
+    return { domain, id: conn.id };
+  }
+
+  it('sends CYBERBIZ coupons and bonus points addressed to a store customer to their linked LINE chat', async () => {
+    const { key } = await workspace('Coupon Tea');
+    const shop = await cyberbizShop(key);
+    const line = await lineAccount(key);
+    const storeCustomer = t.cyberbiz.addCustomer(shop.domain, { name: 'Lin Mei', email: `mei-${hex(3)}@example.tw`, mobile: '0912000444' });
+    const user = `U${hex(16)}`;
+    const created = await t.api('POST', '/v1/customers', key, {
+      name: 'Lin Mei',
+      identities: [
+        { kind: 'line', value: user, channel_account_id: line.id },
+        { kind: 'store', value: String(storeCustomer.id), store_connection_id: shop.id },
+      ],
+    });
+    expect(created.status).toBe(201);
+    for (const type of ['coupon.issued', 'points.earned', 'points.spent']) {
+      expect((await t.api('PUT', `/v1/notification-settings/${type}/line`, key, { enabled: true })).status).toBe(200);
+    }
+    await t.cyberbiz.emitCoupon(shop.domain, { customer_id: storeCustomer.id, code: 'BDAY-777' });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('BDAY-777')) ?? null, { what: 'the coupon on LINE' });
+    await t.cyberbiz.emitBonusPoints(shop.domain, { customer_id: storeCustomer.id, points: 120 });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('120 points')) ?? null, { what: 'points received on LINE' });
+    await t.cyberbiz.emitBonusPoints(shop.domain, { customer_id: storeCustomer.id, points: -30 });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('used 30 points')) ?? null, { what: 'points used on LINE' });
+  });
 });

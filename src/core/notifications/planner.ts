@@ -13,6 +13,7 @@ import type { StoredContent } from '../channels/ports.js';
 import { matchLocale } from '../templates/builtin.js';
 import type { OptOutService } from './opt-outs.js';
 import { findCustomerRecipient, findRecipient, maskAddress } from './recipients.js';
+import type { RecipientLookup } from './recipients.js';
 import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, emailBodies, isTextChannel } from './compose.js';
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
@@ -145,9 +146,12 @@ export class NotificationPlanner {
     const account = setting.channelAccountId ? await tx.channelAccounts.get(workspaceId, setting.channelAccountId) : null;
     if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
-    const customerId = typeof event.payload.data['customerId'] === 'string' ? event.payload.data['customerId'] : null;
-    if (!order && !customerId) return skip('the event is not linked to an order or a customer, so there is no one to address', account.id);
-    const recipient = order ? await findRecipient(tx, workspaceId, channel, account, order) : await findCustomerRecipient(tx, workspaceId, channel, account, customerId!);
+    let recipient: RecipientLookup;
+    if (order) recipient = await findRecipient(tx, workspaceId, channel, account, order);
+    else {
+      const customer = await eventCustomer(tx, workspaceId, event);
+      recipient = 'missing' in customer ? customer : await findCustomerRecipient(tx, workspaceId, channel, account, customer.id);
+    }
     if ('missing' in recipient) return skip(recipient.missing, account.id);
     if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {
       return skip(`the customer (${maskAddress(channel, recipient.address)}) opted out of ${channelLabel(channel)} messages`, account.id, recipient.address);
@@ -253,6 +257,22 @@ export class NotificationPlanner {
     }
     return { content: { kind: 'text', text } };
   }
+}
+
+/**
+ * The hub customer an event without an order is about: the hub's own id (loyalty, linking), or the store's
+ * customer id resolved through the identity that customer has for the event's store connection.
+ */
+async function eventCustomer(tx: Repos, workspaceId: string, event: StoredEvent): Promise<{ id: string } | { missing: string }> {
+  const data = event.payload.data;
+  if (typeof data['customerId'] === 'string') return { id: data['customerId'] };
+  const external = data['customerExternalId'];
+  if ((typeof external !== 'string' && typeof external !== 'number') || String(external) === '' || !event.storeConnectionId) {
+    return { missing: 'the event is not linked to an order or a customer, so there is no one to address' };
+  }
+  const found = await tx.customers.findByIdentity(workspaceId, 'store', event.storeConnectionId, String(external));
+  if (found) return { id: found.id };
+  return { missing: `the store's customer ${String(external)} has not linked a chat or contact to the hub yet` };
 }
 
 /** How a setting's template is named on messages and activity: the provider template, or the built-in/own text. */
