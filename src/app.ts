@@ -185,7 +185,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
-  const loyalty = new LoyaltyService(uow, providers, secrets);
+  const loyalty = new LoyaltyService(uow, providers, secrets, planner);
   const history = new OrderHistoryService(uow, providers, secrets);
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);

@@ -111,4 +111,28 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     await t.cyberbiz.emitBonusPoints(shop.domain, { customer_id: storeCustomer.id, points: -30 });
     await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('used 30 points')) ?? null, { what: 'points used on LINE' });
   });
+
+  it('raises the loyalty programme’s own point events, on LINE, WhatsApp, SMS and e-mail but never Messenger', async () => {
+    const { key } = await workspace('Points Tea');
+    const matrix = await t.api<{ data: Array<{ event_type: string; channel: string; supported: boolean; platforms: string[] }> }>('GET', '/v1/notification-matrix', key);
+    const cell = (type: string, channel: string) => matrix.body.data.find((c) => c.event_type === type && c.channel === channel)!;
+    for (const channel of ['whatsapp', 'sms', 'email', 'line']) {
+      for (const type of ['points.earned', 'points.spent', 'coupon.issued']) expect(cell(type, channel)).toMatchObject({ supported: true, platforms: expect.arrayContaining(['loyalty']) });
+    }
+    expect(cell('points.earned', 'messenger').supported).toBe(false);
+
+    const line = await lineAccount(key);
+    expect((await t.api('PUT', '/v1/chat-settings', key, { loyalty: { enabled: true, points_per_unit: '1', signup_bonus: 50, prizes: [{ id: 'tote', name: 'Tote bag', cost: 40, reward: { kind: 'code', code: 'TOTE-1' } }] } })).status).toBe(200);
+    for (const type of ['points.earned', 'points.spent']) expect((await t.api('PUT', `/v1/notification-settings/${type}/line`, key, { enabled: true })).status).toBe(200);
+    const user = `U${hex(16)}`;
+    await lineSays(line, user, { postbackData: 'a:loyalty_join' });
+    await lineSays(line, user, { text: `new-${hex(3)}@example.com` });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('you received 50 points')) ?? null, { what: 'the sign-up bonus notification' });
+    await lineSays(line, user, { postbackData: 'loyalty:prize:tote' });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('you used 40 points')) ?? null, { what: 'the points used notification' });
+    // Each change is one event: one notification, however often the chat repeats itself.
+    await lineSays(line, user, { postbackData: 'a:loyalty_balance' });
+    expect(t.line.messages(user).filter((m) => (m.text ?? '').includes('you received 50 points'))).toHaveLength(1);
+    expect(t.line.messages(user).filter((m) => (m.text ?? '').includes('you used 40 points'))).toHaveLength(1);
+  });
 });

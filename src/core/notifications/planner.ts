@@ -18,7 +18,7 @@ import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, emailBodies, isTextChan
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
-import { billingCategory, unsupportedReason } from './matrix.js';
+import { LOYALTY_SOURCE, billingCategory, unsupportedReason } from './matrix.js';
 
 export class NotificationPlanner {
   private brands = new TtlCache<string, string>(30_000);
@@ -75,13 +75,27 @@ export class NotificationPlanner {
   }
 
   /**
+   * Records a change of the hub's own loyalty programme (points earned or spent, a coupon given) as an event of
+   * the customer, so the notifications the merchant enabled for it go out. Returns null when recorded before.
+   */
+  async recordLoyaltyEvent(
+    tx: Repos,
+    workspaceId: string,
+    input: { type: 'points.earned' | 'points.spent' | 'coupon.issued'; customerId: string; idempotencyKey: string; data: Record<string, unknown> },
+  ): Promise<StoredEvent | null> {
+    const brand = await this.brands.get(workspaceId, async () => (await tx.workspaces.get(workspaceId))?.name ?? '');
+    const event: NormalizedEvent = { type: input.type, idempotencyKey: `loyalty:${input.idempotencyKey}`, occurredAt: Date.now(), order: null, data: { ...input.data, customerId: input.customerId } };
+    return this.recordEvent(tx, workspaceId, null, LOYALTY_SOURCE, event, brand);
+  }
+
+  /**
    * Records one normalized event (from a webhook, a poll or the API) and plans its notifications.
    * Returns null when the event was already recorded.
    */
-  async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
+  async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string | null, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
     let order: Order | null = null;
-    if (event.order) order = await tx.orders.upsert(workspaceId, storeConnectionId, event.order);
-    else if (typeof event.data['orderExternalId'] === 'string') {
+    if (event.order && storeConnectionId) order = await tx.orders.upsert(workspaceId, storeConnectionId, event.order);
+    else if (typeof event.data['orderExternalId'] === 'string' && storeConnectionId) {
       order = await tx.orders.findByExternalId(workspaceId, storeConnectionId, event.data['orderExternalId']);
     }
     const stored = await tx.events.insertIfNew(workspaceId, {
@@ -94,7 +108,7 @@ export class NotificationPlanner {
       payload: event,
     });
     if (!stored) return null;
-    if (order) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, source, event, order, brand);
+    if (order && storeConnectionId) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, event, order, brand);
     // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
     const settings = new Map((await tx.settings.listForEvent(workspaceId, event.type)).map((x) => [x.channel, x]));
     const installed = settings.size === notificationChannels.length ? null : new Set(await tx.channelAccounts.installedChannels(workspaceId));
@@ -191,7 +205,7 @@ export class NotificationPlanner {
    * What an order event changes besides notifications: an order that moved on closes its open failed-delivery
    * case (a late answer then gets an explanation), and a refund takes back the loyalty points claimed for it.
    */
-  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
+  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
     if (['order.delivered', 'order.cancelled', 'order.refunded', 'order.out_for_delivery', 'return.created'].includes(event.type)) {
       await tx.ndrCases.closeForOrder(workspaceId, order.id);
     }
@@ -205,7 +219,7 @@ export class NotificationPlanner {
       details: { orderName: order.name },
     });
     // The balance change is a "points used" notification where the merchant enabled it and the channel allows it.
-    await this.recordEvent(tx, workspaceId, storeConnectionId, source, {
+    await this.recordEvent(tx, workspaceId, storeConnectionId, LOYALTY_SOURCE, {
       type: 'points.spent',
       idempotencyKey: `loyalty:refund:${storeConnectionId}:${order.externalId}`,
       occurredAt: Date.now(),

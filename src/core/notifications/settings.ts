@@ -104,7 +104,7 @@ export class NotificationSettingsService {
     }
 
     if (supportingPlatforms(type, channel).length === 0) {
-      throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform; see GET /v1/notification-matrix`);
+      throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform or hub feature; see GET /v1/notification-matrix`);
     }
     const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? null);
     // Seed 002: sends through the platform's shared account are billed to the merchant on top; enabling one

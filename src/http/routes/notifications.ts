@@ -70,7 +70,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
               ? null
               : channel === 'messenger' && /^(points|credits|coupon)\./.test(type)
                 ? 'Meta forbids promotional content (points, credits, coupons) in Messenger notifications'
-                : `no store platform sends ${eventLabel(type).toLowerCase()} notifications on ${channelLabel(channel)}`,
+                : `no store platform or hub feature raises ${eventLabel(type).toLowerCase()} notifications on ${channelLabel(channel)}`,
         };
       }),
     ),
