@@ -105,7 +105,10 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
       expect((await t.api('PUT', `/v1/notification-settings/${type}/line`, key, { enabled: true })).status).toBe(200);
     }
     await t.cyberbiz.emitCoupon(shop.domain, { customer_id: storeCustomer.id, code: 'BDAY-777' });
-    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('BDAY-777')) ?? null, { what: 'the coupon on LINE' });
+    const coupon = await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('BDAY-777')) ?? null, { what: 'the coupon on LINE' });
+    // {{ brand }} without a brand setting is the store's name as CYBERBIZ reports it, never the workspace's own name.
+    expect(coupon.text).toContain('Gaps Tea');
+    expect(coupon.text).not.toContain('Coupon Tea');
     await t.cyberbiz.emitBonusPoints(shop.domain, { customer_id: storeCustomer.id, points: 120 });
     await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('120 points')) ?? null, { what: 'points received on LINE' });
     await t.cyberbiz.emitBonusPoints(shop.domain, { customer_id: storeCustomer.id, points: -30 });
@@ -134,5 +137,23 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     await lineSays(line, user, { postbackData: 'a:loyalty_balance' });
     expect(t.line.messages(user).filter((m) => (m.text ?? '').includes('you received 50 points'))).toHaveLength(1);
     expect(t.line.messages(user).filter((m) => (m.text ?? '').includes('you used 40 points'))).toHaveLength(1);
+  });
+
+  it('fills {{ brand }} from the workspace’s brand setting, and from the shipment’s brand when the store sends one', async () => {
+    const { key } = await workspace('Ops team 7');
+    const patched = await t.api<{ name: string; brand_name: string | null }>('PATCH', '/v1/workspace', key, { brand_name: '  Lotus Tea ' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Ops team 7', brand_name: 'Lotus Tea' });
+    expect((await t.api('PATCH', '/v1/workspace', key, { name: '' })).status).toBe(400);
+    const shop = await cyberbizShop(key);
+    const line = await lineAccount(key);
+    const storeCustomer = t.cyberbiz.addCustomer(shop.domain, { name: 'Lin Mei', email: `mei-${hex(3)}@example.tw`, mobile: '0912000555' });
+    const user = `U${hex(16)}`;
+    await t.api('POST', '/v1/customers', key, { identities: [{ kind: 'line', value: user, channel_account_id: line.id }, { kind: 'store', value: String(storeCustomer.id), store_connection_id: shop.id }] });
+    expect((await t.api('PUT', '/v1/notification-settings/coupon.issued/line', key, { enabled: true })).status).toBe(200);
+    await t.cyberbiz.emitCoupon(shop.domain, { customer_id: storeCustomer.id, code: 'LOTUS-1' });
+    const coupon = await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes('LOTUS-1')) ?? null, { what: 'the coupon on LINE' });
+    expect(coupon.text).toContain('Lotus Tea');
+    expect(coupon.text).not.toContain('Ops team 7');
   });
 });

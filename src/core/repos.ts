@@ -9,6 +9,8 @@ import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, F
 export interface Workspace {
   id: string;
   name: string;
+  /** The brand customers see; null until set (the workspace's name is internal and never shown to them). */
+  brandName: string | null;
   createdAt: number;
 }
 
@@ -294,6 +296,7 @@ export interface Repos {
     create(name: string): Promise<Workspace>;
     get(workspaceId: string): Promise<Workspace | null>;
     list(): Promise<Workspace[]>;
+    update(workspaceId: string, input: { name?: string; brandName?: string | null }): Promise<Workspace | null>;
   };
   apiKeys: {
     create(workspaceId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKeyRecord>;

@@ -3,6 +3,8 @@
 export interface WorkspacesTable {
   id: string;
   name: string;
+  /** What customers see as the shop's name; null until the merchant sets it. */
+  brand_name: string | null;
   created_at: number;
 }
 

@@ -54,7 +54,7 @@ export class NotificationPlanner {
       await repos.webhooks.finish(workspaceId, webhook.id, 'failed', reason);
       return;
     }
-    const brand = await this.brands.get(workspaceId, async () => (await repos.workspaces.get(workspaceId))?.name ?? '');
+    const brand = await this.brandOf(repos, workspaceId, connection.id);
     await this.uow.transaction(async (tx) => {
       for (const event of events) {
         await this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand);
@@ -70,8 +70,21 @@ export class NotificationPlanner {
   async recordPushedEvent(workspaceId: string, storeConnectionId: string, event: NormalizedEvent): Promise<StoredEvent | null> {
     const connection = await this.uow.repos.storeConnections.get(workspaceId, storeConnectionId);
     if (!connection) throw invalidField('store_connection_id', `no store connection ${storeConnectionId} in this workspace`);
-    const brand = await this.brands.get(workspaceId, async () => (await this.uow.repos.workspaces.get(workspaceId))?.name ?? '');
+    const brand = await this.brandOf(this.uow.repos, workspaceId, connection.id);
     return this.uow.transaction((tx) => this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand));
+  }
+
+  /**
+   * The brand customers see when the event itself names none: the workspace's brand setting, else the name of the
+   * store the event came from (as the platform reports it). Never the workspace's own name, which is internal.
+   */
+  async brandOf(repos: Repos, workspaceId: string, storeConnectionId: string | null): Promise<string> {
+    return this.brands.get(`${workspaceId}:${storeConnectionId ?? ''}`, async () => {
+      const workspace = await repos.workspaces.get(workspaceId);
+      if (workspace?.brandName) return workspace.brandName;
+      const store = storeConnectionId ? await repos.storeConnections.get(workspaceId, storeConnectionId) : (await repos.storeConnections.list(workspaceId))[0];
+      return store?.name ?? '';
+    });
   }
 
   /**
@@ -83,7 +96,7 @@ export class NotificationPlanner {
     workspaceId: string,
     input: { type: 'points.earned' | 'points.spent' | 'coupon.issued'; customerId: string; idempotencyKey: string; data: Record<string, unknown> },
   ): Promise<StoredEvent | null> {
-    const brand = await this.brands.get(workspaceId, async () => (await tx.workspaces.get(workspaceId))?.name ?? '');
+    const brand = await this.brandOf(tx, workspaceId, null);
     const event: NormalizedEvent = { type: input.type, idempotencyKey: `loyalty:${input.idempotencyKey}`, occurredAt: Date.now(), order: null, data: { ...input.data, customerId: input.customerId } };
     return this.recordEvent(tx, workspaceId, null, LOYALTY_SOURCE, event, brand);
   }

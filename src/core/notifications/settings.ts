@@ -216,7 +216,8 @@ export class NotificationSettingsService {
   /** The catalogue's sample values with the workspace's own values over them. */
   async samples(workspaceId: string): Promise<Record<string, string>> {
     const own = await this.uow.repos.variableSamples.list(workspaceId);
-    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? v.sample]));
+    const brand = (await this.uow.repos.workspaces.get(workspaceId))?.brandName ?? null;
+    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? (v.key === 'brand' && brand ? brand : v.sample)]));
   }
 
   async setSamples(workspaceId: string, values: Record<string, string>): Promise<Record<string, string>> {
