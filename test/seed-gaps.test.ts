@@ -156,4 +156,58 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     expect(coupon.text).toContain('Lotus Tea');
     expect(coupon.text).not.toContain('Ops team 7');
   });
+
+  async function gupshupAccount(key: string, owner: 'merchant' | 'platform') {
+    const appName = `app${hex(3)}`;
+    const apiKey = `gs_${hex(16)}`;
+    const source = `9199${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    t.gupshup.addApp({ appName, apiKey, sourceNumber: source });
+    const res = await t.api<{ id: string; callback_url: string }>('POST', '/v1/channel-accounts', key, { channel: 'whatsapp', provider: 'gupshup', owner, name: owner === 'platform' ? 'Eshopbox shared number' : 'Own number', app_name: appName, source_number: `+${source}`, api_key: apiKey });
+    expect(res.status).toBe(201);
+    t.gupshup.setCallbackUrl(appName, res.body.callback_url);
+    return { appName, id: res.body.id };
+  }
+
+  it('enables notifications through the shared Gupshup account with the platform’s approved templates, and the own account by template id', async () => {
+    const { key } = await workspace('Shared sender');
+    const shared = await gupshupAccount(key, 'platform');
+    t.gupshup.upsertTemplate(shared.appName, { elementName: 'order_shipped', status: 'APPROVED', data: 'Hi {{1}}, your {{2}} order {{3}} is on its way.' });
+    // No template asked of the merchant: the platform's approved template for the event is used.
+    const enabled = await t.api<{ enabled: boolean; template: { name: string; id: string }; preview: string | null }>('PUT', '/v1/notification-settings/order.shipped/whatsapp', key, {
+      enabled: true,
+      confirm_charges: true,
+      variables: { '2': 'brand', '3': 'customer_order_id' },
+    });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.template.name).toBe('order_shipped');
+    // An event the platform has no approved template for is refused with the reason.
+    const missing = await t.api<{ error: { message: string } }>('PUT', '/v1/notification-settings/order.delivered/whatsapp', key, { enabled: true, confirm_charges: true });
+    expect(missing.status).toBeGreaterThanOrEqual(400);
+    expect(missing.status).toBeLessThan(500);
+    expect(missing.body.error.message).toMatch(/no approved template order_delivered/);
+
+    // The Eshopbox shipment carries its brand; {{ brand }} is that brand.
+    const eshop = { workspace: `shared${hex(2)}`, clientId: `cid-${hex(4)}`, clientSecret: hex(12), refreshToken: hex(16) };
+    t.eshopbox.addAccount(eshop);
+    const conn = (await t.api<{ id: string; webhook_url: string; webhook_headers: Record<string, string> }>('POST', '/v1/store-connections', key, { platform: 'eshopbox', workspace: eshop.workspace, client_id: eshop.clientId, client_secret: eshop.clientSecret, refresh_token: eshop.refreshToken })).body;
+    t.eshopbox.registerWebhook(eshop.workspace, { resource: 'shipment', eventType: 'PUT', version: 'v1', webhookUrl: conn.webhook_url, webhookMethod: 'POST', webhookHeaders: conn.webhook_headers });
+    const phone = `98765${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`;
+    const shipment = t.eshopbox.createShipment(eshop.workspace, { shippingAddress: { contactPhone: phone } });
+    await t.eshopbox.advance(eshop.workspace, shipment.shipmentId, 'dispatched');
+    const sent = await waitFor(() => t.gupshup.messages(`91${phone}`)[0] ?? null, { what: 'the shipped message through the shared account' });
+    expect(sent.renderedText).toContain('your KapasKraft order');
+
+    // The merchant's own Gupshup account: a template is required, by name or by the id Gupshup shows.
+    const own = await workspace('Own sender');
+    const mine = await gupshupAccount(own.key, 'merchant');
+    const none = await t.api<{ error: { message: string } }>('PUT', '/v1/notification-settings/order.placed/whatsapp', own.key, { enabled: true });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toMatch(/^template\.name: the name or id of an approved WhatsApp template is required/);
+    const template = t.gupshup.listTemplates(mine.appName).find((x) => x.elementName === 'order_placed')!;
+    const byId = await t.api<{ template: { name: string; id: string } }>('PUT', '/v1/notification-settings/order.placed/whatsapp', own.key, { enabled: true, template: { id: template.id } });
+    expect(byId.status).toBe(200);
+    expect(byId.body.template).toMatchObject({ name: 'order_placed', id: template.id });
+    const wrongId = await t.api('PUT', '/v1/notification-settings/order.placed/whatsapp', own.key, { enabled: true, template: { id: 'no-such-template' } });
+    expect(wrongId.status).toBe(422);
+  });
 });

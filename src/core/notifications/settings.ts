@@ -25,7 +25,7 @@ export interface SettingUpdate {
    * SMS, e-mail): the language of the built-in text, or the merchant's own Liquid body (and e-mail subject);
    * name "builtin" goes back to the built-in text.
    */
-  template?: { name?: string | undefined; language?: string | undefined; body?: string | undefined; subject?: string | undefined } | null | undefined;
+  template?: { name?: string | undefined; id?: string | undefined; language?: string | undefined; body?: string | undefined; subject?: string | undefined } | null | undefined;
   /** Placeholder → variable key; placeholders left out get the default for their position. */
   variables?: Record<string, string> | undefined;
   /** Required to enable a notification sent through the platform's shared account (it is charged extra). */
@@ -118,11 +118,20 @@ export class NotificationSettingsService {
       charges = input.confirmCharges ? { at: Date.now(), by: input.actor ?? null } : { at: current!.chargesConfirmedAt, by: current!.chargesConfirmedBy };
     }
     if (isTextChannel(channel)) return this.enableText(workspaceId, type, channel, input, current, account.id, charges);
-    const name = input.template?.name?.trim() || current?.templateName;
-    if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);
-    const language = input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || DEFAULT_LANGUAGE;
     const templates = await this.connections.listTemplates(workspaceId, account.id);
-    const template = templates.find((t) => t.name === name && t.language === language);
+    const byId = input.template?.id?.trim();
+    // Seed 002: the merchant's own Gupshup account asks for the template id; a name works too. The platform's shared
+    // account uses the platform's own approved template for the event, named after it (order_shipped...).
+    const platformDefault = account.owner === 'platform' && !byId && !input.template?.name && !current?.templateName ? platformTemplateName(type) : null;
+    const fromId = byId ? templates.find((t) => t.id === byId) : undefined;
+    if (byId && !fromId) throw new AppError('template_not_approved', `template id ${byId} does not exist in the account ${account.name}`, { template_id: byId });
+    const name = fromId?.name ?? (input.template?.name?.trim() || current?.templateName || platformDefault);
+    if (!name) throw invalidField('template.name', `the name or id of an approved ${channelLabel(channel)} template is required to enable this notification`);
+    const language = fromId?.language ?? (input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || (platformDefault ? templates.find((t) => t.name === platformDefault && t.status === 'APPROVED')?.language : null) || DEFAULT_LANGUAGE);
+    const template = fromId ?? templates.find((t) => t.name === name && t.language === language);
+    if (!template && platformDefault) {
+      throw new AppError('template_not_approved', `the shared ${channelLabel(channel)} account ${account.name} has no approved template ${platformDefault} for this notification yet; ask the platform, or use your own account`, { template: platformDefault });
+    }
     if (!template) {
       const languages = templates.filter((t) => t.name === name).map((t) => t.language);
       throw new AppError(
@@ -324,6 +333,9 @@ export class NotificationSettingsService {
     return selection.account;
   }
 }
+
+/** The name a platform's shared account gives the approved template of an event: order.shipped → order_shipped. */
+export const platformTemplateName = (type: EventType): string => type.replace(/\./g, '_');
 
 function bindTemplate(template: ProviderTemplate, mapping: Record<string, string>): TemplateBinding {
   for (const [placeholder, variable] of Object.entries(mapping)) {
