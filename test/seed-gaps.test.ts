@@ -210,4 +210,31 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     const wrongId = await t.api('PUT', '/v1/notification-settings/order.placed/whatsapp', own.key, { enabled: true, template: { id: 'no-such-template' } });
     expect(wrongId.status).toBe(422);
   });
+
+  it('says a Gupshup number is not verified until a test message from it is accepted', async () => {
+    const { key } = await workspace('Number check');
+    const appName = `app${hex(3)}`;
+    const apiKey = `gs_${hex(16)}`;
+    t.gupshup.addApp({ appName, apiKey, sourceNumber: '919900112299' });
+    // A number that is not the app's: Gupshup has no API to tell, so the account is saved, and says so.
+    const wrong = await t.api<{ id: string; number_check: { state: string; note: string | null } }>('POST', '/v1/channel-accounts', key, { channel: 'whatsapp', provider: 'gupshup', app_name: appName, source_number: '+919900110000', api_key: apiKey });
+    expect(wrong.status).toBe(201);
+    expect(wrong.body.number_check).toEqual({ state: 'unverified', note: 'number not verified — send a test message' });
+    expect((await t.api('PUT', '/v1/notification-settings/order.placed/whatsapp', key, { enabled: true, template: { name: 'order_placed' } })).status).toBe(200);
+    const failed = await t.api<{ status: string }>('POST', '/v1/notification-settings/order.placed/whatsapp/test-send', key, { to: '+919876512345' });
+    expect(failed.body.status).toBe('failed');
+    const afterFail = await t.api<{ number_check: { state: string; note: string } }>('GET', `/v1/channel-accounts/${wrong.body.id}`, key);
+    expect(afterFail.body.number_check.state).toBe('unverified');
+    expect(afterFail.body.number_check.note).toMatch(/^number not verified — the last test message failed: .*source/i);
+
+    // The app's own number: the accepted test message is the proof.
+    expect((await t.api('DELETE', `/v1/channel-accounts/${wrong.body.id}`, key)).status).toBe(204);
+    const right = await t.api<{ id: string }>('POST', '/v1/channel-accounts', key, { channel: 'whatsapp', provider: 'gupshup', name: 'Right number', app_name: appName, source_number: '+919900112299', api_key: apiKey });
+    expect(right.status).toBe(201);
+    expect((await t.api('PUT', '/v1/notification-settings/order.placed/whatsapp', key, { enabled: true, channel_account_id: right.body.id, template: { name: 'order_placed' } })).status).toBe(200);
+    const ok = await t.api<{ status: string }>('POST', '/v1/notification-settings/order.placed/whatsapp/test-send', key, { to: '+919876512345' });
+    expect(ok.body.status).toBe('sent');
+    const verified = await t.api<{ number_check: { state: string; note: string | null } }>('GET', `/v1/channel-accounts/${right.body.id}`, key);
+    expect(verified.body.number_check).toEqual({ state: 'verified', note: null });
+  });
 });

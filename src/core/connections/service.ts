@@ -440,7 +440,9 @@ export class ConnectionService {
     const callbackToken = this.secrets.randomToken();
     const appName = input.appName.trim();
     const credentials: ChannelAccountCredentials = {
-      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, '') },
+      // Gupshup has no API that tells which number an app sends from: the number stays unverified until a
+      // send from it is accepted (the test send is that check).
+      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, ''), numberCheck: 'unverified' },
       secrets: { apiKey: input.apiKey, callbackToken },
     };
     const account = await this.saveVerifiedAccount(workspaceId, 'whatsapp', 'gupshup', 'Gupshup', appName, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);

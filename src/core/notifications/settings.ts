@@ -273,6 +273,12 @@ export class NotificationSettingsService {
     });
     const result = await this.connections.sendNow(account, { to: address, content, idempotencyKey: message!.id });
     const at = Date.now();
+    if (account.settings['numberCheck'] !== undefined && account.settings['numberCheck'] !== 'verified') {
+      // The test send is the number check where the provider has no API for it (Gupshup).
+      const { numberCheckFailure: _previous, ...rest } = account.settings;
+      const settings = result.ok ? { ...rest, numberCheck: 'verified' } : { ...rest, numberCheck: 'unverified', numberCheckFailure: result.reason.slice(0, 300) };
+      await this.uow.repos.channelAccounts.update(workspaceId, account.id, { settings });
+    }
     await this.uow.transaction(async (tx) => {
       if (result.ok) {
         await tx.messages.update(workspaceId, message!.id, { status: 'sent', sentAt: at, providerMessageId: result.providerMessageId, attempts: 1 });
