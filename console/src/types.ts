@@ -28,6 +28,8 @@ export interface ChannelAccount {
   display_name: string | null;
   secrets: Record<string, string>;
   status: string;
+  /** Set where the provider cannot confirm the sending number by API (Gupshup): a test send is the check. */
+  number_check?: { state: string; note: string | null } | null;
   webhook_url: string;
   verified_at: string | null;
   created_at: string;
