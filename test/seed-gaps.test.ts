@@ -237,4 +237,36 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     const verified = await t.api<{ number_check: { state: string; note: string | null } }>('GET', `/v1/channel-accounts/${right.body.id}`, key);
     expect(verified.body.number_check).toEqual({ state: 'verified', note: null });
   });
+
+  it('maps SHOPLINE’s points, store credits, customer coupons and delivered fulfillments to LINE notifications', async () => {
+    const { key } = await workspace('Shopline Tea');
+    const handle = `gaps${hex(3)}`;
+    const accessToken = `slt_${hex(16)}`;
+    const appSecret = hex(16);
+    t.shopline.addStore({ handle, accessToken, appSecret });
+    const conn = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/store-connections', key, { platform: 'shopline', handle, access_token: accessToken, app_secret: appSecret })).body;
+    const topics = ['orders/create', 'app_memberSystem_points/challenged', 'app_memberSystem_shoppingCredit/challenged', 'user_coupon/create', 'fulfillments/update'];
+    t.shopline.addStore({ handle, accessToken, appSecret, subscriptions: topics.map((topic) => ({ topic: topic.toLowerCase(), address: conn.webhook_url })) });
+    const line = await lineAccount(key);
+    const buyer = String(2404700000 + Math.floor(Math.random() * 99999));
+    const user = `U${hex(16)}`;
+    await t.api('POST', '/v1/customers', key, { identities: [{ kind: 'line', value: user, channel_account_id: line.id }, { kind: 'store', value: buyer, store_connection_id: conn.id }] });
+    for (const type of ['points.earned', 'points.spent', 'credits.earned', 'coupon.issued', 'order.delivered']) {
+      expect((await t.api('PUT', `/v1/notification-settings/${type}/line`, key, { enabled: true })).status).toBe(200);
+    }
+    const said = (needle: string) => waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').includes(needle)) ?? null, { what: `"${needle}" on LINE` });
+
+    await t.shopline.sendWebhook(handle, 'app_memberSystem_points/challenged', { buyer_id: buyer, points_balance: 320, update_type: 'INCREASE', update_value: 120, updated_at: Date.now(), updated_scene: 'SUCCESSFUL_ORDERS', store_id: '1718263946864' });
+    await said('you received 120 points');
+    await t.shopline.sendWebhook(handle, 'app_memberSystem_points/challenged', { buyer_id: buyer, points_balance: 300, update_type: 'DECREASE', update_value: 20, updated_at: Date.now(), store_id: '1718263946864' });
+    await said('you used 20 points');
+    await t.shopline.sendWebhook(handle, 'app_memberSystem_shoppingCredit/challenged', { buyer_id: buyer, current_balance: 15000, update_type: 'INCREASE', update_value: 5000, store_credits_update_reason: 'reward', updated_at: Date.now(), store_id: '1718263946864' });
+    await said('you received 50.00 in reward credits');
+    await t.shopline.sendWebhook(handle, 'user_coupon/create', { user_id: buyer, code: 'SL-THANKS', title: 'Thank you', created_at: new Date().toISOString() });
+    await said('SL-THANKS');
+
+    const { order } = await t.shopline.placeOrder(handle, { customer: { id: buyer } } as never);
+    await t.shopline.sendWebhook(handle, 'fulfillments/update', { id: `f${hex(4)}`, order_id: order.id, status: 'success', shipment_status: 'delivered', tracking_number: 'SF123', updated_at: new Date().toISOString() });
+    await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').toLowerCase().includes('delivered')) ?? null, { what: 'order delivered on LINE' });
+  });
 });
