@@ -41,7 +41,7 @@ function useInboxUpdates(onChange: () => void): void {
   }, []);
 }
 
-export function InboxPage({ session, ticketId }: { session: Session; ticketId: string | null }) {
+export function InboxPage({ session: _session, ticketId }: { session: Session; ticketId: string | null }) {
   const loc = useLocation();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, loc.query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const filterQs = qs(filters);
@@ -92,7 +92,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
             }
           </Async>
         </div>
-        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} session={session} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
+        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
       </div>
     </section>
   );
@@ -161,7 +161,7 @@ function Filters({ values, queues, categories, ticketId }: { values: Record<stri
   );
 }
 
-function TicketView({ ticketId, session, tick, onChanged }: { ticketId: string; session: Session; tick: number; onChanged: () => void }) {
+function TicketView({ ticketId, tick, onChanged }: { ticketId: string; tick: number; onChanged: () => void }) {
   const load = useLoad(`ticket:${ticketId}`, () => get<TicketDetail>(`/v1/tickets/${enc(ticketId)}`));
   const reload = load.reload;
   useEffect(() => {
