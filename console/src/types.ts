@@ -94,6 +94,12 @@ export interface TestSendResult {
   preview: string | null;
 }
 
+/** Money as the store gave it: a decimal string and its ISO currency. */
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
 export interface OrderLine {
   sku?: string | null;
   title: string;
@@ -162,7 +168,7 @@ export interface Contact {
 
 export interface TicketDetail extends Ticket {
   contact: Contact | null;
-  customer_orders: Array<{ name: string; status: string | null; total: string | null; url: string | null; created_at: string | null }>;
+  customer_orders: Array<{ name: string; status: string | null; total: Money | null; url: string | null; created_at: string | null }>;
   messages: TicketMessage[];
 }
 
@@ -192,7 +198,7 @@ export interface OrderHistory {
   platform: string;
   window_days: number;
   store_url: string | null;
-  orders: Array<{ external_id: string; name: string; total: string | null; financial_status: string | null; fulfillment_status: string | null; status_url: string | null; created_at: string | null }>;
+  orders: Array<{ external_id: string; name: string; total: Money | null; financial_status: string | null; fulfillment_status: string | null; status_url: string | null; created_at: string | null }>;
 }
 
 export interface UsageRow {
