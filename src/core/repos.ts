@@ -519,6 +519,8 @@ export interface Repos {
     findByExternal(workspaceId: string, sourceRef: string, externalId: string): Promise<Ticket | null>;
     /** The newest ticket from a source that is not closed (a chat's open hand-over). */
     openForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
+    /** The newest ticket from a source, whatever its status. */
+    latestForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
     update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context'>>): Promise<void>;
     list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
     /** Tickets changed after a time (live updates), oldest change first. */

@@ -23,6 +23,7 @@ describe('the console in Chromium, linked customers and agents', () => {
   let ticketId = '';
   const password = 'e2e correct horse battery';
   const lineUser = `U${hex(16)}`;
+  let botUserId = '';
 
   const signIn = async (email: string): Promise<Page> => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
@@ -50,6 +51,7 @@ describe('the console in Chromium, linked customers and agents', () => {
     t.cyberbiz.addShop({ domain, name: 'Linked Tea', accessToken: token, appSecret: secret });
     const store = (await t.api<{ id: string }>('POST', '/v1/store-connections', key, { platform: 'cyberbiz', shop_domain: domain, access_token: token, app_secret: secret })).body;
     const channel = { channelAccessToken: `line_${hex(16)}`, channelSecret: hex(16), botUserId: `U${hex(16)}`, displayName: 'Linked LINE' };
+    botUserId = channel.botUserId;
     t.line.addChannel(channel);
     const line = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', key, { channel: 'line', provider: 'line', channel_access_token: channel.channelAccessToken, channel_secret: channel.channelSecret })).body;
     t.line.addChannel({ ...channel, webhookUrl: line.webhook_url });
@@ -109,5 +111,12 @@ describe('the console in Chromium, linked customers and agents', () => {
     const ticket = await t.api<{ messages: Array<{ body: string; author: string | null }> }>('GET', `/v1/tickets/${ticketId}`, key);
     expect(ticket.body.messages.find((m) => m.body.includes('I am looking at your order'))?.author).toBe('agent@linked.example');
     await waitFor(() => t.line.messages(lineUser).find((m) => (m.text ?? '').includes('I am looking at your order')) ?? null, { what: 'the reply on LINE' });
+
+    // Closing the ticket gives the chat back to the bot: the customer's next message gets an automated answer.
+    await page.getByTestId('ticket-status').selectOption('closed');
+    await expect.poll(async () => (await t.api<{ status: string }>('GET', `/v1/tickets/${ticketId}`, key)).body.status, { timeout: 20_000 }).toBe('closed');
+    const before = t.line.messages(lineUser).length;
+    await t.line.emitInbound({ userId: lineUser, botUserId: botUserId, text: 'hi' });
+    await waitFor(() => (t.line.messages(lineUser).length > before ? true : null), { what: 'the bot answering again' });
   }, 60_000);
 });

@@ -153,7 +153,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
   app.patch(
     '/tickets/:id',
-    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish() }) } },
+    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }) } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -162,7 +162,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
-      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch));
+      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back }));
     },
   );
   app.post(
