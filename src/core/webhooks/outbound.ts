@@ -30,6 +30,8 @@ export const MAX_AUTOMATIC_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
 
 /** How much of a receiver's answer is kept and shown: enough to see what went wrong, not a page of its content. */
 export const RESPONSE_EXCERPT_CHARS = 200;
+/** The hub's own account of a failed attempt. */
+export const ERROR_CHARS = 400;
 
 /**
  * The Standard Webhooks signature: `v1,` + base64 HMAC-SHA256 of "id.timestamp.body" keyed with the secret's
@@ -48,12 +50,15 @@ export function signPayload(secret: string, timestamp: number, body: string): st
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** A short excerpt of a receiver's answer: control characters and runs of white space folded, at most 200 characters. */
-export function responseExcerpt(text: string | null): string | null {
+/**
+ * A short excerpt of a receiver's answer: control characters and runs of white space folded, at most 200
+ * characters (a longer limit serves the hub's own error texts, which may quote a redirect target).
+ */
+export function responseExcerpt(text: string | null, max = RESPONSE_EXCERPT_CHARS): string | null {
   if (text === null) return null;
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean.length > RESPONSE_EXCERPT_CHARS ? `${clean.slice(0, RESPONSE_EXCERPT_CHARS - 1)}…` : clean;
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
 /** A fresh signing secret in the Standard Webhooks form: whsec_ + base64 of 32 random bytes. */
@@ -185,11 +190,11 @@ export class OutboundWebhooks {
       const ok = res.status >= 200 && res.status < 300;
       let error: string | null = ok ? null : `answered HTTP ${res.status}`;
       // Redirects are not followed (they could lead anywhere, including inside the network): the URL must be the final one.
-      if (res.status >= 300 && res.status < 400) error = `answered HTTP ${res.status} (a redirect${res.location ? ` to ${responseExcerpt(res.location.slice(0, 300))}` : ''}); redirects are not followed, subscribe the final URL`;
+      if (res.status >= 300 && res.status < 400) error = `answered HTTP ${res.status} (a redirect${res.location ? ` to ${responseExcerpt(res.location, RESPONSE_EXCERPT_CHARS)}` : ''}); redirects are not followed, subscribe the final URL`;
       outcome = { status: res.status, excerpt: responseExcerpt(res.text), error, permanent: false };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      outcome = { status: null, excerpt: null, error: responseExcerpt(message), permanent: err instanceof DestinationRefusedError || (err instanceof ProviderError && err.kind === 'permanent') };
+      outcome = { status: null, excerpt: null, error: responseExcerpt(message, ERROR_CHARS), permanent: err instanceof DestinationRefusedError || (err instanceof ProviderError && err.kind === 'permanent') };
     }
     const attempt = delivery.attempts + 1;
     const finishedAt = Date.now();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
-import { outboundEvents, responseExcerpt } from '../../core/webhooks/outbound.js';
+import { ERROR_CHARS, outboundEvents, responseExcerpt } from '../../core/webhooks/outbound.js';
 import { idParams, iso } from '../views.js';
 
 const view = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, created_at: iso(s.createdAt) });
@@ -85,7 +85,7 @@ const deliveryView = (d: WebhookDelivery) => ({
   response_status: d.responseStatus,
   // Only a short, cleaned excerpt of what the receiver answered (rows from before excerpts are cut here too).
   response_body: responseExcerpt(d.responseBody),
-  error: responseExcerpt(d.error),
+  error: responseExcerpt(d.error, ERROR_CHARS),
   payload: d.payload,
   created_at: iso(d.createdAt),
   delivered_at: iso(d.deliveredAt),
