@@ -244,6 +244,7 @@ export interface WebhookDelivery {
   error: string | null;
   created_at: string;
   delivered_at: string | null;
+  next_attempt_at: string | null;
 }
 
 export interface PhoneChannel {

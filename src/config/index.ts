@@ -59,6 +59,7 @@ export const envSchema = z.object({
   SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
+  SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: boolish.prefault('false'),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -73,6 +74,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   worker: { concurrency: number; pollMs: number; maxAttempts: number };
   sandbox: { enabled: boolean; port: number };
+  /**
+   * Destinations workspaces choose (webhook URLs, SMTP hosts): private and loopback addresses are refused unless
+   * allowed here (self-hosted set-ups with internal providers); link-local and metadata addresses always are.
+   */
+  destinations: { allowPrivate: boolean };
   providers: {
     whatsappApiUrl: string;
     /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
@@ -135,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
+    destinations: { allowPrivate: e.SHOPTALK_ALLOW_PRIVATE_DESTINATIONS },
     providers: {
       whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
       shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),

@@ -284,6 +284,20 @@ export interface WebhookDelivery {
   error: string | null;
   createdAt: number;
   deliveredAt: number | null;
+  /** When the next automatic attempt is due, while the delivery is pending a retry. */
+  nextAttemptAt: number | null;
+}
+
+export interface WebhookDeliveryAttempt {
+  id: string;
+  deliveryId: string;
+  attempt: number;
+  trigger: 'automatic' | 'manual';
+  startedAt: number;
+  durationMs: number;
+  responseStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
 }
 
 export interface Page<T> {
@@ -401,8 +415,13 @@ export interface Repos {
   webhookDeliveries: {
     create(workspaceId: string, input: { subscriptionId: string; event: string; payload: unknown }): Promise<WebhookDelivery>;
     get(workspaceId: string, id: string): Promise<WebhookDelivery | null>;
-    update(workspaceId: string, id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'responseStatus' | 'responseBody' | 'error' | 'deliveredAt'>>): Promise<void>;
-    listForSubscription(workspaceId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'responseStatus' | 'responseBody' | 'error' | 'deliveredAt' | 'nextAttemptAt'>>): Promise<void>;
+    /** Newest first; with a status, only deliveries in it; `before` pages by (created_at, id) of the last one seen. */
+    listForSubscription(workspaceId: string, subscriptionId: string, limit: number, filter?: { status?: WebhookDelivery['status']; before?: { createdAt: number; id: string } }): Promise<WebhookDelivery[]>;
+    /** Moves a failed or delivered delivery back to pending for a manual redelivery; false when it was not in either state. */
+    reopen(workspaceId: string, id: string, at: number): Promise<boolean>;
+    recordAttempt(workspaceId: string, input: Omit<WebhookDeliveryAttempt, 'id'>): Promise<void>;
+    listAttempts(workspaceId: string, deliveryId: string): Promise<WebhookDeliveryAttempt[]>;
   };
   usage: {
     /** Records a billable send once per message. */
