@@ -11,6 +11,7 @@ import { newId } from '../core/ids.js';
 import type { HttpDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import { webhookRoutes } from './webhooks.js';
+import { guardRequestText } from './input-guard.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { connectionRoutes } from './routes/connections.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -58,6 +59,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  guardRequestText(app);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });

@@ -9,6 +9,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
+import { dropNulFromParameters } from './pg-text.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
 import * as m0003 from './migrations/0003_usage.js';
@@ -132,6 +133,8 @@ export class Storage {
       // A dropped connection must not crash the process; the pool replaces it.
       pool.on('error', () => undefined);
       relaxedPool.on('error', () => undefined);
+      dropNulFromParameters(pool);
+      dropNulFromParameters(relaxedPool);
       return new Storage(
         new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
         'postgres',
