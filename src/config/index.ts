@@ -57,6 +57,11 @@ export const envSchema = z.object({
   SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
+  // Retention: how often old data is pruned, and how long each kind is kept (0 keeps it forever).
+  SHOPTALK_RETENTION_INTERVAL_MINUTES: intIn(1, 10_080).prefault('60'),
+  SHOPTALK_RETENTION_WEBHOOK_DAYS: intIn(0, 3650).prefault('30'),
+  SHOPTALK_RETENTION_EXPIRED_DAYS: intIn(0, 3650).prefault('1'),
+  SHOPTALK_RETENTION_DEAD_JOB_DAYS: intIn(0, 3650).prefault('30'),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -71,6 +76,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   worker: { concurrency: number; pollMs: number; maxAttempts: number };
   sandbox: { enabled: boolean; port: number };
+  /** Retention periods in days (0: kept forever) and how often the prune job runs. */
+  retention: { intervalMs: number; webhookDays: number; expiredDays: number; deadJobDays: number };
   providers: {
     whatsappApiUrl: string;
     /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
@@ -132,6 +139,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
+    retention: {
+      intervalMs: e.SHOPTALK_RETENTION_INTERVAL_MINUTES * 60_000,
+      webhookDays: e.SHOPTALK_RETENTION_WEBHOOK_DAYS,
+      expiredDays: e.SHOPTALK_RETENTION_EXPIRED_DAYS,
+      deadJobDays: e.SHOPTALK_RETENTION_DEAD_JOB_DAYS,
+    },
     providers: {
       whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
       shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),

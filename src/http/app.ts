@@ -22,6 +22,7 @@ import { usageRoutes } from './routes/usage.js';
 import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
+import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { SESSION_COOKIE, readCookie, sessionRoutes } from './routes/session.js';
@@ -135,6 +136,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(pushRoutes(deps.push));
       await v1.register(webhookSubscriptionRoutes(deps));
       await v1.register(customerRoutes(deps));
+      await v1.register(erasureRoutes(deps));
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));

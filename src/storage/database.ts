@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
 import { dropNulFromParameters } from './pg-text.js';
+import { DATA_DIR_MODE, createPrivateFile, tightenIfExists } from './file-modes.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
 import * as m0003 from './migrations/0003_usage.js';
@@ -19,6 +20,7 @@ import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
+import * as m0013 from './migrations/0013_retention_and_erasure.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -33,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0007_conversations': m0007,
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
+  '0013_retention_and_erasure': m0013,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -142,9 +145,12 @@ export class Storage {
         new Kysely<Database>({ dialect: new PostgresDialect({ pool: relaxedPool }) }),
       );
     }
-    fs.mkdirSync(path.dirname(database.file), { recursive: true });
+    fs.mkdirSync(path.dirname(database.file), { recursive: true, mode: DATA_DIR_MODE });
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    createPrivateFile(database.file);
     const sqlite = new BetterSqlite3(database.file);
     sqlite.pragma('journal_mode = WAL');
+    for (const suffix of ['-wal', '-shm']) tightenIfExists(database.file + suffix);
     // NORMAL: commits do not fsync on the event loop; WalSyncer makes sync transactions durable instead.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
