@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubVariant, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import { postgresAvailable, waitFor } from './support/services.js';
+import { signGenericBody } from '../src/adapters/stores/generic/index.js';
 
 const variants: Array<HubVariant & { enabled: boolean }> = [
   { name: 'SQLite', db: 'sqlite', redis: false, enabled: true },
@@ -50,6 +51,48 @@ for (const variant of variants) {
       });
       expect(messages).toHaveLength(1);
       expect(t.wa.messages('15550104242')).toHaveLength(1);
+      const dead = await t.api<{ data: unknown[] }>('GET', '/v1/jobs/dead', m.key);
+      expect(dead.body.data).toEqual([]);
+    });
+
+    it('signed channel and generic webhooks with NULs are stored without them and processed: WhatsApp, Twilio SMS, generic events', async () => {
+      const m = await setUpMerchant(t, { enable: false });
+      // WhatsApp (JSON, "\u0000" escapes): the inbound message is recorded, its text without the NUL.
+      await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from: '15550107070', text: 'hello\u0000 there', profileName: 'Nul\u0000 Name' });
+      const inbound = await waitFor(async () => {
+        const rows = await t.hub.storage.db.selectFrom('messages').select(['content', 'channel']).where('workspace_id', '=', m.workspaceId).where('direction', '=', 'inbound').execute();
+        return rows.find((r) => r.channel === 'whatsapp');
+      }, { what: 'the inbound WhatsApp message' });
+      expect(inbound.content).toContain('hello there');
+
+      // Twilio (form-encoded, %00).
+      const accountSid = `AC${'0'.repeat(24)}${Math.floor(Math.random() * 1e8).toString(16).padStart(8, '0')}`;
+      const authToken = 'f'.repeat(32);
+      const from = `+1500555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
+      t.twilio.addAccount({ accountSid, authToken, numbers: [from] });
+      const sms = await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', m.key, { channel: 'sms', provider: 'twilio', account_sid: accountSid, auth_token: authToken, from });
+      expect(sms.status).toBe(201);
+      t.twilio.setSmsUrl(from, sms.body.webhook_url);
+      const delivered = await t.twilio.emitInbound({ from: '+48601230000', to: from, body: 'STOP\u0000' });
+      expect(delivered.status).toBe(200);
+      await waitFor(async () => (await t.hub.uow.repos.optOuts.has(m.workspaceId, 'sms', '48601230000')) || null, { what: 'the SMS opt-out' });
+
+      // The generic source (signed JSON with a NUL in a string).
+      const generic = await t.api<{ id: string; signing_secret: string }>('POST', '/v1/store-connections', m.key, { platform: 'generic', name: 'ERP' });
+      const body = JSON.stringify({ type: 'order.placed', idempotency_key: 'nul-1', order: { id: 'N1', name: '#N1\u0000', email: 'nul@example.com', total_amount: '1.00', currency: 'USD' } });
+      const res = await t.hub.http!.inject({ method: 'POST', url: `/webhooks/generic/${generic.body.id}`, headers: { 'content-type': 'application/json', 'shoptalk-signature': signGenericBody(generic.body.signing_secret, body) }, payload: body });
+      expect(res.statusCode).toBe(200);
+      const order = await waitFor(async () => (await t.api<{ data: Array<{ name: string }> }>('GET', '/v1/orders', m.key)).body.data.find((o) => o.name.startsWith('#N1')), { what: 'the generic order' });
+      expect(order.name).toBe('#N1');
+
+      // Stored as received minus the NULs, on both databases.
+      const stored = await t.hub.storage.db.selectFrom('inbound_webhooks').select(['body', 'status']).where('workspace_id', '=', m.workspaceId).execute();
+      expect(stored.length).toBeGreaterThanOrEqual(3);
+      for (const w of stored) {
+        expect(w.body).not.toContain('\u0000');
+        expect(w.body).not.toContain('\\u0000');
+        expect(w.body).not.toContain('%00');
+      }
       const dead = await t.api<{ data: unknown[] }>('GET', '/v1/jobs/dead', m.key);
       expect(dead.body.data).toEqual([]);
     });
