@@ -13,6 +13,7 @@ import type { HubVariant, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import { postgresAvailable, redisAvailable, tempDir, waitFor } from './support/services.js';
 import type { Db } from '../src/storage/database.js';
+import { WebhookReceiver } from './support/receiver.js';
 
 const DAY = 86_400_000;
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
@@ -201,12 +202,23 @@ for (const variant of variants) {
         return stable || null;
       }, { what: 'webhooks processed', intervalMs: 200 });
 
+      const receiver = new WebhookReceiver('/hooks');
+      await receiver.listen();
+      const subscribed = await t.api('POST', '/v1/webhook-subscriptions', m.key, { url: receiver.url, events: ['customer.erased'] });
+      expect(subscribed.status).toBe(201);
+
       const anaNeedles = [ana.email, ana.phone, ana.phone.slice(1), ana.name];
       expect((await findText(anaNeedles)).length).toBeGreaterThan(5);
 
       // Another workspace cannot erase her; an unknown id is a 404.
       expect((await t.api('POST', `/v1/customers/${created.body.id}/erase`, other.key)).status).toBe(404);
       expect((await t.api('POST', '/v1/customers/cus_missing/erase', m.key)).status).toBe(404);
+
+      // An agent of the workspace may not erase anyone.
+      const agent = await t.hub.users.create(m.workspaceId, { email: `agent-${created.body.id}@example.com`, role: 'agent', password: 'correct horse battery staple' });
+      const { token, session } = await t.hub.users.signIn(agent.user.email, 'correct horse battery staple');
+      const byAgent = await t.hub.http!.inject({ method: 'POST', url: `/v1/customers/${created.body.id}/erase`, headers: { cookie: `shoptalk_session=${token}`, 'x-csrf-token': session.csrfToken } });
+      expect(byAgent.statusCode).toBe(403);
 
       const erased = await t.api<{ id: string; customer_id: string; counts: Record<string, number> }>('POST', `/v1/customers/${created.body.id}/erase`, m.key);
       expect(erased.status).toBe(200);
@@ -234,6 +246,13 @@ for (const variant of variants) {
       const record = await db.selectFrom('customer_erasures').selectAll().where('workspace_id', '=', m.workspaceId).executeTakeFirstOrThrow();
       expect(record.customer_id).toBe(created.body.id);
       expect(record.requested_by).toBeTruthy();
+
+      // The merchant's systems are told, by id only.
+      const [hook] = await receiver.waitFor(1, 10_000);
+      const payload = JSON.parse(hook!.body.toString('utf8')) as Record<string, unknown>;
+      expect(JSON.stringify(payload)).toContain(created.body.id);
+      for (const needle of anaNeedles) expect(JSON.stringify(payload).toLowerCase()).not.toContain(needle.toLowerCase());
+      await receiver.close();
 
       // Erasing again: she is gone.
       expect((await t.api('POST', `/v1/customers/${created.body.id}/erase`, m.key)).status).toBe(404);

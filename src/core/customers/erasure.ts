@@ -3,10 +3,11 @@
 // chat ids appear in the workspace (orders, events, raw webhooks, notifications, activities, tickets and
 // contacts, outbound webhook payloads) is scrubbed; opt-outs stay, as hashes, so the address stays
 // suppressed. The erasure is recorded with ids and counts only. Running it again after an interruption
-// finishes the job: the customer row goes last.
+// finishes the job: the customer row goes last. Subscribers of the customer.erased outbound webhook are told.
 import { notFound } from '../errors.js';
 import type { ErasureTarget, UnitOfWork } from '../repos.js';
 import { e164Digits } from '../phone.js';
+import type { OutboundWebhooks } from '../webhooks/outbound.js';
 
 /** Tables scrubbed page by page, each page in its own transaction (a large workspace never holds a long lock). */
 const SCRUBBED_TABLES = ['inbound_webhooks', 'events', 'orders', 'messages', 'activities', 'webhook_deliveries', 'tickets', 'ticket_messages', 'contacts', 'ndr_cases', 'conversations', 'loyalty_ledger', 'jobs'];
@@ -20,7 +21,10 @@ export interface ErasureReceipt {
 }
 
 export class CustomerErasure {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbound: OutboundWebhooks,
+  ) {}
 
   async erase(workspaceId: string, customerId: string, requestedBy: string | null): Promise<ErasureReceipt> {
     const customer = await this.uow.repos.customers.get(workspaceId, customerId);
@@ -58,6 +62,8 @@ export class CustomerErasure {
     return this.uow.transaction(async (tx) => {
       for (const [table, n] of Object.entries(await tx.erasure.deleteLinked(workspaceId, target))) if (n) counts[table] = (counts[table] ?? 0) + n;
       const record = await tx.erasure.record(workspaceId, { customerId, requestedBy, counts });
+      // The merchant's own systems hear of it by id, to erase their copies too.
+      await this.outbound.emit(tx, workspaceId, 'customer.erased', { customer_id: customerId, erasure_id: record.id, erased_at: new Date(record.erasedAt).toISOString() });
       return { id: record.id, customerId, erasedAt: record.erasedAt, counts };
     });
   }

@@ -10,7 +10,7 @@ import { CustomerErasure } from '../../core/customers/erasure.js';
 const receipt = z.object({ id: z.string(), customer_id: z.string(), erased_at: z.string(), counts: z.record(z.string(), z.number()) });
 
 export const erasureRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  const erasure = new CustomerErasure(deps.uow);
+  const erasure = new CustomerErasure(deps.uow, deps.outbound);
   app.post(
     '/customers/:id/erase',
     {
