@@ -174,11 +174,13 @@ for (const variant of variants) {
       const other = await setUpMerchant(t);
       const ana = { name: 'Anabel Quintero', email: 'anabel.quintero@example.org', phone: '+15550106161' };
       const bo = { name: 'Bohdan Kowalczyk', email: 'bohdan.k@example.org', phone: '+15550106262' };
-      for (const p of [ana, bo]) {
+      // Shares Ana's first name: a different person, who keeps it.
+      const cy = { name: 'Anabel Ortiz', email: 'cy.ortiz@example.org', phone: '+15550106363' };
+      for (const p of [ana, bo, cy]) {
         const [first, last] = p.name.split(' ');
         await t.shopify.placeOrder(m.shop, { email: p.email, phone: '+1 (555) 010-' + p.phone.slice(-4), customer: { first_name: first!, last_name: last!, email: p.email }, note: `call ${p.name} first` });
       }
-      await waitFor(() => t.wa.messages(ana.phone.slice(1)).length > 0 && t.wa.messages(bo.phone.slice(1)).length > 0, { what: 'both notifications' });
+      await waitFor(() => [ana, bo, cy].every((p) => t.wa.messages(p.phone.slice(1)).length > 0), { what: 'the notifications' });
       // Ana writes back (a conversation with her messages) and opts out.
       await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from: ana.phone.slice(1), text: `Hi, this is ${ana.name}, my e-mail is ${ana.email}`, profileName: ana.name });
       await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from: ana.phone.slice(1), text: 'STOP' });
@@ -236,9 +238,9 @@ for (const variant of variants) {
       expect(await t.hub.uow.repos.optOuts.has(m.workspaceId, 'whatsapp', ana.phone.slice(1))).toBe(true);
       // Bo is untouched: his customer, order and notification are all still there.
       expect((await t.api<{ email: string }>('GET', `/v1/customers/${kept.body.id}`, m.key)).body.email).toBe(bo.email);
-      for (const needle of [bo.email, bo.name]) expect((await findText([needle])).length, needle).toBeGreaterThan(2);
+      for (const needle of [bo.email, bo.name, cy.name, cy.email]) expect((await findText([needle])).length, needle).toBeGreaterThan(2);
       const orders = await t.api<{ data: Array<{ id: string }> }>('GET', '/v1/orders', m.key);
-      expect(orders.body.data).toHaveLength(2);
+      expect(orders.body.data).toHaveLength(3);
       const messages = await t.api<{ data: Array<{ recipient: string | null; status: string }> }>('GET', '/v1/messages', m.key);
       expect(messages.body.data.some((x) => x.recipient === bo.phone.slice(1))).toBe(true);
 

@@ -40,53 +40,66 @@ const PERSONAL_KEYS = new Set([
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** One expression that finds the customer in text: e-mails, ids, names as words, phone digits in any layout. */
-export function targetPattern(target: ErasureTarget): RegExp | null {
-  const parts: string[] = [];
-  for (const e of target.emails) parts.push(escapeRe(e));
-  for (const a of target.addresses) if (a.length >= 4) parts.push(escapeRe(a));
-  for (const n of target.names) if (n.trim().length >= 2) parts.push(`(?<![\\p{L}\\p{N}])${escapeRe(n.trim()).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`);
+const wordRe = (w: string) => `(?<![\\p{L}\\p{N}])${escapeRe(w.trim()).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`;
+
+export interface TargetPatterns {
+  /** What identifies the customer on its own: e-mails, ids, phone digits in any layout, a full name of two words or more. */
+  strong: RegExp;
+  /** The above and the parts of their name: replaced only in text that the strong pattern ties to the customer. */
+  all: RegExp;
+}
+
+export function targetPatterns(target: ErasureTarget): TargetPatterns | null {
+  const strong: string[] = [];
+  const weak: string[] = [];
+  for (const e of target.emails) strong.push(escapeRe(e));
+  for (const a of target.addresses) if (a.length >= 4) strong.push(escapeRe(a));
   for (const p of target.phones) {
     // The national part (last 9 digits) with any separators: "+1 (555) 010-7788", "5550107788", "15550107788".
     const digits = p.replace(/\D/g, '').slice(-9);
-    if (digits.length >= 7) parts.push(digits.split('').join('[\\s().\\-]*'));
+    if (digits.length >= 7) strong.push(digits.split('').join('[\\s().\\-]*'));
   }
-  return parts.length ? new RegExp(parts.join('|'), 'giu') : null;
+  for (const n of target.names) {
+    const words = n.trim().split(/\s+/).filter((w) => w.length >= 2);
+    // A one-word name ("Ana") would match other people's text: it only counts where the customer is named otherwise.
+    if (words.length >= 2) strong.push(wordRe(n));
+    for (const w of words) weak.push(wordRe(w));
+  }
+  if (strong.length === 0) return null;
+  // Longest alternatives first, so a full name is replaced whole rather than word by word.
+  const all = [...strong, ...weak].sort((a, b) => b.length - a.length);
+  return { strong: new RegExp(strong.join('|'), 'iu'), all: new RegExp(all.join('|'), 'giu') };
 }
 
-function scrubJson(value: unknown, pattern: RegExp, about: boolean): unknown {
+function scrubJson(value: unknown, pattern: RegExp): unknown {
   if (typeof value === 'string') return value.replace(pattern, ERASED);
-  if (Array.isArray(value)) return value.map((v) => scrubJson(v, pattern, about));
+  if (Array.isArray(value)) return value.map((v) => scrubJson(v, pattern));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, about && PERSONAL_KEYS.has(k.toLowerCase()) && (typeof v === 'string' || typeof v === 'number') ? ERASED : scrubJson(v, pattern, about)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, PERSONAL_KEYS.has(k.toLowerCase()) && (typeof v === 'string' || typeof v === 'number') ? ERASED : scrubJson(v, pattern)]));
   }
   return value;
 }
 
 /** The text without the customer in it; a JSON document that mentions them also loses its personal fields. */
-export function scrubText(text: string, pattern: RegExp): string {
-  pattern.lastIndex = 0;
-  if (!pattern.test(text)) return text;
-  pattern.lastIndex = 0;
+export function scrubText(text: string, patterns: TargetPatterns): string {
+  if (!patterns.strong.test(text)) return text;
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      return JSON.stringify(scrubJson(JSON.parse(text), pattern, true));
+      return JSON.stringify(scrubJson(JSON.parse(text), patterns.all));
     } catch {
       // Not JSON after all: scrubbed as text.
     }
   }
-  return text.replace(pattern, ERASED);
+  return text.replace(patterns.all, ERASED);
 }
 
 export function erasureRepo(db: Db): Repos['erasure'] {
   return {
     async scrubPage(workspaceId, table, target, afterId, limit) {
       const columns = scrubbedColumns[table];
-      const pattern = targetPattern(target);
-      if (!columns || !pattern) return { scrubbed: 0, lastId: null };
+      const patterns = targetPatterns(target);
+      if (!columns || !patterns) return { scrubbed: 0, lastId: null };
       const rows = (
         await sql<Record<string, string | null>>`select id, ${sql.join(columns.map((c) => sql.ref(c)))} from ${sql.table(table)}
           where workspace_id = ${workspaceId} ${afterId ? sql`and id > ${afterId}` : sql``} order by id limit ${limit}`.execute(db)
@@ -97,7 +110,7 @@ export function erasureRepo(db: Db): Repos['erasure'] {
         for (const c of columns) {
           const value = row[c];
           if (typeof value !== 'string') continue;
-          const clean = scrubText(value, pattern);
+          const clean = scrubText(value, patterns);
           if (clean !== value) changes[c] = clean;
         }
         if (Object.keys(changes).length === 0) continue;
