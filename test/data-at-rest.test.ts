@@ -258,6 +258,6 @@ for (const variant of variants) {
 
       // Erasing again: she is gone.
       expect((await t.api('POST', `/v1/customers/${created.body.id}/erase`, m.key)).status).toBe(404);
-    });
+    }, 120_000);
   });
 }
