@@ -9,6 +9,7 @@ import { ConfigError } from './config/index.js';
 import { createLogger } from './logger.js';
 import type { AppLogger } from './logger.js';
 import { Storage } from './storage/database.js';
+import { secureDataDir } from './storage/file-modes.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
 import type { UnitOfWork } from './core/repos.js';
 import { SecretBox } from './core/secrets/secret-box.js';
@@ -50,6 +51,7 @@ import { EshopboxAdapter } from './adapters/stores/eshopbox/index.js';
 import { GenericSourceAdapter } from './adapters/stores/generic/index.js';
 import { StorePoller } from './core/stores/poller.js';
 import { CustomerService } from './core/customers/service.js';
+import { RetentionService } from './core/retention/service.js';
 import { ConversationEngine } from './core/conversations/engine.js';
 import { LoyaltyService } from './core/conversations/loyalty.js';
 import { OrderHistoryService } from './core/conversations/history.js';
@@ -107,7 +109,7 @@ export function resolveMasterKey(config: Config): string {
   if (config.database.kind === 'postgres') throw new ConfigError(['SHOPTALK_MASTER_KEY: required when DATABASE_URL is set']);
   const file = path.join(config.dataDir, 'master.key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = SecretBox.generateKey();
   fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
   return key;
@@ -154,6 +156,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const config = opts.config;
   const role = opts.role ?? 'all';
   const logger = opts.logger ?? createLogger(config.logLevel);
+  secureDataDir(config.dataDir, { create: config.database.kind === 'sqlite' });
   const secrets = new SecretBox(resolveMasterKey(config));
   const storage = Storage.open(config.database);
   await storage.migrate();
@@ -207,6 +210,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   chat.inbox = tickets;
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets });
   const metrics = new Metrics();
+  const retention = new RetentionService(uow, config.retention);
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
     'store-webhook.process': (p, ctx) => planner.processStoreWebhook(p, ctx),
@@ -217,6 +221,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'conversation.turn': (p, ctx) => engine.handleInbound(p, ctx),
     'marketplace.poll': (p, ctx) => tickets.poll(p, ctx),
     'ticket.send': (p, ctx) => tickets.send(p, ctx),
+    'retention.prune': (p, ctx) => retention.run(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
@@ -261,8 +266,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     http,
     url: null,
     async start() {
-      if (role === 'worker' || role === 'all') await queue.start(handlers);
-      else await queue.startDispatch();
+      if (role === 'worker' || role === 'all') {
+        await queue.start(handlers);
+        await retention.ensureScheduled();
+      } else await queue.startDispatch();
       if (http) {
         const address = await http.listen({ host: config.http.host, port: config.http.port });
         hub.url = address.replace('[::1]', '127.0.0.1');

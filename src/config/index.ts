@@ -60,6 +60,11 @@ export const envSchema = z.object({
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
   SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: boolish.prefault('false'),
+  // Retention: how often old data is pruned, and how long each kind is kept (0 keeps it forever).
+  SHOPTALK_RETENTION_INTERVAL_MINUTES: intIn(1, 10_080).prefault('60'),
+  SHOPTALK_RETENTION_WEBHOOK_DAYS: intIn(0, 3650).prefault('30'),
+  SHOPTALK_RETENTION_EXPIRED_DAYS: intIn(0, 3650).prefault('1'),
+  SHOPTALK_RETENTION_DEAD_JOB_DAYS: intIn(0, 3650).prefault('30'),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -79,6 +84,8 @@ export interface Config {
    * allowed here (self-hosted set-ups with internal providers); link-local and metadata addresses always are.
    */
   destinations: { allowPrivate: boolean };
+  /** Retention periods in days (0: kept forever) and how often the prune job runs. */
+  retention: { intervalMs: number; webhookDays: number; expiredDays: number; deadJobDays: number };
   providers: {
     whatsappApiUrl: string;
     /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
@@ -142,6 +149,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
     destinations: { allowPrivate: e.SHOPTALK_ALLOW_PRIVATE_DESTINATIONS },
+    retention: {
+      intervalMs: e.SHOPTALK_RETENTION_INTERVAL_MINUTES * 60_000,
+      webhookDays: e.SHOPTALK_RETENTION_WEBHOOK_DAYS,
+      expiredDays: e.SHOPTALK_RETENTION_EXPIRED_DAYS,
+      deadJobDays: e.SHOPTALK_RETENTION_DEAD_JOB_DAYS,
+    },
     providers: {
       whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
       shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),

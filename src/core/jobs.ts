@@ -44,6 +44,11 @@ export const jobCatalogue = {
     payload: z.object({ connectionId: z.string(), token: z.string() }),
     maxAttempts: 8,
   },
+  'retention.prune': {
+    description: 'Delete data past its retention period (processed webhook bodies, expired sessions and codes, dead jobs), and schedule the next run',
+    payload: z.object({ token: z.string() }),
+    maxAttempts: 8,
+  },
 } as const;
 
 export type JobType = keyof typeof jobCatalogue;

@@ -567,6 +567,51 @@ export interface Repos {
     /** Writes the job to the outbox of the current transaction. */
     enqueue(spec: JobSpec): Promise<string>;
   };
+  maintenance: MaintenanceRepo;
+  erasure: ErasureRepo;
+}
+
+/** A recurring maintenance chain (the retention prune): one row per name, whose token names the live chain. */
+export interface MaintenanceRun {
+  name: string;
+  token: string;
+  nextRunAt: number;
+  lastRunAt: number | null;
+  lastResult: Record<string, number> | null;
+}
+
+export interface MaintenanceRepo {
+  get(name: string): Promise<MaintenanceRun | null>;
+  /**
+   * Moves the chain to a new token if it still has `expected` (null: only if the row does not exist yet);
+   * false when another worker changed it first.
+   */
+  swapToken(name: string, expected: string | null, next: { token: string; nextRunAt: number; lastRunAt?: number; lastResult?: Record<string, number> }): Promise<boolean>;
+  /** Each prune deletes at most `limit` rows and returns how many it deleted; callers repeat until fewer. */
+  pruneInboundWebhooks(receivedBefore: number, limit: number): Promise<number>;
+  pruneSessions(expiredBefore: number, limit: number): Promise<number>;
+  pruneVerificationCodes(expiredBefore: number, limit: number): Promise<number>;
+  pruneDeadJobs(updatedBefore: number, limit: number): Promise<number>;
+}
+
+/** What identifies one customer in stored text, for erasure. */
+export interface ErasureTarget {
+  customerId: string;
+  /** Lower-case e-mail addresses. */
+  emails: string[];
+  /** Phone numbers as digits with country code. */
+  phones: string[];
+  names: string[];
+  /** Every identity value (chat ids, store customer ids, addresses) as stored. */
+  addresses: string[];
+}
+
+export interface ErasureRepo {
+  /** Scrubs one page (by id, after `afterId`) of `table`'s text in the workspace; returns the last id seen, null at the end. */
+  scrubPage(workspaceId: string, table: string, target: ErasureTarget, afterId: string | null, limit: number): Promise<{ scrubbed: number; lastId: string | null }>;
+  /** Deletes the customer and the rows that exist only for them; opt-outs are kept as hashes. Returns counts per table. */
+  deleteLinked(workspaceId: string, target: ErasureTarget): Promise<Record<string, number>>;
+  record(workspaceId: string, input: { customerId: string; requestedBy: string | null; counts: Record<string, number> }): Promise<{ id: string; erasedAt: number }>;
 }
 
 export interface UnitOfWork {

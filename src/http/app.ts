@@ -11,6 +11,7 @@ import { newId } from '../core/ids.js';
 import type { HttpDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import { webhookRoutes } from './webhooks.js';
+import { guardRequestText } from './input-guard.js';
 import { workspaceRoutes } from './routes/workspace.js';
 import { connectionRoutes } from './routes/connections.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -21,6 +22,7 @@ import { usageRoutes } from './routes/usage.js';
 import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
+import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { SESSION_COOKIE, readCookie, sessionRoutes } from './routes/session.js';
@@ -58,6 +60,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  guardRequestText(app);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
@@ -133,6 +136,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(pushRoutes(deps.push));
       await v1.register(webhookSubscriptionRoutes(deps));
       await v1.register(customerRoutes(deps));
+      await v1.register(erasureRoutes(deps));
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));

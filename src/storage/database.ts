@@ -9,6 +9,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
+import { dropNulFromParameters } from './pg-text.js';
+import { DATA_DIR_MODE, createPrivateFile, tightenIfExists } from './file-modes.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
 import * as m0003 from './migrations/0003_usage.js';
@@ -19,6 +21,7 @@ import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
 import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
+import * as m0013 from './migrations/0013_retention_and_erasure.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
 
 export type Db = Kysely<Database>;
@@ -35,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
   '0011_webhook_delivery_attempts': m0011,
+  '0013_retention_and_erasure': m0013,
   '0018_workspace_brand': m0018,
 };
 
@@ -136,6 +140,8 @@ export class Storage {
       // A dropped connection must not crash the process; the pool replaces it.
       pool.on('error', () => undefined);
       relaxedPool.on('error', () => undefined);
+      dropNulFromParameters(pool);
+      dropNulFromParameters(relaxedPool);
       return new Storage(
         new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
         'postgres',
@@ -143,9 +149,12 @@ export class Storage {
         new Kysely<Database>({ dialect: new PostgresDialect({ pool: relaxedPool }) }),
       );
     }
-    fs.mkdirSync(path.dirname(database.file), { recursive: true });
+    fs.mkdirSync(path.dirname(database.file), { recursive: true, mode: DATA_DIR_MODE });
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    createPrivateFile(database.file);
     const sqlite = new BetterSqlite3(database.file);
     sqlite.pragma('journal_mode = WAL');
+    for (const suffix of ['-wal', '-shm']) tightenIfExists(database.file + suffix);
     // NORMAL: commits do not fsync on the event loop; WalSyncer makes sync transactions durable instead.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');

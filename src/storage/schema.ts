@@ -306,6 +306,27 @@ export interface TicketMessagesTable {
   updated_at: number;
 }
 
+export interface MaintenanceRunsTable {
+  name: string;
+  token: string;
+  next_run_at: number;
+  last_run_at: number | null;
+  /** JSON: what the last run did (counts per kind). */
+  last_result: string | null;
+  updated_at: number;
+}
+
+export interface CustomerErasuresTable {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  /** The API key or user that asked, by id. */
+  requested_by: string | null;
+  /** JSON: rows deleted or scrubbed per table. No personal data. */
+  counts: string;
+  erased_at: number;
+}
+
 export interface Database {
   users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number };
   sessions: { id: string; token_hash: string; user_id: string; workspace_id: string; csrf_token: string; created_at: number; expires_at: number };
@@ -352,6 +373,8 @@ export interface Database {
   jobs: JobsTable;
   channel_selections: ChannelSelectionsTable;
   usage_records: UsageRecordsTable;
+  maintenance_runs: MaintenanceRunsTable;
+  customer_erasures: CustomerErasuresTable;
   variable_samples: { workspace_id: string; key: string; value: string; updated_at: number };
   webhook_subscriptions: { id: string; workspace_id: string; url: string; events: string; secret: string; created_at: number };
   webhook_deliveries: {

@@ -5,7 +5,7 @@ import { del, enc, get, post } from '../api';
 import type { ApiKey, List, WebhookDelivery, WebhookSubscription } from '../types';
 import { Async, ErrorBox, Secret, StatusBadge, useAction, useLoad, when } from '../ui';
 
-const WEBHOOK_EVENTS = ['message.status', 'activity.created'];
+const WEBHOOK_EVENTS = ['message.status', 'activity.created', 'customer.erased'];
 
 export function DevelopersPage() {
   return (

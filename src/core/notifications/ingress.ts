@@ -7,6 +7,7 @@ import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { TtlCache } from '../ttl-cache.js';
+import { storedWebhookText } from './webhook-text.js';
 
 export interface WebhookReceipt {
   webhookId: string | null;
@@ -93,7 +94,7 @@ export class WebhookIngress {
         dedupeKey,
         topic: raw.headers['x-shopify-topic'] ?? raw.headers['x-shopline-topic'] ?? raw.headers['x-cyberbiz-event'] ?? null,
         headers,
-        body: raw.body.toString('utf8'),
+        body: storedWebhookText(raw.body, raw.headers['content-type']),
       });
       if (!stored) return { webhookId: null, duplicate: true };
       await repos.jobs.enqueue({ type: jobType, workspaceId, payload: { webhookId: stored.id } });

@@ -12,7 +12,7 @@ import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 
-export const outboundEvents = ['message.status', 'activity.created'] as const;
+export const outboundEvents = ['message.status', 'activity.created', 'customer.erased'] as const;
 export type OutboundEvent = (typeof outboundEvents)[number];
 
 /** The HTTP the deliveries go out through; throws on a network failure, a timeout or a refused destination. */
@@ -149,6 +149,16 @@ export class OutboundWebhooks {
         const delivery = await tx.webhookDeliveries.create(activity.workspaceId, { subscriptionId: subscription.id, event, payload: data });
         await tx.jobs.enqueue({ type: 'webhook.deliver', workspaceId: activity.workspaceId, payload: { deliveryId: delivery.id, attempt: 0 } });
       }
+    }
+  }
+
+  /** Inside a transaction: queue one event (with data free of personal details) for every interested subscription. */
+  async emit(tx: Repos, workspaceId: string, event: OutboundEvent, data: unknown): Promise<void> {
+    const subscriptions = await tx.webhookSubscriptions.list(workspaceId);
+    for (const subscription of subscriptions) {
+      if (!subscription.events.includes(event)) continue;
+      const delivery = await tx.webhookDeliveries.create(workspaceId, { subscriptionId: subscription.id, event, payload: data });
+      await tx.jobs.enqueue({ type: 'webhook.deliver', workspaceId, payload: { deliveryId: delivery.id, attempt: 0 } });
     }
   }
 

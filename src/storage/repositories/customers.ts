@@ -1,6 +1,7 @@
 // Customers with their identities, and opt-outs per channel and address.
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
+import { hashedAddress } from './erasure.js';
 import type { CustomerIdentitiesTable, CustomersTable } from '../schema.js';
 import type { Customer, CustomerIdentity, IdentityKind, Repos } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
@@ -128,11 +129,12 @@ export function optOutsRepo(db: Db): Repos['optOuts'] {
       return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async remove(workspaceId, channel, address) {
-      const res = await db.deleteFrom('opt_outs').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', '=', address).executeTakeFirst();
+      const res = await db.deleteFrom('opt_outs').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', 'in', [address, hashedAddress(channel, address)]).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
     async has(workspaceId, channel, address) {
-      const r = await db.selectFrom('opt_outs').select('address').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', '=', address).executeTakeFirst();
+      // An erased customer's opt-out is kept as a hash of the address.
+      const r = await db.selectFrom('opt_outs').select('address').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', 'in', [address, hashedAddress(channel, address)]).executeTakeFirst();
       return r != null;
     },
     async list(workspaceId, opts) {

@@ -8,6 +8,8 @@ import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessa
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
+import { maintenanceRepo } from './maintenance.js';
+import { erasureRepo } from './erasure.js';
 import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
 
 export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
@@ -44,6 +46,8 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     ticketMessages: ticketMessagesRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
+    maintenance: maintenanceRepo(db),
+    erasure: erasureRepo(db),
   };
 }
 
