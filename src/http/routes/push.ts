@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { PushService } from '../../core/push/service.js';
 import { AppError } from '../../core/errors.js';
+import { admin } from '../roles.js';
 
 const money = z.number().finite();
 
@@ -55,7 +56,7 @@ function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
 export const pushRoutes = (push: PushService): FastifyPluginAsyncZod => async (app) => {
   app.post(
     '/push',
-    { schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body } },
+    { config: admin, schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body } },
     async (req, reply) => {
       const b = req.body;
       const common = { requestId: b.request.id, pageId: b.request.page_id, psid: b.recipient.id };

@@ -4,6 +4,7 @@ import type { HttpDeps } from '../deps.js';
 import type { WebhookSubscription } from '../../core/repos.js';
 import { outboundEvents } from '../../core/webhooks/outbound.js';
 import { idParams, iso } from '../views.js';
+import { admin } from '../roles.js';
 
 const view = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, created_at: iso(s.createdAt) });
 
@@ -11,6 +12,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
   app.post(
     '/webhook-subscriptions',
     {
+      config: admin,
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to message and activity events; the signing secret is in this response only',
@@ -23,14 +25,14 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
     },
   );
 
-  app.get('/webhook-subscriptions', { schema: { tags: ['webhooks'] } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
+  app.get('/webhook-subscriptions', { config: admin, schema: { tags: ['webhooks'] } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
 
-  app.delete('/webhook-subscriptions/:id', { schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
+  app.delete('/webhook-subscriptions/:id', { config: admin, schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
     await deps.outbound.remove(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
 
-  app.get('/webhook-subscriptions/:id/deliveries', { schema: { tags: ['webhooks'], summary: 'Recent deliveries with their attempts and last response', params: idParams } }, async (req) => ({
+  app.get('/webhook-subscriptions/:id/deliveries', { config: admin, schema: { tags: ['webhooks'], summary: 'Recent deliveries with their attempts and last response', params: idParams } }, async (req) => ({
     data: (await deps.outbound.deliveries(req.auth.workspaceId, req.params.id)).map((d) => ({
       id: d.id,
       event: d.event,
