@@ -106,8 +106,7 @@ export class UserService {
         retry_after_seconds: retry,
       });
     }
-    if (!found) this.dummyHash ??= this.hash(randomBytes(12).toString('base64url'));
-    const stored = found?.passwordHash ?? (await this.dummyHash)!;
+    const stored = found?.passwordHash ?? (await this.dummy());
     const ok = await this.check(password, stored);
     if (!found || !ok) {
       await failures.record(key, now);
@@ -120,6 +119,18 @@ export class UserService {
     const session = await this.uow.repos.sessions.create({ tokenHash: hashToken(token), userId: found.id, workspaceId: found.workspaceId, csrfToken: randomBytes(24).toString('base64url'), expiresAt: now + SESSION_TTL_MS });
     const { passwordHash: _hash, ...user } = found;
     return { user, token, session, device: trusted ? (device as string) : this.newDevice(found.id, now) };
+  }
+
+  /** Made once (through the gate); a refused attempt is not remembered. */
+  private dummy(): Promise<string> {
+    if (!this.dummyHash) {
+      const made = this.hash(randomBytes(12).toString('base64url'));
+      this.dummyHash = made;
+      made.catch(() => {
+        if (this.dummyHash === made) this.dummyHash = null;
+      });
+    }
+    return this.dummyHash;
   }
 
   /** A device cookie: the user, a random id and its expiry, signed with a key derived from the master key. */

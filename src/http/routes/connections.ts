@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { channelAccountView, idParams, storeConnectionView, templateView } from '../views.js';
 import { admin, agent } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const shopifyConnection = z.object({
   platform: z.literal('shopify'),
@@ -32,7 +33,7 @@ const ninetyOneAppConnection = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   shop_id: z.string().trim().min(1).max(12),
   api_key: z.string().min(8).max(500),
-  store_url: z.string().url().max(500).optional(),
+  store_url: httpUrl(500).optional(),
 });
 
 const eshopboxConnection = z.object({

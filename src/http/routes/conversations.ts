@@ -8,12 +8,13 @@ import { integratedActions } from '../../core/conversations/model.js';
 import type { ChatSettings, Conversation, FlowModule, LedgerEntry } from '../../core/conversations/model.js';
 import type { OrderHistory } from '../../core/conversations/history.js';
 import { admin, agent } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 const onClick = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('module'), module_id: z.string().min(1).max(100) }),
-  z.object({ kind: z.literal('url'), url: z.string().max(2000) }),
+  z.object({ kind: z.literal('url'), url: httpUrl(2000) }),
   z.object({ kind: z.literal('action'), action: z.enum(integratedActions) }),
 ]);
 
@@ -61,7 +62,7 @@ const settingsBody = z.object({
   incorrect_reply: z.object({ enabled: z.boolean().optional(), text: z.string().max(1000).optional() }).optional(),
   escalate_after: z.number().int().min(1).max(20).optional(),
   state_ttl_minutes: z.number().int().min(1).max(24 * 60).optional(),
-  linking: z.object({ store_connection_id: z.string().max(100).nullish(), verify_by: z.enum(['sms', 'email']).optional(), terms_url: z.string().max(2000).nullish() }).optional(),
+  linking: z.object({ store_connection_id: z.string().max(100).nullish(), verify_by: z.enum(['sms', 'email']).optional(), terms_url: httpUrl(2000).nullish() }).optional(),
   loyalty: z.object({ enabled: z.boolean().optional(), points_per_unit: z.string().max(20).optional(), signup_bonus: z.number().int().min(0).max(1_000_000).optional(), prizes: z.array(prize).max(50).optional() }).optional(),
 });
 
@@ -167,7 +168,7 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         body: z.object({
           chat_bar_text: z.string().trim().min(1).max(14).default('Menu'),
           items: z
-            .array(z.union([z.object({ title: z.string().trim().min(1).max(30), module_id: z.string().max(100) }), z.object({ title: z.string().trim().min(1).max(30), action: z.string().max(40) }), z.object({ title: z.string().trim().min(1).max(30), url: z.string().max(1000) })]))
+            .array(z.union([z.object({ title: z.string().trim().min(1).max(30), module_id: z.string().max(100) }), z.object({ title: z.string().trim().min(1).max(30), action: z.string().max(40) }), z.object({ title: z.string().trim().min(1).max(30), url: httpUrl(1000) })]))
             .min(1)
             .max(20),
         }),

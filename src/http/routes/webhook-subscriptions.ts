@@ -5,6 +5,7 @@ import type { WebhookSubscription } from '../../core/repos.js';
 import { outboundEvents } from '../../core/webhooks/outbound.js';
 import { idParams, iso } from '../views.js';
 import { admin } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const view = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, created_at: iso(s.createdAt) });
 
@@ -16,7 +17,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to message and activity events; the signing secret is in this response only',
-        body: z.object({ url: z.string().max(2000), events: z.array(z.enum(outboundEvents)).min(1) }),
+        body: z.object({ url: httpUrl(2000), events: z.array(z.enum(outboundEvents)).min(1) }),
       },
     },
     async (req, reply) => {
