@@ -47,7 +47,7 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean };
+export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean; /** Extra environment for this hub (limits, public URL). */ env?: Record<string, string> };
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
@@ -104,6 +104,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     env['SHOPTALK_MASTER_KEY'] = randomBytes(32).toString('base64');
   }
   if (variant.redis) env['REDIS_URL'] = TEST_REDIS_URL;
+  Object.assign(env, variant.env ?? {});
   const config: Config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({
