@@ -187,7 +187,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const publicUrl = () => config.http.publicUrl;
   const connections = new ConnectionService(uow, providers, secrets, publicUrl, guard.policy);
   const customers = new CustomerService(uow);
-  const users = new UserService(uow);
+  const users = new UserService(uow, { secrets, hashConcurrency: config.http.signIn.hashConcurrency });
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
   const destinationHttp = new DestinationHttp(guard, 10_000);

@@ -62,7 +62,8 @@ describe('console sessions, roles and the sandbox phone', () => {
     expect((await request('POST', '/v1/queues', { jar, body: { name: 'Support' } })).status).toBe(201);
     expect((await request('DELETE', '/v1/session', { jar })).status).toBe(204);
     expect((await request('GET', '/v1/session', { jar })).status).toBe(401);
-  });
+    // Each password check is a scrypt at OWASP's cost: seconds apiece on a busy machine.
+  }, 180_000);
 
   it('keeps agents from admin changes but lets them work the inbox; limits failed sign-ins', async () => {
     const agent = await t.api<{ password: string }>('POST', '/v1/users', key, { email: 'agent@shop.example', role: 'agent', password: 'correct horse battery' });
@@ -75,7 +76,7 @@ describe('console sessions, roles and the sandbox phone', () => {
     expect((await request('POST', '/v1/contacts', { jar, body: { name: 'A buyer' } })).status).toBe(201);
     for (let i = 0; i < 5; i++) expect((await request('POST', '/v1/session', { body: { email: 'agent@shop.example', password: 'nope nope nope' } })).status).toBe(401);
     expect((await request('POST', '/v1/session', { body: { email: 'agent@shop.example', password: 'correct horse battery' } })).status).toBe(429);
-  });
+  }, 180_000);
 
   it('serves the console at / but answers unknown API paths with a 404 error body', async () => {
     const api404 = await t.hub.http!.inject({ method: 'GET', url: '/v1/no-such-thing', headers: { authorization: `Bearer ${key}` } });

@@ -15,16 +15,19 @@ import { UsagePage } from './pages/Usage';
 import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 
+// Integrations and Developers show secrets and access (connections, API keys, webhooks): admins only.
 const NAV = [
-  { to: '/integrations', label: 'Integrations', testid: 'nav-integrations' },
+  { to: '/integrations', label: 'Integrations', testid: 'nav-integrations', adminOnly: true },
   { to: '/notifications', label: 'Notifications', testid: 'nav-notifications' },
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
-  { to: '/developers', label: 'Developers', testid: 'nav-developers' },
+  { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
   { to: '/phone', label: 'Sandbox phone', testid: 'nav-phone' },
 ] as const;
+
+const homeOf = (s: Session): string => (s.user.role === 'admin' ? '/integrations' : '/inbox');
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -55,7 +58,7 @@ export function App() {
         <SignInPage
           onSignedIn={(s) => {
             setSession(s);
-            if (window.location.pathname === '/' || window.location.pathname === '/signin') navigate('/integrations', true);
+            if (window.location.pathname === '/' || window.location.pathname === '/signin') navigate(homeOf(s), true);
           }}
         />
       </main>
@@ -69,7 +72,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
   const [menuOpen, setMenuOpen] = useState(false);
 
   useEffect(() => {
-    if (loc.path === '/' || loc.path === '/signin') navigate('/integrations', true);
+    if (loc.path === '/' || loc.path === '/signin') navigate(homeOf(session), true);
     setMenuOpen(false);
   }, [loc.path]);
 
@@ -95,7 +98,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
           Menu
         </button>
         <nav id="main-nav" className={menuOpen ? 'nav open' : 'nav'} aria-label="Main">
-          {NAV.map((n) => (
+          {NAV.filter((n) => !('adminOnly' in n) || session.user.role === 'admin').map((n) => (
             <Link key={n.to} to={n.to} data-testid={n.testid} aria-current={loc.path.startsWith(n.to) ? 'page' : undefined}>
               {n.label}
             </Link>

@@ -221,7 +221,7 @@ export interface Usage {
 export interface ApiKey {
   id: string;
   name: string;
-  prefix: string;
+  hint: string;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;

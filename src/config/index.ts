@@ -65,6 +65,16 @@ export const envSchema = z.object({
   SHOPTALK_RETENTION_WEBHOOK_DAYS: intIn(0, 3650).prefault('30'),
   SHOPTALK_RETENTION_EXPIRED_DAYS: intIn(0, 3650).prefault('1'),
   SHOPTALK_RETENTION_DEAD_JOB_DAYS: intIn(0, 3650).prefault('30'),
+  // Sign-in: password hashes at once (each takes 128 MiB and most of a core for a moment), sign-ins per minute.
+  SHOPTALK_PASSWORD_HASH_CONCURRENCY: intIn(1, 16).prefault('1'),
+  SHOPTALK_SIGNIN_PER_IP_PER_MINUTE: intIn(1, 100_000).prefault('10'),
+  SHOPTALK_SIGNIN_PER_MINUTE: intIn(1, 1_000_000).prefault('60'),
+  // Behind a reverse proxy: "true", a hop count, or the proxy addresses (comma-separated), so the client's
+  // address (X-Forwarded-For) is the one rate limits count; "false" (default) uses the connection's address.
+  SHOPTALK_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/, ]+)$/, 'must be true, false, a hop count or comma-separated proxy addresses')
+    .default('false'),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -75,7 +85,15 @@ export interface Config {
   redisUrl: string | null;
   /** Base64 master key from the environment; with SQLite it may instead live in the data folder. */
   masterKey: string | null;
-  http: { host: string; port: number; publicUrl: string; bodyLimit: number };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    bodyLimit: number;
+    /** Fastify's trustProxy: which X-Forwarded-For hops to believe. */
+    trustProxy: boolean | number | string;
+    signIn: { hashConcurrency: number; perIpPerMinute: number; perMinute: number };
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   worker: { concurrency: number; pollMs: number; maxAttempts: number };
   sandbox: { enabled: boolean; port: number };
@@ -144,6 +162,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.PORT,
       publicUrl: (e.SHOPTALK_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
       bodyLimit: e.SHOPTALK_BODY_LIMIT,
+      trustProxy: e.SHOPTALK_TRUST_PROXY === 'true' ? true : e.SHOPTALK_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.SHOPTALK_TRUST_PROXY) ? Number(e.SHOPTALK_TRUST_PROXY) : e.SHOPTALK_TRUST_PROXY,
+      signIn: { hashConcurrency: e.SHOPTALK_PASSWORD_HASH_CONCURRENCY, perIpPerMinute: e.SHOPTALK_SIGNIN_PER_IP_PER_MINUTE, perMinute: e.SHOPTALK_SIGNIN_PER_MINUTE },
     },
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },

@@ -1,4 +1,5 @@
 // Phone numbers as stores give them ("+1 555-010-1234", "0912 345 678") become E.164 for the channels.
+import { maskDigits } from './mask.js';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
 
@@ -17,9 +18,5 @@ export function toE164(raw: string | null | undefined, defaultCountry?: string |
 /** WhatsApp and most SMS APIs want the digits without '+'. */
 export const e164Digits = (e164: string): string => e164.replace(/^\+/, '');
 
-/** For logs: keeps the country code and last two digits. */
-export function maskPhone(value: string): string {
-  const digits = value.replace(/\D/g, '');
-  if (digits.length < 6) return '•••';
-  return `${value.startsWith('+') ? '+' : ''}${digits.slice(0, 2)}•••••${digits.slice(-2)}`;
-}
+/** For logs and activity texts: the last two digits only. */
+export const maskPhone = (value: string): string => maskDigits(value);

@@ -1,15 +1,12 @@
 // Personal data never reaches the logs in clear: e-mail addresses and phone-like digit runs are masked.
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+import { maskDigits } from './mask.js';
+const EMAIL = /[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
 
 export function maskPii(text: string): string {
   return text
-    .replace(EMAIL, (_m, first: string, domain: string) => `${first}•••@${domain}`)
-    .replace(PHONE, (m) => {
-      const digits = m.replace(/\D/g, '');
-      if (digits.length < 8) return m;
-      return `${m.startsWith('+') ? '+' : ''}${digits.slice(0, 2)}•••••${digits.slice(-2)}`;
-    });
+    .replace(EMAIL, (_m, domain: string) => `•••@${domain}`)
+    .replace(PHONE, (m) => (m.replace(/\D/g, '').length < 8 ? m : maskDigits(m)));
 }
 
 /** Masks PII in every string of a log record, recursively (bounded depth). */

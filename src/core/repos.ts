@@ -327,6 +327,15 @@ export interface Repos {
     remove(workspaceId: string, id: string): Promise<boolean>;
     /** Sign-in finds the user (and workspace) by e-mail; returns the stored hash too. */
     resolveByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
+    /** Replaces the stored password hash (a cost upgrade at sign-in). */
+    setPasswordHash(workspaceId: string, id: string, passwordHash: string): Promise<void>;
+  };
+  /** Failed sign-ins by key (a hashed e-mail address or trusted device id), shared by every process. */
+  signInFailures: {
+    record(key: string, at: number): Promise<void>;
+    count(key: string, since: number): Promise<number>;
+    oldest(key: string, since: number): Promise<number | null>;
+    clear(key: string): Promise<void>;
   };
   sessions: {
     create(input: { tokenHash: string; userId: string; workspaceId: string; csrfToken: string; expiresAt: number }): Promise<Session>;

@@ -1,8 +1,12 @@
 // The Fastify application: public API under /v1 (API keys), inbound webhooks, health, metrics, OpenAPI.
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppLogger } from '../logger.js';
@@ -25,15 +29,19 @@ import { customerRoutes } from './routes/customers.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { SESSION_COOKIE, readCookie, sessionRoutes } from './routes/session.js';
+import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { consoleRoutes } from './console.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { safeEqual } from '../core/secrets/secret-box.js';
+import { open, openScope, requiredRole, trackRoutes } from './roles.js';
+import { docsCsp, registerSecurityHeaders } from './security-headers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const ADMIN_ONLY = ['/workspace', '/store-connections', '/channel-accounts', '/channel-selection', '/notification-settings', '/notification-variables', '/chat-settings', '/flow-modules', '/api-keys', '/webhook-subscriptions', '/users', '/queues', '/categories', '/custom-fields', '/events', '/push', '/jobs'];
+
+/** A hop count trusts that many proxies in front; Fastify's option takes it as a function. */
+const trustProxy = (v: boolean | number | string) => (typeof v === 'number' ? (_addr: string, hop: number) => hop < v : v);
 
 export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<FastifyInstance> {
   const app = Fastify({
@@ -44,12 +52,14 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
     // Request lines are left out: the webhook path runs thousands of times a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    trustProxy: trustProxy(deps.config.http.trustProxy),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('req');
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  trackRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
@@ -68,6 +78,17 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
     if (reply.statusCode >= 500) req.log.warn({ method: req.method, route, status: reply.statusCode, requestId: req.id }, 'request failed');
   });
 
+  await registerSecurityHeaders(app, deps.config.http.publicUrl);
+  // Cookies are parsed once, leniently: a malformed Cookie header is an unauthenticated request, never a 500.
+  await app.register(cookie);
+  // Limits are checked where a route asks for them (sign-in), never globally: webhooks are not limited here.
+  // With Redis they are counted there, so they hold across every API process of the installation.
+  const limiterRedis = deps.config.redisUrl ? new Redis(deps.config.redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+  limiterRedis?.on('error', (err) => logger.warn({ err }, 'rate-limit store: Redis error'));
+  const installation = createHash('sha256').update(deps.config.database.kind === 'postgres' ? deps.config.database.url : deps.config.database.file).digest('hex').slice(0, 12);
+  await app.register(rateLimit, { global: false, skipOnError: true, ...(limiterRedis ? { redis: limiterRedis, nameSpace: `shoptalk:${installation}:ratelimit:` } : {}) });
+  if (limiterRedis) app.addHook('onClose', async () => limiterRedis.disconnect());
+
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shoptalk API', version: '1', description: 'Conversational-commerce hub: stores, channels, notifications.' },
@@ -76,10 +97,13 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(async (docs) => {
+    openScope(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsCsp(deps.config.http.publicUrl) });
+  });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/healthz', { config: open, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: open, schema: { hide: true } }, async (req, reply) => {
     try {
       await deps.ready();
       return { status: 'ready' };
@@ -88,29 +112,35 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       return reply.status(503).send(errorBody('not_ready', `a dependency is not answering: ${(err as Error).message}`, req.id));
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: open, schema: { hide: true } }, async (_req, reply) => {
     const stats = await deps.queue.stats().catch(() => null);
     if (stats) for (const [state, n] of Object.entries(stats)) deps.metrics.queueDepth.set({ state }, n);
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  await app.register(async (scope) => webhookRoutes(scope, deps));
+  // Inbound webhooks authenticate by their providers' signatures (and unsubscribe links by their own MAC).
+  await app.register(async (scope) => {
+    openScope(scope);
+    await webhookRoutes(scope, deps);
+  });
 
   await app.register(
     async (v1) => {
+      // Every route declares who may call it (config.role); undeclared routes are for admins only.
       v1.addHook('onRequest', async (req) => {
-        // Signing in is the one route without credentials.
-        if (req.routeOptions.url === '/v1/session' && req.method === 'POST') return;
+        const role = requiredRole(req.routeOptions.config);
+        if (role === 'open') return;
         const header = req.headers.authorization;
         if (header) {
           const match = /^Bearer\s+(\S+)$/i.exec(header);
           if (!match) throw new AppError('unauthenticated', 'the Authorization header must be "Bearer <key>"');
           const auth = await deps.workspaces.authenticate(match[1]!);
           if (!auth) throw new AppError('unauthenticated', 'the API key is not valid or has been revoked');
+          // An API key acts as an admin of its workspace.
           req.auth = { ...auth, role: 'admin', userId: null, sessionId: null };
           return;
         }
-        const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+        const token = req.cookies[SESSION_COOKIE];
         const signedIn = token ? await deps.users.resolve(token) : null;
         if (!signedIn) throw new AppError('unauthenticated', 'sign in, or send a workspace API key as "Authorization: Bearer <key>"');
         // Cookies travel with requests other sites make: every change must carry the session's CSRF token.
@@ -118,12 +148,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
           throw new AppError('forbidden', 'missing or wrong x-csrf-token header (send the value of the shoptalk_csrf cookie)');
         }
         req.auth = { workspaceId: signedIn.user.workspaceId, apiKeyId: `user:${signedIn.user.id}`, role: signedIn.user.role, userId: signedIn.user.id, sessionId: signedIn.session.id };
-      });
-      // Agents answer customers; changing how the workspace is set up is for admins.
-      v1.addHook('preHandler', async (req) => {
-        if (req.auth?.role !== 'agent' || SAFE_METHODS.has(req.method)) return;
-        const path = (req.routeOptions.url ?? '').replace(/^\/v1/, '');
-        if (ADMIN_ONLY.some((prefix) => path.startsWith(prefix))) throw new AppError('forbidden', 'only an admin of the workspace can change this');
+        // Agents answer customers and work the inbox; reading or changing how the workspace is set up is for admins.
+        if (role === 'admin' && signedIn.user.role !== 'admin') throw new AppError('forbidden', 'only an admin of the workspace can do this');
       });
       await v1.register(sessionRoutes(deps));
       await v1.register(workspaceRoutes(deps));
@@ -143,7 +169,10 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
     },
     { prefix: '/v1' },
   );
-  await app.register(async (scope) => consoleRoutes(scope));
+  await app.register(async (scope) => {
+    openScope(scope);
+    await consoleRoutes(scope);
+  });
 
   return app;
 }

@@ -42,6 +42,8 @@ export function handleError(err: FastifyError | Error, request: FastifyRequest, 
   const app = err instanceof AppError ? err : fromFastify(err as FastifyError);
   if (app) {
     if (app.status >= 500) request.log.error({ err }, 'request failed');
+    const retryAfter = (app.details as { retry_after_seconds?: unknown } | null)?.retry_after_seconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
     void reply.status(app.status).send(errorBody(app.code, app.message, request.id, app.details));
     return;
   }

@@ -9,7 +9,8 @@ export const iso = (ms: number | null | undefined): string | null => (ms == null
 export const apiKeyView = (k: ApiKeyRecord) => ({
   id: k.id,
   name: k.name,
-  prefix: k.prefix,
+  // Keys made before masks kept only the last 4 characters stored 6 leading ones: those are not shown.
+  hint: k.prefix.includes('•') ? k.prefix : `${k.prefix.slice(0, 4)}••••`,
   created_at: iso(k.createdAt),
   last_used_at: iso(k.lastUsedAt),
   revoked_at: iso(k.revokedAt),

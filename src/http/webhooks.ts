@@ -6,6 +6,7 @@ import type { RawWebhook } from '../core/channels/ports.js';
 import { AppError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { channelWebhookPath } from './views.js';
+import { htmlPage } from './security-headers.js';
 
 function rawWebhook(req: FastifyRequest, publicUrl: string): RawWebhook {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -53,7 +54,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
 
   // E-mail unsubscribe links. GET shows a confirmation (mail scanners follow links; they must not unsubscribe
   // anyone); POST unsubscribes, which is also what a mail client's one-click List-Unsubscribe sends (RFC 8058).
-  const page = (title: string, body: string) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">${body}</body></html>`;
+  const page = htmlPage;
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', { schema: { hide: true } }, async (req, reply) => {
     const t = deps.optOuts.readUnsubscribeToken(req.params.token);
     if (!t) return reply.status(404).type('text/html').send(page('Link not valid', '<h1>This link is not valid</h1><p>It may have been copied incompletely.</p>'));

@@ -330,6 +330,7 @@ export interface CustomerErasuresTable {
 export interface Database {
   users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number };
   sessions: { id: string; token_hash: string; user_id: string; workspace_id: string; csrf_token: string; created_at: number; expires_at: number };
+  sign_in_failures: { key: string; failed_at: number };
   custom_fields: { id: string; workspace_id: string; name: string; type: string; created_at: number };
   contacts: { id: string; workspace_id: string; name: string | null; email: string | null; phone: string | null; fields: string; created_at: number; updated_at: number };
   contact_field_values: { workspace_id: string; field_id: string; value: string; contact_id: string };

@@ -57,12 +57,13 @@ describe('the console in Chromium', () => {
     await page.getByTestId('signin-email').fill('admin@e2e.example');
     await page.getByTestId('signin-password').fill('wrong password!');
     await page.getByTestId('signin-submit').click();
-    await expect.poll(async () => (await page.locator('[role="alert"]').allInnerTexts()).join(' ')).toMatch(/not right/);
+    // Checking a password takes a scrypt at OWASP's cost (128 MiB, up to seconds on a busy machine).
+    await expect.poll(async () => (await page.locator('[role="alert"]').allInnerTexts()).join(' '), { timeout: 20_000 }).toMatch(/not right/);
     await page.getByTestId('signin-password').fill(password);
     await shot('sign-in');
     await page.getByTestId('signin-submit').click();
     await page.getByTestId('nav-integrations').waitFor();
-  }, 30_000);
+  }, 60_000);
 
   it('connects a WhatsApp number, verified with the provider', async () => {
     await page.getByTestId('nav-integrations').click();

@@ -43,7 +43,7 @@ function ApiKeys() {
   };
 
   const doRevoke = async (k: ApiKey) => {
-    if (!window.confirm(`Revoke the key ${k.name} (${k.prefix}…)? Programs using it will stop working.`)) return;
+    if (!window.confirm(`Revoke the key ${k.name} (${k.hint})? Programs using it will stop working.`)) return;
     await revoke.run(() => del(`/v1/api-keys/${enc(k.id)}`));
     load.reload(true);
   };
@@ -92,7 +92,7 @@ function ApiKeys() {
                     <tr key={k.id} data-testid="apikey-row">
                       <td>{k.name}</td>
                       <td>
-                        <code>{k.prefix}…</code>
+                        <code>{k.hint}</code>
                       </td>
                       <td>{when(k.created_at)}</td>
                       <td>{when(k.last_used_at)}</td>

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { eventTypes } from './model.js';
 import type { NormalizedEvent } from './model.js';
+import { httpUrl } from '../url-fields.js';
 
 const address = z.object({
   name: z.string().max(200).nullish(),
@@ -26,7 +27,7 @@ const order = z.object({
   financial_status: z.string().max(50).nullish(),
   fulfillment_status: z.string().max(50).nullish(),
   payment_method: z.string().max(200).nullish(),
-  status_url: z.string().url().max(2000).nullish(),
+  status_url: httpUrl(2000).nullish(),
   shipping_address: address.nullish(),
   lines: z.array(z.object({ sku: z.string().max(200).nullish(), title: z.string().min(1).max(500), quantity: z.number().int().min(0), price: z.string().max(50).nullish() })).max(500).default([]),
   created_at: z.string().datetime({ offset: true }).nullish(),

@@ -3,6 +3,7 @@
 // reason a merchant understands.
 import type { ChannelAccount, Customer, Order, Repos } from '../repos.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
+import { maskEmail, maskTail } from '../mask.js';
 import { normalizeAddress } from './opt-outs.js';
 import { channelLabel } from './labels.js';
 
@@ -11,11 +12,8 @@ export type RecipientLookup = { address: string; customerId: string | null } | {
 /** For activity texts: an address with most of it hidden. */
 export function maskAddress(channel: string, address: string): string {
   if (channel === 'whatsapp' || channel === 'sms') return maskPhone(address);
-  if (channel === 'email') {
-    const [local = '', domain = ''] = address.split('@');
-    return `${local.slice(0, 1)}•••@${domain}`;
-  }
-  return address.length > 8 ? `${address.slice(0, 4)}•••${address.slice(-2)}` : '•••';
+  if (channel === 'email') return maskEmail(address);
+  return maskTail(address, 4);
 }
 
 /** The store customer behind an order: by the store's customer id, else by the order's e-mail or phone. */

@@ -17,9 +17,10 @@ describe('secrets', () => {
   });
 
   it('masks secrets and personal data', () => {
-    expect(maskSecret('EAAGabcdefghijk')).toBe('EAA••••jk');
+    expect(maskSecret('EAAGabcdefghijk1234')).toBe('••••1234');
+    expect(maskSecret('EAAGabcdefghijk')).toBe('••••');
     expect(maskSecret('short')).toBe('••••');
-    expect(maskPii('send to +1 555-010-1234 and avery.chen@example.com')).toBe('send to +15•••••34 and a•••@example.com');
+    expect(maskPii('send to +1 555-010-1234 and avery.chen@example.com')).toBe('send to +•••••34 and •••@example.com');
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);

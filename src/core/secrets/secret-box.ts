@@ -1,5 +1,6 @@
 // Secrets at rest: AES-256-GCM with a per-value random IV, under the installation's master key.
 // Stored form: "v1.<iv b64>.<tag b64>.<ciphertext b64>".
+import { MASK, maskTail } from '../mask.js';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export class SecretBox {
@@ -51,10 +52,9 @@ export class SecretBox {
   }
 }
 
-/** Shows enough of a secret to recognise it, never enough to use it. */
+/** Shows enough of a secret to recognise it (its last 4 characters when long), never enough to use it. */
 export function maskSecret(value: string): string {
-  if (value.length <= 8) return '••••';
-  return `${value.slice(0, 3)}••••${value.slice(-2)}`;
+  return value.length < 16 ? MASK : maskTail(value, 4);
 }
 
 export function maskSecrets(secrets: Record<string, string>): Record<string, string> {

@@ -51,7 +51,8 @@ export class WorkspaceService {
     const key = `${KEY_PREFIX}${secret}`;
     const record = await this.uow.repos.apiKeys.create(workspaceId, {
       name: name.trim() || 'API key',
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      // Kept to tell keys apart: the type prefix and the last 4 characters, nothing of the rest.
+      prefix: `${KEY_PREFIX}••••${key.slice(-4)}`,
       hash: hashApiKey(key),
     });
     return { key, record };

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { channelAccountView, idParams, storeConnectionView, templateView } from '../views.js';
+import { admin, agent } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const shopifyConnection = z.object({
   platform: z.literal('shopify'),
@@ -31,7 +33,7 @@ const ninetyOneAppConnection = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   shop_id: z.string().trim().min(1).max(12),
   api_key: z.string().min(8).max(500),
-  store_url: z.string().url().max(500).optional(),
+  store_url: httpUrl(500).optional(),
 });
 
 const eshopboxConnection = z.object({
@@ -141,7 +143,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   app.post(
     '/store-connections',
-    { schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection } },
+    { config: admin, schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection } },
     async (req, reply) => {
       const b = req.body;
       const ws = req.auth.workspaceId;
@@ -187,15 +189,15 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.get('/store-connections', { schema: { tags: ['connections'], summary: 'List store connections' } }, async (req) => ({
+  app.get('/store-connections', { config: admin, schema: { tags: ['connections'], summary: 'List store connections' } }, async (req) => ({
     data: (await deps.connections.listStoreConnections(req.auth.workspaceId)).map(storeView),
   }));
 
-  app.get('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req) =>
+  app.get('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req) =>
     storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
   );
 
-  app.post('/store-connections/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) => {
+  app.post('/store-connections/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) => {
     const connection = await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id);
     if (connection.platform === 'empikplace') {
       await deps.tickets.reverify(req.auth.workspaceId, connection);
@@ -204,7 +206,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     return storeView(await deps.connections.reverifyStoreConnection(req.auth.workspaceId, req.params.id));
   });
 
-  app.delete('/store-connections/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+  app.delete('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
     await deps.connections.removeStoreConnection(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
@@ -212,6 +214,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
   app.post(
     '/channel-accounts',
     {
+      config: admin,
       schema: {
         tags: ['connections'],
         summary: 'Connect a channel account; it is verified against the provider first',
@@ -297,25 +300,25 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.get('/channel-accounts', { schema: { tags: ['connections'], querystring: z.object({ channel: z.string().optional() }) } }, async (req) => ({
+  app.get('/channel-accounts', { config: admin, schema: { tags: ['connections'], querystring: z.object({ channel: z.string().optional() }) } }, async (req) => ({
     data: (await deps.connections.listChannelAccounts(req.auth.workspaceId, req.query.channel)).map(accountView),
   }));
 
-  app.get('/channel-accounts/:id', { schema: { tags: ['connections'], params: idParams } }, async (req) =>
+  app.get('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req) =>
     accountView(await deps.connections.getChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
-  app.post('/channel-accounts/:id/verify', { schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the provider', params: idParams } }, async (req) =>
+  app.post('/channel-accounts/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the provider', params: idParams } }, async (req) =>
     accountView(await deps.connections.reverifyChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
-  app.get('/channel-accounts/:id/templates', { schema: { tags: ['connections'], summary: 'Templates with their approval status, live from the provider', params: idParams } }, async (req) => ({
+  app.get('/channel-accounts/:id/templates', { config: admin, schema: { tags: ['connections'], summary: 'Templates with their approval status, live from the provider', params: idParams } }, async (req) => ({
     data: (await deps.connections.listTemplates(req.auth.workspaceId, req.params.id)).map(templateView),
   }));
 
   const channels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
 
-  app.get('/channel-selection', { schema: { tags: ['connections'], summary: 'The sending account of each channel, and how it was chosen' } }, async (req) => ({
+  app.get('/channel-selection', { config: agent, schema: { tags: ['connections'], summary: 'The sending account of each channel, and how it was chosen' } }, async (req) => ({
     data: await Promise.all(
       channels.map(async (channel) => {
         const s = await deps.connections.sendingAccount(req.auth.workspaceId, channel);
@@ -333,6 +336,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
   app.put(
     '/channel-selection/:channel',
     {
+      config: admin,
       schema: {
         tags: ['connections'],
         summary: 'Select the account that sends for a channel',
@@ -347,7 +351,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.delete('/channel-accounts/:id', { schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+  app.delete('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
     await deps.connections.removeChannelAccount(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });

@@ -7,12 +7,14 @@ import { idParams, messageView, pageQuery } from '../views.js';
 import { integratedActions } from '../../core/conversations/model.js';
 import type { ChatSettings, Conversation, FlowModule, LedgerEntry } from '../../core/conversations/model.js';
 import type { OrderHistory } from '../../core/conversations/history.js';
+import { admin, agent } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 const onClick = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('module'), module_id: z.string().min(1).max(100) }),
-  z.object({ kind: z.literal('url'), url: z.string().max(2000) }),
+  z.object({ kind: z.literal('url'), url: httpUrl(2000) }),
   z.object({ kind: z.literal('action'), action: z.enum(integratedActions) }),
 ]);
 
@@ -60,7 +62,7 @@ const settingsBody = z.object({
   incorrect_reply: z.object({ enabled: z.boolean().optional(), text: z.string().max(1000).optional() }).optional(),
   escalate_after: z.number().int().min(1).max(20).optional(),
   state_ttl_minutes: z.number().int().min(1).max(24 * 60).optional(),
-  linking: z.object({ store_connection_id: z.string().max(100).nullish(), verify_by: z.enum(['sms', 'email']).optional(), terms_url: z.string().max(2000).nullish() }).optional(),
+  linking: z.object({ store_connection_id: z.string().max(100).nullish(), verify_by: z.enum(['sms', 'email']).optional(), terms_url: httpUrl(2000).nullish() }).optional(),
   loyalty: z.object({ enabled: z.boolean().optional(), points_per_unit: z.string().max(20).optional(), signup_bonus: z.number().int().min(0).max(1_000_000).optional(), prizes: z.array(prize).max(50).optional() }).optional(),
 });
 
@@ -111,25 +113,25 @@ const ledgerView = (e: LedgerEntry) => ({ id: e.id, delta: e.delta, balance_afte
 export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { chat } = deps;
 
-  app.get('/flow-modules', { schema: { tags: ['conversations'], summary: 'Flow modules: messages with buttons' } }, async (req) => ({ data: (await deps.uow.repos.flowModules.list(req.auth.workspaceId)).map(moduleView) }));
-  app.post('/flow-modules', { schema: { tags: ['conversations'], summary: 'Create a flow module', body: moduleBody } }, async (req, reply) =>
+  app.get('/flow-modules', { config: agent, schema: { tags: ['conversations'], summary: 'Flow modules: messages with buttons' } }, async (req) => ({ data: (await deps.uow.repos.flowModules.list(req.auth.workspaceId)).map(moduleView) }));
+  app.post('/flow-modules', { config: admin, schema: { tags: ['conversations'], summary: 'Create a flow module', body: moduleBody } }, async (req, reply) =>
     reply.status(201).send(moduleView(await chat.createModule(req.auth.workspaceId, toModule(req.body)))),
   );
-  app.get('/flow-modules/:id', { schema: { tags: ['conversations'], params: idParams } }, async (req) => {
+  app.get('/flow-modules/:id', { config: agent, schema: { tags: ['conversations'], params: idParams } }, async (req) => {
     const m = await deps.uow.repos.flowModules.get(req.auth.workspaceId, req.params.id);
     if (!m) throw notFound('module', req.params.id);
     return moduleView(m);
   });
-  app.put('/flow-modules/:id', { schema: { tags: ['conversations'], params: idParams, body: moduleBody } }, async (req) => moduleView(await chat.updateModule(req.auth.workspaceId, req.params.id, toModule(req.body))));
-  app.delete('/flow-modules/:id', { schema: { tags: ['conversations'], params: idParams } }, async (req, reply) => {
+  app.put('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams, body: moduleBody } }, async (req) => moduleView(await chat.updateModule(req.auth.workspaceId, req.params.id, toModule(req.body))));
+  app.delete('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams } }, async (req, reply) => {
     await chat.removeModule(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
 
-  app.get('/chat-settings', { schema: { tags: ['conversations'], summary: 'Welcome module, unexpected replies, account linking and the loyalty programme' } }, async (req) =>
+  app.get('/chat-settings', { config: agent, schema: { tags: ['conversations'], summary: 'Welcome module, unexpected replies, account linking and the loyalty programme' } }, async (req) =>
     settingsView(await chat.settings(req.auth.workspaceId)),
   );
-  app.put('/chat-settings', { schema: { tags: ['conversations'], body: settingsBody } }, async (req) => {
+  app.put('/chat-settings', { config: admin, schema: { tags: ['conversations'], body: settingsBody } }, async (req) => {
     const b = req.body;
     const patch: Partial<ChatSettings> = {};
     if (b.welcome_module_id !== undefined) patch.welcomeModuleId = b.welcome_module_id ?? null;
@@ -158,6 +160,7 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
   app.put(
     '/channel-accounts/:id/menu',
     {
+      config: admin,
       schema: {
         tags: ['conversations'],
         summary: 'Install the LINE rich menu or Messenger persistent menu: items open a module, run an action or a URL',
@@ -165,7 +168,7 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         body: z.object({
           chat_bar_text: z.string().trim().min(1).max(14).default('Menu'),
           items: z
-            .array(z.union([z.object({ title: z.string().trim().min(1).max(30), module_id: z.string().max(100) }), z.object({ title: z.string().trim().min(1).max(30), action: z.string().max(40) }), z.object({ title: z.string().trim().min(1).max(30), url: z.string().max(1000) })]))
+            .array(z.union([z.object({ title: z.string().trim().min(1).max(30), module_id: z.string().max(100) }), z.object({ title: z.string().trim().min(1).max(30), action: z.string().max(40) }), z.object({ title: z.string().trim().min(1).max(30), url: httpUrl(1000) })]))
             .min(1)
             .max(20),
         }),
@@ -178,17 +181,18 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     },
   );
 
-  app.get('/conversations', { schema: { tags: ['conversations'], summary: 'Conversations; mode=agent is the agent inbox', querystring: pageQuery.extend({ mode: z.enum(['agent', 'bot']).optional() }) } }, async (req) => {
+  app.get('/conversations', { config: agent, schema: { tags: ['conversations'], summary: 'Conversations; mode=agent is the agent inbox', querystring: pageQuery.extend({ mode: z.enum(['agent', 'bot']).optional() }) } }, async (req) => {
     const page = await chat.list(req.auth.workspaceId, { mode: req.query.mode ?? null, limit: req.query.limit, cursor: req.query.cursor ?? null });
     return { data: page.items.map(conversationView), next_cursor: page.nextCursor };
   });
-  app.get('/conversations/:id', { schema: { tags: ['conversations'], params: idParams } }, async (req) => {
+  app.get('/conversations/:id', { config: agent, schema: { tags: ['conversations'], params: idParams } }, async (req) => {
     const { conversation, messages } = await chat.conversation(req.auth.workspaceId, req.params.id);
     return { ...conversationView(conversation), messages: messages.map(messageView) };
   });
   app.post(
     '/conversations/:id/messages',
     {
+      config: agent,
       schema: {
         tags: ['conversations'],
         summary: 'An agent’s reply, sent through the conversation’s channel within its rules (the same Idempotency-Key sends once)',
@@ -199,17 +203,17 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     },
     async (req, reply) => reply.status(202).send(messageView(await chat.reply(req.auth.workspaceId, req.params.id, req.body.text, req.headers['idempotency-key'] ?? randomUUID()))),
   );
-  app.post('/conversations/:id/handover', { schema: { tags: ['conversations'], summary: 'Take the conversation over: automated replies pause', params: idParams, body: z.object({ reason: z.string().max(300).optional() }).default({}) } }, async (req) =>
+  app.post('/conversations/:id/handover', { config: agent, schema: { tags: ['conversations'], summary: 'Take the conversation over: automated replies pause', params: idParams, body: z.object({ reason: z.string().max(300).optional() }).default({}) } }, async (req) =>
     conversationView(await chat.setMode(req.auth.workspaceId, req.params.id, 'agent', req.body.reason ?? null)),
   );
-  app.post('/conversations/:id/release', { schema: { tags: ['conversations'], summary: 'Give the conversation back to the automated flows', params: idParams } }, async (req) =>
+  app.post('/conversations/:id/release', { config: agent, schema: { tags: ['conversations'], summary: 'Give the conversation back to the automated flows', params: idParams } }, async (req) =>
     conversationView(await chat.setMode(req.auth.workspaceId, req.params.id, 'bot', null)),
   );
 
-  app.get('/customers/:id/orders', { schema: { tags: ['customers'], summary: 'The customer’s orders within each store’s window (CYBERBIZ, SHOPLINE 90 days, 91APP 14), for agents', params: idParams } }, async (req) => ({
+  app.get('/customers/:id/orders', { config: agent, schema: { tags: ['customers'], summary: 'The customer’s orders within each store’s window (CYBERBIZ, SHOPLINE 90 days, 91APP 14), for agents', params: idParams } }, async (req) => ({
     data: (await deps.history.forCustomer(req.auth.workspaceId, req.params.id)).map(historyView),
   }));
-  app.get('/customers/:id/loyalty', { schema: { tags: ['customers'], summary: 'Loyalty balance and ledger', params: idParams } }, async (req) => {
+  app.get('/customers/:id/loyalty', { config: agent, schema: { tags: ['customers'], summary: 'Loyalty balance and ledger', params: idParams } }, async (req) => {
     await deps.customers.get(req.auth.workspaceId, req.params.id);
     const r = await deps.loyalty.ledger(req.auth.workspaceId, req.params.id);
     return { member: r.balance != null, email: r.email, balance: r.balance, ledger: r.entries.map(ledgerView) };

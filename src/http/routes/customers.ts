@@ -4,6 +4,7 @@ import type { HttpDeps } from '../deps.js';
 import { customerView, idParams, optOutView, pageQuery } from '../views.js';
 import { identityKinds } from '../../core/repos.js';
 import { optOutChannels } from '../../core/notifications/opt-outs.js';
+import { agent } from '../roles.js';
 
 const identity = z.object({
   kind: z.enum(identityKinds),
@@ -24,6 +25,7 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
   app.post(
     '/customers',
     {
+      config: agent,
       schema: {
         tags: ['customers'],
         summary: 'Create a customer with identities (LINE user id and Messenger PSID per account, store customer id per store connection, e-mail, phone)',
@@ -37,43 +39,43 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
     },
   );
 
-  app.get('/customers', { schema: { tags: ['customers'], querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
+  app.get('/customers', { config: agent, schema: { tags: ['customers'], querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
     const page = await deps.uow.repos.customers.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(customerView), next_cursor: page.nextCursor };
   });
 
-  app.get('/customers/:id', { schema: { tags: ['customers'], params: idParams } }, async (req) => customerView(await deps.customers.get(req.auth.workspaceId, req.params.id)));
+  app.get('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams } }, async (req) => customerView(await deps.customers.get(req.auth.workspaceId, req.params.id)));
 
-  app.patch('/customers/:id', { schema: { tags: ['customers'], params: idParams, body: z.object(contact) } }, async (req) =>
+  app.patch('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams, body: z.object(contact) } }, async (req) =>
     customerView(await deps.customers.update(req.auth.workspaceId, req.params.id, req.body)),
   );
 
-  app.delete('/customers/:id', { schema: { tags: ['customers'], params: idParams } }, async (req, reply) => {
+  app.delete('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams } }, async (req, reply) => {
     await deps.customers.remove(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
 
-  app.post('/customers/:id/identities', { schema: { tags: ['customers'], summary: 'Link one more identity to the customer', params: idParams, body: identity } }, async (req, reply) =>
+  app.post('/customers/:id/identities', { config: agent, schema: { tags: ['customers'], summary: 'Link one more identity to the customer', params: idParams, body: identity } }, async (req, reply) =>
     reply.status(201).send(customerView(await deps.customers.addIdentity(req.auth.workspaceId, req.params.id, toIdentity(req.body)))),
   );
 
   app.delete(
     '/customers/:id/identities/:identity_id',
-    { schema: { tags: ['customers'], summary: 'Unlink an identity', params: z.object({ id: z.string().max(100), identity_id: z.string().max(100) }) } },
+    { config: agent, schema: { tags: ['customers'], summary: 'Unlink an identity', params: z.object({ id: z.string().max(100), identity_id: z.string().max(100) }) } },
     async (req, reply) => {
       await deps.customers.removeIdentity(req.auth.workspaceId, req.params.id, req.params.identity_id);
       return reply.status(204).send();
     },
   );
 
-  app.get('/opt-outs', { schema: { tags: ['customers'], summary: 'Addresses that asked not to be messaged, per channel', querystring: pageQuery.extend({ channel: z.string().max(20).optional() }) } }, async (req) => {
+  app.get('/opt-outs', { config: agent, schema: { tags: ['customers'], summary: 'Addresses that asked not to be messaged, per channel', querystring: pageQuery.extend({ channel: z.string().max(20).optional() }) } }, async (req) => {
     const page = await deps.optOuts.list(req.auth.workspaceId, { channel: req.query.channel ?? null, limit: req.query.limit, cursor: req.query.cursor ?? null });
     return { data: page.items.map(optOutView), next_cursor: page.nextCursor };
   });
 
   app.post(
     '/opt-outs',
-    { schema: { tags: ['customers'], summary: 'Record an opt-out (e.g. from your own unsubscribe list)', body: z.object({ channel: z.enum(optOutChannels), address: z.string().trim().min(1).max(320) }) } },
+    { config: agent, schema: { tags: ['customers'], summary: 'Record an opt-out (e.g. from your own unsubscribe list)', body: z.object({ channel: z.enum(optOutChannels), address: z.string().trim().min(1).max(320) }) } },
     async (req, reply) => {
       const r = await deps.optOuts.add(req.auth.workspaceId, req.body.channel, req.body.address, 'api');
       return reply.status(r.created ? 201 : 200).send({ channel: r.channel, address: r.address, created: r.created });
@@ -82,7 +84,7 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
 
   app.delete(
     '/opt-outs/:channel/:address',
-    { schema: { tags: ['customers'], summary: 'Remove an opt-out (the customer asked to be messaged again)', params: z.object({ channel: z.string().max(20), address: z.string().max(320) }) } },
+    { config: agent, schema: { tags: ['customers'], summary: 'Remove an opt-out (the customer asked to be messaged again)', params: z.object({ channel: z.string().max(20), address: z.string().max(320) }) } },
     async (req, reply) => {
       await deps.optOuts.remove(req.auth.workspaceId, req.params.channel, req.params.address);
       return reply.status(204).send();

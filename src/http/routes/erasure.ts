@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { idParams } from '../views.js';
+import { admin } from '../roles.js';
 import { AppError } from '../../core/errors.js';
 import { CustomerErasure } from '../../core/customers/erasure.js';
 
@@ -14,6 +15,7 @@ export const erasureRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
   app.post(
     '/customers/:id/erase',
     {
+      config: admin,
       schema: {
         tags: ['customers'],
         summary:

@@ -3,11 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { NotificationPlanner } from '../../core/notifications/planner.js';
 import { invalidField } from '../../core/errors.js';
 import { pushedEvent, pushedToEvent } from '../../core/events/pushed.js';
+import { admin } from '../roles.js';
 
 export const eventRoutes = (planner: NotificationPlanner): FastifyPluginAsyncZod => async (app) => {
   app.post(
     '/events',
     {
+      config: admin,
       schema: {
         tags: ['events'],
         summary: 'Push a commerce event; the same idempotency key (body field or Idempotency-Key header) is recorded once',

@@ -7,6 +7,7 @@ import { eventTypes } from '../../core/events/model.js';
 import { supportingPlatforms } from '../../core/notifications/matrix.js';
 import type { MatrixChannel } from '../../core/notifications/matrix.js';
 import { channelLabel, eventLabel } from '../../core/notifications/labels.js';
+import { admin, agent } from '../roles.js';
 
 const matrixChannels: MatrixChannel[] = ['whatsapp', 'messenger', 'line', 'sms', 'email'];
 
@@ -30,13 +31,14 @@ const settingBody = z.object({
 });
 
 export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/notification-settings', { schema: { tags: ['notifications'], summary: 'Every notification type per channel, on or off' } }, async (req) => ({
+  app.get('/notification-settings', { config: agent, schema: { tags: ['notifications'], summary: 'Every notification type per channel, on or off' } }, async (req) => ({
     data: (await deps.settings.list(req.auth.workspaceId)).map(settingView),
   }));
 
   app.put(
     '/notification-settings/:event_type/:channel',
     {
+      config: admin,
       schema: {
         tags: ['notifications'],
         summary: 'Turn a notification on (WhatsApp: an APPROVED provider template; other channels: the built-in or your own text) or off',
@@ -58,7 +60,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     },
   );
 
-  app.get('/notification-matrix', { schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel' } }, async () => ({
+  app.get('/notification-matrix', { config: agent, schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel' } }, async () => ({
     data: eventTypes.flatMap((type) =>
       matrixChannels.map((channel) => {
         const platforms = supportingPlatforms(type, channel);
@@ -78,20 +80,21 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     ),
   }));
 
-  app.get('/notification-variables', { schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values' } }, async (req) => {
+  app.get('/notification-variables', { config: agent, schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values' } }, async (req) => {
     const samples = await deps.settings.samples(req.auth.workspaceId);
     return { data: variableCatalogue.map((v) => ({ key: v.key, label: v.label, sample: samples[v.key] })) };
   });
 
   app.put(
     '/notification-variables/samples',
-    { schema: { tags: ['notifications'], summary: 'Set sample values for previews and test sends', body: z.object({ values: z.record(z.string().max(100), z.string()) }) } },
+    { config: admin, schema: { tags: ['notifications'], summary: 'Set sample values for previews and test sends', body: z.object({ values: z.record(z.string().max(100), z.string()) }) } },
     async (req) => ({ data: await deps.settings.setSamples(req.auth.workspaceId, req.body.values) }),
   );
 
   app.post(
     '/notification-settings/:event_type/:channel/test-send',
     {
+      config: admin,
       schema: {
         tags: ['notifications'],
         summary: 'Send the notification, filled with the sample values, to an address you give (phone, e-mail, LINE user id, PSID)',

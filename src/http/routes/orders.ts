@@ -3,22 +3,23 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound } from '../../core/errors.js';
 import type { HttpDeps } from '../deps.js';
 import { activityView, idParams, messageView, orderView, pageQuery } from '../views.js';
+import { agent } from '../roles.js';
 
 export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { repos } = deps.uow;
 
-  app.get('/orders', { schema: { tags: ['orders'], querystring: pageQuery.extend({ query: z.string().max(200).optional() }) } }, async (req) => {
+  app.get('/orders', { config: agent, schema: { tags: ['orders'], querystring: pageQuery.extend({ query: z.string().max(200).optional() }) } }, async (req) => {
     const page = await repos.orders.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(orderView), next_cursor: page.nextCursor };
   });
 
-  app.get('/orders/:id', { schema: { tags: ['orders'], params: idParams } }, async (req) => {
+  app.get('/orders/:id', { config: agent, schema: { tags: ['orders'], params: idParams } }, async (req) => {
     const order = await repos.orders.get(req.auth.workspaceId, req.params.id);
     if (!order) throw notFound('order', req.params.id);
     return orderView(order);
   });
 
-  app.get('/orders/:id/activity', { schema: { tags: ['orders'], summary: 'What was sent for the order, or why not', params: idParams } }, async (req) => {
+  app.get('/orders/:id/activity', { config: agent, schema: { tags: ['orders'], summary: 'What was sent for the order, or why not', params: idParams } }, async (req) => {
     const order = await repos.orders.get(req.auth.workspaceId, req.params.id);
     if (!order) throw notFound('order', req.params.id);
     return { order_id: order.id, data: (await repos.activities.listForOrder(req.auth.workspaceId, order.id)).map(activityView) };
@@ -26,7 +27,7 @@ export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
 
   app.get(
     '/messages',
-    { schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed', 'skipped']).optional() }) } },
+    { config: agent, schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed', 'skipped']).optional() }) } },
     async (req) => {
       const page = await repos.messages.list(req.auth.workspaceId, {
         orderId: req.query.order_id ?? null,
@@ -38,7 +39,7 @@ export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
     },
   );
 
-  app.get('/messages/:id', { schema: { tags: ['messages'], params: idParams } }, async (req) => {
+  app.get('/messages/:id', { config: agent, schema: { tags: ['messages'], params: idParams } }, async (req) => {
     const message = await repos.messages.get(req.auth.workspaceId, req.params.id);
     if (!message) throw notFound('message', req.params.id);
     return messageView(message);

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { PushService } from '../../core/push/service.js';
 import { AppError } from '../../core/errors.js';
+import { admin } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const money = z.number().finite();
 
@@ -11,7 +13,7 @@ const receipt = z.object({
   order_number: z.string().min(1).max(200),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
   payment_method: z.string().min(1).max(200),
-  order_url: z.string().url().optional(),
+  order_url: httpUrl().optional(),
   timestamp: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).optional(),
   address: z
     .object({ street_1: z.string().min(1), street_2: z.string().optional(), city: z.string().min(1), postal_code: z.string().min(1), state: z.string().min(1), country: z.string().min(1) })
@@ -19,7 +21,7 @@ const receipt = z.object({
   summary: z.object({ subtotal: money.optional(), shipping_cost: money.optional(), total_tax: money.optional(), total_cost: money }),
   adjustments: z.array(z.object({ name: z.string().min(1), amount: money })).optional(),
   elements: z
-    .array(z.object({ title: z.string().min(1).max(80), subtitle: z.string().max(80).optional(), quantity: z.number().int().min(0).optional(), price: money, currency: z.string().regex(/^[A-Z]{3}$/).optional(), image_url: z.string().url().optional() }))
+    .array(z.object({ title: z.string().min(1).max(80), subtitle: z.string().max(80).optional(), quantity: z.number().int().min(0).optional(), price: money, currency: z.string().regex(/^[A-Z]{3}$/).optional(), image_url: httpUrl().optional() }))
     .max(100)
     .optional(),
 });
@@ -28,8 +30,8 @@ const shipping = z.object({
   package_number: z.string().min(1).max(100),
   package_status: z.string().min(1).max(50),
   package_status_description: z.string().min(1).max(640),
-  image_url: z.string().url().optional(),
-  detailed_tracking_url: z.string().url().optional(),
+  image_url: httpUrl().optional(),
+  detailed_tracking_url: httpUrl().optional(),
   fb_first_name: z.string().max(100).optional(),
 });
 
@@ -55,7 +57,7 @@ function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
 export const pushRoutes = (push: PushService): FastifyPluginAsyncZod => async (app) => {
   app.post(
     '/push',
-    { schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body } },
+    { config: admin, schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body } },
     async (req, reply) => {
       const b = req.body;
       const common = { requestId: b.request.id, pageId: b.request.page_id, psid: b.recipient.id };

@@ -5,6 +5,7 @@ import { idParams, pageQuery } from '../views.js';
 import { AppError, invalidField, notFound } from '../../core/errors.js';
 import type { Contact, Queue, Ticket, TicketMessage } from '../../core/tickets/model.js';
 import { ticketStatuses } from '../../core/tickets/model.js';
+import { admin, agent } from '../roles.js';
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
@@ -55,8 +56,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   const { repos } = deps.uow;
   const { tickets } = deps;
 
-  app.get('/custom-fields', { schema: { tags: ['inbox'], summary: 'CRM custom fields' } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
-  app.post('/custom-fields', { schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }) } }, async (req, reply) => {
+  app.get('/custom-fields', { config: agent, schema: { tags: ['inbox'], summary: 'CRM custom fields' } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
+  app.post('/custom-fields', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }) } }, async (req, reply) => {
     try {
       return reply.status(201).send(await repos.customFields.create(req.auth.workspaceId, { name: req.body.name }));
     } catch (err) {
@@ -65,10 +66,11 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     }
   });
 
-  app.get('/queues', { schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map(queueView) }));
+  app.get('/queues', { config: agent, schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map(queueView) }));
   app.post(
     '/queues',
     {
+      config: admin,
       schema: {
         tags: ['inbox'],
         summary: 'A ticket queue, with an optional plain-text auto-reply sent once per new ticket and a plain-text signature for replies',
@@ -85,7 +87,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     }
   },
   );
-  app.patch('/queues/:id', { schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }) } }, async (req) => {
+  app.patch('/queues/:id', { config: admin, schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }) } }, async (req) => {
     if (!(await repos.queues.get(req.auth.workspaceId, req.params.id))) throw notFound('queue', req.params.id);
     await repos.queues.update(req.auth.workspaceId, req.params.id, {
       ...(req.body.name ? { name: req.body.name } : {}),
@@ -95,8 +97,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     return queueView((await repos.queues.get(req.auth.workspaceId, req.params.id))!);
   });
 
-  app.get('/categories', { schema: { tags: ['inbox'] } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
-  app.post('/categories', { schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }) } }, async (req, reply) => {
+  app.get('/categories', { config: agent, schema: { tags: ['inbox'] } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
+  app.post('/categories', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }) } }, async (req, reply) => {
     try {
       return reply.status(201).send(await repos.categories.create(req.auth.workspaceId, { name: req.body.name }));
     } catch (err) {
@@ -106,21 +108,22 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
 
   const contactBody = z.object({ name: z.string().max(200).nullish(), email: z.string().max(320).nullish(), phone: z.string().max(40).nullish(), fields: z.record(z.string().max(100), z.string().max(500)).optional() });
-  app.get('/contacts', { schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
+  app.get('/contacts', { config: agent, schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
     const page = await repos.contacts.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(contactView), next_cursor: page.nextCursor };
   });
-  app.post('/contacts', { schema: { tags: ['inbox'], body: contactBody } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
-  app.get('/contacts/:id', { schema: { tags: ['inbox'], params: idParams } }, async (req) => {
+  app.post('/contacts', { config: agent, schema: { tags: ['inbox'], body: contactBody } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
+  app.get('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams } }, async (req) => {
     const c = await repos.contacts.get(req.auth.workspaceId, req.params.id);
     if (!c) throw notFound('contact', req.params.id);
     return contactView(c);
   });
-  app.patch('/contacts/:id', { schema: { tags: ['inbox'], params: idParams, body: contactBody } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
+  app.patch('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, body: contactBody } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
 
   app.get(
     '/tickets',
     {
+      config: agent,
       schema: {
         tags: ['inbox'],
         summary: 'Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status and assignee',
@@ -142,7 +145,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     return (await repos.customers.findByIdentity(ws, conversation.channel as 'line', scope, conversation.address))?.id ?? null;
   };
 
-  app.get('/tickets/:id', { schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams } }, async (req) => {
+  app.get('/tickets/:id', { config: agent, schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams } }, async (req) => {
     const ws = req.auth.workspaceId;
     const t = await repos.tickets.get(ws, req.params.id);
     if (!t) throw notFound('ticket', req.params.id);
@@ -153,7 +156,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
   app.patch(
     '/tickets/:id',
-    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }) } },
+    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }) } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -168,6 +171,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   app.post(
     '/tickets/:id/messages',
     {
+      config: agent,
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags: ['inbox'],
@@ -195,7 +199,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
 
   // Live updates: tickets and messages as they change, as server-sent events (works across processes: it reads
   // the database, which every api and worker process shares).
-  app.get('/inbox/stream', { schema: { tags: ['inbox'], summary: 'Server-sent events: ticket and ticket.message as they change' } }, async (req, reply) => {
+  app.get('/inbox/stream', { config: agent, schema: { tags: ['inbox'], summary: 'Server-sent events: ticket and ticket.message as they change' } }, async (req, reply) => {
     const ws = req.auth.workspaceId;
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(': connected\n\n');

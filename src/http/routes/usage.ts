@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { monthRange, usageCsv, usageTotals } from '../../core/usage/report.js';
+import { agent } from '../roles.js';
 
 export const usageRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   app.get(
     '/usage',
     {
+      config: agent,
       schema: {
         tags: ['usage'],
         summary: 'Billable sends per month, channel, sending account, owner and category (JSON or CSV)',

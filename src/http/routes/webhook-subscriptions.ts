@@ -4,6 +4,8 @@ import type { HttpDeps } from '../deps.js';
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
 import { ERROR_CHARS, outboundEvents, responseExcerpt } from '../../core/webhooks/outbound.js';
 import { idParams, iso } from '../views.js';
+import { admin } from '../roles.js';
+import { httpUrl } from '../url-fields.js';
 
 const view = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, created_at: iso(s.createdAt) });
 
@@ -11,10 +13,11 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
   app.post(
     '/webhook-subscriptions',
     {
+      config: admin,
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to message and activity events; the signing secret is in this response only',
-        body: z.object({ url: z.string().max(2000), events: z.array(z.enum(outboundEvents)).min(1) }),
+        body: z.object({ url: httpUrl(2000), events: z.array(z.enum(outboundEvents)).min(1) }),
       },
     },
     async (req, reply) => {
@@ -23,9 +26,9 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
     },
   );
 
-  app.get('/webhook-subscriptions', { schema: { tags: ['webhooks'] } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
+  app.get('/webhook-subscriptions', { config: admin, schema: { tags: ['webhooks'] } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
 
-  app.delete('/webhook-subscriptions/:id', { schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
+  app.delete('/webhook-subscriptions/:id', { config: admin, schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
     await deps.outbound.remove(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
@@ -35,6 +38,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
   app.get(
     '/webhook-subscriptions/:id/deliveries',
     {
+      config: admin,
       schema: {
         tags: ['webhooks'],
         summary: 'Deliveries, newest first, with their attempts count and last response; ?status=failed lists those that gave up',
@@ -54,7 +58,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
 
   app.get(
     '/webhook-subscriptions/:id/deliveries/:deliveryId',
-    { schema: { tags: ['webhooks'], summary: 'One delivery with every attempt made', params: deliveryParams } },
+    { config: admin, schema: { tags: ['webhooks'], summary: 'One delivery with every attempt made', params: deliveryParams } },
     async (req) => {
       const { delivery, attempts } = await deps.outbound.delivery(req.auth.workspaceId, req.params.id, req.params.deliveryId);
       return { ...deliveryView(delivery), attempt_log: attempts.map(attemptView) };
@@ -64,6 +68,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
   app.post(
     '/webhook-subscriptions/:id/deliveries/:deliveryId/redeliver',
     {
+      config: admin,
       schema: {
         tags: ['webhooks'],
         summary: 'Send a failed (or delivered) delivery again now, once, with the same webhook-id; 409 while it is still being retried',

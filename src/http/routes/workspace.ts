@@ -3,15 +3,17 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { apiKeyView, idParams, iso } from '../views.js';
 import type { Workspace } from '../../core/repos.js';
+import { admin, agent } from '../roles.js';
 
 export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const workspaceView = (ws: Workspace) => ({ id: ws.id, name: ws.name, brand_name: ws.brandName, created_at: iso(ws.createdAt) });
 
-  app.get('/workspace', { schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
+  app.get('/workspace', { config: agent, schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
 
   app.patch(
     '/workspace',
     {
+      config: admin,
       schema: {
         tags: ['workspace'],
         summary: 'Rename the workspace, or set the brand customers see ({{ brand }}); the name is internal and never shown to customers',
@@ -21,20 +23,20 @@ export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
     async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name })),
   );
 
-  app.get('/api-keys', { schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)' } }, async (req) => ({
+  app.get('/api-keys', { config: admin, schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)' } }, async (req) => ({
     data: (await deps.workspaces.listApiKeys(req.auth.workspaceId)).map(apiKeyView),
   }));
 
   app.post(
     '/api-keys',
-    { schema: { tags: ['workspace'], summary: 'Create an API key; the key is in this response only', body: z.object({ name: z.string().trim().min(1).max(100) }) } },
+    { config: admin, schema: { tags: ['workspace'], summary: 'Create an API key; the key is in this response only', body: z.object({ name: z.string().trim().min(1).max(100) }) } },
     async (req, reply) => {
       const { key, record } = await deps.workspaces.createApiKey(req.auth.workspaceId, req.body.name);
       return reply.status(201).send({ ...apiKeyView(record), key });
     },
   );
 
-  app.delete('/api-keys/:id', { schema: { tags: ['workspace'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
+  app.delete('/api-keys/:id', { config: admin, schema: { tags: ['workspace'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
     await deps.workspaces.revokeApiKey(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });

@@ -3,7 +3,7 @@ import type { Db, Storage } from '../database.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
-import { sessionsRepo, usersRepo } from './users.js';
+import { sessionsRepo, signInFailuresRepo, usersRepo } from './users.js';
 import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketsRepo } from './tickets.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
@@ -18,6 +18,7 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     apiKeys: apiKeysRepo(db),
     users: usersRepo(db),
     sessions: sessionsRepo(db),
+    signInFailures: signInFailuresRepo(db),
     storeConnections: storeConnectionsRepo(db),
     channelAccounts: channelAccountsRepo(db),
     webhooks: webhooksRepo(db),

@@ -36,6 +36,37 @@ export function usersRepo(db: Db): Repos['users'] {
       const r = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
       return r ? { ...userFrom(r), passwordHash: r.password_hash } : null;
     },
+    async setPasswordHash(workspaceId, id, passwordHash) {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    },
+  };
+}
+
+/** How long failed sign-ins are kept: far longer than any lock-out window. */
+const FAILURES_KEPT_MS = 24 * 3600_000;
+
+export function signInFailuresRepo(db: Db): Repos['signInFailures'] {
+  let lastPrune = 0;
+  return {
+    async record(key, at) {
+      await db.insertInto('sign_in_failures').values({ key, failed_at: at }).execute();
+      // Old rows go now and then, so a flood of made-up addresses cannot grow the table without end.
+      if (at - lastPrune > 60_000) {
+        lastPrune = at;
+        await db.deleteFrom('sign_in_failures').where('failed_at', '<', at - FAILURES_KEPT_MS).execute();
+      }
+    },
+    async count(key, since) {
+      const r = await db.selectFrom('sign_in_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('key', '=', key).where('failed_at', '>', since).executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    async oldest(key, since) {
+      const r = await db.selectFrom('sign_in_failures').select((eb) => eb.fn.min<number>('failed_at').as('at')).where('key', '=', key).where('failed_at', '>', since).executeTakeFirst();
+      return r?.at == null ? null : Number(r.at);
+    },
+    async clear(key) {
+      await db.deleteFrom('sign_in_failures').where('key', '=', key).execute();
+    },
   };
 }
 
