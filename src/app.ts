@@ -88,6 +88,8 @@ export interface HubOptions {
   logger?: AppLogger;
   /** Redis key prefix for the BullMQ driver (tests isolate runs with it). */
   queuePrefix?: string;
+  /** The conversations' clock (code expiry and send windows); tests move it instead of sleeping. */
+  clock?: () => number;
 }
 
 /**
@@ -190,7 +192,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
   chat.inbox = tickets;
-  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets });
+  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
   const metrics = new Metrics();
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {

@@ -47,7 +47,7 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean };
+export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean; clock?: () => number };
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
@@ -114,7 +114,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   });
   const prefix = uniqueRedisPrefix();
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+  const clock = variant.clock ? { clock: variant.clock } : {};
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, ...clock });
   phone?.attach(hub.uow);
   await hub.start();
   const t: TestHub = {
@@ -138,7 +139,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       const port = new URL(t.hub.url!).port;
       await t.hub.stop();
       const again = loadConfig({ ...env, PORT: port });
-      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, ...clock });
       phone?.attach(t.hub.uow);
       await t.hub.start();
     },

@@ -175,7 +175,7 @@ export class MessageSender {
         if (!message) missing.push(status);
         else await this.applyStatus(tx, message, status);
       }
-      for (const inbound of parsed.messages) {
+      for (const [position, inbound] of parsed.messages.entries()) {
         const recorded = await tx.messages.insertIfNew(workspaceId, {
           direction: 'inbound',
           channel: account.channel,
@@ -192,6 +192,8 @@ export class MessageSender {
             profileName: inbound.profileName,
             ...(inbound.replyToken ? { replyToken: inbound.replyToken } : {}),
             ...(inbound.referral ? { referral: inbound.referral } : {}),
+            // Where it stands in what the provider sent: the conversation answers in this order.
+            arrival: { receivedAt: webhook.receivedAt, position },
           },
           status: 'delivered',
           reason: null,
