@@ -15,6 +15,7 @@ import { channelLabel } from '../notifications/labels.js';
 import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';
 import { defaultChatSettings, integratedActions } from './model.js';
 import { Turn } from './turn.js';
+import { chatIdentityScope } from './identity.js';
 import type { TurnInput } from './turn.js';
 import { LinkingFlow } from './linking.js';
 import { NdrFlow } from './ndr.js';
@@ -45,9 +46,6 @@ const ORDER_WAIT_MS = 2_000;
 const ORDER_WAIT_WINDOW_MS = 60_000;
 
 const replyKey = (conversationId: string, n: number): string => `reply:${conversationId}:${n}`;
-
-/** Chat ids of LINE and Messenger belong to one account; WhatsApp numbers, phones and e-mails are global. */
-export const chatIdentityScope = (account: ChannelAccount): string => (account.channel === 'line' || account.channel === 'messenger' ? account.id : '');
 
 export class ConversationEngine {
   /** Turns that lost a race with another change of their conversation and ran again (see the lane). */

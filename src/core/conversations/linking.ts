@@ -10,6 +10,7 @@ import { e164Digits, toE164 } from '../phone.js';
 import type { ConversationState } from './model.js';
 import type { Turn } from './turn.js';
 import type { EngineDeps } from './deps.js';
+import { chatIdentityScope } from './identity.js';
 import { OneTimeCodes, RESEND_WINDOW_MS, limitText } from './otp.js';
 
 type LinkState = Extract<ConversationState, { flow: 'link' }>;
@@ -207,6 +208,15 @@ export class LinkingFlow {
       await moveChatIdentity(tx, ws, customer, account, turn.conversation.address);
       if (kind === 'email') await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: target });
       else await tx.customers.addIdentity(ws, customer.id, { kind: 'phone', scope: '', value: e164Digits(target) });
+      // The store's own e-mail for the customer the code proved is theirs too (orders and claims go by it).
+      const storeEmail = store.email ? normalizeAddress('email', store.email) : null;
+      if (kind === 'phone' && storeEmail) await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: storeEmail });
+      // A chat that joined the loyalty programme before it was linked brings its membership along.
+      const before = turn.patch.customerId ?? turn.conversation.customerId;
+      if (before && before !== customer.id) {
+        const previous = await tx.customers.get(ws, before);
+        if (previous && !previous.identities.some((i) => i.kind === 'store')) await tx.loyalty.transfer(ws, before, customer.id);
+      }
       return customer.id;
     });
     turn.patch.customerId = customerId;
@@ -219,7 +229,7 @@ export class LinkingFlow {
         storeConnectionId: connectionId,
         platform: connection.platform,
         brand,
-        event: { type: 'account.linked', idempotencyKey: `linked:${turn.conversation.id}:${turn.input.messageId}`, occurredAt: turn.now, order: null, data: { customerId, channel: account.channel } },
+        event: { type: 'account.linked', idempotencyKey: `linked:${turn.conversation.id}:${turn.input.messageId}`, occurredAt: turn.now, order: null, data: { customerId, channel: account.channel, chatAccountId: account.id, chatAddress: turn.conversation.address } },
       });
       pending.set(turn, events);
     }
@@ -240,12 +250,10 @@ export class LinkingFlow {
   }
 }
 
-/** Chat ids of LINE and Messenger belong to one account; WhatsApp numbers are global. */
-const scopeFor = (account: ChannelAccount): string => (account.channel === 'line' || account.channel === 'messenger' ? account.id : '');
 
 async function moveChatIdentity(tx: Repos, ws: string, customer: Customer, account: ChannelAccount, address: string): Promise<void> {
   const kind = account.channel as IdentityKind;
-  const scope = scopeFor(account);
+  const scope = chatIdentityScope(account);
   const owner = await tx.customers.findByIdentity(ws, kind, scope, address);
   if (owner && owner.id !== customer.id) {
     const old = owner.identities.find((i) => i.kind === kind && i.scope === scope && i.value === address);

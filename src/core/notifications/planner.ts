@@ -147,7 +147,7 @@ export class NotificationPlanner {
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
     const customerId = typeof event.payload.data['customerId'] === 'string' ? event.payload.data['customerId'] : null;
     if (!order && !customerId) return skip('the event is not linked to an order or a customer, so there is no one to address', account.id);
-    const recipient = order ? await findRecipient(tx, workspaceId, channel, account, order) : await findCustomerRecipient(tx, workspaceId, channel, account, customerId!);
+    const recipient = order ? await findRecipient(tx, workspaceId, channel, account, order) : await findCustomerRecipient(tx, workspaceId, channel, account, customerId!, event.payload.data);
     if ('missing' in recipient) return skip(recipient.missing, account.id);
     if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {
       return skip(`the customer (${maskAddress(channel, recipient.address)}) opted out of ${channelLabel(channel)} messages`, account.id, recipient.address);
