@@ -295,6 +295,21 @@ describe.each(variants)('identity proof and one-time codes in chat ($name)', (va
     });
   });
 
+  it('a chat that joined the programme before linking keeps its membership once linking proves who it is', async () => {
+    const user = `U${hex(16)}`;
+    const email = `early-${hex(3)}@example.tw`;
+    t.cyberbiz.addCustomer(domain, { name: 'Early', email, mobile: '0911000800' });
+    await lineSays(user, { postbackData: 'a:loyalty_join' });
+    expect(texts(await lineSays(user, { text: email }))).toMatch(/Your balance is 50 points/);
+    const before = (await customerOf(user))!;
+    expect(before.identities.some((i) => i.kind === 'store')).toBe(false);
+    await linkByPhone(user, '+886911000800');
+    const after = (await customerOf(user))!;
+    expect(after.identities.some((i) => i.kind === 'store' && i.store_connection_id === cyberbiz.id)).toBe(true);
+    expect((await loyaltyOf(after.id)).balance).toBe(50);
+    expect(texts(await lineSays(user, { postbackData: 'a:loyalty_balance' }))).toMatch(/Your balance is 50 points/);
+  });
+
   describe('which chat gets the customer’s notifications', () => {
     it('"account linked" goes to the chat that just linked; order updates go to the most recently active chat', async () => {
       const mobile = '0911000700';

@@ -201,9 +201,18 @@ export class LinkingFlow {
     const ws = turn.conversation.workspaceId;
     const connectionId = turn.settings.linking.storeConnectionId!;
     const customerId = await this.deps.uow.transaction(async (tx) => {
-      const customer =
-        (await tx.customers.findByIdentity(ws, 'store', connectionId, store.externalId)) ??
-        (await tx.customers.create(ws, { name: store.name, email: kind === 'email' ? target : (store.email?.toLowerCase() ?? null), phone: kind === 'phone' ? target : (store.phone ?? null) }));
+      // A chat that joined the loyalty programme before it was linked has a customer of its own, with no store
+      // link: it becomes the store customer (or, when the hub knows that one already, moves its membership there).
+      const before = turn.patch.customerId ?? turn.conversation.customerId;
+      const previous = before ? await tx.customers.get(ws, before) : null;
+      const chatOnly = previous && !previous.identities.some((i) => i.kind === 'store') ? previous : null;
+      const contact = { name: store.name, email: kind === 'email' ? target : (store.email?.toLowerCase() ?? null), phone: kind === 'phone' ? target : (store.phone ?? null) };
+      let customer = await tx.customers.findByIdentity(ws, 'store', connectionId, store.externalId);
+      if (!customer && chatOnly) {
+        await tx.customers.update(ws, chatOnly.id, contact);
+        customer = chatOnly;
+      }
+      customer ??= await tx.customers.create(ws, contact);
       await tx.customers.addIdentity(ws, customer.id, { kind: 'store', scope: connectionId, value: store.externalId });
       await moveChatIdentity(tx, ws, customer, account, turn.conversation.address);
       if (kind === 'email') await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: target });
@@ -211,12 +220,7 @@ export class LinkingFlow {
       // The store's own e-mail for the customer the code proved is theirs too (orders and claims go by it).
       const storeEmail = store.email ? normalizeAddress('email', store.email) : null;
       if (kind === 'phone' && storeEmail) await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: storeEmail });
-      // A chat that joined the loyalty programme before it was linked brings its membership along.
-      const before = turn.patch.customerId ?? turn.conversation.customerId;
-      if (before && before !== customer.id) {
-        const previous = await tx.customers.get(ws, before);
-        if (previous && !previous.identities.some((i) => i.kind === 'store')) await tx.loyalty.transfer(ws, before, customer.id);
-      }
+      if (chatOnly && chatOnly.id !== customer.id) await tx.loyalty.transfer(ws, chatOnly.id, customer.id);
       return customer.id;
     });
     turn.patch.customerId = customerId;
