@@ -2,9 +2,10 @@
 // every channel, runs the merchant's flow modules and the integrated actions (account linking, order history,
 // failed delivery, loyalty, talk to an agent), and keeps each customer's state between messages.
 //
-// A turn is idempotent per inbound message: its replies are keyed by the message, its state is written with an
-// optimistic version check (a concurrent turn of the same conversation makes this one run again), and the
-// inbound message is marked handled in the same transaction.
+// The turns of one conversation run one at a time, in a serial lane (see handleInbound). A turn is written in one
+// transaction: its state (with an optimistic version check, for the rare change made meanwhile by an agent through
+// the API: the turn then runs again), its replies (numbered per conversation, sent in that order), and the
+// inbound message marked handled.
 import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
