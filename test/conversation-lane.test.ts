@@ -55,5 +55,5 @@ describe.each(variants)('a burst of messages in one chat ($name)', (variant) => 
     expect(order).toEqual(Array.from({ length: BURST }, (_, i) => `A${i + 1}`));
     expect(first.renderedText).toContain('order A1,');
     expect(conflicts).toBeLessThanOrEqual(2);
-  });
+  }, 180_000);
 });

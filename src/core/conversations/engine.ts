@@ -42,9 +42,12 @@ const actionTitles: Record<IntegratedAction, string> = {
 /** How long a job holds a conversation's lane without renewing it (it renews before every turn). */
 const LANE_MS = 60_000;
 
-/** How long the lane waits for an earlier webhook of the same account to be processed, and how far back it looks. */
-const ORDER_WAIT_MS = 2_000;
-const ORDER_WAIT_WINDOW_MS = 60_000;
+/**
+ * How long the lane waits for an earlier webhook of the same account to be processed (they are processed side by
+ * side, and under load one may lag), and how far back it looks: a webhook failing for longer holds nobody up.
+ */
+const ORDER_WAIT_MS = 5_000;
+const ORDER_WAIT_WINDOW_MS = 10_000;
 
 const replyKey = (conversationId: string, n: number): string => `reply:${conversationId}:${n}`;
 
