@@ -98,6 +98,8 @@ export interface HubOptions {
    * public host. Not configurable from the environment.
    */
   destinations?: { resolve?: ResolveHost; classify?: (address: string) => AddressClass };
+  /** The conversations' clock (code expiry and send windows); tests move it instead of sleeping. */
+  clock?: () => number;
 }
 
 /**
@@ -208,7 +210,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
   chat.inbox = tickets;
-  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets });
+  const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
   const metrics = new Metrics();
   const retention = new RetentionService(uow, config.retention);
 

@@ -180,6 +180,8 @@ export interface CustomerIdentity {
   scope: string;
   value: string;
   createdAt: number;
+  /** When the customer last wrote from this identity (chat identities); null when never seen. */
+  lastActiveAt: number | null;
 }
 
 export interface Customer {
@@ -448,6 +450,8 @@ export interface Repos {
     addIdentity(workspaceId: string, customerId: string, input: { kind: IdentityKind; scope: string; value: string }): Promise<CustomerIdentity | null>;
     removeIdentity(workspaceId: string, customerId: string, identityId: string): Promise<boolean>;
     findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
+    /** Records that the customer wrote from this identity at `at` (if the identity exists). */
+    touchIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string, at: number): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
   };
   optOuts: {
@@ -464,6 +468,21 @@ export interface Repos {
     /** Applies the patch if the conversation is still at `version`; false when someone else changed it first. */
     update(workspaceId: string, id: string, version: number, patch: ConversationPatch): Promise<boolean>;
     list(workspaceId: string, opts: { mode?: ConversationMode | null; limit: number; cursor: string | null }): Promise<Page<Conversation>>;
+    /** Takes the conversation's serial lane until `until` when it is free, expired, or held by `holder` already. */
+    acquireLane(workspaceId: string, id: string, holder: string, until: number, now: number): Promise<boolean>;
+    releaseLane(workspaceId: string, id: string, holder: string): Promise<void>;
+    /**
+     * Inbound messages of the conversation's address not answered yet, in the order they arrived: by the time
+     * their webhook was received and their place in it, then by when they were recorded.
+     */
+    pendingInbound(workspaceId: string, channelAccountId: string, address: string, limit: number): Promise<Array<{ id: string; receivedAt: number }>>;
+    /** True when a webhook to this channel account received within `windowMs` before `before` is not processed yet. */
+    earlierWebhookPending(workspaceId: string, channelAccountId: string, before: number, windowMs: number): Promise<boolean>;
+    /**
+     * The status of the outbound message with this key, read under a row lock (so a send settling it at the same
+     * time either finishes first or sees what this transaction writes next); null when there is none.
+     */
+    lockedReplyStatus(workspaceId: string, idempotencyKey: string): Promise<string | null>;
   };
   flowModules: {
     create(workspaceId: string, input: Omit<FlowModule, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt'>): Promise<FlowModule>;
@@ -477,11 +496,17 @@ export interface Repos {
     set(workspaceId: string, settings: ChatSettings): Promise<void>;
   };
   verificationCodes: {
-    create(workspaceId: string, input: Omit<VerificationCode, 'id' | 'createdAt' | 'consumedAt'>): Promise<VerificationCode>;
+    create(workspaceId: string, input: Omit<VerificationCode, 'id' | 'consumedAt'>): Promise<VerificationCode>;
     get(workspaceId: string, id: string): Promise<VerificationCode | null>;
     update(workspaceId: string, id: string, patch: Partial<Pick<VerificationCode, 'attempts' | 'sends' | 'consumedAt' | 'codeHash' | 'expiresAt'>>): Promise<void>;
-    /** Codes sent for the conversation since a time, for the resend limit. */
-    countSince(workspaceId: string, conversationId: string, since: number): Promise<number>;
+    /** The newest unused code of a conversation for this purpose and destination, created since `since`. */
+    openFor(workspaceId: string, conversationId: string, purpose: string, target: string, since: number): Promise<VerificationCode | null>;
+    /** Counts a wrong try, atomically; the tries after it, or null when `max` tries were used already. */
+    addAttempt(workspaceId: string, id: string, max: number): Promise<number | null>;
+    /** Logs a code sent; false when this trigger (an inbound message) sent one already. */
+    logSend(workspaceId: string, input: { conversationId: string; codeId: string; destinationHash: string; triggerKey: string; sentAt: number }): Promise<boolean>;
+    /** Sends logged since `since`, to a destination or in a conversation, with the time of the oldest of them. */
+    sendsSince(workspaceId: string, by: { destinationHash: string } | { conversationId: string }, since: number): Promise<{ count: number; oldest: number | null }>;
   };
   ndrCases: {
     create(workspaceId: string, input: Omit<NdrCase, 'id' | 'workspaceId' | 'status' | 'action' | 'reference' | 'createdAt' | 'resolvedAt'>): Promise<NdrCase>;
@@ -511,6 +536,8 @@ export interface Repos {
     claim(workspaceId: string, input: { storeConnectionId: string; orderExternalId: string; customerId: string; points: number }): Promise<boolean>;
     /** Marks a claim reversed (refund) and returns it; null when there was none or it was reversed already. */
     reverseClaim(workspaceId: string, storeConnectionId: string, orderExternalId: string): Promise<{ customerId: string; points: number } | null>;
+    /** Moves a membership (balance, ledger, claims) to another customer who is not a member; false when it could not. */
+    transfer(workspaceId: string, fromCustomerId: string, toCustomerId: string): Promise<boolean>;
   };
   customFields: {
     create(workspaceId: string, input: { name: string }): Promise<CustomField>;

@@ -158,6 +158,7 @@ export const customerView = (c: Customer) => ({
     channel_account_id: i.kind === 'messenger' || i.kind === 'line' || i.kind === 'whatsapp' || i.kind === 'sms' ? i.scope || null : null,
     store_connection_id: i.kind === 'store' ? i.scope : null,
     created_at: iso(i.createdAt),
+    last_active_at: i.lastActiveAt == null ? null : iso(i.lastActiveAt),
   })),
   created_at: iso(c.createdAt),
   updated_at: iso(c.updatedAt),

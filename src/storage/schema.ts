@@ -220,6 +220,7 @@ export interface CustomerIdentitiesTable {
   scope: string;
   value: string;
   created_at: number;
+  last_active_at: number | null;
 }
 
 export interface ConversationsTable {
@@ -239,6 +240,9 @@ export interface ConversationsTable {
   handover_reason: string | null;
   created_at: number;
   updated_at: number;
+  reply_seq: number;
+  lane_holder: string | null;
+  lane_until: number | null;
 }
 
 export interface NdrCasesTable {
@@ -355,6 +359,7 @@ export interface Database {
     created_at: number;
   };
   ndr_cases: NdrCasesTable;
+  otp_sends: { id: string; workspace_id: string; conversation_id: string; code_id: string; destination_hash: string; trigger_key: string; sent_at: number };
   loyalty_members: { workspace_id: string; customer_id: string; email: string; balance: number; joined_at: number };
   loyalty_ledger: LedgerTable;
   loyalty_claims: { workspace_id: string; store_connection_id: string; order_external_id: string; customer_id: string; points: number; reversed_at: number | null; created_at: number };

@@ -56,6 +56,8 @@ export type HubVariant = {
   env?: Record<string, string>;
   /** The destination guard's resolver and classifier, for tests that play a public host on this machine. */
   destinations?: HubOptions['destinations'];
+  /** The conversations' clock; tests move it instead of sleeping. */
+  clock?: () => number;
 };
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
@@ -127,7 +129,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   });
   const prefix = uniqueRedisPrefix();
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
+  const clock = variant.clock ? { clock: variant.clock } : {};
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations, ...clock });
   phone?.attach(hub.uow);
   await hub.start();
   const t: TestHub = {
@@ -151,7 +154,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       const port = new URL(t.hub.url!).port;
       await t.hub.stop();
       const again = loadConfig({ ...env, PORT: port });
-      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations, ...clock });
       phone?.attach(t.hub.uow);
       await t.hub.start();
     },

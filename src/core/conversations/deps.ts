@@ -19,6 +19,8 @@ export interface EngineDeps {
   log: Logger;
   /** Set once the inbox exists; chats handed over become its tickets. */
   inbox: InboxHooks | null;
+  /** The clock of conversations (code expiry, send windows, state lifetimes); tests move it. Date.now by default. */
+  now?: () => number;
 }
 
 /** What the support inbox does when chats are handed over (implemented by the ticket service). */

@@ -2,18 +2,21 @@
 // every channel, runs the merchant's flow modules and the integrated actions (account linking, order history,
 // failed delivery, loyalty, talk to an agent), and keeps each customer's state between messages.
 //
-// A turn is idempotent per inbound message: its replies are keyed by the message, its state is written with an
-// optimistic version check (a concurrent turn of the same conversation makes this one run again), and the
-// inbound message is marked handled in the same transaction.
+// The turns of one conversation run one at a time, in a serial lane (see handleInbound). A turn is written in one
+// transaction: its state (with an optimistic version check, for the rare change made meanwhile by an agent through
+// the API: the turn then runs again), its replies (numbered per conversation, sent in that order), and the
+// inbound message marked handled.
 import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
-import type { ChannelAccount, Message, Repos } from '../repos.js';
+import type { ChannelAccount, IdentityKind, Message, Repos } from '../repos.js';
+import { identityKinds } from '../repos.js';
 import { optKeyword } from '../notifications/opt-outs.js';
 import { channelLabel } from '../notifications/labels.js';
 import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';
 import { defaultChatSettings, integratedActions } from './model.js';
 import { Turn } from './turn.js';
+import { chatIdentityScope } from './identity.js';
 import type { TurnInput } from './turn.js';
 import { LinkingFlow } from './linking.js';
 import { NdrFlow } from './ndr.js';
@@ -36,29 +39,97 @@ const actionTitles: Record<IntegratedAction, string> = {
 };
 
 
+/** How long a job holds a conversation's lane without renewing it (it renews before every turn). */
+const LANE_MS = 60_000;
+
+/**
+ * How long the lane waits for an earlier webhook of the same account to be processed (they are processed side by
+ * side, and under load one may lag), and how far back it looks: a webhook failing for longer holds nobody up.
+ */
+const ORDER_WAIT_MS = 5_000;
+const ORDER_WAIT_WINDOW_MS = 10_000;
+
+const replyKey = (conversationId: string, n: number): string => `reply:${conversationId}:${n}`;
+
 export class ConversationEngine {
+  /** Turns that lost a race with another change of their conversation and ran again (see the lane). */
+  conflicts = 0;
   private readonly linking: LinkingFlow;
   private readonly ndr: NdrFlow;
   private readonly loyaltyFlow: LoyaltyFlow;
 
+  private readonly now: () => number;
+
   constructor(private readonly deps: EngineDeps) {
+    this.now = deps.now ?? Date.now;
     this.linking = new LinkingFlow(deps);
     this.ndr = new NdrFlow(deps);
     this.loyaltyFlow = new LoyaltyFlow(deps);
   }
 
-  /** Job handler for conversation.turn. */
+  /**
+   * Job handler for conversation.turn. The turns of one conversation run in a serial lane: the job that takes
+   * the lane answers every pending message of the conversation in order (its own and those that arrive
+   * meanwhile); a job that finds the lane taken leaves its message to the holder. A holder that dies keeps the
+   * lane until LANE_MS pass, or until its own job runs again (it holds the lane by the job's id).
+   */
   async handleInbound(payload: { messageId: string }, ctx: JobContext): Promise<void> {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('conversation.turn needs a workspace');
     const { repos } = this.deps.uow;
     const message = await repos.messages.get(workspaceId, payload.messageId);
-    // Handled already ('read'), or not a customer's message.
-    if (!message || message.direction !== 'inbound' || message.status !== 'delivered' || !message.channelAccountId || !message.recipient) return;
+    if (!message || message.direction !== 'inbound' || !message.channelAccountId || !message.recipient) return;
     const account = await repos.channelAccounts.get(workspaceId, message.channelAccountId);
     if (!account) return;
-    const settings = (await repos.chatSettings.get(workspaceId)) ?? defaultChatSettings();
     const conversation = await repos.conversations.getOrCreate(workspaceId, { channel: account.channel, channelAccountId: account.id, address: message.recipient });
+    for (;;) {
+      // Nothing pending (this message was answered by the lane's holder): done.
+      if ((await repos.conversations.pendingInbound(workspaceId, account.id, conversation.address, 1)).length === 0) return;
+      if (!(await repos.conversations.acquireLane(workspaceId, conversation.id, ctx.id, Date.now() + LANE_MS, Date.now()))) return;
+      try {
+        await this.drain(account, conversation.id, conversation.address, ctx);
+      } finally {
+        await repos.conversations.releaseLane(workspaceId, conversation.id, ctx.id);
+      }
+      // A message recorded while the lane was being released found it taken: look again, now that it is free.
+    }
+  }
+
+  /** Answers the conversation's pending messages one by one, oldest first, while this job holds the lane. */
+  private async drain(account: ChannelAccount, conversationId: string, address: string, ctx: JobContext): Promise<void> {
+    const workspaceId = account.workspaceId;
+    const { repos } = this.deps.uow;
+    let waitingFor: string | null = null;
+    let waitedMs = 0;
+    for (;;) {
+      const [next] = await repos.conversations.pendingInbound(workspaceId, account.id, address, 1);
+      if (!next) return;
+      // A webhook received before this message's and still being processed may hold an earlier message of this
+      // chat: give it a moment to be recorded, so answers keep the order the customer wrote in.
+      if (waitingFor !== next.id) [waitingFor, waitedMs] = [next.id, 0];
+      if (waitedMs < ORDER_WAIT_MS && (await repos.conversations.earlierWebhookPending(workspaceId, account.id, next.receivedAt, ORDER_WAIT_WINDOW_MS))) {
+        await new Promise((r) => setTimeout(r, 20));
+        waitedMs += 20;
+        continue;
+      }
+      if (!(await repos.conversations.acquireLane(workspaceId, conversationId, ctx.id, Date.now() + LANE_MS, Date.now()))) return;
+      const message = (await repos.messages.get(workspaceId, next.id))!;
+      try {
+        await this.turn(account, message);
+      } catch (err) {
+        if (ctx.attempt < ctx.maxAttempts) throw err;
+        // The last attempt: the message that keeps failing is set aside so the ones after it get answered.
+        this.deps.log.error({ err, workspaceId, messageId: message.id }, 'a conversation turn kept failing; the message is left unanswered');
+        await repos.messages.update(workspaceId, message.id, { status: 'failed', reason: `the conversation could not answer it: ${err instanceof Error ? err.message : String(err)}`, conversationId });
+      }
+    }
+  }
+
+  private async turn(account: ChannelAccount, message: Message): Promise<void> {
+    const workspaceId = account.workspaceId;
+    const { repos } = this.deps.uow;
+    const settings = (await repos.chatSettings.get(workspaceId)) ?? defaultChatSettings();
+    const conversation = await repos.conversations.getOrCreate(workspaceId, { channel: account.channel, channelAccountId: account.id, address: message.recipient! });
     const content = (message.content ?? {}) as { text?: string | null; payload?: string | null; replyToken?: string | null; referral?: string | null };
     const input: TurnInput = {
       messageId: message.id,
@@ -68,7 +139,7 @@ export class ConversationEngine {
       referral: content.referral ?? null,
       receivedAt: message.createdAt,
     };
-    const turn = new Turn(conversation, input, settings, Date.now());
+    const turn = new Turn(conversation, input, settings, this.now());
     // STOP / START were applied when the message was recorded; they are not conversation input.
     if (!optKeyword(input.text, account.channel) && conversation.mode === 'bot') await this.dispatch(turn, account);
     await this.commit(turn, account, message);
@@ -225,17 +296,24 @@ export class ConversationEngine {
     else if (turn.offered.length) patch.state = { flow: 'menu', choices: turn.offered.map((b) => ({ id: b.id, title: b.title })) };
     if (patch.state && patch.stateExpiresAt === undefined) patch.stateExpiresAt = turn.now + turn.settings.stateTtlMinutes * 60_000;
     if (turn.handover) Object.assign(patch, { mode: 'agent', handedOverAt: turn.now, handoverReason: turn.handover, unexpectedCount: 0, state: null, stateExpiresAt: null });
+    // Replies are numbered across the conversation (reply:<conversation>:<n>): the sender queues reply n+1 when
+    // reply n is settled, so the answers of one turn, and of successive turns, go out in order.
+    if (turn.replies.length) patch.replySeq = c.replySeq + turn.replies.length;
     await this.deps.uow.transaction(async (tx) => {
       if (!(await tx.conversations.update(c.workspaceId, c.id, c.version, patch))) {
+        this.conflicts += 1;
         throw new RetryLaterError('the conversation changed during this turn; running it again');
       }
       await tx.messages.update(c.workspaceId, inbound.id, { status: 'read', conversationId: c.id });
+      const kind = account.channel as IdentityKind;
+      if ((identityKinds as readonly string[]).includes(kind)) await tx.customers.touchIdentity(c.workspaceId, kind, chatIdentityScope(account), c.address, turn.input.receivedAt);
+      // The previous reply still waiting to be sent will queue this turn's first one when it is settled.
+      const previous = c.replySeq > 0 ? await tx.conversations.lockedReplyStatus(c.workspaceId, replyKey(c.id, c.replySeq)) : null;
       let n = 0;
       for (const reply of turn.replies) {
         n += 1;
         const content = turn.input.replyToken && account.channel === 'line' && n === 1 ? { ...reply.content, replyToken: turn.input.replyToken } : reply.content;
-        // Only the first reply is queued now; the sender queues each next one when the one before is settled.
-        await queueReply(tx, c, account, content, `reply:${inbound.id}:${n}`, n === 1);
+        await queueReply(tx, c, account, content, replyKey(c.id, c.replySeq + n), n === 1 && previous !== 'queued');
       }
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
       // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.

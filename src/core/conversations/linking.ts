@@ -7,11 +7,11 @@ import type { ChannelAccount, Customer, IdentityKind, Repos } from '../repos.js'
 import type { StoreCustomer } from '../stores/ports.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
 import { e164Digits, toE164 } from '../phone.js';
-import { newId } from '../ids.js';
 import type { ConversationState } from './model.js';
 import type { Turn } from './turn.js';
 import type { EngineDeps } from './deps.js';
-import { CODE_TTL_MS, MAX_ATTEMPTS, MAX_SENDS, RESEND_WINDOW_MS, checkCode, hashCode, newCode } from './otp.js';
+import { chatIdentityScope } from './identity.js';
+import { OneTimeCodes, RESEND_WINDOW_MS, limitText } from './otp.js';
 
 type LinkState = Extract<ConversationState, { flow: 'link' }>;
 
@@ -25,7 +25,11 @@ interface PendingEvent {
 const pending = new WeakMap<Turn, PendingEvent[]>();
 
 export class LinkingFlow {
-  constructor(private readonly deps: EngineDeps) {}
+  private readonly codes: OneTimeCodes;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.codes = new OneTimeCodes(deps);
+  }
 
   /** Events the turn raised (account linked), recorded in the turn's transaction. */
   pendingEvents(turn: Turn): PendingEvent[] {
@@ -64,7 +68,7 @@ export class LinkingFlow {
       turn.setState(null);
       return turn.say('No problem. You can link your account any time from the menu.');
     }
-    if (what === 'resend' && state?.flow === 'link' && state.step === 'code') return this.sendCode(turn, account, state.target, state.kind, state.codeId);
+    if (what === 'resend' && state?.flow === 'link' && state.step === 'code') return this.sendCode(turn, account, state.target, state.kind);
     if (state?.flow === 'link' && state.step === 'create_account') {
       if (what === 'create') return this.createAndLink(turn, account, state.target, state.kind);
       if (what === 'nocreate') {
@@ -89,99 +93,50 @@ export class LinkingFlow {
         turn.unexpected();
         return turn.say(byEmail ? 'That does not look like an e-mail address. Please try again.' : 'That does not look like a mobile number. Please include the country code, e.g. +886912345678.');
       }
-      return this.sendCode(turn, account, target, byEmail ? 'email' : 'phone', null);
+      return this.sendCode(turn, account, target, byEmail ? 'email' : 'phone');
     }
-    if (/^resend$/i.test(text)) return this.sendCode(turn, account, state.target, state.kind, state.codeId);
+    if (/^resend$/i.test(text)) return this.sendCode(turn, account, state.target, state.kind);
     return this.checkCode(turn, account, state);
   }
 
-  private async sendCode(turn: Turn, account: ChannelAccount, target: string, kind: 'email' | 'phone', previousId: string | null): Promise<void> {
-    const { uow, secrets, connections } = this.deps;
-    const ws = turn.conversation.workspaceId;
-    const sent = await uow.repos.verificationCodes.countSince(ws, turn.conversation.id, turn.now - RESEND_WINDOW_MS);
-    if (sent >= MAX_SENDS) {
+  private async sendCode(turn: Turn, account: ChannelAccount, target: string, kind: 'email' | 'phone'): Promise<void> {
+    const outcome = await this.codes.send(turn, { purpose: 'link', target, kind });
+    if (outcome.kind === 'limited' || outcome.kind === 'exhausted') {
       turn.setState(null);
-      return turn.say('Too many codes were sent. Please wait 30 minutes and try again.');
+      return turn.say(limitText(outcome));
     }
-    const channel = kind === 'email' ? 'email' : 'sms';
-    const sender = (await connections.sendingAccount(ws, channel)).account;
-    if (!sender) {
+    if (outcome.kind === 'no_sender') {
       turn.setState(null);
-      this.deps.log.warn({ workspaceId: ws, channel }, 'account linking needs an installed account to send codes');
       return turn.say('We cannot send codes right now. Please try again later.');
     }
-    const code = newCode();
-    const id = previousId ?? newId('otp');
-    const record = previousId ? await uow.repos.verificationCodes.get(ws, previousId) : null;
-    if (record) await uow.repos.verificationCodes.update(ws, record.id, { codeHash: hashCode(secrets, record.id, code), sends: record.sends + 1, attempts: 0, expiresAt: turn.now + CODE_TTL_MS });
-    const created = record
-      ? record
-      : await uow.repos.verificationCodes.create(ws, { conversationId: turn.conversation.id, purpose: 'link', target, codeHash: '', attempts: 0, sends: 1, expiresAt: turn.now + CODE_TTL_MS });
-    if (!record) await uow.repos.verificationCodes.update(ws, created.id, { codeHash: hashCode(secrets, created.id, code) });
-    const brand = (await uow.repos.workspaces.get(ws))?.name ?? 'the store';
-    const text = `${code} is your ${brand} verification code. It expires in 10 minutes. Do not share it.`;
-    // The code is sent now and stored only as a MAC: the message keeps a masked text.
-    const address = kind === 'email' ? target : e164Digits(target);
-    const message = await uow.repos.messages.insertIfNew(ws, {
-      direction: 'outbound',
-      channel,
-      channelAccountId: sender.id,
-      eventId: null,
-      orderId: null,
-      idempotencyKey: `otp:${created.id}:${record ? record.sends + 1 : 1}`,
-      recipient: address,
-      templateName: null,
-      category: 'authentication',
-      content: { kind: 'text', text: text.replace(code, '••••••') },
-      status: 'queued',
-      reason: null,
-    });
-    const result = await connections.sendNow(sender, { to: address, content: kind === 'email' ? { kind: 'text', text, subject: `${brand} verification code` } : { kind: 'text', text }, idempotencyKey: message?.id ?? id });
-    if (message) {
-      await uow.transaction(async (tx) => {
-        if (result.ok) {
-          await tx.messages.update(ws, message.id, { status: 'sent', sentAt: Date.now(), providerMessageId: result.providerMessageId, attempts: 1 });
-          await tx.usage.record(ws, { messageId: message.id, channel, channelAccountId: sender.id, provider: sender.provider, owner: sender.owner, category: 'authentication', at: Date.now() });
-        } else {
-          await tx.messages.update(ws, message.id, { status: 'failed', failedAt: Date.now(), errorCode: result.errorCode, reason: result.reason, attempts: 1 });
-        }
-      });
-    }
-    if (!result.ok) {
+    if (outcome.kind === 'failed') {
       turn.setState({ flow: 'link', step: 'contact' });
       return turn.say(`We could not send a code to ${kind === 'email' ? 'that address' : 'that number'}. Please check it and send it again.`);
     }
-    turn.setState({ flow: 'link', step: 'code', codeId: created.id, target, kind });
+    turn.setState({ flow: 'link', step: 'code', codeId: outcome.codeId, target, kind });
     turn.say(`We sent a 6-digit code to ${mask(target, kind)}. Please type it here.`, { buttons: [{ id: 'link:resend', title: 'Send a new code' }] });
     void account;
   }
 
   private async checkCode(turn: Turn, account: ChannelAccount, state: Extract<LinkState, { step: 'code' }>): Promise<void> {
-    const { uow, secrets } = this.deps;
-    const ws = turn.conversation.workspaceId;
-    const record = await uow.repos.verificationCodes.get(ws, state.codeId);
-    if (!record) {
+    const outcome = await this.codes.check(turn, state.codeId, turn.input.text ?? '');
+    if (outcome.kind === 'ok') return this.verified(turn, account, state.target, state.kind);
+    turn.unexpected();
+    if (outcome.kind === 'missing') {
       turn.setState(null);
       return turn.say('That code is no longer valid. Please start again.', { buttons: [{ id: 'a:link_account', title: 'Link my account' }] });
     }
-    const outcome = checkCode(secrets, record, turn.input.text ?? '', turn.now);
-    if (outcome === 'ok') {
-      await uow.repos.verificationCodes.update(ws, record.id, { consumedAt: turn.now });
-      return this.verified(turn, account, state.target, state.kind);
-    }
-    turn.unexpected();
-    if (outcome === 'expired') return turn.say('That code has expired.', { buttons: [{ id: 'link:resend', title: 'Send a new code' }] });
-    if (outcome === 'used') {
+    if (outcome.kind === 'expired') return turn.say('That code has expired.', { buttons: [{ id: 'link:resend', title: 'Send a new code' }] });
+    if (outcome.kind === 'used') {
       turn.setState(null);
       return turn.say('That code was already used. Please start again.');
     }
-    const attempts = record.attempts + 1;
-    await uow.repos.verificationCodes.update(ws, record.id, { attempts });
-    if (outcome === 'exhausted' || attempts >= MAX_ATTEMPTS) {
+    if (outcome.kind === 'exhausted') {
       turn.setState(null);
-      return turn.say('Too many wrong codes. Please start again to get a new one.', { buttons: [{ id: 'a:link_account', title: 'Link my account' }] });
+      return turn.say(`Too many wrong codes. For your security you can ask for a new code in ${RESEND_WINDOW_MS / 60_000} minutes.`);
     }
-    turn.say(`That code is not right. ${MAX_ATTEMPTS - attempts} ${MAX_ATTEMPTS - attempts === 1 ? 'try' : 'tries'} left.`, { buttons: [{ id: 'link:resend', title: 'Send a new code' }] });
+    const left = outcome.triesLeft;
+    turn.say(`That code is not right. ${left} ${left === 1 ? 'try' : 'tries'} left.`, { buttons: [{ id: 'link:resend', title: 'Send a new code' }] });
   }
 
   /** The customer proved the phone or e-mail: find them in the store, or offer to create an account. */
@@ -246,13 +201,26 @@ export class LinkingFlow {
     const ws = turn.conversation.workspaceId;
     const connectionId = turn.settings.linking.storeConnectionId!;
     const customerId = await this.deps.uow.transaction(async (tx) => {
-      const customer =
-        (await tx.customers.findByIdentity(ws, 'store', connectionId, store.externalId)) ??
-        (await tx.customers.create(ws, { name: store.name, email: kind === 'email' ? target : (store.email?.toLowerCase() ?? null), phone: kind === 'phone' ? target : (store.phone ?? null) }));
+      // A chat that joined the loyalty programme before it was linked has a customer of its own, with no store
+      // link: it becomes the store customer (or, when the hub knows that one already, moves its membership there).
+      const before = turn.patch.customerId ?? turn.conversation.customerId;
+      const previous = before ? await tx.customers.get(ws, before) : null;
+      const chatOnly = previous && !previous.identities.some((i) => i.kind === 'store') ? previous : null;
+      const contact = { name: store.name, email: kind === 'email' ? target : (store.email?.toLowerCase() ?? null), phone: kind === 'phone' ? target : (store.phone ?? null) };
+      let customer = await tx.customers.findByIdentity(ws, 'store', connectionId, store.externalId);
+      if (!customer && chatOnly) {
+        await tx.customers.update(ws, chatOnly.id, contact);
+        customer = chatOnly;
+      }
+      customer ??= await tx.customers.create(ws, contact);
       await tx.customers.addIdentity(ws, customer.id, { kind: 'store', scope: connectionId, value: store.externalId });
       await moveChatIdentity(tx, ws, customer, account, turn.conversation.address);
       if (kind === 'email') await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: target });
       else await tx.customers.addIdentity(ws, customer.id, { kind: 'phone', scope: '', value: e164Digits(target) });
+      // The store's own e-mail for the customer the code proved is theirs too (orders and claims go by it).
+      const storeEmail = store.email ? normalizeAddress('email', store.email) : null;
+      if (kind === 'phone' && storeEmail) await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: storeEmail });
+      if (chatOnly && chatOnly.id !== customer.id) await tx.loyalty.transfer(ws, chatOnly.id, customer.id);
       return customer.id;
     });
     turn.patch.customerId = customerId;
@@ -265,7 +233,7 @@ export class LinkingFlow {
         storeConnectionId: connectionId,
         platform: connection.platform,
         brand,
-        event: { type: 'account.linked', idempotencyKey: `linked:${turn.conversation.id}:${turn.input.messageId}`, occurredAt: turn.now, order: null, data: { customerId, channel: account.channel } },
+        event: { type: 'account.linked', idempotencyKey: `linked:${turn.conversation.id}:${turn.input.messageId}`, occurredAt: turn.now, order: null, data: { customerId, channel: account.channel, chatAccountId: account.id, chatAddress: turn.conversation.address } },
       });
       pending.set(turn, events);
     }
@@ -286,12 +254,10 @@ export class LinkingFlow {
   }
 }
 
-/** Chat ids of LINE and Messenger belong to one account; WhatsApp numbers are global. */
-const scopeFor = (account: ChannelAccount): string => (account.channel === 'line' || account.channel === 'messenger' ? account.id : '');
 
 async function moveChatIdentity(tx: Repos, ws: string, customer: Customer, account: ChannelAccount, address: string): Promise<void> {
   const kind = account.channel as IdentityKind;
-  const scope = scopeFor(account);
+  const scope = chatIdentityScope(account);
   const owner = await tx.customers.findByIdentity(ws, kind, scope, address);
   if (owner && owner.id !== customer.id) {
     const old = owner.identities.find((i) => i.kind === kind && i.scope === scope && i.value === address);

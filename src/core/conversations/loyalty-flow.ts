@@ -1,6 +1,7 @@
 // The loyalty programme in chat (seed 004): join with an e-mail, see the balance, claim an order's points (typed,
 // or carried by a deep link from the store's thank-you page), and redeem prizes.
-import type { ChannelAccount } from '../repos.js';
+import type { ChannelAccount, IdentityKind } from '../repos.js';
+import { chatIdentityScope } from './identity.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
 import { AppError } from '../errors.js';
 import type { ConversationState, IntegratedAction } from './model.js';
@@ -58,6 +59,11 @@ export class LoyaltyFlow {
     void account;
   }
 
+  /**
+   * Joins the programme. An e-mail typed in chat proves nothing, so it never attaches the chat to the customer
+   * who owns that address: a chat not linked yet joins as a new member of its own, with no link to any store
+   * customer until account linking proves who it is (its membership then moves along, see LinkingFlow).
+   */
   private async join(turn: Turn, account: ChannelAccount, email: string): Promise<void> {
     const ws = turn.conversation.workspaceId;
     const { uow, loyalty } = this.deps;
@@ -65,11 +71,9 @@ export class LoyaltyFlow {
       const result = await uow.transaction(async (tx) => {
         let customerId = turn.patch.customerId ?? turn.conversation.customerId;
         if (!customerId) {
-          const existing = (await tx.customers.findByIdentity(ws, 'email', '', email)) ?? null;
-          const customer = existing ?? (await tx.customers.create(ws, { name: null, email, phone: null }));
-          if (!existing) await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: email });
-          const scope = account.channel === 'line' || account.channel === 'messenger' ? account.id : '';
-          await tx.customers.addIdentity(ws, customer.id, { kind: account.channel as 'line', scope, value: turn.conversation.address });
+          const customer = await tx.customers.create(ws, { name: null, email: null, phone: null });
+          // The chat id may belong to a customer already (an agent attached it): it stays there, unproven.
+          await tx.customers.addIdentity(ws, customer.id, { kind: account.channel as IdentityKind, scope: chatIdentityScope(account), value: turn.conversation.address });
           customerId = customer.id;
         }
         return { customerId, ...(await loyalty.join(tx, ws, customerId, email, turn.settings)) };
@@ -109,6 +113,9 @@ export class LoyaltyFlow {
     if (outcome.kind === 'claimed') return turn.say(`Thank you for your order ${outcome.orderName}! You got ${outcome.points} points. Your balance is ${outcome.balance} points.`, { buttons: menu });
     if (outcome.kind === 'already_claimed') return turn.say(`The points for order ${outcome.orderName} were already collected.`, { buttons: menu });
     if (outcome.kind === 'not_yours') return turn.say('That order was placed with another e-mail address, so its points cannot be collected here.');
+    if (outcome.kind === 'unproven') {
+      return turn.say(`Orders of ${member.email} belong to a store account: please link your store account first (we will send you a code), then claim again.`, { buttons: [{ id: 'a:link_account', title: 'Link my account' }] });
+    }
     if (outcome.kind === 'no_total') return turn.say('That order has no total yet, so there are no points to collect. Please try again later.');
     void account;
   }

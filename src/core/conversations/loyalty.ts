@@ -13,6 +13,8 @@ export type ClaimOutcome =
   | { kind: 'already_claimed'; orderName: string }
   | { kind: 'not_found' }
   | { kind: 'not_yours' }
+  /** The member's e-mail belongs to another customer, who proved it: its orders are theirs to claim. */
+  | { kind: 'unproven' }
   | { kind: 'no_total' };
 
 export type RedeemOutcome =
@@ -47,10 +49,17 @@ export class LoyaltyService {
     private readonly events: LoyaltyEventSink,
   ) {}
 
-  /** Joins the programme with the sign-up bonus; false when the customer was already a member. */
+  /**
+   * Joins the programme with the sign-up bonus; false when the customer was already a member. An e-mail another
+   * member has is refused, unless this customer owns the e-mail (it is one of their proven identities) and that
+   * member does not: a chat that typed someone's address first cannot keep its owner out.
+   */
   async join(tx: Repos, workspaceId: string, customerId: string, email: string, settings: ChatSettings): Promise<{ joined: boolean; balance: number }> {
     const taken = await tx.loyalty.memberByEmail(workspaceId, email);
-    if (taken && taken.customerId !== customerId) throw new AppError('conflict', 'this e-mail belongs to another member');
+    if (taken && taken.customerId !== customerId) {
+      const owner = await tx.customers.findByIdentity(workspaceId, 'email', '', email);
+      if (owner?.id !== customerId) throw new AppError('conflict', 'this e-mail belongs to another member');
+    }
     const joined = await tx.loyalty.join(workspaceId, customerId, email);
     let balance = (await tx.loyalty.member(workspaceId, customerId))?.balance ?? 0;
     if (joined && settings.loyalty.signupBonus > 0) {
@@ -107,6 +116,10 @@ export class LoyaltyService {
     if (!member) throw new AppError('conflict', 'join the loyalty programme first');
     const order = found.snapshot;
     if (!order.email || order.email.trim().toLowerCase() !== member.email) return { kind: 'not_yours' };
+    // Seed 004 matches orders by e-mail; an e-mail typed in chat is not proof, so when the address is a proven
+    // identity of another customer, only that customer collects its orders.
+    const owner = await tx.customers.findByIdentity(workspaceId, 'email', '', member.email);
+    if (owner && owner.id !== customerId) return { kind: 'unproven' };
     if (!order.total) return { kind: 'no_total' };
     const points = pointsFor(order.total.amount, settings.loyalty.pointsPerUnit);
     const claimed = await tx.loyalty.claim(workspaceId, { storeConnectionId: found.storeConnectionId, orderExternalId: order.externalId, customerId, points });

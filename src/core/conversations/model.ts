@@ -112,11 +112,13 @@ export interface Conversation {
   lastInboundAt: number | null;
   handedOverAt: number | null;
   handoverReason: string | null;
+  /** The number of replies the engine has queued in this conversation: each reply's key carries its number. */
+  replySeq: number;
   createdAt: number;
   updatedAt: number;
 }
 
-export type ConversationPatch = Partial<Pick<Conversation, 'customerId' | 'mode' | 'state' | 'stateExpiresAt' | 'unexpectedCount' | 'lastInboundAt' | 'handedOverAt' | 'handoverReason'>>;
+export type ConversationPatch = Partial<Pick<Conversation, 'customerId' | 'mode' | 'state' | 'stateExpiresAt' | 'unexpectedCount' | 'lastInboundAt' | 'handedOverAt' | 'handoverReason' | 'replySeq'>>;
 
 export interface VerificationCode {
   id: string;

@@ -177,7 +177,7 @@ export class NotificationPlanner {
     if (order) recipient = await findRecipient(tx, workspaceId, channel, account, order);
     else {
       const customer = await eventCustomer(tx, workspaceId, event);
-      recipient = 'missing' in customer ? customer : await findCustomerRecipient(tx, workspaceId, channel, account, customer.id);
+      recipient = 'missing' in customer ? customer : await findCustomerRecipient(tx, workspaceId, channel, account, customer.id, event.payload.data);
     }
     if ('missing' in recipient) return skip(recipient.missing, account.id);
     if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {

@@ -1,7 +1,7 @@
 // Who a notification goes to on each channel: the order's phone (WhatsApp, SMS) or e-mail, or the chat
 // identity the customer linked (LINE user id, Messenger PSID) on the very account that sends. Each miss is a
 // reason a merchant understands.
-import type { ChannelAccount, Customer, Order, Repos } from '../repos.js';
+import type { ChannelAccount, Customer, CustomerIdentity, Order, Repos } from '../repos.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { maskEmail, maskTail } from '../mask.js';
 import { normalizeAddress } from './opt-outs.js';
@@ -34,22 +34,38 @@ async function customerOfOrder(tx: Repos, workspaceId: string, order: Order): Pr
 }
 
 /**
- * The recipient of a notification about a customer rather than an order (account linked, points): their chat
- * identity on the sending account, or their phone or e-mail.
+ * The customer's chat identity to write to on this channel (and account, for LINE and Messenger): when they have
+ * several, the one they wrote from most recently, else the one linked last.
  */
-export async function findCustomerRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, customerId: string): Promise<RecipientLookup> {
+export function latestChatIdentity(customer: Customer, channel: string, scope: string | null): CustomerIdentity | null {
+  const candidates = customer.identities.filter((i) => i.kind === channel && (scope === null || i.scope === scope));
+  const rank = (i: CustomerIdentity) => [i.lastActiveAt ?? -1, i.createdAt] as const;
+  return candidates.reduce<CustomerIdentity | null>((best, i) => {
+    if (!best) return i;
+    const [a, b] = [rank(i), rank(best)];
+    return a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]) ? i : best;
+  }, null);
+}
+
+/**
+ * The recipient of a notification about a customer rather than an order (account linked, points): their chat
+ * identity on the sending account, or their phone or e-mail. An event raised in a chat (account linked) names
+ * that chat, and goes there while the chat is still the customer's.
+ */
+export async function findCustomerRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, customerId: string, data: Record<string, unknown> = {}): Promise<RecipientLookup> {
   const customer = await tx.customers.get(workspaceId, customerId);
   if (!customer) return { missing: 'the customer no longer exists' };
+  const chat = data['chatAccountId'] === account.id && typeof data['chatAddress'] === 'string' ? customer.identities.find((i) => i.kind === channel && i.value === data['chatAddress']) : undefined;
+  if (chat) return { address: chat.value, customerId };
   if (channel === 'line' || channel === 'messenger') {
-    const identity = customer.identities.find((i) => i.kind === channel && i.scope === account.id);
+    const identity = latestChatIdentity(customer, channel, account.id);
     return identity ? { address: identity.value, customerId } : { missing: `the customer has not linked a ${channelLabel(channel)} account on ${account.name}` };
   }
   if (channel === 'email') {
     const email = customer.email ?? customer.identities.find((i) => i.kind === 'email')?.value ?? null;
     return email ? { address: email, customerId } : { missing: 'the customer has no e-mail address' };
   }
-  const chat = customer.identities.find((i) => i.kind === channel);
-  const phone = chat?.value ?? (customer.phone ? e164Digits(customer.phone) : null) ?? customer.identities.find((i) => i.kind === 'phone')?.value ?? null;
+  const phone = latestChatIdentity(customer, channel, null)?.value ?? (customer.phone ? e164Digits(customer.phone) : null) ?? customer.identities.find((i) => i.kind === 'phone')?.value ?? null;
   return phone ? { address: phone, customerId } : { missing: 'the customer has no phone number' };
 }
 
@@ -70,7 +86,7 @@ export async function findRecipient(tx: Repos, workspaceId: string, channel: str
   // LINE user ids and PSIDs exist per LINE channel / Facebook page: only an id known to this account works.
   const customer = await customerOfOrder(tx, workspaceId, order);
   if (!customer) return { missing: `the customer has not linked a ${channelLabel(channel)} account to their store account` };
-  const identity = customer.identities.find((i) => i.kind === channel && i.scope === account.id);
+  const identity = latestChatIdentity(customer, channel, account.id);
   if (!identity) return { missing: `the customer has not linked a ${channelLabel(channel)} account on ${account.name}` };
   return { address: identity.value, customerId: customer.id };
 }

@@ -105,8 +105,9 @@ export class MessageSender {
   }
 
   /**
-   * The replies of one conversation turn go out in order: each is queued when the one before it is settled
-   * (sent or failed), so the customer never reads the second answer before the first.
+   * The replies of a conversation (reply:<conversation>:<n>, numbered across its turns) go out in order: each is
+   * queued when the one before it is settled (sent or failed), so the customer never reads the second answer
+   * before the first.
    */
   private async sendNextInTurn(tx: Repos, message: Message): Promise<void> {
     const m = /^reply:(.+):(\d+)$/.exec(message.idempotencyKey);
@@ -175,7 +176,7 @@ export class MessageSender {
         if (!message) missing.push(status);
         else await this.applyStatus(tx, message, status);
       }
-      for (const inbound of parsed.messages) {
+      for (const [position, inbound] of parsed.messages.entries()) {
         const recorded = await tx.messages.insertIfNew(workspaceId, {
           direction: 'inbound',
           channel: account.channel,
@@ -192,6 +193,8 @@ export class MessageSender {
             profileName: inbound.profileName,
             ...(inbound.replyToken ? { replyToken: inbound.replyToken } : {}),
             ...(inbound.referral ? { referral: inbound.referral } : {}),
+            // Where it stands in what the provider sent: the conversation answers in this order.
+            arrival: { receivedAt: webhook.receivedAt, position },
           },
           status: 'delivered',
           reason: null,
@@ -199,7 +202,7 @@ export class MessageSender {
         if (!recorded) continue;
         // STOP / START: honoured on every channel, recorded once per inbound message.
         await this.optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
-        // The conversation engine answers it, in order per conversation (a turn that races another runs again).
+        // The conversation engine answers it, in its conversation's serial lane, in the order of `arrival`.
         await tx.jobs.enqueue({ type: 'conversation.turn', workspaceId, payload: { messageId: recorded.id } });
       }
       if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);

@@ -1,10 +1,9 @@
 // Conversations, flow modules, chat settings, one-time codes, failed-delivery cases and the loyalty ledger.
 import type { Selectable } from 'kysely';
-import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import type { ConversationsTable, LedgerTable, NdrCasesTable } from '../schema.js';
+import type { ConversationsTable, Database, LedgerTable, NdrCasesTable } from '../schema.js';
 import type { Repos } from '../../core/repos.js';
-import type { ChatSettings, Conversation, ConversationMode, ConversationState, FlowModule, LedgerEntry, NdrCase } from '../../core/conversations/model.js';
+import type { ChatSettings, Conversation, ConversationMode, ConversationState, FlowModule, LedgerEntry, NdrCase, VerificationCode } from '../../core/conversations/model.js';
 import { defaultChatSettings } from '../../core/conversations/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -24,9 +23,12 @@ const conversationFromRow = (r: Selectable<ConversationsTable>): Conversation =>
   lastInboundAt: r.last_inbound_at,
   handedOverAt: r.handed_over_at,
   handoverReason: r.handover_reason,
+  replySeq: Number(r.reply_seq ?? 0),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+const PENDING_LOOKAHEAD = 20;
 
 export function conversationsRepo(db: Db): Repos['conversations'] {
   const find = (workspaceId: string, accountId: string, address: string) =>
@@ -55,6 +57,9 @@ export function conversationsRepo(db: Db): Repos['conversations'] {
           handover_reason: null,
           created_at: now,
           updated_at: now,
+          reply_seq: 0,
+          lane_holder: null,
+          lane_until: null,
         })
         .onConflict((oc) => oc.columns(['workspace_id', 'channel_account_id', 'address']).doNothing())
         .execute();
@@ -74,6 +79,7 @@ export function conversationsRepo(db: Db): Repos['conversations'] {
       if (patch.lastInboundAt !== undefined) set.last_inbound_at = patch.lastInboundAt;
       if (patch.handedOverAt !== undefined) set.handed_over_at = patch.handedOverAt;
       if (patch.handoverReason !== undefined) set.handover_reason = patch.handoverReason;
+      if (patch.replySeq !== undefined) set.reply_seq = patch.replySeq;
       const res = await db.updateTable('conversations').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).where('version', '=', version).executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
     },
@@ -85,6 +91,64 @@ export function conversationsRepo(db: Db): Repos['conversations'] {
       const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
       const items = rows.slice(0, opts.limit).map(conversationFromRow);
       return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    },
+    async acquireLane(workspaceId, id, holder, until, now) {
+      const res = await db
+        .updateTable('conversations')
+        .set({ lane_holder: holder, lane_until: until })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('lane_holder', 'is', null), eb('lane_until', '<', now), eb('lane_holder', '=', holder)]))
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async releaseLane(workspaceId, id, holder) {
+      await db.updateTable('conversations').set({ lane_holder: null, lane_until: null }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('lane_holder', '=', holder).execute();
+    },
+    async pendingInbound(workspaceId, channelAccountId, address, limit) {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['id', 'content', 'created_at'])
+        .where('channel_account_id', '=', channelAccountId)
+        .where('recipient', '=', address)
+        .where('direction', '=', 'inbound')
+        .where('workspace_id', '=', workspaceId)
+        .where('status', '=', 'delivered')
+        .orderBy('created_at')
+        .orderBy('id')
+        // Webhooks processed side by side may record a later message first: read a little further and sort.
+        .limit(limit + PENDING_LOOKAHEAD)
+        .execute();
+      const keyed = rows.map((r) => {
+        const arrival = (JSON.parse(r.content ?? 'null') as { arrival?: { receivedAt?: number; position?: number } } | null)?.arrival;
+        return { id: r.id, receivedAt: arrival?.receivedAt ?? r.created_at, position: arrival?.position ?? 0, createdAt: r.created_at };
+      });
+      keyed.sort((a, b) => a.receivedAt - b.receivedAt || a.position - b.position || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return keyed.slice(0, limit).map((k) => ({ id: k.id, receivedAt: k.receivedAt }));
+    },
+    async earlierWebhookPending(workspaceId, channelAccountId, before, windowMs) {
+      const r = await db
+        .selectFrom('inbound_webhooks')
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('received_at', '>=', before - windowMs)
+        .where('received_at', '<', before)
+        .where('target_id', '=', channelAccountId)
+        .where('status', '=', 'received')
+        .limit(1)
+        .executeTakeFirst();
+      return r != null;
+    },
+    async lockedReplyStatus(workspaceId, idempotencyKey) {
+      // An update takes the row lock on both databases; RETURNING gives the status as of the lock.
+      const r = await db
+        .updateTable('messages')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where('workspace_id', '=', workspaceId)
+        .where('idempotency_key', '=', idempotencyKey)
+        .returning('status')
+        .executeTakeFirst();
+      return r?.status ?? null;
     },
   };
 }
@@ -146,7 +210,7 @@ export function chatSettingsRepo(db: Db): Repos['chatSettings'] {
 }
 
 export function verificationCodesRepo(db: Db): Repos['verificationCodes'] {
-  const fromRow = (r: { id: string; conversation_id: string; purpose: string; target: string; code_hash: string; attempts: number; sends: number; expires_at: number; consumed_at: number | null; created_at: number }) => ({
+  const fromRow = (r: Selectable<Database['verification_codes']>): VerificationCode => ({
     id: r.id,
     conversationId: r.conversation_id,
     purpose: r.purpose,
@@ -171,7 +235,7 @@ export function verificationCodesRepo(db: Db): Repos['verificationCodes'] {
         sends: input.sends,
         expires_at: input.expiresAt,
         consumed_at: null,
-        created_at: Date.now(),
+        created_at: input.createdAt,
       };
       await db.insertInto('verification_codes').values(row).execute();
       return fromRow(row);
@@ -189,15 +253,59 @@ export function verificationCodesRepo(db: Db): Repos['verificationCodes'] {
       if (patch.expiresAt !== undefined) set['expires_at'] = patch.expiresAt;
       if (Object.keys(set).length) await db.updateTable('verification_codes').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
-    async countSince(workspaceId, conversationId, since) {
+    async openFor(workspaceId, conversationId, purpose, target, since) {
       const r = await db
         .selectFrom('verification_codes')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('sends'), sql<number>`0`).as('n'))
+        .selectAll()
         .where('workspace_id', '=', workspaceId)
         .where('conversation_id', '=', conversationId)
+        .where('purpose', '=', purpose)
+        .where('target', '=', target)
+        .where('consumed_at', 'is', null)
         .where('created_at', '>=', since)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
         .executeTakeFirst();
-      return Number(r?.n ?? 0);
+      return r ? fromRow(r) : null;
+    },
+    async addAttempt(workspaceId, id, max) {
+      const r = await db
+        .updateTable('verification_codes')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('attempts', '<', max)
+        .returning('attempts')
+        .executeTakeFirst();
+      return r ? Number(r.attempts) : null;
+    },
+    async logSend(workspaceId, input) {
+      const res = await db
+        .insertInto('otp_sends')
+        .values({
+          id: newId('ots'),
+          workspace_id: workspaceId,
+          conversation_id: input.conversationId,
+          code_id: input.codeId,
+          destination_hash: input.destinationHash,
+          trigger_key: input.triggerKey,
+          sent_at: input.sentAt,
+        })
+        .onConflict((oc) => oc.columns(['workspace_id', 'trigger_key']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async sendsSince(workspaceId, by, since) {
+      let q = db
+        .selectFrom('otp_sends')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('sent_at').as('oldest')])
+        .where('workspace_id', '=', workspaceId)
+        .where('sent_at', '>', since);
+      q = 'destinationHash' in by ? q.where('destination_hash', '=', by.destinationHash) : q.where('conversation_id', '=', by.conversationId);
+      const r = await q.executeTakeFirst();
+      const count = Number(r?.n ?? 0);
+      return { count, oldest: count > 0 && r?.oldest != null ? Number(r.oldest) : null };
     },
   };
 }
@@ -357,6 +465,16 @@ export function loyaltyRepo(db: Db): Repos['loyalty'] {
         .onConflict((oc) => oc.columns(['workspace_id', 'store_connection_id', 'order_external_id']).doNothing())
         .executeTakeFirst();
       return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async transfer(workspaceId, fromCustomerId, toCustomerId) {
+      if (fromCustomerId === toCustomerId) return false;
+      const target = await db.selectFrom('loyalty_members').select('customer_id').where('workspace_id', '=', workspaceId).where('customer_id', '=', toCustomerId).executeTakeFirst();
+      if (target) return false;
+      const moved = await db.updateTable('loyalty_members').set({ customer_id: toCustomerId }).where('workspace_id', '=', workspaceId).where('customer_id', '=', fromCustomerId).executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await db.updateTable('loyalty_ledger').set({ customer_id: toCustomerId }).where('workspace_id', '=', workspaceId).where('customer_id', '=', fromCustomerId).execute();
+      await db.updateTable('loyalty_claims').set({ customer_id: toCustomerId }).where('workspace_id', '=', workspaceId).where('customer_id', '=', fromCustomerId).execute();
+      return true;
     },
     async reverseClaim(workspaceId, storeConnectionId, orderExternalId) {
       const r = await db

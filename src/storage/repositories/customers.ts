@@ -14,6 +14,7 @@ const identityFromRow = (r: Selectable<CustomerIdentitiesTable>): CustomerIdenti
   scope: r.scope,
   value: r.value,
   createdAt: r.created_at,
+  lastActiveAt: r.last_active_at ?? null,
 });
 
 const customerFromRow = (r: Selectable<CustomersTable>, identities: CustomerIdentity[]): Customer => ({
@@ -82,7 +83,7 @@ export function customersRepo(db: Db): Repos['customers'] {
       return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
     },
     async addIdentity(workspaceId, customerId, input) {
-      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now() };
+      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now(), last_active_at: null };
       const res = await db
         .insertInto('customer_identities')
         .values(row)
@@ -109,6 +110,17 @@ export function customersRepo(db: Db): Repos['customers'] {
         .where('value', '=', value)
         .executeTakeFirst();
       return r ? get(workspaceId, r.customer_id) : null;
+    },
+    async touchIdentity(workspaceId, kind, scope, value, at) {
+      await db
+        .updateTable('customer_identities')
+        .set({ last_active_at: at })
+        .where('workspace_id', '=', workspaceId)
+        .where('kind', '=', kind)
+        .where('scope', '=', scope)
+        .where('value', '=', value)
+        .where((eb) => eb.or([eb('last_active_at', 'is', null), eb('last_active_at', '<', at)]))
+        .execute();
     },
     async remove(workspaceId, id) {
       await db.deleteFrom('customer_identities').where('workspace_id', '=', workspaceId).where('customer_id', '=', id).execute();
