@@ -22,6 +22,7 @@ import { NotificationSettingsService } from './core/notifications/settings.js';
 import { WebhookIngress } from './core/notifications/ingress.js';
 import { NotificationPlanner } from './core/notifications/planner.js';
 import { MessageSender } from './core/notifications/sender.js';
+import { ChatProfiles } from './core/customers/chat-profiles.js';
 import { PushService } from './core/push/service.js';
 import { OutboundWebhooks } from './core/webhooks/outbound.js';
 import type { OutboundHttp } from './core/webhooks/outbound.js';
@@ -192,6 +193,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   chat.inbox = tickets;
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets });
   const metrics = new Metrics();
+  const chatProfiles = new ChatProfiles(uow, providers, secrets, logger);
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
     'store-webhook.process': (p, ctx) => planner.processStoreWebhook(p, ctx),
@@ -202,6 +204,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'conversation.turn': (p, ctx) => engine.handleInbound(p, ctx),
     'marketplace.poll': (p, ctx) => tickets.poll(p, ctx),
     'ticket.send': (p, ctx) => tickets.send(p, ctx),
+    'chat-profile.fetch': (p, ctx) => chatProfiles.refresh(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {

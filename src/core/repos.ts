@@ -178,6 +178,10 @@ export interface CustomerIdentity {
   scope: string;
   value: string;
   createdAt: number;
+  /** The name the channel reports for a chat user (LINE profile API), when known. */
+  displayName?: string | null;
+  /** When the channel's profile was last asked for; null when never. */
+  profileCheckedAt?: number | null;
 }
 
 export interface Customer {
@@ -417,6 +421,8 @@ export interface Repos {
     addIdentity(workspaceId: string, customerId: string, input: { kind: IdentityKind; scope: string; value: string }): Promise<CustomerIdentity | null>;
     removeIdentity(workspaceId: string, customerId: string, identityId: string): Promise<boolean>;
     findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
+    /** Records what the channel's profile API said of a chat identity (a null name keeps the one known). */
+    setIdentityProfile(workspaceId: string, identityId: string, profile: { displayName: string | null; checkedAt: number }): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
   };
   optOuts: {
@@ -424,6 +430,8 @@ export interface Repos {
     add(workspaceId: string, input: { channel: string; address: string; source: string }): Promise<boolean>;
     remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
     has(workspaceId: string, channel: string, address: string): Promise<boolean>;
+    /** Removes an opt-out only if it came from this source (e.g. a LINE unfollow, undone by a follow). */
+    removeIfSource(workspaceId: string, channel: string, address: string, source: string): Promise<boolean>;
     list(workspaceId: string, opts: { channel?: string | null; limit: number; cursor: string | null }): Promise<Page<OptOut>>;
   };
   conversations: {

@@ -13,6 +13,8 @@ const identityFromRow = (r: Selectable<CustomerIdentitiesTable>): CustomerIdenti
   scope: r.scope,
   value: r.value,
   createdAt: r.created_at,
+  displayName: r.display_name ?? null,
+  profileCheckedAt: r.profile_checked_at ?? null,
 });
 
 const customerFromRow = (r: Selectable<CustomersTable>, identities: CustomerIdentity[]): Customer => ({
@@ -81,7 +83,7 @@ export function customersRepo(db: Db): Repos['customers'] {
       return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
     },
     async addIdentity(workspaceId, customerId, input) {
-      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now() };
+      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now(), display_name: null, profile_checked_at: null };
       const res = await db
         .insertInto('customer_identities')
         .values(row)
@@ -109,6 +111,14 @@ export function customersRepo(db: Db): Repos['customers'] {
         .executeTakeFirst();
       return r ? get(workspaceId, r.customer_id) : null;
     },
+    async setIdentityProfile(workspaceId, identityId, profile) {
+      await db
+        .updateTable('customer_identities')
+        .set({ profile_checked_at: profile.checkedAt, ...(profile.displayName !== null ? { display_name: profile.displayName } : {}) })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', identityId)
+        .execute();
+    },
     async remove(workspaceId, id) {
       await db.deleteFrom('customer_identities').where('workspace_id', '=', workspaceId).where('customer_id', '=', id).execute();
       const res = await db.deleteFrom('customers').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -129,6 +139,16 @@ export function optOutsRepo(db: Db): Repos['optOuts'] {
     },
     async remove(workspaceId, channel, address) {
       const res = await db.deleteFrom('opt_outs').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', '=', address).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+    async removeIfSource(workspaceId, channel, address, source) {
+      const res = await db
+        .deleteFrom('opt_outs')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel', '=', channel)
+        .where('address', '=', address)
+        .where('source', '=', source)
+        .executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
     async has(workspaceId, channel, address) {
