@@ -75,6 +75,7 @@ export class WebhookIngress {
    */
   async verifyAppSubscription(workspaceId: string, query: Record<string, string | undefined>): Promise<string> {
     const accounts = await this.appAccountsOf(workspaceId);
+    if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
     const given = query['hub.verify_token'] ?? '';
     const known = accounts.some(({ secrets }) => !!secrets['verifyToken'] && safeEqual(secrets['verifyToken'], given));
     if (query['hub.mode'] !== 'subscribe' || !known || !query['hub.challenge']) {
