@@ -65,11 +65,19 @@ export class LoyaltyFlow {
       const result = await uow.transaction(async (tx) => {
         let customerId = turn.patch.customerId ?? turn.conversation.customerId;
         if (!customerId) {
-          const existing = (await tx.customers.findByIdentity(ws, 'email', '', email)) ?? null;
-          const customer = existing ?? (await tx.customers.create(ws, { name: null, email, phone: null }));
-          if (!existing) await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: email });
+          const kind = account.channel as 'line';
           const scope = account.channel === 'line' || account.channel === 'messenger' ? account.id : '';
-          await tx.customers.addIdentity(ws, customer.id, { kind: account.channel as 'line', scope, value: turn.conversation.address });
+          // The customer recorded for this chat (a LINE follower) becomes the member unless the e-mail has one.
+          const chatOwner = await tx.customers.findByIdentity(ws, kind, scope, turn.conversation.address);
+          const existing = (await tx.customers.findByIdentity(ws, 'email', '', email)) ?? (chatOwner && !chatOwner.email ? chatOwner : null);
+          const customer = existing ?? (await tx.customers.create(ws, { name: null, email, phone: null }));
+          if (!customer.identities.some((i) => i.kind === 'email' && i.value === email)) {
+            await tx.customers.addIdentity(ws, customer.id, { kind: 'email', scope: '', value: email });
+            if (!customer.email) await tx.customers.update(ws, customer.id, { email });
+          }
+          const chatIdentity = chatOwner && chatOwner.id !== customer.id ? chatOwner.identities.find((i) => i.kind === kind && i.scope === scope && i.value === turn.conversation.address) : null;
+          if (chatIdentity) await tx.customers.removeIdentity(ws, chatOwner!.id, chatIdentity.id);
+          await tx.customers.addIdentity(ws, customer.id, { kind, scope, value: turn.conversation.address });
           customerId = customer.id;
         }
         return { customerId, ...(await loyalty.join(tx, ws, customerId, email, turn.settings)) };
