@@ -116,6 +116,8 @@ describe.each(variants)('Meta webhooks routed by the ids inside ($name)', (varia
     // Another workspace's token is not this workspace's.
     expect((await fetch(`${url}?hub.mode=subscribe&hub.verify_token=verify-otherWorkspace&hub.challenge=1`)).status).toBe(403);
     expect((await fetch(`${url.replace(wsA, 'ws_unknown')}?hub.mode=subscribe&hub.verify_token=verify-two&hub.challenge=1`)).status).toBe(404);
+    expect((await fetch(`${url.replace(wsA, 'ws%00x')}?hub.mode=subscribe&hub.verify_token=verify-two&hub.challenge=1`)).status).toBe(404);
+    expect((await post(url.replace(wsA, 'ws%00x'), { object: 'page', entry: [] })).status).toBe(404);
   });
 
   it('routes each WhatsApp change of one batched delivery to its own number; refuses and logs the others', async () => {

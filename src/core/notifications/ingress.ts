@@ -18,10 +18,13 @@ export interface WebhookReceipt {
 const KEPT_HEADER = /^(x-[a-z0-9-]+|content-type)$/;
 const DROPPED_HEADER = /^(x-api-key|x-auth-token|x-access-token)$/;
 
+type AppAccount = { account: ChannelAccount; secrets: Record<string, string> };
+
 export class WebhookIngress {
   private stores = new TtlCache<string, { connection: StoreConnection; secrets: Record<string, string> } | null>(5_000);
   private channels = new TtlCache<string, { account: ChannelAccount; secrets: Record<string, string> } | null>(5_000);
-  private appAccounts = new TtlCache<string, Array<{ account: ChannelAccount; secrets: Record<string, string> }>>(5_000);
+  private appAccounts = new TtlCache<string, AppAccount[]>(5_000);
+  private appAccountsReadAt = new Map<string, number>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -74,11 +77,11 @@ export class WebhookIngress {
    * the workspace (each app is configured with one of them).
    */
   async verifyAppSubscription(workspaceId: string, query: Record<string, string | undefined>): Promise<string> {
-    const accounts = await this.appAccountsOf(workspaceId);
-    if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
     const given = query['hub.verify_token'] ?? '';
-    const known = accounts.some(({ secrets }) => !!secrets['verifyToken'] && safeEqual(secrets['verifyToken'], given));
-    if (query['hub.mode'] !== 'subscribe' || !known || !query['hub.challenge']) {
+    const matches = (accounts: AppAccount[]) => accounts.some(({ secrets }) => !!secrets['verifyToken'] && safeEqual(secrets['verifyToken'], given));
+    const accounts = await this.appAccountsOf(workspaceId, (list) => list.length > 0 && matches(list));
+    if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
+    if (query['hub.mode'] !== 'subscribe' || !matches(accounts) || !query['hub.challenge']) {
       throw new AppError('forbidden', 'hub.verify_token does not match any WhatsApp or Messenger account of this workspace');
     }
     return query['hub.challenge'];
@@ -91,9 +94,10 @@ export class WebhookIngress {
    * the account it names (phone_number_id, page id).
    */
   async receiveAppWebhook(workspaceId: string, raw: RawWebhook): Promise<WebhookReceipt> {
-    const accounts = await this.appAccountsOf(workspaceId);
+    const signers = (accounts: AppAccount[]) => accounts.filter(({ account, secrets }) => this.providers.channel(account.provider)?.verifyWebhook({ settings: account.settings, secrets }, raw));
+    const accounts = await this.appAccountsOf(workspaceId, (list) => signers(list).length > 0);
     if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
-    const signedBy = accounts.filter(({ account, secrets }) => this.providers.channel(account.provider)?.verifyWebhook({ settings: account.settings, secrets }, raw));
+    const signedBy = signers(accounts);
     if (signedBy.length === 0) throw new AppError('invalid_signature', 'the webhook signature does not match the app secret of any WhatsApp or Messenger account of this workspace');
     let object: unknown;
     try {
@@ -109,14 +113,26 @@ export class WebhookIngress {
     return this.store(workspaceId, provider, target.account.id, dedupeKey, raw, 'channel-webhook.process');
   }
 
-  /** The workspace's accounts whose providers share one app URL (Meta), oldest first, with their secrets. */
-  private appAccountsOf(workspaceId: string) {
-    return this.appAccounts.get(workspaceId, async () => {
+  /**
+   * The workspace's accounts whose providers share one app URL (Meta), oldest first, with their secrets. Read
+   * through a short cache; when the cached list does not serve the request (`serves`: an account added a moment
+   * ago, or a bad signature) and was read before the request arrived, it is read again — one indexed query, as
+   * for an unknown id on the per-account URLs.
+   */
+  private async appAccountsOf(workspaceId: string, serves: (accounts: AppAccount[]) => boolean): Promise<AppAccount[]> {
+    // Ids are short and plain; anything else (control characters, NUL) names no workspace and is not looked up.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(workspaceId)) return [];
+    const arrivedAt = Date.now();
+    const load = async () => {
+      if (this.appAccountsReadAt.size > 10_000) this.appAccountsReadAt.clear();
+      this.appAccountsReadAt.set(workspaceId, Date.now());
       const all = await this.uow.repos.channelAccounts.list(workspaceId);
-      return all
-        .filter((a) => this.providers.channel(a.provider)?.appSecretField)
-        .map((account) => ({ account, secrets: this.secrets.open(account.sealedSecrets) }));
-    });
+      return all.filter((a) => this.providers.channel(a.provider)?.appSecretField).map((account) => ({ account, secrets: this.secrets.open(account.sealedSecrets) }));
+    };
+    const cached = await this.appAccounts.get(workspaceId, load);
+    if (serves(cached) || (this.appAccountsReadAt.get(workspaceId) ?? 0) >= arrivedAt) return cached;
+    this.appAccounts.delete(workspaceId);
+    return this.appAccounts.get(workspaceId, load);
   }
 
   private async resolveChannel(provider: string, accountId: string) {
