@@ -124,9 +124,18 @@ describe.each(variants)('LINE follow, unfollow, standby and group events ($name)
     const unfollow = (await inbound(user)).find((m) => m.content.event === 'unfollow');
     expect(unfollow).toMatchObject({ status: 'skipped' });
 
+    // Unblocked while another module is active (standby): the block is lifted, but the hub does not answer.
+    await t.line.emitEvents([{ type: 'follow', ...common({ type: 'user', userId: user }, 'standby'), replyToken: hex(16), follow: { isUnblocked: true } }]);
+    await waitFor(async () => ((await optOuts()).length === 0 ? true : null), { what: 'the block lifted' });
+    const standbyFollow = (await inbound(user)).filter((m) => m.content.event === 'follow');
+    expect(standbyFollow.map((m) => m.status).sort()).toEqual(['read', 'skipped']);
+    expect(t.line.messages(user)).toHaveLength(1);
+
+    await t.line.emitUnfollow({ userId: user });
+    await waitFor(async () => ((await optOuts()).length ? true : null), { what: 'blocked again' });
     await t.line.emitFollow({ userId: user, unblocked: true });
     await waitFor(() => t.line.messages(user)[1] ?? null, { what: 'the welcome module again' });
-    await waitFor(async () => ((await optOuts()).length === 0 ? true : null), { what: 'the block lifted' });
+    await waitFor(async () => ((await optOuts()).length === 0 ? true : null), { what: 'the block lifted again' });
   });
 
   it('a follower who joins the rewards programme keeps one customer, with the LINE identity and the e-mail', async () => {

@@ -117,19 +117,16 @@ export async function recordInbound(tx: Repos, account: ChannelAccount, inbound:
     reason: skipped,
   });
   if (!recorded) return null;
+  // A block and an unblock are facts whatever the mode: nothing is pushed to a user who blocked the account,
+  // and following again undoes the block (not an opt-out the customer asked for with a keyword).
   if (event === 'unfollow') {
-    // The user blocked the account: nothing is pushed to them until they follow again.
     await tx.optOuts.add(workspaceId, { channel: account.channel, address: inbound.from, source: LINE_UNFOLLOW_SOURCE });
     return { message: recorded, answered: false };
   }
+  if (event === 'follow') await tx.optOuts.removeIfSource(workspaceId, account.channel, inbound.from, LINE_UNFOLLOW_SOURCE);
   if (inbound.noReply) return { message: recorded, answered: false };
-  if (event === 'follow') {
-    // Following again (unblocking) undoes the block, not an opt-out the customer asked for with a keyword.
-    await tx.optOuts.removeIfSource(workspaceId, account.channel, inbound.from, LINE_UNFOLLOW_SOURCE);
-  } else {
-    // STOP / START: honoured on every channel, recorded once per inbound message.
-    await optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
-  }
+  // STOP / START: honoured on every channel, recorded once per inbound message.
+  if (event === 'message') await optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
   // The conversation engine answers it, in order per conversation (a turn that races another runs again).
   await tx.jobs.enqueue({ type: 'conversation.turn', workspaceId, payload: { messageId: recorded.id } });
   return { message: recorded, answered: true };

@@ -189,7 +189,8 @@ export class MessageSender {
         for (const inbound of messages) {
           const recorded = await recordInbound(tx, account, inbound, this.optOuts);
           // A LINE friend writing or following 1:1 is a customer: recorded, with the name LINE knows (own job).
-          if (!recorded || !adapter.getProfile || inbound.noReply || inbound.event === 'unfollow') continue;
+          const inGroup = inbound.noReply?.reason === 'group' || inbound.noReply?.reason === 'room';
+          if (!recorded || !adapter.getProfile || inGroup || inbound.event === 'unfollow') continue;
           const who = await recordChatCustomer(tx, account, inbound.from, now);
           if (!who.profileDue) continue;
           await tx.customers.setIdentityProfile(workspaceId, who.identityId, { displayName: null, checkedAt: now });
