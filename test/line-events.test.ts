@@ -96,14 +96,17 @@ describe.each(variants)('LINE follow, unfollow, standby and group events ($name)
     }, { what: 'the follower recorded with a name' });
     expect(customer.name).toBe('Mei Lin');
     expect(customer.identities).toEqual([expect.objectContaining({ kind: 'line', value: user, channel_account_id: account.id, display_name: 'Mei Lin' })]);
-    // The follow was handled (read) without any answer.
-    await waitFor(async () => (await inbound(user)).find((m) => m.content.event === 'follow' && m.status === 'read') ?? null, { what: 'the follow handled' });
+    // The follow is recorded without any answer.
+    const [follow] = await inbound(user);
+    expect(follow).toMatchObject({ status: 'skipped', content: { event: 'follow' } });
+    expect(follow!.reason).toContain('no welcome module');
     expect(t.line.messages(user)).toEqual([]);
-    // Profiles are cached: a message right after does not ask LINE again.
+    // The first message still gets the first-contact welcome; the profile is cached, not asked again.
     const asked = () => t.line.requests('/v2/bot/profile/').length;
     const before = asked();
-    await t.line.emitInbound({ userId: user, text: 'hi' });
-    await waitFor(() => t.line.messages(user)[0] ?? null, { what: 'the answer to hi' });
+    await t.line.emitInbound({ userId: user, text: 'where is my parcel' });
+    const first = await waitFor(() => t.line.messages(user)[0] ?? null, { what: 'the answer' });
+    expect(first.text).toContain('How can we help you on LINE');
     expect(asked()).toBe(before);
   });
 
@@ -129,6 +132,7 @@ describe.each(variants)('LINE follow, unfollow, standby and group events ($name)
     await waitFor(async () => ((await optOuts()).length === 0 ? true : null), { what: 'the block lifted' });
     const standbyFollow = (await inbound(user)).filter((m) => m.content.event === 'follow');
     expect(standbyFollow.map((m) => m.status).sort()).toEqual(['read', 'skipped']);
+    expect(standbyFollow.find((m) => m.status === 'skipped')?.reason).toContain('standby');
     expect(t.line.messages(user)).toHaveLength(1);
 
     await t.line.emitUnfollow({ userId: user });

@@ -92,7 +92,12 @@ export interface RecordedInbound {
 export async function recordInbound(tx: Repos, account: ChannelAccount, inbound: InboundChatMessage, optOuts: OptOutService): Promise<RecordedInbound | null> {
   const workspaceId = account.workspaceId;
   const event = inbound.event ?? 'message';
-  const skipped = skipReason(inbound);
+  let skipped = skipReason(inbound);
+  // A follow is answered with the welcome module only: without one it is just recorded, and the customer's
+  // first message still gets the first-contact welcome.
+  if (!skipped && event === 'follow' && !(await tx.chatSettings.get(workspaceId))?.welcomeModuleId) {
+    skipped = 'a new follower, recorded; no welcome module is set, so nothing is sent';
+  }
   const recorded = await tx.messages.insertIfNew(workspaceId, {
     direction: 'inbound',
     channel: account.channel,
@@ -124,7 +129,7 @@ export async function recordInbound(tx: Repos, account: ChannelAccount, inbound:
     return { message: recorded, answered: false };
   }
   if (event === 'follow') await tx.optOuts.removeIfSource(workspaceId, account.channel, inbound.from, LINE_UNFOLLOW_SOURCE);
-  if (inbound.noReply) return { message: recorded, answered: false };
+  if (skipped) return { message: recorded, answered: false };
   // STOP / START: honoured on every channel, recorded once per inbound message.
   if (event === 'message') await optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
   // The conversation engine answers it, in order per conversation (a turn that races another runs again).
