@@ -152,10 +152,27 @@ function skipReason(inbound: InboundChatMessage): string | null {
 }
 
 /**
+ * A 1:1 chat user of a channel with a profile API (LINE) who writes or follows is a customer: recorded, and
+ * their display name asked for in its own job when it is due (the ask is recorded now, so one job a day at most).
+ */
+export async function recordChatUser(tx: Repos, account: ChannelAccount, inbound: InboundChatMessage, now: number): Promise<void> {
+  const inGroup = inbound.noReply?.reason === 'group' || inbound.noReply?.reason === 'room';
+  if (inGroup || inbound.event === 'unfollow') return;
+  const who = await recordChatCustomer(tx, account, inbound.from, now);
+  if (!who.profileDue) return;
+  await tx.customers.setIdentityProfile(account.workspaceId, who.identityId, { displayName: null, checkedAt: now });
+  await tx.jobs.enqueue({
+    type: 'chat-profile.fetch',
+    workspaceId: account.workspaceId,
+    payload: { channelAccountId: account.id, customerId: who.customerId, identityId: who.identityId, userId: inbound.from },
+  });
+}
+
+/**
  * The customer behind a 1:1 LINE chat user: found by the identity (LINE user id on this account), else recorded
  * as a new customer with that identity. Returns the identity's id and whether its profile is due for a refresh.
  */
-export async function recordChatCustomer(tx: Repos, account: ChannelAccount, userId: string, now: number): Promise<{ customerId: string; identityId: string; profileDue: boolean }> {
+async function recordChatCustomer(tx: Repos, account: ChannelAccount, userId: string, now: number): Promise<{ customerId: string; identityId: string; profileDue: boolean }> {
   const ws = account.workspaceId;
   const kind = 'line' as const;
   const find = async () => {

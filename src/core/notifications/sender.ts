@@ -12,7 +12,7 @@ import { TtlCache } from '../ttl-cache.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
-import { recordChatCustomer, recordInbound, routeByAccount } from './chat-inbound.js';
+import { recordChatUser, recordInbound, routeByAccount } from './chat-inbound.js';
 
 /** How long a status for a message we cannot find yet is retried: the send may not be recorded yet. */
 const UNKNOWN_STATUS_GRACE_MS = 2 * 60_000;
@@ -188,13 +188,7 @@ export class MessageSender {
         }
         for (const inbound of messages) {
           const recorded = await recordInbound(tx, account, inbound, this.optOuts);
-          // A LINE friend writing or following 1:1 is a customer: recorded, with the name LINE knows (own job).
-          const inGroup = inbound.noReply?.reason === 'group' || inbound.noReply?.reason === 'room';
-          if (!recorded || !adapter.getProfile || inGroup || inbound.event === 'unfollow') continue;
-          const who = await recordChatCustomer(tx, account, inbound.from, now);
-          if (!who.profileDue) continue;
-          await tx.customers.setIdentityProfile(workspaceId, who.identityId, { displayName: null, checkedAt: now });
-          await tx.jobs.enqueue({ type: 'chat-profile.fetch', workspaceId, payload: { channelAccountId: account.id, customerId: who.customerId, identityId: who.identityId, userId: inbound.from } });
+          if (recorded && adapter.getProfile) await recordChatUser(tx, account, inbound, now);
         }
       }
       if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', refusedNote);
