@@ -23,6 +23,7 @@ import { NotificationSettingsService } from './core/notifications/settings.js';
 import { WebhookIngress } from './core/notifications/ingress.js';
 import { NotificationPlanner } from './core/notifications/planner.js';
 import { MessageSender } from './core/notifications/sender.js';
+import { ChatProfiles } from './core/customers/chat-profiles.js';
 import { PushService } from './core/push/service.js';
 import { OutboundWebhooks } from './core/webhooks/outbound.js';
 import type { OutboundHttp } from './core/webhooks/outbound.js';
@@ -213,6 +214,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
   const metrics = new Metrics();
   const retention = new RetentionService(uow, config.retention);
+  const chatProfiles = new ChatProfiles(uow, providers, secrets, logger);
 
   const implementations: { [T in JobType]: (payload: never, ctx: Parameters<JobHandler>[1]) => Promise<void> } = {
     'store-webhook.process': (p, ctx) => planner.processStoreWebhook(p, ctx),
@@ -224,6 +226,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'marketplace.poll': (p, ctx) => tickets.poll(p, ctx),
     'ticket.send': (p, ctx) => tickets.send(p, ctx),
     'retention.prune': (p, ctx) => retention.run(p, ctx),
+    'chat-profile.fetch': (p, ctx) => chatProfiles.refresh(p, ctx),
   };
   const handlers: Record<string, JobHandler> = {};
   for (const type of Object.keys(jobCatalogue) as JobType[]) {

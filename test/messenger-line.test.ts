@@ -37,7 +37,7 @@ describe('Messenger and LINE accounts', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toContain('Messenger refused the credentials');
 
-    const account = await t.api<{ id: string; webhook_url: string; display_name: string; rate_limit_per_second: number }>('POST', '/v1/channel-accounts', key, {
+    const account = await t.api<{ id: string; webhook_url: string; account_webhook_url: string; display_name: string; rate_limit_per_second: number }>('POST', '/v1/channel-accounts', key, {
       channel: 'messenger',
       provider: 'meta-messenger',
       page_id: page.pageId,
@@ -47,7 +47,11 @@ describe('Messenger and LINE accounts', () => {
     });
     expect(account.status).toBe(201);
     expect(account.body).toMatchObject({ display_name: 'Demo Page', rate_limit_per_second: 300 });
-    expect(account.body.webhook_url).toMatch(/\/webhooks\/messenger\/ca_/);
+    // The workspace's Meta URL serves every page of the app; the account's own URL keeps working.
+    expect(account.body.webhook_url).toMatch(/\/webhooks\/meta\/ws_/);
+    expect(account.body.account_webhook_url).toMatch(/\/webhooks\/messenger\/ca_/);
+    const own = await fetch(`${account.body.account_webhook_url}?hub.mode=subscribe&hub.verify_token=handshake-token-1&hub.challenge=77`);
+    expect(await own.text()).toBe('77');
 
     const challenge = await fetch(`${account.body.webhook_url}?hub.mode=subscribe&hub.verify_token=handshake-token-1&hub.challenge=4242`);
     expect(await challenge.text()).toBe('4242');

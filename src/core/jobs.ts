@@ -39,6 +39,11 @@ export const jobCatalogue = {
     payload: z.object({ messageId: z.string() }),
     maxAttempts: 8,
   },
+  'chat-profile.fetch': {
+    description: 'Read a chat user’s display name from the channel’s profile API (LINE) onto their customer identity',
+    payload: z.object({ channelAccountId: z.string(), customerId: z.string(), identityId: z.string(), userId: z.string() }),
+    maxAttempts: 3,
+  },
   'store.poll': {
     description: 'Read one page of a polled store’s changed orders, record their events, and schedule the next poll',
     payload: z.object({ connectionId: z.string(), token: z.string() }),

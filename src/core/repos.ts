@@ -182,6 +182,10 @@ export interface CustomerIdentity {
   createdAt: number;
   /** When the customer last wrote from this identity (chat identities); null when never seen. */
   lastActiveAt: number | null;
+  /** The name the channel reports for a chat user (LINE profile API), when known. */
+  displayName?: string | null;
+  /** When the channel's profile was last asked for; null when never. */
+  profileCheckedAt?: number | null;
 }
 
 export interface Customer {
@@ -452,6 +456,8 @@ export interface Repos {
     findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
     /** Records that the customer wrote from this identity at `at` (if the identity exists). */
     touchIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string, at: number): Promise<void>;
+    /** Records what the channel's profile API said of a chat identity (a null name keeps the one known). */
+    setIdentityProfile(workspaceId: string, identityId: string, profile: { displayName: string | null; checkedAt: number }): Promise<void>;
     remove(workspaceId: string, id: string): Promise<boolean>;
   };
   optOuts: {
@@ -459,6 +465,8 @@ export interface Repos {
     add(workspaceId: string, input: { channel: string; address: string; source: string }): Promise<boolean>;
     remove(workspaceId: string, channel: string, address: string): Promise<boolean>;
     has(workspaceId: string, channel: string, address: string): Promise<boolean>;
+    /** Removes an opt-out only if it came from this source (e.g. a LINE unfollow, undone by a follow). */
+    removeIfSource(workspaceId: string, channel: string, address: string, source: string): Promise<boolean>;
     list(workspaceId: string, opts: { channel?: string | null; limit: number; cursor: string | null }): Promise<Page<OptOut>>;
   };
   conversations: {

@@ -46,6 +46,8 @@ const numberCheckView = (a: ChannelAccount): { state: string; note: string | nul
   const failure = a.settings['numberCheckFailure'];
   return { state, note: failure ? `number not verified — the last test message failed: ${failure}` : 'number not verified — send a test message' };
 };
+/** Providers whose accounts can share one app and its callback URL (Meta's WhatsApp Cloud API and Messenger). */
+export const metaProviders: ReadonlySet<string> = new Set(['meta', 'meta-messenger']);
 
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,
@@ -60,7 +62,10 @@ export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<stri
   status: a.status,
   number_check: numberCheckView(a),
   rate_limit_per_second: a.rateLimitPerSecond,
-  webhook_url: `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
+  // Meta sends every number and page of an app to the app's one callback URL: the workspace's Meta URL serves
+  // them all (routed by phone_number_id / page id); the per-account URL keeps working.
+  webhook_url: metaProviders.has(a.provider) ? `${publicUrl}/webhooks/meta/${a.workspaceId}` : `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
+  account_webhook_url: `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
   verified_at: iso(a.verifiedAt),
   created_at: iso(a.createdAt),
 });
@@ -157,6 +162,7 @@ export const customerView = (c: Customer) => ({
     value: i.value,
     channel_account_id: i.kind === 'messenger' || i.kind === 'line' || i.kind === 'whatsapp' || i.kind === 'sms' ? i.scope || null : null,
     store_connection_id: i.kind === 'store' ? i.scope : null,
+    display_name: i.displayName ?? null,
     created_at: iso(i.createdAt),
     last_active_at: i.lastActiveAt == null ? null : iso(i.lastActiveAt),
   })),

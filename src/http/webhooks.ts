@@ -52,6 +52,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     });
   }
 
+  // The workspace's Meta URL: one callback per Meta app serves all its WhatsApp numbers and Messenger pages.
+  app.get<{ Params: { workspaceId: string } }>('/webhooks/meta/:workspaceId', { schema: { hide: true } }, async (req, reply) => {
+    const challenge = await deps.ingress.verifyAppSubscription(req.params.workspaceId, req.query as Record<string, string | undefined>);
+    return reply.status(200).type('text/plain').send(challenge);
+  });
+  app.post<{ Params: { workspaceId: string } }>('/webhooks/meta/:workspaceId', { schema: { hide: true } }, (req, reply) =>
+    receive('meta', reply, () => deps.ingress.receiveAppWebhook(req.params.workspaceId, rawWebhook(req, deps.config.http.publicUrl))),
+  );
+
   // E-mail unsubscribe links. GET shows a confirmation (mail scanners follow links; they must not unsubscribe
   // anyone); POST unsubscribes, which is also what a mail client's one-click List-Unsubscribe sends (RFC 8058).
   const page = htmlPage;

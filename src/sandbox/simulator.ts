@@ -19,7 +19,10 @@ export interface SimRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** The body decoded as UTF-8 (text and JSON APIs). */
   body: string;
+  /** The body's exact bytes: binary uploads are measured and checked on these, never on the decoded text. */
+  raw: Buffer;
   json: unknown;
 }
 
@@ -186,7 +189,8 @@ export abstract class Simulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -208,8 +212,11 @@ export abstract class Simulator {
       query: Object.fromEntries(url.searchParams),
       headers,
       body,
+      raw,
       json,
     };
+    // Kept off the control API's JSON listing of requests (the text body is there already).
+    Object.defineProperty(simReq, 'raw', { enumerable: false });
 
     let matched: { route: Route; params: Record<string, string> } | null = null;
     for (const route of this.routes) {

@@ -23,6 +23,7 @@ import * as m0009 from './migrations/0009_users_sessions.js';
 import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
 import * as m0012 from './migrations/0012_sign_in_failures.js';
 import * as m0013 from './migrations/0013_retention_and_erasure.js';
+import * as m0015 from './migrations/0015_chat_profiles.js';
 import * as m0017 from './migrations/0017_conversation_lanes.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
 
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0011_webhook_delivery_attempts': m0011,
   '0012_sign_in_failures': m0012,
   '0013_retention_and_erasure': m0013,
+  '0015_chat_profiles': m0015,
   '0017_conversation_lanes': m0017,
   '0018_workspace_brand': m0018,
 };

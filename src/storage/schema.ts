@@ -221,6 +221,10 @@ export interface CustomerIdentitiesTable {
   value: string;
   created_at: number;
   last_active_at: number | null;
+  /** The name the channel reports for a chat user (LINE profile), when known. */
+  display_name?: string | null;
+  /** When the channel's profile was last asked for (cached for a day). */
+  profile_checked_at?: number | null;
 }
 
 export interface ConversationsTable {

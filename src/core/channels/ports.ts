@@ -132,6 +132,11 @@ export interface DeliveryStatusUpdate {
   errorDetail: string | null;
   /** Pricing category where the provider reports it (utility, marketing...). */
   category: string | null;
+  /**
+   * The provider's id of the sending identity the status belongs to (WhatsApp metadata.phone_number_id,
+   * Messenger page id), where one webhook can carry several accounts' events; the hub routes by it.
+   */
+  accountExternalId?: string | null;
 }
 
 export interface InboundChatMessage {
@@ -147,6 +152,25 @@ export interface InboundChatMessage {
   replyToken?: string | null;
   /** Messenger m.me links (?ref=) and similar deep links: the ref the conversation was opened with. */
   referral?: string | null;
+  /** As for statuses: the provider's id of the account the message was addressed to, where it can vary. */
+  accountExternalId?: string | null;
+  /**
+   * What happened: a message or postback (the default), or the customer following (adding, unblocking) or
+   * unfollowing (blocking) the account (LINE).
+   */
+  event?: 'message' | 'follow' | 'unfollow';
+  /**
+   * Set when the hub must record the event but not answer it as a 1:1 chat: LINE's standby mode (another
+   * channel or module answers), or a message said in a LINE group or multi-person chat.
+   */
+  noReply?: { reason: 'standby' | 'group' | 'room'; chatId?: string | null } | null;
+}
+
+/** A chat user's public profile, as the provider reports it (LINE profile API). */
+export interface ChatProfile {
+  displayName: string | null;
+  pictureUrl: string | null;
+  language: string | null;
 }
 
 export interface ParsedChannelWebhook {
@@ -181,6 +205,13 @@ export interface ChannelAdapter {
   sendNative?(account: ChannelAccountCredentials, request: NativeSend): Promise<SendResult>;
   /** Installs a persistent menu for every user of the account (LINE rich menu, Messenger persistent menu). */
   setMenu?(account: ChannelAccountCredentials, menu: ChatMenu): Promise<{ menuId: string | null }>;
+  /**
+   * The secret that identifies the provider app behind an account, where one app's callback URL receives the
+   * events of all its accounts (Meta: appSecret). Accounts of a workspace with the same value form one app.
+   */
+  readonly appSecretField?: string;
+  /** A chat user's profile (display name...); throws ProviderError. Absent where the provider has none. */
+  getProfile?(account: ChannelAccountCredentials, userId: string): Promise<ChatProfile>;
   /** Verifies the webhook's signature with the account's secrets, in constant time. */
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean;
   parseWebhook(body: Buffer): ParsedChannelWebhook;

@@ -130,7 +130,7 @@ export class ConversationEngine {
     const { repos } = this.deps.uow;
     const settings = (await repos.chatSettings.get(workspaceId)) ?? defaultChatSettings();
     const conversation = await repos.conversations.getOrCreate(workspaceId, { channel: account.channel, channelAccountId: account.id, address: message.recipient! });
-    const content = (message.content ?? {}) as { text?: string | null; payload?: string | null; replyToken?: string | null; referral?: string | null };
+    const content = (message.content ?? {}) as { text?: string | null; payload?: string | null; replyToken?: string | null; referral?: string | null; event?: string };
     const input: TurnInput = {
       messageId: message.id,
       text: content.text?.trim() || null,
@@ -138,6 +138,7 @@ export class ConversationEngine {
       replyToken: content.replyToken ?? null,
       referral: content.referral ?? null,
       receivedAt: message.createdAt,
+      event: content.event === 'follow' ? 'follow' : null,
     };
     const turn = new Turn(conversation, input, settings, this.now());
     // STOP / START were applied when the message was recorded; they are not conversation input.
@@ -147,6 +148,8 @@ export class ConversationEngine {
 
   private async dispatch(turn: Turn, account: ChannelAccount): Promise<void> {
     const input = turn.input;
+    // A new (or returning) follower gets the merchant's welcome module, and nothing when none is set.
+    if (input.event === 'follow') return this.followed(turn);
     const payload = input.payload ?? this.choiceFromText(turn);
     const text = input.text ?? '';
     if (payload) return this.onPayload(turn, account, payload);
@@ -262,6 +265,12 @@ export class ConversationEngine {
     const actions: IntegratedAction[] = [turn.conversation.customerId ? 'my_orders' : 'link_account', ...(settings.loyalty.enabled ? (['loyalty_balance'] as const) : []), 'talk_to_agent'];
     turn.setState({ flow: 'menu' });
     turn.say(`Hi! How can we help you on ${channelLabel(account.channel)} today?`, { buttons: actions.map((a) => ({ id: `a:${a}`, title: actionTitles[a] })) });
+  }
+
+  private async followed(turn: Turn): Promise<void> {
+    const id = turn.settings.welcomeModuleId;
+    const module = id ? await this.deps.uow.repos.flowModules.get(turn.conversation.workspaceId, id) : null;
+    if (module) await this.showModule(turn, module);
   }
 
   private async moduleByKeyword(turn: Turn, text: string): Promise<FlowModule | null> {

@@ -71,9 +71,15 @@ export class LoyaltyFlow {
       const result = await uow.transaction(async (tx) => {
         let customerId = turn.patch.customerId ?? turn.conversation.customerId;
         if (!customerId) {
-          const customer = await tx.customers.create(ws, { name: null, email: null, phone: null });
-          // The chat id may belong to a customer already (an agent attached it): it stays there, unproven.
-          await tx.customers.addIdentity(ws, customer.id, { kind: account.channel as IdentityKind, scope: chatIdentityScope(account), value: turn.conversation.address });
+          const kind = account.channel as IdentityKind;
+          const scope = chatIdentityScope(account);
+          // The customer recorded for this chat alone (a LINE follower: nothing but chat identities) is the chat's
+          // own and becomes the member. A chat id an agent attached to a customer with other identities proves
+          // nothing: that customer stays as it is, and the chat joins as a new member of its own.
+          const chatOwner = await tx.customers.findByIdentity(ws, kind, scope, turn.conversation.address);
+          const ownOnly = chatOwner && chatOwner.identities.every((i) => i.kind === 'line' || i.kind === 'messenger' || i.kind === 'whatsapp' || i.kind === 'sms') && !chatOwner.email && !chatOwner.phone;
+          const customer = ownOnly ? chatOwner : await tx.customers.create(ws, { name: null, email: null, phone: null });
+          if (!ownOnly) await tx.customers.addIdentity(ws, customer.id, { kind, scope, value: turn.conversation.address });
           customerId = customer.id;
         }
         return { customerId, ...(await loyalty.join(tx, ws, customerId, email, turn.settings)) };

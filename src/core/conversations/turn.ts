@@ -11,6 +11,8 @@ export interface TurnInput {
   replyToken: string | null;
   referral: string | null;
   receivedAt: number;
+  /** A follow (LINE: the customer added or unblocked the account) rather than a message. */
+  event?: 'follow' | null;
 }
 
 export interface Reply {

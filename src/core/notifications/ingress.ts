@@ -6,6 +6,7 @@ import type { RawWebhook } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import { safeEqual } from '../secrets/secret-box.js';
 import { TtlCache } from '../ttl-cache.js';
 import { storedWebhookText } from './webhook-text.js';
 
@@ -18,9 +19,13 @@ export interface WebhookReceipt {
 const KEPT_HEADER = /^(x-[a-z0-9-]+|content-type)$/;
 const DROPPED_HEADER = /^(x-api-key|x-auth-token|x-access-token)$/;
 
+type AppAccount = { account: ChannelAccount; secrets: Record<string, string> };
+
 export class WebhookIngress {
   private stores = new TtlCache<string, { connection: StoreConnection; secrets: Record<string, string> } | null>(5_000);
   private channels = new TtlCache<string, { account: ChannelAccount; secrets: Record<string, string> } | null>(5_000);
+  private appAccounts = new TtlCache<string, AppAccount[]>(5_000);
+  private appAccountsReadAt = new Map<string, number>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -66,6 +71,69 @@ export class WebhookIngress {
     // Channel webhooks carry no delivery id; identical bytes are the same delivery.
     const dedupeKey = `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
     return this.store(account.workspaceId, provider, account.id, dedupeKey, raw, 'channel-webhook.process');
+  }
+
+  /**
+   * Meta's handshake on the workspace's Meta URL: the verify token of any WhatsApp Cloud or Messenger account of
+   * the workspace (each app is configured with one of them).
+   */
+  async verifyAppSubscription(workspaceId: string, query: Record<string, string | undefined>): Promise<string> {
+    const given = query['hub.verify_token'] ?? '';
+    const matches = (accounts: AppAccount[]) => accounts.some(({ secrets }) => !!secrets['verifyToken'] && safeEqual(secrets['verifyToken'], given));
+    const accounts = await this.appAccountsOf(workspaceId, (list) => list.length > 0 && matches(list));
+    if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
+    if (query['hub.mode'] !== 'subscribe' || !matches(accounts) || !query['hub.challenge']) {
+      throw new AppError('forbidden', 'hub.verify_token does not match any WhatsApp or Messenger account of this workspace');
+    }
+    return query['hub.challenge'];
+  }
+
+  /**
+   * A delivery on the workspace's Meta URL, which one app's callback serves for all its numbers and pages. The
+   * signature says which app sent it (the app secret that verifies it); the envelope's `object` says whether it is
+   * WhatsApp or Messenger. It is stored for the oldest such account of that app; processing routes each change to
+   * the account it names (phone_number_id, page id).
+   */
+  async receiveAppWebhook(workspaceId: string, raw: RawWebhook): Promise<WebhookReceipt> {
+    const signers = (accounts: AppAccount[]) => accounts.filter(({ account, secrets }) => this.providers.channel(account.provider)?.verifyWebhook({ settings: account.settings, secrets }, raw));
+    const accounts = await this.appAccountsOf(workspaceId, (list) => signers(list).length > 0);
+    if (accounts.length === 0) throw notFound('WhatsApp Cloud API or Messenger account in workspace', workspaceId);
+    const signedBy = signers(accounts);
+    if (signedBy.length === 0) throw new AppError('invalid_signature', 'the webhook signature does not match the app secret of any WhatsApp or Messenger account of this workspace');
+    let object: unknown;
+    try {
+      object = (JSON.parse(raw.body.toString('utf8')) as { object?: unknown } | null)?.object;
+    } catch {
+      throw new AppError('validation_failed', 'the webhook body is not JSON');
+    }
+    const provider = object === 'whatsapp_business_account' ? 'meta' : object === 'page' ? 'meta-messenger' : null;
+    if (!provider) throw new AppError('validation_failed', `object: expected whatsapp_business_account or page, got ${JSON.stringify(object ?? null)}`);
+    const target = signedBy.find(({ account }) => account.provider === provider);
+    if (!target) throw notFound(`${provider === 'meta' ? 'WhatsApp Cloud API' : 'Messenger'} account of this app in workspace`, workspaceId);
+    const dedupeKey = `sha256:${createHash('sha256').update(raw.body).digest('hex')}`;
+    return this.store(workspaceId, provider, target.account.id, dedupeKey, raw, 'channel-webhook.process');
+  }
+
+  /**
+   * The workspace's accounts whose providers share one app URL (Meta), oldest first, with their secrets. Read
+   * through a short cache; when the cached list does not serve the request (`serves`: an account added a moment
+   * ago, or a bad signature) and was read before the request arrived, it is read again — one indexed query, as
+   * for an unknown id on the per-account URLs.
+   */
+  private async appAccountsOf(workspaceId: string, serves: (accounts: AppAccount[]) => boolean): Promise<AppAccount[]> {
+    // Ids are short and plain; anything else (control characters, NUL) names no workspace and is not looked up.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(workspaceId)) return [];
+    const arrivedAt = Date.now();
+    const load = async () => {
+      if (this.appAccountsReadAt.size > 10_000) this.appAccountsReadAt.clear();
+      this.appAccountsReadAt.set(workspaceId, Date.now());
+      const all = await this.uow.repos.channelAccounts.list(workspaceId);
+      return all.filter((a) => this.providers.channel(a.provider)?.appSecretField).map((account) => ({ account, secrets: this.secrets.open(account.sealedSecrets) }));
+    };
+    const cached = await this.appAccounts.get(workspaceId, load);
+    if (serves(cached) || (this.appAccountsReadAt.get(workspaceId) ?? 0) >= arrivedAt) return cached;
+    this.appAccounts.delete(workspaceId);
+    return this.appAccounts.get(workspaceId, load);
   }
 
   private async resolveChannel(provider: string, accountId: string) {

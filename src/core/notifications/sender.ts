@@ -12,6 +12,7 @@ import { TtlCache } from '../ttl-cache.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
+import { recordChatUser, recordInbound, routeByAccount } from './chat-inbound.js';
 
 /** How long a status for a message we cannot find yet is retried: the send may not be recorded yet. */
 const UNKNOWN_STATUS_GRACE_MS = 2 * 60_000;
@@ -169,43 +170,31 @@ export class MessageSender {
       await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'failed', err instanceof Error ? err.message : String(err));
       return;
     }
+    // Each item goes to the account it names (one Meta app URL serves all its numbers and pages).
+    const { groups, refused } = await routeByAccount(this.uow.repos, this.secrets, adapter, account, parsed);
+    for (const r of refused) {
+      this.log.warn({ webhookId: webhook.id, provider: account.provider, accountExternalId: r.externalId, items: r.items }, 'webhook items for an account not in this workspace (or of another app) refused');
+    }
+    const refusedNote = refused.length
+      ? `refused ${refused.reduce((n, r) => n + r.items, 0)} item(s) for ${refused.map((r) => r.externalId ?? 'no account id').join(', ')}: no account of this workspace and app has that id`
+      : null;
     const unknown = await this.uow.transaction(async (tx) => {
       const missing: DeliveryStatusUpdate[] = [];
-      for (const status of parsed.statuses) {
-        const message = await tx.messages.findByProviderId(workspaceId, account.id, status.providerMessageId);
-        if (!message) missing.push(status);
-        else await this.applyStatus(tx, message, status);
+      const now = Date.now();
+      let position = 0;
+      for (const { account, statuses, messages } of groups) {
+        for (const status of statuses) {
+          const message = await tx.messages.findByProviderId(workspaceId, account.id, status.providerMessageId);
+          if (!message) missing.push(status);
+          else await this.applyStatus(tx, message, status);
+        }
+        for (const inbound of messages) {
+          // Where it stands in what the provider sent: the conversation answers in this order.
+          const recorded = await recordInbound(tx, account, inbound, this.optOuts, { receivedAt: webhook.receivedAt, position: position++ });
+          if (recorded && adapter.getProfile) await recordChatUser(tx, account, inbound, now);
+        }
       }
-      for (const [position, inbound] of parsed.messages.entries()) {
-        const recorded = await tx.messages.insertIfNew(workspaceId, {
-          direction: 'inbound',
-          channel: account.channel,
-          channelAccountId: account.id,
-          eventId: null,
-          orderId: null,
-          idempotencyKey: `${account.provider}:${inbound.providerMessageId}`,
-          recipient: inbound.from,
-          templateName: null,
-          category: null,
-          content: {
-            text: inbound.text,
-            payload: inbound.payload,
-            profileName: inbound.profileName,
-            ...(inbound.replyToken ? { replyToken: inbound.replyToken } : {}),
-            ...(inbound.referral ? { referral: inbound.referral } : {}),
-            // Where it stands in what the provider sent: the conversation answers in this order.
-            arrival: { receivedAt: webhook.receivedAt, position },
-          },
-          status: 'delivered',
-          reason: null,
-        });
-        if (!recorded) continue;
-        // STOP / START: honoured on every channel, recorded once per inbound message.
-        await this.optOuts.applyKeyword(tx, workspaceId, account.channel, inbound.from, inbound.text);
-        // The conversation engine answers it, in its conversation's serial lane, in the order of `arrival`.
-        await tx.jobs.enqueue({ type: 'conversation.turn', workspaceId, payload: { messageId: recorded.id } });
-      }
-      if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', null);
+      if (missing.length === 0) await tx.webhooks.finish(workspaceId, webhook.id, 'processed', refusedNote);
       return missing;
     }, 'relaxed');
     if (unknown.length === 0) return;
@@ -214,7 +203,7 @@ export class MessageSender {
       throw new RetryLaterError(`${unknown.length} status(es) for messages not recorded yet`);
     }
     this.log.info({ webhookId: webhook.id, unknown: unknown.length }, 'statuses for unknown messages ignored');
-    await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'processed', `${unknown.length} status(es) for unknown messages ignored`);
+    await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'processed', [`${unknown.length} status(es) for unknown messages ignored`, refusedNote].filter(Boolean).join('; '));
   }
 
   private async applyStatus(tx: Repos, message: Message, status: DeliveryStatusUpdate): Promise<void> {

@@ -15,6 +15,8 @@ const identityFromRow = (r: Selectable<CustomerIdentitiesTable>): CustomerIdenti
   value: r.value,
   createdAt: r.created_at,
   lastActiveAt: r.last_active_at ?? null,
+  displayName: r.display_name ?? null,
+  profileCheckedAt: r.profile_checked_at ?? null,
 });
 
 const customerFromRow = (r: Selectable<CustomersTable>, identities: CustomerIdentity[]): Customer => ({
@@ -83,7 +85,7 @@ export function customersRepo(db: Db): Repos['customers'] {
       return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };
     },
     async addIdentity(workspaceId, customerId, input) {
-      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now(), last_active_at: null };
+      const row = { id: newId('cid'), workspace_id: workspaceId, customer_id: customerId, kind: input.kind, scope: input.scope, value: input.value, created_at: Date.now(), last_active_at: null, display_name: null, profile_checked_at: null };
       const res = await db
         .insertInto('customer_identities')
         .values(row)
@@ -122,6 +124,14 @@ export function customersRepo(db: Db): Repos['customers'] {
         .where((eb) => eb.or([eb('last_active_at', 'is', null), eb('last_active_at', '<', at)]))
         .execute();
     },
+    async setIdentityProfile(workspaceId, identityId, profile) {
+      await db
+        .updateTable('customer_identities')
+        .set({ profile_checked_at: profile.checkedAt, ...(profile.displayName !== null ? { display_name: profile.displayName } : {}) })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', identityId)
+        .execute();
+    },
     async remove(workspaceId, id) {
       await db.deleteFrom('customer_identities').where('workspace_id', '=', workspaceId).where('customer_id', '=', id).execute();
       const res = await db.deleteFrom('customers').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -142,6 +152,16 @@ export function optOutsRepo(db: Db): Repos['optOuts'] {
     },
     async remove(workspaceId, channel, address) {
       const res = await db.deleteFrom('opt_outs').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', 'in', [address, hashedAddress(channel, address)]).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+    async removeIfSource(workspaceId, channel, address, source) {
+      const res = await db
+        .deleteFrom('opt_outs')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel', '=', channel)
+        .where('address', '=', address)
+        .where('source', '=', source)
+        .executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
     async has(workspaceId, channel, address) {

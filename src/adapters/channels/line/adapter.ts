@@ -5,6 +5,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type {
   ChannelAccountCredentials,
   ChannelAdapter,
+  ChatProfile,
   ChatMenu,
   InboundChatMessage,
   InteractiveContent,
@@ -199,11 +200,26 @@ export class LineAdapter implements ChannelAdapter {
     return accepted(res, 'reply');
   }
 
+  /** GET /v2/bot/profile/{userId}: 404 when the user is unknown to the channel (never added it, or blocked it). */
+  async getProfile(account: ChannelAccountCredentials, userId: string): Promise<ChatProfile> {
+    const res = await httpRequest({
+      method: 'GET',
+      url: `${this.baseUrl}/v2/bot/profile/${enc(userId)}`,
+      headers: { authorization: `Bearer ${accessToken(account)}` },
+      timeoutMs: this.timeoutMs,
+    });
+    if (res.status !== 200) throw failure(res, 'profile');
+    const profile = asObject(parseJson(res.text)) ?? {};
+    return { displayName: str(profile['displayName']), pictureUrl: str(profile['pictureUrl']), language: str(profile['language']) };
+  }
+
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
     const secret = account.secrets['channelSecret'];
     const header = webhook.headers['x-line-signature']?.trim();
     if (!secret || !header || !/^[A-Za-z0-9+/]+={0,2}$/.test(header)) return false;
     const given = Buffer.from(header, 'base64');
+    // Node's decoder ignores the unused low bits of the last character: only the canonical spelling is accepted.
+    if (given.toString('base64') !== header) return false;
     const expected = createHmac('sha256', secret).update(webhook.body).digest();
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
@@ -426,11 +442,24 @@ function toInbound(item: unknown): LineInboundMessage | null {
   const e = asObject(item);
   if (!e) return null;
   const eventId = str(e['webhookEventId']);
-  const from = str(asObject(e['source'])?.['userId']);
-  if (!eventId || !from) return null;
+  const source = asObject(e['source']);
+  const sourceType = str(source?.['type']) ?? 'user';
+  const from = str(source?.['userId']);
+  if (!eventId) return null;
+  // In a group or multi-person chat the user id is present only when the user consented; the chat is not a
+  // 1:1 conversation either way, so it is recorded under the group's id and never answered.
+  const noReply: LineInboundMessage['noReply'] =
+    sourceType === 'group' || sourceType === 'room'
+      ? { reason: sourceType, chatId: str(source?.[sourceType === 'group' ? 'groupId' : 'roomId']) }
+      : e['mode'] === 'standby'
+        ? { reason: 'standby' }
+        : null;
+  const address = from ?? noReply?.chatId ?? null;
+  if (!address) return null;
   let text: string | null = null;
   let payload: string | null = null;
   let quoted: string | null = null;
+  let event: LineInboundMessage['event'] = 'message';
   switch (e['type']) {
     case 'message': {
       const m = asObject(e['message']);
@@ -443,19 +472,28 @@ function toInbound(item: unknown): LineInboundMessage | null {
     case 'postback':
       payload = str(asObject(e['postback'])?.['data']);
       break;
+    case 'follow':
+    case 'unfollow':
+      // Added (or unblocked) / blocked by a user: only 1:1 users follow.
+      if (!from || sourceType !== 'user') return null;
+      event = e['type'];
+      break;
     default:
-      // follow, unfollow, join, read receipts...: not chat messages.
+      // join, leave, read receipts...: not chat messages.
       return null;
   }
   return {
     // webhookEventId is stable across redeliveries, so it is the dedupe key.
     providerMessageId: eventId,
-    from,
+    from: address,
     occurredAt: num(e['timestamp']) ?? Date.now(),
     text,
     payload,
     profileName: null,
     replyToProviderMessageId: quoted,
-    replyToken: str(e['replyToken']),
+    // A reply token answers the chat it came from: never used for a group, a room or a standby event.
+    replyToken: noReply ? null : str(e['replyToken']),
+    event,
+    noReply,
   };
 }

@@ -186,16 +186,47 @@ describe('LINE adapter + simulator', () => {
     expect(listed.map((m) => m.text)).toEqual(['hello back']);
   });
 
-  it('ignores follow/unfollow events', () => {
+  it('parses follow and unfollow as events, and marks standby and group/room events as not to be answered', () => {
+    const GROUP = 'Ca56f94637cc4347f90a25382909b24b9';
+    const ROOM = 'Ra8dbf4673c4c812cd491258042226c99';
+    const common = (n: string) => ({ webhookEventId: `01H000000000000000000000${n}`, timestamp: 1, deliveryContext: { isRedelivery: false } });
     const body = Buffer.from(
       JSON.stringify({
         destination: CHANNEL.botUserId,
         events: [
-          { type: 'follow', webhookEventId: '01H0000000000000000000000A', timestamp: 1, source: { type: 'user', userId: USER }, replyToken: 'r', follow: { isUnblocked: false } },
-          { type: 'unfollow', webhookEventId: '01H0000000000000000000000B', timestamp: 2, source: { type: 'user', userId: USER } },
+          { type: 'follow', ...common('0A'), mode: 'active', source: { type: 'user', userId: USER }, replyToken: 'r1', follow: { isUnblocked: false } },
+          { type: 'unfollow', ...common('0B'), mode: 'active', source: { type: 'user', userId: USER } },
+          { type: 'message', ...common('0C'), mode: 'standby', source: { type: 'user', userId: USER }, message: { type: 'text', id: '1', text: 'hello' } },
+          { type: 'message', ...common('0D'), mode: 'active', replyToken: 'r2', source: { type: 'group', groupId: GROUP, userId: USER }, message: { type: 'text', id: '2', text: 'in a group' } },
+          { type: 'message', ...common('0E'), mode: 'active', replyToken: 'r3', source: { type: 'room', roomId: ROOM }, message: { type: 'text', id: '3', text: 'in a room' } },
+          { type: 'join', ...common('0F'), mode: 'active', replyToken: 'r4', source: { type: 'group', groupId: GROUP } },
         ],
       }),
     );
-    expect(adapter.parseWebhook(body).messages).toEqual([]);
+    const events = adapter.parseWebhookEvents(body);
+    expect(events).toHaveLength(5);
+    expect(events[0]).toMatchObject({ event: 'follow', from: USER, replyToken: 'r1', noReply: null });
+    expect(events[1]).toMatchObject({ event: 'unfollow', from: USER, replyToken: null, noReply: null });
+    expect(events[2]).toMatchObject({ event: 'message', text: 'hello', noReply: { reason: 'standby' } });
+    // Group and room messages keep no reply token: an answer would go to the whole group.
+    expect(events[3]).toMatchObject({ from: USER, text: 'in a group', replyToken: null, noReply: { reason: 'group', chatId: GROUP } });
+    expect(events[4]).toMatchObject({ from: ROOM, text: 'in a room', replyToken: null, noReply: { reason: 'room', chatId: ROOM } });
+  });
+
+  it('checks X-Line-Signature against a known-answer vector (base64 HMAC-SHA256 of the raw body)', () => {
+    // Computed independently: printf '%s' BODY | openssl dgst -sha256 -hmac SECRET -binary | base64
+    const secret = '8a9b2c3d4e5f60718293a4b5c6d7e8f9';
+    const body = Buffer.from('{"destination":"xxxxxxxxxx","events":[]}', 'utf8');
+    const creds = { settings: {}, secrets: { channelAccessToken: 'x', channelSecret: secret } };
+    const hook = (signature: string): RawWebhook => ({ body, headers: { 'x-line-signature': signature }, query: {} });
+    expect(adapter.verifyWebhook(creds, hook('1M3MeVprBxaAHWKZdN8MAzysLkzmggEX5ObcS9BM7Rg='))).toBe(true);
+    expect(adapter.verifyWebhook(creds, hook('1M3MeVprBxaAHWKZdN8MAzysLkzmggEX5ObcS9BM7Rh='))).toBe(false);
+    expect(adapter.verifyWebhook({ ...creds, secrets: { ...creds.secrets, channelSecret: secret.toUpperCase() } }, hook('1M3MeVprBxaAHWKZdN8MAzysLkzmggEX5ObcS9BM7Rg='))).toBe(false);
+  });
+
+  it('reads a user profile, and classifies an unknown user', async () => {
+    sim.addUser({ userId: USER, displayName: 'Mei Lin', pictureUrl: 'https://profile.line-scdn.net/abc', language: 'zh-TW' });
+    expect(await adapter.getProfile(account, USER)).toEqual({ displayName: 'Mei Lin', pictureUrl: 'https://profile.line-scdn.net/abc', language: 'zh-TW' });
+    expect((await failure(adapter.getProfile(account, 'U00000000000000000000000000000000'))).httpStatus).toBe(404);
   });
 });

@@ -7,13 +7,20 @@
 //   POST /_sim/inbound    {userId, text? | postbackData?, botUserId?}  → {replyToken}
 //   GET  /_sim/richmenus          rich menus with their image state and which one is each channel's default
 //   POST /_sim/settings   {replyTokenTtlMs}   how long issued reply tokens stay valid (default 60 000)
+//   POST /_sim/users      {userId, displayName, pictureUrl?, language?, statusMessage?}   a profile for GET /v2/bot/profile
+//   POST /_sim/follow     {userId, botUserId?, unblocked?}  → {replyToken}    a signed follow event
+//   POST /_sim/unfollow   {userId, botUserId?}                                a signed unfollow event (the user blocks)
+// Provider routes also include GET /v2/bot/profile/{userId} (404 for users who never followed or who blocked the
+// channel) and POST /v2/bot/message/multicast (1–500 user ids, quota counted per recipient). Push and multicast
+// take X-Line-Retry-Key: a repeat is not sent again and answers 409 with x-line-accepted-request-id (the request id
+// of the accepted call); every answer carries x-line-request-id.
 // Messages are validated with LINE's limits (text ≤ 5000, quick reply ≤ 13 items with ≤ 20-char labels and
 // ≤ 300-char data, flex carousels ≤ 12 bubbles). Rich menus: POST /v2/bot/richmenu, POST
 // /v2/bot/richmenu/{id}/content (the api-data host, served here too), POST|GET /v2/bot/user/all/richmenu,
 // DELETE /v2/bot/richmenu/{id}.
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
-import { SimInputError, Simulator, deliverWebhook, jsonBody } from '../../../sandbox/simulator.js';
+import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
 import { arr, asObject, num, str } from '../wire.js';
 
@@ -34,7 +41,7 @@ export interface LineSimMessage {
   botUserId: string;
   /** The recipient user id (for replies, the user whose event issued the token). */
   to: string;
-  via: 'push' | 'reply';
+  via: 'push' | 'reply' | 'multicast';
   /** The message object exactly as sent (text, flex, with quickReply...). */
   message: JsonObject;
   /** The text of a text message, else null. */
@@ -49,6 +56,14 @@ export interface LineSimInbound {
   postbackData?: string;
   /** Which channel receives it; optional when only one channel is registered. */
   botUserId?: string;
+}
+
+export interface LineSimUser {
+  userId: string;
+  displayName: string;
+  pictureUrl?: string | null;
+  language?: string | null;
+  statusMessage?: string | null;
 }
 
 export interface LineSimulatorOptions {
@@ -70,8 +85,10 @@ interface ChannelState extends LineSimChannel {
   webhookUrl: string | null;
   monthlyLimit: number | null;
   used: number;
-  /** Retry key → the sentMessages of the push that first used it. */
-  retryKeys: Map<string, JsonObject[]>;
+  /** Retry key → the request id and sentMessages of the push or multicast that first used it. */
+  retryKeys: Map<string, { requestId: string; sentMessages: JsonObject[] }>;
+  /** Users who follow the channel (added it and have not blocked it): the only ones with a profile here. */
+  followers: Set<string>;
   defaultRichMenuId: string | null;
 }
 
@@ -90,8 +107,9 @@ const LIMITS = { text: 5000, quickReplyItems: 13, label: 20, data: 300, displayT
 const QUICK_REPLY_ACTIONS = new Set(['postback', 'message', 'datetimepicker', 'camera', 'cameraRoll', 'location', 'richmenuswitch', 'clipboard']);
 const RICH_MENU_ACTIONS = new Set(['postback', 'message', 'uri', 'datetimepicker', 'richmenuswitch']);
 const URI = /^(https?|line|tel):\S+$/;
-// The base simulator hands bodies over as UTF-8 text, so a PNG's first byte (0x89) arrives as U+FFFD.
-const PNG_PREFIX = '\uFFFDPNG\r\n\u001a\n';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const MAX_MULTICAST = 500;
+const USER_ID = /^U[0-9a-f]{32}$/;
 const NOT_FOUND = { message: 'Not found' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -104,6 +122,7 @@ export class LineSimulator extends Simulator {
   private readonly channels = new Map<string, ChannelState>();
   private readonly replyTokens = new Map<string, ReplyTokenState>();
   private readonly richMenus = new Map<string, LineSimRichMenu>();
+  private readonly users = new Map<string, LineSimUser>();
   private outbox: LineSimMessage[] = [];
   private messageSeq = BigInt(randomInt(100_000, 900_000)) * 1_000_000_000_000n;
   /** How long issued reply tokens stay valid; settable at any time (also via POST /_sim/settings). */
@@ -122,6 +141,8 @@ export class LineSimulator extends Simulator {
     this.route('POST', '/v2/bot/message/push', (req) => this.pushRoute(req));
     this.route('POST', '/v2/bot/message/reply', (req) => this.replyRoute(req));
     this.route('GET', '/v2/bot/message/quota', (req) => this.quotaRoute(req));
+    this.route('POST', '/v2/bot/message/multicast', (req) => this.multicastRoute(req));
+    this.route('GET', '/v2/bot/profile/:userId', (req, params) => this.profileRoute(req, params['userId'] ?? ''));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -135,8 +156,15 @@ export class LineSimulator extends Simulator {
       monthlyLimit: channel.monthlyLimit ?? null,
       used: 0,
       retryKeys: new Map(),
+      followers: new Set(),
       defaultRichMenuId: null,
     });
+  }
+
+  /** A LINE user's profile; the user follows every registered channel until an unfollow. */
+  addUser(user: LineSimUser): void {
+    this.users.set(user.userId, { ...user });
+    for (const c of this.channels.values()) c.followers.add(user.userId);
   }
 
   /** Rich menus created through the API, oldest first, optionally for one channel. */
@@ -168,6 +196,8 @@ export class LineSimulator extends Simulator {
    */
   async emitInbound(input: LineSimInbound): Promise<string> {
     const channel = this.pickChannel(input.botUserId);
+    // Only friends can write to an account: the sender follows it.
+    channel.followers.add(input.userId);
     const replyToken = randomBytes(16).toString('hex');
     this.replyTokens.set(replyToken, { botUserId: channel.botUserId, userId: input.userId, issuedAt: Date.now(), used: false });
     const common = {
@@ -195,6 +225,27 @@ export class LineSimulator extends Simulator {
     return this.postWebhook(this.pickChannel(botUserId), events);
   }
 
+  /** A signed follow event (the user adds or unblocks the channel) with a fresh reply token; returns the token. */
+  async emitFollow(input: { userId: string; botUserId?: string; unblocked?: boolean }): Promise<string> {
+    const channel = this.pickChannel(input.botUserId);
+    channel.followers.add(input.userId);
+    const replyToken = randomBytes(16).toString('hex');
+    this.replyTokens.set(replyToken, { botUserId: channel.botUserId, userId: input.userId, issuedAt: Date.now(), used: false });
+    await this.postWebhook(channel, [{ type: 'follow', ...this.common(input.userId), replyToken, follow: { isUnblocked: input.unblocked ?? false } }]);
+    return replyToken;
+  }
+
+  /** A signed unfollow event: the user blocked the channel; it has no reply token and the profile is gone. */
+  async emitUnfollow(input: { userId: string; botUserId?: string }): Promise<number> {
+    const channel = this.pickChannel(input.botUserId);
+    channel.followers.delete(input.userId);
+    return this.postWebhook(channel, [{ type: 'unfollow', ...this.common(input.userId) }]);
+  }
+
+  private common(userId: string): JsonObject {
+    return { timestamp: Date.now(), mode: 'active', webhookEventId: ulid(), deliveryContext: { isRedelivery: false }, source: { type: 'user', userId } };
+  }
+
   /** Ages an issued reply token, so tests can see expiry without waiting a minute. */
   expireReplyToken(replyToken: string): void {
     const t = this.replyTokens.get(replyToken);
@@ -209,6 +260,7 @@ export class LineSimulator extends Simulator {
       c.used = 0;
       c.retryKeys.clear();
       c.defaultRichMenuId = null;
+      c.followers = new Set(this.users.keys());
     }
   }
 
@@ -245,30 +297,78 @@ export class LineSimulator extends Simulator {
   }
 
   private pushRoute(req: SimRequest): SimResponse {
+    return this.sendRoute(req, (body, details) => {
+      const to = body ? str(body['to']) : null;
+      if (!to) details.push({ message: 'May not be empty', property: 'to' });
+      return to ? [to] : [];
+    });
+  }
+
+  /** Multicast: the same messages to 1–500 user ids; quota counts every message for every recipient. */
+  private multicastRoute(req: SimRequest): SimResponse {
+    return this.sendRoute(req, (body, details) => {
+      const to = body?.['to'];
+      if (!Array.isArray(to) || to.length === 0 || to.length > MAX_MULTICAST) {
+        details.push({ message: `Size must be between 1 and ${MAX_MULTICAST}`, property: 'to' });
+        return [];
+      }
+      const ids = to.map((t) => str(t));
+      ids.forEach((id, i) => {
+        if (!id || !USER_ID.test(id)) details.push({ message: 'Invalid user ID', property: `to[${i}]` });
+      });
+      return ids.filter((id): id is string => id !== null);
+    });
+  }
+
+  /**
+   * Push and multicast: the retry key first (a repeat of an accepted request is not sent again: 409 with the
+   * accepted request's id), then LINE's validation, the monthly quota, and delivery.
+   */
+  private sendRoute(req: SimRequest, recipients: (body: JsonObject | null, details: Details) => string[]): SimResponse {
+    const requestId = randomUUID();
     const channel = this.authenticate(req);
-    if (!channel) return { status: 401, body: AUTH_FAILED };
+    if (!channel) return withRequestId({ status: 401, body: AUTH_FAILED }, requestId);
     const retryKey = req.headers['x-line-retry-key'] || null;
     if (retryKey !== null && !UUID.test(retryKey)) {
-      return { status: 400, body: { message: "The value for the 'X-Line-Retry-Key' header is invalid" } };
+      return withRequestId({ status: 400, body: { message: "The value for the 'X-Line-Retry-Key' header is invalid" } }, requestId);
     }
     if (retryKey !== null) {
       const earlier = channel.retryKeys.get(retryKey);
-      // A repeat is not sent again; LINE answers 409 with what the first call sent.
-      if (earlier) return { status: 409, body: { message: 'The retry key is already accepted', sentMessages: earlier } };
+      // A repeat is not sent again; LINE answers 409 naming the request that was accepted.
+      if (earlier) {
+        return {
+          status: 409,
+          body: { message: 'The retry key is already accepted', sentMessages: earlier.sentMessages },
+          headers: { 'x-line-request-id': requestId, 'x-line-accepted-request-id': earlier.requestId },
+        };
+      }
     }
     const body = asObject(req.json);
-    const details: Array<{ message: string; property: string }> = [];
-    const to = body ? str(body['to']) : null;
-    if (!to) details.push({ message: 'May not be empty', property: 'to' });
+    const details: Details = [];
+    const to = recipients(body, details);
     const messages = validateMessages(body, details);
-    if (details.length > 0) return invalid(details);
-    if (channel.monthlyLimit !== null && channel.used + messages.length > channel.monthlyLimit) {
-      return { status: 429, body: { message: 'You have reached your monthly limit.' } };
+    if (details.length > 0) return withRequestId(invalid(details), requestId);
+    if (channel.monthlyLimit !== null && channel.used + messages.length * to.length > channel.monthlyLimit) {
+      return withRequestId({ status: 429, body: { message: 'You have reached your monthly limit.' } }, requestId);
     }
-    channel.used += messages.length;
-    const sent = this.deliver(channel, to ?? '', messages, 'push', retryKey);
-    if (retryKey !== null) channel.retryKeys.set(retryKey, sent);
-    return { status: 200, body: { sentMessages: sent } };
+    channel.used += messages.length * to.length;
+    const sent = to.flatMap((recipient) => this.deliver(channel, recipient, messages, req.path.endsWith('/multicast') ? 'multicast' : 'push', retryKey));
+    if (retryKey !== null) channel.retryKeys.set(retryKey, { requestId, sentMessages: sent });
+    // Multicast answers an empty object; push lists the sent messages.
+    return withRequestId({ status: 200, body: req.path.endsWith('/multicast') ? {} : { sentMessages: sent } }, requestId);
+  }
+
+  private profileRoute(req: SimRequest, userId: string): SimResponse {
+    const channel = this.authenticate(req);
+    if (!channel) return { status: 401, body: AUTH_FAILED };
+    const user = this.users.get(userId);
+    // LINE has no profile for users who never added the channel or who blocked it.
+    if (!user || !channel.followers.has(userId)) return { status: 404, body: NOT_FOUND };
+    const out: JsonObject = { displayName: user.displayName, userId: user.userId };
+    if (user.pictureUrl) out['pictureUrl'] = user.pictureUrl;
+    if (user.statusMessage) out['statusMessage'] = user.statusMessage;
+    if (user.language) out['language'] = user.language;
+    return { status: 200, body: out };
   }
 
   private replyRoute(req: SimRequest): SimResponse {
@@ -315,9 +415,11 @@ export class LineSimulator extends Simulator {
     if (contentType !== 'image/png' && contentType !== 'image/jpeg') {
       return { status: 415, body: { message: 'Unsupported media type; use image/png or image/jpeg' } };
     }
-    const bytes = Buffer.byteLength(req.body, 'utf8');
+    // Measured and checked on the exact bytes: a binary body decoded as text would grow (0x80–0xFF → U+FFFD).
+    const bytes = req.raw.length;
     if (bytes === 0) return { status: 400, body: { message: 'The image is empty' } };
-    if (contentType === 'image/png' && !req.body.startsWith(PNG_PREFIX)) return { status: 400, body: { message: 'The image is not a valid PNG' } };
+    if (contentType === 'image/png' && !req.raw.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) return { status: 400, body: { message: 'The image is not a valid PNG' } };
+    if (contentType === 'image/jpeg' && !(req.raw[0] === 0xff && req.raw[1] === 0xd8)) return { status: 400, body: { message: 'The image is not a valid JPEG' } };
     // [UNVERIFIED] wordings below; LINE documents the 1 MB limit and that an image can be uploaded only once.
     if (bytes > LIMITS.imageBytes) return { status: 400, body: { message: 'The image size exceeds 1MB' } };
     if (menu.image) return { status: 400, body: { message: 'An image has already been uploaded to the richmenu' } };
@@ -376,7 +478,7 @@ export class LineSimulator extends Simulator {
     return only;
   }
 
-  private deliver(channel: ChannelState, to: string, messages: JsonObject[], via: 'push' | 'reply', retryKey: string | null): JsonObject[] {
+  private deliver(channel: ChannelState, to: string, messages: JsonObject[], via: LineSimMessage['via'], retryKey: string | null): JsonObject[] {
     const at = Date.now();
     return messages.map((message) => {
       const id = this.nextMessageId();
@@ -430,6 +532,34 @@ export class LineSimulator extends Simulator {
       if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0) throw new SimInputError(400, 'replyTokenTtlMs must be a non-negative integer (milliseconds)');
       this.replyTokenTtlMs = ttl;
       return { status: 200, body: { replyTokenTtlMs: ttl } };
+    }, false);
+    this.route('POST', '/_sim/users', (req) => {
+      const b = jsonBody(req);
+      const user: LineSimUser = { userId: requireString(b, 'userId'), displayName: requireString(b, 'displayName') };
+      for (const k of ['pictureUrl', 'language', 'statusMessage'] as const) if (str(b[k]) !== null) user[k] = str(b[k]);
+      this.addUser(user);
+      return { status: 201, body: user };
+    }, false);
+    this.route('POST', '/_sim/follow', async (req) => {
+      const b = jsonBody(req);
+      const input: { userId: string; botUserId?: string; unblocked?: boolean } = { userId: requireString(b, 'userId') };
+      if (str(b['botUserId']) !== null) input.botUserId = str(b['botUserId'])!;
+      if (b['unblocked'] === true) input.unblocked = true;
+      try {
+        return { status: 201, body: { replyToken: await this.emitFollow(input) } };
+      } catch (err) {
+        throw new SimInputError(400, err instanceof Error ? err.message : String(err));
+      }
+    }, false);
+    this.route('POST', '/_sim/unfollow', async (req) => {
+      const b = jsonBody(req);
+      const input: { userId: string; botUserId?: string } = { userId: requireString(b, 'userId') };
+      if (str(b['botUserId']) !== null) input.botUserId = str(b['botUserId'])!;
+      try {
+        return { status: 201, body: { delivered: await this.emitUnfollow(input) } };
+      } catch (err) {
+        throw new SimInputError(400, err instanceof Error ? err.message : String(err));
+      }
     }, false);
     this.route('POST', '/_sim/inbound', async (req) => {
       const b = asObject(req.json);
@@ -600,6 +730,10 @@ function validateRichMenu(body: JsonObject, details: Details): void {
     }
     validateAction(action, type, `areas[${i}].action`, details, false);
   });
+}
+
+function withRequestId(res: SimResponse, requestId: string): SimResponse {
+  return { ...res, headers: { ...res.headers, 'x-line-request-id': requestId } };
 }
 
 function invalid(details: Array<{ message: string; property: string }>): SimResponse {

@@ -192,6 +192,8 @@ export class MessengerAdapter implements ChannelAdapter {
     return { providerMessageId: id, providerStatus: null };
   }
 
+  readonly appSecretField = 'appSecret';
+
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
     return verifyHubSignature(account.secrets['appSecret'], webhook);
   }
@@ -209,10 +211,16 @@ export class MessengerAdapter implements ChannelAdapter {
     }
     const result: ParsedChannelWebhook = { statuses: [], messages: [] };
     for (const entry of envelope['entry']) {
+      const entryPageId = idOf(asObject(entry)?.['id']);
       for (const item of arr(asObject(entry)?.['messaging'])) {
         const event = asObject(item);
         if (!event) continue;
         const sender = str(asObject(event['sender'])?.['id']) ?? '';
+        // One app's callback URL receives every page of the app: the entry and the recipient name the page.
+        // An event whose recipient is not its entry's page is attributed to neither (null: refused).
+        const recipientId = idOf(asObject(event['recipient'])?.['id']);
+        const accountExternalId = entryPageId && recipientId && entryPageId !== recipientId ? null : (recipientId ?? entryPageId);
+        const routed = <T extends object>(x: T): T & { accountExternalId: string | null } => ({ ...x, accountExternalId });
         const at = millis(event['timestamp']);
         const message = asObject(event['message']);
         const postback = asObject(event['postback']);
@@ -221,29 +229,31 @@ export class MessengerAdapter implements ChannelAdapter {
         // the Get Started postback of a first conversation.
         const referral = str(asObject(event['referral'])?.['ref']) ?? str(asObject(postback?.['referral'])?.['ref']);
         if (referral && !message && !postback) {
-          result.messages.push({ providerMessageId: `referral:${sender}:${at}`, from: sender, occurredAt: at, text: null, payload: null, profileName: null, replyToProviderMessageId: null, referral });
+          result.messages.push(routed({ providerMessageId: `referral:${sender}:${at}`, from: sender, occurredAt: at, text: null, payload: null, profileName: null, replyToProviderMessageId: null, referral }));
           continue;
         }
         if (message) {
           const inbound = toInbound(message, sender, at);
-          if (inbound) result.messages.push(inbound);
+          if (inbound) result.messages.push(routed(inbound));
         } else if (postback) {
-          result.messages.push({
-            // Older postbacks carry no mid; a sender+timestamp key keeps redeliveries deduplicable.
-            providerMessageId: str(postback['mid']) ?? `postback:${sender}:${at}`,
-            from: sender,
-            occurredAt: at,
-            text: str(postback['title']),
-            payload: str(postback['payload']),
-            profileName: null,
-            replyToProviderMessageId: null,
-            ...(referral ? { referral } : {}),
-          });
+          result.messages.push(
+            routed({
+              // Older postbacks carry no mid; a sender+timestamp key keeps redeliveries deduplicable.
+              providerMessageId: str(postback['mid']) ?? `postback:${sender}:${at}`,
+              from: sender,
+              occurredAt: at,
+              text: str(postback['title']),
+              payload: str(postback['payload']),
+              profileName: null,
+              replyToProviderMessageId: null,
+              ...(referral ? { referral } : {}),
+            }),
+          );
         } else if (delivery) {
           const occurredAt = num(delivery['watermark']) ?? at;
           for (const mid of arr(delivery['mids'])) {
             const id = str(mid);
-            if (id) result.statuses.push(delivered(id, sender, occurredAt));
+            if (id) result.statuses.push(routed(delivered(id, sender, occurredAt)));
           }
         }
         // `read` events carry only a watermark ("everything before this time was read"), no message ids;
@@ -412,6 +422,11 @@ function toInbound(message: JsonObject, sender: string, at: number): InboundChat
 
 function delivered(id: string, recipient: string, occurredAt: number): DeliveryStatusUpdate {
   return { providerMessageId: id, state: 'delivered', occurredAt, recipient: recipient || null, errorCode: null, errorDetail: null, category: null };
+}
+
+/** A Graph id, sent as a string (numbers tolerated). */
+function idOf(value: unknown): string | null {
+  return str(value) ?? num(value)?.toString() ?? null;
 }
 
 /** Messenger timestamps are epoch milliseconds; some samples use seconds, recognised by their size. */

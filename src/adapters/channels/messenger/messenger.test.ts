@@ -249,8 +249,9 @@ describe('Messenger adapter against the simulator', () => {
       expect(adapter.parseWebhook(body)).toEqual({
         statuses: [],
         messages: [
-          { providerMessageId: 'm_pb', from: PSID, occurredAt: 1527459824000, text: 'Track order', payload: 'TRACK_1001', profileName: null, replyToProviderMessageId: null },
-          { providerMessageId: 'm_qr', from: PSID, occurredAt: 1458692752478, text: 'Yes', payload: 'CONFIRM_YES', profileName: null, replyToProviderMessageId: null },
+          // Each names its page (entry id and recipient agree), which the hub routes by.
+          { providerMessageId: 'm_pb', from: PSID, occurredAt: 1527459824000, text: 'Track order', payload: 'TRACK_1001', profileName: null, replyToProviderMessageId: null, accountExternalId: PAGE.pageId },
+          { providerMessageId: 'm_qr', from: PSID, occurredAt: 1458692752478, text: 'Yes', payload: 'CONFIRM_YES', profileName: null, replyToProviderMessageId: null, accountExternalId: PAGE.pageId },
         ],
       });
     });

@@ -162,6 +162,8 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
     return { providerMessageId: id, providerStatus: str(first['message_status']) };
   }
 
+  readonly appSecretField = 'appSecret';
+
   verifyWebhook(account: ChannelAccountCredentials, webhook: RawWebhook): boolean {
     return verifyHubSignature(account.secrets['appSecret'], webhook);
   }
@@ -187,15 +189,17 @@ export class WhatsAppCloudAdapter implements ChannelAdapter {
         if (!c || c['field'] !== 'messages') continue;
         const value = asObject(c['value']);
         if (!value) continue;
+        // One app's callback URL receives every number of the app: the change names the number it is for.
+        const accountExternalId = str(asObject(value['metadata'])?.['phone_number_id']) ?? num(asObject(value['metadata'])?.['phone_number_id'])?.toString() ?? null;
         for (const s of arr(value['statuses'])) {
           const status = toStatus(s);
-          if (status) result.statuses.push(status);
+          if (status) result.statuses.push({ ...status, accountExternalId });
         }
         const contacts = arr(value['contacts']).map(asObject).filter((x): x is JsonObject => x !== null);
         const inbound = arr(value['messages']);
         for (const m of inbound) {
           const message = toInbound(m, contacts, inbound.length);
-          if (message) result.messages.push(message);
+          if (message) result.messages.push({ ...message, accountExternalId });
         }
       }
     }

@@ -355,6 +355,8 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
           errorCode: '131026',
           errorDetail: 'Message Undeliverable.',
           category: null,
+          // The number the status belongs to (metadata.phone_number_id): the hub routes by it.
+          accountExternalId: PHONE.phoneNumberId,
         },
       ]);
       const envelope = JSON.parse(hook!.body.toString()) as {
@@ -557,6 +559,7 @@ describe('parseWebhook with reference samples', () => {
           payload: null,
           profileName: 'Jessica',
           replyToProviderMessageId: null,
+          accountExternalId: '106540352242922',
         },
       ],
     });
@@ -651,11 +654,11 @@ describe('parseWebhook with reference samples', () => {
       ),
     );
     expect(parsed.messages).toEqual([
-      { providerMessageId: 'wamid.S', from: '', occurredAt: 1_700_000_000_000, text: null, payload: null, profileName: 'Bea', replyToProviderMessageId: null },
+      { providerMessageId: 'wamid.S', from: '', occurredAt: 1_700_000_000_000, text: null, payload: null, profileName: 'Bea', replyToProviderMessageId: null, accountExternalId: '106540352242922' },
     ]);
     expect(parsed.statuses).toEqual([
-      { providerMessageId: 'wamid.X', state: 'delivered', occurredAt: 1_750_030_073_000, recipient: '15551234567', errorCode: null, errorDetail: null, category: 'marketing' },
-      { providerMessageId: 'wamid.Z', state: 'failed', occurredAt: 1_750_030_074_000, recipient: '15551234567', errorCode: '131047', errorDetail: 'Re-engagement message', category: null },
+      { providerMessageId: 'wamid.X', state: 'delivered', occurredAt: 1_750_030_073_000, recipient: '15551234567', errorCode: null, errorDetail: null, category: 'marketing', accountExternalId: '106540352242922' },
+      { providerMessageId: 'wamid.Z', state: 'failed', occurredAt: 1_750_030_074_000, recipient: '15551234567', errorCode: '131047', errorDetail: 'Re-engagement message', category: null, accountExternalId: '106540352242922' },
     ]);
   });
 
