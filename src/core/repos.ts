@@ -199,7 +199,14 @@ export interface OptOut {
   createdAt: number;
 }
 
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped';
+/**
+ * `sending`: handed to the provider, outcome not recorded yet. `unknown`: the provider may or may not have
+ * taken it (a timeout after the request was written, a worker that died mid-send) and it has no retry key,
+ * so it is not sent again; the reason says so.
+ */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped' | 'unknown';
+
+export const messageStatuses: readonly MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown'];
 
 export interface Message {
   id: string;
@@ -228,6 +235,10 @@ export interface Message {
   failedAt: number | null;
   /** The chat conversation the message belongs to, if any. */
   conversationId: string | null;
+  /** When the send was last handed to the provider. */
+  sendStartedAt: number | null;
+  /** The outcome is recorded; its activity, usage and outbound webhooks are still to be written. */
+  bookkeepingDue: boolean;
 }
 
 export interface Activity {
@@ -241,12 +252,12 @@ export interface Activity {
   createdAt: number;
 }
 
-export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode' | 'conversationId'> & {
+export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode' | 'conversationId' | 'sendStartedAt' | 'bookkeepingDue'> & {
   conversationId?: string | null;
 };
 
 export type MessagePatch = Partial<
-  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'content' | 'conversationId'>
+  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'content' | 'conversationId' | 'sendStartedAt' | 'bookkeepingDue'>
 >;
 
 export interface UsageRow {
@@ -369,6 +380,10 @@ export interface Repos {
     insertIfNew(workspaceId: string, input: NewMessage): Promise<Message | null>;
     get(workspaceId: string, id: string): Promise<Message | null>;
     update(workspaceId: string, id: string, patch: MessagePatch): Promise<void>;
+    /** Applies the patch only while the message is in one of these statuses; false when it was not. */
+    updateIf(workspaceId: string, id: string, fromStatuses: MessageStatus[], patch: MessagePatch): Promise<boolean>;
+    /** Clears bookkeepingDue; false when it was already clear (another run wrote the bookkeeping). */
+    clearBookkeeping(workspaceId: string, id: string): Promise<boolean>;
     findByProviderId(workspaceId: string, channelAccountId: string, providerMessageId: string): Promise<Message | null>;
     findByIdempotencyKey(workspaceId: string, idempotencyKey: string): Promise<Message | null>;
     /** Whether this address has ever written to the account (e.g. a PSID that messaged the page). */

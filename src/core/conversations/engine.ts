@@ -6,7 +6,7 @@
 // optimistic version check (a concurrent turn of the same conversation makes this one run again), and the
 // inbound message is marked handled in the same transaction.
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
 import type { ChannelAccount, Message, Repos } from '../repos.js';
 import { optKeyword } from '../notifications/opt-outs.js';
@@ -54,7 +54,8 @@ export class ConversationEngine {
     const { repos } = this.deps.uow;
     const message = await repos.messages.get(workspaceId, payload.messageId);
     // Handled already ('read'), or not a customer's message.
-    if (!message || message.direction !== 'inbound' || message.status !== 'delivered' || !message.channelAccountId || !message.recipient) return;
+    if (!message) throw new MissingRecordError('message', payload.messageId);
+    if (message.direction !== 'inbound' || message.status !== 'delivered' || !message.channelAccountId || !message.recipient) return;
     const account = await repos.channelAccounts.get(workspaceId, message.channelAccountId);
     if (!account) return;
     const settings = (await repos.chatSettings.get(workspaceId)) ?? defaultChatSettings();

@@ -6,6 +6,7 @@ import { invalidField, notFound } from '../errors.js';
 import type { Activity, Message, Repos, UnitOfWork, WebhookDelivery, WebhookSubscription } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
+import { MissingRecordError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 
 export const outboundEvents = ['message.status', 'activity.created'] as const;
@@ -86,7 +87,8 @@ export class OutboundWebhooks {
     if (!workspaceId) return;
     const { repos } = this.uow;
     const delivery = await repos.webhookDeliveries.get(workspaceId, payload.deliveryId);
-    if (!delivery || delivery.status !== 'pending') return;
+    if (!delivery) throw new MissingRecordError('webhook delivery', payload.deliveryId);
+    if (delivery.status !== 'pending') return;
     const subscription = await repos.webhookSubscriptions.get(workspaceId, delivery.subscriptionId);
     if (!subscription) {
       await repos.webhookDeliveries.update(workspaceId, delivery.id, { status: 'failed', error: 'the subscription was removed' });
