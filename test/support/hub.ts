@@ -47,7 +47,16 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean };
+export type HubVariant = {
+  name: string;
+  db: 'sqlite' | 'postgres';
+  redis: boolean;
+  sandboxPhone?: boolean;
+  /** Redis prefix: unique per hub by default; null leaves it to the hub (SHOPTALK_REDIS_PREFIX, else the installation id). */
+  queuePrefix?: string | null;
+  /** Extra environment variables for the hub. */
+  env?: Record<string, string>;
+};
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
@@ -104,6 +113,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     env['SHOPTALK_MASTER_KEY'] = randomBytes(32).toString('base64');
   }
   if (variant.redis) env['REDIS_URL'] = TEST_REDIS_URL;
+  Object.assign(env, variant.env ?? {});
   const config: Config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({
@@ -112,7 +122,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       done();
     },
   });
-  const prefix = uniqueRedisPrefix();
+  const prefix = variant.queuePrefix === null ? undefined : (variant.queuePrefix ?? uniqueRedisPrefix());
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
   const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
   phone?.attach(hub.uow);
