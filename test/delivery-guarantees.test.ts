@@ -6,10 +6,15 @@
 //   and not repeated (WhatsApp has no idempotency key); LINE, which dedupes on X-Line-Retry-Key, is retried
 //   with the same key and delivered once.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { ConfigError } from '../src/config/index.js';
 import { installationId } from '../src/storage/installation.js';
+import { httpRequest } from '../src/adapters/http-client.js';
+import { ProviderError } from '../src/core/errors.js';
 import type { HubVariant, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import { WebhookReceiver } from './support/receiver.js';
@@ -39,6 +44,34 @@ async function hub(variant: HubVariant): Promise<TestHub> {
 const messagesOf = async (t: TestHub, key: string, query = '') => (await t.api<{ data: Msg[] }>('GET', `/v1/messages?limit=200${query}`, key)).body.data;
 
 const metricsText = async (t: TestHub) => (await t.hub.http!.inject({ method: 'GET', url: '/metrics' })).body;
+
+describe('provider calls that fail', () => {
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (err) {
+      return err as ProviderError;
+    }
+    throw new Error('expected a failure');
+  };
+
+  it('are in doubt after the request was written (no answer in time), not when nothing was written (refused)', async () => {
+    const server = http.createServer(() => undefined); // reads the request, never answers
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const port = (server.address() as AddressInfo).port;
+    const stalled = await failure(httpRequest({ method: 'POST', url: `http://127.0.0.1:${port}/send`, body: '{}', timeoutMs: 200 }));
+    expect(stalled).toBeInstanceOf(ProviderError);
+    expect(stalled).toMatchObject({ kind: 'retryable', outcomeUnknown: true });
+
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await failure(httpRequest({ method: 'POST', url: `http://127.0.0.1:${closedPort}/send`, body: '{}', timeoutMs: 200 }));
+    expect(refused).toMatchObject({ kind: 'retryable', outcomeUnknown: false });
+  });
+});
 
 describe('configuration', () => {
   it('reads the Redis prefix and the provider timeouts, and names a bad value', () => {

@@ -124,7 +124,7 @@ export class MessageSender {
 
   /**
    * Writes a send's outcome at once, in its own small transaction (it must not wait behind the bookkeeping),
-   * then the bookkeeping. False when the message was no longer in one of `from` (another run settled it).
+   * then the bookkeeping. Nothing happens when the message is no longer in one of `from` (another run settled it).
    */
   private async record(message: Message, from: MessageStatus[], patch: MessagePatch): Promise<void> {
     const recorded = await this.uow.transaction((tx) => tx.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: true }), 'relaxed');
