@@ -278,7 +278,9 @@ for (const variant of variants) {
         );
 
         // SIGKILL the worker once some messages arrived, well before all.
-        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 30_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` });
+        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 30_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` }).catch((err: unknown) => {
+          throw new Error(`${(err as Error).message} (${wa.messages().length} arrived, ${placed.length} orders placed)`);
+        });
         const killAt = Date.now();
         await worker1.kill('SIGKILL');
         const messagesAtKill = wa.messages().length;

@@ -569,4 +569,10 @@ export interface UnitOfWork {
    * for state the workers would only redo if it were lost.
    */
   transaction<T>(fn: (repos: Repos) => Promise<T>, durability?: 'sync' | 'relaxed'): Promise<T>;
+  /**
+   * One write with relaxed durability, in as few round trips as the database allows (no BEGIN/COMMIT on
+   * PostgreSQL; a unit of the next group commit on SQLite), for a worker's state that must not queue behind
+   * other bookkeeping. It enqueues no jobs.
+   */
+  write<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
 }

@@ -180,6 +180,15 @@ export class Storage {
     });
   }
 
+  /**
+   * A single write with relaxed durability: on PostgreSQL one autocommit statement on a relaxed connection
+   * (no BEGIN/COMMIT round trips), on SQLite a unit of the next group commit.
+   */
+  relaxedWrite<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres' && this.relaxedDb) return fn(this.relaxedDb);
+    return this.transaction(fn, 'relaxed');
+  }
+
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.takeBatch();

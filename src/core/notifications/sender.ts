@@ -67,10 +67,7 @@ export class MessageSender {
       });
       return;
     }
-    const claimed = await this.uow.transaction(
-      (tx) => tx.messages.updateIf(workspaceId, message.id, [message.status], { status: 'sending', sendStartedAt: Date.now(), attempts: ctx.attempt }),
-      'relaxed',
-    );
+    const claimed = await this.uow.write((repos) => repos.messages.updateIf(workspaceId, message.id, [message.status], { status: 'sending', sendStartedAt: Date.now(), attempts: ctx.attempt }));
     // Another run of the same job got there first.
     if (!claimed) return;
     let result;
@@ -115,7 +112,7 @@ export class MessageSender {
         return;
       }
       // The provider refused it or was never reached: the message is not in doubt, the next attempt sends it.
-      await this.uow.transaction((tx) => tx.messages.updateIf(workspaceId, message.id, ['sending'], { status: 'queued' }), 'relaxed');
+      await this.uow.write((repos) => repos.messages.updateIf(workspaceId, message.id, ['sending'], { status: 'queued' }));
       throw err;
     }
     // A late answer also settles a send that a parallel run had already declared unknown.
@@ -127,7 +124,7 @@ export class MessageSender {
    * then the bookkeeping. Nothing happens when the message is no longer in one of `from` (another run settled it).
    */
   private async record(message: Message, from: MessageStatus[], patch: MessagePatch): Promise<void> {
-    const recorded = await this.uow.transaction((tx) => tx.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: true }), 'relaxed');
+    const recorded = await this.uow.write((repos) => repos.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: true }));
     if (!recorded) return;
     this.onOutcome?.(patch.status!, message);
     if (patch.status === 'unknown') this.log.warn({ messageId: message.id, channel: message.channel, reason: patch.reason }, 'send outcome unknown; not sent again');
