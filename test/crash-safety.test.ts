@@ -35,8 +35,8 @@ const RESTART_GAP_MS = 500;
  * lease expires. BullMQ jobs come back when a stalled check (every 5 s) finds them without a lock (15 s) a
  * second time, so within about 25 s.
  */
-const DRAIN_TIMEOUT_MS = { sql: 60_000, bullmq: 60_000 } as const;
-const TEST_TIMEOUT_MS = { sql: 120_000, bullmq: 120_000 } as const;
+const DRAIN_TIMEOUT_MS = { sql: 90_000, bullmq: 90_000 } as const;
+const TEST_TIMEOUT_MS = { sql: 240_000, bullmq: 240_000 } as const;
 /** A Redis database of its own; the hub's keys carry a prefix of this run, removed afterwards. */
 const REDIS_DB = 7;
 
@@ -247,7 +247,7 @@ for (const variant of variants) {
         shopify.addShop({ domain: SHOP, webhookSecret, subscriptions: [{ topic: 'orders/create', address: connection.body.webhook_url }] });
 
         // The first worker.
-        const worker1 = await startHubProcess('worker', 'worker #1', env);
+        const worker1 = await startHubProcess('worker', 'worker #1', env, 60_000);
         processes.push(worker1);
         cleanups.push({ what: 'worker #1', run: () => worker1.kill('SIGKILL') });
 
@@ -278,7 +278,7 @@ for (const variant of variants) {
         );
 
         // SIGKILL the worker once some messages arrived, well before all.
-        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 30_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` }).catch((err: unknown) => {
+        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 60_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` }).catch((err: unknown) => {
           throw new Error(`${(err as Error).message} (${wa.messages().length} arrived, ${placed.length} orders placed)`);
         });
         const killAt = Date.now();
@@ -290,15 +290,13 @@ for (const variant of variants) {
 
         await sleep(RESTART_GAP_MS);
         const restartAt = Date.now();
-        const worker2 = await startHubProcess('worker', 'worker #2', env);
+        const worker2 = await startHubProcess('worker', 'worker #2', env, 60_000);
         processes.push(worker2);
         cleanups.push({ what: 'worker #2', run: () => worker2.kill('SIGKILL') });
 
         const burstError = await burstOutcome;
         expect(burstError).toBeNull();
         expect(placed).toHaveLength(ORDERS);
-        // The API process never went down: Shopify's first attempt of every webhook was acknowledged.
-        expect(placed.filter((o) => o.webhookStatus !== 200).map((o) => `${o.name}: ${o.webhookStatus}`)).toEqual([]);
 
         // Wait until every order has a message record and none is still queued or sending.
         const byRecipient = () => {
@@ -382,6 +380,9 @@ for (const variant of variants) {
           console.log(`crash-safety [${variant.name}]: duplicated orders:\n  ${detail.join('\n  ')}`);
         }
 
+        // The API process never went down: Shopify's first attempt of every webhook was acknowledged (checked
+        // after the figures are printed, so that a machine too busy to answer within Shopify's 5 s still reports them).
+        expect(placed.filter((o) => o.webhookStatus !== 200).map((o) => `${o.name}: ${o.webhookStatus}`)).toEqual([]);
         // Nothing sent twice, nothing sent to anyone else, every copy is the right message.
         expect(duplicated.map((o) => o.name)).toEqual([]);
         expect(strangers).toEqual([]);
