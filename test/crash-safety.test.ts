@@ -38,7 +38,7 @@ const RESTART_GAP_MS = 500;
 const DRAIN_TIMEOUT_MS = { sql: 90_000, bullmq: 90_000 } as const;
 const TEST_TIMEOUT_MS = { sql: 240_000, bullmq: 240_000 } as const;
 /** A Redis database of its own; the hub's keys carry a prefix of this run, removed afterwards. */
-const REDIS_DB = 7;
+const REDIS_DB = 9;
 
 const SHOP = 'crash-safety.myshopify.com';
 const FINAL_STATUSES = new Set(['sent', 'delivered', 'read', 'unknown']);
