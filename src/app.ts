@@ -26,7 +26,10 @@ import { MessageSender } from './core/notifications/sender.js';
 import { PushService } from './core/push/service.js';
 import { OutboundWebhooks } from './core/webhooks/outbound.js';
 import type { OutboundHttp } from './core/webhooks/outbound.js';
-import { httpRequest } from './adapters/http-client.js';
+import { DestinationHttp } from './adapters/http-client.js';
+import { DestinationGuard } from './core/net/destinations.js';
+import type { AddressClass, ResolveHost } from './core/net/destinations.js';
+import { systemResolve } from './adapters/net/pinned.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
@@ -89,6 +92,11 @@ export interface HubOptions {
   logger?: AppLogger;
   /** Redis key prefix for the BullMQ driver and rate limits; default SHOPTALK_REDIS_PREFIX, else from the installation id. */
   queuePrefix?: string;
+  /**
+   * Tests only: the resolver and address classifier the destination guard uses, so a local test server can play a
+   * public host. Not configurable from the environment.
+   */
+  destinations?: { resolve?: ResolveHost; classify?: (address: string) => AddressClass };
 }
 
 /**
@@ -106,10 +114,10 @@ export function resolveMasterKey(config: Config): string {
   return key;
 }
 
-export function createProviders(config: Config): Providers {
+export function createProviders(config: Config, guard?: DestinationGuard): Providers {
   // How long a provider may take to answer before a send's outcome is unknown (SHOPTALK_PROVIDER_TIMEOUT_MS[S]).
   const timeoutFor = (provider: string) => config.providers.timeouts[provider] ?? config.providers.timeoutMs;
-  const smtp = new SmtpEmailAdapter({ timeoutMs: timeoutFor('smtp') });
+  const smtp = new SmtpEmailAdapter({ guard: guard ?? destinationGuard(config), timeoutMs: timeoutFor('smtp') });
   const empikplace = new MiraklAdapter({ baseUrl: config.providers.empikplaceApiUrl });
   const channels: Record<string, ChannelAdapter> = {
     meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl, timeoutMs: timeoutFor('meta') }),
@@ -124,7 +132,7 @@ export function createProviders(config: Config): Providers {
     shopify: new ShopifyAdapter(),
     shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
     cyberbiz: new CyberbizAdapter({ baseUrl: config.providers.cyberbizApiUrl }),
-    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl }),
+    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl, memberApiUrl: config.providers.ninetyOneAppMemberApiUrl }),
     eshopbox: new EshopboxAdapter({
       authUrl: config.providers.eshopboxAuthUrl,
       apiBaseFor: (ws) => config.providers.eshopboxApiUrl.replace('{workspace}', ws),
@@ -138,6 +146,11 @@ export function createProviders(config: Config): Providers {
     marketplace: (platform) => (platform === 'empikplace' ? empikplace : null),
     close: () => smtp.close(),
   };
+}
+
+/** The guard for destinations workspaces choose, under the operator's policy. */
+export function destinationGuard(config: Config, overrides: HubOptions['destinations'] = {}): DestinationGuard {
+  return new DestinationGuard({ policy: { allowPrivate: config.destinations.allowPrivate }, resolve: overrides.resolve ?? systemResolve, classify: overrides.classify });
 }
 
 export async function createHub(opts: HubOptions): Promise<Hub> {
@@ -168,28 +181,30 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       });
 
   const uow = createUnitOfWork(storage, { defaultMaxAttempts: config.worker.maxAttempts, afterCommit: () => queue.notify() });
-  const providers = createProviders(config);
+  const guard = destinationGuard(config, opts.destinations);
+  const providers = createProviders(config, guard);
   const workspaces = new WorkspaceService(uow);
   const publicUrl = () => config.http.publicUrl;
-  const connections = new ConnectionService(uow, providers, secrets, publicUrl);
+  const connections = new ConnectionService(uow, providers, secrets, publicUrl, guard.policy);
   const customers = new CustomerService(uow);
   const users = new UserService(uow);
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
+  const destinationHttp = new DestinationHttp(guard, 10_000);
   const outboundHttp: OutboundHttp = {
     post: async (url, body, headers) => {
-      const res = await httpRequest({ method: 'POST', url, body, headers, timeoutMs: 10_000 });
-      return { status: res.status, text: res.text };
+      const res = await destinationHttp.request({ method: 'POST', url, body, headers });
+      return { status: res.status, text: res.text, location: typeof res.headers['location'] === 'string' ? res.headers['location'] : null };
     },
   };
-  const outbound = new OutboundWebhooks(uow, secrets, outboundHttp);
+  const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
   const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
   const metrics = new Metrics();
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }));
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
-  const loyalty = new LoyaltyService(uow, providers, secrets);
+  const loyalty = new LoyaltyService(uow, providers, secrets, planner);
   const history = new OrderHistoryService(uow, providers, secrets);
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
@@ -271,6 +286,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       }
       await queue.stop();
       providers.close();
+      await destinationHttp.close();
       readinessRedis?.disconnect();
       await storage.close();
     },

@@ -18,6 +18,8 @@ import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
+import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
+import * as m0018 from './migrations/0018_workspace_brand.js';
 import * as m0014 from './migrations/0014_delivery_outcomes.js';
 
 export type Db = Kysely<Database>;
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   '0007_conversations': m0007,
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
+  '0011_webhook_delivery_attempts': m0011,
+  '0018_workspace_brand': m0018,
   '0014_delivery_outcomes': m0014,
 };
 
@@ -158,7 +162,9 @@ export class Storage {
   }
 
   async migrate(): Promise<string[]> {
-    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations() });
+    // Migrations are independent of each other's order past 0009; a database that ran a later-numbered one first
+    // (from a development branch) still gets the ones it misses.
+    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations(), allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import { createHub } from '../../src/app.js';
-import type { Hub } from '../../src/app.js';
+import type { Hub, HubOptions } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { WhatsAppCloudSimulator } from '../../src/adapters/channels/whatsapp-cloud/index.js';
 import { ShopifySimulator } from '../../src/adapters/stores/shopify/index.js';
@@ -54,8 +54,10 @@ export type HubVariant = {
   sandboxPhone?: boolean;
   /** Redis prefix: unique per hub by default; null leaves it to the hub (SHOPTALK_REDIS_PREFIX, else the installation id). */
   queuePrefix?: string | null;
-  /** Extra environment variables for the hub. */
+  /** Extra environment for this hub (e.g. SHOPTALK_ALLOW_PRIVATE_DESTINATIONS=false). */
   env?: Record<string, string>;
+  /** The destination guard's resolver and classifier, for tests that play a public host on this machine. */
+  destinations?: HubOptions['destinations'];
 };
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
@@ -98,6 +100,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_TWILIO_API_URL: twilio.baseUrl,
     SHOPTALK_CYBERBIZ_API_URL: cyberbiz.baseUrl,
     SHOPTALK_91APP_API_URL: app91.baseUrl,
+    SHOPTALK_91APP_MEMBER_API_URL: app91.baseUrl,
     SHOPTALK_ESHOPBOX_AUTH_URL: eshopbox.baseUrl,
     // One simulator plays every Eshopbox host; it tells accounts apart by the ProxyHost header.
     SHOPTALK_ESHOPBOX_API_URL: eshopbox.baseUrl,
@@ -107,6 +110,8 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_MARKETPLACE_POLL_SECONDS: '1',
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
+    // The simulators (and test receivers) listen on 127.0.0.1.
+    SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: 'true',
   };
   if (db.database.kind === 'postgres') {
     env['DATABASE_URL'] = db.database.url;
@@ -124,7 +129,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   });
   const prefix = variant.queuePrefix === null ? undefined : (variant.queuePrefix ?? uniqueRedisPrefix());
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
   phone?.attach(hub.uow);
   await hub.start();
   const t: TestHub = {
@@ -148,7 +153,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       const port = new URL(t.hub.url!).port;
       await t.hub.stop();
       const again = loadConfig({ ...env, PORT: port });
-      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
       phone?.attach(t.hub.uow);
       await t.hub.start();
     },
