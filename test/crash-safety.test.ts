@@ -185,10 +185,10 @@ for (const variant of variants) {
         const env = hubEnv(vars);
 
         // Workspace and API key through the CLI (it migrates the database on the way).
-        const wsOut = await runCli(['workspace', 'create', 'Crash Safety Store'], env);
+        const wsOut = await runCli(['workspace', 'create', 'Crash Safety Store'], env, 90_000);
         const workspaceId = /^(\S+)\tCrash Safety Store$/m.exec(wsOut)?.[1];
         expect(workspaceId, `workspace create printed: ${wsOut}`).toBeTruthy();
-        const keyOut = await runCli(['api-key', 'create', '--workspace', workspaceId!, '--name', 'crash-safety'], env);
+        const keyOut = await runCli(['api-key', 'create', '--workspace', workspaceId!, '--name', 'crash-safety'], env, 90_000);
         const key = keyOut.split('\n').map((l) => l.trim()).find((l) => l.startsWith('stk_'));
         expect(key, `api-key create printed: ${keyOut}`).toBeTruthy();
 
