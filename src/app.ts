@@ -10,6 +10,7 @@ import { createLogger } from './logger.js';
 import type { AppLogger } from './logger.js';
 import { Storage } from './storage/database.js';
 import { secureDataDir } from './storage/file-modes.js';
+import { redisPrefixFor } from './storage/installation.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
 import type { UnitOfWork } from './core/repos.js';
 import { SecretBox } from './core/secrets/secret-box.js';
@@ -34,7 +35,7 @@ import { systemResolve } from './adapters/net/pinned.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
-import { PermanentJobError, RetryLaterError } from './queue/port.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from './queue/port.js';
 import { SqlJobQueue } from './queue/sql-driver.js';
 import { BullJobQueue } from './queue/bullmq-driver.js';
 import { MemoryRateLimiter } from './queue/rate-limiter.js';
@@ -92,7 +93,7 @@ export interface HubOptions {
   sandbox?: SandboxPhone | null;
   role?: Role;
   logger?: AppLogger;
-  /** Redis key prefix for the BullMQ driver (tests isolate runs with it). */
+  /** Redis key prefix for the BullMQ driver and rate limits; default SHOPTALK_REDIS_PREFIX, else from the installation id. */
   queuePrefix?: string;
   /**
    * Tests only: the resolver and address classifier the destination guard uses, so a local test server can play a
@@ -119,14 +120,16 @@ export function resolveMasterKey(config: Config): string {
 }
 
 export function createProviders(config: Config, guard?: DestinationGuard): Providers {
-  const smtp = new SmtpEmailAdapter({ guard: guard ?? destinationGuard(config) });
+  // How long a provider may take to answer before a send's outcome is unknown (SHOPTALK_PROVIDER_TIMEOUT_MS[S]).
+  const timeoutFor = (provider: string) => config.providers.timeouts[provider] ?? config.providers.timeoutMs;
+  const smtp = new SmtpEmailAdapter({ guard: guard ?? destinationGuard(config), timeoutMs: timeoutFor('smtp') });
   const empikplace = new MiraklAdapter({ baseUrl: config.providers.empikplaceApiUrl });
   const channels: Record<string, ChannelAdapter> = {
-    meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
-    gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl }),
-    'meta-messenger': new MessengerAdapter({ baseUrl: config.providers.messengerApiUrl }),
-    line: new LineAdapter({ baseUrl: config.providers.lineApiUrl }),
-    twilio: new TwilioSmsAdapter({ baseUrl: config.providers.twilioApiUrl }),
+    meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl, timeoutMs: timeoutFor('meta') }),
+    gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl, timeoutMs: timeoutFor('gupshup') }),
+    'meta-messenger': new MessengerAdapter({ baseUrl: config.providers.messengerApiUrl, timeoutMs: timeoutFor('meta-messenger') }),
+    line: new LineAdapter({ baseUrl: config.providers.lineApiUrl, timeoutMs: timeoutFor('line') }),
+    twilio: new TwilioSmsAdapter({ baseUrl: config.providers.twilioApiUrl, timeoutMs: timeoutFor('twilio') }),
     smtp,
   };
   const shoplineUrl = config.providers.shoplineApiUrl;
@@ -173,7 +176,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         redisUrl: config.redisUrl,
         concurrency: config.worker.concurrency,
         pollMs: config.worker.pollMs,
-        prefix: opts.queuePrefix,
+        prefix: opts.queuePrefix ?? (await redisPrefixFor(storage, config.redisPrefix)),
         onError: onJobError,
       })
     : new SqlJobQueue(storage, {
@@ -203,7 +206,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
   const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
-  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
+  const metrics = new Metrics();
+  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }));
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
   const loyalty = new LoyaltyService(uow, providers, secrets, planner);
@@ -212,7 +216,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
   chat.inbox = tickets;
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
-  const metrics = new Metrics();
   const retention = new RetentionService(uow, config.retention);
   const chatProfiles = new ChatProfiles(uow, providers, secrets, logger);
 
@@ -239,7 +242,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         await run(parsed.data, ctx);
         metrics.jobs.inc({ type, outcome: 'done' });
       } catch (err) {
-        metrics.jobs.inc({ type, outcome: 'failed' });
+        if (err instanceof MissingRecordError) {
+          // A job for a record this installation does not have: loud, counted, and kept as a dead job.
+          logger.error({ jobId: ctx.id, jobType: type, workspaceId: ctx.workspaceId, reason: err.message }, 'job refers to a record that does not exist');
+          metrics.jobs.inc({ type, outcome: 'missing_record' });
+        } else metrics.jobs.inc({ type, outcome: 'failed' });
         throw err;
       }
     };

@@ -1,7 +1,9 @@
-// Crash safety (issue point 13): the worker process is SIGKILLed in the middle of a burst of orders and
-// started again. Every order must end with a WhatsApp message at the simulator; a second copy may arise
-// only for a send that was in flight at the moment of the kill (the provider takes no idempotency key),
-// so the test reports the copies and fails when there are more than the worker's send concurrency.
+// Crash safety: the worker process is SIGKILLed in the middle of a burst of orders and started again.
+// No order is lost and none is sent twice: every send is marked `sending` (committed) before WhatsApp is
+// called, so a send in flight at the kill is found `sending` by the new worker and, WhatsApp having no
+// idempotency key, is recorded as `unknown` with its reason instead of being sent again. The test reports
+// per kill the duplicates (must be 0), the sends in doubt (`unknown`; at most the worker's concurrency) and
+// the orders without a message at the simulator (each must be one of the `unknown` ones, never silent).
 //
 // The hub runs as two real processes (`shoptalk start --role api` and `--role worker`) on SQLite with SQL
 // jobs, and on PostgreSQL with BullMQ jobs on Redis; the simulators run in this process. Setup goes through
@@ -20,8 +22,8 @@ import { freePort, hubEnv, runCli, startHubProcess, tail } from './support/crash
 const ORDERS = 300;
 /** Pace of the burst: one order every PACE_MS, so orders keep arriving while the worker is down. */
 const PACE_MS = 25;
-/** The worker's concurrency: at most this many sends can be in flight when it dies, so the duplicate bound. */
-const WORKER_CONCURRENCY = 8;
+/** The worker's concurrency (the default): at most this many sends can be in flight when it dies. */
+const WORKER_CONCURRENCY = 128;
 /** Every send waits this long at the simulator, so that sends are in flight whenever the kill lands. */
 const SEND_DELAY_MS = 150;
 /** The kill lands once this many messages have reached the simulator (well before all of them). */
@@ -33,13 +35,14 @@ const RESTART_GAP_MS = 500;
  * lease expires. BullMQ jobs come back when a stalled check (every 5 s) finds them without a lock (15 s) a
  * second time, so within about 25 s.
  */
-const DRAIN_TIMEOUT_MS = { sql: 60_000, bullmq: 60_000 } as const;
-const TEST_TIMEOUT_MS = { sql: 120_000, bullmq: 120_000 } as const;
-/** A Redis database of its own: the processes use BullMQ's default prefix, so the database is flushed. */
-const REDIS_DB = 7;
+const DRAIN_TIMEOUT_MS = { sql: 90_000, bullmq: 90_000 } as const;
+const TEST_TIMEOUT_MS = { sql: 240_000, bullmq: 240_000 } as const;
+/** A Redis database of its own; the hub's keys carry a prefix of this run, removed afterwards. */
+const REDIS_DB = 9;
 
 const SHOP = 'crash-safety.myshopify.com';
-const FINAL_STATUSES = new Set(['sent', 'delivered', 'read']);
+const FINAL_STATUSES = new Set(['sent', 'delivered', 'read', 'unknown']);
+const DELIVERED_STATUSES = new Set(['sent', 'delivered', 'read']);
 
 interface Variant {
   name: string;
@@ -97,11 +100,16 @@ function redisUrlForDb(db: number): string {
   return url.toString();
 }
 
-async function flushRedisDb(url: string): Promise<void> {
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    await redis.flushdb();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }
@@ -136,7 +144,7 @@ afterEach(async () => {
 for (const variant of variants) {
   describe.skipIf(!variant.enabled)(`crash safety [${variant.name}]`, () => {
     it(
-      'a worker SIGKILLed mid-burst loses no order and re-sends only what was in flight',
+      'a worker SIGKILLed mid-burst loses no order silently and sends none twice; sends in doubt are unknown',
       async () => {
         const started = Date.now();
         const processes: HubProcess[] = [];
@@ -169,17 +177,18 @@ for (const variant of variants) {
         }
         if (variant.redis) {
           const redisUrl = redisUrlForDb(REDIS_DB);
-          await flushRedisDb(redisUrl);
-          cleanups.push({ what: 'redis database', run: () => flushRedisDb(redisUrl) });
+          const prefix = `crash-${randomBytes(6).toString('hex')}`;
+          cleanups.push({ what: 'redis keys', run: () => deleteRedisKeys(redisUrl, prefix) });
           vars['REDIS_URL'] = redisUrl;
+          vars['SHOPTALK_REDIS_PREFIX'] = prefix;
         }
         const env = hubEnv(vars);
 
         // Workspace and API key through the CLI (it migrates the database on the way).
-        const wsOut = await runCli(['workspace', 'create', 'Crash Safety Store'], env);
+        const wsOut = await runCli(['workspace', 'create', 'Crash Safety Store'], env, 90_000);
         const workspaceId = /^(\S+)\tCrash Safety Store$/m.exec(wsOut)?.[1];
         expect(workspaceId, `workspace create printed: ${wsOut}`).toBeTruthy();
-        const keyOut = await runCli(['api-key', 'create', '--workspace', workspaceId!, '--name', 'crash-safety'], env);
+        const keyOut = await runCli(['api-key', 'create', '--workspace', workspaceId!, '--name', 'crash-safety'], env, 90_000);
         const key = keyOut.split('\n').map((l) => l.trim()).find((l) => l.startsWith('stk_'));
         expect(key, `api-key create printed: ${keyOut}`).toBeTruthy();
 
@@ -238,7 +247,7 @@ for (const variant of variants) {
         shopify.addShop({ domain: SHOP, webhookSecret, subscriptions: [{ topic: 'orders/create', address: connection.body.webhook_url }] });
 
         // The first worker.
-        const worker1 = await startHubProcess('worker', 'worker #1', env);
+        const worker1 = await startHubProcess('worker', 'worker #1', env, 60_000);
         processes.push(worker1);
         cleanups.push({ what: 'worker #1', run: () => worker1.kill('SIGKILL') });
 
@@ -269,7 +278,9 @@ for (const variant of variants) {
         );
 
         // SIGKILL the worker once some messages arrived, well before all.
-        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 30_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` });
+        await waitFor(() => wa.messages().length >= KILL_AFTER_MESSAGES, { timeoutMs: 60_000, intervalMs: 2, what: `${KILL_AFTER_MESSAGES} messages at the simulator` }).catch((err: unknown) => {
+          throw new Error(`${(err as Error).message} (${wa.messages().length} arrived, ${placed.length} orders placed)`);
+        });
         const killAt = Date.now();
         await worker1.kill('SIGKILL');
         const messagesAtKill = wa.messages().length;
@@ -279,17 +290,15 @@ for (const variant of variants) {
 
         await sleep(RESTART_GAP_MS);
         const restartAt = Date.now();
-        const worker2 = await startHubProcess('worker', 'worker #2', env);
+        const worker2 = await startHubProcess('worker', 'worker #2', env, 60_000);
         processes.push(worker2);
         cleanups.push({ what: 'worker #2', run: () => worker2.kill('SIGKILL') });
 
         const burstError = await burstOutcome;
         expect(burstError).toBeNull();
         expect(placed).toHaveLength(ORDERS);
-        // The API process never went down: Shopify's first attempt of every webhook was acknowledged.
-        expect(placed.filter((o) => o.webhookStatus !== 200).map((o) => `${o.name}: ${o.webhookStatus}`)).toEqual([]);
 
-        // Wait until every order has a message at the simulator and no message record is still queued.
+        // Wait until every order has a message record and none is still queued or sending.
         const byRecipient = () => {
           const map = new Map<string, WhatsAppSimMessage[]>();
           for (const m of wa.messages()) {
@@ -306,8 +315,11 @@ for (const variant of variants) {
               const sent = byRecipient();
               const reached = placed.filter((o) => sent.has(o.recipient)).length;
               const queued = await api<Page<ApiMessage>>('GET', '/v1/messages?status=queued&limit=200');
-              lastProgress = `${reached}/${ORDERS} orders have a message at the simulator, ${queued.body.data.length}${queued.body.next_cursor ? '+' : ''} message records still queued`;
-              return reached === ORDERS && queued.status === 200 && queued.body.data.length === 0;
+              const sending = await api<Page<ApiMessage>>('GET', '/v1/messages?status=sending&limit=200');
+              const unknown = await api<Page<ApiMessage>>('GET', '/v1/messages?status=unknown&limit=200');
+              const open = queued.body.data.length + sending.body.data.length;
+              lastProgress = `${reached}/${ORDERS} orders have a message at the simulator, ${unknown.body.data.length} unknown, ${open} message records still queued or sending`;
+              return queued.status === 200 && sending.status === 200 && open === 0 && reached + unknown.body.data.length >= ORDERS;
             },
             { timeoutMs: DRAIN_TIMEOUT_MS[variant.queue], intervalMs: 250, what: 'every order to end with a message' },
           );
@@ -343,6 +355,10 @@ for (const variant of variants) {
         const strangers = [...sent.keys()].filter((to) => !expectedRecipients.has(to));
         const missing = placed.filter((o) => !sent.has(o.recipient));
         const duplicated = placed.filter((o) => (sent.get(o.recipient)?.length ?? 0) > 1);
+        const recordByRecipient = new Map(allMessages.filter((m) => m.direction === 'outbound').map((m) => [m.recipient, m]));
+        const unknownRecords = allMessages.filter((m) => m.direction === 'outbound' && m.status === 'unknown');
+        const unknownDelivered = unknownRecords.filter((m) => sent.has(m.recipient ?? '')).length;
+        const missingSilently = missing.filter((o) => recordByRecipient.get(o.recipient)?.status !== 'unknown');
         const extraCopies = duplicated.reduce((n, o) => n + sent.get(o.recipient)!.length - 1, 0);
         const wrongText = placed.filter((o) => (sent.get(o.recipient) ?? []).some((m) => m.templateName !== 'order_placed' || !m.renderedText.includes(`order ${o.name}.`)));
         const statusCounts: Record<string, number> = {};
@@ -350,8 +366,9 @@ for (const variant of variants) {
 
         const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
         console.log(
-          `crash-safety [${variant.name}]: ${ORDERS} orders, ${ORDERS - missing.length} delivered, ${missing.length} missing, ` +
-            `${extraCopies} duplicates (bound ${WORKER_CONCURRENCY}) — killed after ${messagesAtKill} messages / ${ordersAtKill} orders placed ` +
+          `crash-safety [${variant.name}] at concurrency ${WORKER_CONCURRENCY}: ${ORDERS} orders, ${ORDERS - missing.length} delivered, ` +
+            `${extraCopies} duplicates, ${unknownRecords.length} unknown (${unknownDelivered} of them reached WhatsApp), ` +
+            `${missing.length} missing (${missingSilently.length} of them not reported unknown) — killed after ${messagesAtKill} messages / ${ordersAtKill} orders placed ` +
             `(${seconds(killAt - burstStarted)} into the burst); all delivered ${seconds(drainedAt - restartAt)} after the restart; ` +
             `records ${JSON.stringify(statusCounts)}; total ${seconds(Date.now() - started)}`,
         );
@@ -363,21 +380,18 @@ for (const variant of variants) {
           console.log(`crash-safety [${variant.name}]: duplicated orders:\n  ${detail.join('\n  ')}`);
         }
 
-        // None lost, nothing sent to anyone else, every copy is the right message.
-        expect(missing.map((o) => o.name)).toEqual([]);
+        // The API process never went down: Shopify's first attempt of every webhook was acknowledged (checked
+        // after the figures are printed, so that a machine too busy to answer within Shopify's 5 s still reports them).
+        expect(placed.filter((o) => o.webhookStatus !== 200).map((o) => `${o.name}: ${o.webhookStatus}`)).toEqual([]);
+        // Nothing sent twice, nothing sent to anyone else, every copy is the right message.
+        expect(duplicated.map((o) => o.name)).toEqual([]);
         expect(strangers).toEqual([]);
         expect(wrongText.map((o) => o.name)).toEqual([]);
-        // A second copy only for a send in flight at the kill: no more copies than sends the worker runs at once,
-        // never a third copy, the first copy reached the simulator around the kill (an in-flight send that the
-        // dead worker did not record), and the second only after the new worker started.
-        expect(extraCopies).toBeLessThanOrEqual(WORKER_CONCURRENCY);
-        for (const o of duplicated) {
-          const copies = sent.get(o.recipient)!;
-          expect(copies, `${o.name} was sent ${copies.length} times`).toHaveLength(2);
-          expect(copies[0]!.at, `${o.name}: first copy long before the kill`).toBeGreaterThanOrEqual(killAt - 5_000);
-          expect(copies[0]!.at, `${o.name}: first copy long after the kill`).toBeLessThanOrEqual(killAt + SEND_DELAY_MS + 5_000);
-          expect(copies[1]!.at, `${o.name}: second copy before the new worker started`).toBeGreaterThanOrEqual(restartAt);
-        }
+        // An order without a message at WhatsApp is one whose send was in doubt at the kill, reported as unknown.
+        expect(missingSilently.map((o) => o.name)).toEqual([]);
+        // Only sends in flight at the kill can be in doubt: no more than the worker runs at once.
+        expect(unknownRecords.length).toBeLessThanOrEqual(WORKER_CONCURRENCY);
+        for (const m of unknownRecords) expect(m.reason ?? '').toContain('not sent again');
 
         // The hub's own records: one outbound message per order, each ended sent (or later), none left queued.
         expect(allOrders).toHaveLength(ORDERS);
@@ -388,6 +402,7 @@ for (const variant of variants) {
         const notFinal = outbound.filter((m) => !FINAL_STATUSES.has(m.status)).map((m) => `${m.id}: ${m.status} ${m.reason ?? ''}`);
         expect(notFinal).toEqual([]);
         expect(statusCounts['queued'] ?? 0).toBe(0);
+        expect(statusCounts['sending'] ?? 0).toBe(0);
         const perOrder = new Map<string, number>();
         for (const m of outbound) {
           const order = m.order_id ? orderById.get(m.order_id) : undefined;
@@ -396,9 +411,9 @@ for (const variant of variants) {
           const expected = placedByName.get(order!.name);
           expect(expected, `order ${order!.name} was not placed by the test`).toBeDefined();
           expect(m.recipient).toBe(expected!.recipient);
-          // The record points at a copy the simulator actually accepted.
+          // A delivered record points at the copy the simulator actually accepted.
           const copies = sent.get(expected!.recipient) ?? [];
-          expect(copies.map((c) => c.id)).toContain(m.provider_message_id);
+          if (DELIVERED_STATUSES.has(m.status)) expect(copies.map((c) => c.id)).toContain(m.provider_message_id);
         }
         expect([...perOrder.values()].filter((n) => n !== 1)).toEqual([]);
         expect(perOrder.size).toBe(ORDERS);

@@ -37,9 +37,22 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     return { status: res.statusCode, headers: res.headers, text };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    // Timeouts and connection failures are worth retrying: the provider may not have seen the request.
-    throw new ProviderError('retryable', `request to ${new URL(req.url).host} failed: ${message}`);
+    // Worth retrying, but only a failure to connect proves the provider never saw the request: after it was
+    // written (a timeout waiting for the answer, a connection dropped mid-way) the outcome is unknown.
+    throw new ProviderError('retryable', `request to ${new URL(req.url).host} failed: ${message}`, { outcomeUnknown: !failedBeforeWriting(err) });
   }
+}
+
+// Errors raised while resolving, connecting or negotiating TLS: no byte of the request reached the provider.
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_INVALID_ARG', 'ERR_INVALID_URL']);
+
+function failedBeforeWriting(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (CONNECT_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('CERT_') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return true;
+  }
+  return false;
 }
 
 export function parseJson(text: string): unknown {

@@ -75,7 +75,31 @@ export const envSchema = z.object({
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/, ]+)$/, 'must be true, false, a hop count or comma-separated proxy addresses')
     .default('false'),
+  SHOPTALK_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .optional(),
+  SHOPTALK_PROVIDER_TIMEOUT_MS: intIn(100, 300_000).prefault('10000'),
+  SHOPTALK_PROVIDER_TIMEOUTS: z
+    .string()
+    .transform((v, ctx) => {
+      const out: Record<string, number> = {};
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([a-z-]+)=(\d+)$/.exec(part);
+        const ms = m ? Number(m[2]) : NaN;
+        if (!m || !channelProviderIds.includes(m[1]!) || ms < 100 || ms > 300_000) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" must be provider=milliseconds (100-300000), provider one of ${channelProviderIds.join(', ')}` });
+          return z.NEVER;
+        }
+        out[m[1]!] = ms;
+      }
+      return out;
+    })
+    .optional(),
 });
+
+/** The channel providers whose timeout SHOPTALK_PROVIDER_TIMEOUTS can set. */
+export const channelProviderIds = ['meta', 'gupshup', 'meta-messenger', 'line', 'twilio', 'smtp'];
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -83,6 +107,8 @@ export interface Config {
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
   redisUrl: string | null;
+  /** Names this installation's keys in Redis; null: derived from the installation id in the database. */
+  redisPrefix: string | null;
   /** Base64 master key from the environment; with SQLite it may instead live in the data folder. */
   masterKey: string | null;
   http: {
@@ -124,6 +150,9 @@ export interface Config {
     marketplacePollMs: number;
     /** How often stores without order webhooks (91APP) are polled. */
     storePollMs: number;
+    /** How long a channel provider call may take before its outcome is unknown; per provider id overrides. */
+    timeoutMs: number;
+    timeouts: Record<string, number>;
   };
 }
 
@@ -156,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.SHOPTALK_PG_POOL_SIZE }
       : { kind: 'sqlite', file: path.join(dataDir, 'shoptalk.db') },
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.SHOPTALK_REDIS_PREFIX ?? null,
     masterKey: e.SHOPTALK_MASTER_KEY ?? null,
     http: {
       host: e.HOST,
@@ -191,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       empikplaceApiUrl: e.SHOPTALK_EMPIKPLACE_API_URL.replace(/\/$/, ''),
       marketplacePollMs: e.SHOPTALK_MARKETPLACE_POLL_SECONDS * 1000,
       storePollMs: e.SHOPTALK_STORE_POLL_SECONDS * 1000,
+      timeoutMs: e.SHOPTALK_PROVIDER_TIMEOUT_MS,
+      timeouts: e.SHOPTALK_PROVIDER_TIMEOUTS ?? {},
     },
   };
 }

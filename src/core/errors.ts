@@ -69,11 +69,16 @@ export class ProviderError extends Error {
   readonly httpStatus: number | null;
   /** Milliseconds to wait before retrying, when kind is retry_after. */
   readonly retryAfterMs: number | null;
+  /**
+   * The request may have reached the provider (a timeout or a dropped connection after it was written), so
+   * whether it took effect is unknown. A failure before anything was written (refused, DNS) leaves it false.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    opts: { providerCode?: string | number | null; httpStatus?: number | null; retryAfterMs?: number | null } = {},
+    opts: { providerCode?: string | number | null; httpStatus?: number | null; retryAfterMs?: number | null; outcomeUnknown?: boolean } = {},
   ) {
     super(message);
     this.name = 'ProviderError';
@@ -81,6 +86,7 @@ export class ProviderError extends Error {
     this.providerCode = opts.providerCode == null ? null : String(opts.providerCode);
     this.httpStatus = opts.httpStatus ?? null;
     this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.outcomeUnknown = opts.outcomeUnknown ?? false;
   }
 }
 

@@ -207,7 +207,14 @@ export interface OptOut {
   createdAt: number;
 }
 
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped';
+/**
+ * `sending`: handed to the provider, outcome not recorded yet. `unknown`: the provider may or may not have
+ * taken it (a timeout after the request was written, a worker that died mid-send) and it has no retry key,
+ * so it is not sent again; the reason says so.
+ */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped' | 'unknown';
+
+export const messageStatuses: readonly MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown'];
 
 export interface Message {
   id: string;
@@ -236,6 +243,10 @@ export interface Message {
   failedAt: number | null;
   /** The chat conversation the message belongs to, if any. */
   conversationId: string | null;
+  /** When the send was last handed to the provider. */
+  sendStartedAt: number | null;
+  /** The outcome is recorded; its activity, usage and outbound webhooks are still to be written. */
+  bookkeepingDue: boolean;
 }
 
 export interface Activity {
@@ -249,12 +260,12 @@ export interface Activity {
   createdAt: number;
 }
 
-export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode' | 'conversationId'> & {
+export type NewMessage = Omit<Message, 'id' | 'workspaceId' | 'createdAt' | 'updatedAt' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'providerMessageId' | 'errorCode' | 'conversationId' | 'sendStartedAt' | 'bookkeepingDue'> & {
   conversationId?: string | null;
 };
 
 export type MessagePatch = Partial<
-  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'content' | 'conversationId'>
+  Pick<Message, 'status' | 'reason' | 'errorCode' | 'providerMessageId' | 'attempts' | 'sentAt' | 'deliveredAt' | 'readAt' | 'failedAt' | 'content' | 'conversationId' | 'sendStartedAt' | 'bookkeepingDue'>
 >;
 
 export interface UsageRow {
@@ -401,6 +412,10 @@ export interface Repos {
     insertIfNew(workspaceId: string, input: NewMessage): Promise<Message | null>;
     get(workspaceId: string, id: string): Promise<Message | null>;
     update(workspaceId: string, id: string, patch: MessagePatch): Promise<void>;
+    /** Applies the patch only while the message is in one of these statuses; false when it was not. */
+    updateIf(workspaceId: string, id: string, fromStatuses: MessageStatus[], patch: MessagePatch): Promise<boolean>;
+    /** Clears bookkeepingDue; false when it was already clear (another run wrote the bookkeeping). */
+    clearBookkeeping(workspaceId: string, id: string): Promise<boolean>;
     findByProviderId(workspaceId: string, channelAccountId: string, providerMessageId: string): Promise<Message | null>;
     findByIdempotencyKey(workspaceId: string, idempotencyKey: string): Promise<Message | null>;
     /** Whether this address has ever written to the account (e.g. a PSID that messaged the page). */
@@ -667,4 +682,10 @@ export interface UnitOfWork {
    * for state the workers would only redo if it were lost.
    */
   transaction<T>(fn: (repos: Repos) => Promise<T>, durability?: 'sync' | 'relaxed'): Promise<T>;
+  /**
+   * One write with relaxed durability, in as few round trips as the database allows (no BEGIN/COMMIT on
+   * PostgreSQL; a unit of the next group commit on SQLite), for a worker's state that must not queue behind
+   * other bookkeeping. It enqueues no jobs.
+   */
+  write<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
 }

@@ -13,6 +13,12 @@ export class Metrics {
   });
   readonly webhooks = new Counter({ name: 'shoptalk_webhooks_received_total', help: 'Inbound webhooks by source and outcome', labelNames: ['source', 'outcome'], registers: [this.registry] });
   readonly jobs = new Counter({ name: 'shoptalk_jobs_finished_total', help: 'Jobs finished by type and outcome', labelNames: ['type', 'outcome'], registers: [this.registry] });
+  readonly sendOutcomes = new Counter({
+    name: 'shoptalk_send_outcomes_total',
+    help: 'Recorded outcomes of outbound sends by channel and status (sent, failed, unknown: may or may not have reached the customer)',
+    labelNames: ['channel', 'status'],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({ name: 'shoptalk_jobs', help: 'Jobs by state', labelNames: ['state'], registers: [this.registry] });
 
   constructor() {

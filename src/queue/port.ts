@@ -64,6 +64,17 @@ export class PermanentJobError extends Error {
   }
 }
 
+/**
+ * The record a job works on does not exist (a job of another installation, a row erased meanwhile): never
+ * dropped in silence; the job dies with this reason, is logged as an error and counted.
+ */
+export class MissingRecordError extends PermanentJobError {
+  constructor(what: string, id: string) {
+    super(`${what} ${id} does not exist`);
+    this.name = 'MissingRecordError';
+  }
+}
+
 /** An expected wait (e.g. for a record another job is still writing): retried like any error, logged quietly. */
 export class RetryLaterError extends Error {
   constructor(message: string) {

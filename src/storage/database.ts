@@ -26,6 +26,7 @@ import * as m0013 from './migrations/0013_retention_and_erasure.js';
 import * as m0015 from './migrations/0015_chat_profiles.js';
 import * as m0017 from './migrations/0017_conversation_lanes.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
+import * as m0014 from './migrations/0014_delivery_outcomes.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0015_chat_profiles': m0015,
   '0017_conversation_lanes': m0017,
   '0018_workspace_brand': m0018,
+  '0014_delivery_outcomes': m0014,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -197,6 +199,15 @@ export class Storage {
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /**
+   * A single write with relaxed durability: on PostgreSQL one autocommit statement on a relaxed connection
+   * (no BEGIN/COMMIT round trips), on SQLite a unit of the next group commit.
+   */
+  relaxedWrite<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres' && this.relaxedDb) return fn(this.relaxedDb);
+    return this.transaction(fn, 'relaxed');
   }
 
   private async flush(): Promise<void> {

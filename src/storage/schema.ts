@@ -157,6 +157,10 @@ export interface MessagesTable {
   failed_at: number | null;
   category: string | null;
   conversation_id: string | null;
+  /** When the send was handed to the provider (status `sending`). */
+  send_started_at: number | null;
+  /** 1 while the outcome is recorded but its activity, usage and outbound webhooks are not yet. */
+  bookkeeping_due: number;
 }
 
 export interface UsageRecordsTable {
@@ -336,6 +340,7 @@ export interface CustomerErasuresTable {
 }
 
 export interface Database {
+  installation: { id: string; created_at: number };
   users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number };
   sessions: { id: string; token_hash: string; user_id: string; workspace_id: string; csrf_token: string; created_at: number; expires_at: number };
   sign_in_failures: { key: string; failed_at: number };

@@ -52,6 +52,8 @@ export type HubVariant = {
   db: 'sqlite' | 'postgres';
   redis: boolean;
   sandboxPhone?: boolean;
+  /** Redis prefix: unique per hub by default; null leaves it to the hub (SHOPTALK_REDIS_PREFIX, else the installation id). */
+  queuePrefix?: string | null;
   /** Extra environment for this hub (e.g. SHOPTALK_ALLOW_PRIVATE_DESTINATIONS=false). */
   env?: Record<string, string>;
   /** The destination guard's resolver and classifier, for tests that play a public host on this machine. */
@@ -127,7 +129,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       done();
     },
   });
-  const prefix = uniqueRedisPrefix();
+  const prefix = variant.queuePrefix === null ? undefined : (variant.queuePrefix ?? uniqueRedisPrefix());
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
   const clock = variant.clock ? { clock: variant.clock } : {};
   const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations, ...clock });

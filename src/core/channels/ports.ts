@@ -201,6 +201,12 @@ export interface ChannelAdapter {
   verifyAccount(account: ChannelAccountCredentials): Promise<VerifiedAccount>;
   listTemplates(account: ChannelAccountCredentials): Promise<ProviderTemplate[]>;
   send(account: ChannelAccountCredentials, request: SendRequest): Promise<SendResult>;
+  /**
+   * True when sending this request again with the same idempotencyKey cannot deliver it twice, because the
+   * provider deduplicates on a key we send (LINE's X-Line-Retry-Key). Absent: no provider-side dedupe, so a
+   * send whose outcome is unknown is reported rather than repeated.
+   */
+  dedupesRetries?(request: Pick<SendRequest, 'content'>): boolean;
   /** Sends a provider-native message (rich templates, tagged updates); absent where there is none. */
   sendNative?(account: ChannelAccountCredentials, request: NativeSend): Promise<SendResult>;
   /** Installs a persistent menu for every user of the account (LINE rich menu, Messenger persistent menu). */

@@ -7,7 +7,7 @@
 // the API: the turn then runs again), its replies (numbered per conversation, sent in that order), and the
 // inbound message marked handled.
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
 import type { ChannelAccount, IdentityKind, Message, Repos } from '../repos.js';
 import { identityKinds } from '../repos.js';
@@ -78,7 +78,8 @@ export class ConversationEngine {
     if (!workspaceId) throw new PermanentJobError('conversation.turn needs a workspace');
     const { repos } = this.deps.uow;
     const message = await repos.messages.get(workspaceId, payload.messageId);
-    if (!message || message.direction !== 'inbound' || !message.channelAccountId || !message.recipient) return;
+    if (!message) throw new MissingRecordError('message', payload.messageId);
+    if (message.direction !== 'inbound' || !message.channelAccountId || !message.recipient) return;
     const account = await repos.channelAccounts.get(workspaceId, message.channelAccountId);
     if (!account) return;
     const conversation = await repos.conversations.getOrCreate(workspaceId, { channel: account.channel, channelAccountId: account.id, address: message.recipient });

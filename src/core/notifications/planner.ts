@@ -4,7 +4,7 @@
 import type { Providers, Logger } from '../providers.js';
 import type { ChannelAccount, NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
 import type { NormalizedEvent } from '../events/model.js';
-import { PermanentJobError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
@@ -37,7 +37,8 @@ export class NotificationPlanner {
     if (!workspaceId) throw new PermanentJobError('store-webhook.process needs a workspace');
     const { repos } = this.uow;
     const webhook = await repos.webhooks.get(workspaceId, payload.webhookId);
-    if (!webhook || webhook.status !== 'received') return;
+    if (!webhook) throw new MissingRecordError('webhook', payload.webhookId);
+    if (webhook.status !== 'received') return;
     const connection = await repos.storeConnections.get(workspaceId, webhook.targetId);
     const adapter = connection ? this.providers.store(connection.platform) : null;
     if (!connection || !adapter) {

@@ -4,10 +4,10 @@ import { ProviderError } from '../errors.js';
 import type { ChannelAccountCredentials, DeliveryStatusUpdate, StoredContent } from '../channels/ports.js';
 import type { OptOutService } from './opt-outs.js';
 import type { Logger, Providers } from '../providers.js';
-import type { ChannelAccount, Message, MessagePatch, Repos, UnitOfWork } from '../repos.js';
+import type { ChannelAccount, Message, MessagePatch, MessageStatus, Repos, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError, RetryLaterError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
@@ -29,64 +29,119 @@ export class MessageSender {
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
     private readonly optOuts: OptOutService,
+    /** Told of every recorded send outcome (sent, failed, unknown), for metrics. */
+    private readonly onOutcome?: (status: MessageStatus, message: Message) => void,
   ) {}
 
-  /** Job handler for message.send. Returns normally when the outcome is recorded, throws to retry. */
+  /**
+   * Job handler for message.send. Returns normally when the outcome is recorded, throws to retry.
+   *
+   * The send is marked `sending` (committed) before the provider is called, and its outcome is written in a
+   * small update of its own as soon as the provider answers; activity, usage and outbound webhooks follow in
+   * a second transaction. A job that finds its message still `sending` ran after an attempt that never heard
+   * back (its worker died, or the provider did not answer in time): the provider may have the message, so it
+   * is sent again only where the provider deduplicates on our key, and is otherwise recorded as `unknown`.
+   */
   async sendMessage(payload: { messageId: string }, ctx: JobContext): Promise<void> {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('message.send needs a workspace');
     const message = await this.uow.repos.messages.get(workspaceId, payload.messageId);
-    // Already sent, failed or skipped: a retried job must not send again.
-    if (!message || message.status !== 'queued') return;
+    if (!message) throw new MissingRecordError('message', payload.messageId);
+    // The outcome was recorded by an attempt that stopped before its bookkeeping: finish that, send nothing.
+    if (message.bookkeepingDue) return this.settle(message);
+    // Already sent, failed, skipped or unknown: a retried job must not send again.
+    if (message.status !== 'queued' && message.status !== 'sending') return;
     const resolved = message.channelAccountId ? await this.account(workspaceId, message.channelAccountId) : null;
     const adapter = resolved ? this.providers.channel(resolved.account.provider) : null;
     if (!resolved || !adapter || !message.recipient) {
-      await this.finish(message, { status: 'failed', failedAt: Date.now(), reason: 'the channel account was removed before the message was sent' });
+      await this.record(message, ['queued', 'sending'], { status: 'failed', failedAt: Date.now(), reason: 'the channel account was removed before the message was sent' });
       return;
     }
     const content = message.content as StoredContent;
+    const request = content.kind === 'native' ? null : { to: message.recipient, content, idempotencyKey: message.id };
+    const dedupes = request !== null && adapter.dedupesRetries?.(request) === true;
+    if (message.status === 'sending' && !dedupes) {
+      const since = message.sendStartedAt ? ` at ${new Date(message.sendStartedAt).toISOString()}` : '';
+      await this.record(message, ['sending'], {
+        status: 'unknown',
+        reason: `the send was handed to ${resolved.account.provider}${since} but its answer was never recorded (the worker stopped mid-send); ${resolved.account.provider} cannot tell a repeat from a new message, so it was not sent again — check with the customer`,
+      });
+      return;
+    }
+    const claimed = await this.uow.write((repos) => repos.messages.updateIf(workspaceId, message.id, [message.status], { status: 'sending', sendStartedAt: Date.now(), attempts: ctx.attempt }));
+    // Another run of the same job got there first.
+    if (!claimed) return;
     let result;
     try {
-      if (content.kind === 'native') {
+      if (!request) {
         if (!adapter.sendNative) throw new ProviderError('permanent', `${resolved.account.provider} cannot send provider-native messages`);
-        result = await adapter.sendNative(resolved.credentials, { to: message.recipient, body: content.body });
+        result = await adapter.sendNative(resolved.credentials, { to: message.recipient, body: (content as { body: Record<string, unknown> }).body });
       } else {
-        result = await adapter.send(resolved.credentials, { to: message.recipient, content, idempotencyKey: message.id });
+        result = await adapter.send(resolved.credentials, request);
       }
     } catch (err) {
       const providerError = err instanceof ProviderError ? err : null;
+      const provider = resolved.account.provider;
       // A LINE reply token is single-use and short-lived: when it no longer works, the reply goes as a push.
       if (providerError?.providerCode === 'invalid_reply_token' && content.kind !== 'native' && content.kind !== 'template' && content.replyToken) {
-        await this.uow.repos.messages.update(workspaceId, message.id, { content: { ...content, replyToken: null } });
+        await this.uow.repos.messages.updateIf(workspaceId, message.id, ['sending'], { status: 'queued', content: { ...content, replyToken: null } });
         throw new RetryLaterError('the LINE reply token expired; sending as a push');
       }
-      if (providerError?.kind === 'permanent' || ctx.attempt >= ctx.maxAttempts) {
-        const reason = providerError?.kind === 'permanent' ? providerError.message : `gave up after ${ctx.attempt} attempts: ${String((err as Error).message ?? err)}`;
-        await this.finish(message, {
-          status: 'failed',
-          failedAt: Date.now(),
-          errorCode: providerError?.providerCode ?? null,
-          reason,
+      if (providerError?.kind === 'permanent') {
+        await this.record(message, ['sending'], { status: 'failed', failedAt: Date.now(), errorCode: providerError.providerCode, reason: providerError.message, attempts: ctx.attempt });
+        return;
+      }
+      if (providerError?.outcomeUnknown) {
+        // The request was written and no answer came: retried (with the same key) only where the provider dedupes.
+        if (dedupes && ctx.attempt < ctx.maxAttempts) throw err;
+        await this.record(message, ['sending'], {
+          status: 'unknown',
+          errorCode: providerError.providerCode,
+          reason: `${provider} did not answer (${providerError.message}); it may or may not have sent the message, and it cannot tell a repeat from a new message, so it was not sent again — check with the customer`,
           attempts: ctx.attempt,
         });
         return;
       }
+      if (ctx.attempt >= ctx.maxAttempts) {
+        await this.record(message, ['sending'], {
+          status: 'failed',
+          failedAt: Date.now(),
+          errorCode: providerError?.providerCode ?? null,
+          reason: `gave up after ${ctx.attempt} attempts: ${String((err as Error).message ?? err)}`,
+          attempts: ctx.attempt,
+        });
+        return;
+      }
+      // The provider refused it or was never reached: the message is not in doubt, the next attempt sends it.
+      await this.uow.write((repos) => repos.messages.updateIf(workspaceId, message.id, ['sending'], { status: 'queued' }));
       throw err;
     }
-    await this.finish(message, {
-      status: 'sent',
-      sentAt: Date.now(),
-      providerMessageId: result.providerMessageId,
-      attempts: ctx.attempt,
-    }, resolved.account);
+    // A late answer also settles a send that a parallel run had already declared unknown.
+    await this.record(message, ['sending', 'unknown'], { status: 'sent', sentAt: Date.now(), providerMessageId: result.providerMessageId, reason: null, attempts: ctx.attempt });
   }
 
-  private async finish(message: Message, patch: MessagePatch, account: ChannelAccount | null = null): Promise<void> {
+  /**
+   * Writes a send's outcome at once, in its own small transaction (it must not wait behind the bookkeeping),
+   * then the bookkeeping. Nothing happens when the message is no longer in one of `from` (another run settled it).
+   */
+  private async record(message: Message, from: MessageStatus[], patch: MessagePatch): Promise<void> {
+    const recorded = await this.uow.write((repos) => repos.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: true }));
+    if (!recorded) return;
+    this.onOutcome?.(patch.status!, message);
+    if (patch.status === 'unknown') this.log.warn({ messageId: message.id, channel: message.channel, reason: patch.reason }, 'send outcome unknown; not sent again');
+    await this.settle({ ...message, ...patch, bookkeepingDue: true });
+  }
+
+  /** The bookkeeping of a recorded outcome: activity, usage, outbound webhooks, the next reply in its turn. */
+  private async settle(message: Message): Promise<void> {
+    const status = message.status === 'delivered' || message.status === 'read' ? 'sent' : message.status;
+    const account = status === 'sent' && message.channelAccountId ? ((await this.account(message.workspaceId, message.channelAccountId))?.account ?? null) : null;
     await this.uow.transaction(async (tx) => {
-      await tx.messages.update(message.workspaceId, message.id, patch);
+      // Two runs may race to settle: only the one that clears the flag writes the bookkeeping.
+      if (!(await tx.messages.clearBookkeeping(message.workspaceId, message.id))) return;
       await this.sendNextInTurn(tx, message);
       // A send the provider accepted is billable: recorded once, with who owns the sending account.
-      if (patch.status === 'sent' && account) {
+      if (status === 'sent' && account) {
         await tx.usage.record(message.workspaceId, {
           messageId: message.id,
           channel: message.channel,
@@ -94,13 +149,13 @@ export class MessageSender {
           provider: account.provider,
           owner: account.owner,
           category: message.category ?? 'utility',
-          at: patch.sentAt ?? Date.now(),
+          at: message.sentAt ?? Date.now(),
         });
       }
-      await this.addActivity(tx, message, patch.status!, {
-        errorCode: patch.errorCode ?? null,
-        reason: patch.reason ?? null,
-        providerMessageId: patch.providerMessageId ?? null,
+      await this.addActivity(tx, message, status, {
+        errorCode: message.errorCode ?? null,
+        reason: message.reason ?? null,
+        providerMessageId: message.providerMessageId ?? null,
       });
     }, 'relaxed');
   }
@@ -132,6 +187,7 @@ export class MessageSender {
       delivered: `${channelLabel(message.channel)}${template} delivered${to}`,
       read: `${channelLabel(message.channel)}${template} read${to}`,
       failed: `${channelLabel(message.channel)}${template} failed${to}${extra.errorCode ? ` (code ${extra.errorCode})` : ''}: ${extra.reason ?? 'no reason given'}`,
+      unknown: `${channelLabel(message.channel)}${template}${to}: outcome unknown, not sent again: ${extra.reason ?? 'no reason given'}`,
     };
     const activity = await tx.activities.add(message.workspaceId, {
       orderId: message.orderId,
@@ -156,7 +212,8 @@ export class MessageSender {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('channel-webhook.process needs a workspace');
     const webhook = await this.uow.repos.webhooks.get(workspaceId, payload.webhookId);
-    if (!webhook || webhook.status !== 'received') return;
+    if (!webhook) throw new MissingRecordError('webhook', payload.webhookId);
+    if (webhook.status !== 'received') return;
     const account = await this.uow.repos.channelAccounts.get(workspaceId, webhook.targetId);
     const adapter = account ? this.providers.channel(account.provider) : null;
     if (!account || !adapter) {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import type { Logger, Providers } from '../providers.js';
 import type { PollState, Repos, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -365,7 +365,8 @@ export class TicketService {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('ticket.send needs a workspace');
     const message = await this.uow.repos.ticketMessages.get(workspaceId, payload.messageId);
-    if (!message || message.status !== 'queued') return;
+    if (!message) throw new MissingRecordError('ticket message', payload.messageId);
+    if (message.status !== 'queued') return;
     const ticket = await this.uow.repos.tickets.get(workspaceId, message.ticketId);
     const connection = ticket ? await this.uow.repos.storeConnections.get(workspaceId, ticket.sourceRef) : null;
     if (!ticket || !connection) {

@@ -9,7 +9,7 @@ import type { DestinationPolicy } from '../net/destinations.js';
 import type { Activity, Message, Repos, UnitOfWork, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 
 export const outboundEvents = ['message.status', 'activity.created', 'customer.erased'] as const;
@@ -171,7 +171,7 @@ export class OutboundWebhooks {
     if (!workspaceId) throw new PermanentJobError('webhook.deliver needs a workspace');
     const { repos } = this.uow;
     const delivery = await repos.webhookDeliveries.get(workspaceId, payload.deliveryId);
-    if (!delivery) throw new PermanentJobError(`webhook delivery ${payload.deliveryId} does not exist`);
+    if (!delivery) throw new MissingRecordError('webhook delivery', payload.deliveryId);
     if (delivery.status !== 'pending') return;
     if (payload.attempt !== undefined && payload.attempt !== delivery.attempts) return;
     const subscription = await repos.webhookSubscriptions.get(workspaceId, delivery.subscriptionId);

@@ -27,7 +27,7 @@ export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
 
   app.get(
     '/messages',
-    { config: agent, schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed', 'skipped']).optional() }) } },
+    { config: agent, schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown']).optional() }) } },
     async (req) => {
       const page = await repos.messages.list(req.auth.workspaceId, {
         orderId: req.query.order_id ?? null,

@@ -57,9 +57,22 @@ export function createUnitOfWork(storage: Storage, opts: { defaultMaxAttempts: n
   return {
     repos: createRepos(storage.db, opts.defaultMaxAttempts),
     async transaction(fn, durability) {
-      const result = await storage.transaction((tx) => fn(createRepos(tx, opts.defaultMaxAttempts)), durability);
-      opts.afterCommit?.();
+      let enqueued = false;
+      const result = await storage.transaction((tx) => {
+        const repos = createRepos(tx, opts.defaultMaxAttempts);
+        const enqueue = repos.jobs.enqueue.bind(repos.jobs);
+        repos.jobs.enqueue = (spec) => {
+          enqueued = true;
+          return enqueue(spec);
+        };
+        return fn(repos);
+      }, durability);
+      // Only a commit that wrote jobs wakes the dispatcher (each wake-up is a query for due jobs).
+      if (enqueued) opts.afterCommit?.();
       return result;
+    },
+    write(fn) {
+      return storage.relaxedWrite((db) => fn(createRepos(db, opts.defaultMaxAttempts)));
     },
   };
 }

@@ -50,6 +50,8 @@ const messageFromRow = (r: Selectable<MessagesTable>): Message => ({
   readAt: r.read_at,
   failedAt: r.failed_at,
   conversationId: r.conversation_id,
+  sendStartedAt: r.send_started_at ?? null,
+  bookkeepingDue: Number(r.bookkeeping_due ?? 0) === 1,
 });
 
 const activityFromRow = (r: Selectable<ActivitiesTable>): Activity => ({
@@ -107,6 +109,30 @@ export function settingsRepo(db: Db): Repos['settings'] {
   };
 }
 
+function messageSet(patch: MessagePatch): Record<string, unknown> {
+  const set: Record<string, unknown> = { updated_at: Date.now() };
+  const columns: Record<keyof MessagePatch, string> = {
+    status: 'status',
+    reason: 'reason',
+    errorCode: 'error_code',
+    providerMessageId: 'provider_message_id',
+    attempts: 'attempts',
+    sentAt: 'sent_at',
+    deliveredAt: 'delivered_at',
+    readAt: 'read_at',
+    failedAt: 'failed_at',
+    content: 'content',
+    conversationId: 'conversation_id',
+    sendStartedAt: 'send_started_at',
+    bookkeepingDue: 'bookkeeping_due',
+  };
+  for (const [key, column] of Object.entries(columns)) {
+    const value = patch[key as keyof MessagePatch];
+    if (value !== undefined) set[column] = key === 'content' ? JSON.stringify(value) : typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  }
+  return set;
+}
+
 export function messagesRepo(db: Db): Repos['messages'] {
   return {
     async insertIfNew(workspaceId, input) {
@@ -136,6 +162,8 @@ export function messagesRepo(db: Db): Repos['messages'] {
         read_at: null,
         failed_at: null,
         conversation_id: input.conversationId ?? null,
+        send_started_at: null,
+        bookkeeping_due: 0,
       };
       const res = await db
         .insertInto('messages')
@@ -149,25 +177,27 @@ export function messagesRepo(db: Db): Repos['messages'] {
       return r ? messageFromRow(r) : null;
     },
     async update(workspaceId, id, patch: MessagePatch) {
-      const set: Record<string, unknown> = { updated_at: Date.now() };
-      const columns: Record<keyof MessagePatch, string> = {
-        status: 'status',
-        reason: 'reason',
-        errorCode: 'error_code',
-        providerMessageId: 'provider_message_id',
-        attempts: 'attempts',
-        sentAt: 'sent_at',
-        deliveredAt: 'delivered_at',
-        readAt: 'read_at',
-        failedAt: 'failed_at',
-        content: 'content',
-        conversationId: 'conversation_id',
-      };
-      for (const [key, column] of Object.entries(columns)) {
-        const value = patch[key as keyof MessagePatch];
-        if (value !== undefined) set[column] = key === 'content' ? JSON.stringify(value) : value;
-      }
-      await db.updateTable('messages').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+      await db.updateTable('messages').set(messageSet(patch)).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    },
+    async updateIf(workspaceId, id, fromStatuses, patch) {
+      const res = await db
+        .updateTable('messages')
+        .set(messageSet(patch))
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', 'in', fromStatuses)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async clearBookkeeping(workspaceId, id) {
+      const res = await db
+        .updateTable('messages')
+        .set({ bookkeeping_due: 0 })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('bookkeeping_due', '=', 1)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
     },
     async findByProviderId(workspaceId, channelAccountId, providerMessageId) {
       const r = await db

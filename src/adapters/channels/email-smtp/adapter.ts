@@ -53,6 +53,8 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:
 const AUTH_REFUSED = 'the SMTP server refused the username or password';
 // Nodemailer codes for failures to reach or keep talking to the server (no SMTP reply involved).
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROXY']);
+// SMTP commands before the envelope: a connection lost during them cannot have delivered anything.
+const SETUP_COMMANDS = new Set(['CONN', 'GREETING', 'EHLO', 'HELO', 'LHLO', 'STARTTLS', 'AUTH', 'MAIL', 'RCPT']);
 
 interface SmtpAccount {
   host: string;
@@ -301,7 +303,11 @@ function sendFailure(err: unknown): ProviderError {
   const code = e.responseCode;
   if (code !== undefined && code >= 500) return new ProviderError('permanent', `the SMTP server refused the message: ${serverSaid(e)}`, { providerCode: code });
   if (code !== undefined && code >= 400) return new ProviderError('retryable', `the SMTP server deferred the message: ${serverSaid(e)}`, { providerCode: code });
-  if (e.code && CONNECTION_CODES.has(e.code)) return new ProviderError('retryable', `could not reach the SMTP server: ${e.message}`, { providerCode: e.code });
+  if (e.code && CONNECTION_CODES.has(e.code)) {
+    // Lost while the message was being handed over (DATA and after): the server may have queued it.
+    const handingOver = e.command !== undefined && !SETUP_COMMANDS.has(e.command.split(' ')[0]!.toUpperCase());
+    return new ProviderError('retryable', `could not reach the SMTP server: ${e.message}`, { providerCode: e.code, outcomeUnknown: handingOver });
+  }
   if (e.code === 'ENOAUTH' || e.code === 'ECONFIG' || e.code === 'EENVELOPE') {
     return new ProviderError('permanent', `the e-mail could not be sent: ${e.message}`, { providerCode: e.code });
   }

@@ -120,6 +120,11 @@ export class LineAdapter implements ChannelAdapter {
     return this.push(account, request.to, messages, retryKeyFor(request.idempotencyKey));
   }
 
+  /** A push carries a retry key derived from the idempotency key, so LINE accepts it once; a reply has none. */
+  dedupesRetries(request: Pick<SendRequest, 'content'>): boolean {
+    return request.content.kind !== 'template' && !request.content.replyToken;
+  }
+
   /**
    * Creates a rich menu (2500×843, one equal column per item), uploads a generated PNG for it and makes it every
    * user's default. If the upload or the default fails, the half-made menu is deleted (best effort).
