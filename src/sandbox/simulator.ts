@@ -19,7 +19,10 @@ export interface SimRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** The body decoded as UTF-8: for JSON, forms and text. Bytes that are not UTF-8 come back as U+FFFD. */
   body: string;
+  /** The body exactly as received: sizes and binary content (images, files) are measured on these bytes. */
+  raw: Buffer;
   json: unknown;
 }
 
@@ -152,10 +155,13 @@ export abstract class Simulator {
     return pathPrefix ? this.received.filter((r) => r.path.startsWith(pathPrefix)) : this.received;
   }
 
-  private filterRequests(query: Record<string, string>): SimRequest[] {
+  /** The control API's view: the raw bytes are left out (their UTF-8 text is in body) and their size given. */
+  private filterRequests(query: Record<string, string>): Array<Omit<SimRequest, 'raw'> & { size: number }> {
     const since = query['since'] ? Number(query['since']) : 0;
     const prefix = query['path'];
-    return this.received.filter((r) => r.seq > since && (!prefix || r.path.startsWith(prefix)));
+    return this.received
+      .filter((r) => r.seq > since && (!prefix || r.path.startsWith(prefix)))
+      .map(({ raw, ...rest }) => ({ ...rest, size: raw.length }));
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -186,7 +192,8 @@ export abstract class Simulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -208,6 +215,7 @@ export abstract class Simulator {
       query: Object.fromEntries(url.searchParams),
       headers,
       body,
+      raw,
       json,
     };
 
@@ -236,13 +244,18 @@ export abstract class Simulator {
         if (this.received.length > MAX_RECORDED + 5_000) this.received.splice(0, this.received.length - MAX_RECORDED);
       }
     }
-    if (!matched) return this.write(res, { status: 404, body: { error: `no route ${method} ${path}` } });
+    if (!matched) return this.write(res, { status: 404, body: this.errorBody(404, `no route ${method} ${path}`) });
     try {
       this.write(res, await matched.route.handler(simReq, matched.params));
     } catch (err) {
       if (!(err instanceof SimInputError)) throw err;
-      this.write(res, { status: err.status, body: { error: err.message } });
+      this.write(res, { status: err.status, body: this.errorBody(err.status, err.message) });
     }
+  }
+
+  /** The body of a refusal (unknown route, bad input); simulators override it to answer in the provider's shape. */
+  protected errorBody(_status: number, message: string): unknown {
+    return { error: message };
   }
 
   /** The body a provider returns with an injected status; simulators override to match the provider. */
