@@ -244,16 +244,19 @@ export abstract class Simulator {
         if (this.received.length > MAX_RECORDED + 5_000) this.received.splice(0, this.received.length - MAX_RECORDED);
       }
     }
-    if (!matched) return this.write(res, { status: 404, body: this.errorBody(404, `no route ${method} ${path}`) });
+    // The control API answers {error}; the provider's routes answer in the provider's own error shape.
+    const refusal = (status: number, message: string): unknown =>
+      (matched ? !matched.route.recorded : path.startsWith('/_sim/')) ? { error: message } : this.errorBody(status, message);
+    if (!matched) return this.write(res, { status: 404, body: refusal(404, `no route ${method} ${path}`) });
     try {
       this.write(res, await matched.route.handler(simReq, matched.params));
     } catch (err) {
       if (!(err instanceof SimInputError)) throw err;
-      this.write(res, { status: err.status, body: this.errorBody(err.status, err.message) });
+      this.write(res, { status: err.status, body: refusal(err.status, err.message) });
     }
   }
 
-  /** The body of a refusal (unknown route, bad input); simulators override it to answer in the provider's shape. */
+  /** The body of a refusal on a provider route (unknown route, bad input); simulators override it to answer in the provider's shape. */
   protected errorBody(_status: number, message: string): unknown {
     return { error: message };
   }
