@@ -13,6 +13,7 @@
 //   GET  /_sim/settings, POST /_sim/settings {statusCallbacks?, statusDelayMs?}
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { splitCallingCode } from '../../../sandbox/calling-codes.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
 import { asObject, parsePlaceholders, renderTemplate, str } from '../wire.js';
@@ -196,8 +197,12 @@ export class GupshupSimulator extends Simulator {
       const known = context.options.map((o) => o.postbackText ?? o.title).join(', ');
       throw new Error(`postbackText ${input.postbackText} is not an option of message ${context.id} (${known})`);
     }
-    const sender = { phone: input.from, name: input.name ?? 'Sandbox Customer', country_code: '', dial_code: input.from };
-    const payload: JsonObject = { id: 'ABEG' + randomBytes(12).toString('hex').toUpperCase(), source: input.from, sender };
+    // As documented: phone is the full number, country_code its calling code and dial_code the national part.
+    const digits = input.from.replace(/^\+/, '');
+    const split = /^\d{7,15}$/.test(digits) ? splitCallingCode(digits) : null;
+    if (!split) throw new Error(`from must be a phone number with its country code (digits, e.g. 918098765432), got ${input.from}`);
+    const sender = { phone: digits, name: input.name ?? 'Sandbox Customer', country_code: split.countryCode, dial_code: split.national };
+    const payload: JsonObject = { id: 'ABEG' + randomBytes(12).toString('hex').toUpperCase(), source: digits, sender };
     if (input.postbackText !== undefined) {
       const tapped = this.tappedOption(input);
       if (tapped && tapped.message.type === 'list') {
