@@ -16,7 +16,7 @@ import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { splitCallingCode } from '../../../sandbox/calling-codes.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
-import { asObject, parsePlaceholders, renderTemplate, str } from '../wire.js';
+import { asObject, str } from '../wire.js';
 
 export interface GupshupSimApp {
   appName: string;
@@ -93,6 +93,20 @@ export interface GupshupSimInbound {
   buttonText?: string;
   contextId?: string;
   name?: string;
+}
+
+// The simulator's own template handling, so a mistake in the adapter's parsing cannot be mirrored here:
+// {{1}}, {{2}}... (or named) placeholders, each counted once in order of first appearance.
+const TEMPLATE_PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+function parsePlaceholders(data: string): string[] {
+  const names = new Set<string>();
+  for (const m of data.matchAll(TEMPLATE_PLACEHOLDER)) if (m[1] !== undefined) names.add(m[1]);
+  return [...names];
+}
+
+function renderTemplate(data: string, values: ReadonlyMap<string, string>): string {
+  return data.replace(TEMPLATE_PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
 }
 
 const INVALID_RECIPIENT = Object.freeze({ code: 1002, reason: 'Number Does Not Exists On WhatsApp' });
