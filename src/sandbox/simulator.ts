@@ -19,9 +19,9 @@ export interface SimRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string>;
-  /** The body decoded as UTF-8 (text and JSON APIs). */
+  /** The body decoded as UTF-8: for JSON, forms and text. Bytes that are not UTF-8 come back as U+FFFD. */
   body: string;
-  /** The body's exact bytes: binary uploads are measured and checked on these, never on the decoded text. */
+  /** The body exactly as received: sizes and binary content (images, files) are measured on these bytes. */
   raw: Buffer;
   json: unknown;
 }
@@ -155,10 +155,13 @@ export abstract class Simulator {
     return pathPrefix ? this.received.filter((r) => r.path.startsWith(pathPrefix)) : this.received;
   }
 
-  private filterRequests(query: Record<string, string>): SimRequest[] {
+  /** The control API's view: the raw bytes are left out (their UTF-8 text is in body) and their size given. */
+  private filterRequests(query: Record<string, string>): Array<Omit<SimRequest, 'raw'> & { size: number }> {
     const since = query['since'] ? Number(query['since']) : 0;
     const prefix = query['path'];
-    return this.received.filter((r) => r.seq > since && (!prefix || r.path.startsWith(prefix)));
+    return this.received
+      .filter((r) => r.seq > since && (!prefix || r.path.startsWith(prefix)))
+      .map(({ raw, ...rest }) => ({ ...rest, size: raw.length }));
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -243,13 +246,21 @@ export abstract class Simulator {
         if (this.received.length > MAX_RECORDED + 5_000) this.received.splice(0, this.received.length - MAX_RECORDED);
       }
     }
-    if (!matched) return this.write(res, { status: 404, body: { error: `no route ${method} ${path}` } });
+    // The control API answers {error}; the provider's routes answer in the provider's own error shape.
+    const refusal = (status: number, message: string): unknown =>
+      (matched ? !matched.route.recorded : path.startsWith('/_sim/')) ? { error: message } : this.errorBody(status, message);
+    if (!matched) return this.write(res, { status: 404, body: refusal(404, `no route ${method} ${path}`) });
     try {
       this.write(res, await matched.route.handler(simReq, matched.params));
     } catch (err) {
       if (!(err instanceof SimInputError)) throw err;
-      this.write(res, { status: err.status, body: { error: err.message } });
+      this.write(res, { status: err.status, body: refusal(err.status, err.message) });
     }
+  }
+
+  /** The body of a refusal on a provider route (unknown route, bad input); simulators override it to answer in the provider's shape. */
+  protected errorBody(_status: number, message: string): unknown {
+    return { error: message };
   }
 
   /** The body a provider returns with an injected status; simulators override to match the provider. */

@@ -279,6 +279,9 @@ function isAuthFailure(e: NodemailerError): boolean {
   return e.code === 'EAUTH' || e.responseCode === 535;
 }
 
+/** RFC 4954 530: the server takes mail only after AUTH, and the account has no username. */
+const AUTH_REQUIRED = 'the SMTP server requires a login: set the username and password of the account';
+
 /** The server's own reply (never our credentials), else the error's message, on one line. */
 function serverSaid(e: NodemailerError): string {
   return (e.response ?? e.message).replace(/\s+/g, ' ').trim().slice(0, 300);
@@ -289,6 +292,7 @@ function verifyFailure(err: unknown, smtp: SmtpAccount): ProviderError {
   if (err instanceof DestinationRefusedError) return err;
   const e = asMailerError(err);
   if (isAuthFailure(e)) return new ProviderError('permanent', AUTH_REFUSED, { providerCode: e.responseCode ?? 535 });
+  if (e.responseCode === 530) return new ProviderError('permanent', AUTH_REQUIRED, { providerCode: 530 });
   if (e.code && CONNECTION_CODES.has(e.code)) {
     return new ProviderError('permanent', `could not connect to smtp ${smtp.host}:${smtp.port}: ${e.message}`, { providerCode: e.code });
   }
@@ -300,6 +304,7 @@ function sendFailure(err: unknown): ProviderError {
   if (err instanceof DestinationRefusedError) return err;
   const e = asMailerError(err);
   if (isAuthFailure(e)) return new ProviderError('permanent', AUTH_REFUSED, { providerCode: e.responseCode ?? 535 });
+  if (e.responseCode === 530) return new ProviderError('permanent', AUTH_REQUIRED, { providerCode: 530 });
   const code = e.responseCode;
   if (code !== undefined && code >= 500) return new ProviderError('permanent', `the SMTP server refused the message: ${serverSaid(e)}`, { providerCode: code });
   if (code !== undefined && code >= 400) return new ProviderError('retryable', `the SMTP server deferred the message: ${serverSaid(e)}`, { providerCode: code });

@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { signPayload } from '../../../core/webhooks/outbound.js';
-import { MAIL_SIGNATURE_HEADER, SmtpEmailAdapter, SmtpSimulator, messageIdFor } from './index.js';
+import { MAIL_SIGNATURE_HEADER, SmtpEmailAdapter, SmtpSimulator, messageIdFor, verifyMailSignature } from './index.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 
@@ -230,16 +229,44 @@ describe('SMTP e-mail adapter + simulator', () => {
     expect(adapter.verifyWebhook(account, { ...hook!, headers: { [MAIL_SIGNATURE_HEADER]: 't=abc,v1=zz' } })).toBe(false);
 
     const body = JSON.stringify({ events: [] });
-    const signed = (secondsAgo: number): RawWebhook => ({
-      body: Buffer.from(body),
-      headers: { [MAIL_SIGNATURE_HEADER]: signPayload(SECRET, Math.floor(Date.now() / 1000) - secondsAgo, body) },
-      query: {},
-    });
-    expect(adapter.verifyWebhook(account, signed(60))).toBe(true);
-    expect(adapter.verifyWebhook(account, signed(301))).toBe(false);
-    expect(adapter.verifyWebhook(account, signed(-301))).toBe(false);
     expect(adapter.parseWebhook(Buffer.from(body))).toEqual({ statuses: [], messages: [] });
     expect(() => adapter.parseWebhook(Buffer.from('not json'))).toThrow(/not valid JSON/);
+  });
+
+  // A known answer, not our own signer: v1 is `openssl dgst -sha256 -hmac mail_kat_secret` over "<t>.<body>"
+  // (the relay scheme: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, "<t>.<raw body>")>).
+  it('checks the relay signature against a known answer, with a five-minute window', () => {
+    const body = Buffer.from('{"events":[{"type":"delivered","messageId":"m1@shop.example"}]}');
+    const v1 = 'cb654423f578d69ba3632dfadb0b1de6004c6d482515ddee4da8572914ce54f9';
+    const header = `t=1700000000,v1=${v1}`;
+    const at = (seconds: number): number => seconds * 1000;
+    expect(verifyMailSignature('mail_kat_secret', header, body, at(1_700_000_060))).toBe(true);
+    expect(verifyMailSignature('mail_kat_secret', header.toUpperCase().replace('T=', 't=').replace('V1=', 'v1='), body, at(1_700_000_000))).toBe(true);
+    // While a relay rotates its secret it may send two v1 values; one matching is enough.
+    expect(verifyMailSignature('mail_kat_secret', `t=1700000000,v1=${'0'.repeat(64)},v1=${v1}`, body, at(1_700_000_000))).toBe(true);
+    expect(verifyMailSignature('mail_kat_secret', header, body, at(1_700_000_301))).toBe(false);
+    expect(verifyMailSignature('mail_kat_secret', header, body, at(1_699_999_699))).toBe(false);
+    expect(verifyMailSignature('mail_kat_secreT', header, body, at(1_700_000_000))).toBe(false);
+    expect(verifyMailSignature('mail_kat_secret', 't=1700000001,v1=' + v1, body, at(1_700_000_000))).toBe(false);
+    expect(verifyMailSignature('mail_kat_secret', header, Buffer.from(body.toString().replace('m1@', 'm2@')), at(1_700_000_000))).toBe(false);
+  });
+
+  it('requires AUTH once an account is registered: without a login 530, a wrong one 535; an open relay takes mail without', async () => {
+    const anonymous = withSettings({ username: '' });
+    const required = await failure(adapter.send(anonymous, textSend('k-530', 'hello')));
+    expect(required).toMatchObject({ kind: 'permanent', providerCode: '530', message: 'the SMTP server requires a login: set the username and password of the account' });
+    const wrong = await failure(adapter.send(withSecrets({ password: 'not-it' }), textSend('k-535', 'hello')));
+    expect(wrong).toMatchObject({ kind: 'permanent', providerCode: '535' });
+    expect(sim.messages()).toHaveLength(0);
+
+    const relay = new SmtpSimulator();
+    try {
+      const port = await relay.listenSmtp();
+      await adapter.send({ ...anonymous, settings: { ...anonymous.settings, port: String(port) } }, textSend('k-open', 'hello'));
+      expect(relay.messages(CUSTOMER).map((m) => m.username)).toEqual([null]);
+    } finally {
+      await relay.close();
+    }
   });
 
   it('parses bounces as failed with the SMTP code and diagnostic; deferred reports are ignored', async () => {

@@ -1,7 +1,9 @@
 // An SMTP server and mail relay simulator. The SMTP side (smtp-server, its own port via listenSmtp) takes
-// AUTH PLAIN/LOGIN against registered accounts, refuses (550) or defers (451) marked recipients and keeps
-// what it accepts in a mailbox; the relay side posts signed JSON to an account's webhook URL: a 'delivered'
-// report after accepting (when the account asks for it), inbound e-mails and bounces on request.
+// AUTH PLAIN/LOGIN against registered accounts and, as a submission server does, requires it once any
+// account is registered (MAIL FROM without AUTH: 530; wrong credentials: 535); with no account it is an
+// open relay. It refuses (550) or defers (451) marked recipients and keeps what it accepts in a mailbox;
+// the relay side posts signed JSON to an account's webhook URL: a 'delivered' report after accepting (when
+// the account asks for it), inbound e-mails and bounces on request. It signs with its own code.
 // No TLS: the adapter connects with security 'none' (AUTH over plain text is allowed, on localhost only).
 // Base-class faults apply to SMTP transactions: {"kind":"status","status":421} answers the next MAIL FROM
 // with that SMTP code, {"kind":"delay","ms":...} delays it, {"kind":"invalid_recipient"} refuses with 550.
@@ -14,14 +16,12 @@
 //   POST /_sim/inbound      {from, to, subject?, text, inReplyTo?, messageId?, username?} → {messageId, status}
 //   POST /_sim/bounce       {messageId, recipient?, smtpCode?, diagnostic?} → {status}
 //   POST /_sim/reports      {type: "delivered" | "bounced" | "deferred", messageId, ...} → {status}
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerError, SMTPServerSession } from 'smtp-server';
-import { signPayload } from '../../../core/webhooks/outbound.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
-import { MAIL_SIGNATURE_HEADER, isEmailAddress } from './adapter.js';
 
 export interface SmtpSimAccount {
   username: string;
@@ -89,6 +89,9 @@ interface AccountState {
 }
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+/** The relay's signature header: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, "<t>.<raw body>")>. */
+const SIGNATURE_HEADER = 'x-shoptalk-mail-signature';
+const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const RELAY_DOMAIN = 'relay.shoptalk.test';
 const REPORT_DEFAULTS: Record<SmtpSimReportType, { code: number; diagnostic: string }> = {
   delivered: { code: 250, diagnostic: '250 2.0.0 OK: delivered to the recipient mailbox' },
@@ -243,7 +246,12 @@ export class SmtpSimulator extends Simulator {
     return sameSecret(auth.password ?? '', account.password) ? account.username : null;
   }
 
-  private onMailFrom(_address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: SMTPServerError | null) => void): void {
+  private onMailFrom(_address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: SMTPServerError | null) => void): void {
+    // RFC 4954: a server that requires AUTH answers MAIL FROM without it with 530.
+    if (this.accounts.size > 0 && session.user === undefined) {
+      callback(smtpError(530, '5.7.0 Authentication required'));
+      return;
+    }
     const fault = this.takeSmtpFault();
     if (fault?.kind === 'delay') {
       setTimeout(() => callback(null), fault.ms);
@@ -345,7 +353,7 @@ export class SmtpSimulator extends Simulator {
   private postEvents(account: AccountState, events: unknown[]): Promise<number> {
     if (!account.webhookUrl || !account.webhookSecret) return Promise.resolve(0);
     const raw = JSON.stringify({ events });
-    const headers = { [MAIL_SIGNATURE_HEADER]: signPayload(account.webhookSecret, Math.floor(Date.now() / 1000), raw) };
+    const headers = { [SIGNATURE_HEADER]: signRelayPost(account.webhookSecret, Math.floor(Date.now() / 1000), raw) };
     const post = deliverWebhook(account.webhookUrl, raw, headers, 5000).then(
       (res) => res.status,
       () => 0,
@@ -412,7 +420,7 @@ function optionalString(b: Record<string, unknown>, field: string): string | nul
 
 function requireAddress(b: Record<string, unknown>, field: string): string {
   const v = requireString(b, field).trim();
-  if (!isEmailAddress(v.replace(/^.*<([^<>]+)>\s*$/, '$1'))) throw new SimInputError(400, `${field} must be an e-mail address`);
+  if (!EMAIL_ADDRESS.test(v.replace(/^.*<([^<>]+)>\s*$/, '$1'))) throw new SimInputError(400, `${field} must be an e-mail address`);
   return v;
 }
 
@@ -445,6 +453,13 @@ function reportInput(b: Record<string, unknown>): SmtpSimReport {
 
 function reportEvent(type: SmtpSimReportType, messageId: string, recipient: string, smtpCode: number, diagnostic: string): Record<string, unknown> {
   return { type, messageId, recipient, smtpCode, diagnostic, at: new Date().toISOString() };
+}
+
+/** The relay's signature over the exact bytes posted. */
+function signRelayPost(secret: string, timestamp: number, raw: string): string {
+  const mac = createHmac('sha256', secret);
+  mac.update(Buffer.from(`${timestamp}.${raw}`, 'utf8'));
+  return `t=${timestamp},v1=${mac.digest('hex')}`;
 }
 
 function smtpError(responseCode: number, message: string): SMTPServerError {

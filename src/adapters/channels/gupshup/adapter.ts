@@ -324,6 +324,16 @@ function toStatus(p: JsonObject, envelopeAt: number | null): DeliveryStatusUpdat
   };
 }
 
+/**
+ * The customer's number, digits with the country code: `source`, else `sender.phone`, else the documented
+ * `sender.country_code` + `sender.dial_code` (the national number) joined.
+ */
+function senderNumber(p: JsonObject, sender: JsonObject | null): string {
+  const digits = (v: string | null): string | null => (v === null ? null : v.replace(/^\+/, '').replace(/[\s-]/g, '') || null);
+  const joined = sender && str(sender['country_code']) && str(sender['dial_code']) ? `${str(sender['country_code'])}${str(sender['dial_code'])}` : null;
+  return digits(str(p['source'])) ?? digits(sender ? str(sender['phone']) : null) ?? digits(joined) ?? '';
+}
+
 function toInbound(p: JsonObject, envelopeAt: number | null): InboundChatMessage | null {
   const id = str(p['id']);
   if (!id) return null;
@@ -351,7 +361,7 @@ function toInbound(p: JsonObject, envelopeAt: number | null): InboundChatMessage
   }
   return {
     providerMessageId: id,
-    from: str(p['source']) ?? (sender ? str(sender['phone']) : null) ?? '',
+    from: senderNumber(p, sender),
     occurredAt: envelopeAt ?? Date.now(),
     text,
     payload,

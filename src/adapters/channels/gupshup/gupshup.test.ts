@@ -234,6 +234,22 @@ describe('Gupshup adapter against the simulator', () => {
 
   describe('verifyWebhook', () => {
     const body = '{"app":"ShoptalkDemo","timestamp":1,"version":2,"type":"message-event","payload":{}}';
+    it('sends the documented sender: full phone, country_code and the national dial_code', async () => {
+      sim.setCallbackUrl(APP.appName, receiver.url);
+      for (const from of ['919876543210', '+14155550123', '886912345678', '48601234567']) {
+        expect(await sim.emitInbound({ appName: APP.appName, from, text: 'Hi', name: 'Smit' })).toBe(200);
+      }
+      const senders = receiver.received.map((h) => (JSON.parse(h.body.toString('utf8')) as { payload: { source: string; sender: Record<string, string> } }).payload);
+      expect(senders.map((p) => [p.source, p.sender])).toEqual([
+        ['919876543210', { phone: '919876543210', name: 'Smit', country_code: '91', dial_code: '9876543210' }],
+        ['14155550123', { phone: '14155550123', name: 'Smit', country_code: '1', dial_code: '4155550123' }],
+        ['886912345678', { phone: '886912345678', name: 'Smit', country_code: '886', dial_code: '912345678' }],
+        ['48601234567', { phone: '48601234567', name: 'Smit', country_code: '48', dial_code: '601234567' }],
+      ]);
+      expect(receiver.received.map((h) => adapter.parseWebhook(h.body).messages[0]?.from)).toEqual(['919876543210', '14155550123', '886912345678', '48601234567']);
+      await expect(sim.emitInbound({ appName: APP.appName, from: 'abc', text: 'Hi' })).rejects.toThrow(/country code/);
+    });
+
     it('checks the token query parameter', () => {
       expect(adapter.verifyWebhook(account, rawWebhook(body, { token: CALLBACK_TOKEN }))).toBe(true);
       expect(adapter.verifyWebhook(account, rawWebhook(body, { token: 'cb-secret-7f3b' }))).toBe(false);
@@ -440,6 +456,15 @@ describe('Gupshup callback parsing (reference samples)', () => {
         },
       ],
     });
+  });
+
+  it('reads the number from sender.country_code + dial_code when source and phone are absent', () => {
+    const message = (payloadFields: Record<string, unknown>) =>
+      Buffer.from(JSON.stringify({ app: 'DemoApp', timestamp: 1580227766370, version: 2, type: 'message', payload: { id: 'ABEG1', type: 'text', payload: { text: 'Hi' }, ...payloadFields } }));
+    const from = (fields: Record<string, unknown>) => adapter.parseWebhook(message(fields)).messages[0]?.from;
+    expect(from({ sender: { name: 'Smit', country_code: '91', dial_code: '9876543210' } })).toBe('919876543210');
+    expect(from({ sender: { phone: '+919876543210', name: 'Smit', country_code: '91', dial_code: '9876543210' } })).toBe('919876543210');
+    expect(from({ source: '919876543210', sender: { phone: '919876543210', country_code: '91', dial_code: '9876543210' } })).toBe('919876543210');
   });
 
   it('parses a quick-reply tap', () => {

@@ -13,9 +13,10 @@
 //   GET  /_sim/settings, POST /_sim/settings {statusCallbacks?, statusDelayMs?}
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
+import { splitCallingCode } from '../../../sandbox/calling-codes.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
-import { asObject, parsePlaceholders, renderTemplate, str } from '../wire.js';
+import { asObject, str } from '../wire.js';
 
 export interface GupshupSimApp {
   appName: string;
@@ -92,6 +93,20 @@ export interface GupshupSimInbound {
   buttonText?: string;
   contextId?: string;
   name?: string;
+}
+
+// The simulator's own template handling, so a mistake in the adapter's parsing cannot be mirrored here:
+// {{1}}, {{2}}... (or named) placeholders, each counted once in order of first appearance.
+const TEMPLATE_PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+function parsePlaceholders(data: string): string[] {
+  const names = new Set<string>();
+  for (const m of data.matchAll(TEMPLATE_PLACEHOLDER)) if (m[1] !== undefined) names.add(m[1]);
+  return [...names];
+}
+
+function renderTemplate(data: string, values: ReadonlyMap<string, string>): string {
+  return data.replace(TEMPLATE_PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
 }
 
 const INVALID_RECIPIENT = Object.freeze({ code: 1002, reason: 'Number Does Not Exists On WhatsApp' });
@@ -196,8 +211,12 @@ export class GupshupSimulator extends Simulator {
       const known = context.options.map((o) => o.postbackText ?? o.title).join(', ');
       throw new Error(`postbackText ${input.postbackText} is not an option of message ${context.id} (${known})`);
     }
-    const sender = { phone: input.from, name: input.name ?? 'Sandbox Customer', country_code: '', dial_code: input.from };
-    const payload: JsonObject = { id: 'ABEG' + randomBytes(12).toString('hex').toUpperCase(), source: input.from, sender };
+    // As documented: phone is the full number, country_code its calling code and dial_code the national part.
+    const digits = input.from.replace(/^\+/, '');
+    const split = /^\d{7,15}$/.test(digits) ? splitCallingCode(digits) : null;
+    if (!split) throw new Error(`from must be a phone number with its country code (digits, e.g. 918098765432), got ${input.from}`);
+    const sender = { phone: digits, name: input.name ?? 'Sandbox Customer', country_code: split.countryCode, dial_code: split.national };
+    const payload: JsonObject = { id: 'ABEG' + randomBytes(12).toString('hex').toUpperCase(), source: digits, sender };
     if (input.postbackText !== undefined) {
       const tapped = this.tappedOption(input);
       if (tapped && tapped.message.type === 'list') {

@@ -45,8 +45,17 @@ const OPT_KEYWORDS: ReadonlyMap<string, SmsOptKeyword> = new Map([
 const PERMANENT_SEND_CODES: ReadonlyMap<number, string> = new Map([
   [21211, 'invalid To phone number'],
   [21614, 'the To number is not a mobile number'],
+  [21612, 'the To number cannot be reached by SMS from this sender'],
   [21610, 'the recipient replied STOP and is unsubscribed from this sender'],
   [21408, 'sending to this region is not enabled on the Twilio account'],
+  [21212, 'invalid From phone number'],
+  [21606, 'the From number is not an SMS-capable number of this Twilio account'],
+  [21603, 'a From number or Messaging Service is required'],
+  [21604, 'a To number is required'],
+  [21602, 'the message body is empty'],
+  [21617, 'the message body is longer than 1600 characters'],
+  [21609, 'the StatusCallback URL is invalid'],
+  [10001, 'the Twilio account is not active'],
 ]);
 
 // Delivery error codes seen in status callbacks, explained for the console.
@@ -80,9 +89,13 @@ export function smsOptKeyword(text: string): SmsOptKeyword | null {
   return OPT_KEYWORDS.get(text.trim().toUpperCase()) ?? null;
 }
 
-/** The X-Twilio-Signature for a form POST: base64 HMAC-SHA1 of the URL plus each name+value, sorted by name. */
-export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
-  const pairs = [...params.entries()].sort(([a, av], [b, bv]) => compare(a, b) || compare(av, bv));
+/**
+ * The X-Twilio-Signature for a form POST: base64 HMAC-SHA1 of the URL plus each name+value, sorted by name
+ * then value. A name repeated with the same value counts once, as in Twilio's own validators.
+ */
+function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
+  const unique = new Map([...params.entries()].map(([name, value]) => [`${name}\u0000${value}`, [name, value] as const]));
+  const pairs = [...unique.values()].sort(([a, av], [b, bv]) => compare(a, b) || compare(av, bv));
   const data = url + pairs.map(([name, value]) => name + value).join('');
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }

@@ -1,5 +1,5 @@
 // Twilio Programmable Messaging (SMS): the channel adapter and the simulator that stands in for api.twilio.com in tests and the sandbox.
-export { MAX_SMS_BODY_CHARS, TwilioSmsAdapter, smsOptKeyword, twilioSignature } from './adapter.js';
+export { MAX_SMS_BODY_CHARS, TwilioSmsAdapter, smsOptKeyword } from './adapter.js';
 export type { SmsOptKeyword, TwilioSmsAdapterOptions } from './adapter.js';
 export { TwilioSmsSimulator } from './simulator.js';
 export type {

@@ -1,6 +1,8 @@
 // A Twilio Programmable Messaging (SMS) simulator: the Accounts, IncomingPhoneNumbers and Messages routes
-// with Basic auth and Twilio-style error bodies, signed form-encoded status callbacks after each accepted
-// message, signed inbound SMS to per-number webhook URLs, and Twilio's STOP/START opt-out behaviour.
+// (create, fetch, list with Twilio's paging) with Basic auth and Twilio's error body {code, message,
+// more_info, status} on every refusal, signed form-encoded status callbacks after each accepted message,
+// signed inbound SMS to per-number webhook URLs, and Twilio's STOP/START opt-out behaviour. It signs with
+// its own code, never the adapter's.
 // Control routes (besides the base class's faults/requests/reset):
 //   POST /_sim/accounts     {accountSid, authToken, numbers[], status?, friendlyName?, messagingServiceSids?}
 //   GET  /_sim/accounts
@@ -11,11 +13,10 @@
 //   GET  /_sim/webhooks                                 every callback posted, with the receiver's status
 //   POST /_sim/webhooks/redeliver {index}               posts one again, byte for byte (a Twilio retry)
 //   GET  /_sim/settings, POST /_sim/settings {statusCallbacks?, statusDelayMs?}
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import { arr, str } from '../wire.js';
-import { MAX_SMS_BODY_CHARS, smsOptKeyword, twilioSignature } from './adapter.js';
 
 export type TwilioSimAccountStatus = 'active' | 'suspended' | 'closed';
 
@@ -85,6 +86,15 @@ interface AccountState {
 type TwilioErrorBody = { code: number; message: string; more_info: string; status: number };
 
 const API = '/2010-04-01';
+/** Twilio refuses longer bodies with 21617. */
+const MAX_BODY_CHARS = 1600;
+/** Messages list: 50 per page unless PageSize says otherwise, at most 1000. */
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+// Twilio's default opt-out and opt-in keywords (Messaging "Advanced Opt-Out" defaults), matched on the whole
+// trimmed message, case-insensitively.
+const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE']);
+const OPT_IN_KEYWORDS = new Set(['START', 'YES', 'UNSTOP']);
 const E164 = /^\+[1-9]\d{6,14}$/;
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/i;
 const SERVICE_SID = /^MG[0-9a-f]{32}$/i;
@@ -96,6 +106,24 @@ function twilioError(status: number, code: number, message: string): SimResponse
 }
 
 const AUTHENTICATE = (): SimResponse => twilioError(401, 20003, 'Authenticate');
+
+/**
+ * X-Twilio-Signature as Twilio computes it (twilio.com/docs/usage/security): the full URL, then every POST
+ * parameter sorted by name with its value appended, HMAC-SHA1 keyed by the Auth Token, base64.
+ */
+function signRequest(authToken: string, url: string, params: URLSearchParams): string {
+  const seen = new Set<string>();
+  const pairs: Array<[string, string]> = [];
+  for (const [name, value] of params) {
+    const key = JSON.stringify([name, value]);
+    if (!seen.has(key)) pairs.push([name, value]);
+    seen.add(key);
+  }
+  pairs.sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1));
+  let data = url;
+  for (const [name, value] of pairs) data += name + value;
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
 
 export class TwilioSmsSimulator extends Simulator {
   readonly name = 'twilio-sms';
@@ -118,6 +146,8 @@ export class TwilioSmsSimulator extends Simulator {
     this.route('GET', `${API}/Accounts/:sid.json`, (req, p) => this.accountRoute(req, p['sid'] ?? ''));
     this.route('GET', `${API}/Accounts/:sid/IncomingPhoneNumbers.json`, (req, p) => this.numbersRoute(req, p['sid'] ?? ''));
     this.route('POST', `${API}/Accounts/:sid/Messages.json`, (req, p) => this.messagesRoute(req, p['sid'] ?? ''));
+    this.route('GET', `${API}/Accounts/:sid/Messages.json`, (req, p) => this.listMessagesRoute(req, p['sid'] ?? ''));
+    this.route('GET', `${API}/Accounts/:sid/Messages/:messageSid.json`, (req, p) => this.fetchMessageRoute(req, p['sid'] ?? '', p['messageSid'] ?? ''));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -255,6 +285,11 @@ export class TwilioSmsSimulator extends Simulator {
     return twilioError(status, status === 404 ? 20404 : 21000, `Simulated HTTP ${status}`).body;
   }
 
+  /** Unknown routes and malformed requests get Twilio's error body too. */
+  protected override errorBody(status: number, message: string): unknown {
+    return twilioError(status, status === 404 ? 20404 : status === 401 ? 20003 : 21000, message).body;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Provider routes
 
@@ -341,6 +376,63 @@ export class TwilioSmsSimulator extends Simulator {
     return { status: 201, body: messageJson(msg) };
   }
 
+  /** GET Messages/{Sid}.json: one message of the account, or 20404. */
+  private fetchMessageRoute(req: SimRequest, pathSid: string, messageSid: string): SimResponse {
+    const account = this.authorize(req, pathSid);
+    if (!isAccount(account)) return account;
+    const msg = this.outbox.find((m) => m.sid === messageSid && m.accountSid === account.accountSid);
+    if (!msg) return twilioError(404, 20404, `The requested resource ${req.path} was not found`);
+    return { status: 200, body: messageJson(msg) };
+  }
+
+  /**
+   * GET Messages.json: the account's messages, newest first, filtered by To and From, in Twilio's page
+   * envelope (messages, page, page_size, start, end, uri, first_page_uri, next_page_uri, previous_page_uri).
+   */
+  private listMessagesRoute(req: SimRequest, pathSid: string): SimResponse {
+    const account = this.authorize(req, pathSid);
+    if (!isAccount(account)) return account;
+    const pageSize = intParam(req.query['PageSize'], DEFAULT_PAGE_SIZE);
+    const page = intParam(req.query['Page'], 0);
+    if (pageSize !== null && pageSize > MAX_PAGE_SIZE) return twilioError(400, 20007, `Page size too large: the maximum page size is ${MAX_PAGE_SIZE}`);
+    // [UNVERIFIED] the code Twilio gives a malformed Page or PageSize; 20001 is its generic invalid-parameter code.
+    if (pageSize === null || pageSize < 1) return twilioError(400, 20001, 'Invalid parameter: PageSize must be a positive integer');
+    if (page === null) return twilioError(400, 20001, 'Invalid parameter: Page must be a non-negative integer');
+    const to = req.query['To'];
+    const from = req.query['From'];
+    const matching = this.outbox
+      .filter((m) => m.accountSid === account.accountSid && (!to || m.to === withPlus(to)) && (!from || m.from === withPlus(from)))
+      .reverse();
+    const start = page * pageSize;
+    const slice = matching.slice(start, start + pageSize);
+    const base = `${API}/Accounts/${account.accountSid}/Messages.json`;
+    const filters = new URLSearchParams();
+    if (to) filters.set('To', to);
+    if (from) filters.set('From', from);
+    const pageUri = (n: number): string => {
+      const q = new URLSearchParams(filters);
+      q.set('PageSize', String(pageSize));
+      q.set('Page', String(n));
+      // Twilio's next/previous links carry a PageToken naming where the page starts.
+      if (n > 0) q.set('PageToken', `PASM${n * pageSize}`);
+      return `${base}?${q.toString()}`;
+    };
+    return {
+      status: 200,
+      body: {
+        messages: slice.map(messageJson),
+        page,
+        page_size: pageSize,
+        start,
+        end: slice.length === 0 ? start : start + slice.length - 1,
+        uri: pageUri(page),
+        first_page_uri: pageUri(0),
+        next_page_uri: start + pageSize < matching.length ? pageUri(page + 1) : null,
+        previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      },
+    };
+  }
+
   /** Twilio's checks on a create-message form, in its order; a Twilio error response or the checked fields. */
   private validateSend(
     account: AccountState,
@@ -362,8 +454,8 @@ export class TwilioSmsSimulator extends Simulator {
     const body = form.get('Body');
     if (body === null || body === '') return twilioError(400, 21602, 'Message body is required.');
     if (!E164.test(rawTo)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${rawTo}`);
-    if ([...body].length > MAX_SMS_BODY_CHARS) {
-      return twilioError(400, 21617, `The concatenated message body exceeds the ${MAX_SMS_BODY_CHARS} character limit.`);
+    if ([...body].length > MAX_BODY_CHARS) {
+      return twilioError(400, 21617, `The concatenated message body exceeds the ${MAX_BODY_CHARS} character limit.`);
     }
     return { to: rawTo, from, service, body };
   }
@@ -393,7 +485,7 @@ export class TwilioSmsSimulator extends Simulator {
     const body = params.toString();
     const headers = {
       'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilioSignature(account.authToken, url, params),
+      'x-twilio-signature': signRequest(account.authToken, url, params),
       // Twilio's retries of one callback share this token.
       'i-twilio-idempotency-token': randomUUID(),
       'user-agent': 'TwilioProxy/1.1',
@@ -404,9 +496,9 @@ export class TwilioSmsSimulator extends Simulator {
   }
 
   private applyOptKeyword(sender: string, customer: string, body: string): void {
-    const keyword = smsOptKeyword(body);
-    if (keyword === 'opt_out') this.optOuts.add(`${sender}|${customer}`);
-    if (keyword === 'opt_in') this.optOuts.delete(`${sender}|${customer}`);
+    const keyword = body.trim().toUpperCase();
+    if (OPT_OUT_KEYWORDS.has(keyword)) this.optOuts.add(`${sender}|${customer}`);
+    if (OPT_IN_KEYWORDS.has(keyword)) this.optOuts.delete(`${sender}|${customer}`);
   }
 
   private ownerOf(number: string): AccountState | null {
@@ -494,6 +586,12 @@ export class TwilioSmsSimulator extends Simulator {
 
 // -------------------------------------------------------------------------------------------------
 
+/** A non-negative integer query parameter, the fallback when absent, null when malformed. */
+function intParam(value: string | undefined, fallback: number): number | null {
+  if (value === undefined || value === '') return fallback;
+  return /^\d{1,9}$/.test(value) ? Number(value) : null;
+}
+
 function isAccount(value: AccountState | SimResponse): value is AccountState {
   return 'accountSid' in value;
 }
@@ -554,7 +652,9 @@ function statusParams(msg: TwilioSimMessage): URLSearchParams {
   return params;
 }
 
-/** The Message resource as Twilio returns it from create. */
+const ERROR_MESSAGES: ReadonlyMap<number, string> = new Map([[30003, 'Unreachable destination handset']]);
+
+/** The Message resource as Twilio returns it from create, fetch and list. */
 function messageJson(msg: TwilioSimMessage): Record<string, unknown> {
   const date = rfc2822(msg.at);
   return {
@@ -565,8 +665,8 @@ function messageJson(msg: TwilioSimMessage): Record<string, unknown> {
     date_sent: null,
     date_updated: date,
     direction: 'outbound-api',
-    error_code: null,
-    error_message: null,
+    error_code: msg.errorCode,
+    error_message: msg.errorCode === null ? null : (ERROR_MESSAGES.get(msg.errorCode) ?? null),
     // With a Messaging Service, the sender is picked after acceptance.
     from: msg.messagingServiceSid ? null : msg.from,
     messaging_service_sid: msg.messagingServiceSid,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { TwilioSmsAdapter, TwilioSmsSimulator, smsOptKeyword, twilioSignature } from './index.js';
+import { TwilioSmsAdapter, TwilioSmsSimulator, smsOptKeyword } from './index.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 
@@ -268,19 +268,6 @@ describe('Twilio SMS adapter + simulator', () => {
       expect(adapter.verifyWebhook(account, { ...hook, headers: { 'x-twilio-signature': 'not base64!' } })).toBe(false);
     });
 
-    it('accepts the public URL with or without the default port, and signs over sorted parameters', () => {
-      const params = new URLSearchParams({ MessageSid: 'SM1', Body: 'a b', AccountSid: ACCOUNT_SID });
-      const url = 'https://hub.example.com/webhooks/twilio/acc-1';
-      const signature = twilioSignature(AUTH_TOKEN, url, params);
-      const webhook = (u: string): RawWebhook => ({ body: Buffer.from(params.toString()), headers: { 'x-twilio-signature': signature }, query: {}, url: u });
-      expect(adapter.verifyWebhook(account, webhook(url))).toBe(true);
-      expect(adapter.verifyWebhook(account, webhook('https://hub.example.com:443/webhooks/twilio/acc-1'))).toBe(true);
-      expect(adapter.verifyWebhook(account, webhook('https://hub.example.com:8443/webhooks/twilio/acc-1'))).toBe(false);
-      // Order of the form fields does not matter: the signature sorts them by name.
-      const reordered = new URLSearchParams({ AccountSid: ACCOUNT_SID, MessageSid: 'SM1', Body: 'a b' });
-      expect(twilioSignature(AUTH_TOKEN, url, reordered)).toBe(signature);
-    });
-
     it('redelivers a callback byte for byte: same body, signature, idempotency token and message id', async () => {
       await sim.emitInbound({ from: CUSTOMER, to: FROM, body: 'hello' });
       expect(await sim.redeliver(0)).toBe(200);
@@ -352,6 +339,112 @@ describe('Twilio SMS adapter + simulator', () => {
       expect(await send({ To: '+' + CUSTOMER, Body: 'x' })).toMatchObject({ status: 400, body: { code: 21603 } });
       expect(await send({ To: '+' + CUSTOMER, From: '+15005550001', Body: 'x' })).toMatchObject({ status: 400, body: { code: 21606 } });
     });
+
+    const get = async (path: string, authorization = 'Basic ' + Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')) => {
+      const res = await fetch(`${sim.baseUrl}${path}`, { headers: { authorization } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const twilioErrorShape = (code: number, status: number) => ({
+      status,
+      body: { code, message: expect.any(String), more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+    });
+
+    it('serves a message by sid (fetch), with its later status, and 20404 for an unknown sid', async () => {
+      const { providerMessageId } = await adapter.send(account, textSend('fetch me'));
+      const path = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${providerMessageId}.json`;
+      const fetched = await get(path);
+      expect(fetched.status).toBe(200);
+      expect(fetched.body).toMatchObject({ sid: providerMessageId, account_sid: ACCOUNT_SID, to: '+' + CUSTOMER, from: FROM, body: 'fetch me', uri: path, error_code: null });
+      expect(await get(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/SM00000000000000000000000000000000.json`)).toEqual(twilioErrorShape(20404, 404));
+      expect(await get(path, 'Basic Zm9vOmJhcg==')).toEqual(twilioErrorShape(20003, 401));
+    });
+
+    it('lists messages newest first in Twilio pages, filtered by To', async () => {
+      sim.applySettings({ statusCallbacks: false });
+      try {
+        const sids: string[] = [];
+        for (const text of ['one', 'two', 'three']) sids.push((await adapter.send(account, textSend(text))).providerMessageId);
+        await adapter.send(account, textSend('other', '14155550999'));
+        const base = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
+        const first = await get(`${base}?To=%2B${CUSTOMER}&PageSize=2`);
+        expect(first.status).toBe(200);
+        expect(first.body).toMatchObject({ page: 0, page_size: 2, start: 0, end: 1, previous_page_uri: null });
+        expect((first.body['messages'] as Array<{ sid: string }>).map((m) => m.sid)).toEqual([sids[2], sids[1]]);
+        expect(first.body['first_page_uri']).toBe(`${base}?To=%2B${CUSTOMER}&PageSize=2&Page=0`);
+        const next = first.body['next_page_uri'] as string;
+        expect(next).toMatch(/[?&]Page=1&PageToken=/);
+        const second = await get(next);
+        expect((second.body['messages'] as Array<{ sid: string }>).map((m) => m.sid)).toEqual([sids[0]]);
+        expect(second.body).toMatchObject({ page: 1, start: 2, end: 2, next_page_uri: null });
+        expect(second.body['previous_page_uri']).toMatch(/[?&]Page=0/);
+        expect(((await get(base)).body['messages'] as unknown[]).length).toBe(4);
+        expect(await get(`${base}?PageSize=1001`)).toEqual(twilioErrorShape(20007, 400));
+      } finally {
+        sim.applySettings({ statusCallbacks: true });
+      }
+    });
+
+    it('answers unknown provider routes in Twilio\'s error shape, control routes with {error}', async () => {
+      expect(await get(`/2010-04-01/Accounts/${ACCOUNT_SID}/Nope.json`)).toEqual(twilioErrorShape(20404, 404));
+      const control = await fetch(`${sim.baseUrl}/_sim/nope`);
+      expect(control.status).toBe(404);
+      expect(await control.json()).toEqual({ error: 'no route GET /_sim/nope' });
+    });
+
+    it('maps Twilio error codes to permanent failures that say what is wrong', async () => {
+      const twilioBody = (code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status: 400 });
+      const cases: Array<[number, RegExp]> = [
+        [21211, /invalid To phone number/],
+        [21610, /unsubscribed/],
+        [21612, /cannot be reached by SMS/],
+        [21212, /invalid From phone number/],
+        [21606, /not an SMS-capable number/],
+      ];
+      for (const [code, said] of cases) {
+        sim.injectFault({ kind: 'status', status: 400, body: twilioBody(code, `Twilio says ${code}`) });
+        const err = await failure(adapter.send(account, textSend('x')));
+        expect(err).toMatchObject({ kind: 'permanent', providerCode: String(code), httpStatus: 400 });
+        expect(err.message).toMatch(said);
+        expect(err.message).toContain(`Twilio says ${code}`);
+      }
+      const auth = await failure(adapter.send({ ...account, secrets: { authToken: 'wrong' } }, textSend('x')));
+      expect(auth).toMatchObject({ kind: 'permanent', providerCode: '20003', httpStatus: 401 });
+      expect(auth.message).toMatch(/refused the Account SID \/ Auth Token/);
+    });
+  });
+});
+
+// Known answers from Twilio's official SDK tests (twilio/twilio-php tests/Twilio/Unit/RequestValidatorTest.php,
+// the same vector as the worked example of twilio.com/docs/usage/security): Auth Token "12345", the URL and
+// parameters below, and the signature Twilio computes for them. Nothing here is signed by our own code.
+describe('X-Twilio-Signature known-answer vectors', () => {
+  const adapter = new TwilioSmsAdapter({ baseUrl: 'http://127.0.0.1:1' });
+  const account: ChannelAccountCredentials = { settings: { accountSid: ACCOUNT_SID, from: FROM }, secrets: { authToken: '12345' } };
+  const URL_ = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+  const body = Buffer.from('CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212');
+  const hook = (signature: string, url = URL_, form = body): RawWebhook => ({ body: form, headers: { 'x-twilio-signature': signature }, query: {}, url });
+
+  it('accepts the documented signature, in any parameter order', () => {
+    expect(adapter.verifyWebhook(account, hook('RSOYDt4T1cUTdK1PDd93/VVr8B8='))).toBe(true);
+    const reordered = Buffer.from('To=%2B18005551212&Digits=1234&CallSid=CA1234567890ABCDE&From=%2B14158675309&Caller=%2B14158675309');
+    expect(adapter.verifyWebhook(account, hook('RSOYDt4T1cUTdK1PDd93/VVr8B8=', URL_, reordered))).toBe(true);
+  });
+
+  it('accepts signatures over the URL with the default port written out (443 for https, 80 for http)', () => {
+    expect(adapter.verifyWebhook(account, hook('kvajT1Ptam85bY51eRf/AJRuM3w='))).toBe(true);
+    expect(adapter.verifyWebhook(account, hook('0ZXoZLH/DfblKGATFgpif+LLRf4=', 'http://mycompany.com/myapp.php?foo=1&bar=2'))).toBe(true);
+  });
+
+  it('counts a repeated parameter value once, values sorted', () => {
+    const repeated = Buffer.from('Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234');
+    expect(adapter.verifyWebhook(account, hook('IK+Dwps556ElfBT0I3Rgjkr1wJU=', URL_, repeated))).toBe(true);
+  });
+
+  it('refuses the documented signature for another token, URL or value', () => {
+    expect(adapter.verifyWebhook({ ...account, secrets: { authToken: '12346' } }, hook('RSOYDt4T1cUTdK1PDd93/VVr8B8='))).toBe(false);
+    expect(adapter.verifyWebhook(account, hook('RSOYDt4T1cUTdK1PDd93/VVr8B8=', URL_ + '&extra=1'))).toBe(false);
+    expect(adapter.verifyWebhook(account, hook('RSOYDt4T1cUTdK1PDd93/VVr8B8=', URL_, Buffer.from(body.toString().replace('Digits=1234', 'Digits=9999'))))).toBe(false);
+    expect(adapter.verifyWebhook(account, hook('FAIL'))).toBe(false);
   });
 });
 

@@ -212,6 +212,24 @@ describe('Mirakl adapter with the simulator', () => {
       expect(err.message).toContain('1001 bytes');
     });
 
+    it('measures binary attachments in bytes: exactly at the limit passes, one byte over is refused', async () => {
+      const thread = sim.createThread({ orderId: order.order_id, body: 'Zdjęcie?', at: minutes(1) });
+      // A PNG signature followed by bytes that are not UTF-8: decoded as text they would triple in size.
+      const png = (size: number): Buffer => {
+        const b = Buffer.alloc(size, 0xff);
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b);
+        return b;
+      };
+      const atLimit = { name: 'paczka.png', contentType: 'image/png', data: png(1000) };
+      await adapter.reply(connection, { threadId: thread.id, body: 'Zdjęcie', customerId: 'CUST-777', toOperator: false, attachments: [atLimit] });
+      expect(sim.shopReplies(thread.id)[0]?.attachments).toEqual([{ name: 'paczka.png', contentType: 'image/png', size: 1000 }]);
+
+      const over = { ...atLimit, data: png(1001) };
+      const err = await expectProviderError(adapter.reply(connection, { threadId: thread.id, body: 'Zdjęcie', customerId: 'CUST-777', toOperator: false, attachments: [over] }));
+      expect(err.kind).toBe('permanent');
+      expect(err.message).toContain('1001 bytes');
+    });
+
     it('refuses an unknown thread as permanent', async () => {
       const err = await expectProviderError(adapter.reply(connection, { threadId: 'nope', body: 'Hej', customerId: 'CUST-777', toOperator: false, attachments: [] }));
       expect(err.kind).toBe('permanent');

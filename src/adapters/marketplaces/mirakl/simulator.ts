@@ -187,7 +187,8 @@ interface FormPart {
   name: string;
   filename: string | null;
   contentType: string | null;
-  content: string;
+  /** The part's bytes as sent: a file's size is its length, whatever the file holds. */
+  content: Buffer;
 }
 
 const senderOf: Record<MiraklAuthorKind, MiraklSenderType> = { customer: 'CUSTOMER_USER', shop: 'SHOP_USER', operator: 'OPERATOR_USER' };
@@ -612,10 +613,8 @@ function threadView(thread: MiraklThread, withMessages: boolean): Record<string,
 // M12 multipart
 
 /**
- * The form parts of a multipart/form-data body. The base class hands the body over as a UTF-8 string, so
- * a part's size is the UTF-8 byte length of what was decoded: exact for text and valid UTF-8 files, but
- * bytes that are not valid UTF-8 (most binary files) come back as U+FFFD and their size drifts. Tests send
- * text content for that reason.
+ * The form parts of a multipart/form-data body, split on the raw request bytes: a binary file (a PNG, a
+ * PDF) keeps its exact bytes and size, as Mirakl measures them.
  */
 function parseMultipart(req: SimRequest): FormPart[] | string {
   const type = req.headers['content-type'] ?? '';
@@ -623,9 +622,15 @@ function parseMultipart(req: SimRequest): FormPart[] | string {
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
   const marker = boundary?.[1] ?? boundary?.[2];
   if (!marker) return 'multipart/form-data needs a boundary';
-  const delimiter = `--${marker}`;
-  const chunks = req.body.split(delimiter);
-  if (chunks.length < 2 || !chunks[chunks.length - 1]!.startsWith('--')) return 'multipart body is not terminated by its closing boundary';
+  const delimiter = Buffer.from(`--${marker}`, 'latin1');
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (let at = req.raw.indexOf(delimiter, from); at >= 0; at = req.raw.indexOf(delimiter, from)) {
+    chunks.push(req.raw.subarray(from, at));
+    from = at + delimiter.length;
+  }
+  chunks.push(req.raw.subarray(from));
+  if (chunks.length < 2 || !startsWith(chunks[chunks.length - 1]!, '--')) return 'multipart body is not terminated by its closing boundary';
   const parts: FormPart[] = [];
   for (const chunk of chunks.slice(1, -1)) {
     const part = parsePart(chunk);
@@ -635,13 +640,21 @@ function parseMultipart(req: SimRequest): FormPart[] | string {
   return parts;
 }
 
-function parsePart(chunk: string): FormPart | string {
-  if (!chunk.startsWith('\r\n') || !chunk.endsWith('\r\n')) return 'malformed multipart part';
-  const inner = chunk.slice(2, -2);
-  const split = inner.indexOf('\r\n\r\n');
+const CRLF = Buffer.from('\r\n', 'latin1');
+const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
+
+function startsWith(b: Buffer, text: string): boolean {
+  return b.subarray(0, text.length).equals(Buffer.from(text, 'latin1'));
+}
+
+function parsePart(chunk: Buffer): FormPart | string {
+  if (chunk.length < 4 || !chunk.subarray(0, 2).equals(CRLF) || !chunk.subarray(-2).equals(CRLF)) return 'malformed multipart part';
+  const inner = chunk.subarray(2, -2);
+  const split = inner.indexOf(HEADER_END);
   if (split < 0) return 'multipart part without headers';
   const headers = new Map<string, string>();
-  for (const line of inner.slice(0, split).split('\r\n')) {
+  // Part headers are UTF-8 text (RFC 7578 allows UTF-8 file names); the content after them stays bytes.
+  for (const line of inner.subarray(0, split).toString('utf8').split('\r\n')) {
     const colon = line.indexOf(':');
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
@@ -649,7 +662,7 @@ function parsePart(chunk: string): FormPart | string {
   const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
   if (!/^form-data\b/i.test(disposition) || name === undefined) return 'each part needs Content-Disposition: form-data; name="…"';
   const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-  return { name: unquote(name), filename: filename === undefined ? null : unquote(filename), contentType: headers.get('content-type') ?? null, content: inner.slice(split + 4) };
+  return { name: unquote(name), filename: filename === undefined ? null : unquote(filename), contentType: headers.get('content-type') ?? null, content: inner.subarray(split + 4) };
 }
 
 function unquote(v: string): string {
@@ -657,7 +670,7 @@ function unquote(v: string): string {
 }
 
 function partSize(p: FormPart): number {
-  return Buffer.byteLength(p.content, 'utf8');
+  return p.content.length;
 }
 
 function messageInput(parts: FormPart[]): Record<string, unknown> | string {
@@ -665,7 +678,7 @@ function messageInput(parts: FormPart[]): Record<string, unknown> | string {
   if (!part) return 'message_input is required';
   let input: unknown;
   try {
-    input = JSON.parse(part.content);
+    input = JSON.parse(part.content.toString('utf8'));
   } catch {
     return 'message_input must be JSON';
   }

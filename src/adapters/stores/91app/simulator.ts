@@ -21,7 +21,33 @@
 import { SimInputError, Simulator, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import type { NinetyOneAppOrderStatus } from './adapter.js';
-import { NINETYONEAPP_MAX_WINDOW_MS, NINETYONEAPP_PAGE_SIZE, NINETYONEAPP_PATHS, orderStatuses, parseTaipeiDateTime, toTaipeiDateTime } from './adapter.js';
+
+// The simulator's own copies of 91APP's wire facts (store-apis.md §3), so it never agrees with the adapter
+// by sharing its code: paths, order states, the 7-day window, the page size and Taipei date-times.
+const NINETYONEAPP_PATHS = {
+  getShipping: '/ec/V1/Shop/GetShipping',
+  getOrderList: '/ec/V2/SalesOrder/GetList',
+  getOrder: '/ec/V2/SalesOrder/Get',
+  members: '/v1/members/api/members',
+} as const;
+const orderStatuses = ['WaitingForPayment', 'WaitingForShipping', 'Shipping', 'Finish', 'Cancel'] as const;
+const NINETYONEAPP_MAX_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+const NINETYONEAPP_PAGE_SIZE = 100;
+const TAIPEI_MS = 8 * 60 * 60 * 1000;
+
+/** Epoch ms → "yyyy-MM-ddTHH:mm:ss" in Taipei time (UTC+8, no daylight saving). */
+function toTaipeiDateTime(ms: number): string {
+  return new Date(ms + TAIPEI_MS).toISOString().slice(0, 19);
+}
+
+/** "yyyy-MM-ddTHH:mm:ss" (or a bare date, or with an explicit offset) → epoch ms; null for anything else. */
+function parseTaipeiDateTime(v: unknown): number | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}:\d{2})(?:\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?$/.exec(v.trim());
+  if (!m) return null;
+  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[3] ?? '+08:00'}`);
+  return Number.isFinite(ms) ? ms : null;
+}
 
 export interface NinetyOneAppShopInput {
   /** Numeric, as 91APP shop ids are. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, taipeiToEpochMs, taipeiToIso } from './index.js';
+import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, signCyberbiz, taipeiToEpochMs, taipeiToIso } from './index.js';
 import type { CyberbizDelivery, CyberbizOrder } from './index.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
@@ -389,5 +389,36 @@ describe('CYBERBIZ adapter with the simulator', () => {
       expect(badLimit.status).toBe(400);
       expect((await post(sim, '/_sim/rate-limit', { perSecond: null }, 'PUT')).status).toBe(200);
     });
+  });
+});
+
+// CYBERBIZ publishes no signed sample, so the known answer is RFC 4231's HMAC-SHA256 test case 2 (key "Jefe",
+// data "what do ya want for nothing?") sent the way CYBERBIZ signs: X-Cyberbiz-Hmac-Sha256 = HMAC-SHA256(app
+// secret, raw body), lowercase hex in production, base64 per CYBERBIZ's documentation (actinc/cyberbiz-sdk
+// docs/api/en/webhooks.md, "Verifying the signature").
+describe('X-Cyberbiz-Hmac-Sha256 known-answer vector', () => {
+  const adapter = new CyberbizAdapter({ baseUrl: 'http://127.0.0.1:1' });
+  const kat: StoreConnectionCredentials = { settings: { shopDomain: 'example.cyberbiz.co' }, secrets: { accessToken: 'x', appSecret: 'Jefe' } };
+  const BODY = 'what do ya want for nothing?';
+  const HEX = '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843';
+  const BASE64 = 'W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=';
+  const hook = (hmac: string, body = BODY, domain = 'example.cyberbiz.co'): RawWebhook => ({
+    body: Buffer.from(body),
+    headers: { 'x-cyberbiz-hmac-sha256': hmac, 'x-cyberbiz-domain': domain, 'x-cyberbiz-event': 'orders/paid' },
+    query: {},
+  });
+
+  it('the adapter accepts the known digest in hex (either case) and base64, and refuses any change', () => {
+    expect(adapter.verifyWebhook(kat, hook(HEX))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook(HEX.toUpperCase()))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook(BASE64))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook(HEX, BODY + ' '))).toBe(false);
+    expect(adapter.verifyWebhook({ ...kat, secrets: { ...kat.secrets, appSecret: 'jefe' } }, hook(HEX))).toBe(false);
+    expect(adapter.verifyWebhook(kat, hook(HEX, BODY, 'other.cyberbiz.co'))).toBe(false);
+  });
+
+  it('the simulator signs with its own code to the same values', () => {
+    expect(signCyberbiz('Jefe', BODY)).toBe(HEX);
+    expect(signCyberbiz('Jefe', BODY, 'base64')).toBe(BASE64);
   });
 });

@@ -4,7 +4,7 @@
 //   GET  /v1/orders?page=&per_page=  per_page ≤ 50; X-Page/X-Per-Page/X-Offset/X-Total/X-Total-Pages/X-Next-Page/X-Prev-Page
 //                                    optional updated_at_start_time / updated_at_end_time ("YYYY-MM-DD HH:MM:SS", inclusive),
 //                                    created_at_start_time / created_at_end_time, customer_id, order_number
-//                                    (names [UNVERIFIED], see CYBERBIZ_QUERY in adapter.ts; unknown params are ignored)
+//                                    (names [UNVERIFIED], see CYBERBIZ_QUERY below; unknown params are ignored)
 //   GET  /v1/customers?email=&mobile=&page=&per_page=   customers, paged like orders (206 [] when none match)
 //   POST /v1/customers              {name?, email?, mobile?, country_calling_code?} → 201 the customer; 422 on a taken e-mail
 //   GET  /v1/orders/:id             the order, or `200 null` for an unknown id (a CYBERBIZ quirk)
@@ -26,7 +26,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
-import { CYBERBIZ_QUERY } from './adapter.js';
+
+// Query parameter names, the simulator's own copy ([UNVERIFIED] at CYBERBIZ; unknown params are ignored).
+const CYBERBIZ_QUERY = {
+  orderCustomer: 'customer_id',
+  createdFrom: 'created_at_start_time',
+  createdTo: 'created_at_end_time',
+  orderNumber: 'order_number',
+  customerEmail: 'email',
+  customerMobile: 'mobile',
+} as const;
 
 export const CYBERBIZ_WEBHOOK_USER_AGENT = 'CyberbizAppWebhook/1.0';
 const MAX_PER_PAGE = 50;

@@ -483,3 +483,21 @@ describe('Eshopbox adapter with the simulator', () => {
     });
   });
 });
+
+// Eshopbox does not sign webhooks: it sends back the headers registered with the subscription
+// (webhookHeaders{x-api-key,...}, eshop.gitbook.io "Registering webhook for tracking shipment"). The known
+// answer is therefore the key itself, compared exactly.
+describe('Eshopbox webhook key (known answer)', () => {
+  const adapter = new EshopboxAdapter({ authUrl: 'http://127.0.0.1:1', apiBaseFor: () => 'http://127.0.0.1:1', wmsUrl: 'http://127.0.0.1:1' });
+  const conn: StoreConnectionCredentials = { settings: { workspace: 'kapaskraft' }, secrets: { webhookKey: 'whk_3f9a7c1e' } };
+  const hook = (headers: Record<string, string>, query: Record<string, string> = {}): RawWebhook => ({ body: Buffer.from('{}'), headers, query });
+
+  it('accepts exactly the registered key, in x-api-key or ?key=', () => {
+    expect(adapter.verifyWebhook(conn, hook({ 'x-api-key': 'whk_3f9a7c1e' }))).toBe(true);
+    expect(adapter.verifyWebhook(conn, hook({}, { key: 'whk_3f9a7c1e' }))).toBe(true);
+    for (const wrong of ['WHK_3F9A7C1E', 'whk_3f9a7c1e ', 'whk_3f9a7c1', 'Bearer whk_3f9a7c1e', '']) {
+      expect(adapter.verifyWebhook(conn, hook({ 'x-api-key': wrong }))).toBe(false);
+    }
+    expect(adapter.verifyWebhook(conn, hook({ authorization: 'whk_3f9a7c1e' }))).toBe(false);
+  });
+});

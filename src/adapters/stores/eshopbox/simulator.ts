@@ -23,7 +23,12 @@
 import { randomBytes } from 'node:crypto';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
-import { indianNationalNumber } from './adapter.js';
+
+/** An Indian mobile number's 10 national digits, with or without +91 / 91 / 0 and separators; null otherwise. */
+function nationalMobile(raw: string): string | null {
+  const m = /^(?:\+?91|0)?([6-9]\d{9})$/.exec(raw.replace(/[\s().-]/g, ''));
+  return m?.[1] ?? null;
+}
 
 export interface EshopboxSimulatorOptions {
   /** Lifetime of issued access tokens. */
@@ -369,8 +374,8 @@ export class EshopboxSimulator extends Simulator {
     if (problem) return fail(400, problem);
     const shipment = [...account.shipments.values()].find((s) => s.customerOrderNumber === b['customerOrderNumber'] && s.trackingId === b['trackingId']);
     if (!shipment) return fail(404, `no shipment with customerOrderNumber ${String(b['customerOrderNumber'])} and trackingId ${String(b['trackingId'])}`);
-    const given = indianNationalNumber(String(b['contactPhoneNumber'])) ?? String(b['contactPhoneNumber']);
-    const onOrder = indianNationalNumber(shipment.shippingAddress.contactPhone) ?? shipment.shippingAddress.contactPhone;
+    const given = nationalMobile(String(b['contactPhoneNumber'])) ?? String(b['contactPhoneNumber']);
+    const onOrder = nationalMobile(shipment.shippingAddress.contactPhone) ?? shipment.shippingAddress.contactPhone;
     if (given !== onOrder) return fail(400, 'contactPhoneNumber does not match the phone number on the order');
     if (shipment.attempts === 0 || !['failed_delivery', 'ndr_resolution_submitted'].includes(shipment.status)) {
       return fail(400, `shipment ${shipment.shipmentId} is not in failed delivery (status ${shipment.status})`);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator } from './index.js';
+import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator, signShoplineBody } from './index.js';
 import type { ShoplineDelivery } from './index.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
@@ -266,5 +266,30 @@ describe('SHOPLINE adapter with the simulator', () => {
       expect((await post('/_sim/deliveries/nope/redeliver', {})).status).toBe(404);
       expect((await adapter.verifyConnection(conn2)).displayName).toBe('shop2');
     });
+  });
+});
+
+// Known answers from SHOPLINE's official Go SDK (shoplineos/shopline-sdk-go): client/webhook_client_test.go
+// signs the body below with the unit-test app secret and sends X-Shopline-Hmac-Sha256 as lowercase hex;
+// client/sign_test.go (TestGenerateSignForWebhook) gives a second vector. SHOPLINE's webhook page shows a
+// base64 example header, so the same digest in base64 is accepted too.
+describe('X-Shopline-Hmac-Sha256 known-answer vectors', () => {
+  const adapter = new ShoplineAdapter({ baseUrlFor: () => 'http://127.0.0.1:1' });
+  const kat: StoreConnectionCredentials = { settings: { handle: 'zwapptest' }, secrets: { accessToken: 'x', appSecret: 'LDLLJJLflja2039203flaflaLLFLE' } };
+  const hook = (hmac: string, body: string): RawWebhook => ({ body: Buffer.from(body), headers: { 'x-shopline-hmac-sha256': hmac, 'x-shopline-topic': 'products/create' }, query: {} });
+  const BODY = '{"body_html":"BodyHtml","id":"32398389389389"}';
+  const HEX = 'edf64f4c46a9cb2c8aaa6c7034b77899aca1b63ad0c461901417a42b1cf139b0';
+
+  it('the adapter accepts the SDK\'s signatures, hex or base64, and nothing else', () => {
+    expect(adapter.verifyWebhook(kat, hook(HEX, BODY))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook('7d8b4cbec432e0c7e901881cc0f2490a910d56eaa73fc94bcc4276d14a61fe88', '"my secret message"'))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook(Buffer.from(HEX, 'hex').toString('base64'), BODY))).toBe(true);
+    expect(adapter.verifyWebhook(kat, hook(HEX, BODY.replace('Html"', 'HTML"')))).toBe(false);
+    expect(adapter.verifyWebhook({ ...kat, secrets: { ...kat.secrets, appSecret: 'LDLLJJLflja2039203flaflaLLFLF' } }, hook(HEX, BODY))).toBe(false);
+    expect(adapter.verifyWebhook(kat, hook(HEX.slice(0, -1) + '1', BODY))).toBe(false);
+  });
+
+  it('the simulator signs with its own code to the same digest (in base64, as SHOPLINE\'s example header)', () => {
+    expect(Buffer.from(signShoplineBody('LDLLJJLflja2039203flaflaLLFLE', BODY), 'base64').toString('hex')).toBe(HEX);
   });
 });

@@ -19,7 +19,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SimInputError, Simulator, deliverWebhook, jsonBody, requireString } from '../../../sandbox/simulator.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
-import { SHOPLINE_API_VERSION } from './adapter.js';
+
+/** The Admin API version the simulated stores serve by default (developer.shopline.com, v20260301). */
+const SHOPLINE_API_VERSION = 'v20260301';
 
 /** Delays before retries 1..3. SHOPLINE's real schedule is undocumented; short so tests stay fast. */
 export const SHOPLINE_RETRY_DELAYS_MS: readonly number[] = [50, 100, 200];
