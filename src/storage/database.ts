@@ -18,6 +18,7 @@ import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
+import * as m0010 from './migrations/0010_workspace_foreign_keys.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0007_conversations': m0007,
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
+  '0010_workspace_foreign_keys': m0010,
 };
 
 class StaticMigrations implements MigrationProvider {
