@@ -19,10 +19,11 @@ export const templateLimits = {
   /** Characters and array items the text's filters and ranges may create. */
   memory: 200_000,
   /**
-   * Milliseconds of wall-clock time, checked between pieces: a backstop, as the step, output and memory limits
-   * stop a text long before on an idle machine (a built-in text takes well under a millisecond).
+   * Milliseconds of wall-clock time, checked between pieces: a backstop only. The step, output and memory
+   * limits, which do not depend on how busy the machine is, stop a heavy text long before (a built-in text
+   * takes well under a millisecond); a lower limit would refuse good texts on a loaded machine.
    */
-  renderMs: 100,
+  renderMs: 500,
 } as const;
 
 /** Tags that read other templates from files; notification texts have none. */
