@@ -338,6 +338,8 @@ async function startHub(sim: SimulatorProcess, backend: Backend, dir: string): P
     SHOPTALK_MESSENGER_API_URL: `${u.messenger}/v25.0`,
     SHOPTALK_CYBERBIZ_API_URL: u.cyberbiz,
     SHOPTALK_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // The merchant's SMTP server is the simulator on this machine.
+    SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: 'true',
     ...HUB_ENV,
   };
   delete env['SHOPTALK_SANDBOX'];

@@ -25,7 +25,10 @@ import { MessageSender } from './core/notifications/sender.js';
 import { PushService } from './core/push/service.js';
 import { OutboundWebhooks } from './core/webhooks/outbound.js';
 import type { OutboundHttp } from './core/webhooks/outbound.js';
-import { httpRequest } from './adapters/http-client.js';
+import { DestinationHttp } from './adapters/http-client.js';
+import { DestinationGuard } from './core/net/destinations.js';
+import type { AddressClass, ResolveHost } from './core/net/destinations.js';
+import { systemResolve } from './adapters/net/pinned.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
 import type { JobHandler, JobQueue } from './queue/port.js';
@@ -88,6 +91,11 @@ export interface HubOptions {
   logger?: AppLogger;
   /** Redis key prefix for the BullMQ driver (tests isolate runs with it). */
   queuePrefix?: string;
+  /**
+   * Tests only: the resolver and address classifier the destination guard uses, so a local test server can play a
+   * public host. Not configurable from the environment.
+   */
+  destinations?: { resolve?: ResolveHost; classify?: (address: string) => AddressClass };
 }
 
 /**
@@ -105,8 +113,8 @@ export function resolveMasterKey(config: Config): string {
   return key;
 }
 
-export function createProviders(config: Config): Providers {
-  const smtp = new SmtpEmailAdapter();
+export function createProviders(config: Config, guard?: DestinationGuard): Providers {
+  const smtp = new SmtpEmailAdapter({ guard: guard ?? destinationGuard(config) });
   const empikplace = new MiraklAdapter({ baseUrl: config.providers.empikplaceApiUrl });
   const channels: Record<string, ChannelAdapter> = {
     meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl }),
@@ -121,7 +129,7 @@ export function createProviders(config: Config): Providers {
     shopify: new ShopifyAdapter(),
     shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
     cyberbiz: new CyberbizAdapter({ baseUrl: config.providers.cyberbizApiUrl }),
-    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl }),
+    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl, memberApiUrl: config.providers.ninetyOneAppMemberApiUrl }),
     eshopbox: new EshopboxAdapter({
       authUrl: config.providers.eshopboxAuthUrl,
       apiBaseFor: (ws) => config.providers.eshopboxApiUrl.replace('{workspace}', ws),
@@ -135,6 +143,11 @@ export function createProviders(config: Config): Providers {
     marketplace: (platform) => (platform === 'empikplace' ? empikplace : null),
     close: () => smtp.close(),
   };
+}
+
+/** The guard for destinations workspaces choose, under the operator's policy. */
+export function destinationGuard(config: Config, overrides: HubOptions['destinations'] = {}): DestinationGuard {
+  return new DestinationGuard({ policy: { allowPrivate: config.destinations.allowPrivate }, resolve: overrides.resolve ?? systemResolve, classify: overrides.classify });
 }
 
 export async function createHub(opts: HubOptions): Promise<Hub> {
@@ -165,27 +178,29 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       });
 
   const uow = createUnitOfWork(storage, { defaultMaxAttempts: config.worker.maxAttempts, afterCommit: () => queue.notify() });
-  const providers = createProviders(config);
+  const guard = destinationGuard(config, opts.destinations);
+  const providers = createProviders(config, guard);
   const workspaces = new WorkspaceService(uow);
   const publicUrl = () => config.http.publicUrl;
-  const connections = new ConnectionService(uow, providers, secrets, publicUrl);
+  const connections = new ConnectionService(uow, providers, secrets, publicUrl, guard.policy);
   const customers = new CustomerService(uow);
   const users = new UserService(uow);
   const settings = new NotificationSettingsService(uow, connections);
   const ingress = new WebhookIngress(uow, providers, secrets);
+  const destinationHttp = new DestinationHttp(guard, 10_000);
   const outboundHttp: OutboundHttp = {
     post: async (url, body, headers) => {
-      const res = await httpRequest({ method: 'POST', url, body, headers, timeoutMs: 10_000 });
-      return { status: res.status, text: res.text };
+      const res = await destinationHttp.request({ method: 'POST', url, body, headers });
+      return { status: res.status, text: res.text, location: typeof res.headers['location'] === 'string' ? res.headers['location'] : null };
     },
   };
-  const outbound = new OutboundWebhooks(uow, secrets, outboundHttp);
+  const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
   const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts);
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
-  const loyalty = new LoyaltyService(uow, providers, secrets);
+  const loyalty = new LoyaltyService(uow, providers, secrets, planner);
   const history = new OrderHistoryService(uow, providers, secrets);
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
@@ -264,6 +279,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       }
       await queue.stop();
       providers.close();
+      await destinationHttp.close();
       readinessRedis?.disconnect();
       await storage.close();
     },

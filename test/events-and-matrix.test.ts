@@ -73,8 +73,8 @@ describe('events API and support matrix', () => {
   });
 
   it('refuses to enable a notification no platform supports on the channel', async () => {
-    const res = await t.api<{ error: { message: string } }>('PUT', '/v1/notification-settings/points.earned/whatsapp', m.key, { enabled: true, template: { name: 'order_placed' } });
+    const res = await t.api<{ error: { message: string } }>('PUT', '/v1/notification-settings/credits.earned/whatsapp', m.key, { enabled: true, template: { name: 'order_placed' } });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toContain('Points received notifications are not supported on WhatsApp');
+    expect(res.body.error.message).toContain('Reward credits received notifications are not supported on WhatsApp');
   });
 });

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { onUnauthorized, restoreSession, signOut } from './api';
 import type { Session } from './api';
 import { Link, match, navigate, useLocation } from './router';
-import { ErrorBox, Loading } from './ui';
+import { ErrorBox, Loading, PageErrorBoundary } from './ui';
 import { SignInPage } from './pages/SignIn';
 import { IntegrationsPage } from './pages/Integrations';
 import { NotificationsPage } from './pages/Notifications';
@@ -103,7 +103,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
         </nav>
         <div className="user">
           <span title={session.user.email}>
-            {session.user.name} <span className="muted">({session.user.role}{session.mode === 'apikey' ? ', API key' : ''})</span>
+            <span data-testid="user-name">{session.user.name || session.user.email}</span> <span className="muted">({session.user.role}{session.mode === 'apikey' ? ', API key' : ''})</span>
           </span>
           <button type="button" className="small" onClick={() => void out()} data-testid="signout">
             Sign out
@@ -111,7 +111,9 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page path={loc.path} session={session} />
+        <PageErrorBoundary key={loc.path} page={loc.path.split('/')[1] || 'home'}>
+          <Page path={loc.path} session={session} />
+        </PageErrorBoundary>
       </main>
     </>
   );

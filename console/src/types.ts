@@ -28,6 +28,8 @@ export interface ChannelAccount {
   display_name: string | null;
   secrets: Record<string, string>;
   status: string;
+  /** Set where the provider cannot confirm the sending number by API (Gupshup): a test send is the check. */
+  number_check?: { state: string; note: string | null } | null;
   webhook_url: string;
   verified_at: string | null;
   created_at: string;
@@ -90,6 +92,12 @@ export interface TestSendResult {
   provider_message_id: string | null;
   reason: string | null;
   preview: string | null;
+}
+
+/** Money as the store gave it: a decimal string and its ISO currency. */
+export interface Money {
+  amount: string;
+  currency: string;
 }
 
 export interface OrderLine {
@@ -160,7 +168,7 @@ export interface Contact {
 
 export interface TicketDetail extends Ticket {
   contact: Contact | null;
-  customer_orders: Array<{ name: string; status: string | null; total: string | null; url: string | null; created_at: string | null }>;
+  customer_orders: Array<{ name: string; status: string | null; total: Money | null; url: string | null; created_at: string | null }>;
   messages: TicketMessage[];
 }
 
@@ -190,7 +198,7 @@ export interface OrderHistory {
   platform: string;
   window_days: number;
   store_url: string | null;
-  orders: Array<{ external_id: string; name: string; total: string | null; financial_status: string | null; fulfillment_status: string | null; status_url: string | null; created_at: string | null }>;
+  orders: Array<{ external_id: string; name: string; total: Money | null; financial_status: string | null; fulfillment_status: string | null; status_url: string | null; created_at: string | null }>;
 }
 
 export interface UsageRow {
@@ -236,6 +244,7 @@ export interface WebhookDelivery {
   error: string | null;
   created_at: string;
   delivered_at: string | null;
+  next_attempt_at: string | null;
 }
 
 export interface PhoneChannel {

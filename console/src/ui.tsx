@@ -1,5 +1,5 @@
 // Small shared pieces: data loading with visible errors, error boxes, form fields, dates.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Component, useCallback, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError } from './api';
 
@@ -141,4 +141,36 @@ export function Secret({ label, value }: { label: string; value: string }) {
       </button>
     </div>
   );
+}
+
+/**
+ * Keeps a page's failure inside the page: the navigation stays, and the user reads what failed and can go on.
+ * The shell gives each page its own boundary keyed by the path, so moving to another page starts afresh.
+ */
+export class PageErrorBoundary extends Component<{ children: ReactNode; page: string }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: Error): { error: Error } {
+    return { error };
+  }
+
+  override componentDidCatch(error: Error): void {
+    console.error(`The ${this.props.page} page failed`, error);
+  }
+
+  override render(): ReactNode {
+    if (!this.state.error) return this.props.children;
+    return (
+      <section className="error" role="alert" data-testid="page-error">
+        <h1>This page could not be shown</h1>
+        <p>
+          Something on the {this.props.page} page failed to display: {this.state.error.message}. The rest of the console still
+          works; reload to try again, or pick another page.
+        </p>
+        <button type="button" onClick={() => this.setState({ error: null })}>
+          Try again
+        </button>
+      </section>
+    );
+  }
 }

@@ -21,7 +21,7 @@ Commands:
   workspace create <name>                     Create a workspace; prints its id.
   workspace list                              List workspaces.
   api-key create --workspace <id> [--name n]  Create an API key; the key is printed once.
-  user create --workspace <id> --email <e> [--role admin|agent]
+  user create --workspace <id> --email <e> [--role admin|agent] [--name n]
                                               Create a console user; the password is printed once.
   api-key revoke --workspace <id> <key id>    Revoke an API key.
   jobs dead [--workspace <id>]                List jobs that failed for good.

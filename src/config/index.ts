@@ -48,6 +48,8 @@ export const envSchema = z.object({
   SHOPTALK_LINE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.line.me'),
   SHOPTALK_CYBERBIZ_API_URL: urlWithProtocol(['http://', 'https://']).default('https://app-store-api.cyberbiz.io'),
   SHOPTALK_91APP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.91app.com'),
+  // Member Connect Cloud (member lookup for account linking), a host of its own.
+  SHOPTALK_91APP_MEMBER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://member-api.91app.com'),
   SHOPTALK_ESHOPBOX_AUTH_URL: urlWithProtocol(['http://', 'https://']).default('https://auth.myeshopbox.com'),
   // {workspace} is replaced by the account slug; a URL without it serves every account (a proxy, a simulator).
   SHOPTALK_ESHOPBOX_API_URL: urlWithProtocol(['http://', 'https://']).default('https://{workspace}.myeshopbox.com'),
@@ -57,6 +59,7 @@ export const envSchema = z.object({
   SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
+  SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: boolish.prefault('false'),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -71,6 +74,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   worker: { concurrency: number; pollMs: number; maxAttempts: number };
   sandbox: { enabled: boolean; port: number };
+  /**
+   * Destinations workspaces choose (webhook URLs, SMTP hosts): private and loopback addresses are refused unless
+   * allowed here (self-hosted set-ups with internal providers); link-local and metadata addresses always are.
+   */
+  destinations: { allowPrivate: boolean };
   providers: {
     whatsappApiUrl: string;
     /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
@@ -80,6 +88,7 @@ export interface Config {
     lineApiUrl: string;
     cyberbizApiUrl: string;
     ninetyOneAppApiUrl: string;
+    ninetyOneAppMemberApiUrl: string;
     eshopboxAuthUrl: string;
     /** Eshopbox API base with a {workspace} placeholder for the account slug. */
     eshopboxApiUrl: string;
@@ -132,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
+    destinations: { allowPrivate: e.SHOPTALK_ALLOW_PRIVATE_DESTINATIONS },
     providers: {
       whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
       shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),
@@ -140,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lineApiUrl: e.SHOPTALK_LINE_API_URL.replace(/\/$/, ''),
       cyberbizApiUrl: e.SHOPTALK_CYBERBIZ_API_URL.replace(/\/$/, ''),
       ninetyOneAppApiUrl: e.SHOPTALK_91APP_API_URL.replace(/\/$/, ''),
+      ninetyOneAppMemberApiUrl: e.SHOPTALK_91APP_MEMBER_API_URL.replace(/\/$/, ''),
       eshopboxAuthUrl: e.SHOPTALK_ESHOPBOX_AUTH_URL.replace(/\/$/, ''),
       eshopboxApiUrl: e.SHOPTALK_ESHOPBOX_API_URL.replace(/\/$/, ''),
       eshopboxWmsUrl: e.SHOPTALK_ESHOPBOX_WMS_URL.replace(/\/$/, ''),

@@ -13,8 +13,10 @@ export const jobCatalogue = {
     maxAttempts: 8,
   },
   'webhook.deliver': {
-    description: 'Deliver one outbound webhook to a merchant subscription',
-    payload: z.object({ deliveryId: z.string() }),
+    description: 'Make one attempt at an outbound webhook delivery; a failure schedules the next attempt (about a day of retries)',
+    // attempt: attempts made when this one was scheduled (absent on jobs queued before retries were scheduled);
+    // manual: a redelivery asked for by the merchant, one attempt without a schedule.
+    payload: z.object({ deliveryId: z.string(), attempt: z.number().int().min(0).optional(), manual: z.boolean().optional() }),
     maxAttempts: 8,
   },
   'message.send': {

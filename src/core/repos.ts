@@ -9,6 +9,8 @@ import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, F
 export interface Workspace {
   id: string;
   name: string;
+  /** The brand customers see; null until set (the workspace's name is internal and never shown to them). */
+  brandName: string | null;
   createdAt: number;
 }
 
@@ -282,6 +284,20 @@ export interface WebhookDelivery {
   error: string | null;
   createdAt: number;
   deliveredAt: number | null;
+  /** When the next automatic attempt is due, while the delivery is pending a retry. */
+  nextAttemptAt: number | null;
+}
+
+export interface WebhookDeliveryAttempt {
+  id: string;
+  deliveryId: string;
+  attempt: number;
+  trigger: 'automatic' | 'manual';
+  startedAt: number;
+  durationMs: number;
+  responseStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
 }
 
 export interface Page<T> {
@@ -294,6 +310,7 @@ export interface Repos {
     create(name: string): Promise<Workspace>;
     get(workspaceId: string): Promise<Workspace | null>;
     list(): Promise<Workspace[]>;
+    update(workspaceId: string, input: { name?: string; brandName?: string | null }): Promise<Workspace | null>;
   };
   apiKeys: {
     create(workspaceId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKeyRecord>;
@@ -398,8 +415,13 @@ export interface Repos {
   webhookDeliveries: {
     create(workspaceId: string, input: { subscriptionId: string; event: string; payload: unknown }): Promise<WebhookDelivery>;
     get(workspaceId: string, id: string): Promise<WebhookDelivery | null>;
-    update(workspaceId: string, id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'responseStatus' | 'responseBody' | 'error' | 'deliveredAt'>>): Promise<void>;
-    listForSubscription(workspaceId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'responseStatus' | 'responseBody' | 'error' | 'deliveredAt' | 'nextAttemptAt'>>): Promise<void>;
+    /** Newest first; with a status, only deliveries in it; `before` pages by (created_at, id) of the last one seen. */
+    listForSubscription(workspaceId: string, subscriptionId: string, limit: number, filter?: { status?: WebhookDelivery['status']; before?: { createdAt: number; id: string } }): Promise<WebhookDelivery[]>;
+    /** Moves a failed or delivered delivery back to pending for a manual redelivery; false when it was not in either state. */
+    reopen(workspaceId: string, id: string, at: number): Promise<boolean>;
+    recordAttempt(workspaceId: string, input: Omit<WebhookDeliveryAttempt, 'id'>): Promise<void>;
+    listAttempts(workspaceId: string, deliveryId: string): Promise<WebhookDeliveryAttempt[]>;
   };
   usage: {
     /** Records a billable send once per message. */
@@ -516,6 +538,8 @@ export interface Repos {
     findByExternal(workspaceId: string, sourceRef: string, externalId: string): Promise<Ticket | null>;
     /** The newest ticket from a source that is not closed (a chat's open hand-over). */
     openForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
+    /** The newest ticket from a source, whatever its status. */
+    latestForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
     update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context'>>): Promise<void>;
     list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
     /** Tickets changed after a time (live updates), oldest change first. */

@@ -31,7 +31,7 @@ import { safeEqual } from '../core/secrets/secret-box.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const ADMIN_ONLY = ['/store-connections', '/channel-accounts', '/channel-selection', '/notification-settings', '/notification-variables', '/chat-settings', '/flow-modules', '/api-keys', '/webhook-subscriptions', '/users', '/queues', '/categories', '/custom-fields', '/events', '/push', '/jobs'];
+const ADMIN_ONLY = ['/workspace', '/store-connections', '/channel-accounts', '/channel-selection', '/notification-settings', '/notification-variables', '/chat-settings', '/flow-modules', '/api-keys', '/webhook-subscriptions', '/users', '/queues', '/categories', '/custom-fields', '/events', '/push', '/jobs'];
 
 export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<FastifyInstance> {
   const app = Fastify({

@@ -34,6 +34,18 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
 /** The inbound webhook path segment of each channel provider. */
 export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup', 'meta-messenger': 'messenger', line: 'line', twilio: 'sms', smtp: 'email' };
 
+/**
+ * Whether the provider confirmed that the account sends from its number. Null where verifying the account already
+ * proves it; for Gupshup, which has no such API, the first accepted send (a test send) is the proof.
+ */
+const numberCheckView = (a: ChannelAccount): { state: string; note: string | null } | null => {
+  const state = a.settings['numberCheck'];
+  if (!state) return null;
+  if (state === 'verified') return { state, note: null };
+  const failure = a.settings['numberCheckFailure'];
+  return { state, note: failure ? `number not verified — the last test message failed: ${failure}` : 'number not verified — send a test message' };
+};
+
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,
   channel: a.channel,
@@ -45,6 +57,7 @@ export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<stri
   settings: a.settings,
   secrets: maskedSecrets,
   status: a.status,
+  number_check: numberCheckView(a),
   rate_limit_per_second: a.rateLimitPerSecond,
   webhook_url: `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
   verified_at: iso(a.verifiedAt),

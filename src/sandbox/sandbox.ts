@@ -116,8 +116,12 @@ export async function startSimulators(opts: { host: string; basePort: number; st
   };
 }
 
-/** Points every provider URL of the config at the simulators. */
+/**
+ * Points every provider URL of the config at the simulators. The demo workspace's own destinations (its SMTP
+ * server) are simulators on this machine, so the sandbox allows private destinations.
+ */
 export function useSimulators(config: Config, sims: Simulators): void {
+  config.destinations.allowPrivate = true;
   Object.assign(config.providers, {
     whatsappApiUrl: sims.whatsappApiUrl,
     gupshupApiUrl: sims.gupshup.baseUrl,
@@ -127,6 +131,7 @@ export function useSimulators(config: Config, sims: Simulators): void {
     shoplineApiUrl: `${sims.shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
     cyberbizApiUrl: sims.cyberbiz.baseUrl,
     ninetyOneAppApiUrl: sims.ninetyOneApp.baseUrl,
+    ninetyOneAppMemberApiUrl: sims.ninetyOneApp.baseUrl,
     eshopboxAuthUrl: sims.eshopbox.baseUrl,
     eshopboxApiUrl: sims.eshopbox.baseUrl,
     eshopboxWmsUrl: sims.eshopbox.baseUrl,

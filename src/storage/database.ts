@@ -19,6 +19,8 @@ import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
 import * as m0010 from './migrations/0010_workspace_foreign_keys.js';
+import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
+import * as m0018 from './migrations/0018_workspace_brand.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -34,6 +36,8 @@ const migrations: Record<string, Migration> = {
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
   '0010_workspace_foreign_keys': m0010,
+  '0011_webhook_delivery_attempts': m0011,
+  '0018_workspace_brand': m0018,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -158,7 +162,9 @@ export class Storage {
   }
 
   async migrate(): Promise<string[]> {
-    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations() });
+    // Migrations are independent of each other's order past 0009; a database that ran a later-numbered one first
+    // (from a development branch) still gets the ones it misses.
+    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations(), allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -3,6 +3,8 @@
 export interface WorkspacesTable {
   id: string;
   name: string;
+  /** What customers see as the shop's name; null until the merchant sets it. */
+  brand_name: string | null;
   created_at: number;
 }
 
@@ -365,5 +367,19 @@ export interface Database {
     error: string | null;
     created_at: number;
     delivered_at: number | null;
+    next_attempt_at: number | null;
+  };
+  webhook_delivery_attempts: {
+    id: string;
+    workspace_id: string;
+    delivery_id: string;
+    attempt: number;
+    /** automatic (the retry schedule) or manual (a redelivery asked for by the merchant). */
+    trigger: string;
+    started_at: number;
+    duration_ms: number;
+    response_status: number | null;
+    response_excerpt: string | null;
+    error: string | null;
   };
 }

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import { createHub } from '../../src/app.js';
-import type { Hub } from '../../src/app.js';
+import type { Hub, HubOptions } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { WhatsAppCloudSimulator } from '../../src/adapters/channels/whatsapp-cloud/index.js';
 import { ShopifySimulator } from '../../src/adapters/stores/shopify/index.js';
@@ -47,7 +47,16 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export type HubVariant = { name: string; db: 'sqlite' | 'postgres'; redis: boolean; sandboxPhone?: boolean };
+export type HubVariant = {
+  name: string;
+  db: 'sqlite' | 'postgres';
+  redis: boolean;
+  sandboxPhone?: boolean;
+  /** Extra environment for this hub (e.g. SHOPTALK_ALLOW_PRIVATE_DESTINATIONS=false). */
+  env?: Record<string, string>;
+  /** The destination guard's resolver and classifier, for tests that play a public host on this machine. */
+  destinations?: HubOptions['destinations'];
+};
 
 export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   const wa = new WhatsAppCloudSimulator({ statusDelayMs: 5 });
@@ -89,6 +98,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_TWILIO_API_URL: twilio.baseUrl,
     SHOPTALK_CYBERBIZ_API_URL: cyberbiz.baseUrl,
     SHOPTALK_91APP_API_URL: app91.baseUrl,
+    SHOPTALK_91APP_MEMBER_API_URL: app91.baseUrl,
     SHOPTALK_ESHOPBOX_AUTH_URL: eshopbox.baseUrl,
     // One simulator plays every Eshopbox host; it tells accounts apart by the ProxyHost header.
     SHOPTALK_ESHOPBOX_API_URL: eshopbox.baseUrl,
@@ -98,12 +108,15 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     SHOPTALK_MARKETPLACE_POLL_SECONDS: '1',
     SHOPTALK_JOB_POLL_MS: '20',
     SHOPTALK_WORKER_CONCURRENCY: '8',
+    // The simulators (and test receivers) listen on 127.0.0.1.
+    SHOPTALK_ALLOW_PRIVATE_DESTINATIONS: 'true',
   };
   if (db.database.kind === 'postgres') {
     env['DATABASE_URL'] = db.database.url;
     env['SHOPTALK_MASTER_KEY'] = randomBytes(32).toString('base64');
   }
   if (variant.redis) env['REDIS_URL'] = TEST_REDIS_URL;
+  Object.assign(env, variant.env ?? {});
   const config: Config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({
@@ -114,7 +127,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
   });
   const prefix = uniqueRedisPrefix();
   const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
-  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+  const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
   phone?.attach(hub.uow);
   await hub.start();
   const t: TestHub = {
@@ -138,7 +151,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
       const port = new URL(t.hub.url!).port;
       await t.hub.stop();
       const again = loadConfig({ ...env, PORT: port });
-      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone });
+      t.hub = await createHub({ config: again, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations });
       phone?.attach(t.hub.uow);
       await t.hub.start();
     },

@@ -5,6 +5,7 @@ import { enc, get, qs } from '../api';
 import type { Customer, List, Loyalty, OrderHistory } from '../types';
 import { Async, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
+import { formatMoney } from '../money';
 
 export function CustomersPage({ customerId }: { customerId: string | null }) {
   const loc = useLocation();
@@ -171,7 +172,7 @@ function CustomerDetail({ customerId }: { customerId: string }) {
                           o.name
                         )}{' '}
                         <span className="muted">
-                          {o.total ?? ''} {o.fulfillment_status ?? o.financial_status ?? ''} {when(o.created_at)}
+                          {formatMoney(o.total)} {o.fulfillment_status ?? o.financial_status ?? ''} {when(o.created_at)}
                         </span>
                       </li>
                     ))}

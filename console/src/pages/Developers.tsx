@@ -147,7 +147,9 @@ function Webhooks() {
     <section aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Outbound webhooks</h2>
       <p className="muted">
-        Signed in <code>Shoptalk-Signature: t=…,v1=…</code> (HMAC-SHA256 of “t.body” with the subscription's secret).
+        Signed the Standard Webhooks way: <code>webhook-id</code>, <code>webhook-timestamp</code> and <code>webhook-signature: v1,…</code> (base64
+        HMAC-SHA256 of “id.timestamp.body” keyed with the secret after <code>whsec_</code>). A refused delivery is retried for about a day (after 5 s,
+        5 min, 30 min, 2 h, 5 h, 10 h and 10 h); after that it is listed as failed and can be redelivered.
       </p>
       {created ? (
         <div className="card success" role="status" data-testid="webhook-created">
@@ -209,44 +211,89 @@ function Webhooks() {
   );
 }
 
+const DELIVERY_FILTERS: Array<{ value: string; label: string }> = [
+  { value: '', label: 'All' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'pending', label: 'Retrying' },
+  { value: 'delivered', label: 'Delivered' },
+];
+
 function Deliveries({ id }: { id: string }) {
-  const load = useLoad(`deliveries:${id}`, () => get<List<WebhookDelivery>>(`/v1/webhook-subscriptions/${enc(id)}/deliveries`));
+  const [status, setStatus] = useState('');
+  const query = status ? `?status=${enc(status)}` : '';
+  const load = useLoad(`deliveries:${id}:${status}`, () => get<List<WebhookDelivery>>(`/v1/webhook-subscriptions/${enc(id)}/deliveries${query}`));
+  const redeliver = useAction();
+  const filterId = useId();
+
+  const doRedeliver = async (d: WebhookDelivery) => {
+    const done = await redeliver.run(() => post<WebhookDelivery>(`/v1/webhook-subscriptions/${enc(id)}/deliveries/${enc(d.id)}/redeliver`));
+    if (done) load.reload(true);
+  };
+
   return (
-    <Async load={load}>
-      {(d) =>
-        d.data.length === 0 ? (
-          <p className="empty">Nothing delivered yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Event</th>
-                  <th>Status</th>
-                  <th>Attempts</th>
-                  <th>Last response</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.data.map((x) => (
-                  <tr key={x.id}>
-                    <td>{x.event}</td>
-                    <td>
-                      <StatusBadge status={x.status} />
-                    </td>
-                    <td className="num">{x.attempts}</td>
-                    <td className="wrap">
-                      {x.response_status ?? '—'} {x.error ? <span className="error-text">{x.error}</span> : null}
-                    </td>
-                    <td>{when(x.created_at)}</td>
+    <div data-testid="webhook-deliveries">
+      <div className="inline">
+        <label htmlFor={filterId}>Show</label>
+        <select id={filterId} data-testid="deliveries-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+          {DELIVERY_FILTERS.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="small" onClick={() => load.reload()}>
+          Refresh
+        </button>
+      </div>
+      <ErrorBox error={redeliver.error} />
+      <Async load={load}>
+        {(d) =>
+          d.data.length === 0 ? (
+            <p className="empty">{status ? 'No deliveries with this status.' : 'Nothing delivered yet.'}</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Event</th>
+                    <th>Status</th>
+                    <th>Attempts</th>
+                    <th>Last response</th>
+                    <th>Created</th>
+                    <th>
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      }
-    </Async>
+                </thead>
+                <tbody>
+                  {d.data.map((x) => (
+                    <tr key={x.id} data-testid="delivery-row" data-status={x.status}>
+                      <td>{x.event}</td>
+                      <td>
+                        <StatusBadge status={x.status} />
+                        {x.status === 'pending' && x.next_attempt_at ? <div className="muted">next try {when(x.next_attempt_at)}</div> : null}
+                      </td>
+                      <td className="num">{x.attempts}</td>
+                      <td className="wrap">
+                        {x.response_status ?? '—'} {x.error ? <span className="error-text">{x.error}</span> : null}
+                        {x.response_body ? <div className="muted">{x.response_body}</div> : null}
+                      </td>
+                      <td>{when(x.created_at)}</td>
+                      <td>
+                        {x.status === 'failed' ? (
+                          <button type="button" className="small" data-testid="delivery-redeliver" onClick={() => void doRedeliver(x)} disabled={redeliver.busy}>
+                            Redeliver
+                          </button>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Async>
+    </div>
   );
 }

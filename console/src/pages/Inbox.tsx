@@ -6,6 +6,7 @@ import type { Session } from '../api';
 import type { List, Named, Ticket, TicketDetail, TicketMessage } from '../types';
 import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
+import { formatMoney } from '../money';
 
 const STATUSES = ['open', 'pending', 'closed'];
 const FILTERS = ['source', 'queue_id', 'category_id', 'status', 'assignee'] as const;
@@ -40,7 +41,7 @@ function useInboxUpdates(onChange: () => void): void {
   }, []);
 }
 
-export function InboxPage({ session, ticketId }: { session: Session; ticketId: string | null }) {
+export function InboxPage({ session: _session, ticketId }: { session: Session; ticketId: string | null }) {
   const loc = useLocation();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, loc.query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const filterQs = qs(filters);
@@ -91,7 +92,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
             }
           </Async>
         </div>
-        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} session={session} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
+        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
       </div>
     </section>
   );
@@ -160,7 +161,7 @@ function Filters({ values, queues, categories, ticketId }: { values: Record<stri
   );
 }
 
-function TicketView({ ticketId, session, tick, onChanged }: { ticketId: string; session: Session; tick: number; onChanged: () => void }) {
+function TicketView({ ticketId, tick, onChanged }: { ticketId: string; tick: number; onChanged: () => void }) {
   const load = useLoad(`ticket:${ticketId}`, () => get<TicketDetail>(`/v1/tickets/${enc(ticketId)}`));
   const reload = load.reload;
   useEffect(() => {
@@ -180,7 +181,7 @@ function TicketView({ ticketId, session, tick, onChanged }: { ticketId: string; 
                 <MessageItem key={m.id} m={m} />
               ))}
             </ol>
-            <ReplyBox ticketId={t.id} author={session.user.name} onSent={() => { load.reload(true); onChanged(); }} />
+            <ReplyBox ticketId={t.id} onSent={() => { load.reload(true); onChanged(); }} />
           </div>
           <Sidebar t={t} />
         </div>
@@ -258,7 +259,7 @@ function readAsBase64(file: File): Promise<Attachment> {
   });
 }
 
-function ReplyBox({ ticketId, author, onSent }: { ticketId: string; author: string; onSent: () => void }) {
+function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
   const [body, setBody] = useState('');
   const [internal, setInternal] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
@@ -270,7 +271,7 @@ function ReplyBox({ ticketId, author, onSent }: { ticketId: string; author: stri
     e.preventDefault();
     const sent = await action.run(async () => {
       const attachments = await Promise.all(files.map(readAsBase64));
-      return post<TicketMessage>(`/v1/tickets/${enc(ticketId)}/messages`, { body, internal, author, attachments });
+      return post<TicketMessage>(`/v1/tickets/${enc(ticketId)}/messages`, { body, internal, attachments });
     });
     if (sent) {
       setBody('');
@@ -364,7 +365,7 @@ function Sidebar({ t }: { t: TicketDetail }) {
                   o.name
                 )}{' '}
                 <span className="muted">
-                  {o.status ?? ''} {o.total ?? ''} {o.created_at ? when(o.created_at) : ''}
+                  {o.status ?? ''} {formatMoney(o.total)} {o.created_at ? when(o.created_at) : ''}
                 </span>
               </li>
             ))}

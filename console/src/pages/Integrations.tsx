@@ -215,6 +215,11 @@ function AccountTable({ rows, onChanged }: { rows: ChannelAccount[]; onChanged: 
               <td>{a.owner === 'platform' ? 'shared (platform)' : 'merchant'}</td>
               <td>
                 <StatusBadge status={a.status} />
+                {a.number_check?.note ? (
+                  <div className="muted" data-testid="account-number-check">
+                    {a.number_check.note}
+                  </div>
+                ) : null}
               </td>
               <td className="wrap">
                 <code>{a.webhook_url}</code>

@@ -5,6 +5,7 @@ import { enc, get, qs } from '../api';
 import type { Activity, List, Order } from '../types';
 import { Async, StatusBadge, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
+import { formatMoney } from '../money';
 
 export function OrdersPage({ orderId }: { orderId: string | null }) {
   const loc = useLocation();
@@ -39,7 +40,7 @@ export function OrdersPage({ orderId }: { orderId: string | null }) {
                       <Link to={`/orders/${enc(o.id)}${qs({ query })}`} className={o.id === orderId ? 'row selected' : 'row'} data-testid="order-row" aria-current={o.id === orderId ? 'true' : undefined}>
                         <strong>{o.name}</strong> <span>{o.customer_name ?? '—'}</span>
                         <span className="muted">
-                          {o.total} {o.currency} · {when(o.created_at)}
+                          {formatMoney(o.total, o.currency)} · {when(o.created_at)}
                         </span>
                       </Link>
                     </li>
@@ -70,7 +71,7 @@ function OrderDetail({ orderId }: { orderId: string }) {
               {o.customer_name ?? '—'} · {o.email ?? 'no e-mail'} · {o.phone ?? 'no phone'}
             </p>
             <p>
-              Total {o.total} {o.currency} · placed {when(o.created_at)}
+              Total {formatMoney(o.total, o.currency)} · placed {when(o.created_at)}
             </p>
             {o.lines.length > 0 ? (
               <ul className="plain">

@@ -9,6 +9,8 @@ import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { checkStoredSecrets } from './credential-text.js';
+import { DestinationRefusedError, checkDestinationHost, checkDestinationUrl } from '../net/destinations.js';
+import type { DestinationPolicy } from '../net/destinations.js';
 
 export interface ShopifyConnectionInput {
   name?: string | undefined;
@@ -135,6 +137,8 @@ export class ConnectionService {
     private readonly providers: Providers,
     private readonly secrets: SecretBox,
     private readonly publicUrl: () => string,
+    /** The operator's policy for destinations workspaces choose (SMTP hosts, store URLs). */
+    private readonly destinations: DestinationPolicy = { allowPrivate: false },
   ) {}
 
   async createShopifyConnection(workspaceId: string, input: ShopifyConnectionInput): Promise<StoreConnection> {
@@ -196,7 +200,11 @@ export class ConnectionService {
     const shopId = input.shopId.trim();
     if (!/^\d{1,12}$/.test(shopId)) throw invalidField('shop_id', 'must be the numeric 91APP shop id');
     const settings: Record<string, string> = { shopId };
-    if (input.storeUrl) settings['storeUrl'] = input.storeUrl;
+    // Buyers are sent to this URL: only a public http(s) origin.
+    if (input.storeUrl) {
+      checkDestinationUrl('store_url', input.storeUrl, this.destinations);
+      settings['storeUrl'] = input.storeUrl.trim();
+    }
     return this.saveVerifiedStore(workspaceId, '91app', '91APP', shopId, { settings, secrets: { apiKey: input.apiKey } }, input.name);
   }
 
@@ -319,6 +327,7 @@ export class ConnectionService {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fromAddress)) throw invalidField('from_address', 'must be an e-mail address');
     const host = input.host.trim().toLowerCase();
     if (!/^[a-z0-9.-]+$/.test(host)) throw invalidField('host', 'must be the SMTP server’s host name');
+    checkDestinationHost('host', host, this.destinations);
     const settings: Record<string, string> = { host, port: String(input.port), security: input.security, fromAddress };
     if (input.fromName) settings['fromName'] = input.fromName.trim();
     if (input.replyTo) settings['replyTo'] = input.replyTo.trim();
@@ -442,7 +451,9 @@ export class ConnectionService {
     const callbackToken = this.secrets.randomToken();
     const appName = input.appName.trim();
     const credentials: ChannelAccountCredentials = {
-      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, '') },
+      // Gupshup has no API that tells which number an app sends from: the number stays unverified until a
+      // send from it is accepted (the test send is that check).
+      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, ''), numberCheck: 'unverified' },
       secrets: { apiKey: input.apiKey, callbackToken },
     };
     const account = await this.saveVerifiedAccount(workspaceId, 'whatsapp', 'gupshup', 'Gupshup', appName, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);
@@ -522,6 +533,8 @@ export class ConnectionService {
     try {
       return await call();
     } catch (err) {
+      // The host resolved to an address this installation does not connect to (the text looked public).
+      if (err instanceof DestinationRefusedError) throw new AppError('validation_failed', `host: ${err.message}`, { fields: [{ field: 'host', message: err.message }] });
       if (err instanceof ProviderError) {
         if (err.kind === 'permanent') {
           throw new AppError('provider_rejected_credentials', `${who} refused the credentials: ${err.message}`, {

@@ -30,11 +30,21 @@ export function pointsFor(total: string, pointsPerUnit: string): number {
   return Number(product / 10n ** BigInt(scale));
 }
 
+/** Where the programme's changes become notification events (the planner). */
+export interface LoyaltyEventSink {
+  recordLoyaltyEvent(
+    tx: Repos,
+    workspaceId: string,
+    input: { type: 'points.earned' | 'points.spent' | 'coupon.issued'; customerId: string; idempotencyKey: string; data: Record<string, unknown> },
+  ): Promise<unknown>;
+}
+
 export class LoyaltyService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
     private readonly secrets: SecretBox,
+    private readonly events: LoyaltyEventSink,
   ) {}
 
   /** Joins the programme with the sign-up bonus; false when the customer was already a member. */
@@ -46,6 +56,14 @@ export class LoyaltyService {
     if (joined && settings.loyalty.signupBonus > 0) {
       const entry = await tx.loyalty.apply(workspaceId, customerId, { delta: settings.loyalty.signupBonus, reason: 'signup_bonus', reference: 'signup', details: {} });
       balance = entry?.balanceAfter ?? balance;
+      if (entry) {
+        await this.events.recordLoyaltyEvent(tx, workspaceId, {
+          type: 'points.earned',
+          customerId,
+          idempotencyKey: `signup:${customerId}`,
+          data: { points: settings.loyalty.signupBonus, pointsBalance: entry.balanceAfter, reason: 'signup_bonus' },
+        });
+      }
     }
     return { joined, balance };
   }
@@ -99,6 +117,12 @@ export class LoyaltyService {
       reference: `${found.storeConnectionId}:${order.externalId}`,
       details: { orderName: order.name, total: order.total.amount, currency: order.total.currency },
     });
+    await this.events.recordLoyaltyEvent(tx, workspaceId, {
+      type: 'points.earned',
+      customerId,
+      idempotencyKey: `claim:${found.storeConnectionId}:${order.externalId}`,
+      data: { points, pointsBalance: entry!.balanceAfter, orderName: order.name, reason: 'order_claim' },
+    });
     return { kind: 'claimed', points, balance: entry!.balanceAfter, orderName: order.name };
   }
 
@@ -112,19 +136,40 @@ export class LoyaltyService {
     const debit = await this.uow.transaction(async (tx) => {
       const existing = (await tx.loyalty.ledger(workspaceId, customerId, 20)).find((e) => e.reason === 'redeem' && e.reference === reference);
       if (existing) return existing;
-      return tx.loyalty.apply(workspaceId, customerId, { delta: -prize.cost, reason: 'redeem', reference, details: { prizeId: prize.id, prize: prize.name }, requireCover: true });
+      const entry = await tx.loyalty.apply(workspaceId, customerId, { delta: -prize.cost, reason: 'redeem', reference, details: { prizeId: prize.id, prize: prize.name }, requireCover: true });
+      if (entry) {
+        await this.events.recordLoyaltyEvent(tx, workspaceId, {
+          type: 'points.spent',
+          customerId,
+          idempotencyKey: `redeem:${reference}`,
+          data: { points: prize.cost, pointsBalance: entry.balanceAfter, prize: prize.name, reason: 'redeem' },
+        });
+      }
+      return entry;
     });
     if (!debit) return { kind: 'insufficient', balance: (await this.uow.repos.loyalty.member(workspaceId, customerId))?.balance ?? 0, cost: prize.cost };
     const alreadyIssued = typeof debit.details['code'] === 'string' ? (debit.details['code'] as string) : null;
     if (alreadyIssued) return { kind: 'redeemed', prize, code: alreadyIssued, balance: debit.balanceAfter };
     try {
       const code = await this.issue(workspaceId, customerId, prize, settings);
+      await this.uow.transaction((tx) =>
+        this.events.recordLoyaltyEvent(tx, workspaceId, { type: 'coupon.issued', customerId, idempotencyKey: `coupon:${reference}`, data: { code, title: prize.name, reason: 'redeem' } }),
+      );
       return { kind: 'redeemed', prize, code, balance: debit.balanceAfter };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      const back = await this.uow.transaction((tx) =>
-        tx.loyalty.apply(workspaceId, customerId, { delta: prize.cost, reason: 'redeem_cancelled', reference, details: { prizeId: prize.id, reason } }),
-      );
+      const back = await this.uow.transaction(async (tx) => {
+        const entry = await tx.loyalty.apply(workspaceId, customerId, { delta: prize.cost, reason: 'redeem_cancelled', reference, details: { prizeId: prize.id, reason } });
+        if (entry) {
+          await this.events.recordLoyaltyEvent(tx, workspaceId, {
+            type: 'points.earned',
+            customerId,
+            idempotencyKey: `redeem-cancelled:${reference}`,
+            data: { points: prize.cost, pointsBalance: entry.balanceAfter, prize: prize.name, reason: 'redeem_cancelled' },
+          });
+        }
+        return entry;
+      });
       return { kind: 'failed', reason: `${reason} (your ${prize.cost} points are back; balance ${back?.balanceAfter ?? '?'})` };
     }
   }

@@ -45,6 +45,7 @@ const platformLabels: Record<string, string> = {
   eshopbox: 'Eshopbox',
   empikplace: 'EmpikPlace',
   generic: 'The generic webhook source',
+  loyalty: 'The loyalty programme',
 };
 
 export const platformLabel = (platform: string): string => platformLabels[platform] ?? platform;

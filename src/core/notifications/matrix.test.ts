@@ -10,7 +10,16 @@ describe('support matrix', () => {
     expect(isSupported('cyberbiz', 'credits.earned', 'line')).toBe(false);
     expect(isSupported('91app', 'account.linked', 'messenger')).toBe(true);
     expect(isSupported('91app', 'order.placed', 'messenger')).toBe(false);
-    expect(supportingPlatforms('coupon.issued', 'line')).toEqual(['cyberbiz', 'shopline']);
+    expect(supportingPlatforms('coupon.issued', 'line')).toEqual(['cyberbiz', 'loyalty', 'shopline']);
+  });
+
+  it('lets the hub’s own loyalty events go wherever the channel allows promotions (seed 004)', () => {
+    for (const type of ['points.earned', 'points.spent', 'coupon.issued'] as const) {
+      for (const channel of ['whatsapp', 'line', 'sms', 'email']) expect(isSupported('loyalty', type, channel)).toBe(true);
+      expect(isSupported('loyalty', type, 'messenger')).toBe(false);
+    }
+    // Store credits are a store platform's; the hub's programme has none.
+    expect(isSupported('loyalty', 'credits.earned', 'whatsapp')).toBe(false);
   });
 
   it('never allows promotional notifications on Messenger', () => {

@@ -12,6 +12,9 @@ interface MatrixRow {
   channels: MatrixChannel[];
 }
 
+/** The source of events raised by the hub's own loyalty programme (not a store platform). */
+export const LOYALTY_SOURCE = 'loyalty';
+
 const orderJourney: EventType[] = [
   'order.placed',
   'order.paid',
@@ -36,6 +39,9 @@ export const supportMatrix: MatrixRow[] = [
   { types: ['coupon.issued'], platforms: ['cyberbiz', 'shopline'], channels: ['line'] },
   // Seed 002 and the platforms that send order webhooks: the order and return journey on WhatsApp, SMS, e-mail.
   { types: orderJourney, platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
+  // Seed 004: the hub runs its own loyalty programme, so its point and coupon changes are the hub's events and go
+  // wherever the channel's rules allow: not on Messenger.
+  { types: ['points.earned', 'points.spent', 'coupon.issued'], platforms: [LOYALTY_SOURCE], channels: ['whatsapp', 'line', 'sms', 'email'] },
 ];
 
 const promotional = new Set<EventType>(['points.earned', 'points.spent', 'credits.earned', 'credits.spent', 'coupon.issued']);

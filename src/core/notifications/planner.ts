@@ -13,11 +13,12 @@ import type { StoredContent } from '../channels/ports.js';
 import { matchLocale } from '../templates/builtin.js';
 import type { OptOutService } from './opt-outs.js';
 import { findCustomerRecipient, findRecipient, maskAddress } from './recipients.js';
+import type { RecipientLookup } from './recipients.js';
 import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, TextNotRendered, composeText, emailBodies, isTextChannel } from './compose.js';
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
-import { billingCategory, unsupportedReason } from './matrix.js';
+import { LOYALTY_SOURCE, billingCategory, unsupportedReason } from './matrix.js';
 
 export class NotificationPlanner {
   private brands = new TtlCache<string, string>(30_000);
@@ -53,7 +54,7 @@ export class NotificationPlanner {
       await repos.webhooks.finish(workspaceId, webhook.id, 'failed', reason);
       return;
     }
-    const brand = await this.brands.get(workspaceId, async () => (await repos.workspaces.get(workspaceId))?.name ?? '');
+    const brand = await this.brandOf(repos, workspaceId, connection.id);
     await this.uow.transaction(async (tx) => {
       for (const event of events) {
         await this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand);
@@ -69,18 +70,45 @@ export class NotificationPlanner {
   async recordPushedEvent(workspaceId: string, storeConnectionId: string, event: NormalizedEvent): Promise<StoredEvent | null> {
     const connection = await this.uow.repos.storeConnections.get(workspaceId, storeConnectionId);
     if (!connection) throw invalidField('store_connection_id', `no store connection ${storeConnectionId} in this workspace`);
-    const brand = await this.brands.get(workspaceId, async () => (await this.uow.repos.workspaces.get(workspaceId))?.name ?? '');
+    const brand = await this.brandOf(this.uow.repos, workspaceId, connection.id);
     return this.uow.transaction((tx) => this.recordEvent(tx, workspaceId, connection.id, connection.platform, event, brand));
+  }
+
+  /**
+   * The brand customers see when the event itself names none: the workspace's brand setting, else the name of the
+   * store the event came from (as the platform reports it). Never the workspace's own name, which is internal.
+   */
+  async brandOf(repos: Repos, workspaceId: string, storeConnectionId: string | null): Promise<string> {
+    return this.brands.get(`${workspaceId}:${storeConnectionId ?? ''}`, async () => {
+      const workspace = await repos.workspaces.get(workspaceId);
+      if (workspace?.brandName) return workspace.brandName;
+      const store = storeConnectionId ? await repos.storeConnections.get(workspaceId, storeConnectionId) : (await repos.storeConnections.list(workspaceId))[0];
+      return store?.name ?? '';
+    });
+  }
+
+  /**
+   * Records a change of the hub's own loyalty programme (points earned or spent, a coupon given) as an event of
+   * the customer, so the notifications the merchant enabled for it go out. Returns null when recorded before.
+   */
+  async recordLoyaltyEvent(
+    tx: Repos,
+    workspaceId: string,
+    input: { type: 'points.earned' | 'points.spent' | 'coupon.issued'; customerId: string; idempotencyKey: string; data: Record<string, unknown> },
+  ): Promise<StoredEvent | null> {
+    const brand = await this.brandOf(tx, workspaceId, null);
+    const event: NormalizedEvent = { type: input.type, idempotencyKey: `loyalty:${input.idempotencyKey}`, occurredAt: Date.now(), order: null, data: { ...input.data, customerId: input.customerId } };
+    return this.recordEvent(tx, workspaceId, null, LOYALTY_SOURCE, event, brand);
   }
 
   /**
    * Records one normalized event (from a webhook, a poll or the API) and plans its notifications.
    * Returns null when the event was already recorded.
    */
-  async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
+  async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string | null, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
     let order: Order | null = null;
-    if (event.order) order = await tx.orders.upsert(workspaceId, storeConnectionId, event.order);
-    else if (typeof event.data['orderExternalId'] === 'string') {
+    if (event.order && storeConnectionId) order = await tx.orders.upsert(workspaceId, storeConnectionId, event.order);
+    else if (typeof event.data['orderExternalId'] === 'string' && storeConnectionId) {
       order = await tx.orders.findByExternalId(workspaceId, storeConnectionId, event.data['orderExternalId']);
     }
     const stored = await tx.events.insertIfNew(workspaceId, {
@@ -93,7 +121,7 @@ export class NotificationPlanner {
       payload: event,
     });
     if (!stored) return null;
-    if (order) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, source, event, order, brand);
+    if (order && storeConnectionId) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, event, order, brand);
     // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
     const settings = new Map((await tx.settings.listForEvent(workspaceId, event.type)).map((x) => [x.channel, x]));
     const installed = settings.size === notificationChannels.length ? null : new Set(await tx.channelAccounts.installedChannels(workspaceId));
@@ -145,9 +173,12 @@ export class NotificationPlanner {
     const account = setting.channelAccountId ? await tx.channelAccounts.get(workspaceId, setting.channelAccountId) : null;
     if (!account) return skip(`no ${channelLabel(channel)} account is installed for it`);
     if (account.status !== 'verified') return skip(`the ${channelLabel(channel)} account ${account.name} failed verification; re-verify it`, account.id);
-    const customerId = typeof event.payload.data['customerId'] === 'string' ? event.payload.data['customerId'] : null;
-    if (!order && !customerId) return skip('the event is not linked to an order or a customer, so there is no one to address', account.id);
-    const recipient = order ? await findRecipient(tx, workspaceId, channel, account, order) : await findCustomerRecipient(tx, workspaceId, channel, account, customerId!);
+    let recipient: RecipientLookup;
+    if (order) recipient = await findRecipient(tx, workspaceId, channel, account, order);
+    else {
+      const customer = await eventCustomer(tx, workspaceId, event);
+      recipient = 'missing' in customer ? customer : await findCustomerRecipient(tx, workspaceId, channel, account, customer.id);
+    }
     if ('missing' in recipient) return skip(recipient.missing, account.id);
     if (await tx.optOuts.has(workspaceId, channel, recipient.address)) {
       return skip(`the customer (${maskAddress(channel, recipient.address)}) opted out of ${channelLabel(channel)} messages`, account.id, recipient.address);
@@ -187,7 +218,7 @@ export class NotificationPlanner {
    * What an order event changes besides notifications: an order that moved on closes its open failed-delivery
    * case (a late answer then gets an explanation), and a refund takes back the loyalty points claimed for it.
    */
-  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, source: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
+  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
     if (['order.delivered', 'order.cancelled', 'order.refunded', 'order.out_for_delivery', 'return.created'].includes(event.type)) {
       await tx.ndrCases.closeForOrder(workspaceId, order.id);
     }
@@ -201,7 +232,7 @@ export class NotificationPlanner {
       details: { orderName: order.name },
     });
     // The balance change is a "points used" notification where the merchant enabled it and the channel allows it.
-    await this.recordEvent(tx, workspaceId, storeConnectionId, source, {
+    await this.recordEvent(tx, workspaceId, storeConnectionId, LOYALTY_SOURCE, {
       type: 'points.spent',
       idempotencyKey: `loyalty:refund:${storeConnectionId}:${order.externalId}`,
       occurredAt: Date.now(),
@@ -262,6 +293,22 @@ export class NotificationPlanner {
     }
     return { content: { kind: 'text', text } };
   }
+}
+
+/**
+ * The hub customer an event without an order is about: the hub's own id (loyalty, linking), or the store's
+ * customer id resolved through the identity that customer has for the event's store connection.
+ */
+async function eventCustomer(tx: Repos, workspaceId: string, event: StoredEvent): Promise<{ id: string } | { missing: string }> {
+  const data = event.payload.data;
+  if (typeof data['customerId'] === 'string') return { id: data['customerId'] };
+  const external = data['customerExternalId'];
+  if ((typeof external !== 'string' && typeof external !== 'number') || String(external) === '' || !event.storeConnectionId) {
+    return { missing: 'the event is not linked to an order or a customer, so there is no one to address' };
+  }
+  const found = await tx.customers.findByIdentity(workspaceId, 'store', event.storeConnectionId, String(external));
+  if (found) return { id: found.id };
+  return { missing: `the store's customer ${String(external)} has not linked a chat or contact to the hub yet` };
 }
 
 /** How a setting's template is named on messages and activity: the provider template, or the built-in/own text. */

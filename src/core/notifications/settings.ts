@@ -25,7 +25,7 @@ export interface SettingUpdate {
    * SMS, e-mail): the language of the built-in text, or the merchant's own Liquid body (and e-mail subject);
    * name "builtin" goes back to the built-in text.
    */
-  template?: { name?: string | undefined; language?: string | undefined; body?: string | undefined; subject?: string | undefined } | null | undefined;
+  template?: { name?: string | undefined; id?: string | undefined; language?: string | undefined; body?: string | undefined; subject?: string | undefined } | null | undefined;
   /** Placeholder → variable key; placeholders left out get the default for their position. */
   variables?: Record<string, string> | undefined;
   /** Required to enable a notification sent through the platform's shared account (it is charged extra). */
@@ -104,7 +104,7 @@ export class NotificationSettingsService {
     }
 
     if (supportingPlatforms(type, channel).length === 0) {
-      throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform; see GET /v1/notification-matrix`);
+      throw invalidField('event_type', `${eventLabel(type)} notifications are not supported on ${channelLabel(channel)} by any store platform or hub feature; see GET /v1/notification-matrix`);
     }
     const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? null);
     // Seed 002: sends through the platform's shared account are billed to the merchant on top; enabling one
@@ -118,11 +118,20 @@ export class NotificationSettingsService {
       charges = input.confirmCharges ? { at: Date.now(), by: input.actor ?? null } : { at: current!.chargesConfirmedAt, by: current!.chargesConfirmedBy };
     }
     if (isTextChannel(channel)) return this.enableText(workspaceId, type, channel, input, current, account.id, charges);
-    const name = input.template?.name?.trim() || current?.templateName;
-    if (!name) throw invalidField('template.name', `the name of an approved ${channelLabel(channel)} template is required to enable this notification`);
-    const language = input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || DEFAULT_LANGUAGE;
     const templates = await this.connections.listTemplates(workspaceId, account.id);
-    const template = templates.find((t) => t.name === name && t.language === language);
+    const byId = input.template?.id?.trim();
+    // Seed 002: the merchant's own Gupshup account asks for the template id; a name works too. The platform's shared
+    // account uses the platform's own approved template for the event, named after it (order_shipped...).
+    const platformDefault = account.owner === 'platform' && !byId && !input.template?.name && !current?.templateName ? platformTemplateName(type) : null;
+    const fromId = byId ? templates.find((t) => t.id === byId) : undefined;
+    if (byId && !fromId) throw new AppError('template_not_approved', `template id ${byId} does not exist in the account ${account.name}`, { template_id: byId });
+    const name = fromId?.name ?? (input.template?.name?.trim() || current?.templateName || platformDefault);
+    if (!name) throw invalidField('template.name', `the name or id of an approved ${channelLabel(channel)} template is required to enable this notification`);
+    const language = fromId?.language ?? (input.template?.language?.trim() || (input.template?.name ? DEFAULT_LANGUAGE : current?.templateLanguage) || (platformDefault ? templates.find((t) => t.name === platformDefault && t.status === 'APPROVED')?.language : null) || DEFAULT_LANGUAGE);
+    const template = fromId ?? templates.find((t) => t.name === name && t.language === language);
+    if (!template && platformDefault) {
+      throw new AppError('template_not_approved', `the shared ${channelLabel(channel)} account ${account.name} has no approved template ${platformDefault} for this notification yet; ask the platform, or use your own account`, { template: platformDefault });
+    }
     if (!template) {
       const languages = templates.filter((t) => t.name === name).map((t) => t.language);
       throw new AppError(
@@ -216,7 +225,8 @@ export class NotificationSettingsService {
   /** The catalogue's sample values with the workspace's own values over them. */
   async samples(workspaceId: string): Promise<Record<string, string>> {
     const own = await this.uow.repos.variableSamples.list(workspaceId);
-    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? v.sample]));
+    const brand = (await this.uow.repos.workspaces.get(workspaceId))?.brandName ?? null;
+    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? (v.key === 'brand' && brand ? brand : v.sample)]));
   }
 
   async setSamples(workspaceId: string, values: Record<string, string>): Promise<Record<string, string>> {
@@ -263,6 +273,12 @@ export class NotificationSettingsService {
     });
     const result = await this.connections.sendNow(account, { to: address, content, idempotencyKey: message!.id });
     const at = Date.now();
+    if (account.settings['numberCheck'] !== undefined && account.settings['numberCheck'] !== 'verified') {
+      // The test send is the number check where the provider has no API for it (Gupshup).
+      const { numberCheckFailure: _previous, ...rest } = account.settings;
+      const settings = result.ok ? { ...rest, numberCheck: 'verified' } : { ...rest, numberCheck: 'unverified', numberCheckFailure: result.reason.slice(0, 300) };
+      await this.uow.repos.channelAccounts.update(workspaceId, account.id, { settings });
+    }
     await this.uow.transaction(async (tx) => {
       if (result.ok) {
         await tx.messages.update(workspaceId, message!.id, { status: 'sent', sentAt: at, providerMessageId: result.providerMessageId, attempts: 1 });
@@ -333,6 +349,9 @@ function composeOr400(...args: Parameters<typeof composeText>): ReturnType<typeo
     throw err;
   }
 }
+
+/** The name a platform's shared account gives the approved template of an event: order.shipped → order_shipped. */
+export const platformTemplateName = (type: EventType): string => type.replace(/\./g, '_');
 
 function bindTemplate(template: ProviderTemplate, mapping: Record<string, string>): TemplateBinding {
   for (const [placeholder, variable] of Object.entries(mapping)) {

@@ -57,6 +57,8 @@ export function computeVariables(event: NormalizedEvent, order: OrderSnapshot | 
     if (value != null && value !== '') out[key] = value;
   };
   const data = event.data;
+  // The order's or shipment's own brand (Eshopbox sends one per item) wins over the workspace's.
+  put('brand', str(data['brand']));
   if (order) {
     const first = order.lines[0];
     put('customer_order_id', order.name);

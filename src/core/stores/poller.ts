@@ -56,7 +56,7 @@ export class StorePoller {
     } catch (err) {
       return this.failed(connection, state, err);
     }
-    const brand = (await this.uow.repos.workspaces.get(workspaceId))?.name ?? '';
+    const brand = await this.planner.brandOf(this.uow.repos, workspaceId, connection.id);
     let next: PollState;
     let delay: number;
     if (page.cursor) {

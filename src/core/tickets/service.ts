@@ -400,7 +400,16 @@ export class TicketService {
     }
   }
 
-  async update(workspaceId: string, ticketId: string, patch: { status?: TicketStatus; assignee?: string | null; queueId?: string | null; categoryId?: string | null; contactId?: string | null }): Promise<Ticket> {
+  /**
+   * Changes a ticket. Closing a chat ticket hands its conversation back to the bot unless `handBack` is false
+   * (the agent keeps it: the customer's next message reopens the ticket).
+   */
+  async update(
+    workspaceId: string,
+    ticketId: string,
+    patch: { status?: TicketStatus; assignee?: string | null; queueId?: string | null; categoryId?: string | null; contactId?: string | null },
+    options: { handBack?: boolean } = {},
+  ): Promise<Ticket> {
     const ticket = await this.uow.repos.tickets.get(workspaceId, ticketId);
     if (!ticket) throw notFound('ticket', ticketId);
     if (patch.contactId !== undefined && ticket.source === 'EmpikPlace') {
@@ -411,7 +420,20 @@ export class TicketService {
     if (patch.categoryId && !(await this.uow.repos.categories.get(workspaceId, patch.categoryId))) throw invalidField('category_id', `no category ${patch.categoryId}`);
     if (patch.contactId && !(await this.uow.repos.contacts.get(workspaceId, patch.contactId))) throw invalidField('contact_id', `no contact ${patch.contactId}`);
     await this.uow.repos.tickets.update(workspaceId, ticketId, patch);
+    const conversationId = ticket.context.conversationId ?? null;
+    if (patch.status === 'closed' && ticket.status !== 'closed' && conversationId && options.handBack !== false) await this.handBack(workspaceId, conversationId);
     return (await this.uow.repos.tickets.get(workspaceId, ticketId))!;
+  }
+
+  /** Gives a chat back to the bot: automated replies resume, and "agent" opens a new ticket. */
+  private async handBack(workspaceId: string, conversationId: string): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const c = await this.uow.repos.conversations.get(workspaceId, conversationId);
+      if (!c || c.mode !== 'agent') return;
+      const patch = { mode: 'bot' as const, handedOverAt: null, handoverReason: null, unexpectedCount: 0, state: null, stateExpiresAt: null };
+      if (await this.uow.repos.conversations.update(workspaceId, conversationId, c.version, patch)) return;
+    }
+    throw new AppError('conflict', 'the conversation is changing; close the ticket again');
   }
 
   // ---- CRM contacts
@@ -469,8 +491,14 @@ export class TicketService {
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
   async chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void> {
-    const ticket = await tx.tickets.openForSource(conversation.workspaceId, conversation.id);
-    if (!ticket) return;
+    let ticket = await tx.tickets.openForSource(conversation.workspaceId, conversation.id);
+    if (!ticket) {
+      // The agent kept the chat when the ticket was closed: the customer's message reopens it, so it is never unseen.
+      const last = await tx.tickets.latestForSource(conversation.workspaceId, conversation.id);
+      if (!last) return;
+      await tx.tickets.update(conversation.workspaceId, last.id, { status: 'open' });
+      ticket = last;
+    }
     await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
     await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at });
   }

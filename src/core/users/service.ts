@@ -51,6 +51,12 @@ export class UserService {
     }
   }
 
+  /** How a user signs their replies: their name, else their e-mail address. */
+  async displayName(workspaceId: string, id: string): Promise<string | null> {
+    const user = await this.uow.repos.users.get(workspaceId, id);
+    return user ? user.name ?? user.email : null;
+  }
+
   async remove(workspaceId: string, id: string): Promise<void> {
     if (!(await this.uow.repos.users.remove(workspaceId, id))) throw notFound('user', id);
   }

@@ -1,6 +1,6 @@
 // Workspaces (tenants) and their API keys. A key is shown once, stored as a SHA-256 hash, and revocable.
 import { createHash, randomBytes } from 'node:crypto';
-import { AppError, notFound } from '../errors.js';
+import { AppError, invalidField, notFound } from '../errors.js';
 import type { ApiKeyRecord, UnitOfWork, Workspace } from '../repos.js';
 
 const KEY_PREFIX = 'stk_';
@@ -28,6 +28,16 @@ export class WorkspaceService {
     const ws = await this.uow.repos.workspaces.get(workspaceId);
     if (!ws) throw notFound('workspace', workspaceId);
     return ws;
+  }
+
+  /** Renames the workspace (internal) or sets the brand its customers see (null clears it). */
+  async updateWorkspace(workspaceId: string, input: { name?: string; brandName?: string | null }): Promise<Workspace> {
+    const name = input.name?.trim();
+    if (input.name !== undefined && !name) throw invalidField('name', 'must not be empty');
+    const brandName = input.brandName === undefined ? undefined : input.brandName?.trim() || null;
+    const updated = await this.uow.repos.workspaces.update(workspaceId, { ...(name ? { name: name.slice(0, 200) } : {}), ...(brandName !== undefined ? { brandName } : {}) });
+    if (!updated) throw notFound('workspace', workspaceId);
+    return updated;
   }
 
   listWorkspaces(): Promise<Workspace[]> {

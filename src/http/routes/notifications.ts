@@ -18,6 +18,8 @@ const settingBody = z.object({
   template: z
     .object({
       name: z.string().trim().min(1).max(512).optional(),
+      // The provider's template id (Gupshup shows it), instead of the name.
+      id: z.string().trim().min(1).max(200).optional(),
       language: z.string().trim().min(2).max(20).optional(),
       body: z.string().max(4000).optional(),
       subject: z.string().max(300).optional(),
@@ -70,7 +72,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
               ? null
               : channel === 'messenger' && /^(points|credits|coupon)\./.test(type)
                 ? 'Meta forbids promotional content (points, credits, coupons) in Messenger notifications'
-                : `no store platform sends ${eventLabel(type).toLowerCase()} notifications on ${channelLabel(channel)}`,
+                : `no store platform or hub feature raises ${eventLabel(type).toLowerCase()} notifications on ${channelLabel(channel)}`,
         };
       }),
     ),

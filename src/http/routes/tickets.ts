@@ -133,18 +133,27 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       return { data: page.items.map(ticketView), next_cursor: page.nextCursor };
     },
   );
+  // A chat ticket whose conversation was not linked in the chat: the customer the merchant linked to that chat
+  // identity (POST /v1/customers with identities), so the agent still sees their orders.
+  const chatCustomer = async (ws: string, conversationId: string | null): Promise<string | null> => {
+    const conversation = conversationId ? await repos.conversations.get(ws, conversationId) : null;
+    if (!conversation) return null;
+    const scope = conversation.channel === 'line' || conversation.channel === 'messenger' ? conversation.channelAccountId : '';
+    return (await repos.customers.findByIdentity(ws, conversation.channel as 'line', scope, conversation.address))?.id ?? null;
+  };
+
   app.get('/tickets/:id', { schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams } }, async (req) => {
     const ws = req.auth.workspaceId;
     const t = await repos.tickets.get(ws, req.params.id);
     if (!t) throw notFound('ticket', req.params.id);
     const contact = t.contactId ? await repos.contacts.get(ws, t.contactId) : null;
-    const customerId = t.context.customerId ?? null;
+    const customerId = t.context.customerId ?? (await chatCustomer(ws, t.context.conversationId ?? null));
     const orders = customerId ? (await deps.history.forCustomer(ws, customerId)).flatMap((h) => h.orders.map((o) => ({ name: o.name, status: o.fulfillmentStatus ?? o.financialStatus, total: o.total, url: o.statusUrl, created_at: o.createdAt }))) : [];
     return { ...ticketView(t), contact: contact ? contactView(contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
   });
   app.patch(
     '/tickets/:id',
-    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish() }) } },
+    { schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }) } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -153,7 +162,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
-      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch));
+      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back }));
     },
   );
   app.post(
@@ -167,7 +176,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
         body: z.object({
           body: z.string().max(20_000),
           internal: z.boolean().default(false),
-          author: z.string().max(200).optional(),
+          // Only for API keys (an integration names who writes); a signed-in user is always the author.
+          author: z.string().max(200).nullish(),
           attachments: z.array(z.object({ name: z.string().min(1).max(255), content_type: z.string().max(100).default('application/octet-stream'), data: z.string().max(15_000_000) })).max(20).default([]),
         }),
       },
@@ -177,7 +187,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
         if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) throw invalidField(`attachments[${i}].data`, 'must be base64');
         return { name: a.name, contentType: a.content_type, data: Buffer.from(a.data, 'base64') };
       });
-      const m = await tickets.reply(req.auth.workspaceId, req.params.id, { body: req.body.body, internal: req.body.internal, author: req.body.author ?? null, attachments });
+      const author = req.auth.userId ? await deps.users.displayName(req.auth.workspaceId, req.auth.userId) : (req.body.author?.trim() || null);
+      const m = await tickets.reply(req.auth.workspaceId, req.params.id, { body: req.body.body, internal: req.body.internal, author, attachments });
       return reply.status(201).send(ticketMessageView(m));
     },
   );

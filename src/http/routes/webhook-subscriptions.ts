@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
-import type { WebhookSubscription } from '../../core/repos.js';
-import { outboundEvents } from '../../core/webhooks/outbound.js';
+import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
+import { ERROR_CHARS, outboundEvents, responseExcerpt } from '../../core/webhooks/outbound.js';
 import { idParams, iso } from '../views.js';
 
 const view = (s: WebhookSubscription) => ({ id: s.id, url: s.url, events: s.events, created_at: iso(s.createdAt) });
@@ -30,18 +30,74 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
     return reply.status(204).send();
   });
 
-  app.get('/webhook-subscriptions/:id/deliveries', { schema: { tags: ['webhooks'], summary: 'Recent deliveries with their attempts and last response', params: idParams } }, async (req) => ({
-    data: (await deps.outbound.deliveries(req.auth.workspaceId, req.params.id)).map((d) => ({
-      id: d.id,
-      event: d.event,
-      status: d.status,
-      attempts: d.attempts,
-      response_status: d.responseStatus,
-      response_body: d.responseBody,
-      error: d.error,
-      payload: d.payload,
-      created_at: iso(d.createdAt),
-      delivered_at: iso(d.deliveredAt),
-    })),
-  }));
+  const deliveryParams = z.object({ id: z.string().min(1).max(100), deliveryId: z.string().min(1).max(100) });
+
+  app.get(
+    '/webhook-subscriptions/:id/deliveries',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Deliveries, newest first, with their attempts count and last response; ?status=failed lists those that gave up',
+        params: idParams,
+        querystring: z.object({
+          status: z.enum(['pending', 'delivered', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(100),
+          before: z.string().min(1).max(100).optional().describe('the id of the last delivery of the previous page'),
+        }),
+      },
+    },
+    async (req) => {
+      const items = await deps.outbound.deliveries(req.auth.workspaceId, req.params.id, { status: req.query.status, limit: req.query.limit, before: req.query.before });
+      return { data: items.map(deliveryView), next_before: items.length === req.query.limit ? (items[items.length - 1]?.id ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/webhook-subscriptions/:id/deliveries/:deliveryId',
+    { schema: { tags: ['webhooks'], summary: 'One delivery with every attempt made', params: deliveryParams } },
+    async (req) => {
+      const { delivery, attempts } = await deps.outbound.delivery(req.auth.workspaceId, req.params.id, req.params.deliveryId);
+      return { ...deliveryView(delivery), attempt_log: attempts.map(attemptView) };
+    },
+  );
+
+  app.post(
+    '/webhook-subscriptions/:id/deliveries/:deliveryId/redeliver',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a failed (or delivered) delivery again now, once, with the same webhook-id; 409 while it is still being retried',
+        params: deliveryParams,
+      },
+    },
+    async (req, reply) => {
+      const delivery = await deps.outbound.redeliver(req.auth.workspaceId, req.params.id, req.params.deliveryId);
+      return reply.status(202).send(deliveryView(delivery));
+    },
+  );
 };
+
+const deliveryView = (d: WebhookDelivery) => ({
+  id: d.id,
+  event: d.event,
+  status: d.status,
+  attempts: d.attempts,
+  response_status: d.responseStatus,
+  // Only a short, cleaned excerpt of what the receiver answered (rows from before excerpts are cut here too).
+  response_body: responseExcerpt(d.responseBody),
+  error: responseExcerpt(d.error, ERROR_CHARS),
+  payload: d.payload,
+  created_at: iso(d.createdAt),
+  delivered_at: iso(d.deliveredAt),
+  next_attempt_at: iso(d.nextAttemptAt),
+});
+
+const attemptView = (a: WebhookDeliveryAttempt) => ({
+  attempt: a.attempt,
+  trigger: a.trigger,
+  started_at: iso(a.startedAt),
+  duration_ms: a.durationMs,
+  response_status: a.responseStatus,
+  response_body: a.responseExcerpt,
+  error: a.error,
+});

@@ -2,12 +2,24 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { apiKeyView, idParams, iso } from '../views.js';
+import type { Workspace } from '../../core/repos.js';
 
 export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/workspace', { schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => {
-    const ws = await deps.workspaces.getWorkspace(req.auth.workspaceId);
-    return { id: ws.id, name: ws.name, created_at: iso(ws.createdAt) };
-  });
+  const workspaceView = (ws: Workspace) => ({ id: ws.id, name: ws.name, brand_name: ws.brandName, created_at: iso(ws.createdAt) });
+
+  app.get('/workspace', { schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
+
+  app.patch(
+    '/workspace',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary: 'Rename the workspace, or set the brand customers see ({{ brand }}); the name is internal and never shown to customers',
+        body: z.object({ name: z.string().max(200).optional(), brand_name: z.string().max(100).nullable().optional() }),
+      },
+    },
+    async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name })),
+  );
 
   app.get('/api-keys', { schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)' } }, async (req) => ({
     data: (await deps.workspaces.listApiKeys(req.auth.workspaceId)).map(apiKeyView),

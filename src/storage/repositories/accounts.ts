@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ApiKeysTable, ChannelAccountsTable, StoreConnectionsTable } from '../schema.js';
-import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection, PollState } from '../../core/repos.js';
+import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection, PollState, Workspace } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
 import { DuplicateError } from '../../core/errors.js';
 import { isUniqueViolation } from '../database.js';
@@ -60,20 +60,35 @@ const channelAccountFromRow = (r: Selectable<ChannelAccountsTable>): ChannelAcco
   updatedAt: r.updated_at,
 });
 
+const toWorkspace = (r: { id: string; name: string; brand_name: string | null; created_at: number }): Workspace => ({
+  id: r.id,
+  name: r.name,
+  brandName: r.brand_name,
+  createdAt: r.created_at,
+});
+
 export function workspacesRepo(db: Db): Repos['workspaces'] {
   return {
     async create(name) {
-      const row = { id: newId('ws'), name, created_at: Date.now() };
+      const row = { id: newId('ws'), name, brand_name: null, created_at: Date.now() };
       await db.insertInto('workspaces').values(row).execute();
-      return { id: row.id, name, createdAt: row.created_at };
+      return { id: row.id, name, brandName: null, createdAt: row.created_at };
     },
     async get(workspaceId) {
       const r = await db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirst();
-      return r ? { id: r.id, name: r.name, createdAt: r.created_at } : null;
+      return r ? toWorkspace(r) : null;
     },
     async list() {
       const rows = await db.selectFrom('workspaces').selectAll().orderBy('created_at').execute();
-      return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
+      return rows.map(toWorkspace);
+    },
+    async update(workspaceId, input) {
+      const set: { name?: string; brand_name?: string | null } = {};
+      if (input.name !== undefined) set.name = input.name;
+      if (input.brandName !== undefined) set.brand_name = input.brandName;
+      if (Object.keys(set).length > 0) await db.updateTable('workspaces').set(set).where('id', '=', workspaceId).execute();
+      const r = await db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirst();
+      return r ? toWorkspace(r) : null;
     },
   };
 }

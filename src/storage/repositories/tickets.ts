@@ -206,6 +206,10 @@ export function ticketsRepo(db: Db): Repos['tickets'] {
       return r ? ticketFrom(r) : null;
     },
     findByExternal,
+    async latestForSource(workspaceId, sourceRef) {
+      const r = await db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('source_ref', '=', sourceRef).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      return r ? ticketFrom(r) : null;
+    },
     async openForSource(workspaceId, sourceRef) {
       const r = await db
         .selectFrom('tickets')

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
-import type { Repos, WebhookDelivery, WebhookSubscription } from '../../core/repos.js';
+import type { Repos, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
 
 const subscriptionFromRow = (r: Selectable<Database['webhook_subscriptions']>): WebhookSubscription => ({
@@ -27,6 +27,19 @@ const deliveryFromRow = (r: Selectable<Database['webhook_deliveries']>): Webhook
   error: r.error,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  nextAttemptAt: r.next_attempt_at,
+});
+
+const attemptFromRow = (r: Selectable<Database['webhook_delivery_attempts']>): WebhookDeliveryAttempt => ({
+  id: r.id,
+  deliveryId: r.delivery_id,
+  attempt: r.attempt,
+  trigger: r.trigger === 'manual' ? 'manual' : 'automatic',
+  startedAt: r.started_at,
+  durationMs: r.duration_ms,
+  responseStatus: r.response_status,
+  responseExcerpt: r.response_excerpt,
+  error: r.error,
 });
 
 export function webhookSubscriptionsRepo(db: Db): Repos['webhookSubscriptions'] {
@@ -67,6 +80,7 @@ export function webhookDeliveriesRepo(db: Db): Repos['webhookDeliveries'] {
         error: null,
         created_at: Date.now(),
         delivered_at: null,
+        next_attempt_at: null,
       };
       await db.insertInto('webhook_deliveries').values(row).execute();
       return deliveryFromRow(row);
@@ -85,22 +99,54 @@ export function webhookDeliveriesRepo(db: Db): Repos['webhookDeliveries'] {
           ...(patch.responseBody !== undefined ? { response_body: patch.responseBody } : {}),
           ...(patch.error !== undefined ? { error: patch.error } : {}),
           ...(patch.deliveredAt !== undefined ? { delivered_at: patch.deliveredAt } : {}),
+          ...(patch.nextAttemptAt !== undefined ? { next_attempt_at: patch.nextAttemptAt } : {}),
         })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', id)
         .execute();
     },
-    async listForSubscription(workspaceId, subscriptionId, limit) {
-      const rows = await db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('subscription_id', '=', subscriptionId)
+    async listForSubscription(workspaceId, subscriptionId, limit, filter = {}) {
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('workspace_id', '=', workspaceId).where('subscription_id', '=', subscriptionId);
+      if (filter.status) q = q.where('status', '=', filter.status);
+      const before = filter.before;
+      if (before) q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+      const rows = await q
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)
         .execute();
       return rows.map(deliveryFromRow);
+    },
+    async reopen(workspaceId, id, at) {
+      const res = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: at })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', 'in', ['failed', 'delivered'])
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async recordAttempt(workspaceId, input) {
+      await db
+        .insertInto('webhook_delivery_attempts')
+        .values({
+          id: newId('wha'),
+          workspace_id: workspaceId,
+          delivery_id: input.deliveryId,
+          attempt: input.attempt,
+          trigger: input.trigger,
+          started_at: input.startedAt,
+          duration_ms: input.durationMs,
+          response_status: input.responseStatus,
+          response_excerpt: input.responseExcerpt,
+          error: input.error,
+        })
+        .execute();
+    },
+    async listAttempts(workspaceId, deliveryId) {
+      const rows = await db.selectFrom('webhook_delivery_attempts').selectAll().where('workspace_id', '=', workspaceId).where('delivery_id', '=', deliveryId).orderBy('attempt').orderBy('started_at').execute();
+      return rows.map(attemptFromRow);
     },
   };
 }

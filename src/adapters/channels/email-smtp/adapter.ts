@@ -2,6 +2,7 @@
 // login; inbound e-mails and delivery/bounce reports arrive as signed JSON posts from the mail relay (the
 // simulator plays it in tests and the sandbox), since SMTP itself has no webhooks.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SMTPPoolOptions, SMTPPoolSentMessageInfo, SendMailOptions, Transporter } from 'nodemailer';
 import type {
@@ -17,12 +18,20 @@ import type {
   VerifiedAccount,
 } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
+import { DestinationRefusedError } from '../../../core/net/destinations.js';
+import type { DestinationGuard } from '../../../core/net/destinations.js';
+import { connectGuarded } from '../../net/pinned.js';
 import type { JsonObject } from '../wire.js';
 import { asObject, num, str, interactiveAsText } from '../wire.js';
 
 export interface SmtpEmailAdapterOptions {
   /** Connection, greeting and socket timeout in milliseconds; defaults to 10 s. */
   timeoutMs?: number;
+  /**
+   * Checks the SMTP server's addresses (a workspace chooses the host): every connection resolves the host, checks
+   * each address and connects to a checked one. Without it the host is connected to as given (tests of the adapter).
+   */
+  guard?: DestinationGuard;
 }
 
 export type SmtpSecurity = 'tls' | 'starttls' | 'none';
@@ -63,9 +72,11 @@ export class SmtpEmailAdapter implements ChannelAdapter {
   readonly provider = 'smtp';
   private readonly timeoutMs: number;
   private readonly pools = new Map<string, PoolTransporter>();
+  private readonly guard: DestinationGuard | null;
 
   constructor(options: SmtpEmailAdapterOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.guard = options.guard ?? null;
   }
 
   /** Connects, says EHLO, upgrades with STARTTLS when set and logs in when a username is given. */
@@ -172,7 +183,21 @@ export class SmtpEmailAdapter implements ChannelAdapter {
   }
 
   private transportOptions(smtp: SmtpAccount): SMTPPoolOptions {
+    const guard = this.guard;
     return {
+      // Every new connection (the pool opens them over time, DNS may have changed) goes through the guard;
+      // TLS and STARTTLS are layered on this socket with the host name for SNI and certificate checks.
+      ...(guard
+        ? {
+            getSocket: (_options: unknown, callback: (err: Error | null, socket?: { connection: net.Socket }) => void) => {
+              connectGuarded(guard, smtp.host, smtp.port, this.timeoutMs).then(
+                (connection) => callback(null, { connection }),
+                (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+              );
+            },
+            servername: net.isIP(smtp.host) ? undefined : smtp.host,
+          }
+        : {}),
       host: smtp.host,
       port: smtp.port,
       secure: smtp.security === 'tls',
@@ -259,6 +284,7 @@ function serverSaid(e: NodemailerError): string {
 
 /** Verification is for saving an account: anything that stops it is permanent, with what went wrong. */
 function verifyFailure(err: unknown, smtp: SmtpAccount): ProviderError {
+  if (err instanceof DestinationRefusedError) return err;
   const e = asMailerError(err);
   if (isAuthFailure(e)) return new ProviderError('permanent', AUTH_REFUSED, { providerCode: e.responseCode ?? 535 });
   if (e.code && CONNECTION_CODES.has(e.code)) {
@@ -269,6 +295,7 @@ function verifyFailure(err: unknown, smtp: SmtpAccount): ProviderError {
 
 /** 5xx replies are permanent, 4xx replies and lost connections retry (RFC 5321 reply classes). */
 function sendFailure(err: unknown): ProviderError {
+  if (err instanceof DestinationRefusedError) return err;
   const e = asMailerError(err);
   if (isAuthFailure(e)) return new ProviderError('permanent', AUTH_REFUSED, { providerCode: e.responseCode ?? 535 });
   const code = e.responseCode;

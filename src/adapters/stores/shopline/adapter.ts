@@ -230,8 +230,13 @@ export class ShoplineAdapter implements StoreAdapter {
 
     let events: NormalizedEvent[] = [];
     const orderEvent = orderTopicEvents[topic];
+    const key = `shopline:${shop}:${topic}:${deliveryId}`;
     if (orderEvent) events = [orderToEvent(orderEvent, body, shop)];
     else if (topic === 'refunds/create') events = [refundToEvent(body, shop)];
+    else if (MEMBER_POINTS_TOPICS.has(topic)) events = pointsToEvents(body, key);
+    else if (MEMBER_CREDIT_TOPICS.has(topic)) events = creditsToEvents(body, key);
+    else if (topic === 'fulfillments/update' || topic === 'fulfillments/create') events = fulfillmentToEvents(body, shop);
+    else if (topic === 'user_coupon/create') events = couponToEvents(body, key);
     return { deliveryId, topic, events };
   }
 }
@@ -267,6 +272,124 @@ function orderToEvent(type: EventType, order: Json, shop: string): NormalizedEve
     order: snapshot,
     data,
   };
+}
+
+// The member-system topics (developer.shopline.com/docs/webhook/member-system/points-updated and
+// store-credits-updated): the docs name the event "app_memberSystem_points/challenged" (sic); "changed" is
+// accepted too. X-Shopline-Topic is lower-cased above.
+const MEMBER_POINTS_TOPICS = new Set(['app_membersystem_points/challenged', 'app_membersystem_points/changed']);
+const MEMBER_CREDIT_TOPICS = new Set(['app_membersystem_shoppingcredit/challenged', 'app_membersystem_shoppingcredit/changed']);
+
+const epochOr = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : Date.now());
+const wholeNumber = (v: unknown): number | null => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
+};
+
+/** Points updated: buyer_id, points_balance, update_type INCREASE|DECREASE, updated_at (ms), updated_scene. */
+function pointsToEvents(body: Json, key: string): NormalizedEvent[] {
+  const buyer = idText(body['buyer_id']);
+  if (!buyer) throw new Error('SHOPLINE points update has no buyer_id');
+  const type = text(body['update_type'])?.toUpperCase();
+  if (type !== 'INCREASE' && type !== 'DECREASE') return [];
+  // update_value is documented for store credits and gift cards; for points it is [UNVERIFIED], so the change may be unknown.
+  const changed = wholeNumber(body['update_value']) ?? wholeNumber(body['update_points']);
+  return [
+    {
+      type: type === 'INCREASE' ? 'points.earned' : 'points.spent',
+      idempotencyKey: key,
+      occurredAt: epochOr(body['updated_at']),
+      order: null,
+      data: {
+        customerExternalId: buyer,
+        points: changed === null ? null : Math.abs(changed),
+        pointsBalance: wholeNumber(body['points_balance']),
+        scene: text(body['updated_scene']),
+        expiresAt: typeof body['points_expiry_time'] === 'number' ? new Date(body['points_expiry_time']).toISOString() : null,
+      },
+    },
+  ];
+}
+
+/** Store credits updated: amounts are in cents ("$10.00 will return 1000"). */
+function creditsToEvents(body: Json, key: string): NormalizedEvent[] {
+  const buyer = idText(body['buyer_id']);
+  if (!buyer) throw new Error('SHOPLINE store credits update has no buyer_id');
+  const type = text(body['update_type'])?.toUpperCase();
+  if (type !== 'INCREASE' && type !== 'DECREASE') return [];
+  const cents = (v: unknown) => {
+    const n = wholeNumber(v);
+    return n === null ? null : `${n < 0 ? '-' : ''}${Math.floor(Math.abs(n) / 100)}.${String(Math.abs(n) % 100).padStart(2, '0')}`;
+  };
+  return [
+    {
+      type: type === 'INCREASE' ? 'credits.earned' : 'credits.spent',
+      idempotencyKey: key,
+      occurredAt: epochOr(body['updated_at']),
+      order: null,
+      data: {
+        customerExternalId: buyer,
+        creditAmount: cents(body['update_value']),
+        creditBalance: cents(body['current_balance']),
+        reason: text(body['store_credits_update_reason']),
+        expiresAt: typeof body['store_credits_expiry_date'] === 'number' ? new Date(body['store_credits_expiry_date']).toISOString() : null,
+      },
+    },
+  ];
+}
+
+/**
+ * fulfillments/create|update (developer.shopline.com/docs/webhook/order/fulfillment-updated). A fulfillment whose
+ * shipment_status is "delivered" is the order delivered; the field and its values are Shopify's and [UNVERIFIED]
+ * for SHOPLINE, whose page lists the fulfillment's fields without the delivery status.
+ */
+function fulfillmentToEvents(body: Json, shop: string): NormalizedEvent[] {
+  const status = text(body['shipment_status'])?.toLowerCase();
+  const orderId = idText(body['order_id']);
+  const fulfillmentId = idText(body['id']);
+  if (status !== 'delivered' || !orderId || !fulfillmentId) return [];
+  return [
+    {
+      type: 'order.delivered',
+      idempotencyKey: `shopline:${shop}:delivered:${fulfillmentId}`,
+      occurredAt: occurredAt([body['updated_at'], body['created_at']]),
+      order: null,
+      data: {
+        orderExternalId: orderId,
+        fulfillmentId,
+        trackingNumber: text(body['tracking_number']),
+        trackingUrl: text(body['tracking_url']),
+        trackingCompany: text(body['tracking_company']),
+      },
+    },
+  ];
+}
+
+/**
+ * user_coupon/create: a coupon given to one customer. The topic is the SHOPLINE (Taiwan) Open API's; its payload
+ * is [UNVERIFIED], so the customer id and code are read from the names its other resources use.
+ */
+function couponToEvents(body: Json, key: string): NormalizedEvent[] {
+  const coupon = obj(body['user_coupon']) ?? obj(body['coupon']) ?? body;
+  const promotion = obj(coupon['promotion']);
+  const customer = idText(coupon['user_id']) ?? idText(coupon['customer_id']) ?? idText(coupon['buyer_id']);
+  const code = text(coupon['code']) ?? text(coupon['coupon_code']) ?? text(promotion?.['code']);
+  if (!customer || !code) throw new Error('SHOPLINE user_coupon/create has no customer or coupon code');
+  return [
+    {
+      type: 'coupon.issued',
+      idempotencyKey: key,
+      occurredAt: occurredAt([coupon['created_at']]),
+      order: null,
+      data: {
+        customerExternalId: customer,
+        code,
+        title: text(coupon['title']) ?? text(promotion?.['title']),
+        value: text(coupon['discount_value']) ?? text(promotion?.['discount_percentage']) ?? text(promotion?.['discount_amount']),
+        validUntil: text(coupon['end_at']) ?? text(coupon['expired_at']) ?? text(promotion?.['end_at']),
+      },
+    },
+  ];
 }
 
 function refundToEvent(refund: Json, shop: string): NormalizedEvent {
