@@ -170,6 +170,7 @@ async function main(argv: string[]): Promise<void> {
         if (sub !== 'create') fail('usage: shoptalk user create --workspace <id> --email <e-mail> [--role admin|agent] [--name n]');
         const email = values.email ?? fail('--email <e-mail> is required');
         const role = values.role === 'agent' ? 'agent' : values.role === undefined || values.role === 'admin' ? 'admin' : fail('--role must be admin or agent');
+        if (!(await hub.uow.repos.workspaces.get(workspace))) fail(`shoptalk: workspace ${workspace} was not found; see shoptalk workspace list`);
         const { user, password } = await hub.users.create(workspace, { email, name: values.name ?? null, role });
         process.stdout.write(`${user.id}\t${user.email}\t${user.role}\n${password}\n(The password is shown only now.)\n`);
       });

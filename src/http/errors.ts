@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, errorCatalogue } from '../core/errors.js';
 import type { ErrorCode } from '../core/errors.js';
+import { constraintViolation } from '../storage/constraint-errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; type: string; request_id: string; details: unknown };
@@ -38,8 +39,31 @@ function fromFastify(err: FastifyError): AppError | null {
   return null;
 }
 
+/** "flow_modules" → "flow module", "categories" → "category". */
+const resourceName = (table: string): string =>
+  table
+    .replace(/_/g, ' ')
+    .replace(/ies$/, 'y')
+    .replace(/(?<!s)s$/, '');
+
+/**
+ * A unique or foreign-key violation that no service turned into a clearer error (e.g. two requests racing for
+ * one name): a 409 naming the resource and the fields, never a 500.
+ */
+function fromDatabase(err: unknown): AppError | null {
+  const v = constraintViolation(err);
+  if (!v) return null;
+  const resource = v.table ? resourceName(v.table) : 'record';
+  const fields = v.columns.filter((c) => c !== 'workspace_id');
+  if (v.kind === 'unique') {
+    const message = fields.length ? `a ${resource} with this ${fields.join(' and ').replace(/_/g, ' ')} already exists; choose another` : `this ${resource} already exists`;
+    return new AppError('conflict', message, { resource, fields: fields.map((field) => ({ field, message: 'is already taken' })) });
+  }
+  return new AppError('conflict', `the ${resource} refers to something that does not exist, or is still referred to by other records`, { resource, fields: fields.map((field) => ({ field, message: 'refers to nothing' })) });
+}
+
 export function handleError(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  const app = err instanceof AppError ? err : fromFastify(err as FastifyError);
+  const app = err instanceof AppError ? err : (fromDatabase(err) ?? fromFastify(err as FastifyError));
   if (app) {
     if (app.status >= 500) request.log.error({ err }, 'request failed');
     const retryAfter = (app.details as { retry_after_seconds?: unknown } | null)?.retry_after_seconds;

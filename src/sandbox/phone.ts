@@ -77,8 +77,20 @@ export class SimulatedPhone implements SandboxPhone {
   }
 
   async demoOrder(workspaceId: string, phone?: string) {
-    const shop = (await this.repos().storeConnections.list(workspaceId)).find((c) => c.platform === 'shopify');
-    if (!shop) throw invalidField('store', 'this workspace has no simulated Shopify store');
+    // Only a simulated shop that delivers its webhooks to this workspace's own connection: another
+    // workspace's demo shop would put the order (and its messages) in that workspace.
+    const shops = this.sims.shopify.shopList();
+    const shop = (await this.repos().storeConnections.list(workspaceId)).find(
+      (c) =>
+        c.platform === 'shopify' &&
+        shops.some((s) => s.domain === c.settings['shopDomain'] && s.subscriptions.some((sub) => new URL(sub.address).pathname.endsWith(`/webhooks/shopify/${c.id}`))),
+    );
+    if (!shop) {
+      throw new AppError(
+        'conflict',
+        'this workspace has no store in the simulated Shopify: demo orders are placed in the sandbox demo workspace (use the API key `shoptalk start --sandbox` prints), or in a simulated shop that sends its webhooks to this workspace',
+      );
+    }
     const { order } = await this.sims.shopify.placeOrder(shop.settings['shopDomain']!, phone ? { phone } : {});
     // The phone as WhatsApp knows it (E.164), so the phone page can show that number's chat.
     const e164 = order.phone ? toE164(order.phone, order.shipping_address?.country_code ?? null) : null;

@@ -20,6 +20,7 @@ import * as m0006 from './migrations/0006_customers_and_policy.js';
 import * as m0007 from './migrations/0007_conversations.js';
 import * as m0008 from './migrations/0008_support_inbox.js';
 import * as m0009 from './migrations/0009_users_sessions.js';
+import * as m0010 from './migrations/0010_workspace_foreign_keys.js';
 import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
 import * as m0012 from './migrations/0012_sign_in_failures.js';
 import * as m0013 from './migrations/0013_retention_and_erasure.js';
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0007_conversations': m0007,
   '0008_support_inbox': m0008,
   '0009_users_sessions': m0009,
+  '0010_workspace_foreign_keys': m0010,
   '0011_webhook_delivery_attempts': m0011,
   '0012_sign_in_failures': m0012,
   '0013_retention_and_erasure': m0013,

@@ -8,6 +8,7 @@ import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, Verified
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import { checkStoredSecrets } from './credential-text.js';
 import { DestinationRefusedError, checkDestinationHost, checkDestinationUrl } from '../net/destinations.js';
 import type { DestinationPolicy } from '../net/destinations.js';
 
@@ -255,6 +256,7 @@ export class ConnectionService {
     const adapter = this.providers.store(connection.platform);
     if (!adapter?.verifyConnection) throw new AppError('validation_failed', `${connection.platform} connections have no API credentials to verify; their webhooks are checked by signature`);
     const credentials = { settings: connection.settings, secrets: this.secrets.open(connection.sealedSecrets) };
+    checkStoredSecrets(credentials.secrets);
     try {
       await this.verifyWithProvider(connection.platform, () => adapter.verifyConnection!(credentials));
     } catch (err) {
@@ -476,6 +478,7 @@ export class ConnectionService {
   async reverifyChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {
     const account = await this.getChannelAccount(workspaceId, id);
     const adapter = this.channelAdapter(account.provider);
+    checkStoredSecrets(this.credentials(account).secrets);
     try {
       const verified = await this.verifyWithProvider('the provider', () => adapter.verifyAccount(this.credentials(account)));
       await this.uow.repos.channelAccounts.update(workspaceId, id, { status: 'verified', displayName: verified.displayName, verifiedAt: Date.now() });

@@ -4,7 +4,7 @@ import type { EventType } from '../events/model.js';
 import type { CustomTemplate } from '../repos.js';
 import { builtinText, matchLocale } from '../templates/builtin.js';
 import type { TemplateLocale } from '../templates/builtin.js';
-import { renderLiquid, textToHtml } from '../templates/liquid.js';
+import { TemplateError, renderLiquid, textToHtml } from '../templates/liquid.js';
 
 /** Channels whose notifications are rendered by the hub rather than by a provider template. */
 export const textChannels = ['messenger', 'line', 'sms', 'email'] as const;
@@ -19,12 +19,35 @@ export interface ComposedText {
   text: string;
 }
 
+/** A stored text that cannot be rendered (e.g. saved by an older version without today's checks). */
+export class TextNotRendered extends Error {
+  constructor(
+    readonly field: 'template.subject' | 'template.body',
+    readonly problem: string,
+    /** Only the time limit stopped it (a busy machine can cause that): trying again later may succeed. */
+    readonly transient: boolean,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'TextNotRendered';
+  }
+}
+
+function render(field: TextNotRendered['field'], source: string, variables: Record<string, string>): string {
+  try {
+    return renderLiquid(source, variables);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new TextNotRendered(field, err.message, err.transient);
+    throw err;
+  }
+}
+
+/** Renders the subject and text; throws TextNotRendered, naming the part, when one cannot be rendered. */
 export function composeText(type: EventType, locale: string | null, custom: CustomTemplate | null, variables: Record<string, string>): ComposedText {
   const builtin = builtinText(type, (locale ? matchLocale(locale) : null) ?? 'en');
   const source = custom ?? { subject: null, body: builtin.body };
   return {
-    subject: renderLiquid(source.subject ?? builtin.subject, variables).replace(/\s+/g, ' ').slice(0, 200),
-    text: renderLiquid(source.body, variables),
+    subject: render('template.subject', source.subject ?? builtin.subject, variables).replace(/\s+/g, ' ').slice(0, 200),
+    text: render('template.body', source.body, variables),
   };
 }
 

@@ -14,7 +14,7 @@ import { matchLocale } from '../templates/builtin.js';
 import type { OptOutService } from './opt-outs.js';
 import { findCustomerRecipient, findRecipient, maskAddress } from './recipients.js';
 import type { RecipientLookup } from './recipients.js';
-import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, emailBodies, isTextChannel } from './compose.js';
+import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, TextNotRendered, composeText, emailBodies, isTextChannel } from './compose.js';
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
 import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
@@ -268,7 +268,16 @@ export class NotificationPlanner {
       };
     }
     const locale = matchLocale(setting.templateLanguage ?? 'en') ?? 'en';
-    const { subject, text } = composeText(event.type, locale, setting.customTemplate, variables);
+    let composed;
+    try {
+      composed = composeText(event.type, locale, setting.customTemplate, variables);
+    } catch (err) {
+      // A text stopped by the time limit alone is tried again with the job (the machine may have been busy);
+      // one that breaks a fixed limit or cannot be parsed is skipped with the reason.
+      if (err instanceof TextNotRendered && !err.transient) return { refused: `its ${err.field === 'template.subject' ? 'subject' : 'text'} cannot be rendered: ${err.problem}` };
+      throw err;
+    }
+    const { subject, text } = composed;
     if (text === '') return { refused: 'its text renders empty for this order' };
     const tooLong = textLengthProblem(channel, channelLabel(channel), text);
     if (tooLong) return { refused: tooLong };

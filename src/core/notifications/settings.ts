@@ -5,7 +5,7 @@ import type { EventType } from '../events/model.js';
 import { eventTypes } from '../events/model.js';
 import type { ProviderTemplate, StoredContent } from '../channels/ports.js';
 import type { CustomTemplate, NotificationSetting, TemplateBinding, UnitOfWork } from '../repos.js';
-import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, composeText, isTextChannel } from './compose.js';
+import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, TextNotRendered, composeText, isTextChannel } from './compose.js';
 import { messengerDelivery, textLengthProblem } from './policy.js';
 import { normalizeAddress } from './opt-outs.js';
 import { matchLocale, templateLocales } from '../templates/builtin.js';
@@ -203,7 +203,7 @@ export class NotificationSettingsService {
     } else if (t?.subject !== undefined) {
       throw invalidField('template.body', 'give the body together with your own subject');
     }
-    const preview = composeText(type, locale, custom, samples);
+    const preview = composeOr400(type, locale, custom, samples);
     const tooLong = textLengthProblem(channel, channelLabel(channel), preview.text);
     if (tooLong) throw invalidField('template.body', `${tooLong} (with the sample values)`);
     const saved = await this.uow.repos.settings.upsert(workspaceId, {
@@ -298,7 +298,7 @@ export class NotificationSettingsService {
 
   private async testContent(workspaceId: string, setting: NotificationSetting, accountId: string, address: string, samples: Record<string, string>): Promise<{ content: StoredContent; preview: string | null }> {
     if (isTextChannel(setting.channel)) {
-      const { subject, text } = composeText(setting.eventType, setting.templateLanguage, setting.customTemplate, samples);
+      const { subject, text } = composeOr400(setting.eventType, setting.templateLanguage, setting.customTemplate, samples);
       if (setting.channel === 'email') return { content: { kind: 'text', subject, text, html: textToHtml(text) }, preview: `${subject}\n\n${text}` };
       if (setting.channel === 'messenger') {
         const delivery = messengerDelivery(setting.eventType, await this.uow.repos.messages.lastInboundAt(workspaceId, accountId, address), Date.now());
@@ -337,6 +337,16 @@ export class NotificationSettingsService {
       });
     }
     return selection.account;
+  }
+}
+
+/** The text with the sample values; a stored text that cannot be rendered is a 400 naming its part. */
+function composeOr400(...args: Parameters<typeof composeText>): ReturnType<typeof composeText> {
+  try {
+    return composeText(...args);
+  } catch (err) {
+    if (err instanceof TextNotRendered) throw invalidField(err.field, `cannot be rendered: ${err.problem}; save the text again`);
+    throw err;
   }
 }
 

@@ -4,6 +4,7 @@
 // attachments total at most 10 MB; internal comments are never sent.
 import { randomBytes } from 'node:crypto';
 import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
+import { checkStoredSecrets } from '../connections/credential-text.js';
 import type { JobContext } from '../../queue/port.js';
 import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import type { Logger, Providers } from '../providers.js';
@@ -95,6 +96,7 @@ export class TicketService {
   /** Checks the stored key again; a connection whose key works again resumes importing. */
   async reverify(workspaceId: string, connection: StoreConnection): Promise<void> {
     const adapter = this.marketplace(connection.platform);
+    checkStoredSecrets(this.secrets.open(connection.sealedSecrets));
     try {
       await this.verify(() => adapter.verifyAccount({ settings: connection.settings, secrets: this.secrets.open(connection.sealedSecrets) }));
     } catch (err) {

@@ -4,35 +4,36 @@ import type { HttpDeps } from '../deps.js';
 import { channelAccountView, idParams, storeConnectionView, templateView } from '../views.js';
 import { admin, agent } from '../roles.js';
 import { httpUrl } from '../url-fields.js';
+import { credential, providerText } from '../credential-fields.js';
 
 const shopifyConnection = z.object({
   platform: z.literal('shopify'),
   name: z.string().trim().min(1).max(200).optional(),
   shop_domain: z.string().trim().min(1).max(255),
-  webhook_secret: z.string().min(8, 'must be the webhook signing secret shown by Shopify').max(500),
+  webhook_secret: credential(8, 500, { tooShort: 'must be the webhook signing secret shown by Shopify' }),
 });
 
 const shoplineConnection = z.object({
   platform: z.literal('shopline'),
   name: z.string().trim().min(1).max(200).optional(),
   handle: z.string().trim().min(1).max(100),
-  access_token: z.string().min(10).max(4000),
-  app_secret: z.string().min(8).max(500),
+  access_token: credential(10, 4000),
+  app_secret: credential(8, 500),
 });
 
 const cyberbizConnection = z.object({
   platform: z.literal('cyberbiz'),
   name: z.string().trim().min(1).max(200).optional(),
   shop_domain: z.string().trim().min(3).max(255),
-  access_token: z.string().min(10).max(4000),
-  app_secret: z.string().min(8).max(500),
+  access_token: credential(10, 4000),
+  app_secret: credential(8, 500),
 });
 
 const ninetyOneAppConnection = z.object({
   platform: z.literal('91app'),
   name: z.string().trim().min(1).max(200).optional(),
   shop_id: z.string().trim().min(1).max(12),
-  api_key: z.string().min(8).max(500),
+  api_key: credential(8, 500),
   store_url: httpUrl(500).optional(),
 });
 
@@ -40,10 +41,10 @@ const eshopboxConnection = z.object({
   platform: z.literal('eshopbox'),
   name: z.string().trim().min(1).max(200).optional(),
   workspace: z.string().trim().min(1).max(100),
-  external_channel_id: z.string().trim().max(100).optional(),
-  client_id: z.string().min(4).max(500),
-  client_secret: z.string().min(8).max(500),
-  refresh_token: z.string().min(8).max(4000),
+  external_channel_id: credential(0, 100, { trim: true }).optional(),
+  client_id: credential(4, 500),
+  client_secret: credential(8, 500),
+  refresh_token: credential(8, 4000),
 });
 
 const genericSource = z.object({
@@ -54,8 +55,8 @@ const genericSource = z.object({
 const empikplaceConnection = z.object({
   platform: z.literal('empikplace'),
   name: z.string().trim().min(1).max(200),
-  api_key: z.string().min(8).max(500),
-  shop_id: z.string().trim().max(40).optional(),
+  api_key: credential(8, 500),
+  shop_id: credential(0, 40, { trim: true }).optional(),
   customer_id_field_id: z.string().max(100),
   queue_id: z.string().max(100),
   category_id: z.string().max(100),
@@ -67,8 +68,8 @@ const twilioSmsAccount = z.object({
   channel: z.literal('sms'),
   provider: z.literal('twilio'),
   name: z.string().trim().min(1).max(200).optional(),
-  account_sid: z.string().trim().min(1).max(64),
-  auth_token: z.string().min(8).max(500),
+  account_sid: credential(1, 64, { trim: true }),
+  auth_token: credential(8, 500),
   from: z.string().trim().max(20).optional(),
   messaging_service_sid: z.string().trim().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID (MG followed by 32 hex characters)').optional(),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
@@ -82,10 +83,10 @@ const smtpEmailAccount = z.object({
   host: z.string().trim().min(1).max(255),
   port: z.number().int().min(1).max(65535),
   security: z.enum(['tls', 'starttls', 'none']),
-  username: z.string().max(320).optional(),
-  password: z.string().max(500).optional(),
+  username: providerText(320).optional(),
+  password: providerText(500).optional(),
   from_address: z.string().trim().max(320),
-  from_name: z.string().trim().max(200).optional(),
+  from_name: providerText(200).trim().optional(),
   reply_to: z.string().trim().email().max(320).optional(),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
   rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
@@ -95,9 +96,9 @@ const gupshupAccount = z.object({
   channel: z.literal('whatsapp'),
   provider: z.literal('gupshup'),
   name: z.string().trim().min(1).max(200).optional(),
-  app_name: z.string().trim().min(1).max(100),
+  app_name: credential(1, 100, { trim: true }),
   source_number: z.string().trim().regex(/^\+?\d{8,15}$/, 'must be the registered WhatsApp number with country code'),
-  api_key: z.string().min(8).max(500),
+  api_key: credential(8, 500),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
   rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
 });
@@ -107,9 +108,9 @@ const messengerAccount = z.object({
   provider: z.literal('meta-messenger'),
   name: z.string().trim().min(1).max(200).optional(),
   page_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric Facebook Page id'),
-  page_access_token: z.string().min(10).max(2000),
-  app_secret: z.string().min(8).max(500),
-  verify_token: z.string().min(8).max(200).optional(),
+  page_access_token: credential(10, 2000),
+  app_secret: credential(8, 500),
+  verify_token: credential(8, 200).optional(),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
 });
 
@@ -117,9 +118,9 @@ const lineAccount = z.object({
   channel: z.literal('line'),
   provider: z.literal('line'),
   name: z.string().trim().min(1).max(200).optional(),
-  channel_id: z.string().trim().max(50).optional(),
-  channel_access_token: z.string().min(10).max(2000),
-  channel_secret: z.string().min(8).max(200),
+  channel_id: credential(0, 50, { trim: true }).optional(),
+  channel_access_token: credential(10, 2000),
+  channel_secret: credential(8, 200),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
 });
 
@@ -129,9 +130,9 @@ const whatsappCloudAccount = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   phone_number_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric phone number id from WhatsApp Manager'),
   waba_id: z.string().trim().regex(/^\d{5,25}$/, 'must be the numeric WhatsApp Business Account id'),
-  access_token: z.string().min(10).max(2000),
-  app_secret: z.string().min(8).max(500),
-  verify_token: z.string().min(8).max(200).optional(),
+  access_token: credential(10, 2000),
+  app_secret: credential(8, 500),
+  verify_token: credential(8, 200).optional(),
   owner: z.enum(['merchant', 'platform']).default('merchant'),
   rate_limit_per_second: z.number().int().min(1).max(10_000).optional(),
 });
