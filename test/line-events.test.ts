@@ -142,7 +142,7 @@ describe.each(variants)('LINE follow, unfollow, standby and group events ($name)
     await waitFor(async () => ((await optOuts()).length === 0 ? true : null), { what: 'the block lifted again' });
   });
 
-  it('a follower who joins the rewards programme keeps one customer, with the LINE identity and the e-mail', async () => {
+  it('a follower who joins the rewards programme keeps one customer; the typed e-mail stays on the membership, unproven', async () => {
     expect((await t.api('PUT', '/v1/chat-settings', key, { loyalty: { enabled: true, points_per_unit: '1', signup_bonus: 10, prizes: [] } })).status).toBe(200);
     const user = userId();
     t.line.addUser({ userId: user, displayName: 'Ana' });
@@ -156,10 +156,13 @@ describe.each(variants)('LINE follow, unfollow, standby and group events ($name)
     const email = `ana-${hex(3)}@example.com`;
     await t.line.emitInbound({ userId: user, text: email });
     await waitFor(() => t.line.messages(user).find((m) => m.text?.includes('balance is 10')) ?? null, { what: 'the welcome to the programme' });
-    const member = await customerOf(email);
+    const member = await customerOf(user);
     expect(member?.id).toBe(recorded.id);
     expect(member?.name).toBe('Ana');
-    expect(member?.identities.map((i) => i.kind).sort()).toEqual(['email', 'line']);
+    // An e-mail typed in chat proves nothing: it is the membership's, not an identity of the customer.
+    expect(member?.identities.map((i) => i.kind)).toEqual(['line']);
+    const loyalty = await t.api<{ email: string | null; balance: number | null }>('GET', `/v1/customers/${recorded.id}/loyalty`, key);
+    expect(loyalty.body).toMatchObject({ email, balance: 10 });
   });
 
   it('answers a chat while the profile API fails', async () => {
