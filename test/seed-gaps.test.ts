@@ -266,6 +266,8 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     await said('SL-THANKS');
 
     const { order } = await t.shopline.placeOrder(handle, { customer: { id: buyer } } as never);
+    // The fulfillment names the order by its id: the order is recorded first, as it is when SHOPLINE sends them.
+    await waitFor(async () => ((await t.api<{ data: unknown[] }>('GET', `/v1/orders?query=${encodeURIComponent(String(order.name))}`, key)).body.data.length > 0 ? true : null), { what: 'the order recorded' });
     await t.shopline.sendWebhook(handle, 'fulfillments/update', { id: `f${hex(4)}`, order_id: order.id, status: 'success', shipment_status: 'delivered', tracking_number: 'SF123', updated_at: new Date().toISOString() });
     await waitFor(() => t.line.messages(user).find((m) => (m.text ?? '').toLowerCase().includes('delivered')) ?? null, { what: 'order delivered on LINE' });
   });
