@@ -47,7 +47,7 @@ for (const variant of variants) {
       expect(sent.templateName).toBe('order_placed');
       const messages = await waitFor(async () => {
         const res = await t.api<{ data: Array<{ status: string }> }>('GET', '/v1/messages', m.key);
-        return res.body.data.length > 0 && res.body.data.every((x) => x.status !== 'queued') ? res.body.data : null;
+        return res.body.data.length > 0 && res.body.data.every((x) => x.status !== 'queued' && x.status !== 'sending') ? res.body.data : null;
       });
       expect(messages).toHaveLength(1);
       expect(t.wa.messages('15550104242')).toHaveLength(1);
