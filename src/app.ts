@@ -186,7 +186,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         onError: onJobError,
       });
 
-  const uow = createUnitOfWork(storage, { defaultMaxAttempts: config.worker.maxAttempts, afterCommit: () => queue.notify() });
+  const uow = createUnitOfWork(storage, {
+    defaultMaxAttempts: config.worker.maxAttempts,
+    afterCommit: () => queue.notify(),
+    // Where this process also runs jobs, the jobs its own transactions write start right after the commit.
+    localJobs: { claim: () => queue.localClaim(), run: (rows) => queue.runClaimed(rows) },
+  });
   const guard = destinationGuard(config, opts.destinations);
   const providers = createProviders(config, guard);
   const workspaces = new WorkspaceService(uow);

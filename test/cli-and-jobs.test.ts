@@ -95,7 +95,7 @@ describe('dead jobs', () => {
   });
 
   it('are listed with their reason per workspace and can be re-driven from the API and the CLI', async () => {
-    const jobId = await t.hub.storage.transaction((tx) => enqueue(tx, { type: 'message.send', workspaceId: m.workspaceId, payload: { wrong: true } }));
+    const { id: jobId } = await t.hub.storage.transaction((tx) => enqueue(tx, { type: 'message.send', workspaceId: m.workspaceId, payload: { wrong: true } }));
     t.hub.queue.notify();
     const dead = await waitFor(async () => {
       const res = await t.api<{ data: Array<{ id: string; last_error: string; attempts: number }> }>('GET', '/v1/jobs/dead', m.key);

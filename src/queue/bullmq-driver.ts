@@ -96,6 +96,13 @@ export class BullJobQueue implements JobQueue {
     });
   }
 
+  /** Jobs go through Redis, so that any worker may run them. */
+  localClaim(): null {
+    return null;
+  }
+
+  runClaimed(): void {}
+
   /** Coalesces wake-ups for a few milliseconds so that each relay round moves a batch, not a single job. */
   notify(): void {
     if (this.wakeTimer) return;

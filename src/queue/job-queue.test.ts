@@ -49,7 +49,7 @@ for (const variant of variants) {
     };
 
     const add = async (type: string, payload: unknown, extra: Parameters<typeof enqueue>[1] extends infer S ? Partial<S> : never = {}) => {
-      const id = await tdb.storage.transaction((tx) => enqueue(tx, { type, payload, workspaceId: 'ws_test', ...extra }, 5));
+      const { id } = await tdb.storage.transaction((tx) => enqueue(tx, { type, payload, workspaceId: 'ws_test', ...extra }, 5));
       for (const q of queues) q.notify();
       return id;
     };

@@ -2,6 +2,7 @@
 // causes them (a transactional outbox); a driver then runs them: the SQL driver claims them from the table,
 // the BullMQ driver relays them to Redis and runs them from there.
 import { ProviderError } from '../core/errors.js';
+import type { JobsTable } from '../storage/schema.js';
 
 export interface JobSpec {
   type: string;
@@ -12,6 +13,16 @@ export interface JobSpec {
   /** Jobs sharing a rate limit, with its rate: the provider's throughput for a sending account. */
   rateLimit?: { key: string; perSecond: number } | null;
   maxAttempts?: number;
+}
+
+/**
+ * A worker in this process that takes the job straight after the commit: the row is written already claimed
+ * (running, leased to that worker), so no other worker claims it and no claim query is needed. Should this
+ * process die before the job finishes, the lease runs out and the job is claimed again like any other.
+ */
+export interface LocalClaim {
+  workerId: string;
+  leaseMs: number;
 }
 
 export interface JobContext {
@@ -49,6 +60,13 @@ export interface JobQueue {
   startDispatch(): Promise<void>;
   /** Wakes the dispatcher after a commit in this process, so jobs start without waiting for the next poll. */
   notify(): void;
+  /**
+   * When this process runs jobs and has room, the claim under which a transaction writes its jobs so that this
+   * process runs them right after the commit (see runClaimed); null when they go through the queue as usual.
+   */
+  localClaim(): LocalClaim | null;
+  /** Runs jobs that a committed transaction wrote under localClaim(). */
+  runClaimed(rows: JobsTable[]): void;
   stop(): Promise<void>;
   deadJobs(workspaceId: string | null, limit?: number): Promise<DeadJob[]>;
   /** Puts a dead job back to run from its first attempt. False when no such dead job exists. */

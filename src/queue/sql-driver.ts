@@ -4,9 +4,10 @@ import { sql } from 'kysely';
 import type { Storage } from '../storage/database.js';
 import type { JobsTable } from '../storage/schema.js';
 import { newId } from '../core/ids.js';
-import type { DeadJob, JobHandler, JobQueue, QueueStats } from './port.js';
+import type { DeadJob, JobHandler, JobQueue, LocalClaim, QueueStats } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import { Waker } from './waker.js';
+
 import { acquireToken } from './rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -40,6 +41,8 @@ export class SqlJobQueue implements JobQueue {
   private lastReclaim = 0;
   private readonly leaseMs: number;
   private readonly jobTimeoutMs: number;
+  /** Jobs written already claimed by this worker (localClaim), waiting for a free slot. */
+  private claimed: JobsTable[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -64,6 +67,22 @@ export class SqlJobQueue implements JobQueue {
     this.waker.notify();
   }
 
+  /**
+   * Claims jobs for this worker at write time while it has room: a backlog of twice its concurrency at most, so
+   * that under a burst the rest stays pending for any worker (and this one's leases stay few).
+   */
+  localClaim(): LocalClaim | null {
+    if (!this.running || this.claimed.length + this.inFlight >= 2 * this.opts.concurrency) return null;
+    return { workerId: this.workerId, leaseMs: this.leaseMs };
+  }
+
+  runClaimed(rows: JobsTable[]): void {
+    const mine = rows.filter((r) => r.locked_by === this.workerId);
+    if (mine.length === 0) return;
+    this.claimed.push(...mine);
+    this.notify();
+  }
+
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -72,6 +91,27 @@ export class SqlJobQueue implements JobQueue {
     await this.loopDone;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
     await this.flushDone();
+    await this.releaseClaimed();
+  }
+
+  /** Jobs claimed at write time that never started go back to the queue for the next worker. */
+  private async releaseClaimed(): Promise<void> {
+    const ids = this.claimed.map((j) => j.id);
+    this.claimed = [];
+    if (ids.length === 0) return;
+    const now = Date.now();
+    await this.storage
+      .transaction(
+        (tx) =>
+          tx
+            .updateTable('jobs')
+            .set({ status: 'pending', attempts: sql<number>`attempts - 1`, locked_by: null, locked_until: null, updated_at: now })
+            .where('id', 'in', ids)
+            .where('locked_by', '=', this.workerId)
+            .execute(),
+        'relaxed',
+      )
+      .catch((err: unknown) => this.opts.onError?.(err, { id: ids.join(','), type: 'release' }));
   }
 
   private async loop(): Promise<void> {
@@ -83,7 +123,9 @@ export class SqlJobQueue implements JobQueue {
       }
       let jobs: JobsTable[] = [];
       try {
-        jobs = await this.claim(Math.min(free, CLAIM_BATCH));
+        // Jobs this process wrote already claimed come first; the table is polled when there are none.
+        if (this.claimed.length > 0) jobs = this.claimed.splice(0, free);
+        else jobs = await this.claim(Math.min(free, CLAIM_BATCH));
       } catch (err) {
         this.opts.onError?.(err, { id: '-', type: 'claim' });
         await this.waker.sleep(this.opts.pollMs);
@@ -136,7 +178,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   private async renewLeases(): Promise<void> {
-    if (this.inFlight === 0) return;
+    if (this.inFlight === 0 && this.claimed.length === 0) return;
     const now = Date.now();
     await this.storage
       .transaction(

@@ -1,5 +1,8 @@
 // Builds the repositories over a database handle (the root one or a transaction) and the unit of work.
 import type { Db, Storage } from '../database.js';
+import type { JobsTable } from '../schema.js';
+import { enqueue } from '../../queue/outbox.js';
+import type { LocalClaim } from '../../queue/port.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
@@ -52,23 +55,38 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
   };
 }
 
-/** A unit of work over the storage; afterCommit runs once a transaction that enqueued jobs has committed. */
-export function createUnitOfWork(storage: Storage, opts: { defaultMaxAttempts: number; afterCommit?: () => void }): UnitOfWork {
+export interface UnitOfWorkOptions {
+  defaultMaxAttempts: number;
+  /** Runs once a transaction that enqueued jobs for the queue has committed (wakes the dispatcher). */
+  afterCommit?: () => void;
+  /** A worker in this process that takes jobs at write time (JobQueue.localClaim / runClaimed). */
+  localJobs?: { claim: () => LocalClaim | null; run: (rows: JobsTable[]) => void };
+}
+
+/** A unit of work over the storage. Jobs a transaction enqueues start once it has committed. */
+export function createUnitOfWork(storage: Storage, opts: UnitOfWorkOptions): UnitOfWork {
   return {
     repos: createRepos(storage.db, opts.defaultMaxAttempts),
     async transaction(fn, durability) {
-      let enqueued = false;
+      let queued = false;
+      let claimedRows: JobsTable[] = [];
       const result = await storage.transaction((tx) => {
         const repos = createRepos(tx, opts.defaultMaxAttempts);
-        const enqueue = repos.jobs.enqueue.bind(repos.jobs);
-        repos.jobs.enqueue = (spec) => {
-          enqueued = true;
-          return enqueue(spec);
+        // A unit may run again (a retried group commit): only this run's jobs count.
+        const rows: JobsTable[] = [];
+        claimedRows = rows;
+        const claim = opts.localJobs?.claim() ?? null;
+        repos.jobs.enqueue = async (spec) => {
+          const row = await enqueue(tx, spec, opts.defaultMaxAttempts, claim);
+          if (row.locked_by) rows.push(row);
+          else queued = true;
+          return row.id;
         };
         return fn(repos);
       }, durability);
-      // Only a commit that wrote jobs wakes the dispatcher (each wake-up is a query for due jobs).
-      if (enqueued) opts.afterCommit?.();
+      if (claimedRows.length > 0) opts.localJobs!.run(claimedRows);
+      // Only a commit that wrote jobs for the queue wakes the dispatcher (each wake-up is a query for due jobs).
+      if (queued) opts.afterCommit?.();
       return result;
     },
     write(fn) {

@@ -294,7 +294,7 @@ export function activitiesRepo(db: Db): Repos['activities'] {
 }
 
 export function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
-  return { enqueue: (spec) => enqueue(db, spec, defaultMaxAttempts) };
+  return { enqueue: async (spec) => (await enqueue(db, spec, defaultMaxAttempts)).id };
 }
 
 export function channelSelectionsRepo(db: Db): Repos['channelSelections'] {
