@@ -3,6 +3,7 @@ import type { Db } from '../storage/database.js';
 import type { JobsTable } from '../storage/schema.js';
 import { newId } from '../core/ids.js';
 import type { JobSpec, LocalClaim } from './port.js';
+import { insertRow } from '../storage/prepared.js';
 
 /** Writes a job into the outbox. Call it with the transaction of the write that causes the job. */
 export async function enqueue(tx: Db, spec: JobSpec, defaultMaxAttempts = 8, claim: LocalClaim | null = null): Promise<JobsTable> {
@@ -25,6 +26,6 @@ export async function enqueue(tx: Db, spec: JobSpec, defaultMaxAttempts = 8, cla
     created_at: now,
     updated_at: now,
   };
-  await tx.insertInto('jobs').values(row).execute();
+  await insertRow(tx, 'jobs', row);
   return row;
 }

@@ -6,6 +6,7 @@ import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection, PollState, W
 import { newId } from '../../core/ids.js';
 import { DuplicateError } from '../../core/errors.js';
 import { isUniqueViolation } from '../database.js';
+import { selectById } from '../prepared.js';
 
 export async function insertUnique(what: string, run: () => Promise<unknown>): Promise<void> {
   try {
@@ -156,7 +157,7 @@ export function storeConnectionsRepo(db: Db): Repos['storeConnections'] {
       return storeConnectionFromRow(row);
     },
     async get(workspaceId, id) {
-      const r = await db.selectFrom('store_connections').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      const r = await selectById(db, 'store_connections', workspaceId, id);
       return r ? storeConnectionFromRow(r) : null;
     },
     async update(workspaceId, id, patch) {
@@ -208,7 +209,7 @@ export function channelAccountsRepo(db: Db): Repos['channelAccounts'] {
       return channelAccountFromRow(row);
     },
     async get(workspaceId, id) {
-      const r = await db.selectFrom('channel_accounts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      const r = await selectById(db, 'channel_accounts', workspaceId, id);
       return r ? channelAccountFromRow(r) : null;
     },
     async installedChannels(workspaceId) {

@@ -6,6 +6,7 @@ import type { InboundWebhook, Order, Repos, StoredEvent } from '../../core/repos
 import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { insertRow, selectById } from '../prepared.js';
 
 const webhookFromRow = (r: Selectable<InboundWebhooksTable>): InboundWebhook => ({
   id: r.id,
@@ -69,15 +70,11 @@ export function webhooksRepo(db: Db): Repos['webhooks'] {
         received_at: Date.now(),
         processed_at: null,
       };
-      const res = await db
-        .insertInto('inbound_webhooks')
-        .values(row)
-        .onConflict((oc) => oc.columns(['target_id', 'dedupe_key']).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? webhookFromRow(row) : null;
+      const res = await insertRow(db, 'inbound_webhooks', row, ['target_id', 'dedupe_key']);
+      return Number(res.numAffectedRows ?? 0n) > 0 ? webhookFromRow(row) : null;
     },
     async get(workspaceId, id) {
-      const r = await db.selectFrom('inbound_webhooks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      const r = await selectById(db, 'inbound_webhooks', workspaceId, id);
       return r ? webhookFromRow(r) : null;
     },
     async finish(workspaceId, id, status, error) {
@@ -169,12 +166,8 @@ export function eventsRepo(db: Db): Repos['events'] {
         payload: JSON.stringify(input.payload),
         created_at: Date.now(),
       };
-      const res = await db
-        .insertInto('events')
-        .values(row)
-        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? eventFromRow(row) : null;
+      const res = await insertRow(db, 'events', row, ['workspace_id', 'idempotency_key']);
+      return Number(res.numAffectedRows ?? 0n) > 0 ? eventFromRow(row) : null;
     },
     async get(workspaceId, id) {
       const r = await db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();

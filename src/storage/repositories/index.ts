@@ -15,44 +15,68 @@ import { maintenanceRepo } from './maintenance.js';
 import { erasureRepo } from './erasure.js';
 import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
 
+const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => Repos[K] } = {
+  workspaces: workspacesRepo,
+  apiKeys: apiKeysRepo,
+  users: usersRepo,
+  sessions: sessionsRepo,
+  signInFailures: signInFailuresRepo,
+  storeConnections: storeConnectionsRepo,
+  channelAccounts: channelAccountsRepo,
+  webhooks: webhooksRepo,
+  orders: ordersRepo,
+  events: eventsRepo,
+  settings: settingsRepo,
+  messages: messagesRepo,
+  channelSelections: channelSelectionsRepo,
+  usage: usageRepo,
+  variableSamples: variableSamplesRepo,
+  webhookSubscriptions: webhookSubscriptionsRepo,
+  webhookDeliveries: webhookDeliveriesRepo,
+  customers: customersRepo,
+  optOuts: optOutsRepo,
+  conversations: conversationsRepo,
+  flowModules: flowModulesRepo,
+  chatSettings: chatSettingsRepo,
+  verificationCodes: verificationCodesRepo,
+  ndrCases: ndrCasesRepo,
+  loyalty: loyaltyRepo,
+  customFields: customFieldsRepo,
+  contacts: contactsRepo,
+  queues: queuesRepo,
+  categories: categoriesRepo,
+  tickets: ticketsRepo,
+  ticketMessages: ticketMessagesRepo,
+  activities: activitiesRepo,
+  jobs: jobsRepo,
+  maintenance: maintenanceRepo,
+  erasure: erasureRepo,
+};
+
+/**
+ * The repositories over one database handle. Each is built on first use: a transaction touches a handful of
+ * the thirty-odd, and one is opened per unit of work on the hot path.
+ */
+class LazyRepos {
+  constructor(
+    readonly db: Db,
+    readonly defaultMaxAttempts: number,
+  ) {}
+}
+for (const name of Object.keys(factories) as Array<keyof Repos>) {
+  Object.defineProperty(LazyRepos.prototype, name, {
+    configurable: true,
+    enumerable: true,
+    get(this: LazyRepos) {
+      const repo = factories[name](this.db, this.defaultMaxAttempts);
+      Object.defineProperty(this, name, { value: repo, writable: true, enumerable: true, configurable: true });
+      return repo;
+    },
+  });
+}
+
 export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
-  return {
-    workspaces: workspacesRepo(db),
-    apiKeys: apiKeysRepo(db),
-    users: usersRepo(db),
-    sessions: sessionsRepo(db),
-    signInFailures: signInFailuresRepo(db),
-    storeConnections: storeConnectionsRepo(db),
-    channelAccounts: channelAccountsRepo(db),
-    webhooks: webhooksRepo(db),
-    orders: ordersRepo(db),
-    events: eventsRepo(db),
-    settings: settingsRepo(db),
-    messages: messagesRepo(db),
-    channelSelections: channelSelectionsRepo(db),
-    usage: usageRepo(db),
-    variableSamples: variableSamplesRepo(db),
-    webhookSubscriptions: webhookSubscriptionsRepo(db),
-    webhookDeliveries: webhookDeliveriesRepo(db),
-    customers: customersRepo(db),
-    optOuts: optOutsRepo(db),
-    conversations: conversationsRepo(db),
-    flowModules: flowModulesRepo(db),
-    chatSettings: chatSettingsRepo(db),
-    verificationCodes: verificationCodesRepo(db),
-    ndrCases: ndrCasesRepo(db),
-    loyalty: loyaltyRepo(db),
-    customFields: customFieldsRepo(db),
-    contacts: contactsRepo(db),
-    queues: queuesRepo(db),
-    categories: categoriesRepo(db),
-    tickets: ticketsRepo(db),
-    ticketMessages: ticketMessagesRepo(db),
-    activities: activitiesRepo(db),
-    jobs: jobsRepo(db, defaultMaxAttempts),
-    maintenance: maintenanceRepo(db),
-    erasure: erasureRepo(db),
-  };
+  return new LazyRepos(db, defaultMaxAttempts) as unknown as Repos;
 }
 
 export interface UnitOfWorkOptions {

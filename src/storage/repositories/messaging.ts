@@ -7,6 +7,7 @@ import type { EventType } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { enqueue } from '../../queue/outbox.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { insertRow, selectById } from '../prepared.js';
 
 const settingFromRow = (r: Selectable<NotificationSettingsTable>): NotificationSetting => ({
   id: r.id,
@@ -165,15 +166,11 @@ export function messagesRepo(db: Db): Repos['messages'] {
         send_started_at: null,
         bookkeeping_due: 0,
       };
-      const res = await db
-        .insertInto('messages')
-        .values(row)
-        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? messageFromRow(row) : null;
+      const res = await insertRow(db, 'messages', row, ['workspace_id', 'idempotency_key']);
+      return Number(res.numAffectedRows ?? 0n) > 0 ? messageFromRow(row) : null;
     },
     async get(workspaceId, id) {
-      const r = await db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      const r = await selectById(db, 'messages', workspaceId, id);
       return r ? messageFromRow(r) : null;
     },
     async update(workspaceId, id, patch: MessagePatch) {
@@ -276,7 +273,7 @@ export function activitiesRepo(db: Db): Repos['activities'] {
         data: JSON.stringify(input.data),
         created_at: input.createdAt ?? Date.now(),
       };
-      await db.insertInto('activities').values(row).execute();
+      await insertRow(db, 'activities', row);
       return activityFromRow(row);
     },
     async listForOrder(workspaceId, orderId) {
@@ -340,9 +337,10 @@ export function usageRepo(db: Db): Repos['usage'] {
   return {
     async record(workspaceId, input) {
       const month = new Date(input.at).toISOString().slice(0, 7);
-      await db
-        .insertInto('usage_records')
-        .values({
+      await insertRow(
+        db,
+        'usage_records',
+        {
           id: newId('use'),
           workspace_id: workspaceId,
           message_id: input.messageId,
@@ -353,9 +351,9 @@ export function usageRepo(db: Db): Repos['usage'] {
           category: input.category,
           month,
           created_at: input.at,
-        })
-        .onConflict((oc) => oc.column('message_id').doNothing())
-        .execute();
+        },
+        ['message_id'],
+      );
     },
     async summary(workspaceId, fromMonth, toMonth) {
       return (await aggregate(fromMonth, toMonth).where('workspace_id', '=', workspaceId).execute()).map(toRow);
