@@ -95,7 +95,11 @@ export class MissingRecordError extends PermanentJobError {
 
 /** An expected wait (e.g. for a record another job is still writing): retried like any error, logged quietly. */
 export class RetryLaterError extends Error {
-  constructor(message: string) {
+  /** When the wait has a known length: the next attempt after this many ms instead of the usual backoff. */
+  constructor(
+    message: string,
+    readonly delayMs: number | null = null,
+  ) {
     super(message);
     this.name = 'RetryLaterError';
   }
@@ -122,6 +126,7 @@ export function decideRetry(err: unknown, attempt: number, maxAttempts: number, 
   if (err instanceof PermanentJobError) return { kind: 'dead', delayMs: 0, reason };
   if (err instanceof ProviderError && err.kind === 'permanent') return { kind: 'dead', delayMs: 0, reason };
   if (attempt >= maxAttempts) return { kind: 'dead', delayMs: 0, reason: `gave up after ${attempt} attempts: ${reason}` };
+  if (err instanceof RetryLaterError && err.delayMs != null) return { kind: 'retry', delayMs: Math.max(err.delayMs, 1), reason };
   if (err instanceof ProviderError && err.kind === 'retry_after' && err.retryAfterMs != null) {
     return { kind: 'retry', delayMs: Math.max(err.retryAfterMs, 1), reason };
   }

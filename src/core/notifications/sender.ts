@@ -36,9 +36,8 @@ export class MessageSender {
   /**
    * Job handler for message.send. Returns normally when the outcome is recorded, throws to retry.
    *
-   * The send is marked `sending` (committed) before the provider is called, and its outcome is written in a
-   * small update of its own as soon as the provider answers; activity, usage and outbound webhooks follow in
-   * a second transaction. A job that finds its message still `sending` ran after an attempt that never heard
+   * The send is marked `sending` (committed) before the provider is called, and its outcome is written with
+   * its activity, usage and outbound webhooks in one transaction as soon as the provider answers. A job that finds its message still `sending` ran after an attempt that never heard
    * back (its worker died, or the provider did not answer in time): the provider may have the message, so it
    * is sent again only where the provider deduplicates on our key, and is otherwise recorded as `unknown`.
    */
@@ -47,7 +46,7 @@ export class MessageSender {
     if (!workspaceId) throw new PermanentJobError('message.send needs a workspace');
     const message = await this.uow.repos.messages.get(workspaceId, payload.messageId);
     if (!message) throw new MissingRecordError('message', payload.messageId);
-    // The outcome was recorded by an attempt that stopped before its bookkeeping: finish that, send nothing.
+    // An outcome recorded apart from its bookkeeping (by an earlier version): finish that, send nothing.
     if (message.bookkeepingDue) return this.settle(message);
     // Already sent, failed, skipped or unknown: a retried job must not send again.
     if (message.status !== 'queued' && message.status !== 'sending') return;
@@ -121,43 +120,59 @@ export class MessageSender {
   }
 
   /**
-   * Writes a send's outcome at once, in its own small transaction (it must not wait behind the bookkeeping),
-   * then the bookkeeping. Nothing happens when the message is no longer in one of `from` (another run settled it).
+   * Writes a send's outcome with its bookkeeping (activity, usage, outbound webhooks, the next reply in its turn)
+   * in one transaction. Nothing happens when the message is no longer in one of `from` (another run settled it).
    */
   private async record(message: Message, from: MessageStatus[], patch: MessagePatch): Promise<void> {
-    const recorded = await this.uow.write((repos) => repos.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: true }));
+    const settled: Message = { ...message, ...patch, bookkeepingDue: false };
+    const account = await this.billedAccount(settled);
+    const recorded = await this.uow.transaction(async (tx) => {
+      if (!(await tx.messages.updateIf(message.workspaceId, message.id, from, { ...patch, bookkeepingDue: false }))) return false;
+      await this.bookkeep(tx, settled, account);
+      return true;
+    }, 'relaxed');
     if (!recorded) return;
     this.onOutcome?.(patch.status!, message);
     if (patch.status === 'unknown') this.log.warn({ messageId: message.id, channel: message.channel, reason: patch.reason }, 'send outcome unknown; not sent again');
-    await this.settle({ ...message, ...patch, bookkeepingDue: true });
   }
 
-  /** The bookkeeping of a recorded outcome: activity, usage, outbound webhooks, the next reply in its turn. */
+  /** The bookkeeping of an outcome recorded by an attempt that stopped before it (messages marked bookkeeping-due). */
   private async settle(message: Message): Promise<void> {
-    const status = message.status === 'delivered' || message.status === 'read' ? 'sent' : message.status;
-    const account = status === 'sent' && message.channelAccountId ? ((await this.account(message.workspaceId, message.channelAccountId))?.account ?? null) : null;
+    const account = await this.billedAccount(message);
     await this.uow.transaction(async (tx) => {
       // Two runs may race to settle: only the one that clears the flag writes the bookkeeping.
       if (!(await tx.messages.clearBookkeeping(message.workspaceId, message.id))) return;
-      await this.sendNextInTurn(tx, message);
-      // A send the provider accepted is billable: recorded once, with who owns the sending account.
-      if (status === 'sent' && account) {
-        await tx.usage.record(message.workspaceId, {
-          messageId: message.id,
-          channel: message.channel,
-          channelAccountId: account.id,
-          provider: account.provider,
-          owner: account.owner,
-          category: message.category ?? 'utility',
-          at: message.sentAt ?? Date.now(),
-        });
-      }
-      await this.addActivity(tx, message, status, {
-        errorCode: message.errorCode ?? null,
-        reason: message.reason ?? null,
-        providerMessageId: message.providerMessageId ?? null,
-      });
+      await this.bookkeep(tx, message, account);
     }, 'relaxed');
+  }
+
+  /** The account a send the provider accepted is billed to; null for other outcomes. */
+  private async billedAccount(message: Message): Promise<ChannelAccount | null> {
+    const status = message.status === 'delivered' || message.status === 'read' ? 'sent' : message.status;
+    if (status !== 'sent' || !message.channelAccountId) return null;
+    return (await this.account(message.workspaceId, message.channelAccountId))?.account ?? null;
+  }
+
+  private async bookkeep(tx: Repos, message: Message, account: ChannelAccount | null): Promise<void> {
+    const status = message.status === 'delivered' || message.status === 'read' ? 'sent' : message.status;
+    await this.sendNextInTurn(tx, message);
+    // A send the provider accepted is billable: recorded once, with who owns the sending account.
+    if (status === 'sent' && account) {
+      await tx.usage.record(message.workspaceId, {
+        messageId: message.id,
+        channel: message.channel,
+        channelAccountId: account.id,
+        provider: account.provider,
+        owner: account.owner,
+        category: message.category ?? 'utility',
+        at: message.sentAt ?? Date.now(),
+      });
+    }
+    await this.addActivity(tx, message, status, {
+      errorCode: message.errorCode ?? null,
+      reason: message.reason ?? null,
+      providerMessageId: message.providerMessageId ?? null,
+    });
   }
 
   /**
@@ -257,7 +272,8 @@ export class MessageSender {
     if (unknown.length === 0) return;
     // A status can overtake the record of its own send; retry while that is plausible, then let it go.
     if (Date.now() - webhook.receivedAt < UNKNOWN_STATUS_GRACE_MS && ctx.attempt < ctx.maxAttempts) {
-      throw new RetryLaterError(`${unknown.length} status(es) for messages not recorded yet`);
+      // The send's own record is usually a commit away: the first looks again come soon, later ones back off.
+      throw new RetryLaterError(`${unknown.length} status(es) for messages not recorded yet`, ctx.attempt <= 3 ? 250 * ctx.attempt : null);
     }
     this.log.info({ webhookId: webhook.id, unknown: unknown.length }, 'statuses for unknown messages ignored');
     await this.uow.repos.webhooks.finish(workspaceId, webhook.id, 'processed', [`${unknown.length} status(es) for unknown messages ignored`, refusedNote].filter(Boolean).join('; '));
