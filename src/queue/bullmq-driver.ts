@@ -7,11 +7,13 @@ import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Storage } from '../storage/database.js';
 import { newId } from '../core/ids.js';
-import type { DeadJob, JobHandler, JobQueue, QueueStats } from './port.js';
+import type { JobsTable } from '../storage/schema.js';
+import type { DeadJob, JobHandler, JobQueue, LocalClaim, QueueStats } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import { Waker } from './waker.js';
 import { acquireToken, RedisRateLimiter } from './rate-limiter.js';
 import { listDeadJobs, queueStats, redriveDeadJob } from './sql-driver.js';
+import { LocalJobRunner } from './local-runner.js';
 
 export interface BullQueueOptions {
   redisUrl: string;
@@ -40,6 +42,8 @@ const QUEUE_NAME = 'shoptalk-jobs';
 const RELAY_BATCH = 500;
 const RELAY_LEASE_MS = 30_000;
 const RELAY_COALESCE_MS = 5;
+/** Lease of a job claimed at write time, renewed while it waits or runs (as BullMQ's lock). */
+const LOCAL_LEASE_MS = 15_000;
 
 export class BullJobQueue implements JobQueue {
   readonly driver = 'bullmq' as const;
@@ -54,6 +58,8 @@ export class BullJobQueue implements JobQueue {
   private readonly prefix: string;
   private lastReclaim = 0;
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** Jobs this worker process's own transactions write, run here without the trip through Redis. */
+  private readonly local: LocalJobRunner;
 
   constructor(
     private readonly storage: Storage,
@@ -66,6 +72,14 @@ export class BullJobQueue implements JobQueue {
     // Without a listener, an error event (e.g. "Connection is closed" while shutting down) would crash the process.
     this.queue.on('error', (err) => opts.onError?.(err, { id: '-', type: 'queue' }));
     this.limiter = new RedisRateLimiter(this.connection, `${this.prefix}:rate:`);
+    this.local = new LocalJobRunner(storage, newId('wrk'), {
+      concurrency: opts.concurrency,
+      leaseMs: LOCAL_LEASE_MS,
+      jobTimeoutMs: opts.jobTimeoutMs ?? 60_000,
+      backoffBaseMs: opts.backoffBaseMs,
+      rateLimiter: this.limiter,
+      onError: opts.onError,
+    });
   }
 
   async startDispatch(): Promise<void> {
@@ -91,17 +105,20 @@ export class BullJobQueue implements JobQueue {
       removeOnFail: { count: 100_000 },
     });
     this.worker.on('error', (err) => this.opts.onError?.(err, { id: '-', type: 'worker' }));
+    this.local.start(handlers);
     this.worker.on('failed', (job, err) => {
       if (job) void this.recordDead(job, err.message);
     });
   }
 
-  /** Jobs go through Redis, so that any worker may run them. */
-  localClaim(): null {
-    return null;
+  /** In a worker process, the jobs its own transactions write run here (see LocalJobRunner). */
+  localClaim(): LocalClaim | null {
+    return this.worker ? this.local.claim() : null;
   }
 
-  runClaimed(): void {}
+  runClaimed(rows: JobsTable[]): void {
+    this.local.accept(rows);
+  }
 
   /** Coalesces wake-ups for a few milliseconds so that each relay round moves a batch, not a single job. */
   notify(): void {
@@ -113,6 +130,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    await this.local.stop();
     this.relaying = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.waker.notify();
@@ -147,8 +165,14 @@ export class BullJobQueue implements JobQueue {
     const rows = await this.storage.transaction(async (tx) => {
       if (now - this.lastReclaim > RELAY_LEASE_MS / 3) {
         this.lastReclaim = now;
-        // Rows a relay claimed but never deleted (it died between claim and delete) are due again.
-        await tx.updateTable('jobs').set({ status: 'pending', locked_by: null, locked_until: null }).where('status', '=', 'relaying').where('locked_until', '<', now).execute();
+        // Rows a relay claimed but never deleted (it died between claim and delete), and rows a worker process
+        // claimed at write time but did not finish (it died), are due again.
+        await tx
+          .updateTable('jobs')
+          .set({ status: 'pending', locked_by: null, locked_until: null })
+          .where('status', 'in', ['relaying', 'running'])
+          .where('locked_until', '<', now)
+          .execute();
       }
       // Future run_at rows go too (BullMQ delays them); a range scan on (status, run_at) keeps this cheap.
       let due = tx.selectFrom('jobs').select('id').where('status', '=', 'pending').orderBy('run_at').limit(RELAY_BATCH);
@@ -267,7 +291,7 @@ export class BullJobQueue implements JobQueue {
     const [table, counts] = await Promise.all([queueStats(this.storage), this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')]);
     return {
       pending: table.pending + (counts['waiting'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0),
-      running: counts['active'] ?? 0,
+      running: (counts['active'] ?? 0) + table.running,
       dead: table.dead,
     };
   }

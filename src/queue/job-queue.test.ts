@@ -86,6 +86,70 @@ for (const variant of variants) {
       await waitFor(async () => (await q.stats()).pending === 0 && (await q.stats()).running === 0, { what: 'queue drained' });
     });
 
+    it('runs the jobs a started worker claims at write time in its own process, with retries through the queue', async () => {
+      const attempts: Array<{ n: number; attempt: number }> = [];
+      const q = makeQueue();
+      expect(q.localClaim()).toBeNull();
+      await q.start({
+        local: async (p, ctx) => {
+          attempts.push({ n: (p as { n: number }).n, attempt: ctx.attempt });
+          if ((p as { n: number }).n === 2 && ctx.attempt === 1) throw new Error('temporary');
+        },
+      });
+      const claim = q.localClaim();
+      expect(claim).not.toBeNull();
+      const rows = await tdb.storage.transaction(async (tx) => [
+        await enqueue(tx, { type: 'local', payload: { n: 1 }, workspaceId: 'ws_test' }, 5, claim),
+        await enqueue(tx, { type: 'local', payload: { n: 2 }, workspaceId: 'ws_test' }, 5, claim),
+        // Not due yet: written for the queue, not claimed.
+        await enqueue(tx, { type: 'local', payload: { n: 3 }, workspaceId: 'ws_test', runAt: Date.now() + 100 }, 5, claim),
+      ]);
+      expect(rows.map((r) => r.status)).toEqual(['running', 'running', 'pending']);
+      q.runClaimed(rows);
+      q.notify();
+      await waitFor(() => attempts.length === 4, { what: 'three jobs, one retried', timeoutMs: 20_000 });
+      expect(attempts.filter((a) => a.n === 1)).toEqual([{ n: 1, attempt: 1 }]);
+      expect(attempts.filter((a) => a.n === 2)).toEqual([{ n: 2, attempt: 1 }, { n: 2, attempt: 2 }]);
+      expect(attempts.filter((a) => a.n === 3)).toEqual([{ n: 3, attempt: 1 }]);
+      await waitFor(async () => (await tdb.storage.db.selectFrom('jobs').select('id').where('type', '=', 'local').execute()).length === 0, { what: 'finished jobs removed' });
+    });
+
+    it('runs a job claimed at write time by a worker that died once its lease has run out', async () => {
+      const attempts: number[] = [];
+      const q = makeQueue();
+      await q.start({ orphan: async (_p, ctx) => void attempts.push(ctx.attempt) });
+      // Claimed by a process that died before it ran the job (the rows are never handed to a runner).
+      await tdb.storage.transaction((tx) => enqueue(tx, { type: 'orphan', payload: {}, workspaceId: 'ws_test' }, 5, { workerId: 'wrk_gone', leaseMs: 50 }));
+      await waitFor(() => attempts.length === 1, { what: 'the orphaned job', timeoutMs: 30_000 });
+      expect(attempts).toEqual([2]);
+    }, 40_000);
+
+    it('gives jobs claimed at write time that never started back to the queue when it stops', async () => {
+      const first = makeQueue({ concurrency: 1 });
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const ran: string[] = [];
+      await first.start({ slow: async () => gate, quick: async () => void ran.push('first') });
+      const claim = first.localClaim();
+      const rows = await tdb.storage.transaction(async (tx) => [
+        await enqueue(tx, { type: 'slow', payload: {}, workspaceId: 'ws_test' }, 5, claim),
+        await enqueue(tx, { type: 'quick', payload: {}, workspaceId: 'ws_test' }, 5, claim),
+      ]);
+      first.runClaimed(rows);
+      const stopping = first.stop();
+      release();
+      await stopping;
+      queues.splice(queues.indexOf(first), 1);
+      const pending = await tdb.storage.db.selectFrom('jobs').select(['type', 'status', 'attempts', 'locked_by']).execute();
+      expect(pending.filter((j) => j.type === 'quick').map((j) => ({ ...j }))).toEqual(
+        ran.length === 0 ? [{ type: 'quick', status: 'pending', attempts: 0, locked_by: null }] : [],
+      );
+      const second = makeQueue();
+      await second.start({ slow: async () => undefined, quick: async (_p, ctx) => void ran.push(`second:${ctx.attempt}`) });
+      await waitFor(() => ran.length === 1, { what: 'the quick job', timeoutMs: 20_000 });
+      expect(ran).toEqual([expect.stringMatching(/^(first|second:1)$/)]);
+    });
+
     it('retries a failing job with backoff and passes the attempt number', async () => {
       const attempts: number[] = [];
       const q = makeQueue();
