@@ -409,7 +409,10 @@ const numberLocales: Record<string, string> = { en: 'en-US', 'zh-Hant': 'zh-Hant
 /** An amount as the workspace's customers read it: "NT$998.00", "998,00 zł", "€998.00". */
 export function formatSampleMoney(amount: number, currency: string, language: string | null): string {
   try {
-    return new Intl.NumberFormat(numberLocales[language ?? 'en'] ?? 'en-US', { style: 'currency', currency }).format(amount);
+    const local = new Intl.NumberFormat(numberLocales[language ?? 'en'] ?? 'en-US', { style: 'currency', currency }).format(amount);
+    // A bare "$" for a dollar that is not the US one (TWD in Taiwan) is ambiguous in a message: "NT$998.00".
+    if (currency !== 'USD' && /(^|[^A-Z])\$/.test(local)) return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+    return local;
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }
