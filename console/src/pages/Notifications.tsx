@@ -408,8 +408,8 @@ function SettingEditor({ titleId, eventType, eventName, channel, current, select
           Close
         </button>
       </div>
-      <p className="muted">
-        <span className="event-code">{eventType}</span> · {enabled ? 'On' : 'Off'}
+      <p className="muted editor-status">
+        <span className="event-code">{eventType}</span> · {enabled ? 'On: customers get this notification' : 'Off'}
       </p>
       <p className="muted">
         Sent through: {account ? `${account.name} (${account.owner === 'platform' ? 'shared account' : 'your account'})` : 'no account connected yet. Connect one under Integrations.'}
