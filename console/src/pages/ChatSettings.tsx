@@ -151,11 +151,11 @@ function BotAnswers({ settings, modules, onSaved }: { settings: ChatConfig; modu
         </div>
         <div className="inline">
           <input type="radio" id={`${id}-nothing`} name={`${id}-unknown`} checked={unknown === 'nothing'} onChange={() => setUnknown('nothing')} data-testid="unknown-nothing" />
-          <label htmlFor={`${id}-nothing`}>Don’t reply with the menu</label>
+          <label htmlFor={`${id}-nothing`}>Don’t show the menu</label>
         </div>
         <div className="inline">
           <input type="checkbox" id={`${id}-inc`} data-testid="incorrect-reply-enabled" checked={incorrectOn} onChange={(e) => setIncorrectOn(e.target.checked)} />
-          <label htmlFor={`${id}-inc`}>Also send this message first</label>
+          <label htmlFor={`${id}-inc`}>Send this message (before the menu, when it is shown)</label>
         </div>
         <div className="field">
           <label htmlFor={`${id}-inc-text`}>Message for unexpected replies</label>
@@ -253,6 +253,7 @@ function Modules({ modules, welcomeId, onChanged }: { modules: FlowModule[]; wel
                 </ul>
               ) : null}
               {m.keywords.length ? <p className="muted">Keywords: {m.keywords.join(', ')}</p> : null}
+              {m.id === welcomeId ? <p className="hint">This is the welcome menu: choose another one above before deleting it.</p> : null}
               <div className="row-actions">
                 <button type="button" className="small" onClick={(e) => open(m, e.currentTarget)} aria-label={`Edit module ${m.name}`}>
                   Edit
@@ -260,7 +261,7 @@ function Modules({ modules, welcomeId, onChanged }: { modules: FlowModule[]; wel
                 <button type="button" className="small danger" onClick={(e) => {
                   opener.current = e.currentTarget;
                   setRemoving(m);
-                }} aria-label={`Delete module ${m.name}`} disabled={m.id === welcomeId} title={m.id === welcomeId ? 'Choose another welcome menu first' : undefined}>
+                }} aria-label={`Delete module ${m.name}`} disabled={m.id === welcomeId}>
                   Delete
                 </button>
               </div>
@@ -319,7 +320,16 @@ function ModuleEditor({ module, modules, onClose, onSaved }: { module: FlowModul
   const errors = { ...fieldErrors(action.error), ...local };
   const others = modules.filter((m) => m.id !== module?.id);
 
-  const change = (key: number, p: Partial<ButtonDraft>) => setButtons(buttons.map((b) => (b.key === key ? { ...b, ...p } : b)));
+  // A field's problem goes away as soon as it is edited.
+  const clearErr = (prefix: string) => {
+    setLocal((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !k.startsWith(prefix))));
+    action.clear();
+  };
+  const change = (key: number, p: Partial<ButtonDraft>) => {
+    const i = buttons.findIndex((b) => b.key === key);
+    clearErr(p.title !== undefined ? `buttons.${i}.title` : `buttons.${i}.on_click`);
+    setButtons(buttons.map((b) => (b.key === key ? { ...b, ...p } : b)));
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -374,12 +384,18 @@ function ModuleEditor({ module, modules, onClose, onSaved }: { module: FlowModul
       </div>
       <div className="field">
         <label htmlFor={`${id}-name`}>Name</label>
-        <input id={`${id}-name`} data-testid="module-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={err('name') ? true : undefined} aria-describedby={describedBy('name')} />
+        <input id={`${id}-name`} data-testid="module-name" value={name} onChange={(e) => {
+            setName(e.target.value);
+            clearErr('name');
+          }} aria-invalid={err('name') ? true : undefined} aria-describedby={describedBy('name')} />
         <FieldError id={`${id}-name-err`} text={err('name')} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-text`}>Message</label>
-        <textarea id={`${id}-text`} data-testid="module-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} aria-invalid={err('text') ? true : undefined} aria-describedby={describedBy('text')} />
+        <textarea id={`${id}-text`} data-testid="module-text" rows={3} value={text} onChange={(e) => {
+            setText(e.target.value);
+            clearErr('text');
+          }} aria-invalid={err('text') ? true : undefined} aria-describedby={describedBy('text')} />
         <FieldError id={`${id}-text-err`} text={err('text')} />
       </div>
       <div className="field">
