@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubVariant, MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import { storageKinds, waitFor } from './support/services.js';
+import { defaultChatSettings } from '../src/core/conversations/model.js';
+import type { ChatSettings } from '../src/core/conversations/model.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -86,6 +88,10 @@ describe.each(variants)('previews in the shop’s currency and the menu for unkn
   });
 
   it('answers text it does not understand with the welcome menu by default, and not when switched off', async () => {
+    expect((await t.api<{ unknown_text: string }>('GET', '/v1/chat-settings', m.key)).body.unknown_text).toBe('menu');
+    // Settings saved before the choice existed read as "menu" too.
+    const { unknownText: _none, ...older } = defaultChatSettings();
+    await t.hub.uow.repos.chatSettings.set(m.workspaceId, older as ChatSettings);
     expect((await t.api<{ unknown_text: string }>('GET', '/v1/chat-settings', m.key)).body.unknown_text).toBe('menu');
     const menu = await t.api<{ id: string }>('POST', '/v1/flow-modules', m.key, {
       name: 'Main menu',
