@@ -50,6 +50,7 @@ describe('notifications and chat settings in Chromium', () => {
     t = await startTestHub({ name: 'sqlite', db: 'sqlite', redis: false });
     m = await setUpMerchant(t, { enable: false });
     await t.hub.users.create(m.workspaceId, { email: 'owner@tea.example', name: 'Tess Owner', role: 'admin', password });
+    await t.hub.users.create(m.workspaceId, { email: 'agent@tea.example', name: 'Arlo Agent', role: 'agent', password });
     t.wa.upsertTemplate(m.wabaId, { name: 'spring_sale', language: 'en_US', status: 'PENDING', category: 'MARKETING', bodyText: 'Spring sale, {{1}}!' });
     t.line.addChannel(lineChannel);
     const line = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', m.key, { channel: 'line', provider: 'line', channel_access_token: lineChannel.channelAccessToken, channel_secret: lineChannel.channelSecret })).body;
@@ -265,4 +266,20 @@ describe('notifications and chat settings in Chromium', () => {
     await accessible('chat settings with a module');
     await shot('chat-settings-modules');
   }, 90_000);
+
+  it('shows an agent which notifications are on, without the controls only admins can use', async () => {
+    const agentPage = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
+    await agentPage.goto(`${t.hub.url}/`);
+    await agentPage.getByTestId('signin-email').fill('agent@tea.example');
+    await agentPage.getByTestId('signin-password').fill(password);
+    await agentPage.getByTestId('signin-submit').click();
+    await agentPage.getByTestId('nav-notifications').click({ timeout: 30_000 });
+    await agentPage.getByTestId('event-order.placed').waitFor();
+    expect(await agentPage.getByTestId('nav-chat-settings').count()).toBe(0);
+    expect(await agentPage.locator('.matrix button').count()).toBe(0);
+    expect(await agentPage.getByTestId('shop-currency').count()).toBe(0);
+    expect(await agentPage.getByTestId('notif-order.placed-whatsapp').innerText()).toBe('Off');
+    expect(describeViolations(await axeViolations(agentPage))).toBe('');
+    await agentPage.context().close();
+  }, 60_000);
 });
