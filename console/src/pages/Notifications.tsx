@@ -346,7 +346,8 @@ function SettingEditor({ titleId, eventType, eventName, channel, current, select
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<unknown>(null);
   const template = buildTemplate();
-  const previewInput = JSON.stringify({ template, variables: isWhatsApp ? vars : undefined });
+  const mapped = chosen ? Object.fromEntries(Object.entries(vars).filter(([k, v]) => chosen.placeholders.includes(k) && v)) : {};
+  const previewInput = JSON.stringify({ template, variables: isWhatsApp ? mapped : undefined });
   useEffect(() => {
     if (!template || (ownText && !body.trim())) {
       setPreview(null);
@@ -378,7 +379,7 @@ function SettingEditor({ titleId, eventType, eventName, channel, current, select
     e.preventDefault();
     setSavedNote(null);
     const payload: Record<string, unknown> = { enabled: true, template: buildTemplate() };
-    if (isWhatsApp) payload.variables = Object.fromEntries(Object.entries(vars).filter(([k, v]) => chosen?.placeholders.includes(k) && v));
+    if (isWhatsApp) payload.variables = mapped;
     if (shared) payload.confirm_charges = confirm;
     const saved = await save.run(() => put<NotificationSetting>(`/v1/notification-settings/${enc(eventType)}/${enc(channel)}`, payload));
     if (saved) {
@@ -420,7 +421,18 @@ function SettingEditor({ titleId, eventType, eventName, channel, current, select
             <label htmlFor={`${id}-tpl`}>Approved template</label>
             {templates.loading ? <Loading label="Loading your templates…" /> : null}
             <ErrorBox error={templates.error} />
-            <select id={`${id}-tpl`} data-testid="notif-template" value={templateKey} onChange={(e) => setTemplateKey(e.target.value)} required disabled={!account}>
+            <select
+              id={`${id}-tpl`}
+              data-testid="notif-template"
+              value={templateKey}
+              onChange={(e) => {
+                setTemplateKey(e.target.value);
+                // Another template has other placeholders: start from the saved mapping or the hub's defaults.
+                setVars(tpl?.name && e.target.value === `${tpl.name}|${tpl.language}` ? (current?.variables ?? {}) : {});
+              }}
+              required
+              disabled={!account}
+            >
               <option value="">Choose a template…</option>
               {approved.map((t) => (
                 <option key={`${t.name}|${t.language}`} value={`${t.name}|${t.language}`}>
