@@ -173,6 +173,8 @@ describe('notifications and chat settings in Chromium', () => {
     expect(await termsError.innerText()).toBe('Enter a web address starting with https://, or leave it empty');
     await accessible('linking with a field error');
     await page.getByTestId('linking-terms').fill('https://tea.example/terms');
+    // Edited, the field loses its problem.
+    expect(await page.getByTestId('linking').getByTestId('field-error').count()).toBe(0);
     await page.getByTestId('linking-save').click();
     await page.getByTestId('linking').getByText('Saved.').waitFor();
 

@@ -62,6 +62,16 @@ async function loadAll(): Promise<Data> {
   return { settings, modules: modules.data, stores: stores.data };
 }
 
+/** A form's onChange: the edited field (its data-field) loses its problem, shown until then next to it. */
+function clearOnEdit(setLocal: (fn: (l: Record<string, string>) => Record<string, string>) => void, action: { error: unknown; clear: () => void }) {
+  return (e: FormEvent<HTMLFormElement>) => {
+    const f = (e.target as HTMLElement).dataset['field'];
+    if (!f) return;
+    setLocal((l) => Object.fromEntries(Object.entries(l).filter(([k]) => k !== f)));
+    if (fieldErrors(action.error)[f]) action.clear();
+  };
+}
+
 const isUrl = (v: string) => /^https?:\/\/[^\s/]+\.[^\s]+$/i.test(v.trim());
 
 export function ChatSettingsPage() {
@@ -126,7 +136,7 @@ function BotAnswers({ settings, modules, onSaved }: { settings: ChatConfig; modu
   };
 
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} data-testid="bot-answers" noValidate>
+    <form className="card" onSubmit={(e) => void submit(e)} onChange={clearOnEdit(setLocal, action)} aria-labelledby={`${id}-h`} data-testid="bot-answers" noValidate>
       <h2 id={`${id}-h`}>Welcome menu and unexpected messages</h2>
       <div className="field">
         <label htmlFor={`${id}-welcome`}>Welcome menu</label>
@@ -162,6 +172,7 @@ function BotAnswers({ settings, modules, onSaved }: { settings: ChatConfig; modu
           <textarea
             id={`${id}-inc-text`}
             data-testid="incorrect-reply-text"
+            data-field="incorrect_reply.text"
             rows={2}
             value={incorrectText}
             onChange={(e) => setIncorrectText(e.target.value)}
@@ -177,6 +188,7 @@ function BotAnswers({ settings, modules, onSaved }: { settings: ChatConfig; modu
             className="short"
             inputMode="numeric"
             data-testid="escalate-after"
+            data-field="escalate_after"
             value={escalate}
             onChange={(e) => setEscalate(e.target.value)}
             aria-invalid={errors['escalate_after'] ? true : undefined}
@@ -513,7 +525,7 @@ function Linking({ settings, stores, onSaved }: { settings: ChatConfig; stores: 
   const termsErr = errors['linking.terms_url'];
   const storeErr = errors['linking.store_connection_id'];
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} data-testid="linking" noValidate>
+    <form className="card" onSubmit={(e) => void submit(e)} onChange={clearOnEdit(setLocal, action)} aria-labelledby={`${id}-h`} data-testid="linking" noValidate>
       <h2 id={`${id}-h`}>Account linking</h2>
       <p className="hint">Customers link their chat to their store account, so they can see their orders and collect points.</p>
       <div className="field">
@@ -545,6 +557,7 @@ function Linking({ settings, stores, onSaved }: { settings: ChatConfig; stores: 
           id={`${id}-terms`}
           type="url"
           data-testid="linking-terms"
+          data-field="linking.terms_url"
           value={terms}
           onChange={(e) => setTerms(e.target.value)}
           placeholder="https://"
@@ -628,9 +641,9 @@ function Loyalty({ settings, onSaved }: { settings: ChatConfig; onSaved: () => v
   };
 
   const err = (f: string) => errors[f];
-  const field = (f: string) => ({ 'aria-invalid': err(f) ? true : undefined, 'aria-describedby': err(f) ? `${id}-${f}-err` : undefined });
+  const field = (f: string) => ({ 'data-field': f, 'aria-invalid': err(f) ? true : undefined, 'aria-describedby': err(f) ? `${id}-${f}-err` : undefined });
   return (
-    <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`} data-testid="loyalty" noValidate>
+    <form className="card" onSubmit={(e) => void submit(e)} onChange={clearOnEdit(setLocal, action)} aria-labelledby={`${id}-h`} data-testid="loyalty" noValidate>
       <h2 id={`${id}-h`}>Loyalty programme</h2>
       <div className="inline">
         <input type="checkbox" id={`${id}-on`} data-testid="loyalty-enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
