@@ -14,11 +14,13 @@ import { CustomersPage } from './pages/Customers';
 import { UsagePage } from './pages/Usage';
 import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
+import { ChatSettingsPage } from './pages/ChatSettings';
 
 // Integrations and Developers show secrets and access (connections, API keys, webhooks): admins only.
 const NAV = [
   { to: '/integrations', label: 'Integrations', testid: 'nav-integrations', adminOnly: true },
   { to: '/notifications', label: 'Notifications', testid: 'nav-notifications' },
+  { to: '/chat-settings', label: 'Chat & loyalty', testid: 'nav-chat-settings', adminOnly: true },
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
@@ -126,6 +128,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
   const routes: Array<[string, (p: Record<string, string>) => ReactNode]> = [
     ['/integrations', () => <IntegrationsPage session={session} />],
     ['/notifications', () => <NotificationsPage session={session} />],
+    ['/chat-settings', () => (session.user.role === 'admin' ? <ChatSettingsPage /> : <p className="note">Only admins can change the chat and loyalty settings.</p>)],
     ['/orders', () => <OrdersPage orderId={null} />],
     ['/orders/:id', (p) => <OrdersPage orderId={p.id ?? null} />],
     ['/inbox', () => <InboxPage session={session} ticketId={null} />],

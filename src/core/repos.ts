@@ -11,6 +11,10 @@ export interface Workspace {
   name: string;
   /** The brand customers see; null until set (the workspace's name is internal and never shown to them). */
   brandName: string | null;
+  /** The currency the shop sells in (ISO 4217), for previews and sample values; null until set. */
+  currency: string | null;
+  /** The language of its customer texts (en, zh-Hant, pl); null until set. */
+  language: string | null;
   createdAt: number;
 }
 
@@ -327,7 +331,7 @@ export interface Repos {
     create(name: string): Promise<Workspace>;
     get(workspaceId: string): Promise<Workspace | null>;
     list(): Promise<Workspace[]>;
-    update(workspaceId: string, input: { name?: string; brandName?: string | null }): Promise<Workspace | null>;
+    update(workspaceId: string, input: { name?: string; brandName?: string | null; currency?: string | null; language?: string | null }): Promise<Workspace | null>;
   };
   apiKeys: {
     create(workspaceId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKeyRecord>;

@@ -5,6 +5,10 @@ export interface WorkspacesTable {
   name: string;
   /** What customers see as the shop's name; null until the merchant sets it. */
   brand_name: string | null;
+  /** ISO 4217 code the shop sells in; null until set. */
+  currency: string | null;
+  /** The language of the shop's customer texts (en, zh-Hant, pl); null until set. */
+  language: string | null;
   created_at: number;
 }
 

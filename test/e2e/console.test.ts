@@ -83,11 +83,13 @@ describe('the console in Chromium', () => {
   it('enables the order-placed notification with an approved template and shows the preview', async () => {
     await page.getByTestId('nav-notifications').click();
     await page.getByTestId('notif-order.placed-whatsapp').click();
-    await page.getByTestId('notif-template-name').fill('order_placed');
-    const language = page.getByTestId('notif-template-language');
-    if ((await language.inputValue()) === '') await language.fill('en_US');
-    await page.getByTestId('notif-save').click();
+    const template = page.getByTestId('notif-template');
+    await expect.poll(async () => (await template.locator('option').allInnerTexts()).join('|'), { timeout: 10_000 }).toContain('order_placed (en_US)');
+    await template.selectOption('order_placed|en_US');
     await expect.poll(async () => (await page.getByTestId('notif-preview').innerText().catch(() => '')).toLowerCase(), { timeout: 10_000 }).toContain('thank you for your order');
+    await page.getByTestId('notif-save').click();
+    await page.getByTestId('notif-saved').waitFor();
+    await page.getByTestId('notif-close').click();
     await shot('notifications');
   }, 30_000);
 

@@ -167,7 +167,7 @@ export class ConversationEngine {
     const byKeyword = await this.moduleByKeyword(turn, text);
     if (byKeyword) return this.showModule(turn, byKeyword);
     if (GREETINGS.has(text.toLowerCase()) || turn.conversation.lastInboundAt == null) return this.welcome(turn, account);
-    return this.unexpected(turn, account);
+    return this.unexpected(turn, account, { offerMenu: turn.settings.unknownText === 'menu' });
   }
 
   /** A number or a title typed back selects one of the choices offered last. */
@@ -281,14 +281,21 @@ export class ConversationEngine {
     return modules.find((m) => m.keywords.some((k) => k.toLowerCase() === wanted)) ?? null;
   }
 
-  /** Seed 002, "Manage the unexpected": the merchant's message when it is on; an agent after repeated misses. */
-  async unexpected(turn: Turn, account: ChannelAccount): Promise<void> {
+  /**
+   * Seed 002, "Manage the unexpected": the merchant's message when it is on; an agent after repeated misses.
+   * Free text the bot does not understand gets the welcome menu too when the workspace wants it (the default).
+   */
+  async unexpected(turn: Turn, account: ChannelAccount, opts: { offerMenu?: boolean } = {}): Promise<void> {
     turn.unexpected();
     const count = turn.conversation.unexpectedCount + 1;
     if (count >= turn.settings.escalateAfter) {
       turn.handover = `${count} unexpected replies in a row`;
       turn.setState(null);
       return turn.say('Let me get a person to help you. An agent will reply here shortly.');
+    }
+    if (opts.offerMenu) {
+      if (turn.settings.incorrectReply.enabled) turn.say(turn.settings.incorrectReply.text);
+      return this.welcome(turn, account);
     }
     if (turn.settings.incorrectReply.enabled) {
       const choices = turn.state?.choices ?? [];

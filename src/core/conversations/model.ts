@@ -52,6 +52,11 @@ export interface ChatSettings {
   welcomeModuleId: string | null;
   /** Seed 002, "Manage the unexpected": a message when a reply is not one of the expected answers. */
   incorrectReply: { enabled: boolean; text: string };
+  /**
+   * Text the bot does not understand (outside a flow, not a keyword or greeting): "menu" answers with the welcome
+   * menu, so the customer always sees what they can do; "nothing" leaves it to the incorrect-reply message.
+   */
+  unknownText: 'menu' | 'nothing';
   /** Unexpected replies in a row before the conversation goes to an agent. */
   escalateAfter: number;
   /** How long a half-finished step (waiting for a code, an e-mail...) is kept. */
@@ -73,6 +78,7 @@ export interface ChatSettings {
 export const defaultChatSettings = (): ChatSettings => ({
   welcomeModuleId: null,
   incorrectReply: { enabled: false, text: 'Sorry, I did not understand that. Please choose one of the options.' },
+  unknownText: 'menu',
   escalateAfter: 3,
   stateTtlMinutes: 30,
   linking: { storeConnectionId: null, verifyBy: 'sms', termsUrl: null },

@@ -182,7 +182,8 @@ export class NotificationSettingsService {
     charges: { at: number | null; by: string | null },
   ): Promise<EnabledSetting> {
     const t = input.template ?? null;
-    let locale: TemplateLocale = matchLocale(current?.templateLanguage ?? 'en') ?? 'en';
+    const ws = await this.uow.repos.workspaces.get(workspaceId);
+    let locale: TemplateLocale = matchLocale(current?.templateLanguage ?? ws?.language ?? 'en') ?? 'en';
     if (t?.language) {
       const matched = matchLocale(t.language);
       if (!matched) throw invalidField('template.language', `built-in texts exist in ${templateLocales.join(', ')}`);
@@ -222,11 +223,61 @@ export class NotificationSettingsService {
     return { ...toView(saved), preview: channel === 'email' ? `${preview.subject}\n\n${preview.text}` : preview.text, templateStatus: custom ? 'CUSTOM' : 'BUILTIN' };
   }
 
-  /** The catalogue's sample values with the workspace's own values over them. */
+  /**
+   * The catalogue's sample values with the workspace's own values over them; amounts in the workspace's currency
+   * (and its language's number format) once it is set.
+   */
   async samples(workspaceId: string): Promise<Record<string, string>> {
     const own = await this.uow.repos.variableSamples.list(workspaceId);
-    const brand = (await this.uow.repos.workspaces.get(workspaceId))?.brandName ?? null;
-    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? (v.key === 'brand' && brand ? brand : v.sample)]));
+    const ws = await this.uow.repos.workspaces.get(workspaceId);
+    const brand = ws?.brandName ?? null;
+    const money = (key: string): string | null => {
+      const amount = sampleAmounts[key];
+      return amount !== undefined && ws?.currency ? formatSampleMoney(amount, ws.currency, ws.language) : null;
+    };
+    return Object.fromEntries(variableCatalogue.map((v) => [v.key, own[v.key] ?? (v.key === 'brand' && brand ? brand : (money(v.key) ?? v.sample))]));
+  }
+
+  /**
+   * What the notification would send, filled with the sample values, without saving anything: the template (or
+   * text) and variable mapping given, else the saved ones. Shown before a notification is turned on.
+   */
+  async preview(workspaceId: string, eventType: string, channel: string, input: Pick<SettingUpdate, 'channelAccountId' | 'template' | 'variables'>): Promise<{ preview: string | null; templateStatus: string; language: string; currency: string | null; binding: TemplateBinding | null }> {
+    if (!(eventTypes as readonly string[]).includes(eventType)) throw invalidField('event_type', `must be one of ${eventTypes.join(', ')}`);
+    if (!(notificationChannels as readonly string[]).includes(channel)) throw invalidField('channel', `must be one of ${notificationChannels.join(', ')}`);
+    const type = eventType as EventType;
+    const current = await this.uow.repos.settings.get(workspaceId, type, channel);
+    const ws = await this.uow.repos.workspaces.get(workspaceId);
+    const samples = await this.samples(workspaceId);
+    const t = input.template ?? null;
+    if (isTextChannel(channel)) {
+      const wanted = t?.language ?? current?.templateLanguage ?? ws?.language ?? 'en';
+      const locale = matchLocale(wanted);
+      if (!locale) throw invalidField('template.language', `built-in texts exist in ${templateLocales.join(', ')}`);
+      let custom: CustomTemplate | null = current?.templateName === CUSTOM_TEMPLATE ? current.customTemplate : null;
+      if (t?.name === BUILTIN_TEMPLATE) custom = null;
+      if (t?.body !== undefined) {
+        validateLiquid('template.body', t.body, samples);
+        if (t.subject !== undefined) validateLiquid('template.subject', t.subject, samples);
+        custom = { body: t.body, subject: t.subject ?? null };
+      }
+      const text = composeOr400(type, locale, custom, samples);
+      return { preview: channel === 'email' ? `${text.subject}\n\n${text.text}` : text.text, templateStatus: custom ? 'CUSTOM' : 'BUILTIN', language: locale, currency: ws?.currency ?? null, binding: null };
+    }
+    const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? current?.channelAccountId ?? null);
+    const templates = await this.connections.listTemplates(workspaceId, account.id);
+    const byId = t?.id?.trim();
+    const name = t?.name?.trim() || current?.templateName || (account.owner === 'platform' ? platformTemplateName(type) : null);
+    const template = byId
+      ? templates.find((x) => x.id === byId)
+      : name
+        ? templates.find((x) => x.name === name && x.language === (t?.language?.trim() || (t?.name ? undefined : current?.templateLanguage) || x.language))
+        : undefined;
+    if (!template) throw invalidField(byId ? 'template.id' : 'template.name', byId || name ? `template ${byId ?? name} does not exist in the account ${account.name}` : `choose an approved ${channelLabel(channel)} template to preview`);
+    const mapping = input.variables ?? (current?.templateName === template.name ? Object.fromEntries(current.binding.parameters.map((p) => [p.placeholder, p.variable])) : {});
+    const binding = bindTemplate(template, mapping);
+    const values = Object.fromEntries(binding.parameters.map((p) => [p.placeholder, samples[p.variable] ?? '']));
+    return { preview: template.bodyText ? renderPlaceholders(template.bodyText, values) : null, templateStatus: template.status, language: template.language, currency: ws?.currency ?? null, binding };
   }
 
   async setSamples(workspaceId: string, values: Record<string, string>): Promise<Record<string, string>> {
@@ -347,6 +398,23 @@ function composeOr400(...args: Parameters<typeof composeText>): ReturnType<typeo
   } catch (err) {
     if (err instanceof TextNotRendered) throw invalidField(err.field, `cannot be rendered: ${err.problem}; save the text again`);
     throw err;
+  }
+}
+
+/** Sample amounts of the money variables, shown in the workspace's currency once it is set. */
+const sampleAmounts: Record<string, number> = { order_total: 998, refund_amount: 499, credit_amount: 100 };
+
+const numberLocales: Record<string, string> = { en: 'en-US', 'zh-Hant': 'zh-Hant-TW', pl: 'pl-PL' };
+
+/** An amount as the workspace's customers read it: "NT$998.00", "998,00 zł", "€998.00". */
+export function formatSampleMoney(amount: number, currency: string, language: string | null): string {
+  try {
+    const local = new Intl.NumberFormat(numberLocales[language ?? 'en'] ?? 'en-US', { style: 'currency', currency }).format(amount);
+    // A bare "$" for a dollar that is not the US one (TWD in Taiwan) is ambiguous in a message: "NT$998.00".
+    if (currency !== 'USD' && /(^|[^A-Z])\$/.test(local)) return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+    return local;
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
   }
 }
 

@@ -40,6 +40,24 @@ export const variableCatalogue: VariableDefinition[] = [
 
 export const variableKeys = new Set(variableCatalogue.map((v) => v.key));
 
+const shipmentEvents = new Set(['order.shipped', 'order.out_for_delivery', 'order.delivery_failed', 'order.delivered', 'shipment.updated', 'return.created', 'return.restocked']);
+const eventOnly: Record<string, (eventType: string) => boolean> = {
+  tracking_number: (t) => shipmentEvents.has(t),
+  tracking_url: (t) => shipmentEvents.has(t),
+  shipment_status: (t) => shipmentEvents.has(t),
+  refund_amount: (t) => t === 'order.refunded' || t.startsWith('return.'),
+  points: (t) => t.startsWith('points.'),
+  points_balance: (t) => t.startsWith('points.'),
+  credit_amount: (t) => t.startsWith('credits.'),
+  coupon_code: (t) => t === 'coupon.issued',
+  coupon_value: (t) => t === 'coupon.issued',
+};
+
+/** The variables an event of this type fills: the order's for every event, plus the event's own (tracking, points...). */
+export function variablesFor(eventType: string): VariableDefinition[] {
+  return variableCatalogue.filter((v) => eventOnly[v.key]?.(eventType) ?? true);
+}
+
 /** The default mapping for positional templates whose merchant did not map placeholders explicitly. */
 export const defaultVariableOrder = ['customer_name', 'customer_order_id', 'order_total', 'order_status_url', 'tracking_number'];
 

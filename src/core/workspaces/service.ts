@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, invalidField, notFound } from '../errors.js';
 import type { ApiKeyRecord, UnitOfWork, Workspace } from '../repos.js';
+import { templateLocales } from '../templates/builtin.js';
 
 const KEY_PREFIX = 'stk_';
 const TOUCH_EVERY_MS = 60_000;
@@ -31,11 +32,20 @@ export class WorkspaceService {
   }
 
   /** Renames the workspace (internal) or sets the brand its customers see (null clears it). */
-  async updateWorkspace(workspaceId: string, input: { name?: string; brandName?: string | null }): Promise<Workspace> {
+  async updateWorkspace(workspaceId: string, input: { name?: string; brandName?: string | null; currency?: string | null; language?: string | null }): Promise<Workspace> {
     const name = input.name?.trim();
     if (input.name !== undefined && !name) throw invalidField('name', 'must not be empty');
     const brandName = input.brandName === undefined ? undefined : input.brandName?.trim() || null;
-    const updated = await this.uow.repos.workspaces.update(workspaceId, { ...(name ? { name: name.slice(0, 200) } : {}), ...(brandName !== undefined ? { brandName } : {}) });
+    const currency = input.currency === undefined ? undefined : input.currency?.trim().toUpperCase() || null;
+    if (currency && !isCurrency(currency)) throw invalidField('currency', `${currency} is not a currency code such as USD, EUR, TWD or INR`);
+    const language = input.language === undefined ? undefined : input.language || null;
+    if (language && !(templateLocales as readonly string[]).includes(language)) throw invalidField('language', `must be one of ${templateLocales.join(', ')}`);
+    const updated = await this.uow.repos.workspaces.update(workspaceId, {
+      ...(name ? { name: name.slice(0, 200) } : {}),
+      ...(brandName !== undefined ? { brandName } : {}),
+      ...(currency !== undefined ? { currency } : {}),
+      ...(language !== undefined ? { language } : {}),
+    });
     if (!updated) throw notFound('workspace', workspaceId);
     return updated;
   }
@@ -79,4 +89,10 @@ export class WorkspaceService {
     }
     return { workspaceId: record.workspaceId, apiKeyId: record.id };
   }
+}
+
+/** An ISO 4217 code the runtime can format (Intl knows every current one). */
+function isCurrency(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  return (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('currency').includes(code) ?? true;
 }

@@ -60,6 +60,7 @@ const prize = z.object({
 const settingsBody = z.object({
   welcome_module_id: z.string().max(100).nullish(),
   incorrect_reply: z.object({ enabled: z.boolean().optional(), text: z.string().max(1000).optional() }).optional(),
+  unknown_text: z.enum(['menu', 'nothing']).optional(),
   escalate_after: z.number().int().min(1).max(20).optional(),
   state_ttl_minutes: z.number().int().min(1).max(24 * 60).optional(),
   linking: z.object({ store_connection_id: z.string().max(100).nullish(), verify_by: z.enum(['sms', 'email']).optional(), terms_url: httpUrl(2000).nullish() }).optional(),
@@ -69,6 +70,7 @@ const settingsBody = z.object({
 const settingsView = (s: ChatSettings) => ({
   welcome_module_id: s.welcomeModuleId,
   incorrect_reply: s.incorrectReply,
+  unknown_text: s.unknownText,
   escalate_after: s.escalateAfter,
   state_ttl_minutes: s.stateTtlMinutes,
   linking: { store_connection_id: s.linking.storeConnectionId, verify_by: s.linking.verifyBy, terms_url: s.linking.termsUrl },
@@ -135,6 +137,7 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     const b = req.body;
     const patch: Partial<ChatSettings> = {};
     if (b.welcome_module_id !== undefined) patch.welcomeModuleId = b.welcome_module_id ?? null;
+    if (b.unknown_text !== undefined) patch.unknownText = b.unknown_text;
     if (b.escalate_after !== undefined) patch.escalateAfter = b.escalate_after;
     if (b.state_ttl_minutes !== undefined) patch.stateTtlMinutes = b.state_ttl_minutes;
     const current = await chat.settings(req.auth.workspaceId);

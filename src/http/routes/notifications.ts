@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { HttpDeps } from '../deps.js';
 import { settingView } from '../views.js';
-import { variableCatalogue } from '../../core/notifications/variables.js';
+import { variableCatalogue, variablesFor } from '../../core/notifications/variables.js';
 import { eventTypes } from '../../core/events/model.js';
 import { supportingPlatforms } from '../../core/notifications/matrix.js';
 import type { MatrixChannel } from '../../core/notifications/matrix.js';
@@ -66,6 +66,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         const platforms = supportingPlatforms(type, channel);
         return {
           event_type: type,
+          event_label: eventLabel(type),
           channel,
           supported: platforms.length > 0,
           platforms,
@@ -80,10 +81,46 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     ),
   }));
 
-  app.get('/notification-variables', { config: agent, schema: { tags: ['notifications'], summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values' } }, async (req) => {
-    const samples = await deps.settings.samples(req.auth.workspaceId);
-    return { data: variableCatalogue.map((v) => ({ key: v.key, label: v.label, sample: samples[v.key] })) };
-  });
+  app.get(
+    '/notification-variables',
+    {
+      config: agent,
+      schema: {
+        tags: ['notifications'],
+        summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values; event_type keeps the ones that event fills',
+        querystring: z.object({ event_type: z.enum(eventTypes).optional() }),
+      },
+    },
+    async (req) => {
+      const samples = await deps.settings.samples(req.auth.workspaceId);
+      const list = req.query.event_type ? variablesFor(req.query.event_type) : variableCatalogue;
+      return { data: list.map((v) => ({ key: v.key, label: v.label, sample: samples[v.key] })) };
+    },
+  );
+
+  app.post(
+    '/notification-settings/:event_type/:channel/preview',
+    {
+      config: admin,
+      schema: {
+        tags: ['notifications'],
+        summary: 'What the notification would send, filled with the sample values in the workspace’s currency and language, without saving',
+        params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
+        body: settingBody.omit({ enabled: true, confirm_charges: true }).default({}),
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const r = await deps.settings.preview(req.auth.workspaceId, req.params.event_type, req.params.channel, { channelAccountId: b.channel_account_id ?? null, template: b.template ?? null, variables: b.variables });
+      return {
+        preview: r.preview,
+        template_status: r.templateStatus,
+        language: r.language,
+        currency: r.currency,
+        variables: r.binding ? Object.fromEntries(r.binding.parameters.map((p) => [p.placeholder, p.variable])) : null,
+      };
+    },
+  );
 
   app.put(
     '/notification-variables/samples',

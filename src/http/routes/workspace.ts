@@ -6,7 +6,7 @@ import type { Workspace } from '../../core/repos.js';
 import { admin, agent } from '../roles.js';
 
 export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  const workspaceView = (ws: Workspace) => ({ id: ws.id, name: ws.name, brand_name: ws.brandName, created_at: iso(ws.createdAt) });
+  const workspaceView = (ws: Workspace) => ({ id: ws.id, name: ws.name, brand_name: ws.brandName, currency: ws.currency, language: ws.language, created_at: iso(ws.createdAt) });
 
   app.get('/workspace', { config: agent, schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
 
@@ -16,11 +16,16 @@ export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
       config: admin,
       schema: {
         tags: ['workspace'],
-        summary: 'Rename the workspace, or set the brand customers see ({{ brand }}); the name is internal and never shown to customers',
-        body: z.object({ name: z.string().max(200).optional(), brand_name: z.string().max(100).nullable().optional() }),
+        summary: 'Rename the workspace, set the brand customers see ({{ brand }}), or the currency and language previews use; the name is internal and never shown to customers',
+        body: z.object({
+          name: z.string().max(200).optional(),
+          brand_name: z.string().max(100).nullable().optional(),
+          currency: z.string().max(3).nullable().optional(),
+          language: z.string().max(10).nullable().optional(),
+        }),
       },
     },
-    async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name })),
+    async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name, currency: req.body.currency, language: req.body.language })),
   );
 
   app.get('/api-keys', { config: admin, schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)' } }, async (req) => ({

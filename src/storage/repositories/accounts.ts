@@ -61,19 +61,21 @@ const channelAccountFromRow = (r: Selectable<ChannelAccountsTable>): ChannelAcco
   updatedAt: r.updated_at,
 });
 
-const toWorkspace = (r: { id: string; name: string; brand_name: string | null; created_at: number }): Workspace => ({
+const toWorkspace = (r: { id: string; name: string; brand_name: string | null; currency: string | null; language: string | null; created_at: number }): Workspace => ({
   id: r.id,
   name: r.name,
   brandName: r.brand_name,
+  currency: r.currency,
+  language: r.language,
   createdAt: r.created_at,
 });
 
 export function workspacesRepo(db: Db): Repos['workspaces'] {
   return {
     async create(name) {
-      const row = { id: newId('ws'), name, brand_name: null, created_at: Date.now() };
+      const row = { id: newId('ws'), name, brand_name: null, currency: null, language: null, created_at: Date.now() };
       await db.insertInto('workspaces').values(row).execute();
-      return { id: row.id, name, brandName: null, createdAt: row.created_at };
+      return { id: row.id, name, brandName: null, currency: null, language: null, createdAt: row.created_at };
     },
     async get(workspaceId) {
       const r = await db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirst();
@@ -84,9 +86,11 @@ export function workspacesRepo(db: Db): Repos['workspaces'] {
       return rows.map(toWorkspace);
     },
     async update(workspaceId, input) {
-      const set: { name?: string; brand_name?: string | null } = {};
+      const set: { name?: string; brand_name?: string | null; currency?: string | null; language?: string | null } = {};
       if (input.name !== undefined) set.name = input.name;
       if (input.brandName !== undefined) set.brand_name = input.brandName;
+      if (input.currency !== undefined) set.currency = input.currency;
+      if (input.language !== undefined) set.language = input.language;
       if (Object.keys(set).length > 0) await db.updateTable('workspaces').set(set).where('id', '=', workspaceId).execute();
       const r = await db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId).executeTakeFirst();
       return r ? toWorkspace(r) : null;
