@@ -6,17 +6,12 @@ export const API_KEY_STORAGE = 'shoptalk.apiKey';
 
 export type AuthMode = 'session' | 'apikey';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'admin' | 'agent';
-}
+import type { components } from './api-types';
 
-export interface Workspace {
-  id: string;
-  name: string;
-}
+/** The signed-in user (an API key acts as an admin without a user record). */
+export type User = Omit<components['schemas']['User'], 'created_at'>;
+
+export type Workspace = components['schemas']['WorkspaceRef'];
 
 export interface Session {
   user: User;
@@ -158,15 +153,17 @@ export const enc = encodeURIComponent;
 
 // ---- Sessions ----
 
-interface SessionBody {
-  user: User;
-  workspace: Workspace;
+type SessionBody = components['schemas']['Session'];
+
+/** A session's workspace is always there; a body without one is a hub in an inconsistent state. */
+function toSession(body: SessionBody): Session {
+  if (!body.workspace) throw new ApiError(500, 'internal', 'The workspace of this account no longer exists.', []);
+  return { user: body.user, workspace: body.workspace, mode: 'session' };
 }
 
 export async function signIn(email: string, password: string): Promise<Session> {
   setAuthMode('session');
-  const body = await api<SessionBody>('POST', '/v1/session', { email, password }, { quiet401: true });
-  return { ...body, mode: 'session' };
+  return toSession(await api<SessionBody>('POST', '/v1/session', { email, password }, { quiet401: true }));
 }
 
 /** An API key is a developer convenience: it acts as an admin of the key's workspace. */
@@ -174,7 +171,7 @@ export async function signInWithKey(key: string): Promise<Session> {
   storeApiKey(key);
   setAuthMode('apikey');
   try {
-    const ws = await api<Workspace>('GET', '/v1/workspace', undefined, { quiet401: true });
+    const ws = await api<components['schemas']['Workspace']>('GET', '/v1/workspace', undefined, { quiet401: true });
     return { user: { id: 'api-key', email: '', name: 'API key', role: 'admin' }, workspace: { id: ws.id, name: ws.name }, mode: 'apikey' };
   } catch (err) {
     storeApiKey(null);
@@ -187,8 +184,7 @@ export async function signInWithKey(key: string): Promise<Session> {
 export async function restoreSession(): Promise<Session | null> {
   setAuthMode('session');
   try {
-    const body = await api<SessionBody>('GET', '/v1/session', undefined, { quiet401: true });
-    return { ...body, mode: 'session' };
+    return toSession(await api<SessionBody>('GET', '/v1/session', undefined, { quiet401: true }));
   } catch (err) {
     if (err instanceof ApiError && err.status !== 401 && err.status !== 404) throw err;
   }

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppLogger } from '../logger.js';
 import { AppError } from '../core/errors.js';
@@ -35,6 +35,7 @@ import { sandboxRoutes } from './routes/sandbox.js';
 import { safeEqual } from '../core/secrets/secret-box.js';
 import { open, openScope, requiredRole, trackRoutes } from './roles.js';
 import { docsCsp, registerSecurityHeaders } from './security-headers.js';
+import { apiSchemas } from './response-schemas.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -95,7 +96,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A workspace API key (stk_...)' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: createJsonSchemaTransform({ schemaRegistry: apiSchemas }),
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: apiSchemas }),
   });
   await app.register(async (docs) => {
     openScope(docs);
