@@ -2751,6 +2751,42 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** First-run checklist: a store, a channel, a notification switched on, a message sent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SetupState"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/store-connections": {
         parameters: {
             query?: never;
@@ -4299,6 +4335,26 @@ export type components = {
         SessionInput: {
             user: components["schemas"]["UserInput"];
             workspace: components["schemas"]["WorkspaceRefInput"] | null;
+        };
+        SetupState: {
+            channel_connected: boolean;
+            channels: number;
+            /** @description a notification or a test message reached the provider */
+            message_sent: boolean;
+            notification_enabled: boolean;
+            notifications_enabled: number;
+            store_connected: boolean;
+            stores: number;
+        };
+        SetupStateInput: {
+            channel_connected: boolean;
+            channels: number;
+            /** @description a notification or a test message reached the provider */
+            message_sent: boolean;
+            notification_enabled: boolean;
+            notifications_enabled: number;
+            store_connected: boolean;
+            stores: number;
         };
         StoreConnection: {
             /** @description ISO 8601 time */

@@ -19,16 +19,25 @@ export interface Session {
   mode: AuthMode;
 }
 
-/** An API error with the body's message and, for validation_failed, the offending field names. */
+/** One field the server refused, and why (the field as the API names it: a form maps it to its label). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An API error with the body's message and, for validation_failed, the offending fields. */
 export class ApiError extends Error {
+  readonly fieldErrors: FieldError[];
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly fields: string[],
+    fieldErrors: FieldError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
+    this.fieldErrors = fieldErrors;
   }
 }
 
@@ -63,7 +72,7 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-/** Listeners told when the API answers 401, so the app can return to the sign-in page. */
+/** Listeners told when the API answers 401 (the session expired or was signed out elsewhere), so the app can return to the sign-in page and say so. */
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(fn: () => void): () => void {
   unauthorizedListeners.add(fn);
@@ -83,7 +92,7 @@ export function authHeaders(method: string): Record<string, string> {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { fields?: Array<{ field?: string }> } };
+  error?: { code?: string; message?: string; details?: { fields?: Array<{ field?: string; message?: string }> } };
 }
 
 function isErrorBody(v: unknown): v is ErrorBody {
@@ -98,8 +107,8 @@ async function toApiError(res: Response): Promise<ApiError> {
     // Not JSON (a proxy's error page, say): fall back to the status text below.
   }
   if (isErrorBody(body) && body.error) {
-    const fields = (body.error.details?.fields ?? []).map((f) => f.field ?? '').filter((f) => f !== '');
-    return new ApiError(res.status, body.error.code ?? 'error', body.error.message ?? res.statusText, fields);
+    const fieldErrors = (body.error.details?.fields ?? []).filter((f) => f.field).map((f) => ({ field: f.field ?? '', message: f.message ?? 'is invalid' }));
+    return new ApiError(res.status, body.error.code ?? 'error', body.error.message ?? res.statusText, fieldErrors.map((f) => f.field), fieldErrors);
   }
   return new ApiError(res.status, 'http_error', `${res.status} ${res.statusText || 'request failed'}`, []);
 }

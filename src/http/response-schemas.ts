@@ -353,3 +353,18 @@ export const PhoneMessageList = z.array(PhoneMessage);
 export const DemoOrder = z.object({ order_name: z.string(), phone: z.string().nullable() });
 /** GET /v1/usage answers JSON, or CSV text with format=csv. */
 export const UsageOrCsv = z.union([Usage, z.string().describe('CSV (format=csv)')]);
+
+// ---- First run ----
+
+export const SetupState = named(
+  'SetupState',
+  z.object({
+    store_connected: z.boolean(),
+    stores: z.number().int(),
+    channel_connected: z.boolean(),
+    channels: z.number().int(),
+    notification_enabled: z.boolean(),
+    notifications_enabled: z.number().int(),
+    message_sent: z.boolean().describe('a notification or a test message reached the provider'),
+  }),
+);
