@@ -154,7 +154,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
         </button>
         <nav ref={nav} id="main-nav" className={menuOpen ? 'nav open' : 'nav'} aria-label="Main">
           {NAV.filter((n) => !('adminOnly' in n) || session.user.role === 'admin').map((n) => (
-            <Link key={n.to} to={n.to} data-testid={n.testid} aria-current={loc.path === n.to || (n.to !== '/' && loc.path.startsWith(`${n.to}/`)) ? 'page' : undefined}>
+            <Link key={n.to} to={n.to} data-testid={n.testid} onClick={() => setMenuOpen(false)} aria-current={loc.path === n.to || (n.to !== '/' && loc.path.startsWith(`${n.to}/`)) ? 'page' : undefined}>
               {n.label}
             </Link>
           ))}
