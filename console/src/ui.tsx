@@ -125,12 +125,15 @@ export function ErrorBox({ error, labels = {}, inline = [] }: { error: unknown; 
   if (!error) return null;
   const problems = fieldProblems(error, labels);
   const fields = Object.keys(problems);
-  const label = (f: string) => labels[f] ?? fieldWords(f);
+  const label = (f: string) => {
+    const words = labels[f] ?? fieldWords(f);
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
   if (fields.length > 0) {
     const listed = fields.filter((f) => !inline.includes(f));
     return (
       <div className="error" role="alert">
-        <strong>{fields.length === 1 ? 'Check the highlighted field.' : `Check ${fields.length} fields.`}</strong>
+        <strong>{listed.length === 0 ? (fields.length === 1 ? 'Check the highlighted field.' : 'Check the highlighted fields.') : fields.length === 1 ? 'Check this field:' : 'Check these fields:'}</strong>
         {listed.length > 0 ? (
           <ul className="problems">
             {listed.map((f) => (

@@ -54,6 +54,9 @@ const labelsOf = (kind: ConnectKind | null): Record<string, string> => ({ ...FIX
 
 type Group = 'store' | 'channel';
 
+/** Why an account sends for its channel, in words. */
+const HOW: Record<string, string> = { selected: 'Chosen by you', first_installed: 'The first one connected', none: 'Nothing sends yet' };
+
 export function IntegrationsPage({ session }: { session: Session }) {
   const stores = useLoad('stores', () => get<List<StoreConnection>>('/v1/store-connections'));
   const accounts = useLoad('accounts', () => get<List<ChannelAccount>>('/v1/channel-accounts'));
@@ -443,7 +446,7 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
         )}
         <ErrorBox error={action.error} />
       </td>
-      <td>{row.how.replace(/_/g, ' ')}</td>
+      <td>{HOW[row.how] ?? row.how.replace(/_/g, ' ')}</td>
       <td>
         {row.accounts.length > 0 ? (
           <button type="button" className="small" onClick={() => void save()} disabled={action.busy || !choice || choice === row.channel_account_id}>
