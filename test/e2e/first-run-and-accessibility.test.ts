@@ -71,6 +71,18 @@ describe('first run and accessibility in Chromium', () => {
     await page.getByTestId('signin-email').waitFor();
     expect(await page.title()).toBe('Sign in · Shoptalk');
     await expectNoAxeViolations('sign-in');
+    // The other sign-in states: an API key instead of a password, and a refused password.
+    await page.getByTestId('signin-use-key').click();
+    await page.getByTestId('signin-apikey').waitFor();
+    await expectNoAxeViolations('sign-in with an API key');
+    await page.getByTestId('signin-use-key').click();
+    await page.getByTestId('signin-email').fill('owner@first.example');
+    await page.getByTestId('signin-password').fill('not the password');
+    await page.getByTestId('signin-submit').click();
+    await page.locator('[role="alert"]').first().waitFor({ timeout: 20_000 });
+    await expectNoAxeViolations('sign-in, password refused');
+    await page.reload();
+    await page.getByTestId('signin-email').waitFor();
     await tabTo('signin-email');
     await page.keyboard.type('owner@first.example');
     await page.keyboard.press('Tab');
