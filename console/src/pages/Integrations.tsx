@@ -178,7 +178,7 @@ function StoreTable({ rows, onChanged, onConnect }: { rows: StoreConnection[]; o
     );
   }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>
@@ -195,17 +195,17 @@ function StoreTable({ rows, onChanged, onConnect }: { rows: StoreConnection[]; o
         <tbody>
           {rows.map((c) => (
             <tr key={c.id} data-testid="store-row">
-              <td>{c.name}</td>
-              <td>{c.platform}</td>
-              <td>
+              <td data-label="Name">{c.name}</td>
+              <td data-label="Platform">{c.platform}</td>
+              <td data-label="Status">
                 <StatusBadge status={c.status} />
                 {c.last_error ? <div className="error-text">{c.last_error}</div> : null}
               </td>
-              <td className="wrap">
+              <td className="wrap" data-label="Webhook">
                 {c.webhook_url ? <code>{c.webhook_url}</code> : c.poll ? <span>polled; last {when(c.poll.last_polled_at)}{c.poll.failures ? `, ${c.poll.failures} failures` : ''}</span> : '—'}
               </td>
-              <td>{when(c.verified_at)}</td>
-              <td>
+              <td data-label="Verified">{when(c.verified_at)}</td>
+              <td className="row-actions-cell">
                 <RowActions verifyPath={`/v1/store-connections/${enc(c.id)}/verify`} removePath={`/v1/store-connections/${enc(c.id)}`} label={c.name} onChanged={onChanged} />
               </td>
             </tr>
@@ -233,7 +233,7 @@ function AccountTable({ rows, onChanged, onConnect }: { rows: ChannelAccount[]; 
     );
   }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>
@@ -250,15 +250,15 @@ function AccountTable({ rows, onChanged, onConnect }: { rows: ChannelAccount[]; 
         <tbody>
           {rows.map((a) => (
             <tr key={a.id} data-testid="account-row">
-              <td>
+              <td data-label="Name">
                 {a.name}
                 {a.display_name ? <div className="muted">{a.display_name}</div> : null}
               </td>
-              <td>
+              <td data-label="Channel">
                 {channelLabel(a.channel)} <span className="muted">({a.provider})</span>
               </td>
-              <td>{a.owner === 'platform' ? 'shared (platform)' : 'merchant'}</td>
-              <td>
+              <td data-label="Owner">{a.owner === 'platform' ? 'shared (platform)' : 'merchant'}</td>
+              <td data-label="Status">
                 <StatusBadge status={a.status} />
                 {a.number_check?.note ? (
                   <div className="muted" data-testid="account-number-check">
@@ -266,10 +266,10 @@ function AccountTable({ rows, onChanged, onConnect }: { rows: ChannelAccount[]; 
                   </div>
                 ) : null}
               </td>
-              <td className="wrap">
+              <td className="wrap" data-label="Webhook">
                 <code>{a.webhook_url}</code>
               </td>
-              <td>
+              <td className="row-actions-cell">
                 <RowActions verifyPath={`/v1/channel-accounts/${enc(a.id)}/verify`} removePath={`/v1/channel-accounts/${enc(a.id)}`} label={a.name} onChanged={onChanged} />
               </td>
             </tr>
@@ -431,7 +431,7 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
       <th scope="row">
         <label htmlFor={`${id}-sel`}>{channelLabel(row.channel)}</label>
       </th>
-      <td>
+      <td data-label="Sending account">
         {row.accounts.length === 0 ? (
           <span className="muted">No {channelLabel(row.channel)} account is connected — connect one above.</span>
         ) : (
@@ -446,8 +446,8 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
         )}
         <ErrorBox error={action.error} />
       </td>
-      <td>{HOW[row.how] ?? row.how.replace(/_/g, ' ')}</td>
-      <td>
+      <td data-label="Why">{HOW[row.how] ?? row.how.replace(/_/g, ' ')}</td>
+      <td className="row-actions-cell">
         {row.accounts.length > 0 ? (
           <button type="button" className="small" onClick={() => void save()} disabled={action.busy || !choice || choice === row.channel_account_id}>
             Save
@@ -460,7 +460,7 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
 
 function SelectionTable({ rows, onChanged }: { rows: ChannelSelection[]; onChanged: () => void }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>
