@@ -85,7 +85,7 @@ function ApiKeys() {
               A key lets your own systems use the API for this workspace: name it after the system that will use it.
             </EmptyState>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap stack">
               <table>
                 <thead>
                   <tr>
@@ -101,13 +101,13 @@ function ApiKeys() {
                 <tbody>
                   {d.data.map((k) => (
                     <tr key={k.id} data-testid="apikey-row">
-                      <td>{k.name}</td>
-                      <td>
+                      <td data-label="Name">{k.name}</td>
+                      <td data-label="Prefix">
                         <code>{k.hint}</code>
                       </td>
-                      <td>{when(k.created_at)}</td>
-                      <td>{when(k.last_used_at)}</td>
-                      <td>
+                      <td data-label="Created">{when(k.created_at)}</td>
+                      <td data-label="Last used">{when(k.last_used_at)}</td>
+                      <td className="row-actions-cell">
                         {k.revoked_at ? (
                           <span className="muted">revoked {when(k.revoked_at)}</span>
                         ) : (
