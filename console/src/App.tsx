@@ -1,11 +1,12 @@
 // The shell: restores the session, shows sign-in or the top bar and the current page.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { onUnauthorized, restoreSession, signOut } from './api';
 import type { Session } from './api';
-import { Link, match, navigate, useLocation } from './router';
+import { APP_NAME, Link, match, navigate, useLocation } from './router';
 import { ErrorBox, Loading, PageErrorBoundary } from './ui';
 import { SignInPage } from './pages/SignIn';
+import { HomePage } from './pages/Home';
 import { IntegrationsPage } from './pages/Integrations';
 import { NotificationsPage } from './pages/Notifications';
 import { OrdersPage } from './pages/Orders';
@@ -16,8 +17,10 @@ import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
 
-// Integrations and Developers show secrets and access (connections, API keys, webhooks): admins only.
+// Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
+// webhooks): admins only.
 const NAV = [
+  { to: '/', label: 'Home', testid: 'nav-home', adminOnly: true },
   { to: '/integrations', label: 'Integrations', testid: 'nav-integrations', adminOnly: true },
   { to: '/notifications', label: 'Notifications', testid: 'nav-notifications' },
   { to: '/chat-settings', label: 'Chat & loyalty', testid: 'nav-chat-settings', adminOnly: true },
@@ -29,7 +32,14 @@ const NAV = [
   { to: '/phone', label: 'Sandbox phone', testid: 'nav-phone' },
 ] as const;
 
-const homeOf = (s: Session): string => (s.user.role === 'admin' ? '/integrations' : '/inbox');
+const homeOf = (s: Session): string => (s.user.role === 'admin' ? '/' : '/inbox');
+
+/** The default title of a path: its navigation entry's label. */
+function titleOf(path: string): string {
+  if (path === '/') return 'Home';
+  const entry = NAV.find((n) => n.to !== '/' && (path === n.to || path.startsWith(`${n.to}/`)));
+  return entry ? entry.label : 'Not found';
+}
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -49,16 +59,33 @@ export function App() {
     );
   }, []);
 
-  // An expired session anywhere sends the user back to sign in.
-  useEffect(() => onUnauthorized(() => setSession(null)), []);
+  // An expired session anywhere sends the user back to sign in, and the sign-in page says why; signing in again
+  // returns to the page they were on.
+  const [expired, setExpired] = useState(false);
+  const signedIn = useRef(false);
+  signedIn.current = session !== null;
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        if (signedIn.current) setExpired(true);
+        setSession(null);
+      }),
+    [],
+  );
+
+  useLayoutEffect(() => {
+    if (!session && !restoring) document.title = `Sign in · ${APP_NAME}`;
+  }, [session, restoring]);
 
   if (restoring) return <Loading label="Starting the console…" />;
   if (!session) {
     return (
-      <main className="signin-wrap">
+      <main className="signin-wrap" id="main">
         {restoreError ? <ErrorBox error={restoreError} /> : null}
         <SignInPage
+          expired={expired}
           onSignedIn={(s) => {
+            setExpired(false);
             setSession(s);
             if (window.location.pathname === '/' || window.location.pathname === '/signin') navigate(homeOf(s), true);
           }}
@@ -66,17 +93,45 @@ export function App() {
       </main>
     );
   }
-  return <Shell session={session} onSignedOut={() => setSession(null)} />;
+  return (
+    <Shell
+      session={session}
+      onSignedOut={() => {
+        setExpired(false);
+        setSession(null);
+      }}
+    />
+  );
 }
 
 function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
   const loc = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const nav = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    if (loc.path === '/' || loc.path === '/signin') navigate(homeOf(session), true);
+    if (loc.path === '/signin' || (loc.path === '/' && homeOf(session) !== '/')) navigate(homeOf(session), true);
     setMenuOpen(false);
   }, [loc.path]);
+
+  // Each page's default title; a page may set a more specific one with useDocumentTitle (its effect runs later).
+  useLayoutEffect(() => {
+    document.title = `${titleOf(loc.path)} · ${APP_NAME}`;
+  }, [loc.path]);
+
+  // The narrow-screen menu: Escape closes it and gives focus back to its button; opening it moves focus in.
+  useEffect(() => {
+    if (!menuOpen) return;
+    nav.current?.querySelector<HTMLAnchorElement>('a')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      toggle.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   const out = async () => {
     await signOut(session);
@@ -96,12 +151,12 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
           </span>
           <span className="ws">{session.workspace.name}</span>
         </div>
-        <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
+        <button ref={toggle} type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" data-testid="menu-toggle" onClick={() => setMenuOpen(!menuOpen)}>
           Menu
         </button>
-        <nav id="main-nav" className={menuOpen ? 'nav open' : 'nav'} aria-label="Main">
+        <nav ref={nav} id="main-nav" className={menuOpen ? 'nav open' : 'nav'} aria-label="Main">
           {NAV.filter((n) => !('adminOnly' in n) || session.user.role === 'admin').map((n) => (
-            <Link key={n.to} to={n.to} data-testid={n.testid} aria-current={loc.path.startsWith(n.to) ? 'page' : undefined}>
+            <Link key={n.to} to={n.to} data-testid={n.testid} onClick={() => setMenuOpen(false)} aria-current={loc.path === n.to || (n.to !== '/' && loc.path.startsWith(`${n.to}/`)) ? 'page' : undefined}>
               {n.label}
             </Link>
           ))}
@@ -126,6 +181,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
 
 function Page({ path, session }: { path: string; session: Session }): ReactNode {
   const routes: Array<[string, (p: Record<string, string>) => ReactNode]> = [
+    ['/', () => (session.user.role === 'admin' ? <HomePage /> : <Loading />)],
     ['/integrations', () => <IntegrationsPage session={session} />],
     ['/notifications', () => <NotificationsPage session={session} />],
     ['/chat-settings', () => (session.user.role === 'admin' ? <ChatSettingsPage /> : <p className="note">Only admins can change the chat and loyalty settings.</p>)],
@@ -148,7 +204,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     <section>
       <h1>Not found</h1>
       <p>
-        There is no page at <code>{path}</code>. <Link to="/integrations">Go to Integrations</Link>.
+        There is no page at <code>{path}</code>. <Link to={homeOf(session)}>Go to the start page</Link>.
       </p>
     </section>
   );

@@ -6,17 +6,12 @@ export const API_KEY_STORAGE = 'shoptalk.apiKey';
 
 export type AuthMode = 'session' | 'apikey';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'admin' | 'agent';
-}
+import type { components } from './api-types';
 
-export interface Workspace {
-  id: string;
-  name: string;
-}
+/** The signed-in user (an API key acts as an admin without a user record). */
+export type User = Omit<components['schemas']['User'], 'created_at'>;
+
+export type Workspace = components['schemas']['WorkspaceRef'];
 
 export interface Session {
   user: User;
@@ -24,16 +19,25 @@ export interface Session {
   mode: AuthMode;
 }
 
-/** An API error with the body's message and, for validation_failed, the offending field names. */
+/** One field the server refused, and why (the field as the API names it: a form maps it to its label). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An API error with the body's message and, for validation_failed, the offending fields. */
 export class ApiError extends Error {
+  readonly fieldErrors: FieldError[];
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly fields: string[],
+    fieldErrors: FieldError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
+    this.fieldErrors = fieldErrors;
   }
 }
 
@@ -68,7 +72,7 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-/** Listeners told when the API answers 401, so the app can return to the sign-in page. */
+/** Listeners told when the API answers 401 (the session expired or was signed out elsewhere), so the app can return to the sign-in page and say so. */
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(fn: () => void): () => void {
   unauthorizedListeners.add(fn);
@@ -88,7 +92,7 @@ export function authHeaders(method: string): Record<string, string> {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { fields?: Array<{ field?: string }> } };
+  error?: { code?: string; message?: string; details?: { fields?: Array<{ field?: string; message?: string }> } };
 }
 
 function isErrorBody(v: unknown): v is ErrorBody {
@@ -103,8 +107,8 @@ async function toApiError(res: Response): Promise<ApiError> {
     // Not JSON (a proxy's error page, say): fall back to the status text below.
   }
   if (isErrorBody(body) && body.error) {
-    const fields = (body.error.details?.fields ?? []).map((f) => f.field ?? '').filter((f) => f !== '');
-    return new ApiError(res.status, body.error.code ?? 'error', body.error.message ?? res.statusText, fields);
+    const fieldErrors = (body.error.details?.fields ?? []).filter((f) => f.field).map((f) => ({ field: f.field ?? '', message: f.message ?? 'is invalid' }));
+    return new ApiError(res.status, body.error.code ?? 'error', body.error.message ?? res.statusText, fieldErrors.map((f) => f.field), fieldErrors);
   }
   return new ApiError(res.status, 'http_error', `${res.status} ${res.statusText || 'request failed'}`, []);
 }
@@ -158,15 +162,17 @@ export const enc = encodeURIComponent;
 
 // ---- Sessions ----
 
-interface SessionBody {
-  user: User;
-  workspace: Workspace;
+type SessionBody = components['schemas']['Session'];
+
+/** A session's workspace is always there; a body without one is a hub in an inconsistent state. */
+function toSession(body: SessionBody): Session {
+  if (!body.workspace) throw new ApiError(500, 'internal', 'The workspace of this account no longer exists.', []);
+  return { user: body.user, workspace: body.workspace, mode: 'session' };
 }
 
 export async function signIn(email: string, password: string): Promise<Session> {
   setAuthMode('session');
-  const body = await api<SessionBody>('POST', '/v1/session', { email, password }, { quiet401: true });
-  return { ...body, mode: 'session' };
+  return toSession(await api<SessionBody>('POST', '/v1/session', { email, password }, { quiet401: true }));
 }
 
 /** An API key is a developer convenience: it acts as an admin of the key's workspace. */
@@ -174,7 +180,7 @@ export async function signInWithKey(key: string): Promise<Session> {
   storeApiKey(key);
   setAuthMode('apikey');
   try {
-    const ws = await api<Workspace>('GET', '/v1/workspace', undefined, { quiet401: true });
+    const ws = await api<components['schemas']['Workspace']>('GET', '/v1/workspace', undefined, { quiet401: true });
     return { user: { id: 'api-key', email: '', name: 'API key', role: 'admin' }, workspace: { id: ws.id, name: ws.name }, mode: 'apikey' };
   } catch (err) {
     storeApiKey(null);
@@ -187,8 +193,7 @@ export async function signInWithKey(key: string): Promise<Session> {
 export async function restoreSession(): Promise<Session | null> {
   setAuthMode('session');
   try {
-    const body = await api<SessionBody>('GET', '/v1/session', undefined, { quiet401: true });
-    return { ...body, mode: 'session' };
+    return toSession(await api<SessionBody>('GET', '/v1/session', undefined, { quiet401: true }));
   } catch (err) {
     if (err instanceof ApiError && err.status !== 401 && err.status !== 404) throw err;
   }

@@ -64,3 +64,16 @@ export function Link({ to, children, onClick, ...rest }: LinkProps) {
     </a>
   );
 }
+
+export const APP_NAME = 'Shoptalk';
+
+/**
+ * Sets the browser tab's title to "<title> · Shoptalk" while the calling page is shown. The shell sets each
+ * page's default title (in a layout effect, so it runs first); a page may call this for something more specific
+ * ("Ticket: Where is my order?"), which then wins.
+ */
+export function useDocumentTitle(title: string | null | undefined): void {
+  useEffect(() => {
+    if (title) document.title = `${title} · ${APP_NAME}`;
+  }, [title]);
+}

@@ -77,20 +77,89 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** An API error as the user should see it: the message, and the fields for validation errors. */
-export function ErrorBox({ error }: { error: unknown }) {
+/** A field name as the API spells it, in words: "body.shop_domain" → "shop domain". */
+export function fieldWords(field: string): string {
+  return field.replace(/^(body|query|params)\.?/, '').replace(/\.(\d+)\./g, ' $1 ').replace(/[._]/g, ' ').trim() || 'this field';
+}
+
+/**
+ * A server's problem with a field, in words: the API's own names replaced by the form's labels, and the schema
+ * checker's phrasing ("expected string, received undefined") by what to do.
+ */
+export function problemInWords(message: string, labels: Record<string, string> = {}): string {
+  const m = message.trim();
+  if (/received undefined|^required$/i.test(m)) return 'is required';
+  const tooSmall = /too small.*>=?\s*(\d+)\s*characters/i.exec(m);
+  if (tooSmall) return tooSmall[1] === '1' ? 'is required' : `needs at least ${tooSmall[1]} characters`;
+  const tooBig = /too big.*<=?\s*(\d+)\s*characters/i.exec(m);
+  if (tooBig) return `can have at most ${tooBig[1]} characters`;
+  if (/invalid option|invalid enum/i.test(m)) return 'is not one of the choices';
+  if (/expected number/i.test(m)) return 'must be a number';
+  return inWords(m.replace(/^Invalid input:?\s*/i, ''), labels);
+}
+
+/** A message with the API's field names replaced by labels (or plain words) and no code in parentheses. */
+export function inWords(message: string, labels: Record<string, string> = {}): string {
+  let m = message;
+  for (const [name, label] of Object.entries(labels)) m = m.replace(new RegExp(`\\b${name}\\b`, 'g'), label.toLowerCase());
+  return m.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (w) => w.replace(/_/g, ' '));
+}
+
+/** A validation error's problems keyed by field (the API's name), in words. */
+export function fieldProblems(error: unknown, labels: Record<string, string> = {}): Record<string, string> {
+  if (!(error instanceof ApiError) || error.code !== 'validation_failed') return {};
+  const out: Record<string, string> = {};
+  for (const f of error.fieldErrors) {
+    const key = f.field.replace(/^(body|query|params)\./, '');
+    if (!out[key]) out[key] = problemInWords(f.message, labels);
+  }
+  return out;
+}
+
+/**
+ * An API error as the user should see it: the message in words and, for a validation error, each field by its
+ * label. `labels` maps the API's field names to the form's labels; `inline` lists the fields the form already
+ * shows next to their inputs.
+ */
+export function ErrorBox({ error, labels = {}, inline = [] }: { error: unknown; labels?: Record<string, string>; inline?: string[] }) {
   if (!error) return null;
-  const fields = error instanceof ApiError && error.code === 'validation_failed' ? error.fields : [];
-  const code = error instanceof ApiError ? error.code : null;
+  const problems = fieldProblems(error, labels);
+  const fields = Object.keys(problems);
+  const label = (f: string) => {
+    const words = labels[f] ?? fieldWords(f);
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+  if (fields.length > 0) {
+    const listed = fields.filter((f) => !inline.includes(f));
+    return (
+      <div className="error" role="alert">
+        <strong>{listed.length === 0 ? (fields.length === 1 ? 'Check the highlighted field.' : 'Check the highlighted fields.') : fields.length === 1 ? 'Check this field:' : 'Check these fields:'}</strong>
+        {listed.length > 0 ? (
+          <ul className="problems">
+            {listed.map((f) => (
+              <li key={f}>
+                {label(f)} {problems[f]}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    );
+  }
   return (
     <div className="error" role="alert">
-      <strong>{errorMessage(error)}</strong>
-      {code && code !== 'validation_failed' ? <span className="muted"> ({code})</span> : null}
-      {fields.length > 0 ? (
-        <div>
-          Check: {fields.map((f) => <code key={f}>{f}</code>).reduce<ReactNode[]>((acc, el, i) => (i ? [...acc, ', ', el] : [el]), [])}
-        </div>
-      ) : null}
+      <strong>{inWords(errorMessage(error), labels)}</strong>
+    </div>
+  );
+}
+
+/** A page or section with nothing in it yet: what it is for, and the next thing to do. */
+export function EmptyState({ title, children, action, testid }: { title: string; children?: ReactNode; action?: ReactNode; testid?: string }) {
+  return (
+    <div className="empty-state" data-testid={testid}>
+      <p className="empty-title">{title}</p>
+      {children ? <div className="empty-body">{children}</div> : null}
+      {action ? <div className="empty-action">{action}</div> : null}
     </div>
   );
 }

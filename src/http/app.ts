@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppLogger } from '../logger.js';
 import { AppError } from '../core/errors.js';
@@ -29,12 +29,14 @@ import { customerRoutes } from './routes/customers.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { setupRoutes } from './routes/setup.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { consoleRoutes } from './console.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { safeEqual } from '../core/secrets/secret-box.js';
 import { open, openScope, requiredRole, trackRoutes } from './roles.js';
 import { docsCsp, registerSecurityHeaders } from './security-headers.js';
+import { apiSchemas } from './response-schemas.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -95,7 +97,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A workspace API key (stk_...)' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: createJsonSchemaTransform({ schemaRegistry: apiSchemas }),
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: apiSchemas }),
   });
   await app.register(async (docs) => {
     openScope(docs);
@@ -165,6 +168,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(erasureRoutes(deps));
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
+      await v1.register(setupRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));
     },
     { prefix: '/v1' },

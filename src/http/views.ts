@@ -4,7 +4,12 @@ import type { Activity, ApiKeyRecord, ChannelAccount, Message, Order, StoreConne
 import type { ProviderTemplate } from '../core/channels/ports.js';
 import type { SettingView } from '../core/notifications/settings.js';
 
-export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+/** A time in milliseconds as ISO 8601 text; null stays null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null | undefined): string | null;
+export function iso(ms: number | null | undefined): string | null {
+  return ms == null ? null : new Date(ms).toISOString();
+}
 
 export const apiKeyView = (k: ApiKeyRecord) => ({
   id: k.id,

@@ -1,9 +1,9 @@
 // Developers: workspace API keys, outbound webhook subscriptions with their delivery log, and the API docs.
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { del, enc, get, post } from '../api';
 import type { ApiKey, List, WebhookDelivery, WebhookSubscription } from '../types';
-import { Async, ErrorBox, Secret, StatusBadge, useAction, useLoad, when } from '../ui';
+import { Async, EmptyState, ErrorBox, Secret, StatusBadge, useAction, useLoad, when } from '../ui';
 
 const WEBHOOK_EVENTS = ['message.status', 'activity.created', 'customer.erased'];
 
@@ -31,6 +31,7 @@ function ApiKeys() {
   const create = useAction();
   const revoke = useAction();
   const id = useId();
+  const nameInput = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -62,7 +63,7 @@ function ApiKeys() {
       ) : null}
       <form className="inline card" onSubmit={(e) => void submit(e)}>
         <label htmlFor={`${id}-name`}>New key name</label>
-        <input id={`${id}-name`} data-testid="apikey-name" value={name} onChange={(e) => setName(e.target.value)} required />
+        <input ref={nameInput} id={`${id}-name`} data-testid="apikey-name" value={name} onChange={(e) => setName(e.target.value)} required />
         <button type="submit" className="primary" data-testid="apikey-create" disabled={create.busy}>
           Create key
         </button>
@@ -72,9 +73,19 @@ function ApiKeys() {
       <Async load={load}>
         {(d) =>
           d.data.length === 0 ? (
-            <p className="empty">No API keys.</p>
+            <EmptyState
+              testid="apikeys-empty"
+              title="No API keys yet"
+              action={
+                <button type="button" onClick={() => nameInput.current?.focus()}>
+                  Name your first key
+                </button>
+              }
+            >
+              A key lets your own systems use the API for this workspace: name it after the system that will use it.
+            </EmptyState>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap stack">
               <table>
                 <thead>
                   <tr>
@@ -90,13 +101,13 @@ function ApiKeys() {
                 <tbody>
                   {d.data.map((k) => (
                     <tr key={k.id} data-testid="apikey-row">
-                      <td>{k.name}</td>
-                      <td>
+                      <td data-label="Name">{k.name}</td>
+                      <td data-label="Prefix">
                         <code>{k.hint}</code>
                       </td>
-                      <td>{when(k.created_at)}</td>
-                      <td>{when(k.last_used_at)}</td>
-                      <td>
+                      <td data-label="Created">{when(k.created_at)}</td>
+                      <td data-label="Last used">{when(k.last_used_at)}</td>
+                      <td className="row-actions-cell">
                         {k.revoked_at ? (
                           <span className="muted">revoked {when(k.revoked_at)}</span>
                         ) : (
@@ -126,6 +137,7 @@ function Webhooks() {
   const create = useAction();
   const remove = useAction();
   const id = useId();
+  const urlInput = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -163,7 +175,7 @@ function Webhooks() {
       <form className="card" onSubmit={(e) => void submit(e)}>
         <div className="field">
           <label htmlFor={`${id}-url`}>URL</label>
-          <input id={`${id}-url`} data-testid="webhook-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…" required />
+          <input ref={urlInput} id={`${id}-url`} data-testid="webhook-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://…" required />
         </div>
         <fieldset>
           <legend>Events</legend>
@@ -183,7 +195,17 @@ function Webhooks() {
       <Async load={load}>
         {(d) =>
           d.data.length === 0 ? (
-            <p className="empty">No webhooks.</p>
+            <EmptyState
+              testid="webhooks-empty"
+              title="No webhooks yet"
+              action={
+                <button type="button" onClick={() => urlInput.current?.focus()}>
+                  Add your first webhook
+                </button>
+              }
+            >
+              A webhook tells your own system, within seconds, when a message is delivered or an order’s activity changes.
+            </EmptyState>
           ) : (
             <ul className="plain">
               {d.data.map((s) => (

@@ -1,11 +1,12 @@
 // "Integrations > App connection": store connections, channel accounts, and which account sends per channel.
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { del, get, post, put, enc } from '../api';
 import type { Session } from '../api';
 import type { ChannelAccount, ChannelSelection, List, OnceOnly, StoreConnection } from '../types';
 import { channelLabel } from '../types';
-import { Async, ErrorBox, Secret, StatusBadge, useAction, useLoad, when } from '../ui';
+import { Async, EmptyState, ErrorBox, Secret, StatusBadge, fieldProblems, useAction, useLoad, when } from '../ui';
+import { useLocation } from '../router';
 
 interface FieldSpec {
   name: string;
@@ -46,12 +47,27 @@ const KINDS: ConnectKind[] = [
 
 type Created = (StoreConnection | ChannelAccount) & OnceOnly;
 
+/** The API's names of the fields every form sends, in words (the kind's own fields add theirs). */
+const FIXED_LABELS: Record<string, string> = { platform: 'Service', channel: 'Service', provider: 'Service' };
+
+const labelsOf = (kind: ConnectKind | null): Record<string, string> => ({ ...FIXED_LABELS, ...Object.fromEntries((kind?.fields ?? []).map((f) => [f.name, f.label])) });
+
+type Group = 'store' | 'channel';
+
+/** Why an account sends for its channel, in words. */
+const HOW: Record<string, string> = { selected: 'Chosen by you', first_installed: 'The first one connected', none: 'Nothing sends yet' };
+
 export function IntegrationsPage({ session }: { session: Session }) {
   const stores = useLoad('stores', () => get<List<StoreConnection>>('/v1/store-connections'));
   const accounts = useLoad('accounts', () => get<List<ChannelAccount>>('/v1/channel-accounts'));
   const selection = useLoad('selection', () => get<List<ChannelSelection>>('/v1/channel-selection'));
   const [created, setCreated] = useState<Created | null>(null);
   const isAdmin = session.user.role === 'admin';
+  const loc = useLocation();
+  const asked = loc.query.get('connect');
+  // "Connect a store" / "Connect a channel" (from Home or an empty list) moves to the form, ready for that kind.
+  const [connect, setConnect] = useState<{ group: Group; seq: number } | null>(asked === 'store' || asked === 'channel' ? { group: asked, seq: 0 } : null);
+  const startConnect = (group: Group) => setConnect({ group, seq: (connect?.seq ?? 0) + 1 });
 
   const reloadAll = () => {
     stores.reload(true);
@@ -68,13 +84,14 @@ export function IntegrationsPage({ session }: { session: Session }) {
       {created ? <CreatedPanel created={created} onClose={() => setCreated(null)} /> : null}
 
       <h2>Stores</h2>
-      <Async load={stores}>{(d) => <StoreTable rows={d.data} onChanged={reloadAll} />}</Async>
+      <Async load={stores}>{(d) => <StoreTable rows={d.data} onChanged={reloadAll} onConnect={() => startConnect('store')} />}</Async>
 
       <h2>Channel accounts</h2>
-      <Async load={accounts}>{(d) => <AccountTable rows={d.data} onChanged={reloadAll} />}</Async>
+      <Async load={accounts}>{(d) => <AccountTable rows={d.data} onChanged={reloadAll} onConnect={() => startConnect('channel')} />}</Async>
 
-      <h2>Connect</h2>
+      <h2 id="connect">Connect</h2>
       <ConnectForm
+        request={connect}
         onCreated={(c) => {
           setCreated(c);
           reloadAll();
@@ -144,10 +161,24 @@ function RowActions({ verifyPath, removePath, label, onChanged }: { verifyPath: 
   );
 }
 
-function StoreTable({ rows, onChanged }: { rows: StoreConnection[]; onChanged: () => void }) {
-  if (rows.length === 0) return <p className="empty">No store is connected yet.</p>;
+function StoreTable({ rows, onChanged, onConnect }: { rows: StoreConnection[]; onChanged: () => void; onConnect: () => void }) {
+  if (rows.length === 0) {
+    return (
+      <EmptyState
+        testid="stores-empty"
+        title="No store is connected yet"
+        action={
+          <button type="button" className="primary" onClick={onConnect} data-testid="stores-empty-connect">
+            Connect a store
+          </button>
+        }
+      >
+        Connect your shop so its orders and shipments can notify your customers.
+      </EmptyState>
+    );
+  }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>
@@ -164,17 +195,17 @@ function StoreTable({ rows, onChanged }: { rows: StoreConnection[]; onChanged: (
         <tbody>
           {rows.map((c) => (
             <tr key={c.id} data-testid="store-row">
-              <td>{c.name}</td>
-              <td>{c.platform}</td>
-              <td>
+              <td data-label="Name">{c.name}</td>
+              <td data-label="Platform">{c.platform}</td>
+              <td data-label="Status">
                 <StatusBadge status={c.status} />
                 {c.last_error ? <div className="error-text">{c.last_error}</div> : null}
               </td>
-              <td className="wrap">
+              <td className="wrap" data-label="Webhook">
                 {c.webhook_url ? <code>{c.webhook_url}</code> : c.poll ? <span>polled; last {when(c.poll.last_polled_at)}{c.poll.failures ? `, ${c.poll.failures} failures` : ''}</span> : '—'}
               </td>
-              <td>{when(c.verified_at)}</td>
-              <td>
+              <td data-label="Verified">{when(c.verified_at)}</td>
+              <td className="row-actions-cell">
                 <RowActions verifyPath={`/v1/store-connections/${enc(c.id)}/verify`} removePath={`/v1/store-connections/${enc(c.id)}`} label={c.name} onChanged={onChanged} />
               </td>
             </tr>
@@ -185,10 +216,24 @@ function StoreTable({ rows, onChanged }: { rows: StoreConnection[]; onChanged: (
   );
 }
 
-function AccountTable({ rows, onChanged }: { rows: ChannelAccount[]; onChanged: () => void }) {
-  if (rows.length === 0) return <p className="empty">No channel account is installed yet.</p>;
+function AccountTable({ rows, onChanged, onConnect }: { rows: ChannelAccount[]; onChanged: () => void; onConnect: () => void }) {
+  if (rows.length === 0) {
+    return (
+      <EmptyState
+        testid="accounts-empty"
+        title="No messaging account is connected yet"
+        action={
+          <button type="button" className="primary" onClick={onConnect} data-testid="accounts-empty-connect">
+            Connect a channel
+          </button>
+        }
+      >
+        Add the WhatsApp, Messenger, LINE, SMS or e-mail account your notifications are sent from.
+      </EmptyState>
+    );
+  }
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>
@@ -205,15 +250,15 @@ function AccountTable({ rows, onChanged }: { rows: ChannelAccount[]; onChanged: 
         <tbody>
           {rows.map((a) => (
             <tr key={a.id} data-testid="account-row">
-              <td>
+              <td data-label="Name">
                 {a.name}
                 {a.display_name ? <div className="muted">{a.display_name}</div> : null}
               </td>
-              <td>
+              <td data-label="Channel">
                 {channelLabel(a.channel)} <span className="muted">({a.provider})</span>
               </td>
-              <td>{a.owner === 'platform' ? 'shared (platform)' : 'merchant'}</td>
-              <td>
+              <td data-label="Owner">{a.owner === 'platform' ? 'shared (platform)' : 'merchant'}</td>
+              <td data-label="Status">
                 <StatusBadge status={a.status} />
                 {a.number_check?.note ? (
                   <div className="muted" data-testid="account-number-check">
@@ -221,10 +266,10 @@ function AccountTable({ rows, onChanged }: { rows: ChannelAccount[]; onChanged: 
                   </div>
                 ) : null}
               </td>
-              <td className="wrap">
+              <td className="wrap" data-label="Webhook">
                 <code>{a.webhook_url}</code>
               </td>
-              <td>
+              <td className="row-actions-cell">
                 <RowActions verifyPath={`/v1/channel-accounts/${enc(a.id)}/verify`} removePath={`/v1/channel-accounts/${enc(a.id)}`} label={a.name} onChanged={onChanged} />
               </td>
             </tr>
@@ -245,12 +290,31 @@ function buildBody(kind: ConnectKind, values: Record<string, string>): Record<st
   return body;
 }
 
-function ConnectForm({ onCreated }: { onCreated: (c: Created) => void }) {
+function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; request: { group: Group; seq: number } | null }) {
   const [kindId, setKindId] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const action = useAction();
   const id = useId();
   const kind = KINDS.find((k) => k.id === kindId) ?? null;
+  const kindSelect = useRef<HTMLSelectElement>(null);
+  const labels = labelsOf(kind);
+  const problems = fieldProblems(action.error, labels);
+  const group = request?.group ?? null;
+
+  // Asked to connect a store or a channel: bring the form into view with the service list focused.
+  useEffect(() => {
+    if (!request) return;
+    const select = kindSelect.current;
+    if (!select) return;
+    select.scrollIntoView({ block: 'center' });
+    select.focus();
+  }, [request]);
+
+  // After a refused save, focus goes to the first field the server named.
+  useEffect(() => {
+    const first = kind?.fields.find((f) => problems[f.name]);
+    if (first) document.getElementById(`${id}-${first.name}`)?.focus();
+  }, [action.error]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -269,6 +333,7 @@ function ConnectForm({ onCreated }: { onCreated: (c: Created) => void }) {
       <div className="field">
         <label htmlFor={`${id}-kind`}>Service</label>
         <select
+          ref={kindSelect}
           id={`${id}-kind`}
           data-testid="connect-kind"
           value={kindId}
@@ -278,7 +343,7 @@ function ConnectForm({ onCreated }: { onCreated: (c: Created) => void }) {
             action.clear();
           }}
         >
-          <option value="">Choose a store or channel…</option>
+          <option value="">{group === 'store' ? 'Choose your store’s platform…' : group === 'channel' ? 'Choose a messaging channel…' : 'Choose a store or channel…'}</option>
           <optgroup label="Stores">
             {KINDS.filter((k) => k.kind === 'store').map((k) => (
               <option key={k.id} value={k.id}>
@@ -305,7 +370,15 @@ function ConnectForm({ onCreated }: { onCreated: (c: Created) => void }) {
                   {f.optional ? <span className="muted"> (optional)</span> : null}
                 </label>
                 {f.type === 'select' ? (
-                  <select id={`${id}-${f.name}`} data-testid={`connect-${f.name}`} value={values[f.name] ?? ''} required={!f.optional} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+                  <select
+                    id={`${id}-${f.name}`}
+                    data-testid={`connect-${f.name}`}
+                    value={values[f.name] ?? ''}
+                    required={!f.optional}
+                    aria-invalid={problems[f.name] ? true : undefined}
+                    aria-describedby={problems[f.name] ? `${id}-${f.name}-error` : undefined}
+                    onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                  >
                     <option value="">{f.optional ? 'Default' : 'Choose…'}</option>
                     {(f.options ?? []).map((o) => (
                       <option key={o} value={o}>
@@ -322,14 +395,21 @@ function ConnectForm({ onCreated }: { onCreated: (c: Created) => void }) {
                     value={values[f.name] ?? ''}
                     required={!f.optional}
                     placeholder={f.hint}
+                    aria-invalid={problems[f.name] ? true : undefined}
+                    aria-describedby={problems[f.name] ? `${id}-${f.name}-error` : undefined}
                     onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                   />
                 )}
                 {f.hint && f.type === 'select' ? <p className="hint">{f.hint}</p> : null}
+                {problems[f.name] ? (
+                  <p className="field-error" id={`${id}-${f.name}-error`} data-testid={`connect-${f.name}-error`}>
+                    {f.label} {problems[f.name]}
+                  </p>
+                ) : null}
               </div>
             ))}
           </div>
-          <ErrorBox error={action.error} />
+          <ErrorBox error={action.error} labels={labels} inline={kind.fields.map((f) => f.name)} />
           <button type="submit" className="primary" data-testid="connect-submit" disabled={action.busy}>
             {action.busy ? 'Verifying with the provider…' : 'Save'}
           </button>
@@ -351,9 +431,9 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
       <th scope="row">
         <label htmlFor={`${id}-sel`}>{channelLabel(row.channel)}</label>
       </th>
-      <td>
+      <td data-label="Sending account">
         {row.accounts.length === 0 ? (
-          <span className="muted">{row.install?.message ?? 'No account installed'} — connect one above.</span>
+          <span className="muted">No {channelLabel(row.channel)} account is connected — connect one above.</span>
         ) : (
           <select id={`${id}-sel`} value={choice} onChange={(e) => setChoice(e.target.value)}>
             {row.channel_account_id === null ? <option value="">None</option> : null}
@@ -366,8 +446,8 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
         )}
         <ErrorBox error={action.error} />
       </td>
-      <td>{row.how.replace(/_/g, ' ')}</td>
-      <td>
+      <td data-label="Why">{HOW[row.how] ?? row.how.replace(/_/g, ' ')}</td>
+      <td className="row-actions-cell">
         {row.accounts.length > 0 ? (
           <button type="button" className="small" onClick={() => void save()} disabled={action.busy || !choice || choice === row.channel_account_id}>
             Save
@@ -380,7 +460,7 @@ function SelectionRow({ row, onChanged }: { row: ChannelSelection; onChanged: ()
 
 function SelectionTable({ rows, onChanged }: { rows: ChannelSelection[]; onChanged: () => void }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack">
       <table>
         <thead>
           <tr>

@@ -4,7 +4,7 @@ import { signIn, signInWithKey } from '../api';
 import type { Session } from '../api';
 import { ErrorBox, useAction } from '../ui';
 
-export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+export function SignInPage({ onSignedIn, expired = false }: { onSignedIn: (s: Session) => void; expired?: boolean }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [useKey, setUseKey] = useState(false);
@@ -21,6 +21,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
   return (
     <section className="card signin">
       <h1>Sign in to Shoptalk</h1>
+      {expired ? (
+        <p className="notice" role="status" data-testid="session-expired">
+          Your session expired — sign in again. You will return to the page you were on.
+        </p>
+      ) : null}
       <form onSubmit={(e) => void submit(e)}>
         {useKey ? (
           <div className="field">

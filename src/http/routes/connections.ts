@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { channelAccountView, idParams, storeConnectionView, templateView } from '../views.js';
 import { admin, agent } from '../roles.js';
@@ -144,7 +145,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   app.post(
     '/store-connections',
-    { config: admin, schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection } },
+    { config: admin, schema: { tags: ['connections'], summary: 'Connect a store; the response has the webhook URL to register with it', body: storeConnection, response: { 201: rs.CreatedStoreConnection } } },
     async (req, reply) => {
       const b = req.body;
       const ws = req.auth.workspaceId;
@@ -190,7 +191,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.get('/store-connections', { config: admin, schema: { tags: ['connections'], summary: 'List store connections' } }, async (req) => ({
+  app.get('/store-connections', { config: admin, schema: { tags: ['connections'], summary: 'List store connections', response: { 200: rs.StoreConnectionList } } }, async (req) => ({
     data: (await deps.connections.listStoreConnections(req.auth.workspaceId)).map(storeView),
   }));
 
@@ -198,7 +199,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
   );
 
-  app.post('/store-connections/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams } }, async (req) => {
+  app.post('/store-connections/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the store platform', params: idParams, response: { 200: rs.StoreConnection } } }, async (req) => {
     const connection = await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id);
     if (connection.platform === 'empikplace') {
       await deps.tickets.reverify(req.auth.workspaceId, connection);
@@ -219,6 +220,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
       schema: {
         tags: ['connections'],
         summary: 'Connect a channel account; it is verified against the provider first',
+        response: { 201: rs.CreatedChannelAccount },
         body: z.discriminatedUnion('provider', [whatsappCloudAccount, gupshupAccount, messengerAccount, lineAccount, twilioSmsAccount, smtpEmailAccount]),
       },
     },
@@ -301,7 +303,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.get('/channel-accounts', { config: admin, schema: { tags: ['connections'], querystring: z.object({ channel: z.string().optional() }) } }, async (req) => ({
+  app.get('/channel-accounts', { config: admin, schema: { tags: ['connections'], querystring: z.object({ channel: z.string().optional() }), response: { 200: rs.ChannelAccountList } } }, async (req) => ({
     data: (await deps.connections.listChannelAccounts(req.auth.workspaceId, req.query.channel)).map(accountView),
   }));
 
@@ -309,7 +311,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     accountView(await deps.connections.getChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
-  app.post('/channel-accounts/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the provider', params: idParams } }, async (req) =>
+  app.post('/channel-accounts/:id/verify', { config: admin, schema: { tags: ['connections'], summary: 'Re-verify the stored credentials with the provider', params: idParams, response: { 200: rs.ChannelAccount } } }, async (req) =>
     accountView(await deps.connections.reverifyChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
@@ -319,7 +321,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
 
   const channels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
 
-  app.get('/channel-selection', { config: agent, schema: { tags: ['connections'], summary: 'The sending account of each channel, and how it was chosen' } }, async (req) => ({
+  app.get('/channel-selection', { config: agent, schema: { tags: ['connections'], summary: 'The sending account of each channel, and how it was chosen', response: { 200: rs.ChannelSelectionList } } }, async (req) => ({
     data: await Promise.all(
       channels.map(async (channel) => {
         const s = await deps.connections.sendingAccount(req.auth.workspaceId, channel);
@@ -341,6 +343,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
       schema: {
         tags: ['connections'],
         summary: 'Select the account that sends for a channel',
+        response: { 200: rs.ChannelSelected },
         params: z.object({ channel: z.enum(channels) }),
         body: z.object({ channel_account_id: z.string().min(1).max(100) }),
       },

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { notFound } from '../../core/errors.js';
-import { idParams, messageView, pageQuery } from '../views.js';
+import { idParams, iso, messageView, pageQuery } from '../views.js';
 import { integratedActions } from '../../core/conversations/model.js';
 import type { ChatSettings, Conversation, FlowModule, LedgerEntry } from '../../core/conversations/model.js';
 import type { OrderHistory } from '../../core/conversations/history.js';
 import { admin, agent } from '../roles.js';
 import { httpUrl } from '../url-fields.js';
 
-const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 const onClick = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('module'), module_id: z.string().min(1).max(100) }),
@@ -130,10 +130,10 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     return reply.status(204).send();
   });
 
-  app.get('/chat-settings', { config: agent, schema: { tags: ['conversations'], summary: 'Welcome module, unexpected replies, account linking and the loyalty programme' } }, async (req) =>
+  app.get('/chat-settings', { config: agent, schema: { tags: ['conversations'], summary: 'Welcome module, unexpected replies, account linking and the loyalty programme', response: { 200: rs.ChatSettings } } }, async (req) =>
     settingsView(await chat.settings(req.auth.workspaceId)),
   );
-  app.put('/chat-settings', { config: admin, schema: { tags: ['conversations'], body: settingsBody } }, async (req) => {
+  app.put('/chat-settings', { config: admin, schema: { tags: ['conversations'], body: settingsBody, response: { 200: rs.ChatSettings } } }, async (req) => {
     const b = req.body;
     const patch: Partial<ChatSettings> = {};
     if (b.welcome_module_id !== undefined) patch.welcomeModuleId = b.welcome_module_id ?? null;
@@ -213,10 +213,10 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     conversationView(await chat.setMode(req.auth.workspaceId, req.params.id, 'bot', null)),
   );
 
-  app.get('/customers/:id/orders', { config: agent, schema: { tags: ['customers'], summary: 'The customer’s orders within each store’s window (CYBERBIZ, SHOPLINE 90 days, 91APP 14), for agents', params: idParams } }, async (req) => ({
+  app.get('/customers/:id/orders', { config: agent, schema: { tags: ['customers'], summary: 'The customer’s orders within each store’s window (CYBERBIZ, SHOPLINE 90 days, 91APP 14), for agents', params: idParams, response: { 200: rs.OrderHistoryList } } }, async (req) => ({
     data: (await deps.history.forCustomer(req.auth.workspaceId, req.params.id)).map(historyView),
   }));
-  app.get('/customers/:id/loyalty', { config: agent, schema: { tags: ['customers'], summary: 'Loyalty balance and ledger', params: idParams } }, async (req) => {
+  app.get('/customers/:id/loyalty', { config: agent, schema: { tags: ['customers'], summary: 'Loyalty balance and ledger', params: idParams, response: { 200: rs.Loyalty } } }, async (req) => {
     await deps.customers.get(req.auth.workspaceId, req.params.id);
     const r = await deps.loyalty.ledger(req.auth.workspaceId, req.params.id);
     return { member: r.balance != null, email: r.email, balance: r.balance, ledger: r.entries.map(ledgerView) };

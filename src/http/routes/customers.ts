@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { customerView, idParams, optOutView, pageQuery } from '../views.js';
 import { identityKinds } from '../../core/repos.js';
@@ -39,12 +40,12 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
     },
   );
 
-  app.get('/customers', { config: agent, schema: { tags: ['customers'], querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
+  app.get('/customers', { config: agent, schema: { tags: ['customers'], querystring: pageQuery.extend({ query: z.string().max(320).optional() }), response: { 200: rs.CustomerPage } } }, async (req) => {
     const page = await deps.uow.repos.customers.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(customerView), next_cursor: page.nextCursor };
   });
 
-  app.get('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams } }, async (req) => customerView(await deps.customers.get(req.auth.workspaceId, req.params.id)));
+  app.get('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams, response: { 200: rs.Customer } } }, async (req) => customerView(await deps.customers.get(req.auth.workspaceId, req.params.id)));
 
   app.patch('/customers/:id', { config: agent, schema: { tags: ['customers'], params: idParams, body: z.object(contact) } }, async (req) =>
     customerView(await deps.customers.update(req.auth.workspaceId, req.params.id, req.body)),

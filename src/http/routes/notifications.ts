@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { settingView } from '../views.js';
 import { variableCatalogue, variablesFor } from '../../core/notifications/variables.js';
@@ -31,7 +32,7 @@ const settingBody = z.object({
 });
 
 export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/notification-settings', { config: agent, schema: { tags: ['notifications'], summary: 'Every notification type per channel, on or off' } }, async (req) => ({
+  app.get('/notification-settings', { config: agent, schema: { tags: ['notifications'], summary: 'Every notification type per channel, on or off', response: { 200: rs.NotificationSettingList } } }, async (req) => ({
     data: (await deps.settings.list(req.auth.workspaceId)).map(settingView),
   }));
 
@@ -42,6 +43,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
       schema: {
         tags: ['notifications'],
         summary: 'Turn a notification on (WhatsApp: an APPROVED provider template; other channels: the built-in or your own text) or off',
+        response: { 200: rs.SavedNotificationSetting },
         params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
         body: settingBody,
       },
@@ -60,7 +62,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     },
   );
 
-  app.get('/notification-matrix', { config: agent, schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel' } }, async () => ({
+  app.get('/notification-matrix', { config: agent, schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel', response: { 200: rs.MatrixCellList } } }, async () => ({
     data: eventTypes.flatMap((type) =>
       matrixChannels.map((channel) => {
         const platforms = supportingPlatforms(type, channel);
@@ -89,6 +91,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         tags: ['notifications'],
         summary: 'The variables a template placeholder can be mapped to, with this workspace’s sample values; event_type keeps the ones that event fills',
         querystring: z.object({ event_type: z.enum(eventTypes).optional() }),
+        response: { 200: rs.NotificationVariableList },
       },
     },
     async (req) => {
@@ -107,6 +110,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         summary: 'What the notification would send, filled with the sample values in the workspace’s currency and language, without saving',
         params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
         body: settingBody.omit({ enabled: true, confirm_charges: true }).default({}),
+        response: { 200: rs.NotificationPreview },
       },
     },
     async (req) => {
@@ -135,6 +139,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
       schema: {
         tags: ['notifications'],
         summary: 'Send the notification, filled with the sample values, to an address you give (phone, e-mail, LINE user id, PSID)',
+        response: { 200: rs.TestSendResult },
         params: z.object({ event_type: z.string().max(64), channel: z.string().max(32) }),
         body: z.object({ to: z.string().min(4).max(320) }),
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound } from '../../core/errors.js';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { activityView, idParams, messageView, orderView, pageQuery } from '../views.js';
 import { agent } from '../roles.js';
@@ -8,18 +9,18 @@ import { agent } from '../roles.js';
 export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { repos } = deps.uow;
 
-  app.get('/orders', { config: agent, schema: { tags: ['orders'], querystring: pageQuery.extend({ query: z.string().max(200).optional() }) } }, async (req) => {
+  app.get('/orders', { config: agent, schema: { tags: ['orders'], querystring: pageQuery.extend({ query: z.string().max(200).optional() }), response: { 200: rs.OrderPage } } }, async (req) => {
     const page = await repos.orders.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(orderView), next_cursor: page.nextCursor };
   });
 
-  app.get('/orders/:id', { config: agent, schema: { tags: ['orders'], params: idParams } }, async (req) => {
+  app.get('/orders/:id', { config: agent, schema: { tags: ['orders'], params: idParams, response: { 200: rs.Order } } }, async (req) => {
     const order = await repos.orders.get(req.auth.workspaceId, req.params.id);
     if (!order) throw notFound('order', req.params.id);
     return orderView(order);
   });
 
-  app.get('/orders/:id/activity', { config: agent, schema: { tags: ['orders'], summary: 'What was sent for the order, or why not', params: idParams } }, async (req) => {
+  app.get('/orders/:id/activity', { config: agent, schema: { tags: ['orders'], summary: 'What was sent for the order, or why not', params: idParams, response: { 200: rs.OrderActivity } } }, async (req) => {
     const order = await repos.orders.get(req.auth.workspaceId, req.params.id);
     if (!order) throw notFound('order', req.params.id);
     return { order_id: order.id, data: (await repos.activities.listForOrder(req.auth.workspaceId, order.id)).map(activityView) };

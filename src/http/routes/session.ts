@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { idParams } from '../views.js';
 import { AppError } from '../../core/errors.js';
@@ -52,7 +53,7 @@ export const sessionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
     {
       config: open,
       onRequest: checkLimits,
-      schema: { tags: ['session'], summary: 'Sign in to the console: sets the session, CSRF and device cookies', body: z.object({ email: z.string().max(320), password: z.string().max(200) }) },
+      schema: { tags: ['session'], summary: 'Sign in to the console: sets the session, CSRF and device cookies', response: { 200: rs.SessionInfo }, body: z.object({ email: z.string().max(320), password: z.string().max(200) }) },
     },
     async (req, reply) => {
       const { user, token, session, device } = await deps.users.signIn(req.body.email, req.body.password, req.cookies[DEVICE_COOKIE] ?? null);
@@ -63,7 +64,7 @@ export const sessionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
     },
   );
 
-  app.get('/session', { config: agent, schema: { tags: ['session'], summary: 'Who is signed in' } }, async (req) => {
+  app.get('/session', { config: agent, schema: { tags: ['session'], summary: 'Who is signed in', response: { 200: rs.SessionInfo } } }, async (req) => {
     if (!req.auth.userId) throw new AppError('unauthenticated', 'this request uses an API key, not a console session');
     const user = await deps.uow.repos.users.get(req.auth.workspaceId, req.auth.userId);
     const workspace = await deps.uow.repos.workspaces.get(req.auth.workspaceId);

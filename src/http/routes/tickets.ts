@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { idParams, pageQuery } from '../views.js';
+import { idParams, iso, pageQuery } from '../views.js';
 import { AppError, invalidField, notFound } from '../../core/errors.js';
 import type { Contact, Queue, Ticket, TicketMessage } from '../../core/tickets/model.js';
 import { ticketStatuses } from '../../core/tickets/model.js';
 import { admin, agent } from '../roles.js';
 
-const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
 const contactView = (c: Contact) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, fields: c.fields, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) });
@@ -66,7 +66,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     }
   });
 
-  app.get('/queues', { config: agent, schema: { tags: ['inbox'] } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map(queueView) }));
+  app.get('/queues', { config: agent, schema: { tags: ['inbox'], response: { 200: rs.QueueList } } }, async (req) => ({ data: (await repos.queues.list(req.auth.workspaceId)).map(queueView) }));
   app.post(
     '/queues',
     {
@@ -97,7 +97,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     return queueView((await repos.queues.get(req.auth.workspaceId, req.params.id))!);
   });
 
-  app.get('/categories', { config: agent, schema: { tags: ['inbox'] } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
+  app.get('/categories', { config: agent, schema: { tags: ['inbox'], response: { 200: rs.CategoryList } } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
   app.post('/categories', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }) } }, async (req, reply) => {
     try {
       return reply.status(201).send(await repos.categories.create(req.auth.workspaceId, { name: req.body.name }));
@@ -127,6 +127,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       schema: {
         tags: ['inbox'],
         summary: 'Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status and assignee',
+        response: { 200: rs.TicketPage },
         querystring: pageQuery.extend({ source: z.string().max(40).optional(), queue_id: z.string().max(100).optional(), category_id: z.string().max(100).optional(), status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).optional() }),
       },
     },
@@ -145,7 +146,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     return (await repos.customers.findByIdentity(ws, conversation.channel as 'line', scope, conversation.address))?.id ?? null;
   };
 
-  app.get('/tickets/:id', { config: agent, schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams } }, async (req) => {
+  app.get('/tickets/:id', { config: agent, schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams, response: { 200: rs.TicketDetail } } }, async (req) => {
     const ws = req.auth.workspaceId;
     const t = await repos.tickets.get(ws, req.params.id);
     if (!t) throw notFound('ticket', req.params.id);
@@ -156,7 +157,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
   app.patch(
     '/tickets/:id',
-    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }) } },
+    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }), response: { 200: rs.Ticket } } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -176,6 +177,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       schema: {
         tags: ['inbox'],
         summary: 'An agent reply (sent to the customer, plain text) or an internal comment (never sent); attachments up to 10 MB per conversation',
+        response: { 201: rs.TicketMessage },
         params: idParams,
         body: z.object({
           body: z.string().max(20_000),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { monthRange, usageCsv, usageTotals } from '../../core/usage/report.js';
 import { agent } from '../roles.js';
@@ -12,6 +13,7 @@ export const usageRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
       schema: {
         tags: ['usage'],
         summary: 'Billable sends per month, channel, sending account, owner and category (JSON or CSV)',
+        response: { 200: rs.UsageOrCsv },
         querystring: z.object({ from: z.string().max(7).optional(), to: z.string().max(7).optional(), format: z.enum(['json', 'csv']).default('json') }),
       },
     },

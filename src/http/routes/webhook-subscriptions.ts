@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
 import { ERROR_CHARS, outboundEvents, responseExcerpt } from '../../core/webhooks/outbound.js';
@@ -17,6 +18,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to message and activity events; the signing secret is in this response only',
+        response: { 201: rs.CreatedWebhookSubscription },
         body: z.object({ url: httpUrl(2000), events: z.array(z.enum(outboundEvents)).min(1) }),
       },
     },
@@ -26,7 +28,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
     },
   );
 
-  app.get('/webhook-subscriptions', { config: admin, schema: { tags: ['webhooks'] } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
+  app.get('/webhook-subscriptions', { config: admin, schema: { tags: ['webhooks'], response: { 200: rs.WebhookSubscriptionList } } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
 
   app.delete('/webhook-subscriptions/:id', { config: admin, schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
     await deps.outbound.remove(req.auth.workspaceId, req.params.id);
@@ -42,6 +44,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
       schema: {
         tags: ['webhooks'],
         summary: 'Deliveries, newest first, with their attempts count and last response; ?status=failed lists those that gave up',
+        response: { 200: rs.WebhookDeliveryPage },
         params: idParams,
         querystring: z.object({
           status: z.enum(['pending', 'delivered', 'failed']).optional(),
@@ -72,6 +75,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
       schema: {
         tags: ['webhooks'],
         summary: 'Send a failed (or delivered) delivery again now, once, with the same webhook-id; 409 while it is still being retried',
+        response: { 202: rs.WebhookDelivery },
         params: deliveryParams,
       },
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { apiKeyView, idParams, iso } from '../views.js';
 import type { Workspace } from '../../core/repos.js';
@@ -8,7 +9,7 @@ import { admin, agent } from '../roles.js';
 export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const workspaceView = (ws: Workspace) => ({ id: ws.id, name: ws.name, brand_name: ws.brandName, currency: ws.currency, language: ws.language, created_at: iso(ws.createdAt) });
 
-  app.get('/workspace', { config: agent, schema: { tags: ['workspace'], summary: 'The workspace of the API key' } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
+  app.get('/workspace', { config: agent, schema: { tags: ['workspace'], summary: 'The workspace of the API key', response: { 200: rs.Workspace } } }, async (req) => workspaceView(await deps.workspaces.getWorkspace(req.auth.workspaceId)));
 
   app.patch(
     '/workspace',
@@ -28,13 +29,13 @@ export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
     async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name, currency: req.body.currency, language: req.body.language })),
   );
 
-  app.get('/api-keys', { config: admin, schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)' } }, async (req) => ({
+  app.get('/api-keys', { config: admin, schema: { tags: ['workspace'], summary: 'List API keys (never their secret part)', response: { 200: rs.ApiKeyList } } }, async (req) => ({
     data: (await deps.workspaces.listApiKeys(req.auth.workspaceId)).map(apiKeyView),
   }));
 
   app.post(
     '/api-keys',
-    { config: admin, schema: { tags: ['workspace'], summary: 'Create an API key; the key is in this response only', body: z.object({ name: z.string().trim().min(1).max(100) }) } },
+    { config: admin, schema: { tags: ['workspace'], summary: 'Create an API key; the key is in this response only', response: { 201: rs.CreatedApiKey }, body: z.object({ name: z.string().trim().min(1).max(100) }) } },
     async (req, reply) => {
       const { key, record } = await deps.workspaces.createApiKey(req.auth.workspaceId, req.body.name);
       return reply.status(201).send({ ...apiKeyView(record), key });

@@ -1,0 +1,4792 @@
+// Generated from the hub's OpenAPI document by `npm run gen:api-types`: do not edit.
+// Response shapes are declared in src/http/response-schemas.ts.
+
+export type paths = {
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API keys (never their secret part) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ApiKey"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API key; the key is in this response only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedApiKey"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Category"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    channel?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ChannelAccount"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Connect a channel account; it is verified against the provider first */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        app_secret: string;
+                        /** @enum {string} */
+                        channel: "whatsapp";
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        phone_number_id: string;
+                        /** @enum {string} */
+                        provider: "meta";
+                        rate_limit_per_second?: number;
+                        verify_token?: string;
+                        waba_id: string;
+                    } | {
+                        api_key: string;
+                        app_name: string;
+                        /** @enum {string} */
+                        channel: "whatsapp";
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        /** @enum {string} */
+                        provider: "gupshup";
+                        rate_limit_per_second?: number;
+                        source_number: string;
+                    } | {
+                        app_secret: string;
+                        /** @enum {string} */
+                        channel: "messenger";
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        page_access_token: string;
+                        page_id: string;
+                        /** @enum {string} */
+                        provider: "meta-messenger";
+                        verify_token?: string;
+                    } | {
+                        /** @enum {string} */
+                        channel: "line";
+                        channel_access_token: string;
+                        channel_id?: string;
+                        channel_secret: string;
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        /** @enum {string} */
+                        provider: "line";
+                    } | {
+                        account_sid: string;
+                        auth_token: string;
+                        /** @enum {string} */
+                        channel: "sms";
+                        from?: string;
+                        messaging_service_sid?: string;
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        /** @enum {string} */
+                        provider: "twilio";
+                        rate_limit_per_second?: number;
+                    } | {
+                        /** @enum {string} */
+                        channel: "email";
+                        from_address: string;
+                        from_name?: string;
+                        host: string;
+                        name?: string;
+                        /**
+                         * @default merchant
+                         * @enum {string}
+                         */
+                        owner?: "merchant" | "platform";
+                        password?: string;
+                        port: number;
+                        /** @enum {string} */
+                        provider: "smtp";
+                        rate_limit_per_second?: number;
+                        /** Format: email */
+                        reply_to?: string;
+                        /** @enum {string} */
+                        security: "tls" | "starttls" | "none";
+                        username?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedChannelAccount"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-accounts/{id}/menu": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Install the LINE rich menu or Messenger persistent menu: items open a module, run an action or a URL */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default Menu */
+                        chat_bar_text?: string;
+                        items: ({
+                            module_id: string;
+                            title: string;
+                        } | {
+                            action: string;
+                            title: string;
+                        } | {
+                            title: string;
+                            url: string;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-accounts/{id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Templates with their approval status, live from the provider */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-accounts/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-verify the stored credentials with the provider */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelAccount"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-selection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sending account of each channel, and how it was chosen */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ChannelSelection"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channel-selection/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Select the account that sends for a channel */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "whatsapp" | "messenger" | "line" | "sms" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel_account_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            channel_account_id: string | null;
+                            how: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Welcome module, unexpected replies, account linking and the loyalty programme */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChatSettings"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        escalate_after?: number;
+                        incorrect_reply?: {
+                            enabled?: boolean;
+                            text?: string;
+                        };
+                        linking?: {
+                            store_connection_id?: string | null;
+                            terms_url?: string | null;
+                            /** @enum {string} */
+                            verify_by?: "sms" | "email";
+                        };
+                        loyalty?: {
+                            enabled?: boolean;
+                            points_per_unit?: string;
+                            prizes?: {
+                                cost: number;
+                                id: string;
+                                name: string;
+                                reward: {
+                                    /** @enum {string} */
+                                    kind: "store_coupon";
+                                    value: string;
+                                } | {
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "code";
+                                };
+                            }[];
+                            signup_bonus?: number;
+                        };
+                        state_ttl_minutes?: number;
+                        /** @enum {string} */
+                        unknown_text?: "menu" | "nothing";
+                        welcome_module_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChatSettings"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CRM contacts; query matches name, e-mail, phone or a custom field value */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    query?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string | null;
+                        fields?: {
+                            [key: string]: string;
+                        };
+                        name?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string | null;
+                        fields?: {
+                            [key: string]: string;
+                        };
+                        name?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversations; mode=agent is the agent inbox */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    mode?: "agent" | "bot";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the conversation over: automated replies pause */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An agent’s reply, sent through the conversation’s channel within its rules (the same Idempotency-Key sends once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the conversation back to the automated flows */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/custom-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CRM custom fields */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @default text
+                         * @enum {string}
+                         */
+                        type?: "text";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    query?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Customer"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a customer with identities (LINE user id and Messenger PSID per account, store customer id per store connection, e-mail, phone) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string | null;
+                        /** @default [] */
+                        identities?: {
+                            channel_account_id?: string;
+                            /** @enum {string} */
+                            kind: "whatsapp" | "messenger" | "line" | "sms" | "email" | "phone" | "store";
+                            store_connection_id?: string;
+                            value: string;
+                        }[];
+                        name?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Customer"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email?: string | null;
+                        name?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a customer (GDPR): deletes them, their identities, conversations and messages, loyalty membership; scrubs their e-mail, phone, name and chat ids from orders, events, webhooks, notifications, tickets and contacts; keeps opt-outs as hashes. Admin only. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                [key: string]: number;
+                            };
+                            customer_id: string;
+                            erased_at: string;
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link one more identity to the customer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel_account_id?: string;
+                        /** @enum {string} */
+                        kind: "whatsapp" | "messenger" | "line" | "sms" | "email" | "phone" | "store";
+                        store_connection_id?: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/identities/{identity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an identity */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    identity_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/loyalty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loyalty balance and ledger */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Loyalty"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer’s orders within each store’s window (CYBERBIZ, SHOPLINE 90 days, 91APP 14), for agents */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["OrderHistory"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a commerce event; the same idempotency key (body field or Idempotency-Key header) is recorded once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                        idempotency_key?: string;
+                        /** Format: date-time */
+                        occurred_at?: string;
+                        order?: {
+                            /** Format: date-time */
+                            created_at?: string | null;
+                            customer_id?: string | null;
+                            customer_name?: string | null;
+                            /** Format: email */
+                            email?: string | null;
+                            financial_status?: string | null;
+                            fulfillment_status?: string | null;
+                            id: string;
+                            /** @default [] */
+                            lines?: {
+                                price?: string | null;
+                                quantity: number;
+                                sku?: string | null;
+                                title: string;
+                            }[];
+                            name: string;
+                            payment_method?: string | null;
+                            phone?: string | null;
+                            shipping_address?: {
+                                city?: string | null;
+                                country?: string | null;
+                                line1?: string | null;
+                                line2?: string | null;
+                                name?: string | null;
+                                phone?: string | null;
+                                postal_code?: string | null;
+                                state?: string | null;
+                            } | null;
+                            status_url?: string | null;
+                            total?: {
+                                amount: string;
+                                currency: string;
+                            } | null;
+                        };
+                        store_connection_id: string;
+                        /** @enum {string} */
+                        type: "order.placed" | "order.paid" | "order.packed" | "order.shipped" | "order.out_for_delivery" | "order.delivery_failed" | "order.delivered" | "order.cancelled" | "order.refunded" | "return.created" | "return.restocked" | "shipment.updated" | "points.earned" | "points.spent" | "credits.earned" | "credits.spent" | "coupon.issued" | "account.linked";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/flow-modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Flow modules: messages with buttons */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Create a flow module */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        buttons?: {
+                            id: string;
+                            on_click: {
+                                /** @enum {string} */
+                                kind: "module";
+                                module_id: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "url";
+                                url: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "link_account" | "unlink_account" | "my_orders" | "loyalty_join" | "loyalty_balance" | "loyalty_claim" | "loyalty_prizes" | "talk_to_agent";
+                                /** @enum {string} */
+                                kind: "action";
+                            };
+                            title: string;
+                        }[];
+                        /** @default [] */
+                        keywords?: string[];
+                        name: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/flow-modules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        buttons?: {
+                            id: string;
+                            on_click: {
+                                /** @enum {string} */
+                                kind: "module";
+                                module_id: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "url";
+                                url: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "link_account" | "unlink_account" | "my_orders" | "loyalty_join" | "loyalty_balance" | "loyalty_claim" | "loyalty_prizes" | "talk_to_agent";
+                                /** @enum {string} */
+                                kind: "action";
+                            };
+                            title: string;
+                        }[];
+                        /** @default [] */
+                        keywords?: string[];
+                        name: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: ticket and ticket.message as they change */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a dead job again from its first attempt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/dead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs that failed for good, with the reason */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    order_id?: string;
+                    status?: "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "skipped" | "unknown";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-matrix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which store platforms support each notification type on each channel */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MatrixCell"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification type per channel, on or off */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["NotificationSetting"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-settings/{event_type}/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn a notification on (WhatsApp: an APPROVED provider template; other channels: the built-in or your own text) or off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: string;
+                    event_type: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel_account_id?: string | null;
+                        confirm_charges?: boolean;
+                        enabled: boolean;
+                        template?: {
+                            body?: string;
+                            id?: string;
+                            language?: string;
+                            name?: string;
+                            subject?: string;
+                        } | null;
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedNotificationSetting"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-settings/{event_type}/{channel}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the notification would send, filled with the sample values in the workspace’s currency and language, without saving */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: string;
+                    event_type: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel_account_id?: string | null;
+                        template?: {
+                            body?: string;
+                            id?: string;
+                            language?: string;
+                            name?: string;
+                            subject?: string;
+                        } | null;
+                        variables?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreview"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-settings/{event_type}/{channel}/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the notification, filled with the sample values, to an address you give (phone, e-mail, LINE user id, PSID) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: string;
+                    event_type: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestSendResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variables a template placeholder can be mapped to, with this workspace’s sample values; event_type keeps the ones that event fills */
+        get: {
+            parameters: {
+                query?: {
+                    event_type?: "order.placed" | "order.paid" | "order.packed" | "order.shipped" | "order.out_for_delivery" | "order.delivery_failed" | "order.delivered" | "order.cancelled" | "order.refunded" | "return.created" | "return.restocked" | "shipment.updated" | "points.earned" | "points.spent" | "credits.earned" | "credits.spent" | "coupon.issued" | "account.linked";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["NotificationVariable"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-variables/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set sample values for previews and test sends */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/opt-outs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Addresses that asked not to be messaged, per channel */
+        get: {
+            parameters: {
+                query?: {
+                    channel?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Record an opt-out (e.g. from your own unsubscribe list) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address: string;
+                        /** @enum {string} */
+                        channel: "whatsapp" | "messenger" | "line" | "sms" | "email";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/opt-outs/{channel}/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an opt-out (the customer asked to be messaged again) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    address: string;
+                    channel: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    query?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Order"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was sent for the order, or why not */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Activity"][];
+                            order_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        params: {
+                            [key: string]: unknown;
+                        };
+                        recipient: {
+                            id: string;
+                        };
+                        request: {
+                            id: string;
+                            /** @enum {string} */
+                            method: "send_template";
+                            page_id: string;
+                            /** @enum {string} */
+                            template_name: "Order Receipt Push" | "Shipping Status Update Push";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Queue"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A ticket queue, with an optional plain-text auto-reply sent once per new ticket and a plain-text signature for replies */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        auto_reply?: string | null;
+                        name: string;
+                        signature?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        auto_reply?: string | null;
+                        name?: string;
+                        signature?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/sandbox/demo-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place an order in the simulated Shopify store */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        phone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            order_name: string;
+                            phone: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The simulated chat accounts the sandbox phone can play */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SandboxPhone"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/phone/{channel}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the customer at an address sees */
+        get: {
+            parameters: {
+                query: {
+                    address: string;
+                };
+                header?: never;
+                path: {
+                    channel: "whatsapp" | "line" | "messenger";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneMessage"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The customer sends a text or taps a button */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "whatsapp" | "line" | "messenger";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        address: string;
+                        payload?: string;
+                        text?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sign in to the console: sets the session, CSRF and device cookies */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+            };
+        };
+        /** Sign out */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** First-run checklist: a store, a channel, a notification switched on, a message sent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SetupState"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/store-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List store connections */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["StoreConnection"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Connect a store; the response has the webhook URL to register with it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        platform: "shopify";
+                        shop_domain: string;
+                        webhook_secret: string;
+                    } | {
+                        access_token: string;
+                        app_secret: string;
+                        handle: string;
+                        name?: string;
+                        /** @enum {string} */
+                        platform: "shopline";
+                    } | {
+                        access_token: string;
+                        app_secret: string;
+                        name?: string;
+                        /** @enum {string} */
+                        platform: "cyberbiz";
+                        shop_domain: string;
+                    } | {
+                        api_key: string;
+                        name?: string;
+                        /** @enum {string} */
+                        platform: "91app";
+                        shop_id: string;
+                        store_url?: string;
+                    } | {
+                        client_id: string;
+                        client_secret: string;
+                        external_channel_id?: string;
+                        name?: string;
+                        /** @enum {string} */
+                        platform: "eshopbox";
+                        refresh_token: string;
+                        workspace: string;
+                    } | {
+                        name: string;
+                        /** @enum {string} */
+                        platform: "generic";
+                    } | {
+                        api_key: string;
+                        category_id: string;
+                        customer_id_field_id: string;
+                        name: string;
+                        /** @enum {string} */
+                        platform: "empikplace";
+                        queue_id: string;
+                        shop_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedStoreConnection"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/store-connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/store-connections/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-verify the stored credentials with the store platform */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoreConnection"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status and assignee */
+        get: {
+            parameters: {
+                query?: {
+                    assignee?: string;
+                    category_id?: string;
+                    cursor?: string;
+                    limit?: number;
+                    queue_id?: string;
+                    source?: string;
+                    status?: "open" | "pending" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Ticket"][];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket with its messages, contact and context (order, products, links; a chat’s customer orders) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee?: string | null;
+                        category_id?: string | null;
+                        contact_id?: string | null;
+                        hand_back?: boolean;
+                        queue_id?: string | null;
+                        /** @enum {string} */
+                        status?: "open" | "pending" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ticket"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/tickets/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An agent reply (sent to the customer, plain text) or an internal comment (never sent); attachments up to 10 MB per conversation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        attachments?: {
+                            /** @default application/octet-stream */
+                            content_type?: string;
+                            data: string;
+                            name: string;
+                        }[];
+                        author?: string | null;
+                        body: string;
+                        /** @default false */
+                        internal?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketMessage"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billable sends per month, channel, sending account, owner and category (JSON or CSV) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Usage"] | string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Console users of the workspace */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Add a console user (admin or agent); without a password one is generated and shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        name?: string;
+                        password?: string;
+                        /** @enum {string} */
+                        role: "admin" | "agent";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WebhookSubscription"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Subscribe a URL to message and activity events; the signing secret is in this response only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events: ("message.status" | "activity.created" | "customer.erased")[];
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries, newest first, with their attempts count and last response; ?status=failed lists those that gave up */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                    status?: "pending" | "delivered" | "failed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["WebhookDelivery"][];
+                            next_before: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with every attempt made */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-subscriptions/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed (or delivered) delivery again now, once, with the same webhook-id; 409 while it is still being retried */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace of the API key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Workspace"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename the workspace, set the brand customers see ({{ brand }}), or the currency and language previews use; the name is internal and never shown to customers */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        brand_name?: string | null;
+                        currency?: string | null;
+                        language?: string | null;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
+export type components = {
+    schemas: {
+        Activity: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            kind: string;
+            message_id: string | null;
+            summary: string;
+        };
+        ActivityInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            kind: string;
+            message_id: string | null;
+            summary: string;
+        };
+        ApiKey: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            hint: string;
+            id: string;
+            last_used_at: string | null;
+            name: string;
+            revoked_at: string | null;
+        };
+        ApiKeyInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            hint: string;
+            id: string;
+            last_used_at: string | null;
+            name: string;
+            revoked_at: string | null;
+        };
+        Category: {
+            createdAt: number;
+            id: string;
+            name: string;
+        };
+        CategoryInput: {
+            createdAt: number;
+            id: string;
+            name: string;
+        };
+        ChannelAccount: {
+            account_webhook_url: string;
+            channel: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            display_name: string | null;
+            external_id: string | null;
+            id: string;
+            name: string;
+            number_check: {
+                note: string | null;
+                state: string;
+            } | null;
+            /** @enum {string} */
+            owner: "merchant" | "platform";
+            provider: string;
+            rate_limit_per_second: number | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_url: string;
+        };
+        ChannelAccountInput: {
+            account_webhook_url: string;
+            channel: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            display_name: string | null;
+            external_id: string | null;
+            id: string;
+            name: string;
+            number_check: {
+                note: string | null;
+                state: string;
+            } | null;
+            /** @enum {string} */
+            owner: "merchant" | "platform";
+            provider: string;
+            rate_limit_per_second: number | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_url: string;
+        };
+        ChannelSelection: {
+            accounts: {
+                id: string;
+                /** @description ISO 8601 time */
+                installed_at: string;
+                name: string;
+                /** @enum {string} */
+                owner: "merchant" | "platform";
+                provider: string;
+            }[];
+            channel: string;
+            channel_account_id: string | null;
+            how: string;
+            install: {
+                message: string;
+                method: string;
+                path: string;
+            } | null;
+        };
+        ChannelSelectionInput: {
+            accounts: {
+                id: string;
+                /** @description ISO 8601 time */
+                installed_at: string;
+                name: string;
+                /** @enum {string} */
+                owner: "merchant" | "platform";
+                provider: string;
+            }[];
+            channel: string;
+            channel_account_id: string | null;
+            how: string;
+            install: {
+                message: string;
+                method: string;
+                path: string;
+            } | null;
+        };
+        ChatSettings: {
+            escalate_after: number;
+            incorrect_reply: {
+                enabled: boolean;
+                text: string;
+            };
+            linking: {
+                store_connection_id: string | null;
+                terms_url: string | null;
+                /** @enum {string} */
+                verify_by: "sms" | "email";
+            };
+            loyalty: {
+                enabled: boolean;
+                points_per_unit: string;
+                prizes: {
+                    cost: number;
+                    id: string;
+                    name: string;
+                    reward: {
+                        /** @constant */
+                        kind: "store_coupon";
+                        value: string;
+                    } | {
+                        code: string;
+                        /** @constant */
+                        kind: "code";
+                    };
+                }[];
+                signup_bonus: number;
+            };
+            state_ttl_minutes: number;
+            /**
+             * @description what text the bot does not understand gets: the welcome menu, or only the incorrect-reply message
+             * @enum {string}
+             */
+            unknown_text: "menu" | "nothing";
+            welcome_module_id: string | null;
+        };
+        ChatSettingsInput: {
+            escalate_after: number;
+            incorrect_reply: {
+                enabled: boolean;
+                text: string;
+            };
+            linking: {
+                store_connection_id: string | null;
+                terms_url: string | null;
+                /** @enum {string} */
+                verify_by: "sms" | "email";
+            };
+            loyalty: {
+                enabled: boolean;
+                points_per_unit: string;
+                prizes: {
+                    cost: number;
+                    id: string;
+                    name: string;
+                    reward: {
+                        /** @constant */
+                        kind: "store_coupon";
+                        value: string;
+                    } | {
+                        code: string;
+                        /** @constant */
+                        kind: "code";
+                    };
+                }[];
+                signup_bonus: number;
+            };
+            state_ttl_minutes: number;
+            /**
+             * @description what text the bot does not understand gets: the welcome menu, or only the incorrect-reply message
+             * @enum {string}
+             */
+            unknown_text: "menu" | "nothing";
+            welcome_module_id: string | null;
+        };
+        Contact: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string | null;
+            fields: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string | null;
+            phone: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        ContactInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string | null;
+            fields: {
+                [key: string]: string;
+            };
+            id: string;
+            name: string | null;
+            phone: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        CreatedApiKey: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            hint: string;
+            id: string;
+            /** @description shown in this response only */
+            key: string;
+            last_used_at: string | null;
+            name: string;
+            revoked_at: string | null;
+        };
+        CreatedApiKeyInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            hint: string;
+            id: string;
+            /** @description shown in this response only */
+            key: string;
+            last_used_at: string | null;
+            name: string;
+            revoked_at: string | null;
+        };
+        CreatedChannelAccount: {
+            account_webhook_url: string;
+            callback_url?: string;
+            channel: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            display_name: string | null;
+            external_id: string | null;
+            id: string;
+            name: string;
+            number_check: {
+                note: string | null;
+                state: string;
+            } | null;
+            /** @enum {string} */
+            owner: "merchant" | "platform";
+            provider: string;
+            rate_limit_per_second: number | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_secret?: string;
+            webhook_url: string;
+        };
+        CreatedChannelAccountInput: {
+            account_webhook_url: string;
+            callback_url?: string;
+            channel: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            display_name: string | null;
+            external_id: string | null;
+            id: string;
+            name: string;
+            number_check: {
+                note: string | null;
+                state: string;
+            } | null;
+            /** @enum {string} */
+            owner: "merchant" | "platform";
+            provider: string;
+            rate_limit_per_second: number | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_secret?: string;
+            webhook_url: string;
+        };
+        CreatedStoreConnection: {
+            callback_url?: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            external_id: string | null;
+            id: string;
+            last_error: string | null;
+            name: string;
+            platform: string;
+            poll: {
+                failures: number;
+                last_polled_at: string | null;
+                since: string | null;
+            } | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            signing_secret?: string;
+            status: string;
+            verified_at: string | null;
+            webhook_headers?: {
+                [key: string]: string;
+            };
+            webhook_url: string | null;
+        };
+        CreatedStoreConnectionInput: {
+            callback_url?: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            external_id: string | null;
+            id: string;
+            last_error: string | null;
+            name: string;
+            platform: string;
+            poll: {
+                failures: number;
+                last_polled_at: string | null;
+                since: string | null;
+            } | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            signing_secret?: string;
+            status: string;
+            verified_at: string | null;
+            webhook_headers?: {
+                [key: string]: string;
+            };
+            webhook_url: string | null;
+        };
+        CreatedWebhookSubscription: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            events: string[];
+            id: string;
+            /** @description shown in this response only */
+            secret: string;
+            url: string;
+        };
+        CreatedWebhookSubscriptionInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            events: string[];
+            id: string;
+            /** @description shown in this response only */
+            secret: string;
+            url: string;
+        };
+        Customer: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string | null;
+            id: string;
+            identities: {
+                channel_account_id: string | null;
+                /** @description ISO 8601 time */
+                created_at: string;
+                display_name: string | null;
+                id: string;
+                kind: string;
+                last_active_at: string | null;
+                store_connection_id: string | null;
+                value: string;
+            }[];
+            name: string | null;
+            phone: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        CustomerInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string | null;
+            id: string;
+            identities: {
+                channel_account_id: string | null;
+                /** @description ISO 8601 time */
+                created_at: string;
+                display_name: string | null;
+                id: string;
+                kind: string;
+                last_active_at: string | null;
+                store_connection_id: string | null;
+                value: string;
+            }[];
+            name: string | null;
+            phone: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        CustomerOrder: {
+            created_at: string | null;
+            name: string;
+            status: string | null;
+            total: components["schemas"]["Money"] | null;
+            url: string | null;
+        };
+        CustomerOrderInput: {
+            created_at: string | null;
+            name: string;
+            status: string | null;
+            total: components["schemas"]["MoneyInput"] | null;
+            url: string | null;
+        };
+        Loyalty: {
+            balance: number | null;
+            email: string | null;
+            ledger: {
+                balance_after: number;
+                /** @description ISO 8601 time */
+                created_at: string;
+                delta: number;
+                details: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                reason: string;
+                reference: string | null;
+            }[];
+            member: boolean;
+        };
+        LoyaltyInput: {
+            balance: number | null;
+            email: string | null;
+            ledger: {
+                balance_after: number;
+                /** @description ISO 8601 time */
+                created_at: string;
+                delta: number;
+                details: {
+                    [key: string]: unknown;
+                };
+                id: string;
+                reason: string;
+                reference: string | null;
+            }[];
+            member: boolean;
+        };
+        MatrixCell: {
+            channel: string;
+            event_label: string;
+            event_type: string;
+            platforms: string[];
+            reason: string | null;
+            supported: boolean;
+        };
+        MatrixCellInput: {
+            channel: string;
+            event_label: string;
+            event_type: string;
+            platforms: string[];
+            reason: string | null;
+            supported: boolean;
+        };
+        Money: {
+            /** @description decimal amount as the store gave it */
+            amount: string;
+            /** @description ISO 4217 code */
+            currency: string;
+        };
+        MoneyInput: {
+            /** @description decimal amount as the store gave it */
+            amount: string;
+            /** @description ISO 4217 code */
+            currency: string;
+        };
+        Named: {
+            id: string;
+            name: string;
+        };
+        NamedInput: {
+            id: string;
+            name: string;
+        };
+        NotificationPreview: {
+            currency: string | null;
+            language: string | null;
+            preview: string | null;
+            template_status: string;
+            /** @description placeholder → variable, as the hub would map them */
+            variables: {
+                [key: string]: string;
+            } | null;
+        };
+        NotificationPreviewInput: {
+            currency: string | null;
+            language: string | null;
+            preview: string | null;
+            template_status: string;
+            /** @description placeholder → variable, as the hub would map them */
+            variables: {
+                [key: string]: string;
+            } | null;
+        };
+        NotificationSetting: {
+            channel: string;
+            channel_account_id: string | null;
+            charges_confirmed_at: string | null;
+            charges_confirmed_by: string | null;
+            enabled: boolean;
+            event_type: string;
+            template: {
+                body?: string;
+                id?: string | null;
+                language?: string;
+                name?: string;
+                subject?: string | null;
+            } | null;
+            updated_at: string | null;
+            variables: {
+                [key: string]: string;
+            };
+        };
+        NotificationSettingInput: {
+            channel: string;
+            channel_account_id: string | null;
+            charges_confirmed_at: string | null;
+            charges_confirmed_by: string | null;
+            enabled: boolean;
+            event_type: string;
+            template: {
+                body?: string;
+                id?: string | null;
+                language?: string;
+                name?: string;
+                subject?: string | null;
+            } | null;
+            updated_at: string | null;
+            variables: {
+                [key: string]: string;
+            };
+        };
+        NotificationVariable: {
+            key: string;
+            label: string;
+            sample?: string;
+        };
+        NotificationVariableInput: {
+            key: string;
+            label: string;
+            sample?: string;
+        };
+        Order: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            currency: string | null;
+            customer_name: string | null;
+            email: string | null;
+            external_id: string;
+            id: string;
+            lines: components["schemas"]["OrderLine"][];
+            name: string;
+            phone: string | null;
+            status: string | null;
+            store_connection_id: string;
+            /** @description decimal amount in `currency` */
+            total: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        OrderHistory: {
+            orders: {
+                created_at: string | null;
+                external_id: string;
+                financial_status: string | null;
+                fulfillment_status: string | null;
+                lines: components["schemas"]["OrderLine"][];
+                name: string;
+                status_url: string | null;
+                total: components["schemas"]["Money"] | null;
+            }[];
+            platform: string;
+            /** @enum {string} */
+            source: "store" | "hub";
+            store_connection_id: string;
+            store_url: string | null;
+            window_days: number;
+        };
+        OrderHistoryInput: {
+            orders: {
+                created_at: string | null;
+                external_id: string;
+                financial_status: string | null;
+                fulfillment_status: string | null;
+                lines: components["schemas"]["OrderLineInput"][];
+                name: string;
+                status_url: string | null;
+                total: components["schemas"]["MoneyInput"] | null;
+            }[];
+            platform: string;
+            /** @enum {string} */
+            source: "store" | "hub";
+            store_connection_id: string;
+            store_url: string | null;
+            window_days: number;
+        };
+        OrderInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            currency: string | null;
+            customer_name: string | null;
+            email: string | null;
+            external_id: string;
+            id: string;
+            lines: components["schemas"]["OrderLineInput"][];
+            name: string;
+            phone: string | null;
+            status: string | null;
+            store_connection_id: string;
+            /** @description decimal amount in `currency` */
+            total: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        OrderLine: {
+            price: string | null;
+            quantity: number;
+            sku: string | null;
+            title: string;
+        };
+        OrderLineInput: {
+            price: string | null;
+            quantity: number;
+            sku: string | null;
+            title: string;
+        };
+        PhoneMessage: {
+            /** @description ISO 8601 time */
+            at: string;
+            buttons: {
+                id: string;
+                title: string;
+            }[];
+            /** @enum {string} */
+            direction: "in" | "out";
+            text: string;
+        };
+        PhoneMessageInput: {
+            /** @description ISO 8601 time */
+            at: string;
+            buttons: {
+                id: string;
+                title: string;
+            }[];
+            /** @enum {string} */
+            direction: "in" | "out";
+            text: string;
+        };
+        Queue: {
+            auto_reply: string | null;
+            id: string;
+            name: string;
+            signature: string | null;
+        };
+        QueueInput: {
+            auto_reply: string | null;
+            id: string;
+            name: string;
+            signature: string | null;
+        };
+        SandboxPhone: {
+            channels: {
+                account_id: string;
+                channel: string;
+                label: string;
+            }[];
+            enabled: boolean;
+        };
+        SandboxPhoneInput: {
+            channels: {
+                account_id: string;
+                channel: string;
+                label: string;
+            }[];
+            enabled: boolean;
+        };
+        SavedNotificationSetting: {
+            channel: string;
+            channel_account_id: string | null;
+            charges_confirmed_at: string | null;
+            charges_confirmed_by: string | null;
+            enabled: boolean;
+            event_type: string;
+            preview: string | null;
+            template: {
+                body?: string;
+                id?: string | null;
+                language?: string;
+                name?: string;
+                subject?: string | null;
+            } | null;
+            template_status: string;
+            updated_at: string | null;
+            variables: {
+                [key: string]: string;
+            };
+        };
+        SavedNotificationSettingInput: {
+            channel: string;
+            channel_account_id: string | null;
+            charges_confirmed_at: string | null;
+            charges_confirmed_by: string | null;
+            enabled: boolean;
+            event_type: string;
+            preview: string | null;
+            template: {
+                body?: string;
+                id?: string | null;
+                language?: string;
+                name?: string;
+                subject?: string | null;
+            } | null;
+            template_status: string;
+            updated_at: string | null;
+            variables: {
+                [key: string]: string;
+            };
+        };
+        Session: {
+            user: components["schemas"]["User"];
+            workspace: components["schemas"]["WorkspaceRef"] | null;
+        };
+        SessionInput: {
+            user: components["schemas"]["UserInput"];
+            workspace: components["schemas"]["WorkspaceRefInput"] | null;
+        };
+        SetupState: {
+            channel_connected: boolean;
+            channels: number;
+            /** @description a notification or a test message reached the provider */
+            message_sent: boolean;
+            notification_enabled: boolean;
+            notifications_enabled: number;
+            store_connected: boolean;
+            stores: number;
+        };
+        SetupStateInput: {
+            channel_connected: boolean;
+            channels: number;
+            /** @description a notification or a test message reached the provider */
+            message_sent: boolean;
+            notification_enabled: boolean;
+            notifications_enabled: number;
+            store_connected: boolean;
+            stores: number;
+        };
+        StoreConnection: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            external_id: string | null;
+            id: string;
+            last_error: string | null;
+            name: string;
+            platform: string;
+            poll: {
+                failures: number;
+                last_polled_at: string | null;
+                since: string | null;
+            } | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_url: string | null;
+        };
+        StoreConnectionInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            external_id: string | null;
+            id: string;
+            last_error: string | null;
+            name: string;
+            platform: string;
+            poll: {
+                failures: number;
+                last_polled_at: string | null;
+                since: string | null;
+            } | null;
+            /** @description masked */
+            secrets: {
+                [key: string]: string;
+            };
+            settings: {
+                [key: string]: string;
+            };
+            status: string;
+            verified_at: string | null;
+            webhook_url: string | null;
+        };
+        TestSendResult: {
+            message_id: string;
+            preview: string | null;
+            provider_message_id: string | null;
+            reason: string | null;
+            status: string;
+        };
+        TestSendResultInput: {
+            message_id: string;
+            preview: string | null;
+            provider_message_id: string | null;
+            reason: string | null;
+            status: string;
+        };
+        Ticket: {
+            assignee: string | null;
+            category_id: string | null;
+            contact_id: string | null;
+            conversation_id: string | null;
+            conversation_url: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            customer_external_id: string | null;
+            customer_name: string | null;
+            id: string;
+            last_message_at: string | null;
+            order: {
+                id: string;
+                products: components["schemas"]["OrderLine"][];
+                url: string | null;
+            } | null;
+            queue_id: string | null;
+            source: string;
+            status: string;
+            subject: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        TicketDetail: {
+            assignee: string | null;
+            category_id: string | null;
+            contact: components["schemas"]["Contact"] | null;
+            contact_id: string | null;
+            conversation_id: string | null;
+            conversation_url: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            customer_external_id: string | null;
+            customer_name: string | null;
+            customer_orders: components["schemas"]["CustomerOrder"][];
+            id: string;
+            last_message_at: string | null;
+            messages: components["schemas"]["TicketMessage"][];
+            order: {
+                id: string;
+                products: components["schemas"]["OrderLine"][];
+                url: string | null;
+            } | null;
+            queue_id: string | null;
+            source: string;
+            status: string;
+            subject: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        TicketDetailInput: {
+            assignee: string | null;
+            category_id: string | null;
+            contact: components["schemas"]["ContactInput"] | null;
+            contact_id: string | null;
+            conversation_id: string | null;
+            conversation_url: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            customer_external_id: string | null;
+            customer_name: string | null;
+            customer_orders: components["schemas"]["CustomerOrderInput"][];
+            id: string;
+            last_message_at: string | null;
+            messages: components["schemas"]["TicketMessageInput"][];
+            order: {
+                id: string;
+                products: components["schemas"]["OrderLineInput"][];
+                url: string | null;
+            } | null;
+            queue_id: string | null;
+            source: string;
+            status: string;
+            subject: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        TicketInput: {
+            assignee: string | null;
+            category_id: string | null;
+            contact_id: string | null;
+            conversation_id: string | null;
+            conversation_url: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            customer_external_id: string | null;
+            customer_name: string | null;
+            id: string;
+            last_message_at: string | null;
+            order: {
+                id: string;
+                products: components["schemas"]["OrderLineInput"][];
+                url: string | null;
+            } | null;
+            queue_id: string | null;
+            source: string;
+            status: string;
+            subject: string | null;
+            /** @description ISO 8601 time */
+            updated_at: string;
+        };
+        TicketMessage: {
+            attachments: {
+                contentType?: string;
+                name: string;
+                size: number;
+            }[];
+            author: string | null;
+            body: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            error: string | null;
+            id: string;
+            kind: string;
+            status: string;
+            ticket_id: string;
+        };
+        TicketMessageInput: {
+            attachments: {
+                contentType?: string;
+                name: string;
+                size: number;
+            }[];
+            author: string | null;
+            body: string;
+            /** @description ISO 8601 time */
+            created_at: string;
+            error: string | null;
+            id: string;
+            kind: string;
+            status: string;
+            ticket_id: string;
+        };
+        Usage: {
+            data: components["schemas"]["UsageRow"][];
+            from: string;
+            to: string;
+            totals: {
+                by_channel: {
+                    [key: string]: number;
+                };
+                by_owner: {
+                    [key: string]: number;
+                };
+                messages: number;
+            };
+        };
+        UsageInput: {
+            data: components["schemas"]["UsageRowInput"][];
+            from: string;
+            to: string;
+            totals: {
+                by_channel: {
+                    [key: string]: number;
+                };
+                by_owner: {
+                    [key: string]: number;
+                };
+                messages: number;
+            };
+        };
+        UsageRow: {
+            category: string;
+            channel: string;
+            channel_account_id: string;
+            messages: number;
+            month: string;
+            owner: string;
+            provider: string;
+        };
+        UsageRowInput: {
+            category: string;
+            channel: string;
+            channel_account_id: string;
+            messages: number;
+            month: string;
+            owner: string;
+            provider: string;
+        };
+        User: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string;
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            role: "admin" | "agent";
+        };
+        UserInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            email: string;
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            role: "admin" | "agent";
+        };
+        WebhookDelivery: {
+            attempts: number;
+            /** @description ISO 8601 time */
+            created_at: string;
+            delivered_at: string | null;
+            error: string | null;
+            event: string;
+            id: string;
+            next_attempt_at: string | null;
+            payload: unknown;
+            response_body: string | null;
+            response_status: number | null;
+            status: string;
+        };
+        WebhookDeliveryInput: {
+            attempts: number;
+            /** @description ISO 8601 time */
+            created_at: string;
+            delivered_at: string | null;
+            error: string | null;
+            event: string;
+            id: string;
+            next_attempt_at: string | null;
+            payload: unknown;
+            response_body: string | null;
+            response_status: number | null;
+            status: string;
+        };
+        WebhookSubscription: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            events: string[];
+            id: string;
+            url: string;
+        };
+        WebhookSubscriptionInput: {
+            /** @description ISO 8601 time */
+            created_at: string;
+            events: string[];
+            id: string;
+            url: string;
+        };
+        Workspace: {
+            brand_name: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            /** @description ISO 4217 code sample amounts and previews use */
+            currency: string | null;
+            id: string;
+            /** @description language of previews and built-in texts */
+            language: string | null;
+            name: string;
+        };
+        WorkspaceInput: {
+            brand_name: string | null;
+            /** @description ISO 8601 time */
+            created_at: string;
+            /** @description ISO 4217 code sample amounts and previews use */
+            currency: string | null;
+            id: string;
+            /** @description language of previews and built-in texts */
+            language: string | null;
+            name: string;
+        };
+        WorkspaceRef: {
+            id: string;
+            name: string;
+        };
+        WorkspaceRefInput: {
+            id: string;
+            name: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

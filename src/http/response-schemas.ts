@@ -1,0 +1,395 @@
+// Response shapes of the endpoints the console reads. Fastify serialises each response through its schema
+// (fields not declared here are dropped, a value of the wrong type is a 500), and the OpenAPI document built from
+// them is where the console's types come from (npm run gen:api-types → console/src/api-types.ts). So a view that
+// changes without its schema, or a console that reads what the API does not send, fails the tests or the build.
+import { z } from 'zod';
+
+/** Named schemas: each becomes components.schemas.<id> in the OpenAPI document. */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+const named = <T extends z.ZodType>(id: string, schema: T, description?: string): T => {
+  apiSchemas.add(schema as z.ZodType, { id, ...(description ? { description } : {}) });
+  return schema;
+};
+
+const isoTime = z.string().describe('ISO 8601 time');
+const maybeTime = isoTime.nullable();
+const json = z.record(z.string(), z.unknown());
+const textMap = z.record(z.string(), z.string());
+
+const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+
+export const Money = named('Money', z.object({ amount: z.string().describe('decimal amount as the store gave it'), currency: z.string().describe('ISO 4217 code') }), 'An amount and its currency');
+
+export const OrderLine = named('OrderLine', z.object({ sku: z.string().nullable(), title: z.string(), quantity: z.number(), price: z.string().nullable() }));
+
+// ---- Session and workspace ----
+
+export const User = named('User', z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(['admin', 'agent']), created_at: isoTime }));
+export const WorkspaceRef = named('WorkspaceRef', z.object({ id: z.string(), name: z.string() }));
+export const SessionInfo = named('Session', z.object({ user: User, workspace: WorkspaceRef.nullable() }));
+export const Workspace = named(
+  'Workspace',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    brand_name: z.string().nullable(),
+    currency: z.string().nullable().describe('ISO 4217 code sample amounts and previews use'),
+    language: z.string().nullable().describe('language of previews and built-in texts'),
+    created_at: isoTime,
+  }),
+);
+
+export const ApiKey = named('ApiKey', z.object({ id: z.string(), name: z.string(), hint: z.string(), created_at: isoTime, last_used_at: maybeTime, revoked_at: maybeTime }));
+export const ApiKeyList = list(ApiKey);
+export const CreatedApiKey = named('CreatedApiKey', ApiKey.extend({ key: z.string().describe('shown in this response only') }));
+
+// ---- Connections ----
+
+export const StoreConnection = named(
+  'StoreConnection',
+  z.object({
+    id: z.string(),
+    platform: z.string(),
+    name: z.string(),
+    external_id: z.string().nullable(),
+    settings: textMap,
+    secrets: textMap.describe('masked'),
+    status: z.string(),
+    webhook_url: z.string().nullable(),
+    poll: z.object({ since: maybeTime, last_polled_at: maybeTime, failures: z.number() }).nullable(),
+    last_error: z.string().nullable(),
+    verified_at: maybeTime,
+    created_at: isoTime,
+  }),
+);
+export const StoreConnectionList = list(StoreConnection);
+/** A new store connection: what its platform needs shown once (signing secret, webhook header and URL). */
+export const CreatedStoreConnection = named(
+  'CreatedStoreConnection',
+  StoreConnection.extend({ signing_secret: z.string().optional(), webhook_headers: textMap.optional(), callback_url: z.string().optional() }),
+);
+
+export const ChannelAccount = named(
+  'ChannelAccount',
+  z.object({
+    id: z.string(),
+    channel: z.string(),
+    provider: z.string(),
+    name: z.string(),
+    owner: z.enum(['merchant', 'platform']),
+    external_id: z.string().nullable(),
+    display_name: z.string().nullable(),
+    settings: textMap,
+    secrets: textMap.describe('masked'),
+    status: z.string(),
+    number_check: z.object({ state: z.string(), note: z.string().nullable() }).nullable(),
+    rate_limit_per_second: z.number().nullable(),
+    webhook_url: z.string(),
+    account_webhook_url: z.string(),
+    verified_at: maybeTime,
+    created_at: isoTime,
+  }),
+);
+export const ChannelAccountList = list(ChannelAccount);
+export const CreatedChannelAccount = named('CreatedChannelAccount', ChannelAccount.extend({ callback_url: z.string().optional(), webhook_secret: z.string().optional() }));
+
+export const ChannelSelection = named(
+  'ChannelSelection',
+  z.object({
+    channel: z.string(),
+    channel_account_id: z.string().nullable(),
+    how: z.string(),
+    accounts: z.array(z.object({ id: z.string(), name: z.string(), owner: z.enum(['merchant', 'platform']), provider: z.string(), installed_at: isoTime })),
+    install: z.object({ method: z.string(), path: z.string(), message: z.string() }).nullable(),
+  }),
+);
+export const ChannelSelectionList = list(ChannelSelection);
+export const ChannelSelected = z.object({ channel: z.string(), channel_account_id: z.string().nullable(), how: z.string() });
+
+// ---- Notifications ----
+
+export const NotificationSetting = named(
+  'NotificationSetting',
+  z.object({
+    event_type: z.string(),
+    channel: z.string(),
+    enabled: z.boolean(),
+    channel_account_id: z.string().nullable(),
+    template: z
+      .object({ name: z.string().optional(), language: z.string().optional(), id: z.string().nullable().optional(), body: z.string().optional(), subject: z.string().nullable().optional() })
+      .nullable(),
+    variables: textMap,
+    charges_confirmed_at: maybeTime,
+    charges_confirmed_by: z.string().nullable(),
+    updated_at: maybeTime,
+  }),
+);
+export const NotificationSettingList = list(NotificationSetting);
+export const SavedNotificationSetting = named('SavedNotificationSetting', NotificationSetting.extend({ preview: z.string().nullable(), template_status: z.string() }));
+
+export const MatrixCell = named(
+  'MatrixCell',
+  z.object({ event_type: z.string(), event_label: z.string(), channel: z.string(), supported: z.boolean(), platforms: z.array(z.string()), reason: z.string().nullable() }),
+);
+export const MatrixCellList = list(MatrixCell);
+
+export const NotificationVariable = named('NotificationVariable', z.object({ key: z.string(), label: z.string(), sample: z.string().optional() }));
+export const NotificationVariableList = list(NotificationVariable);
+
+export const NotificationPreview = named(
+  'NotificationPreview',
+  z.object({
+    preview: z.string().nullable(),
+    template_status: z.string(),
+    language: z.string().nullable(),
+    currency: z.string().nullable(),
+    variables: textMap.nullable().describe('placeholder → variable, as the hub would map them'),
+  }),
+);
+
+export const TestSendResult = named(
+  'TestSendResult',
+  z.object({ message_id: z.string(), status: z.string(), provider_message_id: z.string().nullable(), reason: z.string().nullable(), preview: z.string().nullable() }),
+);
+
+export const ChatSettings = named(
+  'ChatSettings',
+  z.object({
+    welcome_module_id: z.string().nullable(),
+    incorrect_reply: z.object({ enabled: z.boolean(), text: z.string() }),
+    escalate_after: z.number(),
+    state_ttl_minutes: z.number(),
+    unknown_text: z.enum(['menu', 'nothing']).describe('what text the bot does not understand gets: the welcome menu, or only the incorrect-reply message'),
+    linking: z.object({ store_connection_id: z.string().nullable(), verify_by: z.enum(['sms', 'email']), terms_url: z.string().nullable() }),
+    loyalty: z.object({
+      enabled: z.boolean(),
+      points_per_unit: z.string(),
+      signup_bonus: z.number(),
+      prizes: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          cost: z.number(),
+          reward: z.discriminatedUnion('kind', [z.object({ kind: z.literal('store_coupon'), value: z.string() }), z.object({ kind: z.literal('code'), code: z.string() })]),
+        }),
+      ),
+    }),
+  }),
+);
+
+// ---- Orders ----
+
+export const Order = named(
+  'Order',
+  z.object({
+    id: z.string(),
+    store_connection_id: z.string(),
+    external_id: z.string(),
+    name: z.string(),
+    customer_name: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    total: z.string().nullable().describe('decimal amount in `currency`'),
+    currency: z.string().nullable(),
+    status: z.string().nullable(),
+    lines: z.array(OrderLine),
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const OrderPage = page(Order);
+
+export const Activity = named('Activity', z.object({ id: z.string(), kind: z.string(), summary: z.string(), message_id: z.string().nullable(), data: json.nullable(), created_at: isoTime }));
+export const OrderActivity = z.object({ order_id: z.string(), data: z.array(Activity) });
+
+// ---- Inbox ----
+
+export const Named = named('Named', z.object({ id: z.string(), name: z.string() }));
+export const Queue = named('Queue', z.object({ id: z.string(), name: z.string(), auto_reply: z.string().nullable(), signature: z.string().nullable() }));
+export const QueueList = list(Queue);
+export const Category = named('Category', z.object({ id: z.string(), name: z.string(), createdAt: z.number() }));
+export const CategoryList = list(Category);
+
+export const Ticket = named(
+  'Ticket',
+  z.object({
+    id: z.string(),
+    source: z.string(),
+    queue_id: z.string().nullable(),
+    category_id: z.string().nullable(),
+    status: z.string(),
+    assignee: z.string().nullable(),
+    contact_id: z.string().nullable(),
+    customer_external_id: z.string().nullable(),
+    customer_name: z.string().nullable(),
+    subject: z.string().nullable(),
+    order: z.object({ id: z.string(), url: z.string().nullable(), products: z.array(OrderLine) }).nullable(),
+    conversation_url: z.string().nullable(),
+    conversation_id: z.string().nullable(),
+    last_message_at: maybeTime,
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const TicketPage = page(Ticket);
+
+export const TicketMessage = named(
+  'TicketMessage',
+  z.object({
+    id: z.string(),
+    ticket_id: z.string(),
+    kind: z.string(),
+    author: z.string().nullable(),
+    body: z.string(),
+    attachments: z.array(z.object({ name: z.string(), size: z.number(), contentType: z.string().optional() })),
+    status: z.string(),
+    error: z.string().nullable(),
+    created_at: isoTime,
+  }),
+);
+
+export const Contact = named(
+  'Contact',
+  z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(), fields: textMap, created_at: isoTime, updated_at: isoTime }),
+);
+
+/** An order of the chat's customer, as the store reports it: the total is money with its currency. */
+export const CustomerOrder = named(
+  'CustomerOrder',
+  z.object({ name: z.string(), status: z.string().nullable(), total: Money.nullable(), url: z.string().nullable(), created_at: z.string().nullable() }),
+);
+
+export const TicketDetail = named('TicketDetail', Ticket.extend({ contact: Contact.nullable(), customer_orders: z.array(CustomerOrder), messages: z.array(TicketMessage) }));
+
+// ---- Customers ----
+
+export const Customer = named(
+  'Customer',
+  z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    identities: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        value: z.string(),
+        channel_account_id: z.string().nullable(),
+        store_connection_id: z.string().nullable(),
+        display_name: z.string().nullable(),
+        created_at: isoTime,
+        last_active_at: maybeTime,
+      }),
+    ),
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const CustomerPage = page(Customer);
+
+export const Loyalty = named(
+  'Loyalty',
+  z.object({
+    member: z.boolean(),
+    email: z.string().nullable(),
+    balance: z.number().nullable(),
+    ledger: z.array(z.object({ id: z.string(), delta: z.number(), balance_after: z.number(), reason: z.string(), reference: z.string().nullable(), details: json, created_at: isoTime })),
+  }),
+);
+
+export const OrderHistory = named(
+  'OrderHistory',
+  z.object({
+    store_connection_id: z.string(),
+    platform: z.string(),
+    window_days: z.number(),
+    source: z.enum(['store', 'hub']),
+    store_url: z.string().nullable(),
+    orders: z.array(
+      z.object({
+        external_id: z.string(),
+        name: z.string(),
+        total: Money.nullable(),
+        financial_status: z.string().nullable(),
+        fulfillment_status: z.string().nullable(),
+        status_url: z.string().nullable(),
+        created_at: z.string().nullable(),
+        lines: z.array(OrderLine),
+      }),
+    ),
+  }),
+);
+export const OrderHistoryList = list(OrderHistory);
+
+// ---- Usage ----
+
+export const UsageRow = named(
+  'UsageRow',
+  z.object({ month: z.string(), channel: z.string(), channel_account_id: z.string(), provider: z.string(), owner: z.string(), category: z.string(), messages: z.number() }),
+);
+export const Usage = named(
+  'Usage',
+  z.object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(UsageRow),
+    totals: z.object({ messages: z.number(), by_owner: z.record(z.string(), z.number()), by_channel: z.record(z.string(), z.number()) }),
+  }),
+);
+
+// ---- Developers ----
+
+export const WebhookSubscription = named('WebhookSubscription', z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), created_at: isoTime }));
+export const WebhookSubscriptionList = list(WebhookSubscription);
+export const CreatedWebhookSubscription = named('CreatedWebhookSubscription', WebhookSubscription.extend({ secret: z.string().describe('shown in this response only') }));
+
+export const WebhookDelivery = named(
+  'WebhookDelivery',
+  z.object({
+    id: z.string(),
+    event: z.string(),
+    status: z.string(),
+    attempts: z.number(),
+    response_status: z.number().nullable(),
+    response_body: z.string().nullable(),
+    error: z.string().nullable(),
+    payload: z.unknown(),
+    created_at: isoTime,
+    delivered_at: maybeTime,
+    next_attempt_at: maybeTime,
+  }),
+);
+export const WebhookDeliveryPage = z.object({ data: z.array(WebhookDelivery), next_before: z.string().nullable() });
+
+// ---- Sandbox ----
+
+export const SandboxPhone = named(
+  'SandboxPhone',
+  z.object({ enabled: z.boolean(), channels: z.array(z.object({ channel: z.string(), account_id: z.string(), label: z.string() })) }),
+);
+export const PhoneMessage = named(
+  'PhoneMessage',
+  z.object({ direction: z.enum(['in', 'out']), text: z.string(), buttons: z.array(z.object({ id: z.string(), title: z.string() })), at: isoTime }),
+);
+export const PhoneMessageList = z.array(PhoneMessage);
+export const DemoOrder = z.object({ order_name: z.string(), phone: z.string().nullable() });
+/** GET /v1/usage answers JSON, or CSV text with format=csv. */
+export const UsageOrCsv = z.union([Usage, z.string().describe('CSV (format=csv)')]);
+
+// ---- First run ----
+
+export const SetupState = named(
+  'SetupState',
+  z.object({
+    store_connected: z.boolean(),
+    stores: z.number().int(),
+    channel_connected: z.boolean(),
+    channels: z.number().int(),
+    notification_enabled: z.boolean(),
+    notifications_enabled: z.number().int(),
+    message_sent: z.boolean().describe('a notification or a test message reached the provider'),
+  }),
+);
