@@ -12,7 +12,8 @@ import { Storage } from './storage/database.js';
 import { secureDataDir } from './storage/file-modes.js';
 import { redisPrefixFor } from './storage/installation.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
-import type { UnitOfWork } from './core/repos.js';
+import type { InboundWebhook, Message, UnitOfWork } from './core/repos.js';
+import { Handoff } from './core/handoff.js';
 import { SecretBox } from './core/secrets/secret-box.js';
 import { OptOutService } from './core/notifications/opt-outs.js';
 import type { Providers } from './core/providers.js';
@@ -200,7 +201,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const customers = new CustomerService(uow);
   const users = new UserService(uow, { secrets, hashConcurrency: config.http.signIn.hashConcurrency });
   const settings = new NotificationSettingsService(uow, connections);
-  const ingress = new WebhookIngress(uow, providers, secrets);
+  const handoff = { webhooks: new Handoff<InboundWebhook>(), messages: new Handoff<Message>() };
+  const ingress = new WebhookIngress(uow, providers, secrets, handoff.webhooks);
   const destinationHttp = new DestinationHttp(guard, 10_000);
   const outboundHttp: OutboundHttp = {
     post: async (url, body, headers) => {
@@ -210,9 +212,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
-  const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts);
+  const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts, handoff);
   const metrics = new Metrics();
-  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }));
+  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }), handoff.messages);
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
   const loyalty = new LoyaltyService(uow, providers, secrets, planner);

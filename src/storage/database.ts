@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
@@ -117,6 +117,16 @@ interface PendingUnit {
   reject: (err: unknown) => void;
 }
 
+/** The group commit's own statements, compiled once (they run several times per message). */
+const TX = {
+  begin: CompiledQuery.raw('BEGIN IMMEDIATE'),
+  savepoint: CompiledQuery.raw('SAVEPOINT unit'),
+  release: CompiledQuery.raw('RELEASE unit'),
+  rollbackTo: CompiledQuery.raw('ROLLBACK TO unit'),
+  commit: CompiledQuery.raw('COMMIT'),
+  rollback: CompiledQuery.raw('ROLLBACK'),
+};
+
 const MAX_GROUP = 512;
 const MAX_RELAXED_PER_GROUP = 96;
 
@@ -220,23 +230,23 @@ export class Storage {
       const outcomes: Array<{ ok: boolean; value: unknown }> = [];
       try {
         await this.db.connection().execute(async (conn) => {
-          await sql`BEGIN IMMEDIATE`.execute(conn);
+          await conn.executeQuery(TX.begin);
           try {
             for (const unit of batch) {
-              await sql`SAVEPOINT unit`.execute(conn);
+              await conn.executeQuery(TX.savepoint);
               try {
                 const value = await unit.fn(conn);
-                await sql`RELEASE unit`.execute(conn);
+                await conn.executeQuery(TX.release);
                 outcomes.push({ ok: true, value });
               } catch (err) {
-                await sql`ROLLBACK TO unit`.execute(conn);
-                await sql`RELEASE unit`.execute(conn);
+                await conn.executeQuery(TX.rollbackTo);
+                await conn.executeQuery(TX.release);
                 outcomes.push({ ok: false, value: err });
               }
             }
-            await sql`COMMIT`.execute(conn);
+            await conn.executeQuery(TX.commit);
           } catch (err) {
-            await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+            await conn.executeQuery(TX.rollback).catch(() => undefined);
             throw err;
           }
         });

@@ -8,6 +8,8 @@ import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { safeEqual } from '../secrets/secret-box.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { Handoff } from '../handoff.js';
+import type { InboundWebhook } from '../repos.js';
 import { storedWebhookText } from './webhook-text.js';
 
 export interface WebhookReceipt {
@@ -31,6 +33,8 @@ export class WebhookIngress {
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
     private readonly secrets: SecretBox,
+    /** Stored webhooks for the processing job of this process (see Handoff). */
+    private readonly handoff: Handoff<InboundWebhook> | null = null,
   ) {}
 
   async receiveStoreWebhook(platform: string, connectionId: string, raw: RawWebhook): Promise<WebhookReceipt> {
@@ -165,6 +169,7 @@ export class WebhookIngress {
         body: storedWebhookText(raw.body, raw.headers['content-type']),
       });
       if (!stored) return { webhookId: null, duplicate: true };
+      this.handoff?.put(stored.id, stored);
       await repos.jobs.enqueue({ type: jobType, workspaceId, payload: { webhookId: stored.id } });
       return { webhookId: stored.id, duplicate: false };
     });

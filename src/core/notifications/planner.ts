@@ -8,6 +8,8 @@ import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { Handoff } from '../handoff.js';
+import type { InboundWebhook, Message } from '../repos.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import type { StoredContent } from '../channels/ports.js';
 import { matchLocale } from '../templates/builtin.js';
@@ -29,6 +31,8 @@ export class NotificationPlanner {
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
     private readonly optOuts: OptOutService,
+    /** Stored webhooks from the ingress, and planned messages for their send job (see Handoff). */
+    private readonly handoff: { webhooks: Handoff<InboundWebhook>; messages: Handoff<Message> } | null = null,
   ) {}
 
   /** Job handler for store-webhook.process. */
@@ -36,7 +40,7 @@ export class NotificationPlanner {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('store-webhook.process needs a workspace');
     const { repos } = this.uow;
-    const webhook = await repos.webhooks.get(workspaceId, payload.webhookId);
+    const webhook = this.handoff?.webhooks.take(payload.webhookId) ?? (await repos.webhooks.get(workspaceId, payload.webhookId));
     if (!webhook) throw new MissingRecordError('webhook', payload.webhookId);
     if (webhook.status !== 'received') return;
     const connection = await repos.storeConnections.get(workspaceId, webhook.targetId);
@@ -196,6 +200,7 @@ export class NotificationPlanner {
       reason: null,
     });
     if (!message) return;
+    this.handoff?.messages.put(message.id, message);
     await tx.jobs.enqueue({
       type: 'message.send',
       workspaceId,

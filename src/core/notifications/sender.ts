@@ -9,6 +9,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { JobContext } from '../../queue/port.js';
 import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
+import type { Handoff } from '../handoff.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
@@ -31,6 +32,8 @@ export class MessageSender {
     private readonly optOuts: OptOutService,
     /** Told of every recorded send outcome (sent, failed, unknown), for metrics. */
     private readonly onOutcome?: (status: MessageStatus, message: Message) => void,
+    /** Messages just planned in this process, for their first send attempt (see Handoff). */
+    private readonly planned: Handoff<Message> | null = null,
   ) {}
 
   /**
@@ -44,7 +47,8 @@ export class MessageSender {
   async sendMessage(payload: { messageId: string }, ctx: JobContext): Promise<void> {
     const workspaceId = ctx.workspaceId;
     if (!workspaceId) throw new PermanentJobError('message.send needs a workspace');
-    const message = await this.uow.repos.messages.get(workspaceId, payload.messageId);
+    const handed = ctx.attempt === 1 ? this.planned?.take(payload.messageId) : undefined;
+    const message = handed?.workspaceId === workspaceId ? handed : await this.uow.repos.messages.get(workspaceId, payload.messageId);
     if (!message) throw new MissingRecordError('message', payload.messageId);
     // An outcome recorded apart from its bookkeeping (by an earlier version): finish that, send nothing.
     if (message.bookkeepingDue) return this.settle(message);
