@@ -26,5 +26,6 @@ export interface EngineDeps {
 /** What the support inbox does when chats are handed over (implemented by the ticket service). */
 export interface InboxHooks {
   openForChat(tx: Repos, conversation: Conversation, reason: string | null): Promise<void>;
-  chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void>;
+  /** `subject`: the customer's own words, which name the ticket when it has no subject yet. */
+  chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number, subject?: string | null): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { channelLabel } from '../notifications/labels.js';
 import type { MarketplaceAdapter, MarketplaceThread, OutgoingAttachment } from './ports.js';
 import type { Contact, Ticket, TicketContext, TicketMessage, TicketMessageKind, TicketStatus } from './model.js';
 import { MAX_CONVERSATION_ATTACHMENT_BYTES } from './model.js';
+import { ticketSubject } from './subject.js';
 
 export const EMPIKPLACE = 'empikplace';
 const SOURCE_LABEL: Record<string, string> = { empikplace: 'EmpikPlace' };
@@ -485,13 +486,14 @@ export class TicketService {
       contactId: null,
       customerExternalId: conversation.address,
       customerName: null,
-      subject: reason,
-      context: { orderId: null, orderUrl: null, conversationUrl: null, products: [], conversationId: conversation.id, customerId: conversation.customerId, channel: conversation.channel },
+      // Named by the customer's first question (see chatMessage), not by why it was handed over.
+      subject: null,
+      context: { orderId: null, orderUrl: null, conversationUrl: null, products: [], conversationId: conversation.id, customerId: conversation.customerId, channel: conversation.channel, handoverReason: reason },
     });
   }
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
-  async chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void> {
+  async chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number, subject: string | null = null): Promise<void> {
     let ticket = await tx.tickets.openForSource(conversation.workspaceId, conversation.id);
     if (!ticket) {
       // The agent kept the chat when the ticket was closed: the customer's message reopens it, so it is never unseen.
@@ -501,6 +503,6 @@ export class TicketService {
       ticket = last;
     }
     await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
-    await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at });
+    await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at, ...(!ticket.subject && subject ? { subject: ticketSubject(subject) } : {}) });
   }
 }

@@ -4,7 +4,7 @@ import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
 import { sessionsRepo, signInFailuresRepo, usersRepo } from './users.js';
-import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketsRepo } from './tickets.js';
+import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
@@ -45,6 +45,7 @@ export function createRepos(db: Db, defaultMaxAttempts: number): Repos {
     categories: categoriesRepo(db),
     tickets: ticketsRepo(db),
     ticketMessages: ticketMessagesRepo(db),
+    ticketReads: ticketReadsRepo(db),
     activities: activitiesRepo(db),
     jobs: jobsRepo(db, defaultMaxAttempts),
     maintenance: maintenanceRepo(db),
