@@ -526,6 +526,8 @@ export interface Repos {
     update(workspaceId: string, id: string, patch: Partial<Pick<VerificationCode, 'attempts' | 'sends' | 'consumedAt' | 'codeHash' | 'expiresAt'>>): Promise<void>;
     /** The newest unused code of a conversation for this purpose and destination, created since `since`. */
     openFor(workspaceId: string, conversationId: string, purpose: string, target: string, since: number): Promise<VerificationCode | null>;
+    /** The phone numbers and e-mail addresses codes were sent to from one chat (the sandbox phone shows them). */
+    targetsForChat(workspaceId: string, channelAccountId: string, address: string): Promise<string[]>;
     /** Counts a wrong try, atomically; the tries after it, or null when `max` tries were used already. */
     addAttempt(workspaceId: string, id: string, max: number): Promise<number | null>;
     /** Logs a code sent; false when this trigger (an inbound message) sent one already. */
