@@ -118,10 +118,12 @@ function niceCeiling(n: number): number {
   return [1, 2, 5, 10].map((f) => f * p).find((v) => v >= n) ?? 10 * p;
 }
 
-const monthLabel = (m: string, withYear: boolean): string => {
+/** "Mar 2025" in sentences; "Mar ’25" under a bar, where space is short. */
+const monthLabel = (m: string, withYear: boolean, short = false): string => {
   const [y, mo] = m.split('-').map(Number) as [number, number];
-  const name = new Date(Date.UTC(y, mo - 1, 1)).toLocaleDateString([], { month: 'short', timeZone: 'UTC' });
-  return withYear ? `${name} ${y}` : name;
+  const name = new Date(Date.UTC(y, mo - 1, 1)).toLocaleDateString('en', { month: 'short', timeZone: 'UTC' });
+  if (!withYear) return name;
+  return short ? `${name} ’${String(y).slice(2)}` : `${name} ${y}`;
 };
 
 /** At most this many month labels under the bars: they stay readable on a phone. */
@@ -167,7 +169,7 @@ function UsageChart({ rows, from, to }: { rows: UsageRow[]; from: string; to: st
           <div className="uc-labels" aria-hidden="true">
             {months.map((m, i) => (
               <span key={m} className={i % every === 0 ? 'uc-label' : 'uc-label uc-skip'}>
-                {i % every === 0 ? monthLabel(m, yearEach) : ''}
+                {i % every === 0 ? monthLabel(m, yearEach, true) : ''}
               </span>
             ))}
           </div>
@@ -187,7 +189,8 @@ function UsageChart({ rows, from, to }: { rows: UsageRow[]; from: string; to: st
 function UsageTable({ rows }: { rows: UsageRow[] }) {
   if (rows.length === 0) return null;
   return (
-    <div className="table-wrap">
+    // Focusable with a name: on a narrow screen the table scrolls sideways, also by keyboard.
+    <div className="table-wrap" role="region" aria-label="Messages per month and account" tabIndex={0}>
       <table data-testid="usage-table">
         <thead>
           <tr>
