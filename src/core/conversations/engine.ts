@@ -328,7 +328,7 @@ export class ConversationEngine {
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
       // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.
       const inbox = this.deps.inbox;
-      if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover);
+      if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover, turn.handoverOrderId);
       if (inbox && (turn.handover || c.mode === 'agent')) {
         // A question in the customer's words names the ticket; "agent" or a tapped button does not.
         const said = turn.input.text?.trim() && !turn.input.payload && !isAgentRequest(turn.input.text) ? turn.input.text.trim() : null;

@@ -471,10 +471,11 @@ export class TicketService {
   // ---- chats handed over to agents
 
   /** Opens a ticket for a conversation an agent takes over, inside the caller's transaction. */
-  async openForChat(tx: Repos, conversation: Conversation, reason: string | null): Promise<void> {
+  async openForChat(tx: Repos, conversation: Conversation, reason: string | null, orderId: string | null = null): Promise<void> {
     const ws = conversation.workspaceId;
     if (await tx.tickets.openForSource(ws, conversation.id)) return;
     const queue = (await tx.queues.list(ws))[0] ?? null;
+    const order = orderId ? await tx.orders.get(ws, orderId) : null;
     await tx.tickets.createIfNew(ws, {
       source: channelLabel(conversation.channel),
       sourceRef: conversation.id,
@@ -486,9 +487,19 @@ export class TicketService {
       contactId: null,
       customerExternalId: conversation.address,
       customerName: null,
-      // Named by the customer's first question (see chatMessage), not by why it was handed over.
-      subject: null,
-      context: { orderId: null, orderUrl: null, conversationUrl: null, products: [], conversationId: conversation.id, customerId: conversation.customerId, channel: conversation.channel, handoverReason: reason },
+      // Named by the order it is about, else by the customer's first question (see chatMessage), never by why
+      // it was handed over.
+      subject: order ? ticketSubject(`Order ${order.name}${reason ? `: ${reason}` : ''}`) : null,
+      context: {
+        orderId: order?.name ?? null,
+        orderUrl: order?.snapshot.statusUrl ?? null,
+        conversationUrl: null,
+        products: (order?.snapshot.lines ?? []).map((l) => ({ sku: l.sku ?? null, title: l.title, quantity: l.quantity, price: l.price ?? null })),
+        conversationId: conversation.id,
+        customerId: conversation.customerId,
+        channel: conversation.channel,
+        handoverReason: reason,
+      },
     });
   }
 
