@@ -190,6 +190,7 @@ describe('the console in Chromium: search, inbox, sandbox phone and usage', () =
     await page.getByTestId('ticket-heading').waitFor();
     await poll(async () => page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("data-testid")')).toBe('ticket-heading');
     expect(await page.getByTestId('ticket-heading').innerText()).toBe(question);
+    expect(await page.getByTestId('ticket-customer-link').getByRole('link', { name: 'Lin Mei' }).getAttribute('href')).toMatch(/^\/customers\/cus_/);
     await poll(async () => page.title()).toBe(`Ticket: ${question} · Shoptalk`);
     // Read for Ben now; still new for Ada.
     await poll(async () => page.getByTestId('ticket-row').first().getAttribute('data-unread')).toBe('false');

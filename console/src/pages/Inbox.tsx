@@ -455,7 +455,7 @@ function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }
 function Sidebar({ t }: { t: TicketDetail }) {
   return (
     <aside className="sidebar" aria-label="Customer and order">
-      <h3>Contact</h3>
+      <h3>{t.contact || !t.customer_id ? 'Contact' : 'Customer'}</h3>
       {t.contact ? (
         <dl>
           <dt>Name</dt>
@@ -471,6 +471,10 @@ function Sidebar({ t }: { t: TicketDetail }) {
             </div>
           ))}
         </dl>
+      ) : t.customer_id ? (
+        <p data-testid="ticket-customer-link">
+          <Link to={`/customers/${enc(t.customer_id)}`}>{t.customer_name ?? 'Open the customer'}</Link>
+        </p>
       ) : (
         <p className="muted">Not in the CRM{t.customer_external_id ? `: customer id ${t.customer_external_id}` : ''}.</p>
       )}
