@@ -3,7 +3,7 @@
 // methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
 import type { JobSpec } from '../queue/port.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
-import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus, TicketSummaryLike } from './tickets/model.js';
+import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus, TicketSummary } from './tickets/model.js';
 import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, FlowModule, LedgerEntry, LoyaltyMember, NdrCase, VerificationCode } from './conversations/model.js';
 
 export interface Workspace {
@@ -42,8 +42,6 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   lastUsedAt: number | null;
 }
-
-export type TicketSummary = TicketSummaryLike;
 
 export interface StoreConnection {
   id: string;

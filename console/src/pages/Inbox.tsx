@@ -22,7 +22,7 @@ type TicketDetail = BaseTicketDetail & Ticket & { handover_reason?: string | nul
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
 /** The customer as the inbox names them: their name, else their number or an id shortened to its end. */
-export function customerLabel(t: Ticket): string {
+function customerLabel(t: Ticket): string {
   if (t.customer_name) return t.customer_name;
   const ext = t.customer_external_id;
   if (!ext) return 'Unknown customer';

@@ -1,7 +1,7 @@
 // What the inbox shows of each ticket beyond its own row: who the customer is by name, the newest message,
 // whether it is new to the signed-in user, who handles it by name, and a subject that says something.
 import type { Repos, User } from '../repos.js';
-import type { Ticket, TicketMessage, TicketSummaryLike } from './model.js';
+import type { Ticket, TicketMessage, TicketSummary } from './model.js';
 import { displaySubject } from './subject.js';
 
 export interface InboxTicket {
@@ -17,7 +17,7 @@ export interface InboxTicket {
 }
 
 /** The customer a chat ticket is with: the one in the ticket's context, else the one linked to the chat identity. */
-export async function chatCustomerId(repos: Repos, ws: string, ticket: Ticket): Promise<string | null> {
+async function chatCustomerId(repos: Repos, ws: string, ticket: Ticket): Promise<string | null> {
   if (ticket.context.customerId) return ticket.context.customerId;
   const conversationId = ticket.context.conversationId ?? null;
   const conversation = conversationId ? await repos.conversations.get(ws, conversationId) : null;
@@ -27,7 +27,7 @@ export async function chatCustomerId(repos: Repos, ws: string, ticket: Ticket): 
 }
 
 /** A user by id, e-mail or name (an assignee is stored as the user's e-mail; integrations may write a name). */
-export function userNamed(users: User[], assignee: string | null): User | null {
+function userNamed(users: User[], assignee: string | null): User | null {
   if (!assignee) return null;
   const a = assignee.trim().toLowerCase();
   return users.find((u) => u.id === assignee || u.email.toLowerCase() === a || (u.name ?? '').toLowerCase() === a) ?? null;
@@ -44,7 +44,7 @@ export async function inboxTickets(repos: Repos, ws: string, tickets: Ticket[], 
   };
   return Promise.all(
     tickets.map(async (t) => {
-      const summary: TicketSummaryLike = summaries.get(t.id) ?? { last: null, firstCustomer: null, lastCustomerAt: null };
+      const summary: TicketSummary = summaries.get(t.id) ?? { last: null, firstCustomer: null, lastCustomerAt: null };
       const who = await customerOf(t);
       const readAt = reads?.get(t.id) ?? null;
       const assignee = userNamed(users, t.assignee);

@@ -104,7 +104,7 @@ export interface TicketMessage {
 export const MAX_CONVERSATION_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 /** What the inbox list shows of a ticket's messages. */
-export interface TicketSummaryLike {
+export interface TicketSummary {
   last: TicketMessage | null;
   firstCustomer: TicketMessage | null;
   lastCustomerAt: number | null;

@@ -1,6 +1,6 @@
 // A ticket's subject says what it is about: the customer's question in their words, or the order, never a
 // generic "the customer asked for an agent".
-import type { Ticket, TicketSummaryLike } from './model.js';
+import type { Ticket, TicketSummary } from './model.js';
 import { isAgentRequest } from '../conversations/agent-words.js';
 
 const MAX = 100;
@@ -20,7 +20,7 @@ const GENERIC = new Set(['the customer asked for an agent', 'taken over by an ag
 const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The subject to show: the stored one, else the order, the customer's first question, or why it was handed over. */
-export function displaySubject(t: Ticket, summary: TicketSummaryLike | null): string {
+export function displaySubject(t: Ticket, summary: TicketSummary | null): string {
   if (t.subject && !GENERIC.has(t.subject)) return t.subject;
   if (t.context.orderId) return `Order ${t.context.orderId}`;
   const first = summary?.firstCustomer?.body;

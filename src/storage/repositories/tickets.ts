@@ -2,8 +2,8 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { TicketMessagesTable, TicketsTable } from '../schema.js';
-import type { Repos, TicketSummary } from '../../core/repos.js';
-import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus } from '../../core/tickets/model.js';
+import type { Repos } from '../../core/repos.js';
+import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus, TicketSummary } from '../../core/tickets/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
