@@ -207,6 +207,23 @@ describe.each(variants)('conversations in chat ($name)', (variant) => {
     expect(resolution.body).toMatchObject({ resolutionCode: 'ACTF002', deferredDate: '2099-01-05' });
   });
 
+  it('failed delivery: repeated unexpected replies hand the chat to an agent in a ticket named after the order', async () => {
+    expect((await t.api('PUT', '/v1/notification-settings/order.delivery_failed/whatsapp', key, { enabled: true, template: { name: 'order_placed', language: 'en_US' } })).status).toBe(200);
+    const shipment = t.eshopbox.createShipment(eshop.workspace, { shippingAddress: { contactPhone: '9876500044' } });
+    await t.eshopbox.advance(eshop.workspace, shipment.shipmentId, 'failed_delivery');
+    await waitFor(() => t.wa.messages('919876500044').find((m) => m.type === 'template') ?? null, { what: 'the template' });
+    for (const text of ['what?', 'huh', 'no idea']) {
+      const before = t.wa.messages('919876500044').length;
+      await t.wa.emitInbound({ phoneNumberId: wa.phoneNumberId, from: '919876500044', text });
+      await waitFor(() => (t.wa.messages('919876500044').length > before ? true : null), { what: `the answer to ${text}` });
+    }
+    const order = (await t.api<{ data: Array<{ name: string }> }>('GET', `/v1/orders?query=${shipment.customerOrderNumber}`, key)).body.data[0]!;
+    const ticket = await waitFor(async () => (await t.api<{ data: Array<{ subject: string | null; title: string; customer_external_id: string; order: { id: string } | null }> }>('GET', '/v1/tickets?source=WhatsApp&limit=100', key)).body.data.find((x) => x.customer_external_id === '919876500044') ?? null, { what: 'the hand-over ticket' });
+    expect(ticket.subject).toBe(`Order ${order.name}: repeated unexpected replies to a failed-delivery message`);
+    expect(ticket.title).toBe(ticket.subject);
+    expect(ticket.order?.id).toBe(order.name);
+  });
+
   it('hands the conversation to an agent after repeated unexpected replies; automated replies pause; the agent answers', async () => {
     const from = '919876500033';
     const say = (text: string) => t.wa.emitInbound({ phoneNumberId: wa.phoneNumberId, from, text });

@@ -1080,6 +1080,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
+        /** Customers, newest first; query matches parts of the name, e-mail, an identity, or a phone number in any format */
         get: {
             parameters: {
                 query?: {
@@ -2308,6 +2309,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
+        /** Orders, newest first; query matches parts of the order number (with or without #), the customer’s name, e-mail or phone in any format */
         get: {
             parameters: {
                 query?: {
@@ -3216,6 +3218,62 @@ export type paths = {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tickets/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the ticket as read by the signed-in user */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Mark the ticket as unread for the signed-in user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4258,6 +4316,8 @@ export type components = {
             phone: string | null;
             status: string | null;
             store_connection_id: string;
+            /** @description the store the order came from (lists name it: two stores may share an order number) */
+            store_name?: string | null;
             /** @description decimal amount in `currency` */
             total: string | null;
             /** @description ISO 8601 time */
@@ -4312,6 +4372,8 @@ export type components = {
             phone: string | null;
             status: string | null;
             store_connection_id: string;
+            /** @description the store the order came from (lists name it: two stores may share an order number) */
+            store_name?: string | null;
             /** @description decimal amount in `currency` */
             total: string | null;
             /** @description ISO 8601 time */
@@ -4338,7 +4400,13 @@ export type components = {
             }[];
             /** @enum {string} */
             direction: "in" | "out";
+            from?: string | null;
             text: string;
+            /**
+             * @description a text message or e-mail to the customer (one-time codes)
+             * @enum {string}
+             */
+            via?: "sms" | "email";
         };
         PhoneMessageInput: {
             /** @description ISO 8601 time */
@@ -4349,7 +4417,13 @@ export type components = {
             }[];
             /** @enum {string} */
             direction: "in" | "out";
+            from?: string | null;
             text: string;
+            /**
+             * @description a text message or e-mail to the customer (one-time codes)
+             * @enum {string}
+             */
+            via?: "sms" | "email";
         };
         Queue: {
             auto_reply: string | null;
@@ -4513,6 +4587,7 @@ export type components = {
         };
         Ticket: {
             assignee: string | null;
+            assignee_name: string | null;
             category_id: string | null;
             contact_id: string | null;
             conversation_id: string | null;
@@ -4520,8 +4595,17 @@ export type components = {
             /** @description ISO 8601 time */
             created_at: string;
             customer_external_id: string | null;
+            /** @description the hub customer behind a chat ticket */
+            customer_id: string | null;
             customer_name: string | null;
             id: string;
+            last_message: {
+                author: string | null;
+                body: string;
+                /** @description ISO 8601 time */
+                created_at: string;
+                kind: string;
+            } | null;
             last_message_at: string | null;
             order: {
                 id: string;
@@ -4532,11 +4616,16 @@ export type components = {
             source: string;
             status: string;
             subject: string | null;
+            /** @description what the inbox shows as the subject: the first customer message, or the order */
+            title: string | null;
+            /** @description for the signed-in user; null with an API key */
+            unread: boolean | null;
             /** @description ISO 8601 time */
             updated_at: string;
         };
         TicketDetail: {
             assignee: string | null;
+            assignee_name: string | null;
             category_id: string | null;
             contact: components["schemas"]["Contact"] | null;
             contact_id: string | null;
@@ -4545,9 +4634,19 @@ export type components = {
             /** @description ISO 8601 time */
             created_at: string;
             customer_external_id: string | null;
+            /** @description the hub customer behind a chat ticket */
+            customer_id: string | null;
             customer_name: string | null;
             customer_orders: components["schemas"]["CustomerOrder"][];
+            handover_reason: string | null;
             id: string;
+            last_message: {
+                author: string | null;
+                body: string;
+                /** @description ISO 8601 time */
+                created_at: string;
+                kind: string;
+            } | null;
             last_message_at: string | null;
             messages: components["schemas"]["TicketMessage"][];
             order: {
@@ -4559,11 +4658,16 @@ export type components = {
             source: string;
             status: string;
             subject: string | null;
+            /** @description what the inbox shows as the subject: the first customer message, or the order */
+            title: string | null;
+            /** @description for the signed-in user; null with an API key */
+            unread: boolean | null;
             /** @description ISO 8601 time */
             updated_at: string;
         };
         TicketDetailInput: {
             assignee: string | null;
+            assignee_name: string | null;
             category_id: string | null;
             contact: components["schemas"]["ContactInput"] | null;
             contact_id: string | null;
@@ -4572,9 +4676,19 @@ export type components = {
             /** @description ISO 8601 time */
             created_at: string;
             customer_external_id: string | null;
+            /** @description the hub customer behind a chat ticket */
+            customer_id: string | null;
             customer_name: string | null;
             customer_orders: components["schemas"]["CustomerOrderInput"][];
+            handover_reason: string | null;
             id: string;
+            last_message: {
+                author: string | null;
+                body: string;
+                /** @description ISO 8601 time */
+                created_at: string;
+                kind: string;
+            } | null;
             last_message_at: string | null;
             messages: components["schemas"]["TicketMessageInput"][];
             order: {
@@ -4586,11 +4700,16 @@ export type components = {
             source: string;
             status: string;
             subject: string | null;
+            /** @description what the inbox shows as the subject: the first customer message, or the order */
+            title: string | null;
+            /** @description for the signed-in user; null with an API key */
+            unread: boolean | null;
             /** @description ISO 8601 time */
             updated_at: string;
         };
         TicketInput: {
             assignee: string | null;
+            assignee_name: string | null;
             category_id: string | null;
             contact_id: string | null;
             conversation_id: string | null;
@@ -4598,8 +4717,17 @@ export type components = {
             /** @description ISO 8601 time */
             created_at: string;
             customer_external_id: string | null;
+            /** @description the hub customer behind a chat ticket */
+            customer_id: string | null;
             customer_name: string | null;
             id: string;
+            last_message: {
+                author: string | null;
+                body: string;
+                /** @description ISO 8601 time */
+                created_at: string;
+                kind: string;
+            } | null;
             last_message_at: string | null;
             order: {
                 id: string;
@@ -4610,6 +4738,10 @@ export type components = {
             source: string;
             status: string;
             subject: string | null;
+            /** @description what the inbox shows as the subject: the first customer message, or the order */
+            title: string | null;
+            /** @description for the signed-in user; null with an API key */
+            unread: boolean | null;
             /** @description ISO 8601 time */
             updated_at: string;
         };
@@ -4677,6 +4809,7 @@ export type components = {
             category: string;
             channel: string;
             channel_account_id: string;
+            channel_account_name: string | null;
             messages: number;
             month: string;
             owner: string;
@@ -4686,6 +4819,7 @@ export type components = {
             category: string;
             channel: string;
             channel_account_id: string;
+            channel_account_name: string | null;
             messages: number;
             month: string;
             owner: string;

@@ -3,7 +3,7 @@
 // methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
 import type { JobSpec } from '../queue/port.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
-import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus } from './tickets/model.js';
+import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus, TicketSummary } from './tickets/model.js';
 import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, FlowModule, LedgerEntry, LoyaltyMember, NdrCase, VerificationCode } from './conversations/model.js';
 
 export interface Workspace {
@@ -528,6 +528,8 @@ export interface Repos {
     update(workspaceId: string, id: string, patch: Partial<Pick<VerificationCode, 'attempts' | 'sends' | 'consumedAt' | 'codeHash' | 'expiresAt'>>): Promise<void>;
     /** The newest unused code of a conversation for this purpose and destination, created since `since`. */
     openFor(workspaceId: string, conversationId: string, purpose: string, target: string, since: number): Promise<VerificationCode | null>;
+    /** The phone numbers and e-mail addresses codes were sent to from one chat (the sandbox phone shows them). */
+    targetsForChat(workspaceId: string, channelAccountId: string, address: string): Promise<string[]>;
     /** Counts a wrong try, atomically; the tries after it, or null when `max` tries were used already. */
     addAttempt(workspaceId: string, id: string, max: number): Promise<number | null>;
     /** Logs a code sent; false when this trigger (an inbound message) sent one already. */
@@ -603,7 +605,7 @@ export interface Repos {
     openForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
     /** The newest ticket from a source, whatever its status. */
     latestForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
-    update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context'>>): Promise<void>;
+    update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context' | 'subject'>>): Promise<void>;
     list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
     /** Tickets changed after a time (live updates), oldest change first. */
     changedSince(workspaceId: string, since: number, limit: number): Promise<Ticket[]>;
@@ -621,6 +623,14 @@ export interface Repos {
     remove(workspaceId: string, id: string): Promise<void>;
     attachmentBytes(workspaceId: string, ticketId: string): Promise<number>;
     changedSince(workspaceId: string, since: number, limit: number): Promise<TicketMessage[]>;
+    /** For the inbox list: each ticket's newest message (internal comments aside) and its first customer message. */
+    summaries(workspaceId: string, ticketIds: string[]): Promise<Map<string, TicketSummary>>;
+  };
+  /** When each user last opened each ticket (what is unread for them). */
+  ticketReads: {
+    markRead(workspaceId: string, ticketId: string, userId: string, at: number): Promise<void>;
+    markUnread(workspaceId: string, ticketId: string, userId: string): Promise<void>;
+    readAt(workspaceId: string, userId: string, ticketIds: string[]): Promise<Map<string, number>>;
   };
   activities: {
     add(workspaceId: string, input: Omit<Activity, 'id' | 'workspaceId' | 'createdAt'> & { createdAt?: number }): Promise<Activity>;

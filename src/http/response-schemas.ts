@@ -195,6 +195,7 @@ export const Order = named(
     currency: z.string().nullable(),
     status: z.string().nullable(),
     lines: z.array(OrderLine),
+    store_name: z.string().nullable().optional().describe('the store the order came from (lists name it: two stores may share an order number)'),
     created_at: isoTime,
     updated_at: isoTime,
   }),
@@ -231,6 +232,11 @@ export const Ticket = named(
     last_message_at: maybeTime,
     created_at: isoTime,
     updated_at: isoTime,
+    customer_id: z.string().nullable().describe('the hub customer behind a chat ticket'),
+    title: z.string().nullable().describe('what the inbox shows as the subject: the first customer message, or the order'),
+    assignee_name: z.string().nullable(),
+    last_message: z.object({ kind: z.string(), author: z.string().nullable(), body: z.string(), created_at: isoTime }).nullable(),
+    unread: z.boolean().nullable().describe('for the signed-in user; null with an API key'),
   }),
 );
 export const TicketPage = page(Ticket);
@@ -261,7 +267,10 @@ export const CustomerOrder = named(
   z.object({ name: z.string(), status: z.string().nullable(), total: Money.nullable(), url: z.string().nullable(), created_at: z.string().nullable() }),
 );
 
-export const TicketDetail = named('TicketDetail', Ticket.extend({ contact: Contact.nullable(), customer_orders: z.array(CustomerOrder), messages: z.array(TicketMessage) }));
+export const TicketDetail = named(
+  'TicketDetail',
+  Ticket.extend({ handover_reason: z.string().nullable(), contact: Contact.nullable(), customer_orders: z.array(CustomerOrder), messages: z.array(TicketMessage) }),
+);
 
 // ---- Customers ----
 
@@ -328,7 +337,16 @@ export const OrderHistoryList = list(OrderHistory);
 
 export const UsageRow = named(
   'UsageRow',
-  z.object({ month: z.string(), channel: z.string(), channel_account_id: z.string(), provider: z.string(), owner: z.string(), category: z.string(), messages: z.number() }),
+  z.object({
+    month: z.string(),
+    channel: z.string(),
+    channel_account_id: z.string(),
+    channel_account_name: z.string().nullable(),
+    provider: z.string(),
+    owner: z.string(),
+    category: z.string(),
+    messages: z.number(),
+  }),
 );
 export const Usage = named(
   'Usage',
@@ -372,7 +390,14 @@ export const SandboxPhone = named(
 );
 export const PhoneMessage = named(
   'PhoneMessage',
-  z.object({ direction: z.enum(['in', 'out']), text: z.string(), buttons: z.array(z.object({ id: z.string(), title: z.string() })), at: isoTime }),
+  z.object({
+    direction: z.enum(['in', 'out']),
+    via: z.enum(['sms', 'email']).optional().describe('a text message or e-mail to the customer (one-time codes)'),
+    from: z.string().nullable().optional(),
+    text: z.string(),
+    buttons: z.array(z.object({ id: z.string(), title: z.string() })),
+    at: isoTime,
+  }),
 );
 export const PhoneMessageList = z.array(PhoneMessage);
 export const DemoOrder = z.object({ order_name: z.string(), phone: z.string().nullable() });

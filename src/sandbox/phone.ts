@@ -15,7 +15,7 @@ export class SimulatedPhone implements SandboxPhone {
   /** What each customer sent, per channel and address (the simulators keep only what the hub sent). */
   private sent = new Map<string, PhoneMessage[]>();
 
-  constructor(private readonly sims: Pick<Simulators, 'whatsapp' | 'line' | 'messenger' | 'shopify'>) {}
+  constructor(private readonly sims: Pick<Simulators, 'whatsapp' | 'line' | 'messenger' | 'shopify'> & Partial<Pick<Simulators, 'twilio' | 'smtp'>>) {}
 
   /** The hub's storage, once the hub exists (the phone is built before it, since the HTTP layer needs it). */
   attach(uow: UnitOfWork): void {
@@ -57,23 +57,52 @@ export class SimulatedPhone implements SandboxPhone {
       received = this.sims.messenger.messages(to).map((m) => ({ direction: 'in' as const, text: m.renderedText, buttons: messengerButtons(m.message, m.quickReplyPayloads), at: m.at }));
     }
     const own = this.sent.get(`${workspaceId}:${channel}:${to}`) ?? [];
-    return [...received, ...own].sort((a, b) => a.at - b.at);
+    const elsewhere = await this.codesElsewhere(workspaceId, account.id, channel, to);
+    return [...received, ...own, ...elsewhere].sort((a, b) => a.at - b.at);
+  }
+
+  /** Text messages and e-mails to the numbers and addresses the customer gave in this chat (their one-time codes). */
+  private async codesElsewhere(workspaceId: string, accountId: string, channel: string, to: string): Promise<PhoneMessage[]> {
+    const targets = new Set(await this.repos().verificationCodes.targetsForChat(workspaceId, accountId, to));
+    // A WhatsApp customer's own number receives text messages too.
+    if (channel === 'whatsapp') targets.add(`+${to}`);
+    const digits = new Set([...targets].filter((x) => !x.includes('@')).map((x) => x.replace(/\D/g, '')));
+    const mailboxes = new Set([...targets].filter((x) => x.includes('@')).map((x) => x.toLowerCase()));
+    const sms: PhoneMessage[] = digits.size
+      ? (this.sims.twilio?.messages() ?? []).filter((m) => digits.has(m.to.replace(/\D/g, ''))).map((m) => ({ direction: 'in', via: 'sms', from: m.from, text: m.body, buttons: [], at: m.at }))
+      : [];
+    const mail: PhoneMessage[] = [];
+    for (const box of mailboxes) {
+      for (const m of this.sims.smtp?.messages(box) ?? []) mail.push({ direction: 'in', via: 'email', from: m.subject, text: m.text ?? '', buttons: [], at: m.at });
+    }
+    return [...sms, ...mail];
   }
 
   async send(workspaceId: string, channel: string, address: string, input: { text?: string | undefined; payload?: string | undefined }): Promise<void> {
     const account = await this.account(workspaceId, channel);
     const from = addressOn(channel, address);
     if (!input.text && !input.payload) throw invalidField('text', 'send a text or a button payload');
+    // A tapped button shows its label, as the customer's app does, not the payload behind it.
+    const title = input.text ?? (input.payload ? await this.buttonTitle(workspaceId, channel, address, input.payload) : null) ?? input.payload!;
     if (channel === 'whatsapp') {
       if (!/^\d{8,15}$/.test(from)) throw invalidField('address', 'must be a phone number with its country code');
-      await this.sims.whatsapp.emitInbound({ phoneNumberId: account.settings['phoneNumberId']!, from, ...(input.payload ? { buttonPayload: input.payload, buttonTitle: input.text ?? input.payload } : { text: input.text! }) });
+      await this.sims.whatsapp.emitInbound({ phoneNumberId: account.settings['phoneNumberId']!, from, ...(input.payload ? { buttonPayload: input.payload, buttonTitle: title } : { text: input.text! }) });
     } else if (channel === 'line') {
       await this.sims.line.emitInbound({ userId: from, botUserId: account.externalId, ...(input.payload ? { postbackData: input.payload } : { text: input.text! }) });
     } else {
-      await this.sims.messenger.emitInbound({ pageId: account.settings['pageId']!, psid: from, ...(input.payload ? { postbackPayload: input.payload, postbackTitle: input.text ?? input.payload } : { text: input.text! }) });
+      await this.sims.messenger.emitInbound({ pageId: account.settings['pageId']!, psid: from, ...(input.payload ? { postbackPayload: input.payload, postbackTitle: title } : { text: input.text! }) });
     }
     const key = `${workspaceId}:${channel}:${from}`;
-    this.sent.set(key, [...(this.sent.get(key) ?? []), { direction: 'out', text: input.text ?? input.payload!, buttons: [], at: Date.now() }]);
+    this.sent.set(key, [...(this.sent.get(key) ?? []), { direction: 'out', text: title, buttons: [], at: Date.now() }]);
+  }
+
+  private async buttonTitle(workspaceId: string, channel: string, address: string, payload: string): Promise<string | null> {
+    const shown = (await this.messages(workspaceId, channel, address)).filter((m) => m.direction === 'in').reverse();
+    for (const m of shown) {
+      const b = m.buttons.find((x) => x.id === payload);
+      if (b) return b.title;
+    }
+    return null;
   }
 
   async demoOrder(workspaceId: string, phone?: string) {

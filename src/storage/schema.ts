@@ -355,6 +355,7 @@ export interface Database {
   categories: { id: string; workspace_id: string; name: string; created_at: number };
   tickets: TicketsTable;
   ticket_messages: TicketMessagesTable;
+  ticket_reads: { workspace_id: string; ticket_id: string; user_id: string; read_at: number };
   conversations: ConversationsTable;
   flow_modules: { id: string; workspace_id: string; name: string; definition: string; created_at: number; updated_at: number };
   chat_settings: { workspace_id: string; settings: string; updated_at: number };

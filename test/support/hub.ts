@@ -130,7 +130,7 @@ export async function startTestHub(variant: HubVariant): Promise<TestHub> {
     },
   });
   const prefix = variant.queuePrefix === null ? undefined : (variant.queuePrefix ?? uniqueRedisPrefix());
-  const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify }) : null;
+  const phone = variant.sandboxPhone ? new SimulatedPhone({ whatsapp: wa, line, messenger, shopify, twilio, smtp }) : null;
   const clock = variant.clock ? { clock: variant.clock } : {};
   const hub = await createHub({ config, role: 'all', logger: createLogger('info', sink), queuePrefix: prefix, sandbox: phone, destinations: variant.destinations, ...clock });
   phone?.attach(hub.uow);

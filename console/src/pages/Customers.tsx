@@ -6,6 +6,7 @@ import type { Customer, List, Loyalty, OrderHistory } from '../types';
 import { Async, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
+import { usePageTitle } from './page-title';
 
 export function CustomersPage({ customerId }: { customerId: string | null }) {
   const loc = useLocation();
@@ -18,15 +19,25 @@ export function CustomersPage({ customerId }: { customerId: string | null }) {
     e.preventDefault();
     navigate(`/customers${qs({ query: draft.trim() })}`);
   };
+  const selected = (list.data?.data ?? []).find((c) => c.id === customerId);
+  usePageTitle(customerId ? `Customer${selected?.name ? `: ${selected.name}` : ''}` : query ? `Customers matching “${query}”` : 'Customers');
 
   return (
     <section>
       <h1>Customers</h1>
       <form className="search" role="search" onSubmit={search}>
         <label htmlFor={`${id}-q`}>Search customers</label>
-        <input id={`${id}-q`} data-testid="customers-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Name, e-mail or phone" />
+        <input id={`${id}-q`} data-testid="customers-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Name, e-mail or phone" aria-describedby={`${id}-hint`} />
         <button type="submit">Search</button>
+        <p id={`${id}-hint`} className="muted search-hint">
+          Finds the start or any part of a name or e-mail, or a phone number written any way (+886 912-000-777, 0912000777).
+        </p>
       </form>
+      {query && list.data ? (
+        <p className="muted" role="status" data-testid="customers-result-count">
+          {list.data.data.length === 1 ? '1 customer' : `${list.data.data.length}${list.data.next_cursor ? '+' : ''} customers`} match “{query}”
+        </p>
+      ) : null}
       <div className="split">
         <div className="list-pane">
           <Async load={list}>

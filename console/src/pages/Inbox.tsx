@@ -1,12 +1,38 @@
 // The support inbox: marketplace threads and chats handed to agents, with replies, internal notes and context.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { enc, get, getAuthMode, patch, post, qs } from '../api';
+import { del, enc, get, getAuthMode, patch, post, qs } from '../api';
 import type { Session } from '../api';
 import type { List, Named, Ticket, TicketDetail, TicketMessage } from '../types';
 import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
+import { usePageTitle } from './page-title';
+
+const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
+
+/** The customer as the inbox names them: their name, else their number or an id shortened to its end. */
+function customerLabel(t: Ticket): string {
+  if (t.customer_name) return t.customer_name;
+  const ext = t.customer_external_id;
+  if (!ext) return 'Unknown customer';
+  if (/^\+?\d{6,}$/.test(ext)) return ext.startsWith('+') ? ext : `+${ext}`;
+  if (ext.includes('@')) return ext;
+  return `${CHANNEL_NAMES[t.source] ?? t.source} …${ext.slice(-6)}`;
+}
+
+const titleOf = (t: Ticket): string => t.title ?? t.subject ?? `${t.source} conversation`;
+
+/** A short time for the list: the time today, else the date. */
+function shortWhen(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const now = new Date();
+  return d.toDateString() === now.toDateString() ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric', year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric' });
+}
+
+const WHO: Record<string, string> = { customer: '', agent: 'You or a colleague: ', auto_reply: 'Auto-reply: ', shop_panel: 'Shop staff: ', operator: 'Operator: ' };
 
 const STATUSES = ['open', 'pending', 'closed'];
 const FILTERS = ['source', 'queue_id', 'category_id', 'status', 'assignee'] as const;
@@ -41,7 +67,7 @@ function useInboxUpdates(onChange: () => void): void {
   }, []);
 }
 
-export function InboxPage({ session: _session, ticketId }: { session: Session; ticketId: string | null }) {
+export function InboxPage({ session, ticketId }: { session: Session; ticketId: string | null }) {
   const loc = useLocation();
   const filters = Object.fromEntries(FILTERS.map((f) => [f, loc.query.get(f) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const filterQs = qs(filters);
@@ -49,6 +75,8 @@ export function InboxPage({ session: _session, ticketId }: { session: Session; t
   const queues = useLoad('queues', () => get<List<Named>>('/v1/queues'));
   const categories = useLoad('categories', () => get<List<Named>>('/v1/categories'));
   const [tick, setTick] = useState(0);
+  const [ticketTitle, setTicketTitle] = useState<string | null>(null);
+  usePageTitle(ticketId ? (ticketTitle ? `Ticket: ${ticketTitle}` : 'Ticket') : 'Inbox');
 
   useInboxUpdates(() => {
     tickets.reload(true);
@@ -58,31 +86,68 @@ export function InboxPage({ session: _session, ticketId }: { session: Session; t
   const names = (l: List<Named> | null) => new Map((l?.data ?? []).map((x) => [x.id, x.name]));
   const queueNames = names(queues.data);
   const categoryNames = names(categories.data);
+  const signedIn = session.mode === 'session';
+  const unreadCount = (tickets.data?.data ?? []).filter((t) => t.unread).length;
 
   return (
     <section>
       <h1>Inbox</h1>
-      <Filters values={filters} queues={queues.data?.data ?? []} categories={categories.data?.data ?? []} ticketId={ticketId} />
+      <Filters values={filters} queues={queues.data?.data ?? []} categories={categories.data?.data ?? []} ticketId={ticketId} signedIn={signedIn} />
       <div className="split">
         <div className="list-pane">
+          {signedIn && tickets.data ? (
+            <p className="muted inbox-count" data-testid="inbox-unread-count">
+              {unreadCount === 0 ? 'Nothing new for you' : `${unreadCount} new for you`}
+            </p>
+          ) : null}
           <Async load={tickets}>
             {(d) =>
               d.data.length === 0 ? (
                 <p className="empty">No tickets match.</p>
               ) : (
-                <ul className="rows">
+                <ul className="rows inbox-rows">
                   {d.data.map((t) => (
                     <li key={t.id}>
-                      <Link to={`/inbox/${enc(t.id)}${filterQs}`} className={t.id === ticketId ? 'row selected' : 'row'} data-testid="ticket-row" aria-current={t.id === ticketId ? 'true' : undefined}>
+                      <Link
+                        to={`/inbox/${enc(t.id)}${filterQs}`}
+                        className={`row${t.id === ticketId ? ' selected' : ''}${t.unread ? ' unread' : ''}`}
+                        data-testid="ticket-row"
+                        data-unread={t.unread ? 'true' : 'false'}
+                        aria-current={t.id === ticketId ? 'true' : undefined}
+                      >
                         <span className="row-top">
-                          <strong>{t.subject ?? '(no subject)'}</strong> <StatusBadge status={t.status} />
+                          <span className="ticket-customer" data-testid="ticket-row-customer">
+                            {t.unread ? (
+                              <>
+                                <span className="unread-dot" aria-hidden="true" />
+                                <span className="sr-only">Unread: </span>
+                              </>
+                            ) : null}
+                            {customerLabel(t)}
+                          </span>
+                          <time className="muted" dateTime={t.last_message?.created_at ?? t.last_message_at ?? t.created_at} data-testid="ticket-row-time">
+                            {shortWhen(t.last_message?.created_at ?? t.last_message_at ?? t.created_at)}
+                          </time>
                         </span>
-                        <span>{t.customer_name ?? t.customer_external_id ?? 'Unknown customer'}</span>
-                        <span className="muted">
-                          {t.source}
-                          {t.queue_id ? ` · ${queueNames.get(t.queue_id) ?? t.queue_id}` : ''}
-                          {t.category_id ? ` · ${categoryNames.get(t.category_id) ?? t.category_id}` : ''}
-                          {t.assignee ? ` · ${t.assignee}` : ''} · {when(t.last_message_at ?? t.created_at)}
+                        <span className="ticket-title" data-testid="ticket-row-title">
+                          {titleOf(t)}
+                        </span>
+                        {t.last_message ? (
+                          <span className="ticket-preview muted" data-testid="ticket-row-last">
+                            {WHO[t.last_message.kind] ?? ''}
+                            {t.last_message.body}
+                          </span>
+                        ) : null}
+                        <span className="ticket-meta">
+                          <StatusBadge status={t.status} />
+                          <span className="muted">
+                            {t.source}
+                            {t.queue_id ? ` · ${queueNames.get(t.queue_id) ?? 'queue'}` : ''}
+                            {t.category_id ? ` · ${categoryNames.get(t.category_id) ?? 'category'}` : ''}
+                          </span>
+                          <span className="muted" data-testid="ticket-row-assignee">
+                            {t.assignee ? `Assigned to ${t.assignee === session.user.email ? 'you' : (t.assignee_name ?? t.assignee)}` : 'Unassigned'}
+                          </span>
                         </span>
                       </Link>
                     </li>
@@ -92,13 +157,19 @@ export function InboxPage({ session: _session, ticketId }: { session: Session; t
             }
           </Async>
         </div>
-        <div className="detail-pane">{ticketId ? <TicketView key={ticketId} ticketId={ticketId} tick={tick} onChanged={() => tickets.reload(true)} /> : <p className="empty">Choose a ticket.</p>}</div>
+        <div className="detail-pane">
+          {ticketId ? (
+            <TicketView key={ticketId} ticketId={ticketId} tick={tick} session={session} onTitle={setTicketTitle} onChanged={() => tickets.reload(true)} />
+          ) : (
+            <p className="empty">Choose a ticket.</p>
+          )}
+        </div>
       </div>
     </section>
   );
 }
 
-function Filters({ values, queues, categories, ticketId }: { values: Record<string, string>; queues: Named[]; categories: Named[]; ticketId: string | null }) {
+function Filters({ values, queues, categories, ticketId, signedIn }: { values: Record<string, string>; queues: Named[]; categories: Named[]; ticketId: string | null; signedIn: boolean }) {
   const [draft, setDraft] = useState(values);
   const id = useId();
   const apply = (e: FormEvent) => {
@@ -154,27 +225,63 @@ function Filters({ values, queues, categories, ticketId }: { values: Record<stri
       </div>
       <div className="field">
         <label htmlFor={`${id}-assignee`}>Assignee</label>
-        <input id={`${id}-assignee`} data-testid="filter-assignee" value={draft.assignee ?? ''} onChange={(e) => set('assignee', e.target.value)} />
+        {signedIn ? (
+          <select id={`${id}-assignee`} data-testid="filter-assignee" value={draft.assignee === 'me' || !draft.assignee ? (draft.assignee ?? '') : 'other'} onChange={(e) => set('assignee', e.target.value === 'other' ? (values.assignee ?? '') : e.target.value)}>
+            <option value="">Anyone</option>
+            <option value="me">Assigned to me</option>
+            {draft.assignee && draft.assignee !== 'me' ? <option value="other">{draft.assignee}</option> : null}
+          </select>
+        ) : (
+          <input id={`${id}-assignee`} data-testid="filter-assignee" value={draft.assignee ?? ''} onChange={(e) => set('assignee', e.target.value)} />
+        )}
       </div>
       <button type="submit">Filter</button>
     </form>
   );
 }
 
-function TicketView({ ticketId, tick, onChanged }: { ticketId: string; tick: number; onChanged: () => void }) {
+function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId: string; tick: number; session: Session; onTitle: (title: string | null) => void; onChanged: () => void }) {
   const load = useLoad(`ticket:${ticketId}`, () => get<TicketDetail>(`/v1/tickets/${enc(ticketId)}`));
   const reload = load.reload;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focused = useRef(false);
+  const signedIn = session.mode === 'session';
   useEffect(() => {
     if (tick > 0) reload(true);
     // Reload quietly on each live update (`reload` is stable for this ticket: the component is keyed by it).
   }, [tick, reload]);
+  const title = load.data ? titleOf(load.data) : null;
+  useEffect(() => {
+    onTitle(title);
+  }, [title, onTitle]);
+  // Opening a ticket moves the focus to its heading (screen readers announce it; Tab continues from there),
+  // and marks it read for the signed-in user.
+  // While it is open, what arrives is read too, unless the user marked it unread.
+  const keptUnread = useRef(false);
+  const changed = useRef(onChanged);
+  changed.current = onChanged;
+  useEffect(() => {
+    if (!load.data) return;
+    if (!focused.current) {
+      focused.current = true;
+      heading.current?.focus();
+    }
+    if (signedIn && load.data.unread !== false && !keptUnread.current) void post(`/v1/tickets/${enc(ticketId)}/read`, {}).then(() => changed.current(), () => undefined);
+  }, [load.data, signedIn, ticketId]);
 
   return (
     <Async load={load}>
       {(t) => (
         <div className="ticket">
           <div className="conversation">
-            <h2>{t.subject ?? '(no subject)'}</h2>
+            <h2 ref={heading} tabIndex={-1} data-testid="ticket-heading">
+              {titleOf(t)}
+            </h2>
+            <p className="ticket-with">
+              {customerLabel(t)} · {t.source}
+              {t.handover_reason && t.title !== t.handover_reason ? <span className="muted"> · handed over: {t.handover_reason}</span> : null}
+            </p>
+            <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
             <ol className="messages" aria-label="Messages">
               {t.messages.map((m) => (
@@ -187,6 +294,40 @@ function TicketView({ ticketId, tick, onChanged }: { ticketId: string; tick: num
         </div>
       )}
     </Async>
+  );
+}
+
+function AssignControl({ ticket, session, onUnread, onChanged }: { ticket: TicketDetail; session: Session; onUnread: () => void; onChanged: () => void }) {
+  const action = useAction();
+  const signedIn = session.mode === 'session';
+  const mine = signedIn && ticket.assignee === session.user.email;
+  const assign = async (assignee: string | null) => {
+    if ((await action.run(() => patch(`/v1/tickets/${enc(ticket.id)}`, { assignee }))) !== undefined) onChanged();
+  };
+  const markUnread = async () => {
+    onUnread();
+    if ((await action.run(() => del(`/v1/tickets/${enc(ticket.id)}/read`))) !== undefined) onChanged();
+  };
+  return (
+    <div className="inline assign">
+      <span data-testid="ticket-assignee">{ticket.assignee ? `Assigned to ${mine ? 'you' : (ticket.assignee_name ?? ticket.assignee)}` : 'Unassigned'}</span>
+      {signedIn && !mine ? (
+        <button type="button" className="small" data-testid="assign-to-me" disabled={action.busy} onClick={() => void assign('me')}>
+          Assign to me
+        </button>
+      ) : null}
+      {ticket.assignee ? (
+        <button type="button" className="small" data-testid="unassign" disabled={action.busy} onClick={() => void assign(null)}>
+          Unassign
+        </button>
+      ) : null}
+      {signedIn ? (
+        <button type="button" className="small" data-testid="mark-unread" disabled={action.busy} onClick={() => void markUnread()}>
+          Mark as unread
+        </button>
+      ) : null}
+      <ErrorBox error={action.error} />
+    </div>
   );
 }
 
@@ -304,7 +445,7 @@ function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }
 function Sidebar({ t }: { t: TicketDetail }) {
   return (
     <aside className="sidebar" aria-label="Customer and order">
-      <h3>Contact</h3>
+      <h3>{t.contact || !t.customer_id ? 'Contact' : 'Customer'}</h3>
       {t.contact ? (
         <dl>
           <dt>Name</dt>
@@ -320,6 +461,10 @@ function Sidebar({ t }: { t: TicketDetail }) {
             </div>
           ))}
         </dl>
+      ) : t.customer_id ? (
+        <p data-testid="ticket-customer-link">
+          <Link to={`/customers/${enc(t.customer_id)}`}>{t.customer_name ?? 'Open the customer'}</Link>
+        </p>
       ) : (
         <p className="muted">Not in the CRM{t.customer_external_id ? `: customer id ${t.customer_external_id}` : ''}.</p>
       )}

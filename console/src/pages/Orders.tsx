@@ -1,11 +1,14 @@
 // "Orders > Activity": find an order, then see what was sent, skipped (and why) and what the customer did.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { enc, get, qs } from '../api';
 import type { Activity, List, Order } from '../types';
 import { Async, StatusBadge, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
+import { usePageTitle } from './page-title';
+
+/** An order with the name of its store (two stores may both have an order #1001). */
 
 export function OrdersPage({ orderId }: { orderId: string | null }) {
   const loc = useLocation();
@@ -18,15 +21,26 @@ export function OrdersPage({ orderId }: { orderId: string | null }) {
     e.preventDefault();
     navigate(`/orders${qs({ query: draft.trim() })}`);
   };
+  const [orderTitle, setOrderTitle] = useState<string | null>(null);
+  usePageTitle(orderId ? `Order ${orderTitle ?? ''}`.trim() : query ? `Orders matching “${query}”` : 'Orders');
+  const stores = new Set((list.data?.data ?? []).map((o) => o.store_connection_id));
 
   return (
     <section>
       <h1>Orders</h1>
       <form className="search" role="search" onSubmit={search}>
         <label htmlFor={`${id}-q`}>Search orders</label>
-        <input id={`${id}-q`} data-testid="orders-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Order number, name, e-mail or phone" />
+        <input id={`${id}-q`} data-testid="orders-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Order number, name, e-mail or phone" aria-describedby={`${id}-hint`} />
         <button type="submit">Search</button>
+        <p id={`${id}-hint`} className="muted search-hint">
+          Finds part of a name or e-mail, an order number with or without #, or a phone number written any way.
+        </p>
       </form>
+      {query && list.data ? (
+        <p className="muted" role="status" data-testid="orders-result-count">
+          {list.data.data.length === 1 ? '1 order' : `${list.data.data.length}${list.data.next_cursor ? '+' : ''} orders`} match “{query}”
+        </p>
+      ) : null}
       <div className="split">
         <div className="list-pane">
           <Async load={list}>
@@ -38,7 +52,15 @@ export function OrdersPage({ orderId }: { orderId: string | null }) {
                   {d.data.map((o) => (
                     <li key={o.id}>
                       <Link to={`/orders/${enc(o.id)}${qs({ query })}`} className={o.id === orderId ? 'row selected' : 'row'} data-testid="order-row" aria-current={o.id === orderId ? 'true' : undefined}>
-                        <strong>{o.name}</strong> <span>{o.customer_name ?? '—'}</span>
+                        <span className="row-top">
+                          <strong>{o.name}</strong>
+                          {o.store_name && stores.size > 1 ? (
+                            <span className="store-tag" data-testid="order-row-store">
+                              {o.store_name}
+                            </span>
+                          ) : null}
+                        </span>
+                        <span>{o.customer_name ?? '—'}</span>
                         <span className="muted">
                           {formatMoney(o.total, o.currency)} · {when(o.created_at)}
                         </span>
@@ -50,14 +72,16 @@ export function OrdersPage({ orderId }: { orderId: string | null }) {
             }
           </Async>
         </div>
-        <div className="detail-pane">{orderId ? <OrderDetail orderId={orderId} /> : <p className="empty">Choose an order to see its activity.</p>}</div>
+        <div className="detail-pane">{orderId ? <OrderDetail orderId={orderId} onTitle={setOrderTitle} /> : <p className="empty">Choose an order to see its activity.</p>}</div>
       </div>
     </section>
   );
 }
 
-function OrderDetail({ orderId }: { orderId: string }) {
+function OrderDetail({ orderId, onTitle }: { orderId: string; onTitle: (name: string | null) => void }) {
   const order = useLoad(`order:${orderId}`, () => get<Order>(`/v1/orders/${enc(orderId)}`));
+  const name = order.data ? order.data.name : null;
+  useEffect(() => onTitle(name), [name, onTitle]);
   const activity = useLoad(`activity:${orderId}`, () => get<{ order_id: string; data: Activity[] }>(`/v1/orders/${enc(orderId)}/activity`));
   return (
     <article>
@@ -67,6 +91,7 @@ function OrderDetail({ orderId }: { orderId: string }) {
             <h2>
               Order {o.name} <StatusBadge status={o.status ?? 'unknown'} />
             </h2>
+            {o.store_name ? <p className="muted">Store: {o.store_name}</p> : null}
             <p>
               {o.customer_name ?? '—'} · {o.email ?? 'no e-mail'} · {o.phone ?? 'no phone'}
             </p>

@@ -6,6 +6,10 @@ import { ApiError, enc, get, post, qs } from '../api';
 import type { PhoneChannel, PhoneMessage } from '../types';
 import { channelLabel } from '../types';
 import { ErrorBox, Loading, useAction, useLoad, when } from '../ui';
+import { Link } from '../router';
+import { usePageTitle } from './page-title';
+
+/** A message on the phone; `via` marks a text message or e-mail outside the chat (a one-time code). */
 
 const POLL_MS = 1500;
 
@@ -15,6 +19,7 @@ interface PhoneInfo {
 }
 
 export function PhonePage() {
+  usePageTitle('Sandbox phone');
   const info = useLoad('phone', () => get<PhoneInfo>('/v1/sandbox/phone'));
   const [channel, setChannel] = useState('whatsapp');
   const [address, setAddress] = useState('+15550101234');
@@ -44,6 +49,25 @@ export function PhonePage() {
       <section>
         <h1>Sandbox phone</h1>
         <p className="note">The sandbox phone is available when the hub runs with the sandbox (<code>npm start</code> or <code>shoptalk start --sandbox</code>).</p>
+      </section>
+    );
+  }
+
+  if (info.data && info.data.channels.length === 0) {
+    return (
+      <section>
+        <h1>Sandbox phone</h1>
+        <div className="note" data-testid="phone-no-channel">
+          <h2>Connect a chat app first</h2>
+          <p>The phone plays a customer on a simulated WhatsApp, LINE or Messenger account of this workspace, and this workspace has none yet.</p>
+          <ol>
+            <li>
+              Open <Link to="/integrations">Integrations</Link> and add a channel: WhatsApp (Meta), LINE or Messenger.
+            </li>
+            <li>Use the details of the sandbox's simulated account (the sandbox demo workspace has one of each ready).</li>
+            <li>Come back here, pick the app and write as the customer.</li>
+          </ol>
+        </div>
       </section>
     );
   }
@@ -88,7 +112,7 @@ function Chat({ channel, address }: { channel: string; address: string }) {
   const load = useLoad(`${channel}|${address}`, () => get<PhoneMessage[]>(`${path}${qs({ address })}`));
   const [text, setText] = useState('');
   const send = useAction();
-  const end = useRef<HTMLLIElement | null>(null);
+  const scroller = useRef<HTMLOListElement | null>(null);
   const id = useId();
   const { reload } = load;
   const count = load.data?.length ?? 0;
@@ -98,8 +122,10 @@ function Chat({ channel, address }: { channel: string; address: string }) {
     return () => window.clearInterval(t);
   }, [reload]);
 
+  // The newest message in view, as a phone does.
   useEffect(() => {
-    end.current?.scrollIntoView?.({ block: 'nearest' });
+    const list = scroller.current;
+    if (list) list.scrollTop = list.scrollHeight;
   }, [count]);
 
   const sendBody = async (body: { text?: string; payload?: string }): Promise<boolean> => {
@@ -122,25 +148,35 @@ function Chat({ channel, address }: { channel: string; address: string }) {
       <div className="phone-head">
         {channelLabel(channel)} · {address}
       </div>
-      <ol className="phone-messages" aria-live="polite">
+      {/* Focusable, so keyboard users can scroll the conversation. */}
+      <ol className="phone-messages" ref={scroller} tabIndex={0} aria-label="Messages" aria-live="polite" data-testid="phone-messages">
         {load.loading && !load.data ? <li><Loading /></li> : null}
-        {(load.data ?? []).map((m, i) => (
-          // 'in' is what the customer sent to the business (the hub's inbound), 'out' what the business sent.
-          <li key={i} className={m.direction === 'in' ? 'bubble mine' : 'bubble theirs'} data-testid="phone-message" data-direction={m.direction}>
-            <p>{m.text}</p>
-            {m.buttons && m.buttons.length > 0 ? (
-              <div className="bubble-buttons">
-                {m.buttons.map((b) => (
-                  <button key={b.id} type="button" data-testid="phone-button" onClick={() => void sendBody({ payload: b.id })} disabled={send.busy}>
-                    {b.title}
-                  </button>
-                ))}
-              </div>
-            ) : null}
-            <time dateTime={m.at}>{when(m.at)}</time>
-          </li>
-        ))}
-        <li ref={end} className="sr-only" aria-hidden="true" />
+        {(load.data ?? []).length === 0 && !load.loading ? <li className="phone-empty">No messages yet. Say hello, or type “menu”.</li> : null}
+        {(load.data ?? []).map((m, i) =>
+          m.via ? (
+            <li key={i} className="bubble elsewhere" data-testid="phone-code" data-via={m.via}>
+              <p className="bubble-via">{m.via === 'sms' ? `Text message${m.from ? ` from ${m.from}` : ''}` : `E-mail${m.from ? `: ${m.from}` : ''}`}</p>
+              <p>{m.text}</p>
+              <time dateTime={m.at}>{when(m.at)}</time>
+            </li>
+          ) : (
+            // 'out' is what the customer (you) sent: on the right; 'in' is the business: on the left.
+            <li key={i} className={m.direction === 'out' ? 'bubble mine' : 'bubble theirs'} data-testid="phone-message" data-direction={m.direction}>
+              <span className="sr-only">{m.direction === 'out' ? 'You: ' : 'Business: '}</span>
+              <p>{m.text}</p>
+              {m.buttons && m.buttons.length > 0 ? (
+                <div className="bubble-buttons">
+                  {m.buttons.map((b) => (
+                    <button key={b.id} type="button" data-testid="phone-button" onClick={() => void sendBody({ payload: b.id, text: b.title })} disabled={send.busy}>
+                      {b.title}
+                    </button>
+                  ))}
+                </div>
+              ) : null}
+              <time dateTime={m.at}>{when(m.at)}</time>
+            </li>
+          ),
+        )}
       </ol>
       <ErrorBox error={load.error} />
       <ErrorBox error={send.error} />

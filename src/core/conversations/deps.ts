@@ -25,6 +25,8 @@ export interface EngineDeps {
 
 /** What the support inbox does when chats are handed over (implemented by the ticket service). */
 export interface InboxHooks {
-  openForChat(tx: Repos, conversation: Conversation, reason: string | null): Promise<void>;
-  chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void>;
+  /** `orderId`: the order the chat is about (a failed delivery); the ticket is named after it. */
+  openForChat(tx: Repos, conversation: Conversation, reason: string | null, orderId?: string | null): Promise<void>;
+  /** `subject`: the customer's own words, which name the ticket when it has no subject yet. */
+  chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number, subject?: string | null): Promise<void>;
 }

@@ -22,9 +22,9 @@ import { LinkingFlow } from './linking.js';
 import { NdrFlow } from './ndr.js';
 import { LoyaltyFlow } from './loyalty-flow.js';
 import type { EngineDeps } from './deps.js';
+import { isAgentRequest } from './agent-words.js';
 
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'menu', 'start', 'help', '你好', '嗨', '選單', 'cześć', 'dzień dobry', 'menu główne']);
-const AGENT_WORDS = /^(agent|human|talk to (an )?agent|客服|真人|konsultant)$/i;
 
 /** Labels of the integrated actions, for the default menu. */
 const actionTitles: Record<IntegratedAction, string> = {
@@ -163,7 +163,7 @@ export class ConversationEngine {
       if (state.flow === 'ndr') return this.ndr.continue(turn, account, state);
     }
     if (account.channel === 'whatsapp' && (await this.ndr.answersOpenCase(turn, account))) return;
-    if (AGENT_WORDS.test(text)) return this.action(turn, account, 'talk_to_agent');
+    if (isAgentRequest(text)) return this.action(turn, account, 'talk_to_agent');
     const byKeyword = await this.moduleByKeyword(turn, text);
     if (byKeyword) return this.showModule(turn, byKeyword);
     if (GREETINGS.has(text.toLowerCase()) || turn.conversation.lastInboundAt == null) return this.welcome(turn, account);
@@ -335,8 +335,12 @@ export class ConversationEngine {
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
       // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.
       const inbox = this.deps.inbox;
-      if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover);
-      if (inbox && (turn.handover || c.mode === 'agent')) await inbox.chatMessage(tx, c, inbound.id, turn.input.text ?? turn.input.payload, turn.input.receivedAt);
+      if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover, turn.handoverOrderId);
+      if (inbox && (turn.handover || c.mode === 'agent')) {
+        // A question in the customer's words names the ticket; "agent" or a tapped button does not.
+        const said = turn.input.text?.trim() && !turn.input.payload && !isAgentRequest(turn.input.text) ? turn.input.text.trim() : null;
+        await inbox.chatMessage(tx, c, inbound.id, turn.input.text ?? turn.input.payload, turn.input.receivedAt, said);
+      }
       for (const event of this.linking.pendingEvents(turn)) await this.deps.planner.recordEvent(tx, c.workspaceId, event.storeConnectionId, event.platform, event.event, event.brand);
     });
   }

@@ -180,6 +180,7 @@ export class NdrFlow {
     turn.setState({ flow: 'ndr', step: 'choose', caseId: c.id });
     if (turn.conversation.unexpectedCount + 1 >= turn.settings.escalateAfter) {
       turn.handover = 'repeated unexpected replies to a failed-delivery message';
+      turn.handoverOrderId = c.orderId;
       return turn.say('Let me get a person to help you with this delivery. An agent will reply here shortly.');
     }
     if (!turn.settings.incorrectReply.enabled) return;

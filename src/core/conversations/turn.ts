@@ -29,6 +29,8 @@ export class Turn {
   offered: ChatButton[] = [];
   /** Set when the conversation goes to a human agent in this turn. */
   handover: string | null = null;
+  /** The order the hand-over is about (a failed delivery), which names the ticket. */
+  handoverOrderId: string | null = null;
 
   constructor(
     readonly conversation: Conversation,

@@ -48,6 +48,8 @@ export interface TicketContext {
   conversationId?: string | null;
   customerId?: string | null;
   channel?: string | null;
+  /** Why the chat was handed to an agent ("the customer asked for an agent"). */
+  handoverReason?: string | null;
 }
 
 export interface Ticket {
@@ -100,3 +102,10 @@ export interface TicketMessage {
 
 /** Seed 003: the attachments of one conversation may total at most 10 MB. */
 export const MAX_CONVERSATION_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/** What the inbox list shows of a ticket's messages. */
+export interface TicketSummary {
+  last: TicketMessage | null;
+  firstCustomer: TicketMessage | null;
+  lastCustomerAt: number | null;
+}

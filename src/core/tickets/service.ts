@@ -16,6 +16,7 @@ import { channelLabel } from '../notifications/labels.js';
 import type { MarketplaceAdapter, MarketplaceThread, OutgoingAttachment } from './ports.js';
 import type { Contact, Ticket, TicketContext, TicketMessage, TicketMessageKind, TicketStatus } from './model.js';
 import { MAX_CONVERSATION_ATTACHMENT_BYTES } from './model.js';
+import { ticketSubject } from './subject.js';
 
 export const EMPIKPLACE = 'empikplace';
 const SOURCE_LABEL: Record<string, string> = { empikplace: 'EmpikPlace' };
@@ -470,10 +471,11 @@ export class TicketService {
   // ---- chats handed over to agents
 
   /** Opens a ticket for a conversation an agent takes over, inside the caller's transaction. */
-  async openForChat(tx: Repos, conversation: Conversation, reason: string | null): Promise<void> {
+  async openForChat(tx: Repos, conversation: Conversation, reason: string | null, orderId: string | null = null): Promise<void> {
     const ws = conversation.workspaceId;
     if (await tx.tickets.openForSource(ws, conversation.id)) return;
     const queue = (await tx.queues.list(ws))[0] ?? null;
+    const order = orderId ? await tx.orders.get(ws, orderId) : null;
     await tx.tickets.createIfNew(ws, {
       source: channelLabel(conversation.channel),
       sourceRef: conversation.id,
@@ -485,13 +487,24 @@ export class TicketService {
       contactId: null,
       customerExternalId: conversation.address,
       customerName: null,
-      subject: reason,
-      context: { orderId: null, orderUrl: null, conversationUrl: null, products: [], conversationId: conversation.id, customerId: conversation.customerId, channel: conversation.channel },
+      // Named by the order it is about, else by the customer's first question (see chatMessage), never by why
+      // it was handed over.
+      subject: order ? ticketSubject(`Order ${order.name}${reason ? `: ${reason}` : ''}`) : null,
+      context: {
+        orderId: order?.name ?? null,
+        orderUrl: order?.snapshot.statusUrl ?? null,
+        conversationUrl: null,
+        products: (order?.snapshot.lines ?? []).map((l) => ({ sku: l.sku ?? null, title: l.title, quantity: l.quantity, price: l.price ?? null })),
+        conversationId: conversation.id,
+        customerId: conversation.customerId,
+        channel: conversation.channel,
+        handoverReason: reason,
+      },
     });
   }
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
-  async chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number): Promise<void> {
+  async chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number, subject: string | null = null): Promise<void> {
     let ticket = await tx.tickets.openForSource(conversation.workspaceId, conversation.id);
     if (!ticket) {
       // The agent kept the chat when the ticket was closed: the customer's message reopens it, so it is never unseen.
@@ -501,6 +514,6 @@ export class TicketService {
       ticket = last;
     }
     await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
-    await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at });
+    await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at, ...(!ticket.subject && subject ? { subject: ticketSubject(subject) } : {}) });
   }
 }

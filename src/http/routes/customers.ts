@@ -40,7 +40,7 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
     },
   );
 
-  app.get('/customers', { config: agent, schema: { tags: ['customers'], querystring: pageQuery.extend({ query: z.string().max(320).optional() }), response: { 200: rs.CustomerPage } } }, async (req) => {
+  app.get('/customers', { config: agent, schema: { tags: ['customers'], summary: 'Customers, newest first; query matches parts of the name, e-mail, an identity, or a phone number in any format', querystring: pageQuery.extend({ query: z.string().max(320).optional() }), response: { 200: rs.CustomerPage } } }, async (req) => {
     const page = await deps.uow.repos.customers.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(customerView), next_cursor: page.nextCursor };
   });

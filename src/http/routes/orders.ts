@@ -8,16 +8,19 @@ import { agent } from '../roles.js';
 
 export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { repos } = deps.uow;
+  const storeNames = async (ws: string) => new Map((await repos.storeConnections.list(ws)).map((s) => [s.id, s.name]));
 
-  app.get('/orders', { config: agent, schema: { tags: ['orders'], querystring: pageQuery.extend({ query: z.string().max(200).optional() }), response: { 200: rs.OrderPage } } }, async (req) => {
-    const page = await repos.orders.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
-    return { data: page.items.map(orderView), next_cursor: page.nextCursor };
+  app.get('/orders', { config: agent, schema: { tags: ['orders'], summary: 'Orders, newest first; query matches parts of the order number (with or without #), the customer’s name, e-mail or phone in any format', querystring: pageQuery.extend({ query: z.string().max(200).optional() }), response: { 200: rs.OrderPage } } }, async (req) => {
+    const ws = req.auth.workspaceId;
+    const [page, stores] = await Promise.all([repos.orders.list(ws, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null }), storeNames(ws)]);
+    // Two stores may both have an order #1001: each order names its store.
+    return { data: page.items.map((o) => ({ ...orderView(o), store_name: stores.get(o.storeConnectionId) ?? null })), next_cursor: page.nextCursor };
   });
 
   app.get('/orders/:id', { config: agent, schema: { tags: ['orders'], params: idParams, response: { 200: rs.Order } } }, async (req) => {
     const order = await repos.orders.get(req.auth.workspaceId, req.params.id);
     if (!order) throw notFound('order', req.params.id);
-    return orderView(order);
+    return { ...orderView(order), store_name: (await storeNames(req.auth.workspaceId)).get(order.storeConnectionId) ?? null };
   });
 
   app.get('/orders/:id/activity', { config: agent, schema: { tags: ['orders'], summary: 'What was sent for the order, or why not', params: idParams, response: { 200: rs.OrderActivity } } }, async (req) => {

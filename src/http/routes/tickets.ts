@@ -7,6 +7,8 @@ import { AppError, invalidField, notFound } from '../../core/errors.js';
 import type { Contact, Queue, Ticket, TicketMessage } from '../../core/tickets/model.js';
 import { ticketStatuses } from '../../core/tickets/model.js';
 import { admin, agent } from '../roles.js';
+import { inboxTickets } from '../../core/tickets/inbox-list.js';
+import type { InboxTicket } from '../../core/tickets/inbox-list.js';
 
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
@@ -32,6 +34,18 @@ const ticketView = (t: Ticket) => ({
   last_message_at: iso(t.lastMessageAt),
   created_at: iso(t.createdAt),
   updated_at: iso(t.updatedAt),
+});
+
+/** A ticket as the inbox lists it: the ticket, plus names, the newest message and the reader's unread state. */
+const inboxView = (r: InboxTicket) => ({
+  ...ticketView(r.ticket),
+  // The name the inbox shows: the marketplace's buyer name, the CRM contact, or the customer behind the chat.
+  customer_name: r.customerName,
+  customer_id: r.customerId,
+  title: r.subject,
+  assignee_name: r.assigneeName,
+  last_message: r.lastMessage ? { kind: r.lastMessage.kind, author: r.lastMessage.author, body: r.lastMessage.body.slice(0, 280), created_at: iso(r.lastMessage.createdAt) } : null,
+  unread: r.unread,
 });
 
 const ticketMessageView = (m: TicketMessage) => ({
@@ -133,17 +147,17 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     },
     async (req) => {
       const q = req.query;
-      const page = await repos.tickets.list(req.auth.workspaceId, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee: q.assignee ?? null, limit: q.limit, cursor: q.cursor ?? null });
-      return { data: page.items.map(ticketView), next_cursor: page.nextCursor };
+      const ws = req.auth.workspaceId;
+      const assignee = q.assignee === 'me' ? await myAssigneeName(ws, req.auth.userId) : (q.assignee ?? null);
+      const page = await repos.tickets.list(ws, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee, limit: q.limit, cursor: q.cursor ?? null });
+      return { data: (await inboxTickets(repos, ws, page.items, req.auth.userId)).map(inboxView), next_cursor: page.nextCursor };
     },
   );
-  // A chat ticket whose conversation was not linked in the chat: the customer the merchant linked to that chat
-  // identity (POST /v1/customers with identities), so the agent still sees their orders.
-  const chatCustomer = async (ws: string, conversationId: string | null): Promise<string | null> => {
-    const conversation = conversationId ? await repos.conversations.get(ws, conversationId) : null;
-    if (!conversation) return null;
-    const scope = conversation.channel === 'line' || conversation.channel === 'messenger' ? conversation.channelAccountId : '';
-    return (await repos.customers.findByIdentity(ws, conversation.channel as 'line', scope, conversation.address))?.id ?? null;
+  // "me": the signed-in user, by e-mail (an assignee is stored as the user's e-mail address).
+  const myAssigneeName = async (ws: string, userId: string | null): Promise<string> => {
+    const me = userId ? await repos.users.get(ws, userId) : null;
+    if (!me) throw invalidField('assignee', '"me" needs a signed-in user; with an API key, name the assignee');
+    return me.email;
   };
 
   app.get('/tickets/:id', { config: agent, schema: { tags: ['inbox'], summary: 'A ticket with its messages, contact and context (order, products, links; a chat’s customer orders)', params: idParams, response: { 200: rs.TicketDetail } } }, async (req) => {
@@ -151,24 +165,45 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     const t = await repos.tickets.get(ws, req.params.id);
     if (!t) throw notFound('ticket', req.params.id);
     const contact = t.contactId ? await repos.contacts.get(ws, t.contactId) : null;
-    const customerId = t.context.customerId ?? (await chatCustomer(ws, t.context.conversationId ?? null));
+    const [row] = await inboxTickets(repos, ws, [t], req.auth.userId);
+    const customerId = row!.customerId;
     const orders = customerId ? (await deps.history.forCustomer(ws, customerId)).flatMap((h) => h.orders.map((o) => ({ name: o.name, status: o.fulfillmentStatus ?? o.financialStatus, total: o.total, url: o.statusUrl, created_at: o.createdAt }))) : [];
-    return { ...ticketView(t), contact: contact ? contactView(contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
+    return { ...inboxView(row!), handover_reason: t.context.handoverReason ?? null, contact: contact ? contactView(contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
   });
   app.patch(
     '/tickets/:id',
-    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish(), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }), response: { 200: rs.Ticket } } },
+    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish().describe('"me" assigns the ticket to the signed-in user'), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }), response: { 200: rs.Ticket } } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
       if (b.status !== undefined) patch.status = b.status;
-      if (b.assignee !== undefined) patch.assignee = b.assignee ?? null;
+      if (b.assignee !== undefined) patch.assignee = b.assignee === 'me' ? await myAssigneeName(req.auth.workspaceId, req.auth.userId) : (b.assignee?.trim() || null);
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
-      return ticketView(await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back }));
+      const updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back });
+      return inboxView((await inboxTickets(repos, req.auth.workspaceId, [updated], req.auth.userId))[0]!);
     },
   );
+  // Read marks are per signed-in user: the inbox shows a ticket as unread until they open it.
+  const readMark = async (ws: string, ticketId: string, userId: string | null) => {
+    if (!userId) throw invalidField('session', 'read marks belong to a signed-in user; an API key has none');
+    if (!(await repos.tickets.get(ws, ticketId))) throw notFound('ticket', ticketId);
+    return userId;
+  };
+  app.post('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as read by the signed-in user', params: idParams } }, async (req, reply) => {
+    const ws = req.auth.workspaceId;
+    const userId = await readMark(ws, req.params.id, req.auth.userId);
+    const summary = (await repos.ticketMessages.summaries(ws, [req.params.id])).get(req.params.id);
+    // Read up to now, and at least up to the newest customer message (their clocks may run ahead of ours).
+    await repos.ticketReads.markRead(ws, req.params.id, userId, Math.max(Date.now(), summary?.lastCustomerAt ?? 0));
+    return reply.status(204).send();
+  });
+  app.delete('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as unread for the signed-in user', params: idParams } }, async (req, reply) => {
+    const ws = req.auth.workspaceId;
+    await repos.ticketReads.markUnread(ws, req.params.id, await readMark(ws, req.params.id, req.auth.userId));
+    return reply.status(204).send();
+  });
   app.post(
     '/tickets/:id/messages',
     {

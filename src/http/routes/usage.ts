@@ -27,10 +27,11 @@ export const usageRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
           .send(usageCsv(rows, false));
       }
       const totals = usageTotals(rows);
+      const accounts = new Map((await deps.uow.repos.channelAccounts.list(req.auth.workspaceId)).map((a) => [a.id, a.displayName ?? a.name]));
       return {
         from: range.from,
         to: range.to,
-        data: rows.map((r) => ({ month: r.month, channel: r.channel, channel_account_id: r.channelAccountId, provider: r.provider, owner: r.owner, category: r.category, messages: r.messages })),
+        data: rows.map((r) => ({ month: r.month, channel: r.channel, channel_account_id: r.channelAccountId, channel_account_name: accounts.get(r.channelAccountId) ?? null, provider: r.provider, owner: r.owner, category: r.category, messages: r.messages })),
         totals: { messages: totals.messages, by_owner: totals.byOwner, by_channel: totals.byChannel },
       };
     },

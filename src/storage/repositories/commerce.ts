@@ -7,6 +7,8 @@ import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/event
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { insertRow, selectById } from '../prepared.js';
+import { parseSearch } from '../../core/search/query.js';
+import { containsCi, phoneContains } from './search.js';
 
 const webhookFromRow = (r: Selectable<InboundWebhooksTable>): InboundWebhook => ({
   id: r.id,
@@ -143,7 +145,16 @@ export function ordersRepo(db: Db): Repos['orders'] {
       let q = db.selectFrom('orders').selectAll().where('workspace_id', '=', workspaceId);
       const after = decodeCursor(opts.cursor);
       if (after) q = q.where('id', '<', after);
-      if (opts.query) q = q.where((eb) => eb.or([eb('name', '=', opts.query!), eb('external_id', '=', opts.query!), eb('email', '=', opts.query!)]));
+      const search = parseSearch(opts.query);
+      if (search) {
+        q = q.where((eb) =>
+          eb.or([
+            // Every word matches the order number (with or without '#'), the customer's name, e-mail or phone.
+            eb.and(search.terms.map((term) => eb.or(['name', 'external_id', 'customer_name', 'email', 'phone'].map((c) => containsCi(c, term))))),
+            ...(search.phoneDigits ? [phoneContains('phone', search.phoneDigits)] : []),
+          ]),
+        );
+      }
       const rows = await q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
       const items = rows.slice(0, opts.limit).map(orderFromRow);
       return { items, nextCursor: rows.length > opts.limit ? encodeCursor(items[items.length - 1]!.id) : null };

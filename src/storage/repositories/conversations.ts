@@ -253,6 +253,18 @@ export function verificationCodesRepo(db: Db): Repos['verificationCodes'] {
       if (patch.expiresAt !== undefined) set['expires_at'] = patch.expiresAt;
       if (Object.keys(set).length) await db.updateTable('verification_codes').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
+    async targetsForChat(workspaceId, channelAccountId, address) {
+      const rows = await db
+        .selectFrom('verification_codes')
+        .innerJoin('conversations', (j) => j.onRef('conversations.id', '=', 'verification_codes.conversation_id').onRef('conversations.workspace_id', '=', 'verification_codes.workspace_id'))
+        .select('verification_codes.target')
+        .distinct()
+        .where('verification_codes.workspace_id', '=', workspaceId)
+        .where('conversations.channel_account_id', '=', channelAccountId)
+        .where('conversations.address', '=', address)
+        .execute();
+      return rows.map((r) => r.target);
+    },
     async openFor(workspaceId, conversationId, purpose, target, since) {
       const r = await db
         .selectFrom('verification_codes')

@@ -1,6 +1,9 @@
 // Customers with their identities, and opt-outs per channel and address.
-import type { Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import type { Db } from '../database.js';
+import type { Database } from '../schema.js';
+import { parseSearch } from '../../core/search/query.js';
+import { containsCi, phoneContains } from './search.js';
 import { hashedAddress } from './erasure.js';
 import type { CustomerIdentitiesTable, CustomersTable } from '../schema.js';
 import type { Customer, CustomerIdentity, IdentityKind, Repos } from '../../core/repos.js';
@@ -69,14 +72,26 @@ export function customersRepo(db: Db): Repos['customers'] {
       let q = db.selectFrom('customers').selectAll().where('workspace_id', '=', workspaceId);
       const after = decodeCursor(opts.cursor);
       if (after) q = q.where('id', '<', after);
-      const query = opts.query?.trim();
-      if (query) {
+      const search = parseSearch(opts.query);
+      if (search) {
+        const identityIds = (cond: (eb: ExpressionBuilder<Database, 'customer_identities'>) => Expression<SqlBool>) => (eb: ExpressionBuilder<Database, 'customers'>) =>
+          eb('id', 'in', eb.selectFrom('customer_identities').select('customer_id').where('workspace_id', '=', workspaceId).where(cond));
         q = q.where((eb) =>
           eb.or([
-            eb('email', '=', query.toLowerCase()),
-            eb('phone', '=', query),
-            eb('name', '=', query),
-            eb('id', 'in', eb.selectFrom('customer_identities').select('customer_id').where('workspace_id', '=', workspaceId).where('value', '=', query)),
+            // Every word matches the name, the e-mail, the phone or an identity (a LINE name, an e-mail…).
+            eb.and(
+              search.terms.map((term) =>
+                eb.or([
+                  containsCi('name', term),
+                  containsCi('email', term),
+                  containsCi('phone', term),
+                  identityIds((ie) => ie.or([containsCi('value', term), containsCi('display_name', term)]))(eb),
+                ]),
+              ),
+            ),
+            ...(search.phoneDigits
+              ? [phoneContains('phone', search.phoneDigits), identityIds((ie) => ie.and([ie('kind', 'in', ['phone', 'whatsapp', 'sms']), phoneContains('value', search.phoneDigits!)]))(eb)]
+              : []),
           ]),
         );
       }

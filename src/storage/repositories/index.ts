@@ -7,7 +7,7 @@ import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
 import { customersRepo, optOutsRepo } from './customers.js';
 import { sessionsRepo, signInFailuresRepo, usersRepo } from './users.js';
-import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketsRepo } from './tickets.js';
+import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
@@ -47,6 +47,7 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   categories: categoriesRepo,
   tickets: ticketsRepo,
   ticketMessages: ticketMessagesRepo,
+  ticketReads: ticketReadsRepo,
   activities: activitiesRepo,
   jobs: jobsRepo,
   maintenance: maintenanceRepo,

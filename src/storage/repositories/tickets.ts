@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { TicketMessagesTable, TicketsTable } from '../schema.js';
 import type { Repos } from '../../core/repos.js';
-import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus } from '../../core/tickets/model.js';
+import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus, TicketSummary } from '../../core/tickets/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -224,7 +224,7 @@ export function ticketsRepo(db: Db): Repos['tickets'] {
     },
     async update(workspaceId, id, patch) {
       const set: Record<string, unknown> = { updated_at: Date.now() };
-      const columns = { status: 'status', assignee: 'assignee', queueId: 'queue_id', categoryId: 'category_id', contactId: 'contact_id', autoRepliedAt: 'auto_replied_at', lastMessageAt: 'last_message_at' } as const;
+      const columns = { status: 'status', assignee: 'assignee', queueId: 'queue_id', categoryId: 'category_id', contactId: 'contact_id', autoRepliedAt: 'auto_replied_at', lastMessageAt: 'last_message_at', subject: 'subject' } as const;
       for (const [key, column] of Object.entries(columns)) {
         const value = patch[key as keyof typeof columns];
         if (value !== undefined) set[column] = value;
@@ -331,9 +331,70 @@ export function ticketMessagesRepo(db: Db): Repos['ticketMessages'] {
         .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
+    async summaries(workspaceId, ticketIds) {
+      const out = new Map<string, TicketSummary>(ticketIds.map((id) => [id, { last: null, firstCustomer: null, lastCustomerAt: null }]));
+      if (ticketIds.length === 0) return out;
+      // The newest message of each ticket (internal comments aside), and the first one from the customer.
+      const edge = (fn: 'max' | 'min', kinds: 'visible' | 'customer') =>
+        db
+          .selectFrom('ticket_messages as m')
+          .selectAll('m')
+          .where('m.workspace_id', '=', workspaceId)
+          .where('m.ticket_id', 'in', ticketIds)
+          .where('m.kind', kinds === 'customer' ? '=' : '!=', kinds === 'customer' ? 'customer' : 'internal')
+          .where('m.created_at', '=', (eb) =>
+            eb
+              .selectFrom('ticket_messages as m2')
+              .select((e) => (fn === 'max' ? e.fn.max('m2.created_at') : e.fn.min('m2.created_at')).as('at'))
+              .where('m2.workspace_id', '=', workspaceId)
+              .whereRef('m2.ticket_id', '=', 'm.ticket_id')
+              .where('m2.kind', kinds === 'customer' ? '=' : '!=', kinds === 'customer' ? 'customer' : 'internal'),
+          )
+          .orderBy('m.id')
+          .execute();
+      const [last, first, lastCustomer] = await Promise.all([
+        edge('max', 'visible'),
+        edge('min', 'customer'),
+        db
+          .selectFrom('ticket_messages')
+          .select((eb) => ['ticket_id', eb.fn.max('created_at').as('at')])
+          .where('workspace_id', '=', workspaceId)
+          .where('ticket_id', 'in', ticketIds)
+          .where('kind', '=', 'customer')
+          .groupBy('ticket_id')
+          .execute(),
+      ]);
+      for (const r of last) out.get(r.ticket_id)!.last = messageFrom(r);
+      for (const r of first) {
+        const s = out.get(r.ticket_id)!;
+        if (!s.firstCustomer) s.firstCustomer = messageFrom(r);
+      }
+      for (const r of lastCustomer) out.get(r.ticket_id)!.lastCustomerAt = Number(r.at);
+      return out;
+    },
     async changedSince(workspaceId, since, limit) {
       const rows = await db.selectFrom('ticket_messages').selectAll().where('workspace_id', '=', workspaceId).where('updated_at', '>', since).orderBy('updated_at').orderBy('id').limit(limit).execute();
       return rows.map(messageFrom);
+    },
+  };
+}
+
+export function ticketReadsRepo(db: Db): Repos['ticketReads'] {
+  return {
+    async markRead(workspaceId, ticketId, userId, at) {
+      await db
+        .insertInto('ticket_reads')
+        .values({ workspace_id: workspaceId, ticket_id: ticketId, user_id: userId, read_at: at })
+        .onConflict((oc) => oc.columns(['workspace_id', 'ticket_id', 'user_id']).doUpdateSet({ read_at: at }))
+        .execute();
+    },
+    async markUnread(workspaceId, ticketId, userId) {
+      await db.deleteFrom('ticket_reads').where('workspace_id', '=', workspaceId).where('ticket_id', '=', ticketId).where('user_id', '=', userId).execute();
+    },
+    async readAt(workspaceId, userId, ticketIds) {
+      if (ticketIds.length === 0) return new Map();
+      const rows = await db.selectFrom('ticket_reads').select(['ticket_id', 'read_at']).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).where('ticket_id', 'in', ticketIds).execute();
+      return new Map(rows.map((r) => [r.ticket_id, Number(r.read_at)]));
     },
   };
 }
