@@ -1,7 +1,9 @@
 // Personal data never reaches the logs in clear: e-mail addresses and phone-like digit runs are masked.
 import { maskDigits } from './mask.js';
 const EMAIL = /[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+// A phone-like run stands on its own: digits inside an identifier (`job_0mwr3x3cz804…`, hex, base36) are not a
+// phone number and stay readable, so that log lines can still be matched to records.
+const PHONE = /(?<![A-Za-z0-9_])\+?\d[\d\s().-]{6,}\d(?![A-Za-z0-9_])/g;
 
 export function maskPii(text: string): string {
   return text

@@ -21,6 +21,9 @@ describe('secrets', () => {
     expect(maskSecret('EAAGabcdefghijk')).toBe('••••');
     expect(maskSecret('short')).toBe('••••');
     expect(maskPii('send to +1 555-010-1234 and avery.chen@example.com')).toBe('send to +•••••34 and •••@example.com');
+    // Phone numbers in any surrounding; digits inside identifiers are left alone.
+    expect(maskPii('to=447700900456, "phone":"+447700900456" (0912000777)')).toBe('to=•••••56, "phone":"+•••••56" (•••••77)');
+    expect(maskPii('job job_0mwr3x3cz80412345678abcdef failed; msg_12345678901234')).toBe('job job_0mwr3x3cz80412345678abcdef failed; msg_12345678901234');
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);
