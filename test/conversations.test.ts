@@ -315,7 +315,7 @@ describe.each(variants)('conversations in chat ($name)', (variant) => {
     });
     expect(main.status).toBe(201);
     expect((await t.api('PUT', '/v1/chat-settings', key, { welcome_module_id: main.body.id })).status).toBe(200);
-    const from = '919876500044';
+    const from = '919876500088';
     await t.wa.emitInbound({ phoneNumberId: wa.phoneNumberId, from, text: 'hi' });
     const welcome = await waitFor(() => t.wa.messages(from)[0] ?? null, { what: 'the welcome module' });
     expect(welcome.interactive?.choices.map((c) => c.title)).toEqual(['My orders', 'Shipping']);
