@@ -56,4 +56,26 @@ describe.each(variants)('a burst of messages in one chat ($name)', (variant) => 
     expect(first.renderedText).toContain('order A1,');
     expect(conflicts).toBeLessThanOrEqual(2);
   }, 180_000);
+
+  it('sends each reply once when the next turn commits while the previous reply is still being sent', async () => {
+    const from = '919800012399';
+    const n = 12;
+    // A merchant whose WhatsApp number takes 3 sends a second, with every send waiting at WhatsApp: replies wait
+    // for the rate limit while the next turns commit, so a turn finds the previous reply queued or sending.
+    const slow = await setUpMerchant(t, { enable: false });
+    await t.db.storage.db.updateTable('channel_accounts').set({ rate_limit_per_second: 3 }).where('id', '=', slow.account.id).execute();
+    expect((await t.api('PUT', '/v1/chat-settings', slow.key, { loyalty: { enabled: true, points_per_unit: '1', signup_bonus: 0, prizes: [] } })).status).toBe(200);
+    t.wa.injectFault({ kind: 'delay', ms: 150, times: n * 2, path: `/v23.0/${slow.phoneNumberId}/messages` });
+    const answers = () => t.wa.messages(from).filter((x) => x.renderedText.includes('To collect points for order'));
+    for (let i = 1; i <= n; i++) {
+      await t.wa.emitInbound({ phoneNumberId: slow.phoneNumberId, from, text: `CLAIM B${i}` });
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await waitFor(() => answers().length >= n || null, { what: `${n} answers`, timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(answers().map((x) => /order (B\d+),/.exec(x.renderedText)?.[1])).toEqual(Array.from({ length: n }, (_, i) => `B${i + 1}`));
+    // No reply was queued twice: a second send job would find it `sending` and record it as unknown.
+    const unknown = await t.api<{ data: Array<{ recipient: string | null }> }>('GET', '/v1/messages?status=unknown&limit=200', slow.key);
+    expect(unknown.body.data.filter((x) => x.recipient === from)).toEqual([]);
+  }, 120_000);
 });

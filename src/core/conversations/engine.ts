@@ -324,13 +324,17 @@ export class ConversationEngine {
       await tx.messages.update(c.workspaceId, inbound.id, { status: 'read', conversationId: c.id });
       const kind = account.channel as IdentityKind;
       if ((identityKinds as readonly string[]).includes(kind)) await tx.customers.touchIdentity(c.workspaceId, kind, chatIdentityScope(account), c.address, turn.input.receivedAt);
-      // The previous reply still waiting to be sent will queue this turn's first one when it is settled.
+      // The previous reply, while not yet settled (queued, or sending), queues this turn's first one when its outcome
+      // is recorded: the sender records an outcome and looks for the next reply in one transaction, which waits for
+      // this one on the previous reply's row lock. Only after that can this turn queue its first reply itself, so
+      // exactly one of the two queues it.
       const previous = c.replySeq > 0 ? await tx.conversations.lockedReplyStatus(c.workspaceId, replyKey(c.id, c.replySeq)) : null;
+      const previousUnsettled = previous === 'queued' || previous === 'sending';
       let n = 0;
       for (const reply of turn.replies) {
         n += 1;
         const content = turn.input.replyToken && account.channel === 'line' && n === 1 ? { ...reply.content, replyToken: turn.input.replyToken } : reply.content;
-        await queueReply(tx, c, account, content, replyKey(c.id, c.replySeq + n), n === 1 && previous !== 'queued');
+        await queueReply(tx, c, account, content, replyKey(c.id, c.replySeq + n), n === 1 && !previousUnsettled);
       }
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);
       // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.
