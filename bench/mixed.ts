@@ -29,6 +29,8 @@ import { CYBERBIZ_WEBHOOK_USER_AGENT, CyberbizSimulator, signCyberbiz } from '..
 import type { CyberbizOrder } from '../src/adapters/stores/cyberbiz/index.js';
 import type { LoadFile, LoadReport, PreparedWebhook } from './common.js';
 import { REPO_ROOT, cpuByCommand, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
+import type { CpuSplit, StorageSample } from './costs.js';
+import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
 import type { Backend } from './mixed-process.js';
 import {
   cleanupAll,
@@ -474,13 +476,21 @@ interface PhaseResult {
   simulatorCpuMs: number | null;
   dbCpuMs: number | null;
   otherCores: number | null;
+  /** CPU ms of the hub, the bench database's PostgreSQL backends and redis-server over the phase. */
+  cpu: CpuSplit;
+  storageBefore: StorageSample;
+  storageAfter: StorageSample;
 }
 
 function total(counts: MixedCounts): number {
   return ACTIVE.reduce((sum, c) => sum + counts[c], 0);
 }
 
-async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string, file: string, expected: number, dbProcesses: string[]): Promise<PhaseResult> {
+async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string, file: string, expected: number, backend: Backend, measure: boolean): Promise<PhaseResult> {
+  const dbProcesses = backend.processes;
+  const storageBefore = measure ? await sampleStorage(backend.storage) : { database: null, redis: null };
+  const meter = new CpuMeter([hubPid], backend.dbNeedles, backend.redisNeedles);
+  meter.start();
   const db0 = cpuByCommand(dbProcesses);
   const hubCpu0 = cpuTimeMs(hubPid);
   const simCpu0 = cpuTimeMs(sim.child.pid!);
@@ -512,12 +522,14 @@ async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string
   }
   // A short settle: a duplicate send arriving just after the last expected message still gets counted.
   await new Promise((r) => setTimeout(r, 300));
+  const cpu = meter.readFinal();
   const hubCpu1 = cpuTimeMs(hubPid);
   const simCpu1 = cpuTimeMs(sim.child.pid!);
   const system1 = systemBusyMs();
   const own = process.cpuUsage(own0);
   const windowMs = Date.now() - window0;
   const messages = await sim.collect();
+  const storageAfter = measure ? await sampleStorage(backend.storage) : { database: null, redis: null };
   const hubCpuMs = hubCpu0 !== null && hubCpu1 !== null ? hubCpu1 - hubCpu0 : null;
   const simulatorCpuMs = simCpu0 !== null && simCpu1 !== null ? simCpu1 - simCpu0 : null;
   let dbCpuMs: number | null = null;
@@ -535,6 +547,9 @@ async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string
     simulatorCpuMs,
     dbCpuMs,
     otherCores: system0 !== null && system1 !== null ? Math.max(0, system1 - system0 - ours) / windowMs : null,
+    cpu,
+    storageBefore,
+    storageAfter,
   };
 }
 
@@ -568,6 +583,10 @@ interface RunStats {
   ackMs: Latency;
   /** CPU used per process during the run, in cores (CPU seconds per second of the run). */
   cpuCores: { hub: number | null; database: number | null; simulators: number | null; loadGenerator: number; otherProcesses: number | null };
+  /** Core-ms per delivered message (all channels): hub + the bench database's backends + redis-server, and its parts. */
+  cpuPerMessageMs: { total: number; hub: number; db: number; redis: number };
+  /** Growth per delivered message in bytes: the database (SQLite file + WAL, or pg_database_size) and Redis used_memory. */
+  bytesPerMessage: StorageSample;
   timedOut: boolean;
 }
 
@@ -650,6 +669,13 @@ function analyse(orders: Order[], phase: PhaseResult): RunStats {
       loadGenerator: phase.load.cpuMs / durationMs,
       otherProcesses: phase.otherCores,
     },
+    cpuPerMessageMs: {
+      total: delivered > 0 ? cpuTotal(phase.cpu) / delivered : NaN,
+      hub: delivered > 0 ? phase.cpu.hub / delivered : NaN,
+      db: delivered > 0 ? phase.cpu.db / delivered : NaN,
+      redis: delivered > 0 ? phase.cpu.redis / delivered : NaN,
+    },
+    bytesPerMessage: bytesPerMessage(phase.storageBefore, phase.storageAfter, delivered),
     timedOut: phase.timedOut,
   };
 }
@@ -672,8 +698,13 @@ function fmt(n: number | null, digits = 1): string {
   return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
+function bytesCell(b: number | null): string {
+  if (b === null || !Number.isFinite(b)) return '-';
+  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
+}
+
 function formatTable(s: RunStats, peakRssBytes: number | null): string {
-  const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'peak RSS', 'CPU hub/db/sims/load/other'];
+  const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'CPU/msg', 'hub+db+redis', 'peak RSS', 'DB/msg', 'Redis/msg', 'CPU hub/db/sims/load/other'];
   const row = (name: string, c: ChannelStats, run: boolean) => [
     name,
     fmt(c.messagesPerSecond, 0),
@@ -687,7 +718,11 @@ function formatTable(s: RunStats, peakRssBytes: number | null): string {
     run ? fmt(s.webhooksAckedPerSecond, 0) : '',
     run ? `${fmt(s.ackMs.p50)} ms` : '',
     run ? `${fmt(s.ackMs.p99)} ms` : '',
+    run ? `${fmt(s.cpuPerMessageMs.total, 3)} ms` : '',
+    run ? [s.cpuPerMessageMs.hub, s.cpuPerMessageMs.db, s.cpuPerMessageMs.redis].map((v) => fmt(v, 3)).join('+') : '',
     run ? (peakRssBytes === null ? '-' : `${(peakRssBytes / 1024 / 1024).toFixed(0)} MB`) : '',
+    run ? bytesCell(s.bytesPerMessage.database) : '',
+    run ? bytesCell(s.bytesPerMessage.redis) : '',
     run
       ? [s.cpuCores.hub, s.cpuCores.database, s.cpuCores.simulators, s.cpuCores.loadGenerator, s.cpuCores.otherProcesses].map((v) => fmt(v, 2)).join('/')
       : '',
@@ -759,9 +794,9 @@ async function main(): Promise<void> {
 
   const hubPid = hub.child.pid!;
   process.stdout.write(`Warm-up: ${WARMUP} orders...\n`);
-  checkWarmup(work.warmup, await runPhase(sim, hubPid, webhookUrl, work.warmupFile, WARMUP, backend.processes), hub.logFile);
+  checkWarmup(work.warmup, await runPhase(sim, hubPid, webhookUrl, work.warmupFile, WARMUP, backend, false), hub.logFile);
   process.stdout.write(`Measuring: ${N} orders...\n`);
-  const measured = await runPhase(sim, hubPid, webhookUrl, work.measuredFile, N, backend.processes);
+  const measured = await runPhase(sim, hubPid, webhookUrl, work.measuredFile, N, backend, true);
   const peak = peakRss(hubPid);
   await hub.release();
   const stats = analyse(work.measured, measured);
@@ -782,6 +817,9 @@ async function main(): Promise<void> {
       'e2s = event-to-send, simulator receive time − webhook send time, per message (Date.now(), 1 ms resolution).\n' +
       'ack = webhook acknowledgement latency at the load generator; acked/s = webhooks acknowledged per second.\n' +
       'dup = a second message to the same order on the same channel; unexpected = a message to no order of the run.\n' +
+      'CPU/msg = core-ms per message of all channels: CPU time (utime + stime from /proc) of the hub, the bench database\'s PostgreSQL\n' +
+      'backends and redis-server over the run ÷ messages delivered (hub+db+redis: its parts); DB/msg, Redis/msg = growth of the\n' +
+      'database (SQLite file + WAL, or pg_database_size) and of Redis used_memory ÷ messages delivered.\n' +
       'peak RSS = VmHWM of the hub process; CPU = cores used over the run by the hub, its database (PostgreSQL backends of\n' +
       `the bench database and redis-server), the simulator process, the load generator and every other process (${os.cpus().length} cores).\n\n`,
   );
