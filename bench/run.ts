@@ -493,9 +493,15 @@ interface PhaseResult {
   progress: ProgressSample[];
   storageBefore: StorageSample;
   storageAfter: StorageSample;
+  /** Cores the configuration used while idle, just before the phase (measured phases only). */
+  idleCores: number | null;
+  /** The span over which `cpu` was counted. */
+  cpuWindowMs: number;
 }
 
 const STALL_MS = 20_000;
+/** How long the idle CPU of a configuration is measured before its measured phase. */
+const IDLE_MS = 3000;
 /** How often the long-run windows are sampled. */
 const SAMPLE_MS = 100;
 
@@ -503,6 +509,15 @@ async function runPhase(sim: SimulatorProcess, subject: Subject, targetUrl: stri
   if (work.customers.length > 0) await sim.openWindows(PHONE_NUMBER_ID, work.customers);
   const storageBefore = measure ? await sampleStorage(subject.storage) : { database: null, redis: null };
   const meter = new CpuMeter(subject.pids, subject.dbNeedles, subject.redisNeedles);
+  // What the configuration burns doing nothing (job polling, timers, other users of the Redis server): at a low
+  // rate it is a large share of the CPU per message, so it is measured before the load starts and shown apart.
+  let idleCores: number | null = null;
+  if (measure) {
+    meter.start();
+    const idle0 = wallNow();
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    idleCores = cpuTotal(meter.readFinal()) / (wallNow() - idle0);
+  }
   meter.start();
   const simCpu0 = cpuTimeMs(sim.child.pid!);
   const system0 = systemBusyMs();
@@ -571,6 +586,8 @@ async function runPhase(sim: SimulatorProcess, subject: Subject, targetUrl: stri
     progress,
     storageBefore,
     storageAfter,
+    idleCores,
+    cpuWindowMs: windowMs,
   };
 }
 
@@ -601,6 +618,9 @@ interface RunStats {
   eventToSendMs: { p50: number; p99: number; max: number };
   /** CPU ms per delivered message (hub processes + database backends + redis-server), and its parts. */
   cpuPerMessageMs: { total: number; hub: number; db: number; redis: number };
+  /** Cores the configuration (hub + database + Redis) used while idle, and the CPU per message without that share. */
+  idleCores: number | null;
+  cpuPerMessageLessIdleMs: number | null;
   /** Growth per delivered message, in bytes: the database (SQLite file + WAL, or pg_database_size) and Redis used_memory. */
   bytesPerMessage: StorageSample;
   /** CPU used per process during the run, in cores (CPU seconds per second of the run). */
@@ -679,6 +699,8 @@ function analyse(webhooks: PreparedWebhook[], phase: PhaseResult, match: Workloa
     eventToSendMs: { p50: percentile(e2sSorted, 50), p99: percentile(e2sSorted, 99), max: e2sSorted[e2sSorted.length - 1] ?? NaN },
     cpuPerMessageMs: { total: per(cpuTotal(phase.cpu)), hub: per(phase.cpu.hub), db: per(phase.cpu.db), redis: per(phase.cpu.redis) },
     bytesPerMessage: bytesPerMessage(phase.storageBefore, phase.storageAfter, delivered),
+    idleCores: phase.idleCores,
+    cpuPerMessageLessIdleMs: phase.idleCores === null ? null : per(cpuTotal(phase.cpu) - phase.idleCores * phase.cpuWindowMs),
     cpuCores: {
       server: cpuSeconds(phase.cpu.hub),
       database: cpuSeconds(phase.cpu.db + phase.cpu.redis),
@@ -1016,6 +1038,7 @@ function formatTable(results: ConfigResult[]): string {
     SCENARIO === 'chat' ? 'reply p99' : 'e2s p99',
     'CPU/msg',
     'hub+db+redis',
+    'less idle',
     'peak RSS',
     'DB/msg',
     'Redis/msg',
@@ -1038,6 +1061,7 @@ function formatTable(results: ConfigResult[]): string {
       `${fmt(s.eventToSendMs.p99)} ms`,
       `${fmt(c.total, 3)} ms`,
       r.kind === 'relay' ? fmt(c.hub, 3) : [c.hub, c.db, c.redis].map((v) => fmt(v, 3)).join('+'),
+      `${fmt(s.cpuPerMessageLessIdleMs, 3)} ms (${fmt(s.idleCores, 2)})`,
       `${r.peakRss.map((p) => mb(p.bytes)).join('/')} MB`,
       bytesCell(s.bytesPerMessage.database),
       bytesCell(s.bytesPerMessage.redis),
@@ -1258,7 +1282,9 @@ async function main(): Promise<void> {
       'acked/s = webhooks acknowledged per second; ack = webhook acknowledgement latency at the load generator;\n' +
       `${SCENARIO === 'chat' ? 'reply = customer message sent → its reply received' : 'e2s = event-to-send, simulator receive time − webhook send time'} (the simulator stamps receipt with Date.now(), 1 ms resolution);\n` +
       'CPU/msg = core-ms per message: CPU time (utime + stime from /proc) over the run of the hub processes, the PostgreSQL backends\n' +
-      'of the bench database and redis-server, ÷ N (hub+db+redis: its parts; SQLite runs inside the hub process);\n' +
+      'of the bench database and redis-server, ÷ N (hub+db+redis: its parts; SQLite runs inside the hub process); less idle = the\n' +
+      `same without what these processes used when idle (the cores in brackets, measured for ${IDLE_MS / 1000} s before the run: job polling,\n` +
+      'timers, other users of the Redis server), which weighs on CPU/msg when the rate is low;\n' +
       'peak RSS = VmHWM of each server process (api/workers); DB/msg = growth of the database over the run ÷ N (SQLite: file + WAL;\n' +
       'PostgreSQL: pg_database_size); Redis/msg = growth of the Redis server\'s used_memory ÷ N;\n' +
       `cores = cores used over the run by the server, its database and Redis, the simulator, the load generator, and every other\n` +
