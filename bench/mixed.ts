@@ -15,7 +15,8 @@
 //   npx tsx bench/mixed.ts [--n 2000] [--warmup 200] [--concurrency 32] [--db sqlite|postgres]
 //                          [--worker-concurrency 128] [--hub-env KEY=VALUE]... [--stall-timeout 20]
 //                          [--channels whatsapp,sms,email,line,messenger]
-//                          [--pg-url <url>] [--redis-url <url>] [--out bench/results/mixed-<timestamp>.json]
+//                          [--pg-url <url>] [--redis-url <url>] [--no-relay] [--out bench/results/mixed-<timestamp>.json]
+// Before the hub, bench/mixed-relay.ts (the same provider calls per order, nothing else) gives the ceiling.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,7 @@ import {
   tail,
   waitForHealth,
 } from './mixed-process.js';
+import type { MixedRelayFile } from './mixed-relay.js';
 import type { Channel, MixedCollected, MixedCounts, MixedSimCommand, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
 
@@ -75,6 +77,7 @@ const { values: args } = parseArgs({
     channels: { type: 'string', default: CHANNELS.join(',') },
     'pg-url': { type: 'string', default: DEFAULT_PG_URL },
     'redis-url': { type: 'string' },
+    'no-relay': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -132,6 +135,7 @@ const REPRODUCE = [
   ...Object.entries(HUB_ENV).map(([k, v]) => `--hub-env ${k}=${v}`),
   ...(args['stall-timeout'] !== '20' ? [`--stall-timeout ${args['stall-timeout']}`] : []),
   ...(ACTIVE.length < CHANNELS.length ? [`--channels ${ACTIVE.join(',')}`] : []),
+  ...(args['no-relay'] ? ['--no-relay'] : []),
 ].join(' ');
 
 // -------------------------------------------------------------------------------------------------
@@ -236,6 +240,8 @@ function signedWebhook(shop: MixedSimConfig['cyberbiz'], order: CyberbizOrder): 
       'x-cyberbiz-event': 'orders/create',
       'x-cyberbiz-hmac-sha256': signCyberbiz(shop.appSecret, body),
       'x-cyberbiz-domain-hmac-sha256': signCyberbiz(shop.appSecret, shop.domain),
+      // CYBERBIZ sends no delivery id header; the relay finds its pre-built calls by this one (the hub ignores it).
+      'x-bench-id': String(order.id),
     },
   };
 }
@@ -313,6 +319,67 @@ class SimulatorProcess {
     if (r.type !== 'collect') throw new Error('the simulator process answered a collect with something else');
     return r.messages;
   }
+}
+
+// -------------------------------------------------------------------------------------------------
+// The relay (ceiling): the same provider calls per order, nothing else
+
+function writeRelayFile(dir: string, sim: SimulatorProcess, cfg: MixedSimConfig, orders: Order[]): string {
+  const u = sim.urls;
+  const sends: MixedRelayFile['sends'] = {};
+  for (const o of orders) {
+    const order = JSON.parse(o.webhook.body) as CyberbizOrder;
+    const b = o.buyer;
+    const total = String((order as unknown as { prices?: { total_price?: unknown } }).prices?.total_price ?? '');
+    const text = `Hi ${b.name}, thank you for your order ${o.webhook.orderName} (total ${total}). We will let you know when it ships.`;
+    sends[o.webhook.webhookId] = {
+      whatsapp: JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: b.recipient.whatsapp,
+        type: 'template',
+        template: { name: 'order_placed', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [b.name, o.webhook.orderName, total].map((t) => ({ type: 'text', text: t })) }] },
+      }),
+      smsTo: b.recipient.sms,
+      emailTo: b.recipient.email,
+      lineTo: b.recipient.line,
+      psid: b.recipient.messenger,
+      text,
+      subject: `Order ${o.webhook.orderName} received`,
+    };
+  }
+  const file: MixedRelayFile = {
+    channels: ACTIVE,
+    whatsapp: { url: `${u.whatsapp}/v23.0/${cfg.whatsapp.phoneNumberId}`, accessToken: cfg.whatsapp.accessToken },
+    twilio: { url: `${u.twilio}/2010-04-01/Accounts/${cfg.twilio.accountSid}/Messages.json`, accountSid: cfg.twilio.accountSid, authToken: cfg.twilio.authToken, from: cfg.twilio.from },
+    smtp: { host: '127.0.0.1', port: u.smtpPort, username: cfg.smtp.username, password: cfg.smtp.password, from: 'orders@bench-tea.example' },
+    line: { url: `${u.line}/v2/bot/message/push`, accessToken: cfg.line.channelAccessToken },
+    messenger: { url: `${u.messenger}/v25.0/${cfg.messenger.pageId}/messages?access_token=${encodeURIComponent(cfg.messenger.pageAccessToken)}`, accessToken: cfg.messenger.pageAccessToken },
+    sends,
+  };
+  const out = path.join(dir, 'mixed-relay.json');
+  fs.writeFileSync(out, JSON.stringify(file));
+  return out;
+}
+
+async function runRelay(sim: SimulatorProcess, work: Workload, relayFile: string, dir: string): Promise<{ stats: RunStats; peakRssBytes: number | null }> {
+  const logFile = path.join(dir, 'relay.log');
+  const child = nodeTs('bench/mixed-relay.ts', ['--file', relayFile], { logFile });
+  const release = onCleanup('relay', () => stopChild(child, 3000));
+  const deadline = Date.now() + 60_000;
+  let url: string | null = null;
+  while (!url) {
+    const m = fs.existsSync(logFile) ? /listening (\S+)/.exec(fs.readFileSync(logFile, 'utf8')) : null;
+    if (m) url = m[1]!;
+    else if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the relay did not start\n${tail(logFile)}`);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  const none: Backend = { name: 'sqlite', env: {}, processes: [], dbNeedles: [], redisNeedles: [], storage: { database: async () => null, redis: null } };
+  checkWarmup(work.warmup, await runPhase(sim, child.pid!, url, work.warmupFile, WARMUP, none, false), logFile);
+  const measured = await runPhase(sim, child.pid!, url, work.measuredFile, N, none, true);
+  const peakRssBytes = peakRss(child.pid!);
+  await release();
+  return { stats: analyse(work.measured, measured), peakRssBytes };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -785,6 +852,11 @@ async function main(): Promise<void> {
   const sim = await SimulatorProcess.start(configFile);
   process.stdout.write(`Simulators up (pid ${sim.child.pid}).\n`);
 
+  let relay: { stats: RunStats; peakRssBytes: number | null } | null = null;
+  if (!args['no-relay']) {
+    process.stdout.write(`Running the relay (ceiling): the same provider calls per order, nothing else...\n`);
+    relay = await runRelay(sim, work, writeRelayFile(dir, sim, cfg, [...work.warmup, ...work.measured]), dir);
+  }
   const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend(path.join(dir, 'data'), args['pg-url'], DEFAULT_REDIS_URL, args['redis-url']);
   const { hub, apiKey } = await startHub(sim, backend, dir);
   process.stdout.write(`Hub at ${hub.url} (pid ${hub.child.pid}); configuring it through the API...\n`);
@@ -812,6 +884,15 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write('\n' + formatTable(stats, peak) + '\n\n');
+  const ratio = relay && relay.stats.total.messagesPerSecond > 0 ? stats.total.messagesPerSecond / relay.stats.total.messagesPerSecond : null;
+  if (relay) {
+    const r = relay.stats;
+    process.stdout.write(
+      `Relay (ceiling, the same ${ACTIVE.length} provider calls per order): ${fmt(r.total.messagesPerSecond, 0)} messages/s, e2s p99 ${fmt(r.total.eventToSendMs.p99)} ms, ` +
+        `ack p99 ${fmt(r.ackMs.p99)} ms, CPU/msg ${fmt(r.cpuPerMessageMs.total, 3)} ms, ${r.total.delivered}/${r.total.n} delivered (${r.total.missing} missing, ${r.total.duplicates} duplicates).\n` +
+        `Hub ÷ relay: ${fmt(ratio, 2)} (messages/s of all channels).\n\n`,
+    );
+  }
   process.stdout.write(
     `messages/s = delivered / (first webhook sent → last message of that channel received by its simulator); total = all ${ACTIVE.length}.\n` +
       'e2s = event-to-send, simulator receive time − webhook send time, per message (Date.now(), 1 ms resolution).\n' +
@@ -848,6 +929,8 @@ async function main(): Promise<void> {
         options: { n: N, warmup: WARMUP, db: DB, concurrency: CONCURRENCY, workerConcurrency: WORKER_CONCURRENCY, hubEnv: HUB_ENV },
         stats,
         peakRssBytes: peak,
+        relay,
+        ratioToRelay: ratio,
         hubWarnings: warnings,
       },
       null,
