@@ -1121,7 +1121,7 @@ function targetChecks(r: ConfigResult, all: ConfigResult[]): string[] {
   const e2s = SCENARIO === 'chat' ? 'reply p99' : 'event-to-send p99';
   if (t) {
     lines.push(
-      `  ${mark(r.ratioToRelay !== null && r.ratioToRelay >= t.ratio)} ${unit()} ÷ relay ≥ ${t.ratio} (${r.ratioToRelay === null ? (RATE ? 'not comparable at a fixed --rate' : 'no relay run') : r.ratioToRelay.toFixed(2)})`,
+      `  ${r.ratioToRelay === null ? 'n/a ' : mark(r.ratioToRelay >= t.ratio)} ${unit()} ÷ relay ≥ ${t.ratio} (${r.ratioToRelay === null ? (RATE ? 'not comparable at a fixed --rate' : 'no relay run') : r.ratioToRelay.toFixed(2)})`,
       `  ${mark(s.ackMs.p99 < t.ackP99Ms)} ack p99 < ${t.ackP99Ms} ms (${fmt(s.ackMs.p99)} ms)`,
       `  ${mark(s.eventToSendMs.p99 < t.e2sP99Ms)} ${e2s} < ${t.e2sP99Ms} ms (${fmt(s.eventToSendMs.p99)} ms)`,
       `  ${mark(s.cpuPerMessageMs.total <= t.cpuPerMessageMs)} CPU per message ≤ ${t.cpuPerMessageMs} core-ms (${fmt(s.cpuPerMessageMs.total, 3)}: hub ${fmt(s.cpuPerMessageMs.hub, 3)} + database ${fmt(s.cpuPerMessageMs.db, 3)} + Redis ${fmt(s.cpuPerMessageMs.redis, 3)})`,
