@@ -73,7 +73,7 @@ describe('npm run bench (smoke, N = 500)', () => {
   it('orders on SQLite against the relay: every message exactly once, the table and the reproduce command printed', { timeout: 240_000 }, async () => {
     const run = await bench('orders-sqlite', ['--db', 'sqlite']);
     expectExact(run, ['relay (ceiling, best of 2)', 'hub sqlite, one process']);
-    expect(run.stdout).toMatch(/^Targets, hub sqlite, one process:\n {2}(ok {3}|MISS) messages\/s ÷ relay ≥ 0\.5/m);
+    expect(run.stdout).toMatch(/^Targets, hub sqlite, one process:\n {2}(ok {2}|MISS|n\/a ) messages\/s ÷ relay ≥ 0\.5/m);
   });
 
   it('the chat scenario on SQLite: one reply per customer message, many conversations at once', { timeout: 240_000 }, async () => {
