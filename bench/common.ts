@@ -23,6 +23,8 @@ export interface LoadFile {
 
 /** What the relay reads: the provider call it must make for each webhook id, pre-built. */
 export interface RelayFile {
+  /** The request header that carries the webhook id (x-shopify-webhook-id for orders, x-bench-id for chat). */
+  idHeader?: string;
   phoneNumberId: string;
   accessToken: string;
   /** webhook id → the JSON body of the WhatsApp send, as the hub would build it. */
@@ -56,13 +58,18 @@ export interface ReceivedMessage {
 }
 
 /** Parent ↔ simulator-process messages over the IPC channel. */
-export type SimRequest = { type: 'count' } | { type: 'collect'; clear: boolean };
+export type SimRequest =
+  | { type: 'count' }
+  | { type: 'collect'; clear: boolean }
+  /** Opens the 24-hour customer-service window for these customers, as their first message would (chat bench). */
+  | { type: 'open-windows'; phoneNumberId: string; from: string[] };
 export type SimCommand = SimRequest & { reqId: number };
 
 export type SimReply =
   | { type: 'ready'; url: string }
   | { type: 'count'; reqId: number; count: number }
-  | { type: 'collect'; reqId: number; messages: ReceivedMessage[] };
+  | { type: 'collect'; reqId: number; messages: ReceivedMessage[] }
+  | { type: 'open-windows'; reqId: number; opened: number };
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one host. */
 export function wallNow(): number {

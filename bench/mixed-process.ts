@@ -9,6 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from './common.js';
+import type { StorageProbe } from './costs.js';
+import { pgDatabaseBytes, redisUsedMemory, sqliteBytes } from './costs.js';
 
 // -------------------------------------------------------------------------------------------------
 // Cleanup
@@ -146,11 +148,15 @@ export interface Backend {
   env: Record<string, string>;
   /** Command-line fragments of the database processes whose CPU is charged to the run. */
   processes: string[];
+  /** The PostgreSQL backends of the bench database, and redis-server: what CPU per message counts (bench/costs.ts). */
+  dbNeedles: string[];
+  redisNeedles: string[];
+  storage: StorageProbe;
 }
 
 export function sqliteBackend(dataDir: string): Backend {
   fs.mkdirSync(dataDir, { recursive: true });
-  return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, processes: [] };
+  return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, processes: [], dbNeedles: [], redisNeedles: [], storage: { database: async () => sqliteBytes(dataDir), redis: null } };
 }
 
 /** A fresh `shoptalk_mixed_<random>` database and an empty, flushed Redis DB; both released on cleanup. */
@@ -183,6 +189,9 @@ export async function postgresBackend(dataDir: string, pgUrl: string, redisBaseU
     name: 'postgres+redis',
     env: { SHOPTALK_DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL: redisUrl, SHOPTALK_MASTER_KEY: randomBytes(32).toString('base64') },
     processes: [` ${dbName} `, ': walwriter', ': checkpointer', ': background writer', 'redis-server'],
+    dbNeedles: [` ${dbName} `],
+    redisNeedles: ['redis-server'],
+    storage: { database: () => pgDatabaseBytes(pgUrl, dbName), redis: () => redisUsedMemory(redisUrl) },
   };
 }
 

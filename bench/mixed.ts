@@ -15,7 +15,8 @@
 //   npx tsx bench/mixed.ts [--n 2000] [--warmup 200] [--concurrency 32] [--db sqlite|postgres]
 //                          [--worker-concurrency 128] [--hub-env KEY=VALUE]... [--stall-timeout 20]
 //                          [--channels whatsapp,sms,email,line,messenger]
-//                          [--pg-url <url>] [--redis-url <url>] [--out bench/results/mixed-<timestamp>.json]
+//                          [--pg-url <url>] [--redis-url <url>] [--no-relay] [--out bench/results/mixed-<timestamp>.json]
+// Before the hub, bench/mixed-relay.ts (the same provider calls per order, nothing else) gives the ceiling.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ import { CYBERBIZ_WEBHOOK_USER_AGENT, CyberbizSimulator, signCyberbiz } from '..
 import type { CyberbizOrder } from '../src/adapters/stores/cyberbiz/index.js';
 import type { LoadFile, LoadReport, PreparedWebhook } from './common.js';
 import { REPO_ROOT, cpuByCommand, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
+import type { CpuSplit, StorageSample } from './costs.js';
+import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
 import type { Backend } from './mixed-process.js';
 import {
   cleanupAll,
@@ -46,6 +49,7 @@ import {
   tail,
   waitForHealth,
 } from './mixed-process.js';
+import type { MixedRelayFile } from './mixed-relay.js';
 import type { Channel, MixedCollected, MixedCounts, MixedSimCommand, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
 
@@ -73,6 +77,7 @@ const { values: args } = parseArgs({
     channels: { type: 'string', default: CHANNELS.join(',') },
     'pg-url': { type: 'string', default: DEFAULT_PG_URL },
     'redis-url': { type: 'string' },
+    'no-relay': { type: 'boolean', default: false },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -130,6 +135,7 @@ const REPRODUCE = [
   ...Object.entries(HUB_ENV).map(([k, v]) => `--hub-env ${k}=${v}`),
   ...(args['stall-timeout'] !== '20' ? [`--stall-timeout ${args['stall-timeout']}`] : []),
   ...(ACTIVE.length < CHANNELS.length ? [`--channels ${ACTIVE.join(',')}`] : []),
+  ...(args['no-relay'] ? ['--no-relay'] : []),
 ].join(' ');
 
 // -------------------------------------------------------------------------------------------------
@@ -234,6 +240,8 @@ function signedWebhook(shop: MixedSimConfig['cyberbiz'], order: CyberbizOrder): 
       'x-cyberbiz-event': 'orders/create',
       'x-cyberbiz-hmac-sha256': signCyberbiz(shop.appSecret, body),
       'x-cyberbiz-domain-hmac-sha256': signCyberbiz(shop.appSecret, shop.domain),
+      // CYBERBIZ sends no delivery id header; the relay finds its pre-built calls by this one (the hub ignores it).
+      'x-bench-id': String(order.id),
     },
   };
 }
@@ -311,6 +319,67 @@ class SimulatorProcess {
     if (r.type !== 'collect') throw new Error('the simulator process answered a collect with something else');
     return r.messages;
   }
+}
+
+// -------------------------------------------------------------------------------------------------
+// The relay (ceiling): the same provider calls per order, nothing else
+
+function writeRelayFile(dir: string, sim: SimulatorProcess, cfg: MixedSimConfig, orders: Order[]): string {
+  const u = sim.urls;
+  const sends: MixedRelayFile['sends'] = {};
+  for (const o of orders) {
+    const order = JSON.parse(o.webhook.body) as CyberbizOrder;
+    const b = o.buyer;
+    const total = String((order as unknown as { prices?: { total_price?: unknown } }).prices?.total_price ?? '');
+    const text = `Hi ${b.name}, thank you for your order ${o.webhook.orderName} (total ${total}). We will let you know when it ships.`;
+    sends[o.webhook.webhookId] = {
+      whatsapp: JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: b.recipient.whatsapp,
+        type: 'template',
+        template: { name: 'order_placed', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [b.name, o.webhook.orderName, total].map((t) => ({ type: 'text', text: t })) }] },
+      }),
+      smsTo: b.recipient.sms,
+      emailTo: b.recipient.email,
+      lineTo: b.recipient.line,
+      psid: b.recipient.messenger,
+      text,
+      subject: `Order ${o.webhook.orderName} received`,
+    };
+  }
+  const file: MixedRelayFile = {
+    channels: ACTIVE,
+    whatsapp: { url: `${u.whatsapp}/v23.0/${cfg.whatsapp.phoneNumberId}`, accessToken: cfg.whatsapp.accessToken },
+    twilio: { url: `${u.twilio}/2010-04-01/Accounts/${cfg.twilio.accountSid}/Messages.json`, accountSid: cfg.twilio.accountSid, authToken: cfg.twilio.authToken, from: cfg.twilio.from },
+    smtp: { host: '127.0.0.1', port: u.smtpPort, username: cfg.smtp.username, password: cfg.smtp.password, from: 'orders@bench-tea.example' },
+    line: { url: `${u.line}/v2/bot/message/push`, accessToken: cfg.line.channelAccessToken },
+    messenger: { url: `${u.messenger}/v25.0/${cfg.messenger.pageId}/messages?access_token=${encodeURIComponent(cfg.messenger.pageAccessToken)}`, accessToken: cfg.messenger.pageAccessToken },
+    sends,
+  };
+  const out = path.join(dir, 'mixed-relay.json');
+  fs.writeFileSync(out, JSON.stringify(file));
+  return out;
+}
+
+async function runRelay(sim: SimulatorProcess, work: Workload, relayFile: string, dir: string): Promise<{ stats: RunStats; peakRssBytes: number | null }> {
+  const logFile = path.join(dir, 'relay.log');
+  const child = nodeTs('bench/mixed-relay.ts', ['--file', relayFile], { logFile });
+  const release = onCleanup('relay', () => stopChild(child, 3000));
+  const deadline = Date.now() + 60_000;
+  let url: string | null = null;
+  while (!url) {
+    const m = fs.existsSync(logFile) ? /listening (\S+)/.exec(fs.readFileSync(logFile, 'utf8')) : null;
+    if (m) url = m[1]!;
+    else if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the relay did not start\n${tail(logFile)}`);
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  const none: Backend = { name: 'sqlite', env: {}, processes: [], dbNeedles: [], redisNeedles: [], storage: { database: async () => null, redis: null } };
+  checkWarmup(work.warmup, await runPhase(sim, child.pid!, url, work.warmupFile, WARMUP, none, false), logFile);
+  const measured = await runPhase(sim, child.pid!, url, work.measuredFile, N, none, true);
+  const peakRssBytes = peakRss(child.pid!);
+  await release();
+  return { stats: analyse(work.measured, measured), peakRssBytes };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -474,13 +543,21 @@ interface PhaseResult {
   simulatorCpuMs: number | null;
   dbCpuMs: number | null;
   otherCores: number | null;
+  /** CPU ms of the hub, the bench database's PostgreSQL backends and redis-server over the phase. */
+  cpu: CpuSplit;
+  storageBefore: StorageSample;
+  storageAfter: StorageSample;
 }
 
 function total(counts: MixedCounts): number {
   return ACTIVE.reduce((sum, c) => sum + counts[c], 0);
 }
 
-async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string, file: string, expected: number, dbProcesses: string[]): Promise<PhaseResult> {
+async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string, file: string, expected: number, backend: Backend, measure: boolean): Promise<PhaseResult> {
+  const dbProcesses = backend.processes;
+  const storageBefore = measure ? await sampleStorage(backend.storage) : { database: null, redis: null };
+  const meter = new CpuMeter([hubPid], backend.dbNeedles, backend.redisNeedles);
+  meter.start();
   const db0 = cpuByCommand(dbProcesses);
   const hubCpu0 = cpuTimeMs(hubPid);
   const simCpu0 = cpuTimeMs(sim.child.pid!);
@@ -512,12 +589,14 @@ async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string
   }
   // A short settle: a duplicate send arriving just after the last expected message still gets counted.
   await new Promise((r) => setTimeout(r, 300));
+  const cpu = meter.readFinal();
   const hubCpu1 = cpuTimeMs(hubPid);
   const simCpu1 = cpuTimeMs(sim.child.pid!);
   const system1 = systemBusyMs();
   const own = process.cpuUsage(own0);
   const windowMs = Date.now() - window0;
   const messages = await sim.collect();
+  const storageAfter = measure ? await sampleStorage(backend.storage) : { database: null, redis: null };
   const hubCpuMs = hubCpu0 !== null && hubCpu1 !== null ? hubCpu1 - hubCpu0 : null;
   const simulatorCpuMs = simCpu0 !== null && simCpu1 !== null ? simCpu1 - simCpu0 : null;
   let dbCpuMs: number | null = null;
@@ -535,6 +614,9 @@ async function runPhase(sim: SimulatorProcess, hubPid: number, targetUrl: string
     simulatorCpuMs,
     dbCpuMs,
     otherCores: system0 !== null && system1 !== null ? Math.max(0, system1 - system0 - ours) / windowMs : null,
+    cpu,
+    storageBefore,
+    storageAfter,
   };
 }
 
@@ -568,6 +650,10 @@ interface RunStats {
   ackMs: Latency;
   /** CPU used per process during the run, in cores (CPU seconds per second of the run). */
   cpuCores: { hub: number | null; database: number | null; simulators: number | null; loadGenerator: number; otherProcesses: number | null };
+  /** Core-ms per delivered message (all channels): hub + the bench database's backends + redis-server, and its parts. */
+  cpuPerMessageMs: { total: number; hub: number; db: number; redis: number };
+  /** Growth per delivered message in bytes: the database (SQLite file + WAL, or pg_database_size) and Redis used_memory. */
+  bytesPerMessage: StorageSample;
   timedOut: boolean;
 }
 
@@ -650,6 +736,13 @@ function analyse(orders: Order[], phase: PhaseResult): RunStats {
       loadGenerator: phase.load.cpuMs / durationMs,
       otherProcesses: phase.otherCores,
     },
+    cpuPerMessageMs: {
+      total: delivered > 0 ? cpuTotal(phase.cpu) / delivered : NaN,
+      hub: delivered > 0 ? phase.cpu.hub / delivered : NaN,
+      db: delivered > 0 ? phase.cpu.db / delivered : NaN,
+      redis: delivered > 0 ? phase.cpu.redis / delivered : NaN,
+    },
+    bytesPerMessage: bytesPerMessage(phase.storageBefore, phase.storageAfter, delivered),
     timedOut: phase.timedOut,
   };
 }
@@ -672,8 +765,13 @@ function fmt(n: number | null, digits = 1): string {
   return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
+function bytesCell(b: number | null): string {
+  if (b === null || !Number.isFinite(b)) return '-';
+  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
+}
+
 function formatTable(s: RunStats, peakRssBytes: number | null): string {
-  const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'peak RSS', 'CPU hub/db/sims/load/other'];
+  const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'CPU/msg', 'hub+db+redis', 'peak RSS', 'DB/msg', 'Redis/msg', 'CPU hub/db/sims/load/other'];
   const row = (name: string, c: ChannelStats, run: boolean) => [
     name,
     fmt(c.messagesPerSecond, 0),
@@ -687,7 +785,11 @@ function formatTable(s: RunStats, peakRssBytes: number | null): string {
     run ? fmt(s.webhooksAckedPerSecond, 0) : '',
     run ? `${fmt(s.ackMs.p50)} ms` : '',
     run ? `${fmt(s.ackMs.p99)} ms` : '',
+    run ? `${fmt(s.cpuPerMessageMs.total, 3)} ms` : '',
+    run ? [s.cpuPerMessageMs.hub, s.cpuPerMessageMs.db, s.cpuPerMessageMs.redis].map((v) => fmt(v, 3)).join('+') : '',
     run ? (peakRssBytes === null ? '-' : `${(peakRssBytes / 1024 / 1024).toFixed(0)} MB`) : '',
+    run ? bytesCell(s.bytesPerMessage.database) : '',
+    run ? bytesCell(s.bytesPerMessage.redis) : '',
     run
       ? [s.cpuCores.hub, s.cpuCores.database, s.cpuCores.simulators, s.cpuCores.loadGenerator, s.cpuCores.otherProcesses].map((v) => fmt(v, 2)).join('/')
       : '',
@@ -750,6 +852,11 @@ async function main(): Promise<void> {
   const sim = await SimulatorProcess.start(configFile);
   process.stdout.write(`Simulators up (pid ${sim.child.pid}).\n`);
 
+  let relay: { stats: RunStats; peakRssBytes: number | null } | null = null;
+  if (!args['no-relay']) {
+    process.stdout.write(`Running the relay (ceiling): the same provider calls per order, nothing else...\n`);
+    relay = await runRelay(sim, work, writeRelayFile(dir, sim, cfg, [...work.warmup, ...work.measured]), dir);
+  }
   const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend(path.join(dir, 'data'), args['pg-url'], DEFAULT_REDIS_URL, args['redis-url']);
   const { hub, apiKey } = await startHub(sim, backend, dir);
   process.stdout.write(`Hub at ${hub.url} (pid ${hub.child.pid}); configuring it through the API...\n`);
@@ -759,9 +866,9 @@ async function main(): Promise<void> {
 
   const hubPid = hub.child.pid!;
   process.stdout.write(`Warm-up: ${WARMUP} orders...\n`);
-  checkWarmup(work.warmup, await runPhase(sim, hubPid, webhookUrl, work.warmupFile, WARMUP, backend.processes), hub.logFile);
+  checkWarmup(work.warmup, await runPhase(sim, hubPid, webhookUrl, work.warmupFile, WARMUP, backend, false), hub.logFile);
   process.stdout.write(`Measuring: ${N} orders...\n`);
-  const measured = await runPhase(sim, hubPid, webhookUrl, work.measuredFile, N, backend.processes);
+  const measured = await runPhase(sim, hubPid, webhookUrl, work.measuredFile, N, backend, true);
   const peak = peakRss(hubPid);
   await hub.release();
   const stats = analyse(work.measured, measured);
@@ -777,11 +884,23 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write('\n' + formatTable(stats, peak) + '\n\n');
+  const ratio = relay && relay.stats.total.messagesPerSecond > 0 ? stats.total.messagesPerSecond / relay.stats.total.messagesPerSecond : null;
+  if (relay) {
+    const r = relay.stats;
+    process.stdout.write(
+      `Relay (ceiling, the same ${ACTIVE.length} provider calls per order): ${fmt(r.total.messagesPerSecond, 0)} messages/s, e2s p99 ${fmt(r.total.eventToSendMs.p99)} ms, ` +
+        `ack p99 ${fmt(r.ackMs.p99)} ms, CPU/msg ${fmt(r.cpuPerMessageMs.total, 3)} ms, ${r.total.delivered}/${r.total.n} delivered (${r.total.missing} missing, ${r.total.duplicates} duplicates).\n` +
+        `Hub ÷ relay: ${fmt(ratio, 2)} (messages/s of all channels).\n\n`,
+    );
+  }
   process.stdout.write(
     `messages/s = delivered / (first webhook sent → last message of that channel received by its simulator); total = all ${ACTIVE.length}.\n` +
       'e2s = event-to-send, simulator receive time − webhook send time, per message (Date.now(), 1 ms resolution).\n' +
       'ack = webhook acknowledgement latency at the load generator; acked/s = webhooks acknowledged per second.\n' +
       'dup = a second message to the same order on the same channel; unexpected = a message to no order of the run.\n' +
+      'CPU/msg = core-ms per message of all channels: CPU time (utime + stime from /proc) of the hub, the bench database\'s PostgreSQL\n' +
+      'backends and redis-server over the run ÷ messages delivered (hub+db+redis: its parts); DB/msg, Redis/msg = growth of the\n' +
+      'database (SQLite file + WAL, or pg_database_size) and of Redis used_memory ÷ messages delivered.\n' +
       'peak RSS = VmHWM of the hub process; CPU = cores used over the run by the hub, its database (PostgreSQL backends of\n' +
       `the bench database and redis-server), the simulator process, the load generator and every other process (${os.cpus().length} cores).\n\n`,
   );
@@ -810,6 +929,8 @@ async function main(): Promise<void> {
         options: { n: N, warmup: WARMUP, db: DB, concurrency: CONCURRENCY, workerConcurrency: WORKER_CONCURRENCY, hubEnv: HUB_ENV },
         stats,
         peakRssBytes: peak,
+        relay,
+        ratioToRelay: ratio,
         hubWarnings: warnings,
       },
       null,

@@ -4,6 +4,7 @@
 //   → {type:'ready', url}
 //   {type:'count'}            → how many messages the simulator accepted since the last clear
 //   {type:'collect', clear}   → every accepted message (receive time, recipient, template values)
+//   {type:'open-windows', phoneNumberId, from} → opens the customer-service window for these customers
 // It exits on SIGTERM, or when the parent goes away.
 import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
 import type { ReceivedMessage, SimCommand, SimReply } from './common.js';
@@ -54,6 +55,12 @@ process.on('message', (raw: SimCommand) => {
       break;
     case 'collect':
       reply({ type: 'collect', reqId: raw.reqId, messages: collect(raw.clear) });
+      break;
+    case 'open-windows':
+      // The chat bench posts the customers' messages to the hub itself (pre-signed, from the load generator),
+      // so the simulator does not see them: their replies need the window those messages would have opened.
+      for (const from of raw.from) sim.openWindow(raw.phoneNumberId, from);
+      reply({ type: 'open-windows', reqId: raw.reqId, opened: raw.from.length });
       break;
   }
 });
