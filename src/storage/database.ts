@@ -10,7 +10,6 @@ import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Database } from './schema.js';
 import { dropNulFromParameters } from './pg-text.js';
-import { prepareStatements } from './pg-prepared.js';
 import { DATA_DIR_MODE, createPrivateFile, tightenIfExists } from './file-modes.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_channel_selection.js';
@@ -165,10 +164,8 @@ export class Storage {
       // A dropped connection must not crash the process; the pool replaces it.
       pool.on('error', () => undefined);
       relaxedPool.on('error', () => undefined);
-      for (const p of [pool, relaxedPool]) {
-        prepareStatements(p);
-        dropNulFromParameters(p);
-      }
+      dropNulFromParameters(pool);
+      dropNulFromParameters(relaxedPool);
       return new Storage(
         new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
         'postgres',
