@@ -10,6 +10,7 @@ import type { JobHandler, LocalClaim } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { acquireToken } from './rate-limiter.js';
+import { FinishedJobs, renewLeases } from './leases.js';
 
 export interface LocalRunnerOptions {
   concurrency: number;
@@ -25,19 +26,22 @@ export class LocalJobRunner {
   private backlog: JobsTable[] = [];
   private inFlight = 0;
   private heartbeat: NodeJS.Timeout | null = null;
-  private doneIds: string[] = [];
-  private doneFlush: Promise<void> | null = null;
+  private readonly finished: FinishedJobs;
   private idle: Array<() => void> = [];
 
   constructor(
     private readonly storage: Storage,
     private readonly workerId: string,
     private readonly opts: LocalRunnerOptions,
-  ) {}
+  ) {
+    this.finished = new FinishedJobs(storage, workerId, opts.onError);
+  }
 
   start(handlers: Record<string, JobHandler>): void {
     this.handlers = handlers;
-    this.heartbeat ??= setInterval(() => void this.renewLeases(), Math.max(500, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat ??= setInterval(() => {
+      if (this.inFlight > 0 || this.backlog.length > 0) void renewLeases(this.storage, this.workerId, this.opts.leaseMs, this.opts.onError);
+    }, Math.max(500, Math.floor(this.opts.leaseMs / 3)));
   }
 
   /** The claim for a transaction's jobs while this runner has room; null sends them through the queue. */
@@ -59,7 +63,7 @@ export class LocalJobRunner {
     const waiting = this.backlog;
     this.backlog = [];
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-    await this.flushDone();
+    await this.finished.flush();
     if (waiting.length > 0) await this.putBack(waiting.map((j) => j.id), 0, null, true);
   }
 
@@ -90,8 +94,7 @@ export class LocalJobRunner {
         this.opts.jobTimeoutMs,
         `job ${job.type}`,
       );
-      this.doneIds.push(job.id);
-      this.doneFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushDone());
+      this.finished.add(job.id);
     } catch (err) {
       this.opts.onError?.(err, job);
       const decision = decideRetry(err, job.attempts, job.max_attempts, this.opts.backoffBaseMs);
@@ -135,24 +138,4 @@ export class LocalJobRunner {
     );
   }
 
-  private async flushDone(): Promise<void> {
-    const ids = this.doneIds;
-    this.doneIds = [];
-    this.doneFlush = null;
-    if (ids.length === 0) return;
-    await this.storage
-      .transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute(), 'relaxed')
-      .catch((err: unknown) => this.opts.onError?.(err, { id: ids.join(','), type: 'complete' }));
-  }
-
-  private async renewLeases(): Promise<void> {
-    if (this.inFlight === 0 && this.backlog.length === 0) return;
-    const until = Date.now() + this.opts.leaseMs;
-    await this.storage
-      .transaction(
-        (tx) => tx.updateTable('jobs').set({ locked_until: until }).where('locked_by', '=', this.workerId).where('status', '=', 'running').execute(),
-        'relaxed',
-      )
-      .catch((err: unknown) => this.opts.onError?.(err, { id: '-', type: 'heartbeat' }));
-  }
 }

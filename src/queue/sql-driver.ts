@@ -7,6 +7,7 @@ import { newId } from '../core/ids.js';
 import type { DeadJob, JobHandler, JobQueue, LocalClaim, QueueStats } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import { Waker } from './waker.js';
+import { FinishedJobs, renewLeases } from './leases.js';
 
 import { acquireToken } from './rate-limiter.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -36,8 +37,7 @@ export class SqlJobQueue implements JobQueue {
   private readonly waker = new Waker();
   private loopDone: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
-  private doneIds: string[] = [];
-  private doneFlush: Promise<void> | null = null;
+  private readonly finished: FinishedJobs;
   private lastReclaim = 0;
   private readonly leaseMs: number;
   private readonly jobTimeoutMs: number;
@@ -50,6 +50,7 @@ export class SqlJobQueue implements JobQueue {
   ) {
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.jobTimeoutMs = opts.jobTimeoutMs ?? 60_000;
+    this.finished = new FinishedJobs(storage, this.workerId, opts.onError);
   }
 
   async start(handlers: Record<string, JobHandler>): Promise<void> {
@@ -90,7 +91,7 @@ export class SqlJobQueue implements JobQueue {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.loopDone;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.flushDone();
+    await this.finished.flush();
     await this.releaseClaimed();
   }
 
@@ -179,19 +180,7 @@ export class SqlJobQueue implements JobQueue {
 
   private async renewLeases(): Promise<void> {
     if (this.inFlight === 0 && this.claimed.length === 0) return;
-    const now = Date.now();
-    await this.storage
-      .transaction(
-        (tx) =>
-          tx
-            .updateTable('jobs')
-            .set({ locked_until: now + this.leaseMs })
-            .where('locked_by', '=', this.workerId)
-            .where('status', '=', 'running')
-            .execute(),
-        'relaxed',
-      )
-      .catch((err: unknown) => this.opts.onError?.(err, { id: '-', type: 'heartbeat' }));
+    await renewLeases(this.storage, this.workerId, this.leaseMs, this.opts.onError);
   }
 
   private async run(job: JobsTable): Promise<void> {
@@ -214,7 +203,7 @@ export class SqlJobQueue implements JobQueue {
         this.jobTimeoutMs,
         `job ${job.type}`,
       );
-      this.markDone(job.id);
+      this.finished.add(job.id);
     } catch (err) {
       this.opts.onError?.(err, job);
       await this.fail(job, err).catch((e: unknown) => this.opts.onError?.(e, job));
@@ -252,22 +241,6 @@ export class SqlJobQueue implements JobQueue {
         .where('locked_by', '=', this.workerId)
         .execute();
     }, 'relaxed');
-  }
-
-  // Finished jobs are deleted in batches: one statement for everything that finished in the same tick.
-  private markDone(id: string): void {
-    this.doneIds.push(id);
-    this.doneFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushDone());
-  }
-
-  private async flushDone(): Promise<void> {
-    const ids = this.doneIds;
-    this.doneIds = [];
-    this.doneFlush = null;
-    if (ids.length === 0) return;
-    await this.storage
-      .transaction((tx) => tx.deleteFrom('jobs').where('id', 'in', ids).where('locked_by', '=', this.workerId).execute(), 'relaxed')
-      .catch((err: unknown) => this.opts.onError?.(err, { id: ids.join(','), type: 'complete' }));
   }
 
   async deadJobs(workspaceId: string | null, limit = 100): Promise<DeadJob[]> {
