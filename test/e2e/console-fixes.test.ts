@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { waitFor } from '../support/services.js';
+import { axeViolations, describeViolations } from '../support/axe.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
@@ -26,7 +27,8 @@ describe('the console in Chromium, linked customers and agents', () => {
   let botUserId = '';
 
   const signIn = async (email: string): Promise<Page> => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    // bypassCSP: the page's CSP would refuse the injected axe-core script (test/e2e/csp.test.ts checks the CSP).
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true })).newPage();
     await page.goto(`${t.hub.url}/`);
     await page.getByTestId('signin-email').fill(email);
     await page.getByTestId('signin-password').fill(password);
@@ -91,6 +93,7 @@ describe('the console in Chromium, linked customers and agents', () => {
     await expect.poll(async () => page.locator('main').innerText(), { timeout: 20_000 }).toMatch(/(NT\$|TWD)\s?[\d,]+/);
     expect(await page.getByTestId('page-error').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'customer-linked.png'), fullPage: true });
+    expect(describeViolations(await axeViolations(page)), 'linked customer').toBe('');
   }, 60_000);
 
   it('opens the linked customer’s chat ticket with their orders', async () => {
@@ -99,6 +102,7 @@ describe('the console in Chromium, linked customers and agents', () => {
     await expect.poll(async () => page.locator('main').innerText(), { timeout: 20_000 }).toMatch(/Customer orders[\s\S]*(NT\$|TWD)\s?[\d,]+/);
     expect(await page.getByTestId('nav-inbox').isVisible()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'inbox-linked.png'), fullPage: true });
+    expect(describeViolations(await axeViolations(page)), 'linked customer’s chat ticket').toBe('');
   }, 60_000);
 
   it('lets an agent created without a name reply, signed with their e-mail address', async () => {
