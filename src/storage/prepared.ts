@@ -47,6 +47,41 @@ export function insertRow<T extends Table>(db: Db, table: T, row: Insertable<Sch
   return db.executeQuery(CompiledQuery.raw(text, values));
 }
 
+/**
+ * Inserts one row or, when it conflicts on `conflictOn`, updates the `update` columns to the row's values
+ * (`excluded.<column>`); returns the row as stored.
+ */
+export async function upsertRow<T extends Table>(
+  db: Db,
+  table: T,
+  row: Insertable<Schema[T]>,
+  conflictOn: readonly string[],
+  update: readonly string[],
+): Promise<Selectable<Schema[T]>> {
+  const columns = Object.keys(row);
+  const values = Object.values(row) as unknown[];
+  if (values.includes(undefined)) throw new Error(`upsertRow ${table}: undefined value`);
+  const key = `upsert|${table}|${columns.join(',')}|${conflictOn.join(',')}|${update.join(',')}`;
+  const text = cached(
+    db,
+    key,
+    () =>
+      db
+        .insertInto(table)
+        .values(row as never)
+        .onConflict((oc) =>
+          oc.columns(conflictOn as never).doUpdateSet((eb) => Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never),
+        )
+        .returningAll()
+        .compile(),
+    values.length,
+  );
+  const result = await db.executeQuery<Selectable<Schema[T]>>(CompiledQuery.raw(text, values));
+  const stored = result.rows[0];
+  if (!stored) throw new Error(`upsertRow ${table}: no row returned`);
+  return stored;
+}
+
 /** The row of a workspace's table with this id. */
 export async function selectById<T extends Table>(db: Db, table: T, workspaceId: string, id: string): Promise<Selectable<Schema[T]> | undefined> {
   const text = cached(

@@ -6,7 +6,10 @@ import type { InboundWebhook, Order, Repos, StoredEvent } from '../../core/repos
 import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { insertRow, selectById } from '../prepared.js';
+import { insertRow, selectById, upsertRow } from '../prepared.js';
+
+/** What a later event of the same order changes: everything but its identity and first sighting. */
+const ORDER_UPDATE_COLUMNS = ['name', 'customer_name', 'email', 'phone', 'total_amount', 'currency', 'status', 'snapshot', 'updated_at'];
 import { parseSearch } from '../../core/search/query.js';
 import { containsCi, phoneContains } from './search.js';
 
@@ -96,21 +99,22 @@ export function ordersRepo(db: Db): Repos['orders'] {
       const now = Date.now();
       const values = {
         name: s.name,
-        customer_name: s.customerName,
-        email: s.email,
-        phone: s.phone,
+        customer_name: s.customerName ?? null,
+        email: s.email ?? null,
+        phone: s.phone ?? null,
         total_amount: s.total?.amount ?? null,
         currency: s.total?.currency ?? null,
-        status: s.fulfillmentStatus ?? s.financialStatus,
+        status: s.fulfillmentStatus ?? s.financialStatus ?? null,
         snapshot: JSON.stringify(s),
         updated_at: now,
       };
-      const row = await db
-        .insertInto('orders')
-        .values({ id: newId('ord'), workspace_id: workspaceId, store_connection_id: storeConnectionId, external_id: s.externalId, created_at: now, ...values })
-        .onConflict((oc) => oc.columns(['workspace_id', 'store_connection_id', 'external_id']).doUpdateSet(values))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await upsertRow(
+        db,
+        'orders',
+        { id: newId('ord'), workspace_id: workspaceId, store_connection_id: storeConnectionId, external_id: s.externalId, created_at: now, ...values },
+        ['workspace_id', 'store_connection_id', 'external_id'],
+        ORDER_UPDATE_COLUMNS,
+      );
       return orderFromRow(row);
     },
     async get(workspaceId, id) {
