@@ -1,6 +1,8 @@
 // Shared by the benchmark's processes: the files the orchestrator hands to its children, wall-clock
 // time that is comparable across processes, percentiles, and small process helpers.
 import fs from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -113,12 +115,10 @@ export function cpuTimeMs(pid: number): number | null {
   }
 }
 
-/**
- * CPU ms used so far by each live process whose command line contains one of `needles` (e.g. the
- * PostgreSQL backends serving the bench database, whose process titles name it, and redis-server).
- */
-export function cpuByCommand(needles: string[]): Map<number, number> {
+/** Live processes whose command line contains one of `needles`, with the needle that matched first. */
+export function processesMatching(needles: string[]): Map<number, number> {
   const out = new Map<number, number>();
+  if (needles.length === 0) return out;
   let entries: string[] = [];
   try {
     entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
@@ -128,12 +128,24 @@ export function cpuByCommand(needles: string[]): Map<number, number> {
   for (const e of entries) {
     try {
       const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (!needles.some((n) => cmd.includes(n))) continue;
-      const ms = cpuTimeMs(Number(e));
-      if (ms !== null) out.set(Number(e), ms);
+      const i = needles.findIndex((n) => cmd.includes(n));
+      if (i >= 0) out.set(Number(e), i);
     } catch {
       // Gone in between, or not ours to read.
     }
+  }
+  return out;
+}
+
+/**
+ * CPU ms used so far by each live process whose command line contains one of `needles` (e.g. the
+ * PostgreSQL backends serving the bench database, whose process titles name it, and redis-server).
+ */
+export function cpuByCommand(needles: string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of processesMatching(needles).keys()) {
+    const ms = cpuTimeMs(pid);
+    if (ms !== null) out.set(pid, ms);
   }
   return out;
 }
@@ -163,4 +175,23 @@ export function requireArg(argv: string[], name: string): string {
     process.exit(2);
   }
   return v;
+}
+
+/**
+ * Runs a relay's HTTP server: keep-alive connections for the load generator, a clean exit on SIGTERM/SIGINT
+ * (after `onClose`), and the `listening <url>` line the bench waits for.
+ */
+export function serveRelay(server: http.Server, port: number, onClose?: () => void): void {
+  server.keepAliveTimeout = 60_000;
+  const shutdown = () => {
+    onClose?.();
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  server.listen(port, '127.0.0.1', () => {
+    const { port: bound } = server.address() as AddressInfo;
+    process.stdout.write(`listening http://127.0.0.1:${bound}\n`);
+  });
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { cpuTimeMs } from './common.js';
+import { cpuTimeMs, processesMatching } from './common.js';
 
 /** CPU ms since the meter started, split by who used it. */
 export interface CpuSplit {
@@ -16,28 +16,6 @@ export interface CpuSplit {
 
 export function cpuTotal(c: CpuSplit): number {
   return c.hub + c.db + c.redis;
-}
-
-/** Live processes whose command line contains one of `needles`, with the needle that matched first. */
-function processesMatching(needles: string[]): Map<number, number> {
-  const out = new Map<number, number>();
-  if (needles.length === 0) return out;
-  let entries: string[] = [];
-  try {
-    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const i = needles.findIndex((n) => cmd.includes(n));
-      if (i >= 0) out.set(Number(e), i);
-    } catch {
-      // Gone in between, or not ours to read.
-    }
-  }
-  return out;
 }
 
 /**

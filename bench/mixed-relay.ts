@@ -7,10 +7,9 @@
 // Prints "listening <url>" on stdout once ready.
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { Agent, request } from 'undici';
-import { argValue, requireArg } from './common.js';
+import { argValue, requireArg, serveRelay } from './common.js';
 import type { Channel } from './mixed-types.js';
 
 export interface MixedRelayFile {
@@ -97,17 +96,4 @@ const server = http.createServer((req, res) => {
       .catch((err: unknown) => res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(err) })));
   });
 });
-server.keepAliveTimeout = 60_000;
-
-const shutdown = () => {
-  mailer.close();
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-server.listen(Number(argValue(argv, 'port') ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`listening http://127.0.0.1:${port}\n`);
-});
+serveRelay(server, Number(argValue(argv, 'port') ?? 0), () => mailer.close());

@@ -7,10 +7,9 @@
 // Prints "listening <url>" on stdout once ready.
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import type { RelayFile } from './common.js';
-import { argValue, requireArg } from './common.js';
+import { argValue, requireArg, serveRelay } from './common.js';
 
 const argv = process.argv.slice(2);
 const relay = JSON.parse(fs.readFileSync(requireArg(argv, 'file'), 'utf8')) as RelayFile;
@@ -45,16 +44,4 @@ const server = http.createServer((req, res) => {
       });
   });
 });
-server.keepAliveTimeout = 60_000;
-
-const shutdown = () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
-
-server.listen(Number(argValue(argv, 'port') ?? 0), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`listening http://127.0.0.1:${port}\n`);
-});
+serveRelay(server, Number(argValue(argv, 'port') ?? 0));

@@ -202,7 +202,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const users = new UserService(uow, { secrets, hashConcurrency: config.http.signIn.hashConcurrency });
   const settings = new NotificationSettingsService(uow, connections);
   const handoff = { webhooks: new Handoff<InboundWebhook>(), messages: new Handoff<Message>() };
-  const ingress = new WebhookIngress(uow, providers, secrets, handoff.webhooks);
+  // Only a process that also runs the processing jobs takes what its ingress stored (an api process would only
+  // fill the hand-off).
+  const ingress = new WebhookIngress(uow, providers, secrets, role === 'all' ? handoff.webhooks : null);
   const destinationHttp = new DestinationHttp(guard, 10_000);
   const outboundHttp: OutboundHttp = {
     post: async (url, body, headers) => {
