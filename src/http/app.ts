@@ -37,6 +37,7 @@ import { safeEqual } from '../core/secrets/secret-box.js';
 import { open, openScope, requiredRole, trackRoutes } from './roles.js';
 import { docsCsp, registerSecurityHeaders } from './security-headers.js';
 import { apiSchemas } from './response-schemas.js';
+import { declareErrors, finishDocument } from './contract.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -91,6 +92,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   await app.register(rateLimit, { global: false, skipOnError: true, ...(limiterRedis ? { redis: limiterRedis, nameSpace: `shoptalk:${installation}:ratelimit:` } : {}) });
   if (limiterRedis) app.addHook('onClose', async () => limiterRedis.disconnect());
 
+  const transformObject = createJsonSchemaTransformObject({ schemaRegistry: apiSchemas });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Shoptalk API', version: '1', description: 'Conversational-commerce hub: stores, channels, notifications.' },
@@ -98,7 +100,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       security: [{ apiKey: [] }],
     },
     transform: createJsonSchemaTransform({ schemaRegistry: apiSchemas }),
-    transformObject: createJsonSchemaTransformObject({ schemaRegistry: apiSchemas }),
+    transformObject: (input) => finishDocument(transformObject(input)),
   });
   await app.register(async (docs) => {
     openScope(docs);
@@ -129,6 +131,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
 
   await app.register(
     async (v1) => {
+      // Every operation lists the errors it can answer with in the OpenAPI document (src/http/contract.ts).
+      declareErrors(v1);
       // Every route declares who may call it (config.role); undeclared routes are for admins only.
       v1.addHook('onRequest', async (req) => {
         const role = requiredRole(req.routeOptions.config);

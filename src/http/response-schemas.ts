@@ -418,3 +418,160 @@ export const SetupState = named(
     message_sent: z.boolean().describe('a notification or a test message reached the provider'),
   }),
 );
+
+// ---- Every other operation ----
+
+/** 204: nothing in the body. */
+export const NoContent = z.void().describe('No content');
+
+/** The one error body every failed request answers with (see the error catalogue in the README). */
+export const ErrorBody = named(
+  'Error',
+  z.object({
+    error: z.object({
+      code: z.string().describe('stable, machine-readable (validation_failed, not_found, conflict, ...)'),
+      message: z.string().describe('what went wrong, naming the field or record'),
+      type: z.string(),
+      request_id: z.string().describe('also in the x-request-id header and the logs'),
+      details: z.unknown().describe('fields that failed validation, ids, retry_after_seconds ...'),
+    }),
+  }),
+  'An error',
+);
+
+export const UserList = list(User);
+export const CreatedUser = named('CreatedUser', User.extend({ password: z.string().optional().describe('a generated password, shown in this response only') }));
+
+export const Template = named(
+  'Template',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    language: z.string(),
+    status: z.string(),
+    category: z.string().nullable(),
+    body: z.string().nullable(),
+    placeholders: z.array(z.string()),
+    parameter_format: z.enum(['POSITIONAL', 'NAMED']),
+  }),
+);
+export const TemplateList = list(Template);
+export const SampleValues = z.object({ data: textMap.describe('variable → sample value') });
+
+export const Message = named(
+  'Message',
+  z.object({
+    id: z.string(),
+    direction: z.enum(['outbound', 'inbound']),
+    channel: z.string(),
+    channel_account_id: z.string().nullable(),
+    event_id: z.string().nullable(),
+    order_id: z.string().nullable(),
+    recipient: z.string().nullable(),
+    template_name: z.string().nullable(),
+    category: z.string().nullable(),
+    content: z.unknown().describe('what was sent or received, as stored'),
+    status: z.string(),
+    reason: z.string().nullable(),
+    error_code: z.string().nullable(),
+    provider_message_id: z.string().nullable(),
+    attempts: z.number(),
+    created_at: isoTime,
+    sent_at: maybeTime,
+    delivered_at: maybeTime,
+    read_at: maybeTime,
+    failed_at: maybeTime,
+  }),
+);
+export const MessagePage = page(Message);
+
+export const DeadJobList = list(
+  named('DeadJob', z.object({ id: z.string(), type: z.string(), attempts: z.number(), last_error: z.string().nullable(), payload: z.unknown(), died_at: maybeTime })),
+);
+export const RedrivenJob = z.object({ id: z.string(), status: z.literal('pending') });
+
+export const RecordedEvent = named('RecordedEvent', z.object({ id: z.string(), type: z.string(), order_id: z.string().nullable(), duplicate: z.literal(false), idempotency_key: z.string() }));
+export const DuplicateEvent = named('DuplicateEvent', z.object({ duplicate: z.literal(true), idempotency_key: z.string() }));
+
+export const PushAccepted = z.object({ request_id: z.string(), recipient_id: z.string() });
+/** Seed 001's answer for an unknown recipient: Facebook's error shape, not the hub's. */
+export const PushRecipientNotFound = z.object({
+  error: z.object({ code: z.number(), error_subcode: z.number(), type: z.string(), message: z.string(), request_id: z.string() }),
+});
+
+export const WebhookDeliveryDetail = named(
+  'WebhookDeliveryDetail',
+  WebhookDelivery.extend({
+    attempt_log: z.array(
+      z.object({
+        attempt: z.number(),
+        trigger: z.enum(['automatic', 'manual']),
+        started_at: isoTime,
+        duration_ms: z.number().nullable(),
+        response_status: z.number().nullable(),
+        response_body: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  }),
+);
+
+export const OptOut = named('OptOut', z.object({ channel: z.string(), address: z.string(), source: z.string(), created_at: isoTime }));
+export const OptOutPage = page(OptOut);
+export const OptOutResult = z.object({ channel: z.string(), address: z.string(), created: z.boolean() });
+
+const onClick = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('module'), module_id: z.string() }),
+  z.object({ kind: z.literal('url'), url: z.string() }),
+  z.object({ kind: z.literal('action'), action: z.string() }),
+]);
+export const FlowModule = named(
+  'FlowModule',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    text: z.string(),
+    keywords: z.array(z.string()),
+    buttons: z.array(z.object({ id: z.string(), title: z.string(), on_click: onClick })),
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const FlowModuleList = list(FlowModule);
+export const InstalledMenu = z.object({ menu_id: z.string().nullable(), items: z.number().describe('menu items installed') });
+
+export const Conversation = named(
+  'Conversation',
+  z.object({
+    id: z.string(),
+    channel: z.string(),
+    channel_account_id: z.string(),
+    address: z.string(),
+    customer_id: z.string().nullable(),
+    mode: z.enum(['bot', 'agent']),
+    step: z.string().nullable().describe('flow:step the bot waits in, null at the menu'),
+    handed_over_at: maybeTime,
+    handover_reason: z.string().nullable(),
+    last_inbound_at: maybeTime,
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const ConversationPage = page(Conversation);
+export const ConversationDetail = named('ConversationDetail', Conversation.extend({ messages: z.array(Message) }));
+
+export const CustomField = named('CustomField', z.object({ id: z.string(), name: z.string(), type: z.literal('text'), createdAt: z.number() }));
+export const CustomFieldList = list(CustomField);
+export const ContactPage = page(Contact);
+
+export const PhoneMessageAccepted = z.object({ accepted: z.literal(true) });
+
+/** GET /v1/inbox/stream: `event: ticket` and `event: ticket.message` frames whose data is a Ticket or a TicketMessage as JSON. */
+export const InboxEvents = named(
+  'InboxEvents',
+  z.string(),
+  '"event: ticket" (data: a Ticket) and "event: ticket.message" (data: a TicketMessage) frames, and comment lines that keep the connection open',
+);
+
+/** Named schemas sent with another media type than JSON. */
+export const mediaTypes: Readonly<Record<string, string>> = { InboxEvents: 'text/event-stream' };

@@ -195,7 +195,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     data: (await deps.connections.listStoreConnections(req.auth.workspaceId)).map(storeView),
   }));
 
-  app.get('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req) =>
+  app.get('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams, response: { 200: rs.StoreConnection } } }, async (req) =>
     storeView(await deps.connections.getStoreConnection(req.auth.workspaceId, req.params.id)),
   );
 
@@ -208,7 +208,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     return storeView(await deps.connections.reverifyStoreConnection(req.auth.workspaceId, req.params.id));
   });
 
-  app.delete('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+  app.delete('/store-connections/:id', { config: admin, schema: { tags: ['connections'], params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await deps.connections.removeStoreConnection(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
@@ -307,7 +307,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     data: (await deps.connections.listChannelAccounts(req.auth.workspaceId, req.query.channel)).map(accountView),
   }));
 
-  app.get('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req) =>
+  app.get('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams, response: { 200: rs.ChannelAccount } } }, async (req) =>
     accountView(await deps.connections.getChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
@@ -315,7 +315,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     accountView(await deps.connections.reverifyChannelAccount(req.auth.workspaceId, req.params.id)),
   );
 
-  app.get('/channel-accounts/:id/templates', { config: admin, schema: { tags: ['connections'], summary: 'Templates with their approval status, live from the provider', params: idParams } }, async (req) => ({
+  app.get('/channel-accounts/:id/templates', { config: admin, schema: { tags: ['connections'], summary: 'Templates with their approval status, live from the provider', params: idParams, response: { 200: rs.TemplateList } } }, async (req) => ({
     data: (await deps.connections.listTemplates(req.auth.workspaceId, req.params.id)).map(templateView),
   }));
 
@@ -355,7 +355,7 @@ export const connectionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async
     },
   );
 
-  app.delete('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams } }, async (req, reply) => {
+  app.delete('/channel-accounts/:id', { config: admin, schema: { tags: ['connections'], params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await deps.connections.removeChannelAccount(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });

@@ -44,7 +44,7 @@ const moduleView = (m: FlowModule) => ({
   buttons: m.buttons.map((b) => ({
     id: b.id,
     title: b.title,
-    on_click: b.onClick.kind === 'module' ? { kind: 'module', module_id: b.onClick.moduleId } : b.onClick.kind === 'url' ? { kind: 'url', url: b.onClick.url } : { kind: 'action', action: b.onClick.action },
+    on_click: b.onClick.kind === 'module' ? { kind: 'module' as const, module_id: b.onClick.moduleId } : b.onClick.kind === 'url' ? { kind: 'url' as const, url: b.onClick.url } : { kind: 'action' as const, action: b.onClick.action },
   })),
   created_at: iso(m.createdAt),
   updated_at: iso(m.updatedAt),
@@ -115,17 +115,17 @@ const ledgerView = (e: LedgerEntry) => ({ id: e.id, delta: e.delta, balance_afte
 export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { chat } = deps;
 
-  app.get('/flow-modules', { config: agent, schema: { tags: ['conversations'], summary: 'Flow modules: messages with buttons' } }, async (req) => ({ data: (await deps.uow.repos.flowModules.list(req.auth.workspaceId)).map(moduleView) }));
-  app.post('/flow-modules', { config: admin, schema: { tags: ['conversations'], summary: 'Create a flow module', body: moduleBody } }, async (req, reply) =>
+  app.get('/flow-modules', { config: agent, schema: { tags: ['conversations'], summary: 'Flow modules: messages with buttons', response: { 200: rs.FlowModuleList } } }, async (req) => ({ data: (await deps.uow.repos.flowModules.list(req.auth.workspaceId)).map(moduleView) }));
+  app.post('/flow-modules', { config: admin, schema: { tags: ['conversations'], summary: 'Create a flow module', body: moduleBody, response: { 201: rs.FlowModule } } }, async (req, reply) =>
     reply.status(201).send(moduleView(await chat.createModule(req.auth.workspaceId, toModule(req.body)))),
   );
-  app.get('/flow-modules/:id', { config: agent, schema: { tags: ['conversations'], params: idParams } }, async (req) => {
+  app.get('/flow-modules/:id', { config: agent, schema: { tags: ['conversations'], params: idParams, response: { 200: rs.FlowModule } } }, async (req) => {
     const m = await deps.uow.repos.flowModules.get(req.auth.workspaceId, req.params.id);
     if (!m) throw notFound('module', req.params.id);
     return moduleView(m);
   });
-  app.put('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams, body: moduleBody } }, async (req) => moduleView(await chat.updateModule(req.auth.workspaceId, req.params.id, toModule(req.body))));
-  app.delete('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams } }, async (req, reply) => {
+  app.put('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams, body: moduleBody, response: { 200: rs.FlowModule } } }, async (req) => moduleView(await chat.updateModule(req.auth.workspaceId, req.params.id, toModule(req.body))));
+  app.delete('/flow-modules/:id', { config: admin, schema: { tags: ['conversations'], params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await chat.removeModule(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
@@ -175,6 +175,7 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
             .min(1)
             .max(20),
         }),
+        response: { 200: rs.InstalledMenu },
       },
     },
     async (req) => {
@@ -184,11 +185,11 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
     },
   );
 
-  app.get('/conversations', { config: agent, schema: { tags: ['conversations'], summary: 'Conversations; mode=agent is the agent inbox', querystring: pageQuery.extend({ mode: z.enum(['agent', 'bot']).optional() }) } }, async (req) => {
+  app.get('/conversations', { config: agent, schema: { tags: ['conversations'], summary: 'Conversations; mode=agent is the agent inbox', querystring: pageQuery.extend({ mode: z.enum(['agent', 'bot']).optional() }), response: { 200: rs.ConversationPage } } }, async (req) => {
     const page = await chat.list(req.auth.workspaceId, { mode: req.query.mode ?? null, limit: req.query.limit, cursor: req.query.cursor ?? null });
     return { data: page.items.map(conversationView), next_cursor: page.nextCursor };
   });
-  app.get('/conversations/:id', { config: agent, schema: { tags: ['conversations'], params: idParams } }, async (req) => {
+  app.get('/conversations/:id', { config: agent, schema: { tags: ['conversations'], params: idParams, response: { 200: rs.ConversationDetail } } }, async (req) => {
     const { conversation, messages } = await chat.conversation(req.auth.workspaceId, req.params.id);
     return { ...conversationView(conversation), messages: messages.map(messageView) };
   });
@@ -202,14 +203,15 @@ export const conversationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
         params: idParams,
         body: z.object({ text: z.string().max(4096) }),
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
+        response: { 202: rs.Message },
       },
     },
     async (req, reply) => reply.status(202).send(messageView(await chat.reply(req.auth.workspaceId, req.params.id, req.body.text, req.headers['idempotency-key'] ?? randomUUID()))),
   );
-  app.post('/conversations/:id/handover', { config: agent, schema: { tags: ['conversations'], summary: 'Take the conversation over: automated replies pause', params: idParams, body: z.object({ reason: z.string().max(300).optional() }).default({}) } }, async (req) =>
+  app.post('/conversations/:id/handover', { config: agent, schema: { tags: ['conversations'], summary: 'Take the conversation over: automated replies pause', params: idParams, body: z.object({ reason: z.string().max(300).optional() }).default({}), response: { 200: rs.Conversation } } }, async (req) =>
     conversationView(await chat.setMode(req.auth.workspaceId, req.params.id, 'agent', req.body.reason ?? null)),
   );
-  app.post('/conversations/:id/release', { config: agent, schema: { tags: ['conversations'], summary: 'Give the conversation back to the automated flows', params: idParams } }, async (req) =>
+  app.post('/conversations/:id/release', { config: agent, schema: { tags: ['conversations'], summary: 'Give the conversation back to the automated flows', params: idParams, response: { 200: rs.Conversation } } }, async (req) =>
     conversationView(await chat.setMode(req.auth.workspaceId, req.params.id, 'bot', null)),
   );
 

@@ -4,6 +4,7 @@ import type { NotificationPlanner } from '../../core/notifications/planner.js';
 import { invalidField } from '../../core/errors.js';
 import { pushedEvent, pushedToEvent } from '../../core/events/pushed.js';
 import { admin } from '../roles.js';
+import * as rs from '../response-schemas.js';
 
 export const eventRoutes = (planner: NotificationPlanner): FastifyPluginAsyncZod => async (app) => {
   app.post(
@@ -15,6 +16,7 @@ export const eventRoutes = (planner: NotificationPlanner): FastifyPluginAsyncZod
         summary: 'Push a commerce event; the same idempotency key (body field or Idempotency-Key header) is recorded once',
         body: pushedEvent,
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough(),
+        response: { 201: rs.RecordedEvent, 200: rs.DuplicateEvent },
       },
     },
     async (req, reply) => {

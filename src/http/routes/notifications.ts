@@ -128,7 +128,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
 
   app.put(
     '/notification-variables/samples',
-    { config: admin, schema: { tags: ['notifications'], summary: 'Set sample values for previews and test sends', body: z.object({ values: z.record(z.string().max(100), z.string()) }) } },
+    { config: admin, schema: { tags: ['notifications'], summary: 'Set sample values for previews and test sends', body: z.object({ values: z.record(z.string().max(100), z.string()) }), response: { 200: rs.SampleValues } } },
     async (req) => ({ data: await deps.settings.setSamples(req.auth.workspaceId, req.body.values) }),
   );
 

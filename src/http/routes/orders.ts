@@ -31,7 +31,7 @@ export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
 
   app.get(
     '/messages',
-    { config: agent, schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown']).optional() }) } },
+    { config: agent, schema: { tags: ['messages'], querystring: pageQuery.extend({ order_id: z.string().max(100).optional(), status: z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unknown']).optional() }), response: { 200: rs.MessagePage } } },
     async (req) => {
       const page = await repos.messages.list(req.auth.workspaceId, {
         orderId: req.query.order_id ?? null,
@@ -43,7 +43,7 @@ export const orderRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
     },
   );
 
-  app.get('/messages/:id', { config: agent, schema: { tags: ['messages'], params: idParams } }, async (req) => {
+  app.get('/messages/:id', { config: agent, schema: { tags: ['messages'], params: idParams, response: { 200: rs.Message } } }, async (req) => {
     const message = await repos.messages.get(req.auth.workspaceId, req.params.id);
     if (!message) throw notFound('message', req.params.id);
     return messageView(message);

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { PushService } from '../../core/push/service.js';
 import { AppError } from '../../core/errors.js';
 import { admin } from '../roles.js';
+import * as rs from '../response-schemas.js';
 import { httpUrl } from '../url-fields.js';
 
 const money = z.number().finite();
@@ -57,7 +58,7 @@ function parseParams<T>(schema: z.ZodType<T>, params: unknown): T {
 export const pushRoutes = (push: PushService): FastifyPluginAsyncZod => async (app) => {
   app.post(
     '/push',
-    { config: admin, schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body } },
+    { config: admin, schema: { tags: ['push'], summary: 'Push an "Order Receipt Push" or "Shipping Status Update Push" to a Messenger PSID (seed 001)', body, response: { 200: rs.PushAccepted, 404: rs.PushRecipientNotFound } } },
     async (req, reply) => {
       const b = req.body;
       const common = { requestId: b.request.id, pageId: b.request.page_id, psid: b.recipient.id };

@@ -20,7 +20,7 @@ export const sandboxRoutes = (_deps: HttpDeps, phone: SandboxPhone): FastifyPlug
   );
   app.post(
     '/sandbox/phone/:channel/messages',
-    { config: agent, schema: { tags: ['sandbox'], summary: 'The customer sends a text or taps a button', params: z.object({ channel }), body: z.object({ address: z.string().min(3).max(100), text: z.string().max(2000).optional(), payload: z.string().max(1000).optional() }) } },
+    { config: agent, schema: { tags: ['sandbox'], summary: 'The customer sends a text or taps a button', params: z.object({ channel }), body: z.object({ address: z.string().min(3).max(100), text: z.string().max(2000).optional(), payload: z.string().max(1000).optional() }), response: { 202: rs.PhoneMessageAccepted } } },
     async (req, reply) => {
       await phone.send(req.auth.workspaceId, req.params.channel, req.body.address, { text: req.body.text, payload: req.body.payload });
       return reply.status(202).send({ accepted: true });

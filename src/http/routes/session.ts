@@ -72,13 +72,13 @@ export const sessionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
     return { user: userView(user), workspace: workspace ? { id: workspace.id, name: workspace.name } : null };
   });
 
-  app.delete('/session', { config: agent, schema: { tags: ['session'], summary: 'Sign out' } }, async (req, reply) => {
+  app.delete('/session', { config: agent, schema: { tags: ['session'], summary: 'Sign out', response: { 204: rs.NoContent } } }, async (req, reply) => {
     if (req.auth.sessionId) await deps.users.signOut(req.auth.sessionId);
     setCookies(reply, secure, null);
     return reply.status(204).send();
   });
 
-  app.get('/users', { config: admin, schema: { tags: ['session'], summary: 'Console users of the workspace' } }, async (req) => ({ data: (await deps.uow.repos.users.list(req.auth.workspaceId)).map(userView) }));
+  app.get('/users', { config: admin, schema: { tags: ['session'], summary: 'Console users of the workspace', response: { 200: rs.UserList } } }, async (req) => ({ data: (await deps.uow.repos.users.list(req.auth.workspaceId)).map(userView) }));
   app.post(
     '/users',
     {
@@ -87,6 +87,7 @@ export const sessionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
         tags: ['session'],
         summary: 'Add a console user (admin or agent); without a password one is generated and shown once',
         body: z.object({ email: z.string().max(320), name: z.string().max(200).optional(), role: z.enum(['admin', 'agent']), password: z.string().min(10).max(200).optional() }),
+        response: { 201: rs.CreatedUser },
       },
     },
     async (req, reply) => {
@@ -94,7 +95,7 @@ export const sessionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (a
       return reply.status(201).send({ ...userView(user), ...(password ? { password } : {}) });
     },
   );
-  app.delete('/users/:id', { config: admin, schema: { tags: ['session'], params: idParams } }, async (req, reply) => {
+  app.delete('/users/:id', { config: admin, schema: { tags: ['session'], params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await deps.users.remove(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });

@@ -70,8 +70,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   const { repos } = deps.uow;
   const { tickets } = deps;
 
-  app.get('/custom-fields', { config: agent, schema: { tags: ['inbox'], summary: 'CRM custom fields' } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
-  app.post('/custom-fields', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }) } }, async (req, reply) => {
+  app.get('/custom-fields', { config: agent, schema: { tags: ['inbox'], summary: 'CRM custom fields', response: { 200: rs.CustomFieldList } } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
+  app.post('/custom-fields', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }), response: { 201: rs.CustomField } } }, async (req, reply) => {
     try {
       return reply.status(201).send(await repos.customFields.create(req.auth.workspaceId, { name: req.body.name }));
     } catch (err) {
@@ -89,6 +89,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
         tags: ['inbox'],
         summary: 'A ticket queue, with an optional plain-text auto-reply sent once per new ticket and a plain-text signature for replies',
         body: z.object({ name: z.string().trim().min(1).max(100), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }),
+        response: { 201: rs.Queue },
       },
     },
     async (req, reply) => {
@@ -101,7 +102,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     }
   },
   );
-  app.patch('/queues/:id', { config: admin, schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }) } }, async (req) => {
+  app.patch('/queues/:id', { config: admin, schema: { tags: ['inbox'], params: idParams, body: z.object({ name: z.string().trim().min(1).max(100).optional(), auto_reply: plainText('auto_reply').nullish(), signature: plainText('signature').nullish() }), response: { 200: rs.Queue } } }, async (req) => {
     if (!(await repos.queues.get(req.auth.workspaceId, req.params.id))) throw notFound('queue', req.params.id);
     await repos.queues.update(req.auth.workspaceId, req.params.id, {
       ...(req.body.name ? { name: req.body.name } : {}),
@@ -112,7 +113,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
 
   app.get('/categories', { config: agent, schema: { tags: ['inbox'], response: { 200: rs.CategoryList } } }, async (req) => ({ data: await repos.categories.list(req.auth.workspaceId) }));
-  app.post('/categories', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }) } }, async (req, reply) => {
+  app.post('/categories', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100) }), response: { 201: rs.Category } } }, async (req, reply) => {
     try {
       return reply.status(201).send(await repos.categories.create(req.auth.workspaceId, { name: req.body.name }));
     } catch (err) {
@@ -122,17 +123,17 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
 
   const contactBody = z.object({ name: z.string().max(200).nullish(), email: z.string().max(320).nullish(), phone: z.string().max(40).nullish(), fields: z.record(z.string().max(100), z.string().max(500)).optional() });
-  app.get('/contacts', { config: agent, schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }) } }, async (req) => {
+  app.get('/contacts', { config: agent, schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }), response: { 200: rs.ContactPage } } }, async (req) => {
     const page = await repos.contacts.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
     return { data: page.items.map(contactView), next_cursor: page.nextCursor };
   });
-  app.post('/contacts', { config: agent, schema: { tags: ['inbox'], body: contactBody } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
-  app.get('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams } }, async (req) => {
+  app.post('/contacts', { config: agent, schema: { tags: ['inbox'], body: contactBody, response: { 201: rs.Contact } } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
+  app.get('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, response: { 200: rs.Contact } } }, async (req) => {
     const c = await repos.contacts.get(req.auth.workspaceId, req.params.id);
     if (!c) throw notFound('contact', req.params.id);
     return contactView(c);
   });
-  app.patch('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, body: contactBody } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
+  app.patch('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, body: contactBody, response: { 200: rs.Contact } } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
 
   app.get(
     '/tickets',
@@ -191,7 +192,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     if (!(await repos.tickets.get(ws, ticketId))) throw notFound('ticket', ticketId);
     return userId;
   };
-  app.post('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as read by the signed-in user', params: idParams } }, async (req, reply) => {
+  app.post('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as read by the signed-in user', params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     const ws = req.auth.workspaceId;
     const userId = await readMark(ws, req.params.id, req.auth.userId);
     const summary = (await repos.ticketMessages.summaries(ws, [req.params.id])).get(req.params.id);
@@ -199,7 +200,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     await repos.ticketReads.markRead(ws, req.params.id, userId, Math.max(Date.now(), summary?.lastCustomerAt ?? 0));
     return reply.status(204).send();
   });
-  app.delete('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as unread for the signed-in user', params: idParams } }, async (req, reply) => {
+  app.delete('/tickets/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Mark the ticket as unread for the signed-in user', params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     const ws = req.auth.workspaceId;
     await repos.ticketReads.markUnread(ws, req.params.id, await readMark(ws, req.params.id, req.auth.userId));
     return reply.status(204).send();
@@ -236,7 +237,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
 
   // Live updates: tickets and messages as they change, as server-sent events (works across processes: it reads
   // the database, which every api and worker process shares).
-  app.get('/inbox/stream', { config: agent, schema: { tags: ['inbox'], summary: 'Server-sent events: ticket and ticket.message as they change' } }, async (req, reply) => {
+  app.get('/inbox/stream', { config: agent, schema: { tags: ['inbox'], summary: 'Server-sent events: ticket and ticket.message as they change', response: { 200: rs.InboxEvents } } }, async (req, reply) => {
     const ws = req.auth.workspaceId;
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     reply.raw.write(': connected\n\n');

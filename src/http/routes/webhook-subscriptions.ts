@@ -30,7 +30,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
 
   app.get('/webhook-subscriptions', { config: admin, schema: { tags: ['webhooks'], response: { 200: rs.WebhookSubscriptionList } } }, async (req) => ({ data: (await deps.outbound.list(req.auth.workspaceId)).map(view) }));
 
-  app.delete('/webhook-subscriptions/:id', { config: admin, schema: { tags: ['webhooks'], params: idParams } }, async (req, reply) => {
+  app.delete('/webhook-subscriptions/:id', { config: admin, schema: { tags: ['webhooks'], params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await deps.outbound.remove(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
@@ -61,7 +61,7 @@ export const webhookSubscriptionRoutes = (deps: HttpDeps): FastifyPluginAsyncZod
 
   app.get(
     '/webhook-subscriptions/:id/deliveries/:deliveryId',
-    { config: admin, schema: { tags: ['webhooks'], summary: 'One delivery with every attempt made', params: deliveryParams } },
+    { config: admin, schema: { tags: ['webhooks'], summary: 'One delivery with every attempt made', params: deliveryParams, response: { 200: rs.WebhookDeliveryDetail } } },
     async (req) => {
       const { delivery, attempts } = await deps.outbound.delivery(req.auth.workspaceId, req.params.id, req.params.deliveryId);
       return { ...deliveryView(delivery), attempt_log: attempts.map(attemptView) };

@@ -24,6 +24,7 @@ export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
           currency: z.string().max(3).nullable().optional(),
           language: z.string().max(10).nullable().optional(),
         }),
+        response: { 200: rs.Workspace },
       },
     },
     async (req) => workspaceView(await deps.workspaces.updateWorkspace(req.auth.workspaceId, { name: req.body.name, brandName: req.body.brand_name, currency: req.body.currency, language: req.body.language })),
@@ -42,7 +43,7 @@ export const workspaceRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
     },
   );
 
-  app.delete('/api-keys/:id', { config: admin, schema: { tags: ['workspace'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
+  app.delete('/api-keys/:id', { config: admin, schema: { tags: ['workspace'], summary: 'Revoke an API key', params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await deps.workspaces.revokeApiKey(req.auth.workspaceId, req.params.id);
     return reply.status(204).send();
   });
