@@ -27,9 +27,10 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     const phone = new SimulatedPhone({ whatsapp: new WhatsAppCloudSimulator(), line: new LineSimulator(), messenger: new MessengerSimulator(), shopify: new ShopifySimulator() });
     const hub = await createHub({ config, role: 'api', logger: createLogger('error'), sandbox: phone });
     try {
-      const http = hub.http!;
-      await http.ready();
-      return http.swagger() as unknown as Record<string, unknown>;
+      // Exactly what GET /docs/json serves.
+      const res = await hub.http!.inject({ method: 'GET', url: '/docs/json' });
+      if (res.statusCode !== 200) throw new Error(`GET /docs/json answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
+      return res.json<Record<string, unknown>>();
     } finally {
       await hub.stop();
     }
