@@ -2,7 +2,9 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ApiKeysTable, ChannelAccountsTable, StoreConnectionsTable } from '../schema.js';
-import type { ApiKeyRecord, ChannelAccount, Repos, StoreConnection, PollState, Workspace } from '../../core/repos.js';
+import type { ChannelAccount, StoreConnection, PollState } from '../../core/connections/repo.js';
+import type { Repos } from '../../core/repos.js';
+import type { ApiKeyRecord, Workspace } from '../../core/workspaces/repo.js';
 import { newId } from '../../core/ids.js';
 import { DuplicateError } from '../../core/errors.js';
 import { isUniqueViolation } from '../database.js';

@@ -2,7 +2,8 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { EventsTable, InboundWebhooksTable, OrdersTable } from '../schema.js';
-import type { InboundWebhook, Order, Repos, StoredEvent } from '../../core/repos.js';
+import type { InboundWebhook, Order, StoredEvent } from '../../core/events/repo.js';
+import type { Repos } from '../../core/repos.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';

@@ -6,7 +6,8 @@ import { parseSearch } from '../../core/search/query.js';
 import { containsCi, phoneContains } from './search.js';
 import { hashedAddress } from './erasure.js';
 import type { CustomerIdentitiesTable, CustomersTable } from '../schema.js';
-import type { Customer, CustomerIdentity, IdentityKind, Repos } from '../../core/repos.js';
+import type { Customer, CustomerIdentity, IdentityKind } from '../../core/customers/repo.js';
+import type { Repos } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import type { ErasureTarget, Repos } from '../../core/repos.js';
+import type { ErasureTarget } from '../../core/customers/repo.js';
+import type { Repos } from '../../core/repos.js';
 import { newId } from '../../core/ids.js';
 
 export const ERASED = '[erased]';

@@ -2,7 +2,9 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ActivitiesTable, MessagesTable, NotificationSettingsTable } from '../schema.js';
-import type { Activity, CustomTemplate, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
+import type { Activity } from '../../core/events/repo.js';
+import type { CustomTemplate, Message, MessagePatch, NotificationSetting, TemplateBinding } from '../../core/notifications/repo.js';
+import type { Repos } from '../../core/repos.js';
 import type { EventType } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
 import { enqueue } from '../../queue/outbox.js';

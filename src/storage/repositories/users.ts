@@ -1,6 +1,7 @@
 // Console users and their sessions.
 import type { Db } from '../database.js';
-import type { Repos, User, UserRole } from '../../core/repos.js';
+import type { Repos } from '../../core/repos.js';
+import type { User, UserRole } from '../../core/users/repo.js';
 import { newId } from '../../core/ids.js';
 import { insertUnique } from './accounts.js';
 

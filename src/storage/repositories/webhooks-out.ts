@@ -2,7 +2,8 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
-import type { Repos, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
+import type { Repos } from '../../core/repos.js';
+import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/webhooks/repo.js';
 import { newId } from '../../core/ids.js';
 
 const subscriptionFromRow = (r: Selectable<Database['webhook_subscriptions']>): WebhookSubscription => ({
