@@ -33,6 +33,22 @@ export interface Customer {
   updatedAt: number;
 }
 
+export interface CustomersRepo {
+  create(workspaceId: string, input: { name: string | null; email: string | null; phone: string | null }): Promise<Customer>;
+  get(workspaceId: string, id: string): Promise<Customer | null>;
+  update(workspaceId: string, id: string, patch: Partial<{ name: string | null; email: string | null; phone: string | null }>): Promise<void>;
+  list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Customer>>;
+  /** Adds an identity; null when the same identity already belongs to a customer (see findByIdentity). */
+  addIdentity(workspaceId: string, customerId: string, input: { kind: IdentityKind; scope: string; value: string }): Promise<CustomerIdentity | null>;
+  removeIdentity(workspaceId: string, customerId: string, identityId: string): Promise<boolean>;
+  findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
+  /** Records that the customer wrote from this identity at `at` (if the identity exists). */
+  touchIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string, at: number): Promise<void>;
+  /** Records what the channel's profile API said of a chat identity (a null name keeps the one known). */
+  setIdentityProfile(workspaceId: string, identityId: string, profile: { displayName: string | null; checkedAt: number }): Promise<void>;
+  remove(workspaceId: string, id: string): Promise<boolean>;
+}
+
 /** What identifies one customer in stored text, for erasure. */
 export interface ErasureTarget {
   customerId: string;
@@ -51,22 +67,6 @@ export interface ErasureRepo {
   /** Deletes the customer and the rows that exist only for them; opt-outs are kept as hashes. Returns counts per table. */
   deleteLinked(workspaceId: string, target: ErasureTarget): Promise<Record<string, number>>;
   record(workspaceId: string, input: { customerId: string; requestedBy: string | null; counts: Record<string, number> }): Promise<{ id: string; erasedAt: number }>;
-}
-
-export interface CustomersRepo {
-  create(workspaceId: string, input: { name: string | null; email: string | null; phone: string | null }): Promise<Customer>;
-  get(workspaceId: string, id: string): Promise<Customer | null>;
-  update(workspaceId: string, id: string, patch: Partial<{ name: string | null; email: string | null; phone: string | null }>): Promise<void>;
-  list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Customer>>;
-  /** Adds an identity; null when the same identity already belongs to a customer (see findByIdentity). */
-  addIdentity(workspaceId: string, customerId: string, input: { kind: IdentityKind; scope: string; value: string }): Promise<CustomerIdentity | null>;
-  removeIdentity(workspaceId: string, customerId: string, identityId: string): Promise<boolean>;
-  findByIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string): Promise<Customer | null>;
-  /** Records that the customer wrote from this identity at `at` (if the identity exists). */
-  touchIdentity(workspaceId: string, kind: IdentityKind, scope: string, value: string, at: number): Promise<void>;
-  /** Records what the channel's profile API said of a chat identity (a null name keeps the one known). */
-  setIdentityProfile(workspaceId: string, identityId: string, profile: { displayName: string | null; checkedAt: number }): Promise<void>;
-  remove(workspaceId: string, id: string): Promise<boolean>;
 }
 
 /** The repositories of this module, as the unit of work hands them out. */
