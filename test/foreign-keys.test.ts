@@ -1,6 +1,8 @@
 // Foreign keys from every workspace-owned table to workspaces(id), on SQLite and PostgreSQL: present after the
 // migrations (including tables added later), enforced, and added by migration 0010 to an existing database
-// without losing rows or indexes (rows that name a missing workspace keep it, recovered).
+// without losing rows or indexes (rows that name a missing workspace keep it, recovered). Workspaces are never
+// deleted (no code path removes one), so every key refuses the delete of a workspace that still owns rows
+// (NO ACTION): a cascade would let one statement wipe a merchant's data.
 import { Migrator, sql } from 'kysely';
 import type { Migration } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +51,29 @@ async function workspaceKeys(db: Db, kind: 'sqlite' | 'postgres'): Promise<Map<s
   return out;
 }
 
+/** The ON DELETE action of each key from workspace_id to workspaces(id), by table, in SQL's words. */
+async function workspaceKeyDeleteActions(db: Db, kind: 'sqlite' | 'postgres'): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (kind === 'sqlite') {
+    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
+    for (const { name } of tables.rows) {
+      const keys = await sql<{ table: string; from: string; on_delete: string }>`select "table", "from", on_delete from pragma_foreign_key_list(${name})`.execute(db);
+      for (const k of keys.rows) if (k.table === 'workspaces' && k.from === 'workspace_id') out.set(name, k.on_delete.toUpperCase());
+    }
+    return out;
+  }
+  const words: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+  const rows = await sql<{ table_name: string; action: string }>`
+    select r.relname as table_name, k.confdeltype as action from pg_constraint k
+    join pg_class r on r.oid = k.conrelid
+    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = any (k.conkey)
+    where k.contype = 'f' and k.confrelid = 'workspaces'::regclass and a.attname = 'workspace_id'
+      and r.relnamespace = (select oid from pg_namespace where nspname = current_schema())
+  `.execute(db);
+  for (const r of rows.rows) out.set(r.table_name, words[r.action] ?? r.action);
+  return out;
+}
+
 async function indexes(db: Db, kind: 'sqlite' | 'postgres'): Promise<string[]> {
   if (kind === 'sqlite') {
     const rows = await sql<{ name: string; tbl_name: string; sql: string | null }>`select name, tbl_name, sql from sqlite_master where type = 'index' order by name`.execute(db);
@@ -79,6 +104,15 @@ for (const kind of storageKinds) {
       expect(keys.size).toBeGreaterThan(30);
       const missing = [...keys].filter(([table, keyed]) => !keyed && !notWorkspaceOwned.has(table)).map(([table]) => table);
       expect(missing).toEqual([]);
+    });
+
+    it('leaves out only the tables it names, and every key keeps a workspace with rows from being deleted', async () => {
+      const keys = await workspaceKeys(tdb.storage.db, kind);
+      // The exemptions are still tables with a workspace_id and no key (a stale entry would hide nothing).
+      for (const table of notWorkspaceOwned) expect([table, keys.get(table)]).toEqual([table, false]);
+      const actions = await workspaceKeyDeleteActions(tdb.storage.db, kind);
+      expect(new Set(actions.keys())).toEqual(new Set([...keys].filter(([, keyed]) => keyed).map(([table]) => table)));
+      expect([...actions].filter(([, action]) => action !== 'NO ACTION')).toEqual([]);
     });
 
     it('enforces them: a row naming a missing workspace is refused; a workspace with data cannot be deleted, an empty one can', async () => {

@@ -6,7 +6,8 @@ import { initialPollState, newPollToken, startPollChain } from '../stores/poller
 import { toE164 } from '../phone.js';
 import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount, StoredContent } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
-import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
+import type { ChannelAccount, StoreConnection } from './repo.js';
+import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { checkStoredSecrets } from './credential-text.js';
 import { DestinationRefusedError, checkDestinationHost, checkDestinationUrl } from '../net/destinations.js';

@@ -3,7 +3,8 @@
 import { AppError, ProviderError, invalidField, notFound } from '../errors.js';
 import type { ChatMenu, StoredContent } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
-import type { Message, UnitOfWork } from '../repos.js';
+import type { Message } from '../notifications/repo.js';
+import type { UnitOfWork } from '../repos.js';
 import type { ConnectionService } from '../connections/service.js';
 import { channelLabel } from '../notifications/labels.js';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../notifications/policy.js';

@@ -9,8 +9,11 @@
 import type { JobContext } from '../../queue/port.js';
 import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
-import type { ChannelAccount, IdentityKind, Message, Repos } from '../repos.js';
-import { identityKinds } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { IdentityKind } from '../customers/repo.js';
+import type { Message } from '../notifications/repo.js';
+import type { Repos } from '../repos.js';
+import { identityKinds } from '../customers/repo.js';
 import { optKeyword } from '../notifications/opt-outs.js';
 import { channelLabel } from '../notifications/labels.js';
 import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';

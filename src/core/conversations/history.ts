@@ -4,7 +4,9 @@
 import { ProviderError, notFound } from '../errors.js';
 import type { OrderSnapshot } from '../events/model.js';
 import type { Providers } from '../providers.js';
-import type { Customer, StoreConnection, UnitOfWork } from '../repos.js';
+import type { StoreConnection } from '../connections/repo.js';
+import type { Customer } from '../customers/repo.js';
+import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { StoreCustomer } from '../stores/ports.js';
 import { e164Digits } from '../phone.js';

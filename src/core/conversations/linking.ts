@@ -3,7 +3,9 @@
 // does not know them and the customer agrees), and an "account linked" notification goes out where enabled.
 import { ProviderError } from '../errors.js';
 import type { NormalizedEvent } from '../events/model.js';
-import type { ChannelAccount, Customer, IdentityKind, Repos } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { Customer, IdentityKind } from '../customers/repo.js';
+import type { Repos } from '../repos.js';
 import type { StoreCustomer } from '../stores/ports.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
 import { e164Digits, toE164 } from '../phone.js';

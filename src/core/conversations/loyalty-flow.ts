@@ -1,6 +1,7 @@
 // The loyalty programme in chat (seed 004): join with an e-mail, see the balance, claim an order's points (typed,
 // or carried by a deep link from the store's thank-you page), and redeem prizes.
-import type { ChannelAccount, IdentityKind } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { IdentityKind } from '../customers/repo.js';
 import { chatIdentityScope } from './identity.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
 import { AppError } from '../errors.js';

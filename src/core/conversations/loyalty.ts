@@ -3,7 +3,8 @@
 // covers. Every change is a ledger entry; the balance and the entry change together.
 import { AppError, ProviderError, invalidField } from '../errors.js';
 import type { OrderSnapshot } from '../events/model.js';
-import type { Order, Repos, UnitOfWork } from '../repos.js';
+import type { Order } from '../events/repo.js';
+import type { Repos, UnitOfWork } from '../repos.js';
 import type { Providers } from '../providers.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { ChatSettings, LedgerEntry, LoyaltyPrize } from './model.js';

@@ -2,7 +2,7 @@
 // the actions the store platform supports; the action is performed through the platform's API and recorded on
 // the order's activity with the mode "WhatsApp". The first valid answer wins; a late answer is explained.
 import { ProviderError } from '../errors.js';
-import type { ChannelAccount } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
 import type { FailedDeliveryAction } from '../stores/ports.js';
 import { toE164 } from '../phone.js';
 import type { ConversationState, NdrCase } from './model.js';

@@ -1,7 +1,7 @@
 // One turn of a conversation: what the customer sent, and what the engine decides in answer — replies, the
 // next state, actions recorded on orders — collected here and written together at the end of the turn.
 import type { ChatButton, ChatCard, InteractiveContent } from '../channels/ports.js';
-import type { Activity } from '../repos.js';
+import type { Activity } from '../events/repo.js';
 import type { ChatSettings, Conversation, ConversationPatch, ConversationState } from './model.js';
 
 export interface TurnInput {

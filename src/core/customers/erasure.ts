@@ -5,7 +5,8 @@
 // suppressed. The erasure is recorded with ids and counts only. Running it again after an interruption
 // finishes the job: the customer row goes last. Subscribers of the customer.erased outbound webhook are told.
 import { notFound } from '../errors.js';
-import type { ErasureTarget, UnitOfWork } from '../repos.js';
+import type { ErasureTarget } from './repo.js';
+import type { UnitOfWork } from '../repos.js';
 import { e164Digits } from '../phone.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 

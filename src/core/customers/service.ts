@@ -2,8 +2,9 @@
 // phone and store customer id (per store connection) by which the hub finds the person behind an order or a
 // chat. An identity belongs to one customer; claiming it for another is a conflict, not a silent move.
 import { AppError, invalidField, notFound } from '../errors.js';
-import type { Customer, IdentityKind, UnitOfWork } from '../repos.js';
-import { identityKinds } from '../repos.js';
+import type { Customer, IdentityKind } from './repo.js';
+import type { UnitOfWork } from '../repos.js';
+import { identityKinds } from './repo.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
 import { e164Digits, toE164 } from '../phone.js';
 

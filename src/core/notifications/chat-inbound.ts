@@ -12,7 +12,9 @@
 // are recorded as skipped with the reason, and follow, recorded with its customer and answered with the welcome
 // module when the merchant set one.
 import type { ChannelAdapter, DeliveryStatusUpdate, InboundChatMessage, ParsedChannelWebhook } from '../channels/ports.js';
-import type { ChannelAccount, Message, Repos } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { Message } from './repo.js';
+import type { Repos } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { OptOutService } from './opt-outs.js';
 

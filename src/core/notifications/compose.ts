@@ -1,7 +1,7 @@
 // The text of a notification on a channel without provider templates: the merchant's own Liquid text, or the
 // built-in one in the setting's language, rendered over the variable catalogue.
 import type { EventType } from '../events/model.js';
-import type { CustomTemplate } from '../repos.js';
+import type { CustomTemplate } from './repo.js';
 import { builtinText, matchLocale } from '../templates/builtin.js';
 import type { TemplateLocale } from '../templates/builtin.js';
 import { TemplateError, renderLiquid, textToHtml } from '../templates/liquid.js';

@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 import { AppError, notFound } from '../errors.js';
 import type { RawWebhook } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
-import type { ChannelAccount, StoreConnection, UnitOfWork } from '../repos.js';
+import type { ChannelAccount, StoreConnection } from '../connections/repo.js';
+import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { safeEqual } from '../secrets/secret-box.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Handoff } from '../handoff.js';
-import type { InboundWebhook } from '../repos.js';
+import type { InboundWebhook } from '../events/repo.js';
 import { storedWebhookText } from './webhook-text.js';
 
 export interface WebhookReceipt {

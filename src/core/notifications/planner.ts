@@ -2,14 +2,16 @@
 // Everything it writes for one delivery (order, events, messages, send jobs, activities) commits together,
 // and each step is keyed so that a second run of the job, or a second delivery of the same fact, adds nothing.
 import type { Providers, Logger } from '../providers.js';
-import type { ChannelAccount, NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { InboundWebhook, Order, StoredEvent } from '../events/repo.js';
+import type { Message, NotificationSetting } from './repo.js';
+import type { Repos, UnitOfWork } from '../repos.js';
 import type { NormalizedEvent } from '../events/model.js';
 import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
 import { invalidField } from '../errors.js';
 import type { JobContext } from '../../queue/port.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Handoff } from '../handoff.js';
-import type { InboundWebhook, Message } from '../repos.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import type { StoredContent } from '../channels/ports.js';
 import { matchLocale } from '../templates/builtin.js';

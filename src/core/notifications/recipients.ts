@@ -1,7 +1,10 @@
 // Who a notification goes to on each channel: the order's phone (WhatsApp, SMS) or e-mail, or the chat
 // identity the customer linked (LINE user id, Messenger PSID) on the very account that sends. Each miss is a
 // reason a merchant understands.
-import type { ChannelAccount, Customer, CustomerIdentity, Order, Repos } from '../repos.js';
+import type { ChannelAccount } from '../connections/repo.js';
+import type { Customer, CustomerIdentity } from '../customers/repo.js';
+import type { Order } from '../events/repo.js';
+import type { Repos } from '../repos.js';
 import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { maskEmail, maskTail } from '../mask.js';
 import { normalizeAddress } from './opt-outs.js';

@@ -6,7 +6,8 @@ import type { JobContext } from '../../queue/port.js';
 import { PermanentJobError } from '../../queue/port.js';
 import { ProviderError } from '../errors.js';
 import type { Logger, Providers } from '../providers.js';
-import type { PollState, Repos, StoreConnection, UnitOfWork } from '../repos.js';
+import type { PollState, StoreConnection } from '../connections/repo.js';
+import type { Repos, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { NotificationPlanner } from '../notifications/planner.js';
 

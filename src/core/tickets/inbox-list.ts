@@ -1,6 +1,7 @@
 // What the inbox shows of each ticket beyond its own row: who the customer is by name, the newest message,
 // whether it is new to the signed-in user, who handles it by name, and a subject that says something.
-import type { Repos, User } from '../repos.js';
+import type { Repos } from '../repos.js';
+import type { User } from '../users/repo.js';
 import type { Ticket, TicketMessage, TicketSummary } from './model.js';
 import { displaySubject } from './subject.js';
 

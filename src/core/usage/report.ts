@@ -1,7 +1,7 @@
 // Usage for billing: per month, channel, sending account, owner (platform's shared account or the merchant's
 // own) and category. The same rows serve the merchant's view and the operator's report across workspaces.
 import { invalidField } from '../errors.js';
-import type { UsageRow } from '../repos.js';
+import type { UsageRow } from './repo.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 

@@ -6,7 +6,8 @@
 // (OWASP "device cookies"), so an attacker guessing a user's password cannot keep that user out.
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, DuplicateError, invalidField, notFound } from '../errors.js';
-import type { Session, UnitOfWork, User, UserRole } from '../repos.js';
+import type { UnitOfWork } from '../repos.js';
+import type { Session, User, UserRole } from './repo.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { safeEqual } from '../secrets/secret-box.js';
 import { CURRENT_COST, checkPassword, hashPassword, needsRehash } from './password.js';

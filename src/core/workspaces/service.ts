@@ -1,7 +1,8 @@
 // Workspaces (tenants) and their API keys. A key is shown once, stored as a SHA-256 hash, and revocable.
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, invalidField, notFound } from '../errors.js';
-import type { ApiKeyRecord, UnitOfWork, Workspace } from '../repos.js';
+import type { UnitOfWork } from '../repos.js';
+import type { ApiKeyRecord, Workspace } from './repo.js';
 import { templateLocales } from '../templates/builtin.js';
 
 const KEY_PREFIX = 'stk_';

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { ConversationsTable, Database, LedgerTable, NdrCasesTable } from '../schema.js';
-import type { Repos } from '../../core/repos.js';
+import type { ChatSettingsRepo, ConversationsRepo, FlowModulesRepo, LoyaltyRepo, NdrCasesRepo, VerificationCodesRepo } from '../../core/conversations/repo.js';
 import type { ChatSettings, Conversation, ConversationMode, ConversationState, FlowModule, LedgerEntry, NdrCase, VerificationCode } from '../../core/conversations/model.js';
 import { defaultChatSettings } from '../../core/conversations/model.js';
 import { newId } from '../../core/ids.js';
@@ -30,7 +30,7 @@ const conversationFromRow = (r: Selectable<ConversationsTable>): Conversation =>
 
 const PENDING_LOOKAHEAD = 20;
 
-export function conversationsRepo(db: Db): Repos['conversations'] {
+export function conversationsRepo(db: Db): ConversationsRepo {
   const find = (workspaceId: string, accountId: string, address: string) =>
     db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('channel_account_id', '=', accountId).where('address', '=', address).executeTakeFirst();
   return {
@@ -158,7 +158,7 @@ const moduleFromRow = (r: { id: string; workspace_id: string; name: string; defi
   return { id: r.id, workspaceId: r.workspace_id, name: r.name, text: d.text, buttons: d.buttons, keywords: d.keywords, createdAt: r.created_at, updatedAt: r.updated_at };
 };
 
-export function flowModulesRepo(db: Db): Repos['flowModules'] {
+export function flowModulesRepo(db: Db): FlowModulesRepo {
   return {
     async create(workspaceId, input) {
       const now = Date.now();
@@ -190,7 +190,7 @@ export function flowModulesRepo(db: Db): Repos['flowModules'] {
   };
 }
 
-export function chatSettingsRepo(db: Db): Repos['chatSettings'] {
+export function chatSettingsRepo(db: Db): ChatSettingsRepo {
   return {
     async get(workspaceId) {
       const r = await db.selectFrom('chat_settings').select('settings').where('workspace_id', '=', workspaceId).executeTakeFirst();
@@ -209,7 +209,7 @@ export function chatSettingsRepo(db: Db): Repos['chatSettings'] {
   };
 }
 
-export function verificationCodesRepo(db: Db): Repos['verificationCodes'] {
+export function verificationCodesRepo(db: Db): VerificationCodesRepo {
   const fromRow = (r: Selectable<Database['verification_codes']>): VerificationCode => ({
     id: r.id,
     conversationId: r.conversation_id,
@@ -337,7 +337,7 @@ const caseFromRow = (r: Selectable<NdrCasesTable>): NdrCase => ({
   resolvedAt: r.resolved_at,
 });
 
-export function ndrCasesRepo(db: Db): Repos['ndrCases'] {
+export function ndrCasesRepo(db: Db): NdrCasesRepo {
   return {
     async create(workspaceId, input) {
       const row = {
@@ -407,7 +407,7 @@ const ledgerFromRow = (r: Selectable<LedgerTable>): LedgerEntry => ({
   createdAt: r.created_at,
 });
 
-export function loyaltyRepo(db: Db): Repos['loyalty'] {
+export function loyaltyRepo(db: Db): LoyaltyRepo {
   const memberFrom = (r: { customer_id: string; email: string; balance: number; joined_at: number }) => ({ customerId: r.customer_id, email: r.email, balance: Number(r.balance), joinedAt: r.joined_at });
   return {
     async member(workspaceId, customerId) {

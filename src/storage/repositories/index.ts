@@ -4,16 +4,22 @@ import type { JobsTable } from '../schema.js';
 import { enqueue } from '../../queue/outbox.js';
 import type { LocalClaim } from '../../queue/port.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
-import { apiKeysRepo, channelAccountsRepo, storeConnectionsRepo, workspacesRepo } from './accounts.js';
-import { customersRepo, optOutsRepo } from './customers.js';
+import { apiKeysRepo, workspacesRepo } from './workspaces.js';
 import { sessionsRepo, signInFailuresRepo, usersRepo } from './users.js';
-import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
+import { channelAccountsRepo, channelSelectionsRepo, storeConnectionsRepo } from './connections.js';
+import { activitiesRepo, eventsRepo, ordersRepo, webhooksRepo } from './events.js';
+import { messagesRepo, optOutsRepo, settingsRepo, variableSamplesRepo } from './notifications.js';
+import { usageRepo } from './usage.js';
+import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks.js';
+import { customersRepo, erasureRepo } from './customers.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
-import { eventsRepo, ordersRepo, webhooksRepo } from './commerce.js';
-import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks-out.js';
-import { maintenanceRepo } from './maintenance.js';
-import { erasureRepo } from './erasure.js';
-import { activitiesRepo, channelSelectionsRepo, jobsRepo, messagesRepo, settingsRepo, usageRepo, variableSamplesRepo } from './messaging.js';
+import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
+import { maintenanceRepo } from './retention.js';
+
+/** The transaction's outbox: a job written here starts once the transaction has committed. */
+function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
+  return { enqueue: async (spec) => (await enqueue(db, spec, defaultMaxAttempts)).id };
+}
 
 const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => Repos[K] } = {
   workspaces: workspacesRepo,

@@ -2,14 +2,14 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { TicketMessagesTable, TicketsTable } from '../schema.js';
-import type { Repos } from '../../core/repos.js';
+import type { CategoriesRepo, ContactsRepo, CustomFieldsRepo, QueuesRepo, TicketMessagesRepo, TicketReadsRepo, TicketsRepo } from '../../core/tickets/repo.js';
 import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus, TicketSummary } from '../../core/tickets/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 const inserted = (res: { numInsertedOrUpdatedRows?: bigint }) => Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
 
-export function customFieldsRepo(db: Db): Repos['customFields'] {
+export function customFieldsRepo(db: Db): CustomFieldsRepo {
   const from = (r: { id: string; name: string; type: string; created_at: number }) => ({ id: r.id, name: r.name, type: 'text' as const, createdAt: r.created_at });
   return {
     async create(workspaceId, input) {
@@ -38,7 +38,7 @@ const contactFrom = (r: { id: string; workspace_id: string; name: string | null;
   updatedAt: r.updated_at,
 });
 
-export function contactsRepo(db: Db): Repos['contacts'] {
+export function contactsRepo(db: Db): ContactsRepo {
   const get = async (workspaceId: string, id: string) => {
     const r = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return r ? contactFrom(r) : null;
@@ -101,7 +101,7 @@ export function contactsRepo(db: Db): Repos['contacts'] {
   };
 }
 
-export function queuesRepo(db: Db): Repos['queues'] {
+export function queuesRepo(db: Db): QueuesRepo {
   const from = (r: { id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number }) => ({ id: r.id, name: r.name, autoReply: r.auto_reply, signature: r.signature, createdAt: r.created_at });
   return {
     async create(workspaceId, input) {
@@ -126,7 +126,7 @@ export function queuesRepo(db: Db): Repos['queues'] {
   };
 }
 
-export function categoriesRepo(db: Db): Repos['categories'] {
+export function categoriesRepo(db: Db): CategoriesRepo {
   const from = (r: { id: string; name: string; created_at: number }) => ({ id: r.id, name: r.name, createdAt: r.created_at });
   return {
     async create(workspaceId, input) {
@@ -165,7 +165,7 @@ const ticketFrom = (r: Selectable<TicketsTable>): Ticket => ({
   updatedAt: r.updated_at,
 });
 
-export function ticketsRepo(db: Db): Repos['tickets'] {
+export function ticketsRepo(db: Db): TicketsRepo {
   const findByExternal = async (workspaceId: string, sourceRef: string, externalId: string) => {
     const r = await db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('source_ref', '=', sourceRef).where('external_id', '=', externalId).executeTakeFirst();
     return r ? ticketFrom(r) : null;
@@ -267,7 +267,7 @@ const messageFrom = (r: Selectable<TicketMessagesTable>): TicketMessage => ({
   updatedAt: r.updated_at,
 });
 
-export function ticketMessagesRepo(db: Db): Repos['ticketMessages'] {
+export function ticketMessagesRepo(db: Db): TicketMessagesRepo {
   return {
     async addIfNew(workspaceId, input) {
       const now = Date.now();
@@ -379,7 +379,7 @@ export function ticketMessagesRepo(db: Db): Repos['ticketMessages'] {
   };
 }
 
-export function ticketReadsRepo(db: Db): Repos['ticketReads'] {
+export function ticketReadsRepo(db: Db): TicketReadsRepo {
   return {
     async markRead(workspaceId, ticketId, userId, at) {
       await db

@@ -1,8 +1,8 @@
 // Console users and their sessions.
 import type { Db } from '../database.js';
-import type { Repos, User, UserRole } from '../../core/repos.js';
+import type { SessionsRepo, SignInFailuresRepo, User, UserRole, UsersRepo } from '../../core/users/repo.js';
 import { newId } from '../../core/ids.js';
-import { insertUnique } from './accounts.js';
+import { insertUnique } from './insert-unique.js';
 
 const userFrom = (r: { id: string; workspace_id: string; email: string; name: string | null; role: string; created_at: number }): User => ({
   id: r.id,
@@ -13,7 +13,7 @@ const userFrom = (r: { id: string; workspace_id: string; email: string; name: st
   createdAt: r.created_at,
 });
 
-export function usersRepo(db: Db): Repos['users'] {
+export function usersRepo(db: Db): UsersRepo {
   return {
     async create(workspaceId, input) {
       const row = { id: newId('usr'), workspace_id: workspaceId, email: input.email, name: input.name, role: input.role, password_hash: input.passwordHash, created_at: Date.now() };
@@ -46,7 +46,7 @@ export function usersRepo(db: Db): Repos['users'] {
 /** How long failed sign-ins are kept: far longer than any lock-out window. */
 const FAILURES_KEPT_MS = 24 * 3600_000;
 
-export function signInFailuresRepo(db: Db): Repos['signInFailures'] {
+export function signInFailuresRepo(db: Db): SignInFailuresRepo {
   let lastPrune = 0;
   return {
     async record(key, at) {
@@ -71,7 +71,7 @@ export function signInFailuresRepo(db: Db): Repos['signInFailures'] {
   };
 }
 
-export function sessionsRepo(db: Db): Repos['sessions'] {
+export function sessionsRepo(db: Db): SessionsRepo {
   return {
     async create(input) {
       const row = { id: newId('ses'), token_hash: input.tokenHash, user_id: input.userId, workspace_id: input.workspaceId, csrf_token: input.csrfToken, created_at: Date.now(), expires_at: input.expiresAt };

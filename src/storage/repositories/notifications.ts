@@ -1,12 +1,12 @@
-// Notification settings, messages, activities and the job outbox.
+// Notification settings, messages, the workspace's sample values, and opt-outs per channel and address.
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
-import type { ActivitiesTable, MessagesTable, NotificationSettingsTable } from '../schema.js';
-import type { Activity, CustomTemplate, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
+import type { MessagesTable, NotificationSettingsTable } from '../schema.js';
+import type { CustomTemplate, Message, MessagePatch, MessagesRepo, NotificationSetting, NotificationSettingsRepo, OptOutsRepo, TemplateBinding, VariableSamplesRepo } from '../../core/notifications/repo.js';
 import type { EventType } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
-import { enqueue } from '../../queue/outbox.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { hashedAddress } from './customers.js';
 import { insertRow, selectById } from '../prepared.js';
 
 const settingFromRow = (r: Selectable<NotificationSettingsTable>): NotificationSetting => ({
@@ -55,18 +55,7 @@ const messageFromRow = (r: Selectable<MessagesTable>): Message => ({
   bookkeepingDue: Number(r.bookkeeping_due ?? 0) === 1,
 });
 
-const activityFromRow = (r: Selectable<ActivitiesTable>): Activity => ({
-  id: r.id,
-  workspaceId: r.workspace_id,
-  orderId: r.order_id,
-  messageId: r.message_id,
-  kind: r.kind,
-  summary: r.summary,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-  createdAt: r.created_at,
-});
-
-export function settingsRepo(db: Db): Repos['settings'] {
+export function settingsRepo(db: Db): NotificationSettingsRepo {
   return {
     async get(workspaceId, eventType, channel) {
       const r = await db
@@ -134,7 +123,7 @@ function messageSet(patch: MessagePatch): Record<string, unknown> {
   return set;
 }
 
-export function messagesRepo(db: Db): Repos['messages'] {
+export function messagesRepo(db: Db): MessagesRepo {
   return {
     async insertIfNew(workspaceId, input) {
       const now = Date.now();
@@ -260,111 +249,7 @@ export function messagesRepo(db: Db): Repos['messages'] {
   };
 }
 
-export function activitiesRepo(db: Db): Repos['activities'] {
-  return {
-    async add(workspaceId, input) {
-      const row = {
-        id: newId('act'),
-        workspace_id: workspaceId,
-        order_id: input.orderId,
-        message_id: input.messageId,
-        kind: input.kind,
-        summary: input.summary,
-        data: JSON.stringify(input.data),
-        created_at: input.createdAt ?? Date.now(),
-      };
-      await insertRow(db, 'activities', row);
-      return activityFromRow(row);
-    },
-    async listForOrder(workspaceId, orderId) {
-      const rows = await db
-        .selectFrom('activities')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('order_id', '=', orderId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(activityFromRow);
-    },
-  };
-}
-
-export function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
-  return { enqueue: async (spec) => (await enqueue(db, spec, defaultMaxAttempts)).id };
-}
-
-export function channelSelectionsRepo(db: Db): Repos['channelSelections'] {
-  return {
-    async get(workspaceId, channel) {
-      const r = await db.selectFrom('channel_selections').selectAll().where('workspace_id', '=', workspaceId).where('channel', '=', channel).executeTakeFirst();
-      return r ? { channelAccountId: r.channel_account_id, selectedAt: r.selected_at } : null;
-    },
-    async set(workspaceId, channel, channelAccountId) {
-      const now = Date.now();
-      await db
-        .insertInto('channel_selections')
-        .values({ workspace_id: workspaceId, channel, channel_account_id: channelAccountId, selected_at: now })
-        .onConflict((oc) => oc.columns(['workspace_id', 'channel']).doUpdateSet({ channel_account_id: channelAccountId, selected_at: now }))
-        .execute();
-    },
-  };
-}
-
-export function usageRepo(db: Db): Repos['usage'] {
-  const aggregate = (fromMonth: string, toMonth: string) =>
-    db
-      .selectFrom('usage_records')
-      .select(['workspace_id', 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('month', '>=', fromMonth)
-      .where('month', '<=', toMonth)
-      .groupBy(['workspace_id', 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category'])
-      .orderBy('workspace_id')
-      .orderBy('month')
-      .orderBy('channel')
-      .orderBy('channel_account_id')
-      .orderBy('category');
-  const toRow = (r: { workspace_id: string; month: string; channel: string; channel_account_id: string; provider: string; owner: string; category: string; n: number | string | bigint }) => ({
-    workspaceId: r.workspace_id,
-    month: r.month,
-    channel: r.channel,
-    channelAccountId: r.channel_account_id,
-    provider: r.provider,
-    owner: r.owner,
-    category: r.category,
-    messages: Number(r.n),
-  });
-  return {
-    async record(workspaceId, input) {
-      const month = new Date(input.at).toISOString().slice(0, 7);
-      await insertRow(
-        db,
-        'usage_records',
-        {
-          id: newId('use'),
-          workspace_id: workspaceId,
-          message_id: input.messageId,
-          channel: input.channel,
-          channel_account_id: input.channelAccountId,
-          provider: input.provider,
-          owner: input.owner,
-          category: input.category,
-          month,
-          created_at: input.at,
-        },
-        ['message_id'],
-      );
-    },
-    async summary(workspaceId, fromMonth, toMonth) {
-      return (await aggregate(fromMonth, toMonth).where('workspace_id', '=', workspaceId).execute()).map(toRow);
-    },
-    async report(fromMonth, toMonth) {
-      return (await aggregate(fromMonth, toMonth).execute()).map(toRow);
-    },
-  };
-}
-
-export function variableSamplesRepo(db: Db): Repos['variableSamples'] {
+export function variableSamplesRepo(db: Db): VariableSamplesRepo {
   return {
     async list(workspaceId) {
       const rows = await db.selectFrom('variable_samples').select(['key', 'value']).where('workspace_id', '=', workspaceId).execute();
@@ -379,6 +264,53 @@ export function variableSamplesRepo(db: Db): Repos['variableSamples'] {
           .onConflict((oc) => oc.columns(['workspace_id', 'key']).doUpdateSet({ value, updated_at: now }))
           .execute();
       }
+    },
+  };
+}
+
+export function optOutsRepo(db: Db): OptOutsRepo {
+  return {
+    async add(workspaceId, input) {
+      const res = await db
+        .insertInto('opt_outs')
+        .values({ workspace_id: workspaceId, channel: input.channel, address: input.address, source: input.source, created_at: Date.now() })
+        .onConflict((oc) => oc.columns(['workspace_id', 'channel', 'address']).doNothing())
+        .executeTakeFirst();
+      return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async remove(workspaceId, channel, address) {
+      const res = await db.deleteFrom('opt_outs').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', 'in', [address, hashedAddress(channel, address)]).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+    async removeIfSource(workspaceId, channel, address, source) {
+      const res = await db
+        .deleteFrom('opt_outs')
+        .where('workspace_id', '=', workspaceId)
+        .where('channel', '=', channel)
+        .where('address', '=', address)
+        .where('source', '=', source)
+        .executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+    async has(workspaceId, channel, address) {
+      // An erased customer's opt-out is kept as a hash of the address.
+      const r = await db.selectFrom('opt_outs').select('address').where('workspace_id', '=', workspaceId).where('channel', '=', channel).where('address', 'in', [address, hashedAddress(channel, address)]).executeTakeFirst();
+      return r != null;
+    },
+    async list(workspaceId, opts) {
+      let q = db.selectFrom('opt_outs').selectAll().where('workspace_id', '=', workspaceId);
+      if (opts.channel) q = q.where('channel', '=', opts.channel);
+      // The cursor is the (created_at, channel, address) of the last row, newest first.
+      if (opts.cursor) {
+        const [at, channel, address] = JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8')) as [number, string, string];
+        q = q.where((eb) =>
+          eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb.or([eb('channel', '>', channel), eb.and([eb('channel', '=', channel), eb('address', '>', address)])])])]),
+        );
+      }
+      const rows = await q.orderBy('created_at', 'desc').orderBy('channel').orderBy('address').limit(opts.limit + 1).execute();
+      const items = rows.slice(0, opts.limit).map((r) => ({ channel: r.channel, address: r.address, source: r.source, createdAt: r.created_at }));
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > opts.limit && last ? Buffer.from(JSON.stringify([last.createdAt, last.channel, last.address])).toString('base64url') : null };
     },
   };
 }

@@ -1,9 +1,9 @@
 // Recurring maintenance chains and the retention prunes. Each prune deletes one bounded batch (by primary
 // key, so both dialects delete exactly the rows selected) and is safe to run from several workers at once.
 import type { Db } from '../database.js';
-import type { Repos } from '../../core/repos.js';
+import type { MaintenanceRepo } from '../../core/retention/repo.js';
 
-export function maintenanceRepo(db: Db): Repos['maintenance'] {
+export function maintenanceRepo(db: Db): MaintenanceRepo {
   return {
     async get(name) {
       const r = await db.selectFrom('maintenance_runs').selectAll().where('name', '=', name).executeTakeFirst();

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
-import type { Repos, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../../core/repos.js';
+import type { WebhookDeliveriesRepo, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription, WebhookSubscriptionsRepo } from '../../core/webhooks/repo.js';
 import { newId } from '../../core/ids.js';
 
 const subscriptionFromRow = (r: Selectable<Database['webhook_subscriptions']>): WebhookSubscription => ({
@@ -42,7 +42,7 @@ const attemptFromRow = (r: Selectable<Database['webhook_delivery_attempts']>): W
   error: r.error,
 });
 
-export function webhookSubscriptionsRepo(db: Db): Repos['webhookSubscriptions'] {
+export function webhookSubscriptionsRepo(db: Db): WebhookSubscriptionsRepo {
   return {
     async create(workspaceId, input) {
       const row = { id: newId('whs'), workspace_id: workspaceId, url: input.url, events: JSON.stringify(input.events), secret: input.sealedSecret, created_at: Date.now() };
@@ -64,7 +64,7 @@ export function webhookSubscriptionsRepo(db: Db): Repos['webhookSubscriptions'] 
   };
 }
 
-export function webhookDeliveriesRepo(db: Db): Repos['webhookDeliveries'] {
+export function webhookDeliveriesRepo(db: Db): WebhookDeliveriesRepo {
   return {
     async create(workspaceId, input) {
       const row = {

@@ -1,17 +1,17 @@
-// Inbound webhooks, orders and events.
+// Inbound webhooks, orders, events, and the activity timeline of orders and messages.
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
-import type { EventsTable, InboundWebhooksTable, OrdersTable } from '../schema.js';
-import type { InboundWebhook, Order, Repos, StoredEvent } from '../../core/repos.js';
+import type { ActivitiesTable, EventsTable, InboundWebhooksTable, OrdersTable } from '../schema.js';
+import type { ActivitiesRepo, Activity, EventsRepo, InboundWebhook, InboundWebhooksRepo, Order, OrdersRepo, StoredEvent } from '../../core/events/repo.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
+import { parseSearch } from '../../core/search/query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { containsCi, phoneContains } from './search.js';
 import { insertRow, selectById, upsertRow } from '../prepared.js';
 
 /** What a later event of the same order changes: everything but its identity and first sighting. */
 const ORDER_UPDATE_COLUMNS = ['name', 'customer_name', 'email', 'phone', 'total_amount', 'currency', 'status', 'snapshot', 'updated_at'];
-import { parseSearch } from '../../core/search/query.js';
-import { containsCi, phoneContains } from './search.js';
 
 const webhookFromRow = (r: Selectable<InboundWebhooksTable>): InboundWebhook => ({
   id: r.id,
@@ -58,7 +58,18 @@ const eventFromRow = (r: Selectable<EventsTable>): StoredEvent => ({
   createdAt: r.created_at,
 });
 
-export function webhooksRepo(db: Db): Repos['webhooks'] {
+const activityFromRow = (r: Selectable<ActivitiesTable>): Activity => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  orderId: r.order_id,
+  messageId: r.message_id,
+  kind: r.kind,
+  summary: r.summary,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+export function webhooksRepo(db: Db): InboundWebhooksRepo {
   return {
     async insertIfNew(workspaceId, input) {
       const row = {
@@ -93,7 +104,7 @@ export function webhooksRepo(db: Db): Repos['webhooks'] {
   };
 }
 
-export function ordersRepo(db: Db): Repos['orders'] {
+export function ordersRepo(db: Db): OrdersRepo {
   return {
     async upsert(workspaceId, storeConnectionId, s) {
       const now = Date.now();
@@ -166,7 +177,7 @@ export function ordersRepo(db: Db): Repos['orders'] {
   };
 }
 
-export function eventsRepo(db: Db): Repos['events'] {
+export function eventsRepo(db: Db): EventsRepo {
   return {
     async insertIfNew(workspaceId, input) {
       const row = {
@@ -187,6 +198,36 @@ export function eventsRepo(db: Db): Repos['events'] {
     async get(workspaceId, id) {
       const r = await db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return r ? eventFromRow(r) : null;
+    },
+  };
+}
+
+export function activitiesRepo(db: Db): ActivitiesRepo {
+  return {
+    async add(workspaceId, input) {
+      const row = {
+        id: newId('act'),
+        workspace_id: workspaceId,
+        order_id: input.orderId,
+        message_id: input.messageId,
+        kind: input.kind,
+        summary: input.summary,
+        data: JSON.stringify(input.data),
+        created_at: input.createdAt ?? Date.now(),
+      };
+      await insertRow(db, 'activities', row);
+      return activityFromRow(row);
+    },
+    async listForOrder(workspaceId, orderId) {
+      const rows = await db
+        .selectFrom('activities')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(activityFromRow);
     },
   };
 }
