@@ -4,7 +4,7 @@
 // before it sends"). Notifications, opt-outs, recipients and conversations read their channel rules from here;
 // adapters keep only the limits of their own wire formats.
 import type { EventType } from '../events/model.js';
-import { eventTypes } from '../events/model.js';
+import { orderJourney } from '../events/model.js';
 
 export const channelIds = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
 export type ChannelId = (typeof channelIds)[number];
@@ -123,7 +123,7 @@ export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id
     // Each tag only for what it names: account changes, and order, return and delivery updates.
     messageTags: [
       { tag: 'ACCOUNT_UPDATE', events: ['account.linked'] },
-      { tag: 'POST_PURCHASE_UPDATE', events: eventTypes.filter((t) => t.startsWith('order.') || t.startsWith('return.') || t === 'shipment.updated') },
+      { tag: 'POST_PURCHASE_UPDATE', events: orderJourney },
     ],
     humanAgent: { tag: 'HUMAN_AGENT', windowMs: 7 * DAY },
     promotionalNotifications: false,

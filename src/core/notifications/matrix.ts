@@ -3,6 +3,7 @@
 // a platform sends order events). A channel whose profile forbids promotional notifications (Messenger: Meta
 // forbids promotional content in tagged messages) never gets points, credits or coupon notifications.
 import type { EventType } from '../events/model.js';
+import { orderJourney } from '../events/model.js';
 import type { ChannelId } from '../channels/profile.js';
 import { channelProfile } from '../channels/profile.js';
 
@@ -15,21 +16,6 @@ interface MatrixRow {
 /** The source of events raised by the hub's own loyalty programme (not a store platform). */
 export const LOYALTY_SOURCE = 'loyalty';
 
-const orderJourney: EventType[] = [
-  'order.placed',
-  'order.paid',
-  'order.packed',
-  'order.shipped',
-  'order.out_for_delivery',
-  'order.delivery_failed',
-  'order.delivered',
-  'order.cancelled',
-  'order.refunded',
-  'return.created',
-  'return.restocked',
-  'shipment.updated',
-];
-
 export const supportMatrix: MatrixRow[] = [
   // Seed 000: LINE and Messenger for the Taiwanese platforms.
   { types: ['account.linked'], platforms: ['91app', 'cyberbiz', 'shopline'], channels: ['line', 'messenger'] },
@@ -38,7 +24,7 @@ export const supportMatrix: MatrixRow[] = [
   { types: ['credits.earned', 'credits.spent'], platforms: ['shopline'], channels: ['line'] },
   { types: ['coupon.issued'], platforms: ['cyberbiz', 'shopline'], channels: ['line'] },
   // Seed 002 and the platforms that send order webhooks: the order and return journey on WhatsApp, SMS, e-mail.
-  { types: orderJourney, platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
+  { types: [...orderJourney], platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
   // Seed 004: the hub runs its own loyalty programme, so its point and coupon changes are the hub's events and go
   // wherever the channel's rules allow: not on Messenger.
   { types: ['points.earned', 'points.spent', 'coupon.issued'], platforms: [LOYALTY_SOURCE], channels: ['whatsapp', 'line', 'sms', 'email'] },
