@@ -178,7 +178,7 @@ export class ChatService {
     const delivery = agentReplyDelivery(account.channel, conversation.lastInboundAt, Date.now());
     if ('refused' in delivery) throw new AppError('conflict', delivery.refused);
     let content: StoredContent = { kind: 'text', text };
-    if (account.channel === 'messenger') content = { kind: 'native', text, body: messengerTextBody(text, delivery.tag ? { messagingType: 'MESSAGE_TAG', tag: delivery.tag } : { messagingType: 'RESPONSE' }) };
+    if (account.channel === 'messenger') content = { kind: 'native', text, body: messengerTextBody(text, delivery.tag) };
     if (channelProfile(account.channel)?.subject) content = { kind: 'text', text, subject: 'Re: your message' };
     const messageId = await this.uow.transaction((tx) => queueReply(tx, conversation, account, content, `agent:${id}:${requestKey}`));
     const message = messageId ? await this.uow.repos.messages.get(workspaceId, messageId) : await this.uow.repos.messages.findByIdempotencyKey(workspaceId, `agent:${id}:${requestKey}`);

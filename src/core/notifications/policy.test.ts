@@ -16,14 +16,15 @@ describe('channel policy', () => {
   });
 
   it('sends Messenger notifications as replies in the window, under the tag their event allows after it, and refuses the rest', () => {
-    expect(messengerDelivery('coupon.issued', now - HOUR, now)).toEqual({ messagingType: 'RESPONSE' });
-    expect(messengerDelivery('order.shipped', now - 25 * HOUR, now)).toEqual({ messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' });
-    expect(messengerDelivery('return.created', null, now)).toEqual({ messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' });
-    expect(messengerDelivery('shipment.updated', null, now)).toEqual({ messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' });
-    expect(messengerDelivery('account.linked', null, now)).toEqual({ messagingType: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' });
+    expect(messengerDelivery('coupon.issued', now - HOUR, now)).toEqual({ tag: null });
+    expect(messengerDelivery('order.shipped', now - 25 * HOUR, now)).toEqual({ tag: 'POST_PURCHASE_UPDATE' });
+    expect(messengerDelivery('return.created', null, now)).toEqual({ tag: 'POST_PURCHASE_UPDATE' });
+    expect(messengerDelivery('shipment.updated', null, now)).toEqual({ tag: 'POST_PURCHASE_UPDATE' });
+    expect(messengerDelivery('account.linked', null, now)).toEqual({ tag: 'ACCOUNT_UPDATE' });
     expect(messengerDelivery('points.earned', null, now)).toEqual({
       refused: 'Messenger allows it only within 24 hours of the customer’s last message, and the customer has not written in that time',
     });
+    expect(messengerNotification('coupon.issued', 'Hi', now - HOUR, now)).toEqual({ content: { kind: 'native', text: 'Hi', body: { messaging_type: 'RESPONSE', message: { text: 'Hi' } } } });
     expect(messengerNotification('order.paid', 'Paid', null, now)).toEqual({
       content: { kind: 'native', text: 'Paid', body: { messaging_type: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE', message: { text: 'Paid' } } },
     });

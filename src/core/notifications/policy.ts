@@ -7,8 +7,6 @@ import { channelProfile, channelProfiles } from '../channels/profile.js';
 
 const messenger = channelProfiles.messenger;
 
-export type MessengerDelivery = { messagingType: 'RESPONSE' } | { messagingType: 'MESSAGE_TAG'; tag: string };
-
 /** Whether the customer wrote within the channel's customer-service window (always, on a channel without one). */
 export function insideServiceWindow(channel: string, lastInboundAt: number | null, now: number): boolean {
   const window = channelProfile(channel)?.serviceWindow;
@@ -20,29 +18,27 @@ export function insideServiceWindow(channel: string, lastInboundAt: number | nul
 const duration = (ms: number): string => (ms % 86_400_000 === 0 && ms > 86_400_000 ? `${ms / 86_400_000} days` : `${ms / 3_600_000} hours`);
 
 /**
- * Inside the customer-service window a business may answer freely; outside it only with a message tag, and a
- * tag only for what it names (Messenger's tags in the channel profile). Promotional content is never allowed under
- * a tag.
+ * How a Messenger notification goes out: inside the customer-service window freely (tag null, a RESPONSE);
+ * outside it only with a message tag, and a tag only for what it names (Messenger's tags in the channel profile).
+ * Promotional content is never allowed under a tag.
  */
-export function messengerDelivery(type: EventType, lastInboundAt: number | null, now: number): MessengerDelivery | { refused: string } {
-  if (insideServiceWindow('messenger', lastInboundAt, now)) return { messagingType: 'RESPONSE' };
+export function messengerDelivery(type: EventType, lastInboundAt: number | null, now: number): { tag: string | null } | { refused: string } {
+  if (insideServiceWindow('messenger', lastInboundAt, now)) return { tag: null };
   const tag = messenger.messageTags.find((t) => t.events.includes(type));
-  if (tag) return { messagingType: 'MESSAGE_TAG', tag: tag.tag };
+  if (tag) return { tag: tag.tag };
   return { refused: `${messenger.label} allows it only within ${duration(messenger.serviceWindow!.ms)} of the customer’s last message, and the customer has not written in that time` };
 }
 
-/** The Send API body of a Messenger text going out as decided. */
-export function messengerTextBody(text: string, delivery: MessengerDelivery): Record<string, unknown> {
-  const body: Record<string, unknown> = { messaging_type: delivery.messagingType, message: { text } };
-  if (delivery.messagingType === 'MESSAGE_TAG') body['tag'] = delivery.tag;
-  return body;
+/** The Send API body of a Messenger text: a RESPONSE, or a MESSAGE_TAG under the tag given. */
+export function messengerTextBody(text: string, tag: string | null): Record<string, unknown> {
+  return tag ? { messaging_type: 'MESSAGE_TAG', tag, message: { text } } : { messaging_type: 'RESPONSE', message: { text } };
 }
 
 /** A Messenger notification as it goes out now (a reply, or under the tag its event allows), or why it may not. */
 export function messengerNotification(type: EventType, text: string, lastInboundAt: number | null, now: number): { content: StoredContent } | { refused: string } {
   const delivery = messengerDelivery(type, lastInboundAt, now);
   if ('refused' in delivery) return delivery;
-  return { content: { kind: 'native', text, body: messengerTextBody(text, delivery) } };
+  return { content: { kind: 'native', text, body: messengerTextBody(text, delivery.tag) } };
 }
 
 /**
@@ -54,14 +50,12 @@ export function agentReplyDelivery(channel: string, lastInboundAt: number | null
   const window = profile?.serviceWindow;
   if (!profile || !window) return { tag: null };
   const since = lastInboundAt == null ? Infinity : now - lastInboundAt;
-  if (profile.humanAgent && since >= profile.humanAgent.windowMs) {
-    return { refused: `${profile.label} allows agent replies only within ${duration(profile.humanAgent.windowMs)} of the customer’s last message` };
-  }
   if (since < window.ms) return { tag: null };
-  if (window.outside === 'approved-templates') {
-    return { refused: `${profile.label} allows free-form replies only within ${duration(window.ms)} of the customer’s last message; send an approved template instead` };
-  }
-  return { tag: profile.humanAgent?.tag ?? null };
+  const agent = profile.humanAgent;
+  if (agent && since < agent.windowMs) return { tag: agent.tag };
+  if (agent) return { refused: `${profile.label} allows agent replies only within ${duration(agent.windowMs)} of the customer’s last message` };
+  const instead = window.outside === 'approved-templates' ? '; send an approved template instead' : '';
+  return { refused: `${profile.label} allows free-form replies only within ${duration(window.ms)} of the customer’s last message${instead}` };
 }
 
 /** A text too long for the channel, explained; null when it fits. */
