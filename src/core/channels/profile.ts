@@ -83,7 +83,8 @@ const smsOptOut = new Set([...chatOptOut, 'CANCEL', 'END', 'QUIT', 'REVOKE', 'ST
 const chatOptIn = new Set(['START', 'UNSTOP', 'SUBSCRIBE', '訂閱']);
 const smsOptIn = new Set([...chatOptIn, 'YES']);
 
-const noRules = {
+// What a channel has unless its entry says otherwise: no window or tags, promotions allowed, the chat keywords.
+const defaults = {
   serviceWindow: null,
   messageTags: [],
   humanAgent: null,
@@ -99,7 +100,7 @@ const noRules = {
 
 export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id: C } } = {
   whatsapp: {
-    ...noRules,
+    ...defaults,
     id: 'whatsapp',
     label: 'WhatsApp',
     address: { kind: 'phone' },
@@ -113,7 +114,7 @@ export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id
     failedDeliveryAnswers: true,
   },
   messenger: {
-    ...noRules,
+    ...defaults,
     id: 'messenger',
     label: 'Messenger',
     address: { kind: 'account-user-id', name: 'PSID', account: 'Facebook page' },
@@ -132,7 +133,7 @@ export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id
     choices: { max: 13, titleMax: 20 },
   },
   line: {
-    ...noRules,
+    ...defaults,
     id: 'line',
     label: 'LINE',
     address: { kind: 'account-user-id', name: 'LINE user id', account: 'LINE channel' },
@@ -144,7 +145,7 @@ export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id
     replyToken: true,
   },
   sms: {
-    ...noRules,
+    ...defaults,
     id: 'sms',
     label: 'SMS',
     address: { kind: 'phone' },
@@ -157,7 +158,7 @@ export const channelProfiles: { readonly [C in ChannelId]: ChannelProfile & { id
     optInWords: smsOptIn,
   },
   email: {
-    ...noRules,
+    ...defaults,
     id: 'email',
     label: 'e-mail',
     address: { kind: 'email' },
