@@ -57,6 +57,8 @@ import { CustomerService } from './core/customers/service.js';
 import { RetentionService } from './core/retention/service.js';
 import { ConversationEngine } from './core/conversations/engine.js';
 import { LoyaltyService } from './core/conversations/loyalty.js';
+import { failedDeliveryCases } from './core/conversations/failed-delivery-cases.js';
+import { loyaltyRefunds } from './core/conversations/loyalty-refunds.js';
 import { OrderHistoryService } from './core/conversations/history.js';
 import { ChatService } from './core/conversations/chat-service.js';
 import { UserService } from './core/users/service.js';
@@ -214,7 +216,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
-  const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts, handoff);
+  const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts, [failedDeliveryCases, loyaltyRefunds], handoff);
   const metrics = new Metrics();
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }), handoff.messages);
   const push = new PushService(uow, providers, secrets);

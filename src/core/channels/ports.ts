@@ -1,7 +1,6 @@
 // The channel port: what the hub needs from a messaging provider. One adapter per provider implements it,
 // speaking the provider's documented HTTP API against an injectable base URL.
-
-export type ChannelKind = 'whatsapp' | 'messenger' | 'line' | 'sms' | 'email';
+import type { ChannelId } from './profile.js';
 
 /** The approval states providers report for a template (Meta's names; other providers are mapped to them). */
 export const templateStatuses = ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'PENDING_DELETION', 'ARCHIVED'] as const;
@@ -195,7 +194,7 @@ export interface NativeSend {
 }
 
 export interface ChannelAdapter {
-  readonly channel: ChannelKind;
+  readonly channel: ChannelId;
   readonly provider: string;
   /** Calls the provider with the credentials; throws ProviderError (permanent) when refused. */
   verifyAccount(account: ChannelAccountCredentials): Promise<VerifiedAccount>;

@@ -7,16 +7,18 @@ import type { Message } from '../notifications/repo.js';
 import type { UnitOfWork } from '../repos.js';
 import type { ConnectionService } from '../connections/service.js';
 import { channelLabel } from '../notifications/labels.js';
-import { CUSTOMER_SERVICE_WINDOW_MS } from '../notifications/policy.js';
+import { agentReplyDelivery, messengerTextBody } from '../notifications/policy.js';
+import { channelProfile, choicesOnEveryChannel } from '../channels/profile.js';
 import type { ChatSettings, Conversation, FlowButton, FlowModule } from './model.js';
 import { defaultChatSettings, integratedActions } from './model.js';
 import type { LoyaltyService } from './loyalty.js';
 import type { InboxHooks } from './deps.js';
 import { queueReply } from './engine.js';
 
-/** Messenger's HUMAN_AGENT tag lets an agent answer up to 7 days after the customer's last message. */
-const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 3600_000;
-const MAX_BUTTONS = 10;
+// A module's buttons are shown on whichever channel the customer writes from: they fit every channel.
+const MAX_BUTTONS = choicesOnEveryChannel.max;
+const MAX_TITLE = choicesOnEveryChannel.titleMax;
+const labels = (channels: Array<{ label: string }>): string => channels.map((c) => c.label).join(', ').replace(/, ([^,]*)$/, ' and $1');
 
 export type ModuleInput = Pick<FlowModule, 'name' | 'text' | 'buttons' | 'keywords'>;
 
@@ -62,7 +64,7 @@ export class ChatService {
 
   private async validateModule(workspaceId: string, input: ModuleInput, selfId: string | null): Promise<void> {
     if (input.text.trim() === '') throw invalidField('text', 'must not be empty');
-    if (input.buttons.length > MAX_BUTTONS) throw invalidField('buttons', `at most ${MAX_BUTTONS} buttons (WhatsApp lists show 10)`);
+    if (input.buttons.length > MAX_BUTTONS.value) throw invalidField('buttons', `at most ${MAX_BUTTONS.value} buttons (${labels(MAX_BUTTONS.channels)} lists show ${MAX_BUTTONS.value})`);
     const ids = new Set<string>();
     const titles = new Set<string>();
     for (const [i, b] of input.buttons.entries()) {
@@ -70,8 +72,7 @@ export class ChatService {
       if (!/^[A-Za-z0-9_-]{1,40}$/.test(b.id)) throw invalidField(`${field}.id`, 'must be 1 to 40 letters, digits, _ or -');
       if (ids.has(b.id)) throw invalidField(`${field}.id`, 'must be unique in the module');
       ids.add(b.id);
-      // 20 characters: the shortest button title any channel takes (WhatsApp, Messenger, LINE quick replies).
-      if (b.title.trim() === '' || [...b.title].length > 20) throw invalidField(`${field}.title`, 'must be 1 to 20 characters (the limit of WhatsApp and Messenger buttons)');
+      if (b.title.trim() === '' || [...b.title].length > MAX_TITLE.value) throw invalidField(`${field}.title`, `must be 1 to ${MAX_TITLE.value} characters (the limit of ${labels(MAX_TITLE.channels)} buttons)`);
       if (titles.has(b.title.toLowerCase())) throw invalidField(`${field}.title`, 'must be different from the other buttons');
       titles.add(b.title.toLowerCase());
       await this.validateClick(workspaceId, b, `${field}.on_click`, selfId);
@@ -175,16 +176,11 @@ export class ChatService {
     const conversation = await this.uow.repos.conversations.get(workspaceId, id);
     if (!conversation) throw notFound('conversation', id);
     const account = await this.connections.getChannelAccount(workspaceId, conversation.channelAccountId);
-    const since = conversation.lastInboundAt == null ? Infinity : Date.now() - conversation.lastInboundAt;
+    const delivery = agentReplyDelivery(account.channel, conversation.lastInboundAt, Date.now());
+    if ('refused' in delivery) throw new AppError('conflict', delivery.refused);
     let content: StoredContent = { kind: 'text', text };
-    if (account.channel === 'whatsapp' && since >= CUSTOMER_SERVICE_WINDOW_MS) {
-      throw new AppError('conflict', 'WhatsApp allows free-form replies only within 24 hours of the customer’s last message; send an approved template instead');
-    }
-    if (account.channel === 'messenger') {
-      if (since >= HUMAN_AGENT_WINDOW_MS) throw new AppError('conflict', 'Messenger allows agent replies only within 7 days of the customer’s last message');
-      content = { kind: 'native', text, body: since < CUSTOMER_SERVICE_WINDOW_MS ? { messaging_type: 'RESPONSE', message: { text } } : { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text } } };
-    }
-    if (account.channel === 'email') content = { kind: 'text', text, subject: 'Re: your message' };
+    if (account.channel === 'messenger') content = { kind: 'native', text, body: messengerTextBody(text, delivery.tag) };
+    if (channelProfile(account.channel)?.subject) content = { kind: 'text', text, subject: 'Re: your message' };
     const messageId = await this.uow.transaction((tx) => queueReply(tx, conversation, account, content, `agent:${id}:${requestKey}`));
     const message = messageId ? await this.uow.repos.messages.get(workspaceId, messageId) : await this.uow.repos.messages.findByIdempotencyKey(workspaceId, `agent:${id}:${requestKey}`);
     return message!;

@@ -16,6 +16,7 @@ import type { Repos } from '../repos.js';
 import { identityKinds } from '../customers/repo.js';
 import { optKeyword } from '../notifications/opt-outs.js';
 import { channelLabel } from '../notifications/labels.js';
+import { channelProfile } from '../channels/profile.js';
 import type { ChatSettings, Conversation, FlowModule, IntegratedAction } from './model.js';
 import { defaultChatSettings, integratedActions } from './model.js';
 import { Turn } from './turn.js';
@@ -165,7 +166,7 @@ export class ConversationEngine {
       if (state.flow === 'loyalty') return this.loyaltyFlow.continue(turn, account, state);
       if (state.flow === 'ndr') return this.ndr.continue(turn, account, state);
     }
-    if (account.channel === 'whatsapp' && (await this.ndr.answersOpenCase(turn, account))) return;
+    if (channelProfile(account.channel)?.failedDeliveryAnswers && (await this.ndr.answersOpenCase(turn, account))) return;
     if (isAgentRequest(text)) return this.action(turn, account, 'talk_to_agent');
     const byKeyword = await this.moduleByKeyword(turn, text);
     if (byKeyword) return this.showModule(turn, byKeyword);
@@ -209,7 +210,7 @@ export class ConversationEngine {
     if (kind === 'loyalty') return this.loyaltyFlow.onPayload(turn, account, rest.join(':'));
     if (kind === 'ref' && rest.length) return this.dispatch(withReferral(turn, rest.join(':')), account);
     // Template quick-reply buttons carry the merchant's own payloads: the failed-delivery answers among them.
-    if (account.channel === 'whatsapp' && (await this.ndr.answersOpenCase(turn, account, payload))) return;
+    if (channelProfile(account.channel)?.failedDeliveryAnswers && (await this.ndr.answersOpenCase(turn, account, payload))) return;
     return this.unexpected(turn, account);
   }
 
@@ -334,9 +335,10 @@ export class ConversationEngine {
       const previous = c.replySeq > 0 ? await tx.conversations.lockedReplyStatus(c.workspaceId, replyKey(c.id, c.replySeq)) : null;
       const previousUnsettled = previous === 'queued' || previous === 'sending';
       let n = 0;
+      const replyToken = channelProfile(account.channel)?.replyToken ? turn.input.replyToken : null;
       for (const reply of turn.replies) {
         n += 1;
-        const content = turn.input.replyToken && account.channel === 'line' && n === 1 ? { ...reply.content, replyToken: turn.input.replyToken } : reply.content;
+        const content = replyToken && n === 1 ? { ...reply.content, replyToken } : reply.content;
         await queueReply(tx, c, account, content, replyKey(c.id, c.replySeq + n), n === 1 && !previousUnsettled);
       }
       for (const activity of turn.activities) await tx.activities.add(c.workspaceId, activity);

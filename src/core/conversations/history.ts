@@ -10,11 +10,14 @@ import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { StoreCustomer } from '../stores/ports.js';
 import { e164Digits } from '../phone.js';
+import { channelsAddressedBy } from '../channels/profile.js';
 
 const DAY = 24 * 3600_000;
 const windowDays: Record<string, number> = { '91app': 14, cyberbiz: 90, shopline: 90 };
 export const historyWindowDays = (platform: string): number => windowDays[platform] ?? 90;
 const LIMIT = 10;
+/** Identities that hold phone digits: phones, and the chat ids of channels addressed by phone number. */
+const phoneKinds: ReadonlySet<string> = new Set(['phone', ...channelsAddressedBy('phone')]);
 
 export interface OrderHistory {
   storeConnectionId: string;
@@ -74,7 +77,7 @@ export class OrderHistoryService {
       }
     }
     const emails = [customer.email, ...customer.identities.filter((i) => i.kind === 'email').map((i) => i.value)].filter((e): e is string => !!e).map((e) => e.toLowerCase());
-    const digits = [customer.phone ? e164Digits(customer.phone) : null, ...customer.identities.filter((i) => i.kind === 'phone' || i.kind === 'whatsapp' || i.kind === 'sms').map((i) => i.value)].filter((p): p is string => !!p);
+    const digits = [customer.phone ? e164Digits(customer.phone) : null, ...customer.identities.filter((i) => phoneKinds.has(i.kind)).map((i) => i.value)].filter((p): p is string => !!p);
     const phones = digits.flatMap((d) => [d, `+${d}`]);
     const local = await this.uow.repos.orders.listForCustomer(workspaceId, connection.id, { emails: [...new Set(emails)], phones: [...new Set(phones)] }, since, LIMIT);
     const byStoreId = storeId ? local.filter((o) => o.snapshot.customerExternalId == null || o.snapshot.customerExternalId === storeId) : local;

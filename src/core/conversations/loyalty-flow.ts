@@ -4,12 +4,16 @@ import type { ChannelAccount } from '../connections/repo.js';
 import type { IdentityKind } from '../customers/repo.js';
 import { chatIdentityScope } from './identity.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
+import { channelsAddressedBy, choicesOnEveryChannel } from '../channels/profile.js';
 import { AppError } from '../errors.js';
 import type { ConversationState, IntegratedAction } from './model.js';
 import type { Turn } from './turn.js';
 import type { EngineDeps } from './deps.js';
 
 type LoyaltyState = Extract<ConversationState, { flow: 'loyalty' }>;
+
+/** Identities a chat brings by itself: the chat ids of phone and user-id channels (an e-mail comes with linking). */
+const chatKinds: ReadonlySet<string> = new Set([...channelsAddressedBy('phone'), ...channelsAddressedBy('account-user-id')]);
 
 const menu = [
   { id: 'a:loyalty_claim', title: 'Claim points' },
@@ -78,7 +82,7 @@ export class LoyaltyFlow {
           // own and becomes the member. A chat id an agent attached to a customer with other identities proves
           // nothing: that customer stays as it is, and the chat joins as a new member of its own.
           const chatOwner = await tx.customers.findByIdentity(ws, kind, scope, turn.conversation.address);
-          const ownOnly = chatOwner && chatOwner.identities.every((i) => i.kind === 'line' || i.kind === 'messenger' || i.kind === 'whatsapp' || i.kind === 'sms') && !chatOwner.email && !chatOwner.phone;
+          const ownOnly = chatOwner && chatOwner.identities.every((i) => chatKinds.has(i.kind)) && !chatOwner.email && !chatOwner.phone;
           const customer = ownOnly ? chatOwner : await tx.customers.create(ws, { name: null, email: null, phone: null });
           if (!ownOnly) await tx.customers.addIdentity(ws, customer.id, { kind, scope, value: turn.conversation.address });
           customerId = customer.id;
@@ -141,7 +145,7 @@ export class LoyaltyFlow {
     if (prizes.length === 0) return turn.say(`Your balance is ${balance} points. There are no prizes yet — keep collecting!`);
     turn.say(
       `Your balance is ${balance} points. Choose a prize:`,
-      { buttons: prizes.slice(0, 10).map((p) => ({ id: `loyalty:prize:${p.id}`, title: `${p.name} (${p.cost})`.slice(0, 20) })) },
+      { buttons: prizes.slice(0, choicesOnEveryChannel.max.value).map((p) => ({ id: `loyalty:prize:${p.id}`, title: `${p.name} (${p.cost})`.slice(0, choicesOnEveryChannel.titleMax.value) })) },
     );
   }
 

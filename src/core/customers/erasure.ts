@@ -8,11 +8,14 @@ import { notFound } from '../errors.js';
 import type { ErasureTarget } from './repo.js';
 import type { UnitOfWork } from '../repos.js';
 import { e164Digits } from '../phone.js';
+import { channelsAddressedBy } from '../channels/profile.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 
 /** Tables scrubbed page by page, each page in its own transaction (a large workspace never holds a long lock). */
 const SCRUBBED_TABLES = ['inbound_webhooks', 'events', 'orders', 'messages', 'activities', 'webhook_deliveries', 'tickets', 'ticket_messages', 'contacts', 'ndr_cases', 'conversations', 'loyalty_ledger', 'jobs'];
 const PAGE = 200;
+/** Identities that hold phone digits: phones, and the chat ids of channels addressed by phone number. */
+const phoneKinds: ReadonlySet<string> = new Set(['phone', ...channelsAddressedBy('phone')]);
 
 export interface ErasureReceipt {
   id: string;
@@ -39,7 +42,7 @@ export class CustomerErasure {
     if (member?.email) emails.add(member.email.toLowerCase());
     for (const i of customer.identities) {
       if (i.kind === 'email') emails.add(i.value.toLowerCase());
-      else if (i.kind === 'phone' || i.kind === 'whatsapp' || i.kind === 'sms') phones.add(e164Digits(i.value));
+      else if (phoneKinds.has(i.kind)) phones.add(e164Digits(i.value));
       addresses.add(i.value);
     }
     for (const p of phones) {

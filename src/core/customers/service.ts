@@ -6,6 +6,7 @@ import type { Customer, IdentityKind } from './repo.js';
 import type { UnitOfWork } from '../repos.js';
 import { identityKinds } from './repo.js';
 import { normalizeAddress } from '../notifications/opt-outs.js';
+import { channelProfile } from '../channels/profile.js';
 import { e164Digits, toE164 } from '../phone.js';
 
 export interface IdentityInput {
@@ -21,9 +22,6 @@ export interface CustomerInput {
   phone?: string | null | undefined;
   identities?: IdentityInput[] | undefined;
 }
-
-/** Chat ids are only meaningful on the account that issued them. */
-const accountScoped = new Set<IdentityKind>(['messenger', 'line']);
 
 export class CustomerService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -92,8 +90,10 @@ export class CustomerService {
     if (!(identityKinds as readonly string[]).includes(input.kind)) throw invalidField(`${field}.kind`, `must be one of ${identityKinds.join(', ')}`);
     const kind = input.kind as IdentityKind;
     let scope = '';
-    if (accountScoped.has(kind)) {
-      if (!input.channelAccountId) throw invalidField(`${field}.channel_account_id`, `a ${kind} id belongs to one ${kind === 'line' ? 'LINE channel' : 'Facebook page'}: name its channel account`);
+    // Chat ids are only meaningful on the account that issued them.
+    const address = channelProfile(kind)?.address;
+    if (address?.kind === 'account-user-id') {
+      if (!input.channelAccountId) throw invalidField(`${field}.channel_account_id`, `a ${kind} id belongs to one ${address.account}: name its channel account`);
       const account = await this.uow.repos.channelAccounts.get(workspaceId, input.channelAccountId);
       if (!account || account.channel !== kind) throw invalidField(`${field}.channel_account_id`, `no ${kind} account ${input.channelAccountId} in this workspace`);
       scope = account.id;

@@ -23,6 +23,9 @@ export const eventTypes = [
 
 export type EventType = (typeof eventTypes)[number];
 
+/** The order and return journey: the events about an order, its return or its shipment. */
+export const orderJourney: readonly EventType[] = eventTypes.filter((t) => t.startsWith('order.') || t.startsWith('return.') || t === 'shipment.updated');
+
 export interface Money {
   amount: string;
   currency: string;

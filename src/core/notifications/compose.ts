@@ -5,10 +5,10 @@ import type { CustomTemplate } from './repo.js';
 import { builtinText, matchLocale } from '../templates/builtin.js';
 import type { TemplateLocale } from '../templates/builtin.js';
 import { TemplateError, renderLiquid, textToHtml } from '../templates/liquid.js';
+import { channelProfile } from '../channels/profile.js';
 
-/** Channels whose notifications are rendered by the hub rather than by a provider template. */
-export const textChannels = ['messenger', 'line', 'sms', 'email'] as const;
-export const isTextChannel = (channel: string): boolean => (textChannels as readonly string[]).includes(channel);
+/** Whether the channel's notifications are rendered by the hub rather than by a provider template. */
+export const isTextChannel = (channel: string): boolean => channelProfile(channel)?.notificationContent === 'text';
 
 /** Setting names for the two kinds of text a text channel can use. */
 export const BUILTIN_TEMPLATE = 'builtin';

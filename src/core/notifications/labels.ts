@@ -1,9 +1,6 @@
 // Names a merchant reads in activity entries and skip reasons.
 import type { EventType } from '../events/model.js';
-
-/** Channels the hub plans notifications on. */
-export const notificationChannels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
-export type NotificationChannel = (typeof notificationChannels)[number];
+import { channelProfile } from '../channels/profile.js';
 
 const eventLabels: Record<EventType, string> = {
   'order.placed': 'Order placed',
@@ -26,16 +23,8 @@ const eventLabels: Record<EventType, string> = {
   'account.linked': 'Account linked',
 };
 
-const channelLabels: Record<string, string> = {
-  whatsapp: 'WhatsApp',
-  messenger: 'Messenger',
-  line: 'LINE',
-  sms: 'SMS',
-  email: 'e-mail',
-};
-
 export const eventLabel = (type: EventType): string => eventLabels[type];
-export const channelLabel = (channel: string): string => channelLabels[channel] ?? channel;
+export const channelLabel = (channel: string): string => channelProfile(channel)?.label ?? channel;
 
 const platformLabels: Record<string, string> = {
   shopify: 'Shopify',

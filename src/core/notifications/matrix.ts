@@ -1,34 +1,20 @@
 // Which notification types each store platform supports on which channel, as data (seed 000's table for
 // LINE and Messenger, seed 002's order and return journey for WhatsApp, and the order journey everywhere
-// a platform sends order events). Messenger never gets points, credits or coupon notifications: Meta forbids
-// promotional content in tagged messages.
+// a platform sends order events). A channel whose profile forbids promotional notifications (Messenger: Meta
+// forbids promotional content in tagged messages) never gets points, credits or coupon notifications.
 import type { EventType } from '../events/model.js';
-
-export type MatrixChannel = 'whatsapp' | 'messenger' | 'line' | 'sms' | 'email';
+import { orderJourney } from '../events/model.js';
+import type { ChannelId } from '../channels/profile.js';
+import { channelProfile } from '../channels/profile.js';
 
 interface MatrixRow {
   types: EventType[];
   platforms: string[];
-  channels: MatrixChannel[];
+  channels: ChannelId[];
 }
 
 /** The source of events raised by the hub's own loyalty programme (not a store platform). */
 export const LOYALTY_SOURCE = 'loyalty';
-
-const orderJourney: EventType[] = [
-  'order.placed',
-  'order.paid',
-  'order.packed',
-  'order.shipped',
-  'order.out_for_delivery',
-  'order.delivery_failed',
-  'order.delivered',
-  'order.cancelled',
-  'order.refunded',
-  'return.created',
-  'return.restocked',
-  'shipment.updated',
-];
 
 export const supportMatrix: MatrixRow[] = [
   // Seed 000: LINE and Messenger for the Taiwanese platforms.
@@ -38,7 +24,7 @@ export const supportMatrix: MatrixRow[] = [
   { types: ['credits.earned', 'credits.spent'], platforms: ['shopline'], channels: ['line'] },
   { types: ['coupon.issued'], platforms: ['cyberbiz', 'shopline'], channels: ['line'] },
   // Seed 002 and the platforms that send order webhooks: the order and return journey on WhatsApp, SMS, e-mail.
-  { types: orderJourney, platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
+  { types: [...orderJourney], platforms: ['eshopbox', 'shopify', 'shopline', 'cyberbiz', '91app', 'generic'], channels: ['whatsapp', 'sms', 'email'] },
   // Seed 004: the hub runs its own loyalty programme, so its point and coupon changes are the hub's events and go
   // wherever the channel's rules allow: not on Messenger.
   { types: ['points.earned', 'points.spent', 'coupon.issued'], platforms: [LOYALTY_SOURCE], channels: ['whatsapp', 'line', 'sms', 'email'] },
@@ -46,8 +32,11 @@ export const supportMatrix: MatrixRow[] = [
 
 const promotional = new Set<EventType>(['points.earned', 'points.spent', 'credits.earned', 'credits.spent', 'coupon.issued']);
 
+/** A promotional notification on a channel that forbids them. */
+const forbiddenPromotion = (type: EventType, channel: string): boolean => promotional.has(type) && channelProfile(channel)?.promotionalNotifications === false;
+
 export function isSupported(platform: string, type: EventType, channel: string): boolean {
-  if (channel === 'messenger' && promotional.has(type)) return false;
+  if (forbiddenPromotion(type, channel)) return false;
   return supportMatrix.some((row) => row.types.includes(type) && row.platforms.includes(platform) && (row.channels as string[]).includes(channel));
 }
 
@@ -63,7 +52,7 @@ export function supportingPlatforms(type: EventType, channel: string): string[] 
 /** Why a combination is not supported, in words a merchant understands; null when it is. */
 export function unsupportedReason(platform: string, type: EventType, channel: string, labels: { event: string; channel: string; platform: string }): string | null {
   if (isSupported(platform, type, channel)) return null;
-  if (channel === 'messenger' && promotional.has(type)) {
+  if (forbiddenPromotion(type, channel)) {
     return `${labels.channel} does not allow promotional content such as ${labels.event.toLowerCase()} in notifications`;
   }
   return `${labels.platform} does not support ${labels.event.toLowerCase()} notifications on ${labels.channel}`;

@@ -7,24 +7,16 @@ import { safeEqual } from '../secrets/secret-box.js';
 import { invalidField } from '../errors.js';
 import { e164Digits, toE164 } from '../phone.js';
 import { channelLabel } from './labels.js';
-
-export const optOutChannels = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as const;
-
-// Chat channels take only unambiguous words: "cancel" or "yes" are answers in a conversation (a failed
-// delivery, a question). SMS adds the carriers' standard keywords, which the carriers act on anyway.
-const CHAT_OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'OPTOUT', 'OPT-OUT', '退訂', '取消訂閱', 'WYPISZ', 'REZYGNUJĘ', 'REZYGNUJE']);
-const SMS_OPT_OUT = new Set([...CHAT_OPT_OUT, 'CANCEL', 'END', 'QUIT', 'REVOKE', 'STOP SMS']);
-const CHAT_OPT_IN = new Set(['START', 'UNSTOP', 'SUBSCRIBE', '訂閱']);
-const SMS_OPT_IN = new Set([...CHAT_OPT_IN, 'YES']);
+import { channelIds, channelProfile } from '../channels/profile.js';
 
 /** Whether a whole inbound message is an opt-out or opt-in keyword on its channel (case and surrounding space ignored). */
-export function optKeyword(text: string | null, channel = 'sms'): 'opt_out' | 'opt_in' | null {
+export function optKeyword(text: string | null, channel: string): 'opt_out' | 'opt_in' | null {
   if (!text) return null;
   const word = text.trim().replace(/[.!]+$/, '').toUpperCase();
   if (word.length === 0 || word.length > 20) return null;
-  const sms = channel === 'sms';
-  if ((sms ? SMS_OPT_OUT : CHAT_OPT_OUT).has(word)) return 'opt_out';
-  if ((sms ? SMS_OPT_IN : CHAT_OPT_IN).has(word)) return 'opt_in';
+  const profile = channelProfile(channel);
+  if (profile?.optOutWords.has(word)) return 'opt_out';
+  if (profile?.optInWords.has(word)) return 'opt_in';
   return null;
 }
 
@@ -32,11 +24,12 @@ export function optKeyword(text: string | null, channel = 'sms'): 'opt_out' | 'o
 export function normalizeAddress(channel: string, address: string): string | null {
   const a = address.trim();
   if (a === '') return null;
-  if (channel === 'whatsapp' || channel === 'sms') {
+  const kind = channelProfile(channel)?.address.kind;
+  if (kind === 'phone') {
     const phone = toE164(a.startsWith('+') ? a : `+${a}`);
     return phone ? e164Digits(phone) : null;
   }
-  if (channel === 'email') return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a) ? a.toLowerCase() : null;
+  if (kind === 'email') return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a) ? a.toLowerCase() : null;
   return a;
 }
 
@@ -97,7 +90,7 @@ export class OptOutService {
   }
 
   private validate(channel: string, address: string | null): string {
-    if (!(optOutChannels as readonly string[]).includes(channel)) throw invalidField('channel', `must be one of ${optOutChannels.join(', ')}`);
+    if (!channelProfile(channel)) throw invalidField('channel', `must be one of ${channelIds.join(', ')}`);
     if (address === null) return '';
     const normalized = normalizeAddress(channel, address);
     if (!normalized) throw invalidField('address', `is not a valid ${channelLabel(channel)} address`);

@@ -19,10 +19,12 @@ import type { OptOutService } from './opt-outs.js';
 import { findCustomerRecipient, findRecipient, maskAddress } from './recipients.js';
 import type { RecipientLookup } from './recipients.js';
 import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, TextNotRendered, composeText, emailBodies, isTextChannel } from './compose.js';
-import { messengerDelivery, textLengthProblem } from './policy.js';
+import { messengerNotification, textLengthProblem } from './policy.js';
 import { computeVariables } from './variables.js';
-import { channelLabel, eventLabel, notificationChannels, platformLabel } from './labels.js';
+import { channelLabel, eventLabel, platformLabel } from './labels.js';
 import { LOYALTY_SOURCE, billingCategory, unsupportedReason } from './matrix.js';
+import { channelIds, channelProfile } from '../channels/profile.js';
+import type { EventSubscriber } from '../events/subscribers.js';
 
 export class NotificationPlanner {
   private brands = new TtlCache<string, string>(30_000);
@@ -33,6 +35,8 @@ export class NotificationPlanner {
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
     private readonly optOuts: OptOutService,
+    /** What other modules do when an event is stored (failed-delivery cases, loyalty refunds). */
+    private readonly subscribers: readonly EventSubscriber[],
     /** Stored webhooks from the ingress, and planned messages for their send job (see Handoff). */
     private readonly handoff: { webhooks: Handoff<InboundWebhook>; messages: Handoff<Message> } | null = null,
   ) {}
@@ -109,8 +113,8 @@ export class NotificationPlanner {
   }
 
   /**
-   * Records one normalized event (from a webhook, a poll or the API) and plans its notifications.
-   * Returns null when the event was already recorded.
+   * Records one normalized event (from a webhook, a poll or the API), plans its notifications and tells the
+   * event's subscribers. Returns null when the event was already recorded.
    */
   async recordEvent(tx: Repos, workspaceId: string, storeConnectionId: string | null, source: string, event: NormalizedEvent, brand: string): Promise<StoredEvent | null> {
     let order: Order | null = null;
@@ -128,15 +132,18 @@ export class NotificationPlanner {
       payload: event,
     });
     if (!stored) return null;
-    if (order && storeConnectionId) await this.afterOrderEvent(tx, workspaceId, storeConnectionId, event, order, brand);
     // Channels the merchant does not use at all (no account, never configured) get no "not enabled" entries.
     const settings = new Map((await tx.settings.listForEvent(workspaceId, event.type)).map((x) => [x.channel, x]));
-    const installed = settings.size === notificationChannels.length ? null : new Set(await tx.channelAccounts.installedChannels(workspaceId));
-    for (const channel of notificationChannels) {
+    const installed = settings.size === channelIds.length ? null : new Set(await tx.channelAccounts.installedChannels(workspaceId));
+    const queued: Message[] = [];
+    for (const channel of channelIds) {
       const setting = settings.get(channel) ?? null;
       if (!setting && !installed?.has(channel)) continue;
-      await this.planOne(tx, workspaceId, source, stored, order, channel, setting, brand);
+      const message = await this.planOne(tx, workspaceId, source, stored, order, channel, setting, brand);
+      if (message) queued.push(message);
     }
+    const ctx = { workspaceId, order, queued, recordFollowUp: (followUpSource: string, followUp: NormalizedEvent) => this.recordEvent(tx, workspaceId, storeConnectionId, followUpSource, followUp, brand) };
+    for (const subscriber of this.subscribers) await subscriber.onEvent(tx, stored, ctx);
     return stored;
   }
 
@@ -149,7 +156,7 @@ export class NotificationPlanner {
     channel: string,
     setting: NotificationSetting | null,
     brand: string,
-  ): Promise<void> {
+  ): Promise<Message | null> {
     const what = `${eventLabel(event.type)} ${channelLabel(channel)} notification`;
     const base = {
       direction: 'outbound' as const,
@@ -160,7 +167,7 @@ export class NotificationPlanner {
       templateName: setting ? templateLabel(setting) : null,
       category: billingCategory(event.type),
     };
-    const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null) => {
+    const skip = async (reason: string, channelAccountId: string | null = null, recipient: string | null = null): Promise<null> => {
       const message = await tx.messages.insertIfNew(workspaceId, { ...base, channelAccountId, recipient, content: null, status: 'skipped', reason });
       if (message) {
         const activity = await tx.activities.add(workspaceId, {
@@ -172,6 +179,7 @@ export class NotificationPlanner {
         });
         await this.outbound.emitActivity(tx, activity, message, 'skipped');
       }
+      return null;
     };
 
     if (!setting?.enabled) return skip(`the ${what} is not enabled`);
@@ -201,7 +209,7 @@ export class NotificationPlanner {
       status: 'queued',
       reason: null,
     });
-    if (!message) return;
+    if (!message) return null;
     this.handoff?.messages.put(message.id, message);
     await tx.jobs.enqueue({
       type: 'message.send',
@@ -209,44 +217,7 @@ export class NotificationPlanner {
       payload: { messageId: message.id },
       rateLimit: { key: account.id, perSecond: account.rateLimitPerSecond },
     });
-    // Seed 002: the customer answers a failed-delivery notification on WhatsApp; the case waits for that answer.
-    if (event.type === 'order.delivery_failed' && channel === 'whatsapp' && order) {
-      const tracking = event.payload.data['trackingId'] ?? event.payload.data['trackingNumber'];
-      await tx.ndrCases.create(workspaceId, {
-        orderId: order.id,
-        storeConnectionId: order.storeConnectionId,
-        channelAccountId: account.id,
-        address: recipient.address,
-        trackingId: typeof tracking === 'string' ? tracking : null,
-      });
-    }
-  }
-
-  /**
-   * What an order event changes besides notifications: an order that moved on closes its open failed-delivery
-   * case (a late answer then gets an explanation), and a refund takes back the loyalty points claimed for it.
-   */
-  private async afterOrderEvent(tx: Repos, workspaceId: string, storeConnectionId: string, event: NormalizedEvent, order: Order, brand: string): Promise<void> {
-    if (['order.delivered', 'order.cancelled', 'order.refunded', 'order.out_for_delivery', 'return.created'].includes(event.type)) {
-      await tx.ndrCases.closeForOrder(workspaceId, order.id);
-    }
-    if (event.type !== 'order.refunded') return;
-    const claim = await tx.loyalty.reverseClaim(workspaceId, storeConnectionId, order.externalId);
-    if (!claim) return;
-    const entry = await tx.loyalty.apply(workspaceId, claim.customerId, {
-      delta: -claim.points,
-      reason: 'refund_reversal',
-      reference: `${storeConnectionId}:${order.externalId}`,
-      details: { orderName: order.name },
-    });
-    // The balance change is a "points used" notification where the merchant enabled it and the channel allows it.
-    await this.recordEvent(tx, workspaceId, storeConnectionId, LOYALTY_SOURCE, {
-      type: 'points.spent',
-      idempotencyKey: `loyalty:refund:${storeConnectionId}:${order.externalId}`,
-      occurredAt: Date.now(),
-      order: null,
-      data: { customerId: claim.customerId, points: claim.points, pointsBalance: entry?.balanceAfter ?? null, refundedOrder: order.name, reason: 'refund' },
-    }, brand);
+    return message;
   }
 
   /** The content of the message on its channel, or why the channel's rules refuse it. */
@@ -288,17 +259,11 @@ export class NotificationPlanner {
     if (text === '') return { refused: 'its text renders empty for this order' };
     const tooLong = textLengthProblem(channel, channelLabel(channel), text);
     if (tooLong) return { refused: tooLong };
-    if (channel === 'email') {
-      const unsubscribeUrl = this.optOuts.unsubscribeUrl(workspaceId, 'email', address);
+    if (channelProfile(channel)?.unsubscribeLink) {
+      const unsubscribeUrl = this.optOuts.unsubscribeUrl(workspaceId, channel, address);
       return { content: { kind: 'text', subject, ...emailBodies(text, unsubscribeUrl, locale), unsubscribeUrl } };
     }
-    if (channel === 'messenger') {
-      const delivery = messengerDelivery(event.type, await tx.messages.lastInboundAt(workspaceId, account.id, address), Date.now());
-      if ('refused' in delivery) return delivery;
-      const body: Record<string, unknown> = { messaging_type: delivery.messagingType, message: { text } };
-      if (delivery.messagingType === 'MESSAGE_TAG') body['tag'] = delivery.tag;
-      return { content: { kind: 'native', text, body } };
-    }
+    if (channel === 'messenger') return messengerNotification(event.type, text, await tx.messages.lastInboundAt(workspaceId, account.id, address), Date.now());
     return { content: { kind: 'text', text } };
   }
 }

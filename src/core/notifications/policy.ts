@@ -1,60 +1,66 @@
-// Channel rules checked before a send (DESIGN.md, "Policies the hub enforces"). Pure functions: each answers
-// how a message may go out, or why it may not, in words a merchant understands.
+// Channel rules checked before a send (DESIGN.md, "Policies the hub enforces"), applied from the channel
+// profiles. Pure functions: each answers how a message may go out, or why it may not, in words a merchant
+// understands.
 import type { EventType } from '../events/model.js';
+import type { StoredContent } from '../channels/ports.js';
+import { channelProfile, channelProfiles } from '../channels/profile.js';
 
-export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+const messenger = channelProfiles.messenger;
 
-/** Meta's limits on WhatsApp interactive reply buttons. */
-export const WHATSAPP_MAX_REPLY_BUTTONS = 3;
-export const WHATSAPP_MAX_BUTTON_TITLE = 20;
-/** The longest SMS body a Twilio-style API accepts (it is split into segments by the carrier). */
-export const SMS_MAX_LENGTH = 1600;
-/** LINE text messages and Messenger text both stop at these lengths. */
-export const LINE_MAX_TEXT = 5000;
-export const MESSENGER_MAX_TEXT = 2000;
+/** Whether the customer wrote within the channel's customer-service window (always, on a channel without one). */
+export function insideServiceWindow(channel: string, lastInboundAt: number | null, now: number): boolean {
+  const window = channelProfile(channel)?.serviceWindow;
+  if (!window) return true;
+  return lastInboundAt != null && now - lastInboundAt < window.ms;
+}
 
-export type MessengerDelivery = { messagingType: 'RESPONSE' } | { messagingType: 'MESSAGE_TAG'; tag: 'POST_PURCHASE_UPDATE' | 'ACCOUNT_UPDATE' };
+/** A window as a merchant reads it in a rule: "24 hours", "7 days". */
+const duration = (ms: number): string => (ms % 86_400_000 === 0 && ms > 86_400_000 ? `${ms / 86_400_000} days` : `${ms / 3_600_000} hours`);
 
 /**
- * Inside the 24-hour window a business may answer freely; outside it only with a message tag, and a tag only
- * for what it names: order and delivery updates (POST_PURCHASE_UPDATE) and account changes (ACCOUNT_UPDATE).
+ * How a Messenger notification goes out: inside the customer-service window freely (tag null, a RESPONSE);
+ * outside it only with a message tag, and a tag only for what it names (Messenger's tags in the channel profile).
  * Promotional content is never allowed under a tag.
  */
-export function messengerDelivery(type: EventType, lastInboundAt: number | null, now: number): MessengerDelivery | { refused: string } {
-  if (lastInboundAt != null && now - lastInboundAt < CUSTOMER_SERVICE_WINDOW_MS) return { messagingType: 'RESPONSE' };
-  if (type === 'account.linked') return { messagingType: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE' };
-  if (type.startsWith('order.') || type.startsWith('return.') || type === 'shipment.updated') return { messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE' };
-  return { refused: 'Messenger allows it only within 24 hours of the customer’s last message, and the customer has not written in that time' };
+export function messengerDelivery(type: EventType, lastInboundAt: number | null, now: number): { tag: string | null } | { refused: string } {
+  if (insideServiceWindow('messenger', lastInboundAt, now)) return { tag: null };
+  const tag = messenger.messageTags.find((t) => t.events.includes(type));
+  if (tag) return { tag: tag.tag };
+  return { refused: `${messenger.label} allows it only within ${duration(messenger.serviceWindow!.ms)} of the customer’s last message, and the customer has not written in that time` };
 }
 
-/** Whether free-form (non-template) WhatsApp messages may be sent: only inside the customer-service window. */
-export function whatsappFreeFormAllowed(lastInboundAt: number | null, now: number): boolean {
-  return lastInboundAt != null && now - lastInboundAt < CUSTOMER_SERVICE_WINDOW_MS;
+/** The Send API body of a Messenger text: a RESPONSE, or a MESSAGE_TAG under the tag given. */
+export function messengerTextBody(text: string, tag: string | null): Record<string, unknown> {
+  return tag ? { messaging_type: 'MESSAGE_TAG', tag, message: { text } } : { messaging_type: 'RESPONSE', message: { text } };
 }
 
-/** Checks WhatsApp reply buttons; returns the problem or null. */
-export function whatsappButtonsProblem(titles: string[]): string | null {
-  if (titles.length === 0) return 'at least one button is needed';
-  if (titles.length > WHATSAPP_MAX_REPLY_BUTTONS) return `WhatsApp allows at most ${WHATSAPP_MAX_REPLY_BUTTONS} reply buttons (got ${titles.length}); use a list instead`;
-  const long = titles.find((t) => [...t].length > WHATSAPP_MAX_BUTTON_TITLE);
-  if (long) return `WhatsApp button titles are at most ${WHATSAPP_MAX_BUTTON_TITLE} characters ("${long}" has ${[...long].length})`;
-  const empty = titles.find((t) => t.trim() === '');
-  if (empty !== undefined) return 'button titles must not be empty';
-  if (new Set(titles).size !== titles.length) return 'button titles must be different from each other';
-  return null;
+/** A Messenger notification as it goes out now (a reply, or under the tag its event allows), or why it may not. */
+export function messengerNotification(type: EventType, text: string, lastInboundAt: number | null, now: number): { content: StoredContent } | { refused: string } {
+  const delivery = messengerDelivery(type, lastInboundAt, now);
+  if ('refused' in delivery) return delivery;
+  return { content: { kind: 'native', text, body: messengerTextBody(text, delivery.tag) } };
 }
 
-/** The longest text a channel takes in one message, or null when it has no practical limit (e-mail). */
-export function maxTextLength(channel: string): number | null {
-  if (channel === 'sms') return SMS_MAX_LENGTH;
-  if (channel === 'line') return LINE_MAX_TEXT;
-  if (channel === 'messenger') return MESSENGER_MAX_TEXT;
-  return null;
+/**
+ * How an agent's reply goes out on a channel: freely inside the window; after it, under the channel's human-agent
+ * tag while that allows (Messenger, 7 days), and not at all where only approved templates may be sent (WhatsApp).
+ */
+export function agentReplyDelivery(channel: string, lastInboundAt: number | null, now: number): { tag: string | null } | { refused: string } {
+  const profile = channelProfile(channel);
+  const window = profile?.serviceWindow;
+  if (!profile || !window) return { tag: null };
+  const since = lastInboundAt == null ? Infinity : now - lastInboundAt;
+  if (since < window.ms) return { tag: null };
+  const agent = profile.humanAgent;
+  if (agent && since < agent.windowMs) return { tag: agent.tag };
+  if (agent) return { refused: `${profile.label} allows agent replies only within ${duration(agent.windowMs)} of the customer’s last message` };
+  const instead = window.outside === 'approved-templates' ? '; send an approved template instead' : '';
+  return { refused: `${profile.label} allows free-form replies only within ${duration(window.ms)} of the customer’s last message${instead}` };
 }
 
 /** A text too long for the channel, explained; null when it fits. */
 export function textLengthProblem(channel: string, label: string, text: string): string | null {
-  const max = maxTextLength(channel);
+  const max = channelProfile(channel)?.maxTextLength ?? null;
   const length = [...text].length;
   return max != null && length > max ? `the text is ${length} characters and ${label} takes at most ${max}` : null;
 }

@@ -1,6 +1,6 @@
-// Who a notification goes to on each channel: the order's phone (WhatsApp, SMS) or e-mail, or the chat
-// identity the customer linked (LINE user id, Messenger PSID) on the very account that sends. Each miss is a
-// reason a merchant understands.
+// Who a notification goes to on each channel, by how the channel's profile addresses customers: the order's phone
+// (WhatsApp, SMS) or e-mail, or the chat identity the customer linked (LINE user id, Messenger PSID) on the very
+// account that sends. Each miss is a reason a merchant understands.
 import type { ChannelAccount } from '../connections/repo.js';
 import type { Customer, CustomerIdentity } from '../customers/repo.js';
 import type { Order } from '../events/repo.js';
@@ -9,13 +9,15 @@ import { e164Digits, maskPhone, toE164 } from '../phone.js';
 import { maskEmail, maskTail } from '../mask.js';
 import { normalizeAddress } from './opt-outs.js';
 import { channelLabel } from './labels.js';
+import { channelProfile } from '../channels/profile.js';
 
 export type RecipientLookup = { address: string; customerId: string | null } | { missing: string };
 
 /** For activity texts: an address with most of it hidden. */
 export function maskAddress(channel: string, address: string): string {
-  if (channel === 'whatsapp' || channel === 'sms') return maskPhone(address);
-  if (channel === 'email') return maskEmail(address);
+  const kind = channelProfile(channel)?.address.kind;
+  if (kind === 'phone') return maskPhone(address);
+  if (kind === 'email') return maskEmail(address);
   return maskTail(address, 4);
 }
 
@@ -60,11 +62,12 @@ export async function findCustomerRecipient(tx: Repos, workspaceId: string, chan
   if (!customer) return { missing: 'the customer no longer exists' };
   const chat = data['chatAccountId'] === account.id && typeof data['chatAddress'] === 'string' ? customer.identities.find((i) => i.kind === channel && i.value === data['chatAddress']) : undefined;
   if (chat) return { address: chat.value, customerId };
-  if (channel === 'line' || channel === 'messenger') {
+  const kind = channelProfile(channel)?.address.kind;
+  if (kind === 'account-user-id') {
     const identity = latestChatIdentity(customer, channel, account.id);
     return identity ? { address: identity.value, customerId } : { missing: `the customer has not linked a ${channelLabel(channel)} account on ${account.name}` };
   }
-  if (channel === 'email') {
+  if (kind === 'email') {
     const email = customer.email ?? customer.identities.find((i) => i.kind === 'email')?.value ?? null;
     return email ? { address: email, customerId } : { missing: 'the customer has no e-mail address' };
   }
@@ -73,7 +76,8 @@ export async function findCustomerRecipient(tx: Repos, workspaceId: string, chan
 }
 
 export async function findRecipient(tx: Repos, workspaceId: string, channel: string, account: ChannelAccount, order: Order): Promise<RecipientLookup> {
-  if (channel === 'whatsapp' || channel === 'sms') {
+  const kind = channelProfile(channel)?.address.kind;
+  if (kind === 'phone') {
     const phone = toE164(order.phone, order.snapshot.shippingAddress?.country ?? null);
     if (phone) return { address: e164Digits(phone), customerId: null };
     const customer = order.phone ? null : await customerOfOrder(tx, workspaceId, order);
@@ -81,7 +85,7 @@ export async function findRecipient(tx: Repos, workspaceId: string, channel: str
     if (fallback) return { address: e164Digits(fallback), customerId: customer!.id };
     return { missing: order.phone ? `the order's phone number (${maskPhone(order.phone)}) is not a valid phone number` : 'the order has no phone number' };
   }
-  if (channel === 'email') {
+  if (kind === 'email') {
     const email = order.email ? normalizeAddress('email', order.email) : null;
     if (email) return { address: email, customerId: null };
     return { missing: order.email ? 'the order’s e-mail address is not valid' : 'the order has no e-mail address' };

@@ -15,6 +15,7 @@ import type { Handoff } from '../handoff.js';
 import type { OutboundWebhooks } from '../webhooks/outbound.js';
 import { maskPhone } from '../phone.js';
 import { channelLabel } from './labels.js';
+import { channelProfile } from '../channels/profile.js';
 import { recordChatUser, recordInbound, routeByAccount } from './chat-inbound.js';
 
 /** How long a status for a message we cannot find yet is retried: the send may not be recorded yet. */
@@ -293,8 +294,8 @@ export class MessageSender {
       const patch: MessagePatch = { status: 'failed', failedAt: status.occurredAt, errorCode: status.errorCode, reason };
       await tx.messages.update(message.workspaceId, message.id, patch);
       // A hard bounce (permanent 5xx) means the address does not take mail: stop sending to it.
-      if (message.channel === 'email' && message.recipient && /^5\d\d$/.test(status.errorCode ?? '')) {
-        await tx.optOuts.add(message.workspaceId, { channel: 'email', address: message.recipient, source: `email:bounce ${status.errorCode}` });
+      if (channelProfile(message.channel)?.hardBounceOptsOut && message.recipient && /^5\d\d$/.test(status.errorCode ?? '')) {
+        await tx.optOuts.add(message.workspaceId, { channel: message.channel, address: message.recipient, source: `${message.channel}:bounce ${status.errorCode}` });
       }
       await this.addActivity(tx, message, 'failed', { errorCode: status.errorCode, reason });
       return;

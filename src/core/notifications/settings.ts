@@ -7,13 +7,14 @@ import type { ProviderTemplate, StoredContent } from '../channels/ports.js';
 import type { CustomTemplate, NotificationSetting, TemplateBinding } from './repo.js';
 import type { UnitOfWork } from '../repos.js';
 import { BUILTIN_TEMPLATE, CUSTOM_TEMPLATE, TextNotRendered, composeText, isTextChannel } from './compose.js';
-import { messengerDelivery, textLengthProblem } from './policy.js';
+import { messengerNotification, textLengthProblem } from './policy.js';
 import { normalizeAddress } from './opt-outs.js';
 import { matchLocale, templateLocales } from '../templates/builtin.js';
 import type { TemplateLocale } from '../templates/builtin.js';
 import { textToHtml, validateLiquid } from '../templates/liquid.js';
 import type { ConnectionService } from '../connections/service.js';
-import { channelLabel, eventLabel, notificationChannels } from './labels.js';
+import { channelLabel, eventLabel } from './labels.js';
+import { channelIds, channelProfile } from '../channels/profile.js';
 import { supportingPlatforms } from './matrix.js';
 import { defaultVariableOrder, renderPlaceholders, variableCatalogue, variableKeys } from './variables.js';
 import { newId } from '../ids.js';
@@ -69,7 +70,7 @@ export class NotificationSettingsService {
     const byKey = new Map(stored.map((s) => [`${s.eventType}|${s.channel}`, s]));
     const out: SettingView[] = [];
     for (const eventType of eventTypes) {
-      for (const channel of notificationChannels) {
+      for (const channel of channelIds) {
         const s = byKey.get(`${eventType}|${channel}`);
         out.push(
           s
@@ -83,7 +84,7 @@ export class NotificationSettingsService {
 
   async update(workspaceId: string, eventType: string, channel: string, input: SettingUpdate): Promise<EnabledSetting> {
     if (!(eventTypes as readonly string[]).includes(eventType)) throw invalidField('event_type', `must be one of ${eventTypes.join(', ')}`);
-    if (!(notificationChannels as readonly string[]).includes(channel)) throw invalidField('channel', `must be one of ${notificationChannels.join(', ')}`);
+    if (!channelProfile(channel)) throw invalidField('channel', `must be one of ${channelIds.join(', ')}`);
     const type = eventType as EventType;
     const current = await this.uow.repos.settings.get(workspaceId, type, channel);
 
@@ -193,7 +194,7 @@ export class NotificationSettingsService {
     if (t?.name && t.name !== BUILTIN_TEMPLATE && t.name !== CUSTOM_TEMPLATE) {
       throw invalidField('template.name', `${channelLabel(channel)} has no provider templates: leave it out, or use "builtin" (with a language) or give your own template.body`);
     }
-    if (t?.subject !== undefined && channel !== 'email') throw invalidField('template.subject', 'only e-mail notifications have a subject');
+    if (t?.subject !== undefined && !channelProfile(channel)?.subject) throw invalidField('template.subject', 'only e-mail notifications have a subject');
     if (input.variables && Object.keys(input.variables).length > 0) throw invalidField('variables', `${channelLabel(channel)} texts name the variables themselves, e.g. {{ customer_order_id }}`);
     const samples = await this.samples(workspaceId);
     let custom: CustomTemplate | null = current?.templateName === CUSTOM_TEMPLATE ? current.customTemplate : null;
@@ -221,7 +222,7 @@ export class NotificationSettingsService {
       chargesConfirmedBy: charges.by,
       customTemplate: custom,
     });
-    return { ...toView(saved), preview: channel === 'email' ? `${preview.subject}\n\n${preview.text}` : preview.text, templateStatus: custom ? 'CUSTOM' : 'BUILTIN' };
+    return { ...toView(saved), preview: withSubject(channel, preview), templateStatus: custom ? 'CUSTOM' : 'BUILTIN' };
   }
 
   /**
@@ -245,7 +246,7 @@ export class NotificationSettingsService {
    */
   async preview(workspaceId: string, eventType: string, channel: string, input: Pick<SettingUpdate, 'channelAccountId' | 'template' | 'variables'>): Promise<{ preview: string | null; templateStatus: string; language: string; currency: string | null; binding: TemplateBinding | null }> {
     if (!(eventTypes as readonly string[]).includes(eventType)) throw invalidField('event_type', `must be one of ${eventTypes.join(', ')}`);
-    if (!(notificationChannels as readonly string[]).includes(channel)) throw invalidField('channel', `must be one of ${notificationChannels.join(', ')}`);
+    if (!channelProfile(channel)) throw invalidField('channel', `must be one of ${channelIds.join(', ')}`);
     const type = eventType as EventType;
     const current = await this.uow.repos.settings.get(workspaceId, type, channel);
     const ws = await this.uow.repos.workspaces.get(workspaceId);
@@ -263,7 +264,7 @@ export class NotificationSettingsService {
         custom = { body: t.body, subject: t.subject ?? null };
       }
       const text = composeOr400(type, locale, custom, samples);
-      return { preview: channel === 'email' ? `${text.subject}\n\n${text.text}` : text.text, templateStatus: custom ? 'CUSTOM' : 'BUILTIN', language: locale, currency: ws?.currency ?? null, binding: null };
+      return { preview: withSubject(channel, text), templateStatus: custom ? 'CUSTOM' : 'BUILTIN', language: locale, currency: ws?.currency ?? null, binding: null };
     }
     const account = await this.pickAccount(workspaceId, channel, input.channelAccountId ?? current?.channelAccountId ?? null);
     const templates = await this.connections.listTemplates(workspaceId, account.id);
@@ -303,7 +304,7 @@ export class NotificationSettingsService {
     }
     const address = normalizeAddress(channel, to);
     if (!address) {
-      throw invalidField('to', channel === 'email' ? 'must be an e-mail address' : channel === 'whatsapp' || channel === 'sms' ? 'must be a phone number with its country code, e.g. +14155550123' : `must be a ${channelLabel(channel)} user id`);
+      throw invalidField('to', channelProfile(channel)?.addressHint ?? `must be a ${channelLabel(channel)} user id`);
     }
     const account = await this.uow.repos.channelAccounts.get(workspaceId, setting.channelAccountId);
     if (!account) throw invalidField('channel_account_id', 'the notification’s account was removed; enable it again with another account');
@@ -351,13 +352,11 @@ export class NotificationSettingsService {
   private async testContent(workspaceId: string, setting: NotificationSetting, accountId: string, address: string, samples: Record<string, string>): Promise<{ content: StoredContent; preview: string | null }> {
     if (isTextChannel(setting.channel)) {
       const { subject, text } = composeOr400(setting.eventType, setting.templateLanguage, setting.customTemplate, samples);
-      if (setting.channel === 'email') return { content: { kind: 'text', subject, text, html: textToHtml(text) }, preview: `${subject}\n\n${text}` };
+      if (channelProfile(setting.channel)?.subject) return { content: { kind: 'text', subject, text, html: textToHtml(text) }, preview: withSubject(setting.channel, { subject, text }) };
       if (setting.channel === 'messenger') {
-        const delivery = messengerDelivery(setting.eventType, await this.uow.repos.messages.lastInboundAt(workspaceId, accountId, address), Date.now());
-        if ('refused' in delivery) throw invalidField('to', `cannot be messaged now: ${delivery.refused}`);
-        const body: Record<string, unknown> = { messaging_type: delivery.messagingType, message: { text } };
-        if (delivery.messagingType === 'MESSAGE_TAG') body['tag'] = delivery.tag;
-        return { content: { kind: 'native', text, body }, preview: text };
+        const sent = messengerNotification(setting.eventType, text, await this.uow.repos.messages.lastInboundAt(workspaceId, accountId, address), Date.now());
+        if ('refused' in sent) throw invalidField('to', `cannot be messaged now: ${sent.refused}`);
+        return { content: sent.content, preview: text };
       }
       return { content: { kind: 'text', text }, preview: text };
     }
@@ -391,6 +390,9 @@ export class NotificationSettingsService {
     return selection.account;
   }
 }
+
+/** A preview as the customer reads it: the subject above the text on channels with subjects (e-mail). */
+const withSubject = (channel: string, composed: { subject: string; text: string }): string => (channelProfile(channel)?.subject ? `${composed.subject}\n\n${composed.text}` : composed.text);
 
 /** The text with the sample values; a stored text that cannot be rendered is a 400 naming its part. */
 function composeOr400(...args: Parameters<typeof composeText>): ReturnType<typeof composeText> {

@@ -4,6 +4,7 @@ import type { Repos } from '../repos.js';
 import type { User } from '../users/repo.js';
 import type { Ticket, TicketMessage, TicketSummary } from './model.js';
 import { displaySubject } from './subject.js';
+import { channelProfile } from '../channels/profile.js';
 
 export interface InboxTicket {
   ticket: Ticket;
@@ -23,7 +24,7 @@ async function chatCustomerId(repos: Repos, ws: string, ticket: Ticket): Promise
   const conversationId = ticket.context.conversationId ?? null;
   const conversation = conversationId ? await repos.conversations.get(ws, conversationId) : null;
   if (!conversation) return null;
-  const scope = conversation.channel === 'line' || conversation.channel === 'messenger' ? conversation.channelAccountId : '';
+  const scope = channelProfile(conversation.channel)?.address.kind === 'account-user-id' ? conversation.channelAccountId : '';
   return (await repos.customers.findByIdentity(ws, conversation.channel as 'line', scope, conversation.address))?.id ?? null;
 }
 

@@ -4,7 +4,7 @@ import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { customerView, idParams, optOutView, pageQuery } from '../views.js';
 import { identityKinds } from '../../core/repos.js';
-import { optOutChannels } from '../../core/notifications/opt-outs.js';
+import { channelIds } from '../../core/channels/profile.js';
 import { agent } from '../roles.js';
 
 const identity = z.object({
@@ -77,7 +77,7 @@ export const customerRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
 
   app.post(
     '/opt-outs',
-    { config: agent, schema: { tags: ['customers'], summary: 'Record an opt-out (e.g. from your own unsubscribe list)', body: z.object({ channel: z.enum(optOutChannels), address: z.string().trim().min(1).max(320) }), response: { 201: rs.OptOutResult, 200: rs.OptOutResult } } },
+    { config: agent, schema: { tags: ['customers'], summary: 'Record an opt-out (e.g. from your own unsubscribe list)', body: z.object({ channel: z.enum(channelIds), address: z.string().trim().min(1).max(320) }), response: { 201: rs.OptOutResult, 200: rs.OptOutResult } } },
     async (req, reply) => {
       const r = await deps.optOuts.add(req.auth.workspaceId, req.body.channel, req.body.address, 'api');
       return reply.status(r.created ? 201 : 200).send({ channel: r.channel, address: r.address, created: r.created });

@@ -6,11 +6,9 @@ import { settingView } from '../views.js';
 import { variableCatalogue, variablesFor } from '../../core/notifications/variables.js';
 import { eventTypes } from '../../core/events/model.js';
 import { supportingPlatforms } from '../../core/notifications/matrix.js';
-import type { MatrixChannel } from '../../core/notifications/matrix.js';
 import { channelLabel, eventLabel } from '../../core/notifications/labels.js';
+import { channelIds } from '../../core/channels/profile.js';
 import { admin, agent } from '../roles.js';
-
-const matrixChannels: MatrixChannel[] = ['whatsapp', 'messenger', 'line', 'sms', 'email'];
 
 const settingBody = z.object({
   enabled: z.boolean(),
@@ -64,7 +62,7 @@ export const notificationRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => asy
 
   app.get('/notification-matrix', { config: agent, schema: { tags: ['notifications'], summary: 'Which store platforms support each notification type on each channel', response: { 200: rs.MatrixCellList } } }, async () => ({
     data: eventTypes.flatMap((type) =>
-      matrixChannels.map((channel) => {
+      channelIds.map((channel) => {
         const platforms = supportingPlatforms(type, channel);
         return {
           event_type: type,
