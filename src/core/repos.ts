@@ -1,7 +1,7 @@
 // The persistence port of the domain: models and the repositories the services use. The storage layer
 // implements it. Every method that touches merchant data takes the workspace id; the few `resolve*`
 // methods find the workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
-import type { JobSpec } from '../queue/port.js';
+import type { JobSpec } from './jobs.js';
 import type { EventType, NormalizedEvent, OrderSnapshot } from './events/model.js';
 import type { Category, Contact, CustomField, Queue, Ticket, TicketMessage, TicketStatus, TicketSummary } from './tickets/model.js';
 import type { ChatSettings, Conversation, ConversationMode, ConversationPatch, FlowModule, LedgerEntry, LoyaltyMember, NdrCase, VerificationCode } from './conversations/model.js';

@@ -4,9 +4,9 @@
 import type { Providers, Logger } from '../providers.js';
 import type { ChannelAccount, NotificationSetting, Order, Repos, StoredEvent, UnitOfWork } from '../repos.js';
 import type { NormalizedEvent } from '../events/model.js';
-import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
+import { MissingRecordError, PermanentJobError } from '../jobs.js';
 import { invalidField } from '../errors.js';
-import type { JobContext } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
 import { TtlCache } from '../ttl-cache.js';
 import type { Handoff } from '../handoff.js';
 import type { InboundWebhook, Message } from '../repos.js';

@@ -8,8 +8,8 @@ import { DestinationRefusedError, checkDestinationUrl } from '../net/destination
 import type { DestinationPolicy } from '../net/destinations.js';
 import type { Activity, Message, Repos, UnitOfWork, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import type { JobContext } from '../../queue/port.js';
-import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { MissingRecordError, PermanentJobError } from '../jobs.js';
 import { TtlCache } from '../ttl-cache.js';
 
 export const outboundEvents = ['message.status', 'activity.created', 'customer.erased'] as const;

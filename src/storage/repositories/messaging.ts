@@ -5,7 +5,7 @@ import type { ActivitiesTable, MessagesTable, NotificationSettingsTable } from '
 import type { Activity, CustomTemplate, Message, MessagePatch, NotificationSetting, Repos, TemplateBinding } from '../../core/repos.js';
 import type { EventType } from '../../core/events/model.js';
 import { newId } from '../../core/ids.js';
-import { enqueue } from '../../queue/outbox.js';
+import { enqueue } from '../outbox.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { insertRow, selectById } from '../prepared.js';
 
