@@ -61,7 +61,7 @@ import { LoyaltyService } from './core/conversations/loyalty.js';
 import { OrderHistoryService } from './core/conversations/history.js';
 import { ChatService } from './core/conversations/chat-service.js';
 import { UserService } from './core/users/service.js';
-import type { SandboxPhone } from './sandbox/phone-port.js';
+import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
 import { MiraklAdapter } from './adapters/marketplaces/mirakl/index.js';
 import { buildHttpApp } from './http/app.js';
