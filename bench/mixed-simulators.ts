@@ -7,12 +7,12 @@
 //   {type:'collect'}  → those messages (receive time, recipient), and a new mark for the next phase
 // It exits on SIGTERM, or when the parent goes away.
 import fs from 'node:fs';
-import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
-import { TwilioSmsSimulator } from '../src/adapters/channels/twilio-sms/index.js';
-import { SmtpSimulator } from '../src/adapters/channels/email-smtp/index.js';
-import { LineSimulator } from '../src/adapters/channels/line/index.js';
-import { MessengerSimulator } from '../src/adapters/channels/messenger/index.js';
-import { CyberbizSimulator } from '../src/adapters/stores/cyberbiz/index.js';
+import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
+import { TwilioSmsSimulator } from '../src/adapters/channels/twilio-sms/simulator.js';
+import { SmtpSimulator } from '../src/adapters/channels/email-smtp/simulator.js';
+import { LineSimulator } from '../src/adapters/channels/line/simulator.js';
+import { MessengerSimulator } from '../src/adapters/channels/messenger/simulator.js';
+import { CyberbizSimulator } from '../src/adapters/stores/cyberbiz/simulator.js';
 import { requireArg } from './common.js';
 import type { Channel, MixedCollected, MixedCounts, MixedReceived, MixedSimCommand, MixedSimConfig, MixedSimReply } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';

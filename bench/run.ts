@@ -29,7 +29,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
+import { ShopifySimulator } from '../src/adapters/stores/shopify/simulator.js';
 import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimCommand, SimReply, SimRequest } from './common.js';
 import { REPO_ROOT, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
 import type { CpuSplit, ProgressSample, StorageProbe, StorageSample } from './costs.js';

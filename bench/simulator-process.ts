@@ -6,7 +6,7 @@
 //   {type:'collect', clear}   → every accepted message (receive time, recipient, template values)
 //   {type:'open-windows', phoneNumberId, from} → opens the customer-service window for these customers
 // It exits on SIGTERM, or when the parent goes away.
-import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
+import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
 import type { ReceivedMessage, SimCommand, SimReply } from './common.js';
 import { argValue, requireArg } from './common.js';
 

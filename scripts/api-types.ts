@@ -10,10 +10,10 @@ import { loadConfig } from '../src/config/index.js';
 import { createHub } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { SimulatedPhone } from '../src/sandbox/phone.js';
-import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
-import { LineSimulator } from '../src/adapters/channels/line/index.js';
-import { MessengerSimulator } from '../src/adapters/channels/messenger/index.js';
-import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
+import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
+import { LineSimulator } from '../src/adapters/channels/line/simulator.js';
+import { MessengerSimulator } from '../src/adapters/channels/messenger/simulator.js';
+import { ShopifySimulator } from '../src/adapters/stores/shopify/simulator.js';
 
 export const API_TYPES_FILE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'console', 'src', 'api-types.ts');
 

@@ -35,8 +35,9 @@ import type { AddressClass, ResolveHost } from './core/net/destinations.js';
 import { systemResolve } from './adapters/net/pinned.js';
 import { jobCatalogue } from './core/jobs.js';
 import type { JobType } from './core/jobs.js';
-import type { JobHandler, JobQueue } from './queue/port.js';
-import { MissingRecordError, PermanentJobError, RetryLaterError } from './queue/port.js';
+import type { JobHandler, JobQueue } from './core/jobs.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from './core/jobs.js';
+import type { JobQueueDriver } from './queue/port.js';
 import { SqlJobQueue } from './queue/sql-driver.js';
 import { BullJobQueue } from './queue/bullmq-driver.js';
 import { MemoryRateLimiter } from './queue/rate-limiter.js';
@@ -62,7 +63,7 @@ import { loyaltyRefunds } from './core/conversations/loyalty-refunds.js';
 import { OrderHistoryService } from './core/conversations/history.js';
 import { ChatService } from './core/conversations/chat-service.js';
 import { UserService } from './core/users/service.js';
-import type { SandboxPhone } from './sandbox/phone-port.js';
+import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
 import { MiraklAdapter } from './adapters/marketplaces/mirakl/index.js';
 import { buildHttpApp } from './http/app.js';
@@ -174,7 +175,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     if (err instanceof RetryLaterError) logger.debug({ jobId: job.id, jobType: job.type, reason: err.message }, 'job will retry');
     else logger.warn({ err, jobId: job.id, jobType: job.type }, 'job attempt failed');
   };
-  const queue: JobQueue = config.redisUrl
+  const queue: JobQueueDriver = config.redisUrl
     ? new BullJobQueue(storage, {
         redisUrl: config.redisUrl,
         concurrency: config.worker.concurrency,

@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue } from '../src/queue/outbox.js';
+import { enqueue } from '../src/storage/outbox.js';
 import type { MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import { tempDir, waitFor } from './support/services.js';

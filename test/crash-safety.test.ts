@@ -11,9 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
-import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/index.js';
-import type { WhatsAppSimMessage } from '../src/adapters/channels/whatsapp-cloud/index.js';
-import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
+import { WhatsAppCloudSimulator } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
+import type { WhatsAppSimMessage } from '../src/adapters/channels/whatsapp-cloud/simulator.js';
+import { ShopifySimulator } from '../src/adapters/stores/shopify/simulator.js';
 import { TEST_REDIS_URL, createTestDatabase, postgresAvailable, redisAvailable, waitFor } from './support/services.js';
 import type { HubProcess } from './support/crash/processes.js';
 import { freePort, hubEnv, runCli, startHubProcess, tail } from './support/crash/processes.js';

@@ -6,10 +6,12 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { createHub as CreateHub } from '../app.js';
 import type { ensureDemoWorkspace as EnsureDemo, startSimulators as StartSims, useSimulators as UseSims } from '../sandbox/sandbox.js';
-import { DEMO_SHOP } from '../sandbox/sandbox.js';
 import { createLogger } from '../logger.js';
 
+// The sandbox comes in through these deps: the CLI imports it only when asked for (see main.ts).
 interface DemoDeps {
+  /** The simulated Shopify store of the demo workspace (DEMO_SHOP). */
+  demoShop: string;
   startSimulators: typeof StartSims;
   ensureDemoWorkspace: typeof EnsureDemo;
   useSimulators: typeof UseSims;
@@ -52,11 +54,11 @@ async function otherChannels(urls: SandboxUrls, orderName: string, email: string
   return lines;
 }
 
-async function placeAndWait(urls: SandboxUrls): Promise<string> {
+async function placeAndWait(urls: SandboxUrls, shop: string): Promise<string> {
   const placed = await getJson<{ order: { name: string; phone: string | null; email?: string | null; customer?: { first_name?: string } } }>(`${urls.shopify}/_sim/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ shop: DEMO_SHOP }),
+    body: JSON.stringify({ shop }),
   });
   const digits = (placed.order.phone ?? '').replace(/\D/g, '');
   const deadline = Date.now() + 15_000;
@@ -68,7 +70,7 @@ async function placeAndWait(urls: SandboxUrls): Promise<string> {
       // The other channels are sent in parallel; give them a moment to land.
       await new Promise((r) => setTimeout(r, 300));
       return [
-        `Placed order ${placed.order.name} in the simulated Shopify store ${DEMO_SHOP}.`,
+        `Placed order ${placed.order.name} in the simulated Shopify store ${shop}.`,
         `WhatsApp message to +${hit.to} (template ${hit.templateName ?? 'text'}):`,
         '',
         `  ${hit.renderedText.replace(/\n/g, '\n  ')}`,
@@ -86,7 +88,7 @@ export async function runDemoOrder(config: Config, deps: DemoDeps): Promise<stri
   const running = await fetch(`${at(1)}/_sim/shops`, { signal: AbortSignal.timeout(1000) })
     .then((r) => r.ok)
     .catch(() => false);
-  if (running) return placeAndWait({ whatsapp: at(0), shopify: at(1), sms: at(5), mail: at(6) });
+  if (running) return placeAndWait({ whatsapp: at(0), shopify: at(1), sms: at(5), mail: at(6) }, deps.demoShop);
 
   // No sandbox running: a throwaway hub with its own data folder and free ports.
   const dataDir = deps.tempDataDir();
@@ -105,7 +107,7 @@ export async function runDemoOrder(config: Config, deps: DemoDeps): Promise<stri
   try {
     await hub.start();
     await deps.ensureDemoWorkspace(hub, sims);
-    const text = await placeAndWait({ shopify: sims.shopify.baseUrl, whatsapp: sims.whatsapp.baseUrl, sms: sims.twilio.baseUrl, mail: sims.smtp.baseUrl });
+    const text = await placeAndWait({ shopify: sims.shopify.baseUrl, whatsapp: sims.whatsapp.baseUrl, sms: sims.twilio.baseUrl, mail: sims.smtp.baseUrl }, deps.demoShop);
     return `(No sandbox was running, so the demo used a temporary one.)\n${text}`;
   } finally {
     await hub.stop();

@@ -6,9 +6,10 @@ import { createHub } from '../app.js';
 import type { Hub } from '../app.js';
 import { createLogger } from '../logger.js';
 import { Storage } from '../storage/database.js';
-import { DEMO_SHOP, ensureDemoWorkspace, startSimulators, useSimulators } from '../sandbox/sandbox.js';
+// The sandbox (simulators, demo workspace, sandbox phone) is imported only with --sandbox and by `demo`, so a
+// production start loads none of it.
 import type { Simulators } from '../sandbox/sandbox.js';
-import { SimulatedPhone } from '../sandbox/phone.js';
+import type { SimulatedPhone } from '../sandbox/phone.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
 import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
 
@@ -50,9 +51,11 @@ async function withHub<T>(config: Config, fn: (hub: Hub) => Promise<T>): Promise
 async function start(config: Config, role: Role, sandbox: boolean): Promise<void> {
   let sims: Simulators | null = null;
   let phone: SimulatedPhone | null = null;
-  if (sandbox) {
-    sims = await startSimulators({ host: config.http.host, basePort: config.sandbox.port });
-    useSimulators(config, sims);
+  const sandboxModule = sandbox ? await import('../sandbox/sandbox.js') : null;
+  if (sandboxModule) {
+    const { SimulatedPhone } = await import('../sandbox/phone.js');
+    sims = await sandboxModule.startSimulators({ host: config.http.host, basePort: config.sandbox.port });
+    sandboxModule.useSimulators(config, sims);
     phone = new SimulatedPhone(sims);
   }
   const hub = await createHub({ config, role, sandbox: phone });
@@ -69,8 +72,9 @@ async function start(config: Config, role: Role, sandbox: boolean): Promise<void
 
   const lines = [`Shoptalk ${role} is running${config.database.kind === 'sqlite' ? ` (SQLite in ${config.dataDir})` : ' (PostgreSQL)'}${config.redisUrl ? ' with Redis jobs' : ''}.`];
   if (hub.url) lines.push(`  Console:      ${hub.url}/`, `  API:          ${hub.url}/v1`, `  API docs:     ${hub.url}/docs`, `  Health:       ${hub.url}/healthz   Metrics: ${hub.url}/metrics`);
-  if (sims) {
-    const demo = await ensureDemoWorkspace(hub, sims);
+  if (sims && sandboxModule) {
+    const { DEMO_SHOP } = sandboxModule;
+    const demo = await sandboxModule.ensureDemoWorkspace(hub, sims);
     lines.push(
       '',
       'Sandbox',
@@ -201,7 +205,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'demo': {
-      const text = await runDemoOrder(config, { startSimulators, ensureDemoWorkspace, useSimulators, createHub, tempDataDir });
+      const { DEMO_SHOP, startSimulators, ensureDemoWorkspace, useSimulators } = await import('../sandbox/sandbox.js');
+      const text = await runDemoOrder(config, { demoShop: DEMO_SHOP, startSimulators, ensureDemoWorkspace, useSimulators, createHub, tempDataDir });
       process.stdout.write(text + '\n');
       return;
     }

@@ -2,7 +2,7 @@
 // `repo.ts`, and `Repos` is their aggregate, as a unit of work hands it out. The storage layer implements it.
 // Every method that touches merchant data takes the workspace id; the few `resolve*` methods find the
 // workspace from an unguessable id (API key hash, webhook URL id) and say so by name.
-import type { JobSpec } from '../queue/port.js';
+import type { JobSpec } from './jobs.js';
 import type { ConnectionRepos } from './connections/repo.js';
 import type { ConversationRepos } from './conversations/repo.js';
 import type { CustomerRepos } from './customers/repo.js';

@@ -15,8 +15,8 @@ import type { OrderHistoryService } from '../core/conversations/history.js';
 import type { LoyaltyService } from '../core/conversations/loyalty.js';
 import type { TicketService } from '../core/tickets/service.js';
 import type { UserService } from '../core/users/service.js';
-import type { SandboxPhone } from '../sandbox/phone-port.js';
-import type { JobQueue } from '../queue/port.js';
+import type { SandboxPhone } from '../core/sandbox-phone.js';
+import type { JobQueue } from '../core/jobs.js';
 import type { Metrics } from './metrics.js';
 
 export interface HttpDeps {

@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
 import type { Storage } from '../storage/database.js';
 import { newId } from '../core/ids.js';
 import type { JobsTable } from '../storage/schema.js';
-import type { DeadJob, JobHandler, JobQueue, LocalClaim, QueueStats } from './port.js';
+import type { DeadJob, JobHandler, QueueStats } from '../core/jobs.js';
+import type { LocalClaim } from '../storage/outbox.js';
+import type { JobQueueDriver } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import { Waker } from './waker.js';
 import { acquireToken, RedisRateLimiter } from './rate-limiter.js';
@@ -45,7 +47,7 @@ const RELAY_COALESCE_MS = 5;
 /** Lease of a job claimed at write time, renewed while it waits or runs (as BullMQ's lock). */
 const LOCAL_LEASE_MS = 15_000;
 
-export class BullJobQueue implements JobQueue {
+export class BullJobQueue implements JobQueueDriver {
   readonly driver = 'bullmq' as const;
   private readonly relayId = newId('rly');
   private readonly connection: Redis;

@@ -2,9 +2,11 @@
 // BullMQ driver (Redis) fed from the PostgreSQL and the SQLite outbox.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../core/errors.js';
-import type { JobHandler, JobQueue } from './port.js';
-import { PermanentJobError, backoffDelay, decideRetry } from './port.js';
-import { enqueue } from './outbox.js';
+import type { JobHandler } from '../core/jobs.js';
+import { PermanentJobError } from '../core/jobs.js';
+import type { JobQueueDriver as JobQueue } from './port.js';
+import { backoffDelay, decideRetry } from './port.js';
+import { enqueue } from '../storage/outbox.js';
 import { SqlJobQueue } from './sql-driver.js';
 import { BullJobQueue } from './bullmq-driver.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
@@ -214,6 +216,24 @@ for (const variant of variants) {
       expect(calls).toBe(3);
       expect(dead.lastError).toMatch(/gave up after 3 attempts.*still broken/);
       expect(dead.attempts).toBe(3);
+    });
+
+    it('gives a job type with its own retry budget in the catalogue that many attempts, others the default', async () => {
+      let calls = 0;
+      const q = makeQueue();
+      await q.start({
+        'chat-profile.fetch': async () => void (calls += 1, (() => { throw new Error('profile API down'); })()),
+        'store.poll': async () => { throw new PermanentJobError('stop'); },
+      });
+      // chat-profile.fetch has a budget of 3 in the catalogue; `add` writes with a default of 5.
+      const id = await add('chat-profile.fetch', { channelAccountId: 'ca_1', customerId: 'cus_1', identityId: 'idn_1', userId: 'U1' });
+      const dead = await waitFor(async () => (await q.deadJobs(null)).find((d) => d.id === id), { what: 'dead job' });
+      expect(calls).toBe(3);
+      expect(dead.attempts).toBe(3);
+      expect(dead.lastError).toMatch(/gave up after 3 attempts.*profile API down/);
+      const other = await add('store.poll', { connectionId: 'sc_1', token: 't' });
+      const row = await tdb.storage.db.selectFrom('jobs').select('max_attempts').where('id', '=', other).executeTakeFirstOrThrow();
+      expect(row.max_attempts).toBe(5);
     });
 
     it('a PermanentJobError goes straight to the dead list', async () => {

@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import type { Storage } from '../storage/database.js';
 import type { JobsTable } from '../storage/schema.js';
-import type { JobHandler, LocalClaim } from './port.js';
+import type { JobHandler } from '../core/jobs.js';
+import type { LocalClaim } from '../storage/outbox.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { acquireToken } from './rate-limiter.js';

@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import type { Storage } from '../storage/database.js';
 import type { JobsTable } from '../storage/schema.js';
 import { newId } from '../core/ids.js';
-import type { DeadJob, JobHandler, JobQueue, LocalClaim, QueueStats } from './port.js';
+import type { DeadJob, JobHandler, QueueStats } from '../core/jobs.js';
+import type { LocalClaim } from '../storage/outbox.js';
+import type { JobQueueDriver } from './port.js';
 import { decideRetry, parseRateKey, withTimeout } from './port.js';
 import { Waker } from './waker.js';
 import { FinishedJobs, renewLeases } from './leases.js';
@@ -28,7 +30,7 @@ export interface SqlQueueOptions {
 const CLAIM_BATCH = 128;
 const RECLAIM_EVERY_MS = 1000;
 
-export class SqlJobQueue implements JobQueue {
+export class SqlJobQueue implements JobQueueDriver {
   readonly driver = 'sql' as const;
   private readonly workerId = newId('wrk');
   private handlers: Record<string, JobHandler> = {};

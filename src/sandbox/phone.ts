@@ -3,7 +3,7 @@
 import type { UnitOfWork } from '../core/repos.js';
 import { AppError, invalidField } from '../core/errors.js';
 import { toE164 } from '../core/phone.js';
-import type { PhoneMessage, SandboxPhone } from './phone-port.js';
+import type { PhoneMessage, SandboxPhone } from '../core/sandbox-phone.js';
 import type { Simulators } from './sandbox.js';
 
 const CHANNEL_PROVIDER: Record<string, string> = { whatsapp: 'meta', line: 'line', messenger: 'meta-messenger' };

@@ -83,7 +83,7 @@ for (const kind of storageKinds) {
         Array.from({ length: 50 }, (_, i) =>
           uow.transaction(async (repos) => {
             await repos.activities.add(ws.id, { orderId: 'o', messageId: null, kind: 'test', summary: `n${i}`, data: {} });
-            await repos.jobs.enqueue({ type: 't', payload: { i }, workspaceId: ws.id });
+            await repos.jobs.enqueue({ type: 'retention.prune', payload: { token: `n${i}` }, workspaceId: ws.id });
             if (i % 10 === 3) throw new Error(`unit ${i} fails`);
             return i;
           }),
@@ -95,7 +95,7 @@ for (const kind of storageKinds) {
       expect(activities.some((a) => a.summary === 'n3')).toBe(false);
       const jobs = await tdb.storage.db.selectFrom('jobs').select('payload').execute();
       expect(jobs).toHaveLength(45);
-      expect(jobs.some((j) => JSON.parse(j.payload).i === 13)).toBe(false);
+      expect(jobs.some((j) => JSON.parse(j.payload).token === 'n13')).toBe(false);
     });
   });
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationGuard, DestinationRefusedError, classifyAddress } from '../../core/net/destinations.js';
 import type { ResolvedAddress } from '../../core/net/destinations.js';
 import { DestinationHttp } from '../http-client.js';
-import { SmtpEmailAdapter, SmtpSimulator } from '../channels/email-smtp/index.js';
+import { SmtpEmailAdapter } from '../channels/email-smtp/index.js';
+import { SmtpSimulator } from '../channels/email-smtp/simulator.js';
 import { connectGuarded, systemResolve } from './pinned.js';
 
 const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });

@@ -6,8 +6,8 @@
 // transaction: its state (with an optimistic version check, for the rare change made meanwhile by an agent through
 // the API: the turn then runs again), its replies (numbered per conversation, sent in that order), and the
 // inbound message marked handled.
-import type { JobContext } from '../../queue/port.js';
-import { MissingRecordError, PermanentJobError, RetryLaterError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { MissingRecordError, PermanentJobError, RetryLaterError } from '../jobs.js';
 import type { ChatButton, StoredContent } from '../channels/ports.js';
 import type { ChannelAccount } from '../connections/repo.js';
 import type { IdentityKind } from '../customers/repo.js';

@@ -6,8 +6,8 @@ import { ProviderError } from '../errors.js';
 import type { Logger, Providers } from '../providers.js';
 import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { PermanentJobError } from '../jobs.js';
 
 export class ChatProfiles {
   constructor(

@@ -4,7 +4,7 @@
 // of a job whose token is no longer current (a retry after commit, a second chain) stops at once, so any
 // number of workers may start the chain and only one runs it.
 import { randomBytes } from 'node:crypto';
-import type { JobContext } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
 import type { UnitOfWork } from '../repos.js';
 
 const DAY_MS = 86_400_000;

@@ -2,8 +2,8 @@
 // reads one page, records its events and the new position, and enqueues the next run, all in one
 // transaction. The chain's token makes any stray copy of a job (a retry after commit, a second chain) stop.
 import { randomBytes } from 'node:crypto';
-import type { JobContext } from '../../queue/port.js';
-import { PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { PermanentJobError } from '../jobs.js';
 import { ProviderError } from '../errors.js';
 import type { Logger, Providers } from '../providers.js';
 import type { PollState, StoreConnection } from '../connections/repo.js';

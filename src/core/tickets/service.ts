@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
 import { checkStoredSecrets } from '../connections/credential-text.js';
-import type { JobContext } from '../../queue/port.js';
-import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { MissingRecordError, PermanentJobError } from '../jobs.js';
 import type { Logger, Providers } from '../providers.js';
 import type { PollState, StoreConnection } from '../connections/repo.js';
 import type { Repos, UnitOfWork } from '../repos.js';

@@ -11,8 +11,8 @@ import type { Message } from '../notifications/repo.js';
 import type { Repos, UnitOfWork } from '../repos.js';
 import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription } from './repo.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import type { JobContext } from '../../queue/port.js';
-import { MissingRecordError, PermanentJobError } from '../../queue/port.js';
+import type { JobContext } from '../jobs.js';
+import { MissingRecordError, PermanentJobError } from '../jobs.js';
 import { TtlCache } from '../ttl-cache.js';
 
 export const outboundEvents = ['message.status', 'activity.created', 'customer.erased'] as const;

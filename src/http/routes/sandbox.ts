@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
-import type { SandboxPhone } from '../../sandbox/phone-port.js';
+import type { SandboxPhone } from '../../core/sandbox-phone.js';
 import { agent } from '../roles.js';
 
 const channel = z.enum(['whatsapp', 'line', 'messenger']);

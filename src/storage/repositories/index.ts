@@ -1,8 +1,8 @@
 // Builds the repositories over a database handle (the root one or a transaction) and the unit of work.
 import type { Db, Storage } from '../database.js';
 import type { JobsTable } from '../schema.js';
-import { enqueue } from '../../queue/outbox.js';
-import type { LocalClaim } from '../../queue/port.js';
+import { enqueue } from '../outbox.js';
+import type { LocalClaim } from '../outbox.js';
 import type { Repos, UnitOfWork } from '../../core/repos.js';
 import { apiKeysRepo, workspacesRepo } from './workspaces.js';
 import { sessionsRepo, signInFailuresRepo, usersRepo } from './users.js';

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { MAIL_SIGNATURE_HEADER, SmtpEmailAdapter, SmtpSimulator, messageIdFor, verifyMailSignature } from './index.js';
+import { MAIL_SIGNATURE_HEADER, SmtpEmailAdapter, messageIdFor, verifyMailSignature } from './index.js';
+import { SmtpSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatButton, InteractiveContent, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { GupshupAdapter, GupshupSimulator } from './index.js';
+import { GupshupAdapter } from './index.js';
+import { GupshupSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 
 const APP = { appName: 'ShoptalkDemo', apiKey: 'gs-sandbox-key', sourceNumber: '917834811114' };

@@ -1,16 +1,3 @@
-// Gupshup WhatsApp (classic v2 API): the channel adapter and the simulator that stands in for it in tests and the sandbox.
+// Gupshup WhatsApp (classic v2 API): the channel adapter. Its simulator (simulator.ts) is imported directly by tests and the sandbox.
 export { GupshupAdapter } from './adapter.js';
 export type { GupshupAdapterOptions } from './adapter.js';
-export { GupshupSimulator } from './simulator.js';
-export type {
-  GupshupSimApp,
-  GupshupSimEvent,
-  GupshupSimInbound,
-  GupshupSimMessage,
-  GupshupSimOption,
-  GupshupSimSettings,
-  GupshupSimTemplate,
-  GupshupSimTemplateInput,
-  GupshupSimTemplateStatus,
-  GupshupSimulatorOptions,
-} from './simulator.js';

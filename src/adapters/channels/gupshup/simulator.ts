@@ -15,6 +15,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { splitCallingCode } from '../../../sandbox/calling-codes.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
+// The simulator's own template handling, not the adapter's (see template-text.ts).
+import { parsePlaceholders, renderTemplate } from '../../../sandbox/template-text.js';
 import type { JsonObject } from '../wire.js';
 import { asObject, str } from '../wire.js';
 
@@ -93,20 +95,6 @@ export interface GupshupSimInbound {
   buttonText?: string;
   contextId?: string;
   name?: string;
-}
-
-// The simulator's own template handling, so a mistake in the adapter's parsing cannot be mirrored here:
-// {{1}}, {{2}}... (or named) placeholders, each counted once in order of first appearance.
-const TEMPLATE_PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
-
-function parsePlaceholders(data: string): string[] {
-  const names = new Set<string>();
-  for (const m of data.matchAll(TEMPLATE_PLACEHOLDER)) if (m[1] !== undefined) names.add(m[1]);
-  return [...names];
-}
-
-function renderTemplate(data: string, values: ReadonlyMap<string, string>): string {
-  return data.replace(TEMPLATE_PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
 }
 
 const INVALID_RECIPIENT = Object.freeze({ code: 1002, reason: 'Number Does Not Exists On WhatsApp' });

@@ -5,7 +5,8 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatMenu, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { LineAdapter, LineSimulator, RICH_MENU_SIZE, retryKeyFor, richMenuImage } from './index.js';
+import { LineAdapter, RICH_MENU_SIZE, retryKeyFor, richMenuImage } from './index.js';
+import { LineSimulator } from './simulator.js';
 import { crc32 } from './rich-menu-image.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 

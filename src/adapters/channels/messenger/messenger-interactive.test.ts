@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatMenu, InteractiveContent, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { GET_STARTED_PAYLOAD, MessengerAdapter, MessengerSimulator } from './index.js';
+import { GET_STARTED_PAYLOAD, MessengerAdapter } from './index.js';
+import { MessengerSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { MessengerAdapter, MessengerSimulator } from './index.js';
+import { MessengerAdapter } from './index.js';
+import { MessengerSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 

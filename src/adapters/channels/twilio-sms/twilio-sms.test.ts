@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { TwilioSmsAdapter, TwilioSmsSimulator, smsOptKeyword } from './index.js';
+import { TwilioSmsAdapter, smsOptKeyword } from './index.js';
+import { TwilioSmsSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 

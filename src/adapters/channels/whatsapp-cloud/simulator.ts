@@ -19,7 +19,9 @@ import { templateStatuses } from '../../../core/channels/ports.js';
 import type { SimRequest, SimResponse } from '../../../sandbox/simulator.js';
 import { Simulator, deliverWebhook } from '../../../sandbox/simulator.js';
 import type { JsonObject } from '../wire.js';
-import { arr, asObject, num, parsePlaceholders, renderTemplate, str } from '../wire.js';
+import { arr, asObject, num, str } from '../wire.js';
+// The simulator's own template handling, not the adapter's (see template-text.ts).
+import { parsePlaceholders, renderTemplate } from '../../../sandbox/template-text.js';
 
 export interface WhatsAppSimPhoneNumber {
   phoneNumberId: string;

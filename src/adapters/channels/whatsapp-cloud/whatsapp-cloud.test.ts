@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatButton, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
-import { WhatsAppCloudAdapter, WhatsAppCloudSimulator } from './index.js';
+import { WhatsAppCloudAdapter } from './index.js';
+import { WhatsAppCloudSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
 

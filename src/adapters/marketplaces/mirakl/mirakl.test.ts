@@ -2,8 +2,9 @@
 // M12, OR11); the adapter verifies the key, polls threads, replies with attachments and reads orders.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { MiraklAdapter, MiraklSimulator, multipartBody } from './index.js';
-import type { MiraklOrder } from './index.js';
+import { MiraklAdapter, multipartBody } from './index.js';
+import { MiraklSimulator } from './simulator.js';
+import type { MiraklOrder } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const API_KEY = 'c0ffee00-1234-4abc-9def-empikplace-key';

@@ -2,8 +2,9 @@
 // adapter verifies the key, polls orders by UpdateDateTime and fetches single orders.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
-import type { NinetyOneAppOrder } from './index.js';
+import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
+import { NinetyOneAppSimulator } from './simulator.js';
+import type { NinetyOneAppOrder } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const SHOP_ID = '40123';

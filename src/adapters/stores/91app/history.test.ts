@@ -2,8 +2,9 @@
 // lookup, adapter against the simulator over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
-import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, historyWindows, parseTaipeiDateTime, toTaipeiDateTime } from './index.js';
-import type { NinetyOneAppMember } from './index.js';
+import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, historyWindows, parseTaipeiDateTime, toTaipeiDateTime } from './index.js';
+import { NinetyOneAppSimulator } from './simulator.js';
+import type { NinetyOneAppMember } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const SHOP_ID = '40123';

@@ -15,14 +15,3 @@ export {
   toTaipeiDateTime,
 } from './adapter.js';
 export type { NinetyOneAppAdapterOptions, NinetyOneAppOrderStatus } from './adapter.js';
-export { NinetyOneAppSimulator } from './simulator.js';
-export type {
-  NinetyOneAppShopInput,
-  NinetyOneAppShop,
-  NinetyOneAppOrder,
-  NinetyOneAppOrderLine,
-  NinetyOneAppOrderOverrides,
-  NinetyOneAppMember,
-  NinetyOneAppMemberInput,
-  SetStatusOptions,
-} from './simulator.js';

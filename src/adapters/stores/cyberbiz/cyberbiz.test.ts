@@ -7,8 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, signCyberbiz, taipeiToEpochMs, taipeiToIso } from './index.js';
-import type { CyberbizDelivery, CyberbizOrder } from './index.js';
+import { CyberbizAdapter, joinPhone, money, taipeiToEpochMs, taipeiToIso } from './index.js';
+import { CyberbizSimulator, signCyberbiz } from './simulator.js';
+import type { CyberbizDelivery, CyberbizOrder } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const DOMAIN = 'example.cyberbiz.co';

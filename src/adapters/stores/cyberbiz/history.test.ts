@@ -2,8 +2,9 @@
 // over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
-import { CyberbizAdapter, CyberbizSimulator, taipeiTimestamp } from './index.js';
-import type { CyberbizCustomer } from './index.js';
+import { CyberbizAdapter } from './index.js';
+import { CyberbizSimulator, taipeiTimestamp } from './simulator.js';
+import type { CyberbizCustomer } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const DOMAIN = 'history.cyberbiz.co';

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { FailedDeliveryRequest, StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { EshopboxAdapter, EshopboxSimulator } from './index.js';
-import type { EshopboxDelivery, EshopboxShipment } from './index.js';
+import { EshopboxAdapter } from './index.js';
+import { EshopboxSimulator } from './simulator.js';
+import type { EshopboxDelivery, EshopboxShipment } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const WS = 'kapaskraft';

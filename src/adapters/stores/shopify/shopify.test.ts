@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { ShopifyAdapter, ShopifySimulator, SHOPIFY_RETRY_DELAYS_MS, parseJsonKeepingLongIntegers, signShopifyBody, sumDecimals } from './index.js';
+import { ShopifyAdapter, parseJsonKeepingLongIntegers, sumDecimals } from './index.js';
+import { ShopifySimulator, SHOPIFY_RETRY_DELAYS_MS, signShopifyBody } from './simulator.js';
 
 const SHOP = 'acme.myshopify.com';
 const SECRET = 'shpss_test_secret_123';

@@ -2,8 +2,9 @@
 // over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
-import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator } from './index.js';
-import type { ShoplineCustomer } from './index.js';
+import { SHOPLINE_API_VERSION, ShoplineAdapter } from './index.js';
+import { ShoplineSimulator } from './simulator.js';
+import type { ShoplineCustomer } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const HANDLE = 'histshop';

@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
-import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator, signShoplineBody } from './index.js';
-import type { ShoplineDelivery } from './index.js';
+import { SHOPLINE_API_VERSION, ShoplineAdapter } from './index.js';
+import { ShoplineSimulator, signShoplineBody } from './simulator.js';
+import type { ShoplineDelivery } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
 
 const HANDLE = 'open001';

@@ -1,5 +1,6 @@
-// The sandbox phone: what the console's "play the end customer" page needs from the simulators. Present only
-// when the hub runs with its sandbox.
+// The sandbox phone port: what the console's "play the end customer" page needs from the simulators, served by
+// the HTTP routes and implemented by the sandbox (src/sandbox/phone.ts). Present only when the hub runs with its
+// sandbox.
 
 export interface PhoneMessage {
   /** 'in': what reached the customer's phone (from the business); 'out': what the customer sent. */
