@@ -1,43 +1,25 @@
 // Customers: search, their identities on each channel and store, their loyalty balance and ledger.
-import { useId, useState } from 'react';
-import type { FormEvent } from 'react';
 import { enc, get, qs } from '../api';
 import type { Customer, List, Loyalty, OrderHistory } from '../types';
 import { Async, useLoad, when } from '../ui';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
+import { MatchCount, SearchForm } from '../search';
 
 export function CustomersPage({ customerId }: { customerId: string | null }) {
   const loc = useLocation();
   const query = loc.query.get('query') ?? '';
-  const [draft, setDraft] = useState(query);
-  const id = useId();
   const list = useLoad(`customers?${query}`, () => get<List<Customer>>(`/v1/customers${qs({ query, limit: '50' })}`));
 
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    navigate(`/customers${qs({ query: draft.trim() })}`);
-  };
   const selected = (list.data?.data ?? []).find((c) => c.id === customerId);
   usePageTitle(customerId ? `Customer${selected?.name ? `: ${selected.name}` : ''}` : query ? `Customers matching “${query}”` : 'Customers');
 
   return (
     <section>
       <h1>Customers</h1>
-      <form className="search" role="search" onSubmit={search}>
-        <label htmlFor={`${id}-q`}>Search customers</label>
-        <input id={`${id}-q`} data-testid="customers-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Name, e-mail or phone" aria-describedby={`${id}-hint`} />
-        <button type="submit">Search</button>
-        <p id={`${id}-hint`} className="muted search-hint">
-          Finds the start or any part of a name or e-mail, or a phone number written any way (+886 912-000-777, 0912000777).
-        </p>
-      </form>
-      {query && list.data ? (
-        <p className="muted" role="status" data-testid="customers-result-count">
-          {list.data.data.length === 1 ? '1 customer' : `${list.data.data.length}${list.data.next_cursor ? '+' : ''} customers`} match “{query}”
-        </p>
-      ) : null}
+      <SearchForm path="/customers" query={query} label="Search customers" placeholder="Name, e-mail or phone" hint="Finds the start or any part of a name or e-mail, or a phone number written any way (+886 912-000-777, 0912000777)." testId="customers-search" />
+      <MatchCount query={query} page={list.data} noun="customer" testId="customers-result-count" />
       <div className="split">
         <div className="list-pane">
           <Async load={list}>

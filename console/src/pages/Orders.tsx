@@ -1,26 +1,20 @@
 // "Orders > Activity": find an order, then see what was sent, skipped (and why) and what the customer did.
-import { useEffect, useId, useState } from 'react';
-import type { FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { enc, get, qs } from '../api';
 import type { Activity, List, Order } from '../types';
 import { Async, StatusBadge, useLoad, when } from '../ui';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
+import { MatchCount, SearchForm } from '../search';
 
 /** An order with the name of its store (two stores may both have an order #1001). */
 
 export function OrdersPage({ orderId }: { orderId: string | null }) {
   const loc = useLocation();
   const query = loc.query.get('query') ?? '';
-  const [draft, setDraft] = useState(query);
-  const id = useId();
   const list = useLoad(`orders?${query}`, () => get<List<Order>>(`/v1/orders${qs({ query, limit: '50' })}`));
 
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    navigate(`/orders${qs({ query: draft.trim() })}`);
-  };
   const [orderTitle, setOrderTitle] = useState<string | null>(null);
   usePageTitle(orderId ? `Order ${orderTitle ?? ''}`.trim() : query ? `Orders matching “${query}”` : 'Orders');
   const stores = new Set((list.data?.data ?? []).map((o) => o.store_connection_id));
@@ -28,19 +22,8 @@ export function OrdersPage({ orderId }: { orderId: string | null }) {
   return (
     <section>
       <h1>Orders</h1>
-      <form className="search" role="search" onSubmit={search}>
-        <label htmlFor={`${id}-q`}>Search orders</label>
-        <input id={`${id}-q`} data-testid="orders-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Order number, name, e-mail or phone" aria-describedby={`${id}-hint`} />
-        <button type="submit">Search</button>
-        <p id={`${id}-hint`} className="muted search-hint">
-          Finds part of a name or e-mail, an order number with or without #, or a phone number written any way.
-        </p>
-      </form>
-      {query && list.data ? (
-        <p className="muted" role="status" data-testid="orders-result-count">
-          {list.data.data.length === 1 ? '1 order' : `${list.data.data.length}${list.data.next_cursor ? '+' : ''} orders`} match “{query}”
-        </p>
-      ) : null}
+      <SearchForm path="/orders" query={query} label="Search orders" placeholder="Order number, name, e-mail or phone" hint="Finds part of a name or e-mail, an order number with or without #, or a phone number written any way." testId="orders-search" />
+      <MatchCount query={query} page={list.data} noun="order" testId="orders-result-count" />
       <div className="split">
         <div className="list-pane">
           <Async load={list}>
