@@ -3,3 +3,4 @@ export { MAIL_SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS, SmtpEmailAdapter, i
 export type { SmtpEmailAdapterOptions, SmtpSecurity } from './adapter.js';
 export { SmtpSimulator, parseMessage } from './simulator.js';
 export type { RecipientMode, SmtpSimAccount, SmtpSimInbound, SmtpSimMessage, SmtpSimReport, SmtpSimReportType } from './simulator.js';
+export { smtpProvider } from './provider.js';

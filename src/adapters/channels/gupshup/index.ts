@@ -14,3 +14,4 @@ export type {
   GupshupSimTemplateStatus,
   GupshupSimulatorOptions,
 } from './simulator.js';
+export { gupshupProvider } from './provider.js';

@@ -4,3 +4,4 @@ export type { LineAdapterOptions, LineInboundMessage } from './adapter.js';
 export { LineSimulator } from './simulator.js';
 export type { LineSimChannel, LineSimInbound, LineSimMessage, LineSimRichMenu, LineSimulatorOptions } from './simulator.js';
 export { richMenuImage } from './rich-menu-image.js';
+export { lineProvider } from './provider.js';

@@ -3,3 +3,4 @@ export { GET_STARTED_PAYLOAD, MESSENGER_LIMITS, MessengerAdapter, interactiveMes
 export type { MessengerAdapterOptions, MessengerMessageTag, MessengerMessagingType, MessengerSendMessage } from './adapter.js';
 export { MessengerSimulator } from './simulator.js';
 export type { MessengerSimInbound, MessengerSimMessage, MessengerSimOptions, MessengerSimPage, MessengerSimProfile } from './simulator.js';
+export { messengerProvider } from './provider.js';

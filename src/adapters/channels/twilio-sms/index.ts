@@ -12,3 +12,4 @@ export type {
   TwilioSimWebhook,
   TwilioSimulatorOptions,
 } from './simulator.js';
+export { twilioProvider } from './provider.js';

@@ -15,3 +15,4 @@ export type {
   WhatsAppSimTemplate,
   WhatsAppSimTemplateInput,
 } from './simulator.js';
+export { WHATSAPP_DEFAULT_MPS, whatsappCloudProvider } from './provider.js';

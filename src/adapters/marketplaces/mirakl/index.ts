@@ -33,3 +33,4 @@ export type {
   MiraklAuthorKind,
   MiraklShopReply,
 } from './simulator.js';
+export { empikplaceProvider } from './provider.js';

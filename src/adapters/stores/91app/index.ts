@@ -26,3 +26,4 @@ export type {
   NinetyOneAppMemberInput,
   SetStatusOptions,
 } from './simulator.js';
+export { ninetyOneAppProvider } from './provider.js';

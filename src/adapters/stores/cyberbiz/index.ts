@@ -18,3 +18,4 @@ export type {
   CyberbizCustomerInput,
   SignatureEncoding,
 } from './simulator.js';
+export { cyberbizProvider } from './provider.js';

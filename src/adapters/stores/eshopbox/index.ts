@@ -15,3 +15,4 @@ export type {
   EshopboxDelivery,
   EshopboxAdvanceOptions,
 } from './simulator.js';
+export { eshopboxProvider } from './provider.js';

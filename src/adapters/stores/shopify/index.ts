@@ -28,3 +28,4 @@ export type {
   ShopifyMoneySet,
   FulfillOptions,
 } from './simulator.js';
+export { shopifyProvider } from './provider.js';

@@ -16,3 +16,4 @@ export type {
   ShoplineCustomer,
   ShoplineCustomerInput,
 } from './simulator.js';
+export { shoplineProvider } from './provider.js';
