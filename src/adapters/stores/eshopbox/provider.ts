@@ -13,8 +13,8 @@ export const eshopboxProvider = defineStore({
   credentials: z.object({
     name: nameField(),
     workspace: field(z.string().trim().min(1).max(100), { label: 'Workspace', help: 'the account slug: acme for acme.myeshopbox.com', example: 'acme' }),
-    external_channel_id: field(credential(0, 100, { trim: true }), { label: 'External channel id' }).optional(),
-    client_id: field(credential(4, 500), { label: 'Client id' }),
+    external_channel_id: field(credential(0, 100, { trim: true }), { label: 'External channel id', example: 'CH1234' }).optional(),
+    client_id: field(credential(4, 500), { label: 'Client id', example: 'acme-client' }),
     client_secret: field(credential(8, 500), { label: 'Client secret', secret: true }),
     refresh_token: field(credential(8, 4000), { label: 'Refresh token', secret: true }),
   }),
