@@ -31,6 +31,6 @@ export const providerDefinitions: readonly ProviderDefinition[] = [
   lineProvider,
   twilioProvider,
   smtpProvider,
-] as ProviderDefinition[];
+];
 
 export const providerCatalogue = new ProviderCatalogue(providerDefinitions);
