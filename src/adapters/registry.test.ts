@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { describeFields } from '../core/connections/fields.js';
 import { describeProvider } from '../core/connections/definition.js';
+import { loadConfig } from '../config/index.js';
 import { providerCatalogue, providerDefinitions } from './registry.js';
 
 /** A body for a provider's form: each field's example; secrets get a value of the right shape. */
@@ -79,5 +80,15 @@ describe('provider registry', () => {
     expect(paths('meta-messenger')).toEqual(['meta-messenger', 'messenger']);
     // The URLs handed out stay as they were.
     expect(providerCatalogue.get('twilio')?.webhooks?.published).toBe('sms');
+  });
+
+  it('gives the config each definition’s base-URL variable, by its old name, with its default', () => {
+    const defaults = loadConfig({}).providers.baseUrls;
+    for (const setting of providerCatalogue.baseUrlSettings()) expect(defaults[setting.key], setting.env).toBe(setting.default);
+    const set = loadConfig({ SHOPTALK_LINE_API_URL: 'http://127.0.0.1:9/line/', SHOPTALK_SHOPLINE_API_URL: 'http://127.0.0.1:9/{handle}' }).providers.baseUrls;
+    expect(set['lineApiUrl']).toBe('http://127.0.0.1:9/line');
+    expect(set['shoplineApiUrl']).toBe('http://127.0.0.1:9/{handle}');
+    expect(() => loadConfig({ SHOPTALK_SHOPLINE_API_URL: 'http://127.0.0.1:9/' })).toThrow(/SHOPTALK_SHOPLINE_API_URL: must be an http\(s\) URL containing \{handle\}/);
+    expect(() => loadConfig({ SHOPTALK_TWILIO_API_URL: 'ftp://x' })).toThrow(/SHOPTALK_TWILIO_API_URL/);
   });
 });
