@@ -19,6 +19,7 @@ import { OptOutService } from './core/notifications/opt-outs.js';
 import type { Providers } from './core/providers.js';
 import type { ChannelAdapter } from './core/channels/ports.js';
 import type { StoreAdapter } from './core/stores/ports.js';
+import type { MarketplaceAdapter } from './core/tickets/ports.js';
 import { WorkspaceService } from './core/workspaces/service.js';
 import { ConnectionService } from './core/connections/service.js';
 import { NotificationSettingsService } from './core/notifications/settings.js';
@@ -41,18 +42,8 @@ import type { JobQueueDriver } from './queue/port.js';
 import { SqlJobQueue } from './queue/sql-driver.js';
 import { BullJobQueue } from './queue/bullmq-driver.js';
 import { MemoryRateLimiter } from './queue/rate-limiter.js';
-import { WhatsAppCloudAdapter } from './adapters/channels/whatsapp-cloud/index.js';
-import { ShopifyAdapter } from './adapters/stores/shopify/index.js';
-import { ShoplineAdapter } from './adapters/stores/shopline/index.js';
-import { GupshupAdapter } from './adapters/channels/gupshup/index.js';
-import { MessengerAdapter } from './adapters/channels/messenger/index.js';
-import { LineAdapter } from './adapters/channels/line/index.js';
-import { TwilioSmsAdapter } from './adapters/channels/twilio-sms/index.js';
-import { SmtpEmailAdapter } from './adapters/channels/email-smtp/index.js';
-import { CyberbizAdapter } from './adapters/stores/cyberbiz/index.js';
-import { NinetyOneAppAdapter } from './adapters/stores/91app/index.js';
-import { EshopboxAdapter } from './adapters/stores/eshopbox/index.js';
-import { GenericSourceAdapter } from './adapters/stores/generic/index.js';
+import { providerCatalogue } from './adapters/registry.js';
+import type { ProviderCatalogue } from './core/connections/definition.js';
 import { StorePoller } from './core/stores/poller.js';
 import { CustomerService } from './core/customers/service.js';
 import { RetentionService } from './core/retention/service.js';
@@ -65,7 +56,6 @@ import { ChatService } from './core/conversations/chat-service.js';
 import { UserService } from './core/users/service.js';
 import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
-import { MiraklAdapter } from './adapters/marketplaces/mirakl/index.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 
@@ -123,37 +113,35 @@ export function resolveMasterKey(config: Config): string {
   return key;
 }
 
-export function createProviders(config: Config, guard?: DestinationGuard): Providers {
-  // How long a provider may take to answer before a send's outcome is unknown (SHOPTALK_PROVIDER_TIMEOUT_MS[S]).
-  const timeoutFor = (provider: string) => config.providers.timeouts[provider] ?? config.providers.timeoutMs;
-  const smtp = new SmtpEmailAdapter({ guard: guard ?? destinationGuard(config), timeoutMs: timeoutFor('smtp') });
-  const empikplace = new MiraklAdapter({ baseUrl: config.providers.empikplaceApiUrl });
-  const channels: Record<string, ChannelAdapter> = {
-    meta: new WhatsAppCloudAdapter({ baseUrl: config.providers.whatsappApiUrl, timeoutMs: timeoutFor('meta') }),
-    gupshup: new GupshupAdapter({ baseUrl: config.providers.gupshupApiUrl, timeoutMs: timeoutFor('gupshup') }),
-    'meta-messenger': new MessengerAdapter({ baseUrl: config.providers.messengerApiUrl, timeoutMs: timeoutFor('meta-messenger') }),
-    line: new LineAdapter({ baseUrl: config.providers.lineApiUrl, timeoutMs: timeoutFor('line') }),
-    twilio: new TwilioSmsAdapter({ baseUrl: config.providers.twilioApiUrl, timeoutMs: timeoutFor('twilio') }),
-    smtp,
-  };
-  const shoplineUrl = config.providers.shoplineApiUrl;
-  const stores: Record<string, StoreAdapter> = {
-    shopify: new ShopifyAdapter(),
-    shopline: new ShoplineAdapter({ baseUrlFor: (handle) => shoplineUrl.replace('{handle}', handle) }),
-    cyberbiz: new CyberbizAdapter({ baseUrl: config.providers.cyberbizApiUrl }),
-    '91app': new NinetyOneAppAdapter({ baseUrl: config.providers.ninetyOneAppApiUrl, memberApiUrl: config.providers.ninetyOneAppMemberApiUrl }),
-    eshopbox: new EshopboxAdapter({
-      authUrl: config.providers.eshopboxAuthUrl,
-      apiBaseFor: (ws) => config.providers.eshopboxApiUrl.replace('{workspace}', ws),
-      wmsUrl: config.providers.eshopboxWmsUrl,
-    }),
-    generic: new GenericSourceAdapter(),
-  };
+/** Builds every provider's adapter from its definition (src/adapters/registry.ts) and the config. */
+export function createProviders(config: Config, guard?: DestinationGuard, catalogue: ProviderCatalogue = providerCatalogue): Providers {
+  const guardFor = guard ?? destinationGuard(config);
+  const channels = new Map<string, ChannelAdapter>();
+  const stores = new Map<string, StoreAdapter>();
+  const marketplaces = new Map<string, MarketplaceAdapter>();
+  for (const definition of catalogue.all) {
+    const ctx = {
+      url: (key: string) => {
+        const url = config.providers.baseUrls[key];
+        if (url === undefined) throw new Error(`${definition.id}: no base URL setting ${key}`);
+        return url;
+      },
+      // How long a provider may take to answer before a send's outcome is unknown (SHOPTALK_PROVIDER_TIMEOUT_MS[S]).
+      timeoutMs: config.providers.timeouts[definition.id] ?? config.providers.timeoutMs,
+      guard: guardFor,
+    };
+    if (definition.kind === 'channel') channels.set(definition.id, definition.create(ctx));
+    else if (definition.kind === 'store') stores.set(definition.id, definition.create(ctx));
+    else marketplaces.set(definition.id, definition.create(ctx));
+  }
   return {
-    channel: (provider) => channels[provider] ?? null,
-    store: (platform) => stores[platform] ?? null,
-    marketplace: (platform) => (platform === 'empikplace' ? empikplace : null),
-    close: () => smtp.close(),
+    channel: (provider) => channels.get(provider) ?? null,
+    store: (platform) => stores.get(platform) ?? null,
+    marketplace: (platform) => marketplaces.get(platform) ?? null,
+    // Releases pooled connections (SMTP).
+    close: () => {
+      for (const adapter of [...channels.values(), ...stores.values(), ...marketplaces.values()]) (adapter as { close?: () => void }).close?.();
+    },
   };
 }
 
@@ -200,7 +188,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const providers = createProviders(config, guard);
   const workspaces = new WorkspaceService(uow);
   const publicUrl = () => config.http.publicUrl;
-  const connections = new ConnectionService(uow, providers, secrets, publicUrl, guard.policy);
+  const connections = new ConnectionService(uow, providers, providerCatalogue, secrets, publicUrl, guard.policy);
   const customers = new CustomerService(uow);
   const users = new UserService(uow, { secrets, hashConcurrency: config.http.signIn.hashConcurrency });
   const settings = new NotificationSettingsService(uow, connections);

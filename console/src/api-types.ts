@@ -6529,6 +6529,44 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The providers a workspace can connect, and the fields of each connect form */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Provider"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/push": {
         parameters: {
             query?: never;
@@ -7846,10 +7884,6 @@ export type paths = {
                         refresh_token: string;
                         workspace: string;
                     } | {
-                        name: string;
-                        /** @enum {string} */
-                        platform: "generic";
-                    } | {
                         api_key: string;
                         category_id: string;
                         customer_id_field_id: string;
@@ -7858,6 +7892,10 @@ export type paths = {
                         platform: "empikplace";
                         queue_id: string;
                         shop_id?: string;
+                    } | {
+                        name: string;
+                        /** @enum {string} */
+                        platform: "generic";
                     };
                 };
             };
@@ -10925,6 +10963,88 @@ export type components = {
              * @enum {string}
              */
             via?: "sms" | "email";
+        };
+        Provider: {
+            channel: string | null;
+            connect: {
+                /** @description the discriminator fields of the body */
+                fixed: {
+                    [key: string]: string;
+                };
+                method: string;
+                path: string;
+            };
+            fields: components["schemas"]["ProviderField"][];
+            /** @description the provider (channels) or platform (stores) value of the connect body and of stored records */
+            id: string;
+            /** @enum {string} */
+            kind: "channel" | "store" | "marketplace";
+            label: string;
+            /** @description the default send rate of a channel account */
+            rate_limit_per_second: number | null;
+            /** @description the name in the console’s list of services */
+            title: string;
+            webhook: {
+                paths: string[];
+                published: string;
+                signature: string;
+            } | null;
+        };
+        ProviderField: {
+            example: string | number | null;
+            format: ("url" | "email") | null;
+            help: string | null;
+            label: string;
+            /** @description the field of the connect body */
+            name: string;
+            /** @description the accepted values of an enum */
+            options: string[] | null;
+            required: boolean;
+            /** @description hidden in forms, masked in answers */
+            secret: boolean;
+            /** @enum {string} */
+            type: "string" | "number" | "enum";
+        };
+        ProviderFieldInput: {
+            example: string | number | null;
+            format: ("url" | "email") | null;
+            help: string | null;
+            label: string;
+            /** @description the field of the connect body */
+            name: string;
+            /** @description the accepted values of an enum */
+            options: string[] | null;
+            required: boolean;
+            /** @description hidden in forms, masked in answers */
+            secret: boolean;
+            /** @enum {string} */
+            type: "string" | "number" | "enum";
+        };
+        ProviderInput: {
+            channel: string | null;
+            connect: {
+                /** @description the discriminator fields of the body */
+                fixed: {
+                    [key: string]: string;
+                };
+                method: string;
+                path: string;
+            };
+            fields: components["schemas"]["ProviderFieldInput"][];
+            /** @description the provider (channels) or platform (stores) value of the connect body and of stored records */
+            id: string;
+            /** @enum {string} */
+            kind: "channel" | "store" | "marketplace";
+            label: string;
+            /** @description the default send rate of a channel account */
+            rate_limit_per_second: number | null;
+            /** @description the name in the console’s list of services */
+            title: string;
+            webhook: {
+                paths: string[];
+                published: string;
+                signature: string;
+            } | null;
         };
         Queue: {
             auto_reply: string | null;

@@ -13,6 +13,9 @@ export interface List<T> {
 export type StoreConnection = S['StoreConnection'];
 export type ChannelAccount = S['ChannelAccount'];
 export type ChannelSelection = S['ChannelSelection'];
+/** A provider a workspace can connect, with the fields of its connect form (GET /v1/providers). */
+export type Provider = S['Provider'];
+export type ProviderField = S['ProviderField'];
 
 /** Fields that appear only in a creation response: shown once, never again. */
 export type OnceOnly = Partial<Pick<S['CreatedStoreConnection'], 'signing_secret' | 'callback_url' | 'webhook_headers'>> &

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else receives a Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { providerCatalogue } from '../adapters/registry.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,8 +20,27 @@ const urlWithProtocol = (protocols: string[]) =>
     .url('must be a URL')
     .refine((v) => protocols.some((p) => v.startsWith(p)), `must start with ${protocols.join(' or ')}`);
 
+/**
+ * The providers' base-URL variables (SHOPTALK_WHATSAPP_API_URL, ...), each named by its provider's definition
+ * (provider.ts in its adapter folder): an http(s) URL, with the placeholder the provider needs where it needs one.
+ */
+const baseUrlSettings = providerCatalogue.baseUrlSettings();
+const baseUrlVariables = Object.fromEntries(
+  baseUrlSettings.map((s) => {
+    const requires = s.requires;
+    const schema = requires
+      ? z
+          .string()
+          .refine((v) => /^https?:\/\//.test(v) && v.includes(requires), `must be an http(s) URL containing ${requires}`)
+          .default(s.default)
+      : urlWithProtocol(['http://', 'https://']).default(s.default);
+    return [s.env, schema];
+  }),
+);
+
 /** Every variable the hub reads, with its default and its meaning (the README lists the same). */
 export const envSchema = z.object({
+  ...baseUrlVariables,
   SHOPTALK_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: urlWithProtocol(['postgres://', 'postgresql://']).optional(),
   REDIS_URL: urlWithProtocol(['redis://', 'rediss://']).optional(),
@@ -38,24 +58,6 @@ export const envSchema = z.object({
   SHOPTALK_JOB_MAX_ATTEMPTS: intIn(1, 100).prefault('8'),
   SHOPTALK_SANDBOX: boolish.prefault('false'),
   SHOPTALK_SANDBOX_PORT: intIn(0, 65535).prefault('8090'),
-  SHOPTALK_WHATSAPP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v23.0'),
-  SHOPTALK_SHOPLINE_API_URL: z
-    .string()
-    .refine((v) => /^https?:\/\//.test(v) && v.includes('{handle}'), 'must be an http(s) URL containing {handle}')
-    .default('https://{handle}.myshopline.com/admin/openapi/v20260301'),
-  SHOPTALK_GUPSHUP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.gupshup.io'),
-  SHOPTALK_MESSENGER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://graph.facebook.com/v25.0'),
-  SHOPTALK_LINE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.line.me'),
-  SHOPTALK_CYBERBIZ_API_URL: urlWithProtocol(['http://', 'https://']).default('https://app-store-api.cyberbiz.io'),
-  SHOPTALK_91APP_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.91app.com'),
-  // Member Connect Cloud (member lookup for account linking), a host of its own.
-  SHOPTALK_91APP_MEMBER_API_URL: urlWithProtocol(['http://', 'https://']).default('https://member-api.91app.com'),
-  SHOPTALK_ESHOPBOX_AUTH_URL: urlWithProtocol(['http://', 'https://']).default('https://auth.myeshopbox.com'),
-  // {workspace} is replaced by the account slug; a URL without it serves every account (a proxy, a simulator).
-  SHOPTALK_ESHOPBOX_API_URL: urlWithProtocol(['http://', 'https://']).default('https://{workspace}.myeshopbox.com'),
-  SHOPTALK_ESHOPBOX_WMS_URL: urlWithProtocol(['http://', 'https://']).default('https://wms.eshopbox.com'),
-  SHOPTALK_TWILIO_API_URL: urlWithProtocol(['http://', 'https://']).default('https://api.twilio.com'),
-  SHOPTALK_EMPIKPLACE_API_URL: urlWithProtocol(['http://', 'https://']).default('https://marketplace.empik.com'),
   SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_STORE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
   SHOPTALK_PG_POOL_SIZE: intIn(1, 200).prefault('10'),
@@ -99,7 +101,7 @@ export const envSchema = z.object({
 });
 
 /** The channel providers whose timeout SHOPTALK_PROVIDER_TIMEOUTS can set. */
-export const channelProviderIds = ['meta', 'gupshup', 'meta-messenger', 'line', 'twilio', 'smtp'];
+export const channelProviderIds = providerCatalogue.channels().map((d) => d.id);
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -131,21 +133,8 @@ export interface Config {
   /** Retention periods in days (0: kept forever) and how often the prune job runs. */
   retention: { intervalMs: number; webhookDays: number; expiredDays: number; deadJobDays: number };
   providers: {
-    whatsappApiUrl: string;
-    /** SHOPLINE Admin API base with a {handle} placeholder for the store. */
-    shoplineApiUrl: string;
-    gupshupApiUrl: string;
-    messengerApiUrl: string;
-    lineApiUrl: string;
-    cyberbizApiUrl: string;
-    ninetyOneAppApiUrl: string;
-    ninetyOneAppMemberApiUrl: string;
-    eshopboxAuthUrl: string;
-    /** Eshopbox API base with a {workspace} placeholder for the account slug. */
-    eshopboxApiUrl: string;
-    eshopboxWmsUrl: string;
-    twilioApiUrl: string;
-    empikplaceApiUrl: string;
+    /** Each provider's base URLs, by the key its definition names (whatsappApiUrl, shoplineApiUrl, ...). */
+    baseUrls: Record<string, string>;
     /** How often marketplace message threads (EmpikPlace) are imported. */
     marketplacePollMs: number;
     /** How often stores without order webhooks (91APP) are polled. */
@@ -206,19 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadJobDays: e.SHOPTALK_RETENTION_DEAD_JOB_DAYS,
     },
     providers: {
-      whatsappApiUrl: e.SHOPTALK_WHATSAPP_API_URL.replace(/\/$/, ''),
-      shoplineApiUrl: e.SHOPTALK_SHOPLINE_API_URL.replace(/\/$/, ''),
-      gupshupApiUrl: e.SHOPTALK_GUPSHUP_API_URL.replace(/\/$/, ''),
-      messengerApiUrl: e.SHOPTALK_MESSENGER_API_URL.replace(/\/$/, ''),
-      lineApiUrl: e.SHOPTALK_LINE_API_URL.replace(/\/$/, ''),
-      cyberbizApiUrl: e.SHOPTALK_CYBERBIZ_API_URL.replace(/\/$/, ''),
-      ninetyOneAppApiUrl: e.SHOPTALK_91APP_API_URL.replace(/\/$/, ''),
-      ninetyOneAppMemberApiUrl: e.SHOPTALK_91APP_MEMBER_API_URL.replace(/\/$/, ''),
-      eshopboxAuthUrl: e.SHOPTALK_ESHOPBOX_AUTH_URL.replace(/\/$/, ''),
-      eshopboxApiUrl: e.SHOPTALK_ESHOPBOX_API_URL.replace(/\/$/, ''),
-      eshopboxWmsUrl: e.SHOPTALK_ESHOPBOX_WMS_URL.replace(/\/$/, ''),
-      twilioApiUrl: e.SHOPTALK_TWILIO_API_URL.replace(/\/$/, ''),
-      empikplaceApiUrl: e.SHOPTALK_EMPIKPLACE_API_URL.replace(/\/$/, ''),
+      baseUrls: Object.fromEntries(baseUrlSettings.map((b) => [b.key, String(e[b.env as keyof typeof e]).replace(/\/$/, '')])),
       marketplacePollMs: e.SHOPTALK_MARKETPLACE_POLL_SECONDS * 1000,
       storePollMs: e.SHOPTALK_STORE_POLL_SECONDS * 1000,
       timeoutMs: e.SHOPTALK_PROVIDER_TIMEOUT_MS,

@@ -95,6 +95,38 @@ export const ChannelAccount = named(
 export const ChannelAccountList = list(ChannelAccount);
 export const CreatedChannelAccount = named('CreatedChannelAccount', ChannelAccount.extend({ callback_url: z.string().optional(), webhook_secret: z.string().optional() }));
 
+export const ProviderField = named(
+  'ProviderField',
+  z.object({
+    name: z.string().describe('the field of the connect body'),
+    type: z.enum(['string', 'number', 'enum']),
+    required: z.boolean(),
+    secret: z.boolean().describe('hidden in forms, masked in answers'),
+    label: z.string(),
+    help: z.string().nullable(),
+    example: z.union([z.string(), z.number()]).nullable(),
+    format: z.enum(['url', 'email']).nullable(),
+    options: z.array(z.string()).nullable().describe('the accepted values of an enum'),
+  }),
+);
+
+export const Provider = named(
+  'Provider',
+  z.object({
+    id: z.string().describe('the provider (channels) or platform (stores) value of the connect body and of stored records'),
+    kind: z.enum(['channel', 'store', 'marketplace']),
+    channel: z.string().nullable(),
+    label: z.string(),
+    title: z.string().describe('the name in the console’s list of services'),
+    fields: z.array(ProviderField),
+    rate_limit_per_second: z.number().nullable().describe('the default send rate of a channel account'),
+    webhook: z.object({ paths: z.array(z.string()), published: z.string(), signature: z.string() }).nullable(),
+    connect: z.object({ method: z.string(), path: z.string(), fixed: textMap.describe('the discriminator fields of the body') }),
+  }),
+  'A provider a workspace can connect, with its connect form.',
+);
+export const ProviderList = list(Provider);
+
 export const ChannelSelection = named(
   'ChannelSelection',
   z.object({

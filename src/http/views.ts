@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Activity, ApiKeyRecord, ChannelAccount, Message, Order, StoreConnection, Customer, OptOut } from '../core/repos.js';
 import type { ProviderTemplate } from '../core/channels/ports.js';
 import type { SettingView } from '../core/notifications/settings.js';
+import { providerCatalogue } from '../adapters/registry.js';
 
 /** A time in milliseconds as ISO 8601 text; null stays null. */
 export function iso(ms: number): string;
@@ -29,16 +30,22 @@ export const storeConnectionView = (c: StoreConnection, maskedSecrets: Record<st
   settings: c.settings,
   secrets: maskedSecrets,
   status: c.status,
-  // Polled platforms (91APP) have no webhook; they show where the poll stands instead.
-  webhook_url: c.pollState || c.platform === 'empikplace' ? null : `${publicUrl}/webhooks/${c.platform}/${c.id}`,
+  // Polled platforms (91APP, EmpikPlace) have no webhook; they show where the poll stands instead.
+  webhook_url: c.pollState || !storeWebhookSegment(c.platform) ? null : `${publicUrl}/webhooks/${storeWebhookSegment(c.platform)}/${c.id}`,
   poll: c.pollState ? { since: iso(c.pollState.since), last_polled_at: iso(c.pollState.lastPolledAt), failures: c.pollState.failures } : null,
   last_error: c.lastError,
   verified_at: iso(c.verifiedAt),
   created_at: iso(c.createdAt),
 });
 
-/** The inbound webhook path segment of each channel provider. */
-export const channelWebhookPath: Record<string, string> = { meta: 'whatsapp', gupshup: 'gupshup', 'meta-messenger': 'messenger', line: 'line', twilio: 'sms', smtp: 'email' };
+/** The webhook path segment of a store platform's URLs; null for platforms without webhooks. */
+const storeWebhookSegment = (platform: string): string | null => {
+  const definition = providerCatalogue.get(platform);
+  return definition ? (definition.webhooks?.published ?? null) : platform;
+};
+
+/** The webhook path segment of a channel provider's URLs (its definition's published one). */
+const channelWebhookSegment = (provider: string): string => providerCatalogue.get(provider)?.webhooks?.published ?? provider;
 
 /**
  * Whether the provider confirmed that the account sends from its number. Null where verifying the account already
@@ -52,7 +59,7 @@ const numberCheckView = (a: ChannelAccount): { state: string; note: string | nul
   return { state, note: failure ? `number not verified — the last test message failed: ${failure}` : 'number not verified — send a test message' };
 };
 /** Providers whose accounts can share one app and its callback URL (Meta's WhatsApp Cloud API and Messenger). */
-export const metaProviders: ReadonlySet<string> = new Set(['meta', 'meta-messenger']);
+export const metaProviders: ReadonlySet<string> = new Set(providerCatalogue.all.filter((d) => d.webhooks?.metaApp).map((d) => d.id));
 
 export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<string, string>, publicUrl: string) => ({
   id: a.id,
@@ -69,8 +76,8 @@ export const channelAccountView = (a: ChannelAccount, maskedSecrets: Record<stri
   rate_limit_per_second: a.rateLimitPerSecond,
   // Meta sends every number and page of an app to the app's one callback URL: the workspace's Meta URL serves
   // them all (routed by phone_number_id / page id); the per-account URL keeps working.
-  webhook_url: metaProviders.has(a.provider) ? `${publicUrl}/webhooks/meta/${a.workspaceId}` : `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
-  account_webhook_url: `${publicUrl}/webhooks/${channelWebhookPath[a.provider] ?? a.provider}/${a.id}`,
+  webhook_url: metaProviders.has(a.provider) ? `${publicUrl}/webhooks/meta/${a.workspaceId}` : `${publicUrl}/webhooks/${channelWebhookSegment(a.provider)}/${a.id}`,
+  account_webhook_url: `${publicUrl}/webhooks/${channelWebhookSegment(a.provider)}/${a.id}`,
   verified_at: iso(a.verifiedAt),
   created_at: iso(a.createdAt),
 });

@@ -5,7 +5,7 @@ import type { WebhookReceipt } from '../core/notifications/ingress.js';
 import type { RawWebhook } from '../core/channels/ports.js';
 import { AppError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
-import { channelWebhookPath } from './views.js';
+import { providerCatalogue } from '../adapters/registry.js';
 import { htmlPage } from './security-headers.js';
 
 function rawWebhook(req: FastifyRequest, publicUrl: string): RawWebhook {
@@ -25,12 +25,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   // Stores the delivery (or recognises a duplicate), counts the outcome, and acknowledges with 200.
-  const receive = async (source: string, reply: FastifyReply, work: () => Promise<WebhookReceipt>) => {
+  const receive = async (source: string, reply: FastifyReply, work: () => Promise<WebhookReceipt>, answer: 'json' | 'twiml' = 'json') => {
     try {
       const receipt = await work();
       deps.metrics.webhooks.inc({ source, outcome: receipt.duplicate ? 'duplicate' : 'stored' });
       // Twilio reads the answer to an inbound SMS as TwiML: an empty Response sends no auto-reply.
-      if (source === 'sms') return reply.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+      if (answer === 'twiml') return reply.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
       return reply.status(200).send({ received: true, duplicate: receipt.duplicate });
     } catch (err) {
       deps.metrics.webhooks.inc({ source, outcome: err instanceof AppError ? err.code : 'error' });
@@ -38,18 +38,30 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     }
   };
 
-  for (const platform of ['shopify', 'shopline', 'cyberbiz', 'eshopbox', 'generic']) {
-    app.post<Target>(`/webhooks/${platform}/:id`, { schema: { hide: true } }, (req, reply) =>
-      receive(platform, reply, () => deps.ingress.receiveStoreWebhook(platform, req.params.id, rawWebhook(req, deps.config.http.publicUrl))),
-    );
-  }
-
-  // Meta's subscription handshake, for the WhatsApp Cloud API and Messenger webhooks.
-  for (const [path, provider] of Object.entries({ whatsapp: 'meta', messenger: 'meta-messenger' })) {
-    app.get<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, async (req, reply) => {
-      const challenge = await deps.ingress.verifyChannelSubscription(provider, req.params.id, req.query as Record<string, string | undefined>);
-      return reply.status(200).type('text/plain').send(challenge);
-    });
+  // Each provider's webhooks, from its definition: POST /webhooks/<segment>/<id> on the provider id and on the
+  // old names kept as aliases (/webhooks/sms for Twilio), plus Meta's subscription handshake where it has one.
+  // The metrics count them under the segment the API hands out, as before.
+  for (const definition of providerCatalogue.all) {
+    const hooks = definition.webhooks;
+    if (!hooks || definition.kind === 'marketplace') continue;
+    const id = definition.id;
+    for (const segment of hooks.paths) {
+      if (definition.kind === 'store') {
+        app.post<Target>(`/webhooks/${segment}/:id`, { schema: { hide: true } }, (req, reply) =>
+          receive(hooks.published, reply, () => deps.ingress.receiveStoreWebhook(id, req.params.id, rawWebhook(req, deps.config.http.publicUrl)), hooks.reply),
+        );
+        continue;
+      }
+      if (hooks.handshake) {
+        app.get<Target>(`/webhooks/${segment}/:id`, { schema: { hide: true } }, async (req, reply) => {
+          const challenge = await deps.ingress.verifyChannelSubscription(id, req.params.id, req.query as Record<string, string | undefined>);
+          return reply.status(200).type('text/plain').send(challenge);
+        });
+      }
+      app.post<Target>(`/webhooks/${segment}/:id`, { schema: { hide: true } }, (req, reply) =>
+        receive(hooks.published, reply, () => deps.ingress.receiveChannelWebhook(id, req.params.id, rawWebhook(req, deps.config.http.publicUrl)), hooks.reply),
+      );
+    }
   }
 
   // The workspace's Meta URL: one callback per Meta app serves all its WhatsApp numbers and Messenger pages.
@@ -76,10 +88,4 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
     if (!done) return reply.status(404).type('text/html').send(page('Link not valid', '<h1>This link is not valid</h1>'));
     return reply.type('text/html').send(page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive these e-mails any more.</p>'));
   });
-
-  for (const [provider, path] of Object.entries(channelWebhookPath)) {
-    app.post<Target>(`/webhooks/${path}/:id`, { schema: { hide: true } }, (req, reply) =>
-      receive(path, reply, () => deps.ingress.receiveChannelWebhook(provider, req.params.id, rawWebhook(req, deps.config.http.publicUrl))),
-    );
-  }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Hub } from '../app.js';
 import type { Config } from '../config/index.js';
+import { providerCatalogue } from '../adapters/registry.js';
 import { WhatsAppCloudSimulator } from '../adapters/channels/whatsapp-cloud/simulator.js';
 import { GupshupSimulator } from '../adapters/channels/gupshup/simulator.js';
 import { MessengerSimulator } from '../adapters/channels/messenger/simulator.js';
@@ -36,6 +37,8 @@ export interface Simulators {
   mirakl: MiraklSimulator;
   /** The WhatsApp API base URL the hub must use to reach the simulator. */
   whatsappApiUrl: string;
+  /** The simulator standing in for each provider, by provider id (the base URLs point there). */
+  byProvider: Record<string, { baseUrl: string }>;
   close(): Promise<void>;
 }
 
@@ -110,6 +113,7 @@ export async function startSimulators(opts: { host: string; basePort: number; st
     eshopbox,
     mirakl,
     whatsappApiUrl: `${whatsapp.baseUrl}/v23.0`,
+    byProvider: { meta: whatsapp, gupshup, 'meta-messenger': messenger, line, twilio, shopline, cyberbiz, '91app': ninetyOneApp, eshopbox, empikplace: mirakl },
     async close() {
       await Promise.all(all.map((s) => s.close()));
     },
@@ -122,21 +126,13 @@ export async function startSimulators(opts: { host: string; basePort: number; st
  */
 export function useSimulators(config: Config, sims: Simulators): void {
   config.destinations.allowPrivate = true;
-  Object.assign(config.providers, {
-    whatsappApiUrl: sims.whatsappApiUrl,
-    gupshupApiUrl: sims.gupshup.baseUrl,
-    messengerApiUrl: `${sims.messenger.baseUrl}/v25.0`,
-    lineApiUrl: sims.line.baseUrl,
-    twilioApiUrl: sims.twilio.baseUrl,
-    shoplineApiUrl: `${sims.shopline.baseUrl}/{handle}/admin/openapi/v20260301`,
-    cyberbizApiUrl: sims.cyberbiz.baseUrl,
-    ninetyOneAppApiUrl: sims.ninetyOneApp.baseUrl,
-    ninetyOneAppMemberApiUrl: sims.ninetyOneApp.baseUrl,
-    eshopboxAuthUrl: sims.eshopbox.baseUrl,
-    eshopboxApiUrl: sims.eshopbox.baseUrl,
-    eshopboxWmsUrl: sims.eshopbox.baseUrl,
-    empikplaceApiUrl: sims.mirakl.baseUrl,
-  });
+  // Each base-URL setting of a provider's definition, at that provider's simulator (and the path it serves the API under).
+  const urls: Record<string, string> = {};
+  for (const definition of providerCatalogue.all) {
+    const sim = sims.byProvider[definition.id];
+    if (sim) for (const setting of definition.baseUrls ?? []) urls[setting.key] = sim.baseUrl + (setting.simulatorPath ?? '');
+  }
+  config.providers.baseUrls = { ...config.providers.baseUrls, ...urls };
 }
 
 /**
@@ -176,24 +172,24 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
   sims.smtp.addAccount({ username: mail.username, password: mail.password });
   const workspace = await hub.workspaces.createWorkspace('Demo Store');
   const { key } = await hub.workspaces.createApiKey(workspace.id, 'sandbox demo');
-  const connection = await hub.connections.createShopifyConnection(workspace.id, { name: 'Demo Store (Shopify)', shopDomain: DEMO_SHOP, webhookSecret: partial.webhookSecret });
-  const account = await hub.connections.createWhatsAppCloudAccount(workspace.id, {
+  const connection = await connectStore(hub, workspace.id, 'shopify', { name: 'Demo Store (Shopify)', shop_domain: DEMO_SHOP, webhook_secret: partial.webhookSecret });
+  const account = await connectChannel(hub, workspace.id, 'meta', {
     name: 'Demo Store WhatsApp',
-    phoneNumberId: partial.phoneNumberId,
-    wabaId: partial.wabaId,
-    accessToken: partial.accessToken,
-    appSecret: partial.appSecret,
+    phone_number_id: partial.phoneNumberId,
+    waba_id: partial.wabaId,
+    access_token: partial.accessToken,
+    app_secret: partial.appSecret,
   });
-  const smsAccount = await hub.connections.createTwilioSmsAccount(workspace.id, { name: 'Demo Store SMS', accountSid: sms.accountSid, authToken: sms.authToken, from: sms.from });
-  const mailAccount = await hub.connections.createSmtpEmailAccount(workspace.id, {
+  const smsAccount = await connectChannel(hub, workspace.id, 'twilio', { name: 'Demo Store SMS', account_sid: sms.accountSid, auth_token: sms.authToken, from: sms.from });
+  const mailAccount = await connectChannel(hub, workspace.id, 'smtp', {
     name: 'Demo Store e-mail',
     host: '127.0.0.1',
     port: sims.smtpPort,
     security: 'none',
     username: mail.username,
     password: mail.password,
-    fromAddress: mail.fromAddress,
-    fromName: 'Demo Store',
+    from_address: mail.fromAddress,
+    from_name: 'Demo Store',
   });
   await hub.settings.update(workspace.id, 'order.placed', 'whatsapp', { enabled: true, template: { name: 'order_placed', language: 'en_US' } });
   await hub.settings.update(workspace.id, 'order.placed', 'sms', { enabled: true, template: { language: 'en' } });
@@ -203,15 +199,32 @@ export async function ensureDemoWorkspace(hub: Hub, sims: Simulators): Promise<D
     workspaceId: workspace.id,
     apiKey: key,
     storeConnectionId: connection.id,
-    channelAccountId: account.id,
-    sms: { ...sms, channelAccountId: smsAccount.id },
-    email: { ...mail, channelAccountId: mailAccount.account.id, webhookSecret: mailAccount.webhookSecret },
+    channelAccountId: account.account.id,
+    sms: { ...sms, channelAccountId: smsAccount.account.id },
+    email: { ...mail, channelAccountId: mailAccount.account.id, webhookSecret: String(mailAccount.once['webhook_secret']) },
     console: await demoUser(hub, workspace.id),
   };
   fs.mkdirSync(hub.config.dataDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
   registerWithSimulators(sims, demo, publicUrl);
   return demo;
+}
+
+async function connectStore(hub: Hub, workspaceId: string, platform: string, input: Record<string, unknown>) {
+  const created = await hub.connections.connect(workspaceId, platform, input);
+  if (created.kind !== 'store') throw new Error(`${platform} is not a store`);
+  return created.connection;
+}
+
+async function connectChannel(hub: Hub, workspaceId: string, provider: string, input: Record<string, unknown>) {
+  const created = await hub.connections.connect(workspaceId, provider, input);
+  if (created.kind !== 'channel') throw new Error(`${provider} is not a channel provider`);
+  return created;
+}
+
+/** Where a provider's webhooks for one connection or account go (the URL the API hands out). */
+function webhookUrl(publicUrl: string, providerId: string, id: string): string {
+  return `${publicUrl}/webhooks/${providerCatalogue.get(providerId)?.webhooks?.published ?? providerId}/${id}`;
 }
 
 /** The demo workspace's console admin, with a password generated for this data folder. */
@@ -230,9 +243,9 @@ function registerWithSimulators(sims: Simulators, demo: DemoWorkspace, publicUrl
     appSecret: demo.appSecret,
     displayPhoneNumber: demo.displayPhoneNumber,
     verifiedName: 'Demo Store',
-    webhookUrl: `${publicUrl}/webhooks/whatsapp/${demo.channelAccountId}`,
+    webhookUrl: webhookUrl(publicUrl, 'meta', demo.channelAccountId),
   });
-  const address = `${publicUrl}/webhooks/shopify/${demo.storeConnectionId}`;
+  const address = webhookUrl(publicUrl, 'shopify', demo.storeConnectionId);
   sims.shopify.addShop({
     domain: demo.shopDomain,
     webhookSecret: demo.webhookSecret,
@@ -240,9 +253,9 @@ function registerWithSimulators(sims: Simulators, demo: DemoWorkspace, publicUrl
   });
   if (demo.sms) {
     sims.twilio.addAccount({ accountSid: demo.sms.accountSid, authToken: demo.sms.authToken, numbers: [demo.sms.from], friendlyName: 'Demo Store' });
-    sims.twilio.setSmsUrl(demo.sms.from, `${publicUrl}/webhooks/sms/${demo.sms.channelAccountId}`);
+    sims.twilio.setSmsUrl(demo.sms.from, webhookUrl(publicUrl, 'twilio', demo.sms.channelAccountId));
   }
   if (demo.email) {
-    sims.smtp.addAccount({ username: demo.email.username, password: demo.email.password, webhookUrl: `${publicUrl}/webhooks/email/${demo.email.channelAccountId}`, webhookSecret: demo.email.webhookSecret });
+    sims.smtp.addAccount({ username: demo.email.username, password: demo.email.password, webhookUrl: webhookUrl(publicUrl, 'smtp', demo.email.channelAccountId), webhookSecret: demo.email.webhookSecret });
   }
 }

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { del, get, post, put, enc } from '../api';
 import type { Session } from '../api';
-import type { ChannelAccount, ChannelSelection, List, OnceOnly, StoreConnection } from '../types';
+import type { ChannelAccount, ChannelSelection, List, OnceOnly, Provider, ProviderField, StoreConnection } from '../types';
 import { channelLabel } from '../types';
 import { Async, EmptyState, ErrorBox, Secret, StatusBadge, fieldProblems, useAction, useLoad, when } from '../ui';
 import { useLocation } from '../router';
@@ -11,39 +11,50 @@ import { useLocation } from '../router';
 interface FieldSpec {
   name: string;
   label: string;
-  type?: 'text' | 'password' | 'number' | 'url' | 'email' | 'select';
-  options?: string[];
-  optional?: boolean;
-  hint?: string;
+  type: 'text' | 'password' | 'number' | 'url' | 'email' | 'select';
+  options: string[];
+  optional: boolean;
+  /** Shown as the input's placeholder: a value of the right shape. */
+  example: string | null;
+  help: string | null;
 }
 
 interface ConnectKind {
   id: string;
   label: string;
   kind: 'store' | 'channel';
+  path: string;
   fixed: Record<string, string>;
   fields: FieldSpec[];
 }
 
-const NAME: FieldSpec = { name: 'name', label: 'Name', optional: true };
-const OWNER: FieldSpec = { name: 'owner', label: 'Owner', type: 'select', options: ['merchant', 'platform'], optional: true, hint: 'platform: the shared account; its sends are charged extra' };
+/** The service keys the console used before it read GET /v1/providers, kept so what names them still works. */
+const FORM_KEYS: Record<string, string> = { meta: 'wa-meta', gupshup: 'wa-gupshup', twilio: 'sms', smtp: 'email' };
 
-// The bodies of POST /v1/store-connections and /v1/channel-accounts (README table and OpenAPI).
-const KINDS: ConnectKind[] = [
-  { id: 'shopify', label: 'Shopify', kind: 'store', fixed: { platform: 'shopify' }, fields: [NAME, { name: 'shop_domain', label: 'Shop domain', hint: 'acme.myshopify.com' }, { name: 'webhook_secret', label: 'Webhook signing secret', type: 'password' }] },
-  { id: 'shopline', label: 'SHOPLINE', kind: 'store', fixed: { platform: 'shopline' }, fields: [NAME, { name: 'handle', label: 'Store handle' }, { name: 'access_token', label: 'Access token', type: 'password' }, { name: 'app_secret', label: 'App secret', type: 'password' }] },
-  { id: 'cyberbiz', label: 'CYBERBIZ', kind: 'store', fixed: { platform: 'cyberbiz' }, fields: [NAME, { name: 'shop_domain', label: 'Shop domain', hint: 'acme.cyberbiz.co' }, { name: 'access_token', label: 'Access token', type: 'password' }, { name: 'app_secret', label: 'App secret', type: 'password' }] },
-  { id: '91app', label: '91APP', kind: 'store', fixed: { platform: '91app' }, fields: [NAME, { name: 'shop_id', label: 'Shop id' }, { name: 'api_key', label: 'API key', type: 'password' }, { name: 'store_url', label: 'Store URL', type: 'url', optional: true }] },
-  { id: 'eshopbox', label: 'Eshopbox', kind: 'store', fixed: { platform: 'eshopbox' }, fields: [NAME, { name: 'workspace', label: 'Workspace' }, { name: 'external_channel_id', label: 'External channel id', optional: true }, { name: 'client_id', label: 'Client id' }, { name: 'client_secret', label: 'Client secret', type: 'password' }, { name: 'refresh_token', label: 'Refresh token', type: 'password' }] },
-  { id: 'empikplace', label: 'EmpikPlace', kind: 'store', fixed: { platform: 'empikplace' }, fields: [{ name: 'name', label: 'Name' }, { name: 'api_key', label: 'API key', type: 'password' }, { name: 'shop_id', label: 'Shop id', optional: true }, { name: 'customer_id_field_id', label: 'Customer id field (cf_…)' }, { name: 'queue_id', label: 'Queue (q_…)' }, { name: 'category_id', label: 'Category (cat_…)' }] },
-  { id: 'generic', label: 'Your own system', kind: 'store', fixed: { platform: 'generic' }, fields: [{ name: 'name', label: 'Name' }] },
-  { id: 'wa-meta', label: 'WhatsApp (Meta Cloud API)', kind: 'channel', fixed: { channel: 'whatsapp', provider: 'meta' }, fields: [NAME, { name: 'phone_number_id', label: 'Phone number id' }, { name: 'waba_id', label: 'WhatsApp Business Account id' }, { name: 'access_token', label: 'Access token', type: 'password' }, { name: 'app_secret', label: 'App secret', type: 'password' }, { name: 'verify_token', label: 'Verify token', type: 'password', optional: true }, OWNER] },
-  { id: 'wa-gupshup', label: 'WhatsApp (Gupshup)', kind: 'channel', fixed: { channel: 'whatsapp', provider: 'gupshup' }, fields: [NAME, { name: 'app_name', label: 'App name' }, { name: 'source_number', label: 'Registered number (with country code)' }, { name: 'api_key', label: 'API key', type: 'password' }, OWNER] },
-  { id: 'messenger', label: 'Messenger', kind: 'channel', fixed: { channel: 'messenger', provider: 'meta-messenger' }, fields: [NAME, { name: 'page_id', label: 'Page id' }, { name: 'page_access_token', label: 'Page access token', type: 'password' }, { name: 'app_secret', label: 'App secret', type: 'password' }, { name: 'verify_token', label: 'Verify token', type: 'password', optional: true }, OWNER] },
-  { id: 'line', label: 'LINE', kind: 'channel', fixed: { channel: 'line', provider: 'line' }, fields: [NAME, { name: 'channel_id', label: 'Channel id', optional: true }, { name: 'channel_access_token', label: 'Channel access token', type: 'password' }, { name: 'channel_secret', label: 'Channel secret', type: 'password' }, OWNER] },
-  { id: 'sms', label: 'SMS (Twilio)', kind: 'channel', fixed: { channel: 'sms', provider: 'twilio' }, fields: [NAME, { name: 'account_sid', label: 'Account SID' }, { name: 'auth_token', label: 'Auth token', type: 'password' }, { name: 'from', label: 'From number', optional: true, hint: 'or a messaging service SID' }, { name: 'messaging_service_sid', label: 'Messaging service SID', optional: true }, OWNER] },
-  { id: 'email', label: 'E-mail (SMTP)', kind: 'channel', fixed: { channel: 'email', provider: 'smtp' }, fields: [NAME, { name: 'host', label: 'SMTP host' }, { name: 'port', label: 'Port', type: 'number' }, { name: 'security', label: 'Security', type: 'select', options: ['tls', 'starttls', 'none'] }, { name: 'username', label: 'Username', optional: true }, { name: 'password', label: 'Password', type: 'password', optional: true }, { name: 'from_address', label: 'From address', type: 'email' }, { name: 'from_name', label: 'From name', optional: true }, OWNER] },
-];
+const inputType = (f: ProviderField): FieldSpec['type'] => {
+  if (f.options) return 'select';
+  if (f.secret) return 'password';
+  if (f.type === 'number') return 'number';
+  return f.format ?? 'text';
+};
+
+/** A connect form, from the provider's description: its fields, and the body's fixed provider/platform values. */
+const kindOf = (p: Provider): ConnectKind => ({
+  id: FORM_KEYS[p.id] ?? p.id,
+  label: p.title,
+  kind: p.kind === 'channel' ? 'channel' : 'store',
+  path: p.connect.path,
+  fixed: p.connect.fixed,
+  fields: p.fields.map((f) => ({
+    name: f.name,
+    label: f.label,
+    type: inputType(f),
+    options: f.options ?? [],
+    optional: !f.required,
+    example: f.example === null ? null : String(f.example),
+    help: f.help,
+  })),
+});
 
 type Created = (StoreConnection | ChannelAccount) & OnceOnly;
 
@@ -291,11 +302,13 @@ function buildBody(kind: ConnectKind, values: Record<string, string>): Record<st
 }
 
 function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; request: { group: Group; seq: number } | null }) {
+  const providers = useLoad('providers', () => get<List<Provider>>('/v1/providers'));
+  const kinds = (providers.data?.data ?? []).map(kindOf);
   const [kindId, setKindId] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const action = useAction();
   const id = useId();
-  const kind = KINDS.find((k) => k.id === kindId) ?? null;
+  const kind = kinds.find((k) => k.id === kindId) ?? null;
   const kindSelect = useRef<HTMLSelectElement>(null);
   const labels = labelsOf(kind);
   const problems = fieldProblems(action.error, labels);
@@ -316,11 +329,13 @@ function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; 
     if (first) document.getElementById(`${id}-${first.name}`)?.focus();
   }, [action.error]);
 
+  const describedBy = (f: FieldSpec): string | undefined =>
+    [f.help ? `${id}-${f.name}-help` : null, problems[f.name] ? `${id}-${f.name}-error` : null].filter(Boolean).join(' ') || undefined;
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!kind) return;
-    const path = kind.kind === 'store' ? '/v1/store-connections' : '/v1/channel-accounts';
-    const created = await action.run(() => post<Created>(path, buildBody(kind, values)));
+    const created = await action.run(() => post<Created>(kind.path, buildBody(kind, values)));
     if (created) {
       setValues({});
       setKindId('');
@@ -345,14 +360,14 @@ function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; 
         >
           <option value="">{group === 'store' ? 'Choose your store’s platform…' : group === 'channel' ? 'Choose a messaging channel…' : 'Choose a store or channel…'}</option>
           <optgroup label="Stores">
-            {KINDS.filter((k) => k.kind === 'store').map((k) => (
+            {kinds.filter((k) => k.kind === 'store').map((k) => (
               <option key={k.id} value={k.id}>
                 {k.label}
               </option>
             ))}
           </optgroup>
           <optgroup label="Channels">
-            {KINDS.filter((k) => k.kind === 'channel').map((k) => (
+            {kinds.filter((k) => k.kind === 'channel').map((k) => (
               <option key={k.id} value={k.id}>
                 {k.label}
               </option>
@@ -376,11 +391,11 @@ function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; 
                     value={values[f.name] ?? ''}
                     required={!f.optional}
                     aria-invalid={problems[f.name] ? true : undefined}
-                    aria-describedby={problems[f.name] ? `${id}-${f.name}-error` : undefined}
+                    aria-describedby={describedBy(f)}
                     onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                   >
                     <option value="">{f.optional ? 'Default' : 'Choose…'}</option>
-                    {(f.options ?? []).map((o) => (
+                    {f.options.map((o) => (
                       <option key={o} value={o}>
                         {o}
                       </option>
@@ -390,17 +405,21 @@ function ConnectForm({ onCreated, request }: { onCreated: (c: Created) => void; 
                   <input
                     id={`${id}-${f.name}`}
                     data-testid={`connect-${f.name}`}
-                    type={f.type ?? 'text'}
+                    type={f.type}
                     autoComplete={f.type === 'password' ? 'new-password' : 'off'}
                     value={values[f.name] ?? ''}
                     required={!f.optional}
-                    placeholder={f.hint}
+                    placeholder={f.example ?? undefined}
                     aria-invalid={problems[f.name] ? true : undefined}
-                    aria-describedby={problems[f.name] ? `${id}-${f.name}-error` : undefined}
+                    aria-describedby={describedBy(f)}
                     onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                   />
                 )}
-                {f.hint && f.type === 'select' ? <p className="hint">{f.hint}</p> : null}
+                {f.help ? (
+                  <p className="hint" id={`${id}-${f.name}-help`}>
+                    {f.help}
+                  </p>
+                ) : null}
                 {problems[f.name] ? (
                   <p className="field-error" id={`${id}-${f.name}-error`} data-testid={`connect-${f.name}-error`}>
                     {f.label} {problems[f.name]}

@@ -1,254 +1,133 @@
 // Store connections and channel accounts: created with their credentials (sealed at rest), verified
 // against the provider when saved and on demand, shown with secrets masked.
-import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
-import type { StoreConnectionCredentials } from '../stores/ports.js';
+import { AppError, DuplicateError, ProviderError, notFound } from '../errors.js';
 import { initialPollState, newPollToken, startPollChain } from '../stores/poller.js';
-import { toE164 } from '../phone.js';
-import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, VerifiedAccount, StoredContent } from '../channels/ports.js';
+import type { ChannelAccountCredentials, ProviderTemplate, SendRequest, StoredContent } from '../channels/ports.js';
 import type { Providers } from '../providers.js';
 import type { ChannelAccount, StoreConnection } from './repo.js';
 import type { UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import type { ConnectContext, ConnectPlan, ProviderCatalogue, ProviderDefinition, VerifyWording } from './definition.js';
 import { checkStoredSecrets } from './credential-text.js';
-import { DestinationRefusedError, checkDestinationHost, checkDestinationUrl } from '../net/destinations.js';
+import { DestinationRefusedError } from '../net/destinations.js';
 import type { DestinationPolicy } from '../net/destinations.js';
-
-export interface ShopifyConnectionInput {
-  name?: string | undefined;
-  shopDomain: string;
-  webhookSecret: string;
-}
-
-export interface ShoplineConnectionInput {
-  name?: string | undefined;
-  /** The store handle: open001 for open001.myshopline.com. */
-  handle: string;
-  accessToken: string;
-  /** The app secret SHOPLINE signs webhooks with. */
-  appSecret: string;
-}
-
-export interface GupshupAccountInput {
-  name?: string | undefined;
-  appName: string;
-  /** The registered WhatsApp business number, with country code. */
-  sourceNumber: string;
-  apiKey: string;
-  owner?: 'merchant' | 'platform' | undefined;
-  rateLimitPerSecond?: number | undefined;
-}
-
-export interface WhatsAppCloudAccountInput {
-  name?: string | undefined;
-  phoneNumberId: string;
-  wabaId: string;
-  accessToken: string;
-  appSecret: string;
-  /** Meta's verify token for the webhook subscription handshake; generated when absent. */
-  verifyToken?: string | undefined;
-  owner?: 'merchant' | 'platform' | undefined;
-  rateLimitPerSecond?: number | undefined;
-}
-
-/** Meta's default throughput for a business phone number (messages per second). */
-export const WHATSAPP_DEFAULT_MPS = 80;
-/** Messenger's Send API allows 300 calls/s per Page for text; LINE 2,000 requests/s per channel. */
-const MESSENGER_DEFAULT_MPS = 300;
-const LINE_DEFAULT_MPS = 2000;
-
-export interface MessengerAccountInput {
-  name?: string | undefined;
-  pageId: string;
-  pageAccessToken: string;
-  appSecret: string;
-  verifyToken?: string | undefined;
-  owner?: 'merchant' | 'platform' | undefined;
-}
-
-export interface LineAccountInput {
-  name?: string | undefined;
-  channelId?: string | undefined;
-  channelAccessToken: string;
-  channelSecret: string;
-  owner?: 'merchant' | 'platform' | undefined;
-}
-
-export interface CyberbizConnectionInput {
-  name?: string | undefined;
-  /** The shop's CYBERBIZ domain (the X-Cyberbiz-Domain of its webhooks), e.g. example.cyberbiz.co. */
-  shopDomain: string;
-  accessToken: string;
-  appSecret: string;
-}
-
-export interface NinetyOneAppConnectionInput {
-  name?: string | undefined;
-  shopId: string;
-  apiKey: string;
-  /** The shop's public URL, for order links. */
-  storeUrl?: string | undefined;
-}
-
-export interface EshopboxConnectionInput {
-  name?: string | undefined;
-  /** The account slug: acme for acme.myeshopbox.com. */
-  workspace: string;
-  externalChannelId?: string | undefined;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-}
-
-export interface GenericSourceInput {
-  name: string;
-}
-
-export interface TwilioSmsAccountInput {
-  name?: string | undefined;
-  accountSid: string;
-  authToken: string;
-  /** The sending number (E.164) or a Messaging Service SID. */
-  from?: string | undefined;
-  messagingServiceSid?: string | undefined;
-  owner?: 'merchant' | 'platform' | undefined;
-  rateLimitPerSecond?: number | undefined;
-}
-
-export interface SmtpEmailAccountInput {
-  name?: string | undefined;
-  host: string;
-  port: number;
-  security: 'tls' | 'starttls' | 'none';
-  username?: string | undefined;
-  password?: string | undefined;
-  fromAddress: string;
-  fromName?: string | undefined;
-  replyTo?: string | undefined;
-  owner?: 'merchant' | 'platform' | undefined;
-  rateLimitPerSecond?: number | undefined;
-}
-
-/** Twilio's default throughput for a long code is about 1 message per second; a Messaging Service pools several. */
-const SMS_DEFAULT_MPS = 10;
-const EMAIL_DEFAULT_MPS = 20;
 
 export class ConnectionService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
+    /** The provider definitions (src/adapters/registry.ts). */
+    private readonly catalogue: ProviderCatalogue,
     private readonly secrets: SecretBox,
     private readonly publicUrl: () => string,
     /** The operator's policy for destinations workspaces choose (SMTP hosts, store URLs). */
     private readonly destinations: DestinationPolicy = { allowPrivate: false },
   ) {}
 
-  async createShopifyConnection(workspaceId: string, input: ShopifyConnectionInput): Promise<StoreConnection> {
-    const shopDomain = input.shopDomain.trim().toLowerCase();
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shopDomain)) {
-      throw new AppError('validation_failed', 'shop_domain: must be the shop’s myshopify.com domain, e.g. acme.myshopify.com', {
-        fields: [{ field: 'shop_domain', message: 'must look like acme.myshopify.com' }],
-      });
+  /**
+   * Connects a store, marketplace or channel account from its validated form: the provider's definition checks
+   * the input and verifies it with the provider; the record is stored with its secrets sealed. `once` holds what
+   * the answer shows only this time (generated secrets, URLs carrying them).
+   */
+  async connect(workspaceId: string, providerId: string, input: Record<string, unknown>): Promise<Connected> {
+    const definition = this.catalogue.get(providerId);
+    if (!definition) throw new AppError('validation_failed', `provider: ${providerId} is not supported`);
+    // The routes validate with the same schema; callers in code (the sandbox) are held to it too.
+    const parsed = definition.credentials.safeParse(input);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+      throw new AppError('validation_failed', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
     }
+    input = parsed.data;
+    if (definition.kind === 'channel') {
+      const adapter = this.channelAdapter(definition.id);
+      const plan = await definition.connect(input, this.connectContext(workspaceId, definition, adapter));
+      const account = await this.createAccount(workspaceId, definition, plan, input);
+      const webhookUrl = this.webhookUrl(definition, account.id);
+      const after = plan.afterCreate && webhookUrl ? await this.addSettings(account, plan.afterCreate(webhookUrl)) : account;
+      return { kind: 'channel', account: after, once: plan.once?.(webhookUrl) ?? {} };
+    }
+    const adapter = definition.kind === 'store' ? this.providers.store(definition.id) : this.providers.marketplace(definition.id);
+    if (!adapter) throw new AppError('validation_failed', `platform: ${definition.id} is not supported`);
+    const plan =
+      definition.kind === 'store'
+        ? await definition.connect(input, this.connectContext(workspaceId, definition, adapter as NonNullable<ReturnType<Providers['store']>>))
+        : await definition.connect(input, this.connectContext(workspaceId, definition, adapter as NonNullable<ReturnType<Providers['marketplace']>>));
+    // A verified store without order webhooks (91APP) is polled from now on.
+    const polled = definition.kind === 'store' && plan.verified && 'pollOrders' in adapter && adapter.pollOrders;
+    const poll = plan.poll ?? (polled ? { state: initialPollState(Date.now()), job: 'store.poll' as const } : null);
+    const connection = await this.createConnection(workspaceId, definition, plan, input, poll);
+    return { kind: 'store', connection, once: plan.once?.(this.webhookUrl(definition, connection.id)) ?? {} };
+  }
+
+  private connectContext<A>(workspaceId: string, definition: ProviderDefinition, adapter: A): ConnectContext<A> {
+    return {
+      workspaceId,
+      adapter,
+      randomToken: (bytes) => this.secrets.randomToken(bytes),
+      destinations: this.destinations,
+      repos: this.uow.repos,
+      verify: (call, wording) => this.verifyWithProvider(definition.label, () => call(adapter), wording),
+    };
+  }
+
+  private async createConnection(workspaceId: string, definition: ProviderDefinition, plan: ConnectPlan, input: Record<string, unknown>, poll: ConnectPlan['poll'] | null): Promise<StoreConnection> {
+    const verifiedAt = plan.verified ? Date.now() : null;
     try {
-      return await this.uow.repos.storeConnections.create(workspaceId, {
-        platform: 'shopify',
-        name: input.name?.trim() || shopDomain,
-        externalId: shopDomain,
-        settings: { shopDomain },
-        sealedSecrets: this.secrets.seal({ webhookSecret: input.webhookSecret }),
-        status: 'active',
-        verifiedAt: null,
+      return await this.uow.transaction(async (tx) => {
+        const connection = await tx.storeConnections.create(workspaceId, {
+          platform: definition.id,
+          name: plan.name ?? (nameOf(input) || plan.verified?.displayName || plan.externalId),
+          externalId: plan.externalId,
+          settings: plan.settings,
+          sealedSecrets: this.secrets.seal(plan.secrets),
+          status: plan.verified ? 'verified' : 'active',
+          verifiedAt,
+          pollState: poll?.state ?? null,
+        });
+        if (poll?.job === 'store.poll') await startPollChain(tx, workspaceId, connection.id, poll.state);
+        else if (poll) await tx.jobs.enqueue({ type: poll.job, workspaceId, payload: { connectionId: connection.id, token: poll.state.token } });
+        return connection;
       });
     } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `a Shopify connection for ${shopDomain} already exists in this workspace`);
+      if (err instanceof DuplicateError) throw new AppError('conflict', plan.conflict ?? `a ${definition.label} connection for ${plan.externalId} already exists in this workspace`);
       throw err;
     }
   }
 
-  async createShoplineConnection(workspaceId: string, input: ShoplineConnectionInput): Promise<StoreConnection> {
-    const handle = input.handle.trim().toLowerCase().replace(/\.myshopline\.com$/, '');
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(handle)) {
-      throw new AppError('validation_failed', 'handle: must be the store handle, e.g. open001 for open001.myshopline.com', { fields: [{ field: 'handle', message: 'not a store handle' }] });
-    }
-    const adapter = this.providers.store('shopline');
-    if (!adapter?.verifyConnection) throw new AppError('validation_failed', 'platform: shopline is not supported');
-    const credentials = { settings: { handle }, secrets: { accessToken: input.accessToken, appSecret: input.appSecret } };
-    const verified = await this.verifyWithProvider('SHOPLINE', () => adapter.verifyConnection!(credentials));
+  private async createAccount(workspaceId: string, definition: ProviderDefinition & { kind: 'channel' }, plan: ConnectPlan, input: Record<string, unknown>): Promise<ChannelAccount> {
+    const displayName = plan.verified?.displayName ?? plan.externalId;
+    const rate = input['rate_limit_per_second'];
+    const owner = input['owner'];
     try {
-      return await this.uow.repos.storeConnections.create(workspaceId, {
-        platform: 'shopline',
-        name: input.name?.trim() || verified.displayName,
-        externalId: handle,
-        settings: credentials.settings,
-        sealedSecrets: this.secrets.seal(credentials.secrets),
+      return await this.uow.repos.channelAccounts.create(workspaceId, {
+        channel: definition.channel,
+        provider: definition.id,
+        name: plan.name ?? (nameOf(input) || displayName),
+        externalId: plan.externalId,
+        owner: owner === 'platform' ? 'platform' : 'merchant',
+        settings: plan.settings,
+        sealedSecrets: this.secrets.seal(plan.secrets),
         status: 'verified',
+        displayName,
+        rateLimitPerSecond: typeof rate === 'number' ? rate : definition.rateLimitPerSecond,
         verifiedAt: Date.now(),
       });
     } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `a SHOPLINE connection for ${handle} already exists in this workspace`);
+      if (err instanceof DuplicateError) throw new AppError('conflict', plan.conflict ?? `this ${definition.label} account (${plan.externalId}) is already connected in this workspace`);
       throw err;
     }
   }
 
-  async createCyberbizConnection(workspaceId: string, input: CyberbizConnectionInput): Promise<StoreConnection> {
-    const shopDomain = input.shopDomain.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-    if (!/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/.test(shopDomain)) throw invalidField('shop_domain', 'must be the shop’s CYBERBIZ domain, e.g. example.cyberbiz.co');
-    return this.saveVerifiedStore(workspaceId, 'cyberbiz', 'CYBERBIZ', shopDomain, { settings: { shopDomain }, secrets: { accessToken: input.accessToken, appSecret: input.appSecret } }, input.name);
+  /** The public webhook URL of a connection or account (the public URL is read at call time: PORT=0 knows it late). */
+  private webhookUrl(definition: ProviderDefinition, id: string): string | null {
+    const segment = definition.webhooks?.published;
+    return segment ? `${this.publicUrl()}/webhooks/${segment}/${id}` : null;
   }
 
-  /** 91APP sends no order webhooks: the connection starts a poll of its orders. */
-  async createNinetyOneAppConnection(workspaceId: string, input: NinetyOneAppConnectionInput): Promise<StoreConnection> {
-    const shopId = input.shopId.trim();
-    if (!/^\d{1,12}$/.test(shopId)) throw invalidField('shop_id', 'must be the numeric 91APP shop id');
-    const settings: Record<string, string> = { shopId };
-    // Buyers are sent to this URL: only a public http(s) origin.
-    if (input.storeUrl) {
-      checkDestinationUrl('store_url', input.storeUrl, this.destinations);
-      settings['storeUrl'] = input.storeUrl.trim();
-    }
-    return this.saveVerifiedStore(workspaceId, '91app', '91APP', shopId, { settings, secrets: { apiKey: input.apiKey } }, input.name);
-  }
-
-  /**
-   * Eshopbox does not sign webhooks: they are registered with a header (x-api-key) holding a key generated here,
-   * returned once; the callback URL may carry it as ?key= instead.
-   */
-  async createEshopboxConnection(workspaceId: string, input: EshopboxConnectionInput): Promise<{ connection: StoreConnection; webhookKey: string }> {
-    const ws = input.workspace.trim().toLowerCase().replace(/\.my?eshopbox\.com$/, '');
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(ws)) throw invalidField('workspace', 'must be the Eshopbox account slug, e.g. acme for acme.myeshopbox.com');
-    const webhookKey = this.secrets.randomToken();
-    const settings: Record<string, string> = { workspace: ws };
-    if (input.externalChannelId) settings['externalChannelId'] = input.externalChannelId.trim();
-    const connection = await this.saveVerifiedStore(
-      workspaceId,
-      'eshopbox',
-      'Eshopbox',
-      ws,
-      { settings, secrets: { clientId: input.clientId, clientSecret: input.clientSecret, refreshToken: input.refreshToken, webhookKey } },
-      input.name,
-    );
-    return { connection, webhookKey };
-  }
-
-  /** The generic signed-webhook source: the signing secret is generated here and returned once. */
-  async createGenericSource(workspaceId: string, input: GenericSourceInput): Promise<{ connection: StoreConnection; signingSecret: string }> {
-    const signingSecret = `whsec_${this.secrets.randomToken(32)}`;
-    const name = input.name.trim();
-    try {
-      const connection = await this.uow.repos.storeConnections.create(workspaceId, {
-        platform: 'generic',
-        name,
-        externalId: `generic:${this.secrets.randomToken(9)}`,
-        settings: {},
-        sealedSecrets: this.secrets.seal({ signingSecret }),
-        status: 'active',
-        verifiedAt: null,
-      });
-      return { connection, signingSecret };
-    } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `a generic source named ${name} already exists`);
-      throw err;
-    }
+  private async addSettings(account: ChannelAccount, settings: Record<string, string>): Promise<ChannelAccount> {
+    await this.uow.repos.channelAccounts.update(account.workspaceId, account.id, { settings: { ...account.settings, ...settings } });
+    return this.getChannelAccount(account.workspaceId, account.id);
   }
 
   /** Calls the store platform again with the stored credentials; a polled store's poll restarts on success. */
@@ -274,82 +153,6 @@ export class ConnectionService {
     return this.getStoreConnection(workspaceId, id);
   }
 
-  /** Verifies a store's credentials with the platform, then stores the connection (and starts its poll where it has no webhooks). */
-  private async saveVerifiedStore(workspaceId: string, platform: string, label: string, externalId: string, credentials: StoreConnectionCredentials, name: string | undefined): Promise<StoreConnection> {
-    const adapter = this.providers.store(platform);
-    if (!adapter?.verifyConnection) throw new AppError('validation_failed', `platform: ${platform} is not supported`);
-    const verified = await this.verifyWithProvider(label, () => adapter.verifyConnection!(credentials));
-    const pollState = adapter.pollOrders ? initialPollState(Date.now()) : null;
-    try {
-      return await this.uow.transaction(async (tx) => {
-        const connection = await tx.storeConnections.create(workspaceId, {
-          platform,
-          name: name?.trim() || verified.displayName,
-          externalId,
-          settings: credentials.settings,
-          sealedSecrets: this.secrets.seal(credentials.secrets),
-          status: 'verified',
-          verifiedAt: Date.now(),
-          pollState,
-        });
-        if (pollState) await startPollChain(tx, workspaceId, connection.id, pollState);
-        return connection;
-      });
-    } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `a ${label} connection for ${externalId} already exists in this workspace`);
-      throw err;
-    }
-  }
-
-  async createTwilioSmsAccount(workspaceId: string, input: TwilioSmsAccountInput): Promise<ChannelAccount> {
-    const accountSid = input.accountSid.trim();
-    if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) throw invalidField('account_sid', 'must be the Twilio Account SID (AC followed by 32 hex characters)');
-    if (!input.from && !input.messagingServiceSid) throw invalidField('from', 'give the sending number (E.164) or a messaging_service_sid');
-    const settings: Record<string, string> = { accountSid };
-    if (input.messagingServiceSid) settings['messagingServiceSid'] = input.messagingServiceSid.trim();
-    if (input.from) {
-      const from = toE164(input.from);
-      if (!from) throw invalidField('from', 'must be a phone number with its country code, e.g. +14155550123');
-      settings['from'] = from;
-    }
-    const credentials: ChannelAccountCredentials = { settings, secrets: { authToken: input.authToken } };
-    const externalId = settings['messagingServiceSid'] ?? settings['from']!;
-    const account = await this.saveVerifiedAccount(workspaceId, 'sms', 'twilio', 'Twilio', externalId, credentials, input.name, input.owner, input.rateLimitPerSecond ?? SMS_DEFAULT_MPS);
-    // Status callbacks come back to the account's webhook URL, which is known once the account has an id.
-    return this.setSetting(account, 'statusCallbackUrl', this.webhookUrl('sms', account.id));
-  }
-
-  /**
-   * E-mail goes out over the merchant's SMTP server. Inbound mail and bounce reports come back from the mail
-   * relay as signed posts; the signing secret is generated here and shown once.
-   */
-  async createSmtpEmailAccount(workspaceId: string, input: SmtpEmailAccountInput): Promise<{ account: ChannelAccount; webhookSecret: string }> {
-    const fromAddress = input.fromAddress.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fromAddress)) throw invalidField('from_address', 'must be an e-mail address');
-    const host = input.host.trim().toLowerCase();
-    if (!/^[a-z0-9.-]+$/.test(host)) throw invalidField('host', 'must be the SMTP server’s host name');
-    checkDestinationHost('host', host, this.destinations);
-    const settings: Record<string, string> = { host, port: String(input.port), security: input.security, fromAddress };
-    if (input.fromName) settings['fromName'] = input.fromName.trim();
-    if (input.replyTo) settings['replyTo'] = input.replyTo.trim();
-    if (input.username) settings['username'] = input.username;
-    const webhookSecret = `whsec_${this.secrets.randomToken(32)}`;
-    const secrets: Record<string, string> = { webhookSecret };
-    if (input.password) secrets['password'] = input.password;
-    const account = await this.saveVerifiedAccount(workspaceId, 'email', 'smtp', 'SMTP', fromAddress, { settings, secrets }, input.name, input.owner, input.rateLimitPerSecond ?? EMAIL_DEFAULT_MPS);
-    return { account, webhookSecret };
-  }
-
-  /** The public webhook URL of a channel account (set with setPublicUrl by the HTTP layer's configuration). */
-  private webhookUrl(path: string, accountId: string): string {
-    return `${this.publicUrl()}/webhooks/${path}/${accountId}`;
-  }
-
-  private async setSetting(account: ChannelAccount, key: string, value: string): Promise<ChannelAccount> {
-    await this.uow.repos.channelAccounts.update(account.workspaceId, account.id, { settings: { ...account.settings, [key]: value } });
-    return this.getChannelAccount(account.workspaceId, account.id);
-  }
-
   async getStoreConnection(workspaceId: string, id: string): Promise<StoreConnection> {
     const c = await this.uow.repos.storeConnections.get(workspaceId, id);
     if (!c) throw notFound('store connection', id);
@@ -362,14 +165,6 @@ export class ConnectionService {
 
   async removeStoreConnection(workspaceId: string, id: string): Promise<void> {
     if (!(await this.uow.repos.storeConnections.remove(workspaceId, id))) throw notFound('store connection', id);
-  }
-
-  async createWhatsAppCloudAccount(workspaceId: string, input: WhatsAppCloudAccountInput): Promise<ChannelAccount> {
-    const credentials: ChannelAccountCredentials = {
-      settings: { phoneNumberId: input.phoneNumberId, wabaId: input.wabaId },
-      secrets: { accessToken: input.accessToken, appSecret: input.appSecret, verifyToken: input.verifyToken ?? this.secrets.randomToken() },
-    };
-    return this.saveVerifiedAccount(workspaceId, 'whatsapp', 'meta', 'WhatsApp', input.phoneNumberId, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);
   }
 
   /**
@@ -390,75 +185,6 @@ export class ConnectionService {
     const account = await this.uow.repos.channelAccounts.get(workspaceId, accountId);
     if (!account || account.channel !== channel) throw new AppError('validation_failed', `channel_account_id: no ${channel} account ${accountId} in this workspace`, { fields: [{ field: 'channel_account_id', message: 'unknown account' }] });
     await this.uow.repos.channelSelections.set(workspaceId, channel, accountId);
-  }
-
-  async createMessengerAccount(workspaceId: string, input: MessengerAccountInput): Promise<ChannelAccount> {
-    const credentials: ChannelAccountCredentials = {
-      settings: { pageId: input.pageId },
-      secrets: { pageAccessToken: input.pageAccessToken, appSecret: input.appSecret, verifyToken: input.verifyToken ?? this.secrets.randomToken() },
-    };
-    return this.saveVerifiedAccount(workspaceId, 'messenger', 'meta-messenger', 'Messenger', input.pageId, credentials, input.name, input.owner, MESSENGER_DEFAULT_MPS);
-  }
-
-  async createLineAccount(workspaceId: string, input: LineAccountInput): Promise<ChannelAccount> {
-    const adapter = this.channelAdapter('line');
-    const credentials: ChannelAccountCredentials = {
-      settings: input.channelId ? { channelId: input.channelId } : {},
-      secrets: { channelAccessToken: input.channelAccessToken, channelSecret: input.channelSecret },
-    };
-    // The bot's user id (the webhooks' destination) identifies the channel.
-    const verified = await this.verifyWithProvider('LINE', () => adapter.verifyAccount(credentials));
-    const botUserId = String(verified.details['userId'] ?? input.channelId ?? verified.displayName);
-    return this.saveVerifiedAccount(workspaceId, 'line', 'line', 'LINE', botUserId, credentials, input.name, input.owner, LINE_DEFAULT_MPS, verified);
-  }
-
-  /** Verifies the credentials with the provider (unless already done), then stores the account sealed. */
-  private async saveVerifiedAccount(
-    workspaceId: string,
-    channel: string,
-    provider: string,
-    label: string,
-    externalId: string,
-    credentials: ChannelAccountCredentials,
-    name: string | undefined,
-    owner: 'merchant' | 'platform' | undefined,
-    rateLimitPerSecond: number,
-    alreadyVerified?: VerifiedAccount,
-  ): Promise<ChannelAccount> {
-    const adapter = this.channelAdapter(provider);
-    const verified = alreadyVerified ?? (await this.verifyWithProvider(label, () => adapter.verifyAccount(credentials)));
-    try {
-      return await this.uow.repos.channelAccounts.create(workspaceId, {
-        channel,
-        provider,
-        name: name?.trim() || verified.displayName,
-        externalId,
-        owner: owner ?? 'merchant',
-        settings: credentials.settings,
-        sealedSecrets: this.secrets.seal(credentials.secrets),
-        status: 'verified',
-        displayName: verified.displayName,
-        rateLimitPerSecond,
-        verifiedAt: Date.now(),
-      });
-    } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `this ${label} account (${externalId}) is already connected in this workspace`);
-      throw err;
-    }
-  }
-
-  /** Gupshup does not sign callbacks: the callback URL carries a secret token, returned once here. */
-  async createGupshupAccount(workspaceId: string, input: GupshupAccountInput): Promise<{ account: ChannelAccount; callbackToken: string }> {
-    const callbackToken = this.secrets.randomToken();
-    const appName = input.appName.trim();
-    const credentials: ChannelAccountCredentials = {
-      // Gupshup has no API that tells which number an app sends from: the number stays unverified until a
-      // send from it is accepted (the test send is that check).
-      settings: { appName, sourceNumber: input.sourceNumber.replace(/\D/g, ''), numberCheck: 'unverified' },
-      secrets: { apiKey: input.apiKey, callbackToken },
-    };
-    const account = await this.saveVerifiedAccount(workspaceId, 'whatsapp', 'gupshup', 'Gupshup', appName, credentials, input.name, input.owner, input.rateLimitPerSecond ?? WHATSAPP_DEFAULT_MPS);
-    return { account, callbackToken };
   }
 
   async getChannelAccount(workspaceId: string, id: string): Promise<ChannelAccount> {
@@ -530,7 +256,7 @@ export class ConnectionService {
   }
 
   /** Turns provider refusals into clear 4xx errors and outages into 502, naming the provider's reason. */
-  private async verifyWithProvider<T>(who: string, call: () => Promise<T>): Promise<T> {
+  private async verifyWithProvider<T>(who: string, call: () => Promise<T>, wording: VerifyWording = {}): Promise<T> {
     try {
       return await call();
     } catch (err) {
@@ -538,14 +264,22 @@ export class ConnectionService {
       if (err instanceof DestinationRefusedError) throw new AppError('validation_failed', `host: ${err.message}`, { fields: [{ field: 'host', message: err.message }] });
       if (err instanceof ProviderError) {
         if (err.kind === 'permanent') {
-          throw new AppError('provider_rejected_credentials', `${who} refused the credentials: ${err.message}`, {
+          const message = wording.rejected ? wording.rejected(err.message) : `${who} refused the credentials: ${err.message}`;
+          if (wording.bare) throw new AppError('provider_rejected_credentials', message);
+          throw new AppError('provider_rejected_credentials', message, {
             provider_code: err.providerCode,
             http_status: err.httpStatus,
           });
         }
-        throw new AppError('provider_unavailable', `${who} could not be reached to verify the account: ${err.message}`);
+        throw new AppError('provider_unavailable', wording.unavailable ? wording.unavailable(err.message) : `${who} could not be reached to verify the account: ${err.message}`);
       }
       throw err;
     }
   }
 }
+
+/** The form's name, trimmed; empty when it gave none. */
+const nameOf = (input: Record<string, unknown>): string => (typeof input['name'] === 'string' ? input['name'].trim() : '');
+
+/** A new connection or account, and what its answer shows only this once. */
+export type Connected = { kind: 'store'; connection: StoreConnection; once: Record<string, unknown> } | { kind: 'channel'; account: ChannelAccount; once: Record<string, unknown> };

@@ -3,7 +3,7 @@
 // conversation; chats handed over to agents become tickets too. Replies are plain text; a conversation's
 // attachments total at most 10 MB; internal comments are never sent.
 import { randomBytes } from 'node:crypto';
-import { AppError, DuplicateError, ProviderError, invalidField, notFound } from '../errors.js';
+import { AppError, ProviderError, invalidField, notFound } from '../errors.js';
 import { checkStoredSecrets } from '../connections/credential-text.js';
 import type { JobContext } from '../jobs.js';
 import { MissingRecordError, PermanentJobError } from '../jobs.js';
@@ -29,15 +29,6 @@ const MAX_BACKOFF_MS = 15 * 60_000;
 const newToken = (): string => randomBytes(12).toString('base64url');
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>|&[a-z]+;|&#\d+;/i;
 
-export interface EmpikPlaceInput {
-  name: string;
-  apiKey: string;
-  shopId?: string | undefined;
-  customerIdFieldId: string;
-  queueId: string;
-  categoryId: string;
-}
-
 export interface ReplyInput {
   body: string;
   internal: boolean;
@@ -61,39 +52,7 @@ export class TicketService {
     return adapter;
   }
 
-  // ---- the EmpikPlace connection
-
-  async connectEmpikPlace(workspaceId: string, input: EmpikPlaceInput): Promise<StoreConnection> {
-    const { repos } = this.uow;
-    if (!(await repos.customFields.get(workspaceId, input.customerIdFieldId))) throw invalidField('customer_id_field_id', `no custom field ${input.customerIdFieldId} in this workspace`);
-    if (!(await repos.queues.get(workspaceId, input.queueId))) throw invalidField('queue_id', `no queue ${input.queueId} in this workspace`);
-    if (!(await repos.categories.get(workspaceId, input.categoryId))) throw invalidField('category_id', `no category ${input.categoryId} in this workspace`);
-    const adapter = this.marketplace(EMPIKPLACE);
-    const settings: Record<string, string> = input.shopId ? { shopId: input.shopId } : {};
-    const credentials = { settings, secrets: { apiKey: input.apiKey } };
-    const account = await this.verify(() => adapter.verifyAccount(credentials));
-    const enabledAt = Date.now();
-    const pollState: PollState = { since: enabledAt, until: null, cursor: null, token: newToken(), failures: 0, lastPolledAt: null };
-    try {
-      return await this.uow.transaction(async (tx) => {
-        const connection = await tx.storeConnections.create(workspaceId, {
-          platform: EMPIKPLACE,
-          name: input.name.trim(),
-          externalId: account.shopId,
-          settings: { shopId: account.shopId, shopName: account.shopName, customerIdFieldId: input.customerIdFieldId, queueId: input.queueId, categoryId: input.categoryId, enabledAt: String(enabledAt) },
-          sealedSecrets: this.secrets.seal(credentials.secrets),
-          status: 'verified',
-          verifiedAt: enabledAt,
-          pollState,
-        });
-        await tx.jobs.enqueue({ type: 'marketplace.poll', workspaceId, payload: { connectionId: connection.id, token: pollState.token } });
-        return connection;
-      });
-    } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('conflict', `EmpikPlace shop ${account.shopId} is already connected in this workspace`);
-      throw err;
-    }
-  }
+  // ---- the EmpikPlace connection (connected by its provider definition, ConnectionService.connect)
 
   /** Checks the stored key again; a connection whose key works again resumes importing. */
   async reverify(workspaceId: string, connection: StoreConnection): Promise<void> {

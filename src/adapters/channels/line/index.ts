@@ -2,3 +2,4 @@
 export { LINE_LIMITS, LineAdapter, RICH_MENU_SIZE, interactiveMessages, retryKeyFor, richMenuBody } from './adapter.js';
 export type { LineAdapterOptions, LineInboundMessage } from './adapter.js';
 export { richMenuImage } from './rich-menu-image.js';
+export { lineProvider } from './provider.js';

@@ -10,3 +10,4 @@ export {
   multipartBody,
 } from './adapter.js';
 export type { MiraklAdapterOptions } from './adapter.js';
+export { empikplaceProvider } from './provider.js';

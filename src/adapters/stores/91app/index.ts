@@ -15,3 +15,4 @@ export {
   toTaipeiDateTime,
 } from './adapter.js';
 export type { NinetyOneAppAdapterOptions, NinetyOneAppOrderStatus } from './adapter.js';
+export { ninetyOneAppProvider } from './provider.js';

@@ -1,2 +1,3 @@
 export { ShopifyAdapter, orderSnapshot } from './adapter.js';
 export { parseJsonKeepingLongIntegers, sumDecimals } from '../rest-order.js';
+export { shopifyProvider } from './provider.js';
