@@ -1,10 +1,11 @@
 // Mirakl (EmpikPlace) adapter + simulator over real HTTP: the simulator plays the seller API (A01, M11, M10,
 // M12, OR11); the adapter verifies the key, polls threads, replies with attachments and reads orders.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { MiraklAdapter, MiraklSimulator, multipartBody } from './index.js';
 import type { MiraklOrder } from './index.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const API_KEY = 'c0ffee00-1234-4abc-9def-empikplace-key';
 const SHOP_ID = '2001';
@@ -13,34 +14,26 @@ const T0 = Date.parse('2026-05-04T08:00:00.000Z');
 const minutes = (n: number): number => T0 + n * 60_000;
 
 describe('Mirakl adapter with the simulator', () => {
-  let sim: MiraklSimulator;
+  const sim = new MiraklSimulator({ now: () => minutes(100), maxMessageAttachmentBytes: 1000 });
   let adapter: MiraklAdapter;
   let order: MiraklOrder;
   const connection: StoreConnectionCredentials = { settings: {}, secrets: { apiKey: API_KEY } };
 
-  beforeAll(async () => {
-    sim = new MiraklSimulator({ now: () => minutes(100), maxMessageAttachmentBytes: 1000 });
-    await sim.listen();
-    adapter = new MiraklAdapter({ baseUrl: sim.baseUrl, backOfficeUrl: 'https://seller.example.test/' });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ apiKey: API_KEY, shopId: SHOP_ID, shopName: SHOP_NAME });
-    order = sim.createOrder({
-      shopId: SHOP_ID,
-      commercialId: '10004242',
-      customer: { id: 'CUST-777', firstname: 'Anna', lastname: 'Kowalska' },
-      lines: [
-        { title: 'Lalka — Bolesław Prus', sku: 'KS-LALKA-01', quantity: 2, unitPrice: 29.95 },
-        { title: 'Kubek termiczny 450 ml', sku: 'DOM-KUB-450', quantity: 1, unitPrice: 39.99 },
-      ],
-      shippingPrice: 9.99,
-    });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new MiraklAdapter({ baseUrl, backOfficeUrl: 'https://seller.example.test/' })),
+    seed: () => {
+      sim.addShop({ apiKey: API_KEY, shopId: SHOP_ID, shopName: SHOP_NAME });
+      order = sim.createOrder({
+        shopId: SHOP_ID,
+        commercialId: '10004242',
+        customer: { id: 'CUST-777', firstname: 'Anna', lastname: 'Kowalska' },
+        lines: [
+          { title: 'Lalka — Bolesław Prus', sku: 'KS-LALKA-01', quantity: 2, unitPrice: 29.95 },
+          { title: 'Kubek termiczny 450 ml', sku: 'DOM-KUB-450', quantity: 1, unitPrice: 39.99 },
+        ],
+        shippingPrice: 9.99,
+      });
+    },
   });
 
   describe('verifyAccount', () => {

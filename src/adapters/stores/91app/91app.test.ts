@@ -1,10 +1,11 @@
 // 91APP adapter + simulator over real HTTP: the simulator serves the Admin API order endpoints and the
 // adapter verifies the key, polls orders by UpdateDateTime and fetches single orders.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
 import type { NinetyOneAppOrder } from './index.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const SHOP_ID = '40123';
 const API_KEY = 'n1-test-api-key-0001';
@@ -12,25 +13,15 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
 describe('91APP adapter with the simulator', () => {
-  let sim: NinetyOneAppSimulator;
+  const sim = new NinetyOneAppSimulator();
   let adapter: NinetyOneAppAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopId: SHOP_ID, storeUrl: 'https://shop.example.com.tw/' }, secrets: { apiKey: API_KEY } };
   /** A window ending a minute from now, so orders created "now" fall inside. */
   const recentWindow = (): { since: number; until: number; cursor: null } => ({ since: Date.now() - HOUR, until: Date.now() + 60_000, cursor: null });
 
-  beforeAll(async () => {
-    sim = new NinetyOneAppSimulator();
-    await sim.listen();
-    adapter = new NinetyOneAppAdapter({ baseUrl: sim.baseUrl });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new NinetyOneAppAdapter({ baseUrl })),
+    seed: () => sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY }),
   });
 
   describe('verifyConnection', () => {

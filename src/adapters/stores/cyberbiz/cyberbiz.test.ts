@@ -1,49 +1,19 @@
 // CYBERBIZ adapter + simulator over real HTTP: the simulator serves the App Store API and posts webhooks to a
 // local receiver; the adapter checks the token, reads orders, verifies and parses what arrived.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, signCyberbiz, taipeiToEpochMs, taipeiToIso } from './index.js';
 import type { CyberbizDelivery, CyberbizOrder } from './index.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const DOMAIN = 'example.cyberbiz.co';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.test-shop.sig';
 const SECRET = 'cyberbiz_app_secret_123';
-
-interface Receiver {
-  url: string;
-  received: RawWebhook[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const received: RawWebhook[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      received.push({ body: Buffer.concat(chunks), headers, query: {} });
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cyberbiz`,
-    received,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const webhookOf = (d: CyberbizDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {
   const headers: Record<string, string | undefined> = {};
@@ -55,27 +25,14 @@ const post = async (sim: CyberbizSimulator, path: string, body: unknown, method 
   fetch(`${sim.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('CYBERBIZ adapter with the simulator', () => {
-  let sim: CyberbizSimulator;
-  let receiver: Receiver;
+  const sim = new CyberbizSimulator();
+  const receiver = new RawWebhookReceiver('/webhooks/cyberbiz');
   let adapter: CyberbizAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopDomain: DOMAIN }, secrets: { accessToken: TOKEN, appSecret: SECRET } };
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sim = new CyberbizSimulator();
-    await sim.listen();
-    adapter = new CyberbizAdapter({ baseUrl: sim.baseUrl });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    sim.addShop({ domain: DOMAIN, name: '範例小舖', accessToken: TOKEN, appSecret: SECRET, webhookUrl: receiver.url, storefrontDomain: 'www.example-shop.com' });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new CyberbizAdapter({ baseUrl })),
+    seed: () => sim.addShop({ domain: DOMAIN, name: '範例小舖', accessToken: TOKEN, appSecret: SECRET, webhookUrl: receiver.url, storefrontDomain: 'www.example-shop.com' }),
   });
 
   describe('verifyConnection', () => {
