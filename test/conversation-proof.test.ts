@@ -10,9 +10,10 @@
 //   chat on the channel.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const MIN = 60_000;
@@ -27,10 +28,7 @@ interface Customer {
 let offset = 0;
 const clock = () => Date.now() + offset;
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false, clock },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true, clock }] : []),
-];
+const variants = hubVariants('redis', { clock });
 
 describe.each(variants)('identity proof and one-time codes in chat ($name)', (variant) => {
   let t: TestHub;

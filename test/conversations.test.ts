@@ -5,9 +5,10 @@
 // even when they race, a foreign order, insufficient balance, redeem, refund).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,10 +18,7 @@ interface Customer {
   identities: Array<{ kind: string; value: string; channel_account_id: string | null; store_connection_id: string | null }>;
 }
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('conversations in chat ($name)', (variant) => {
   let t: TestHub;

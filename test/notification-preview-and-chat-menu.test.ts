@@ -3,18 +3,16 @@
 // not understand: the welcome menu by default, nothing (or only the merchant's message) when switched off.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, MerchantSetup, TestHub } from './support/hub.js';
+import type { MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
 import { defaultChatSettings } from '../src/core/conversations/model.js';
 import type { ChatSettings } from '../src/core/conversations/model.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('previews in the shop’s currency and the menu for unknown text ($name)', (variant) => {
   let t: TestHub;
