@@ -32,7 +32,7 @@ import type { LoadFile, LoadReport, PreparedWebhook } from './common.js';
 import { REPO_ROOT, cpuByCommand, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
 import type { CpuSplit, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
-import type { Backend } from './mixed-process.js';
+import type { Backend } from './processes.js';
 import {
   cleanupAll,
   exitedEarly,
@@ -48,7 +48,7 @@ import {
   stopChild,
   tail,
   waitForHealth,
-} from './mixed-process.js';
+} from './processes.js';
 import type { MixedRelayFile } from './mixed-relay.js';
 import type { Channel, MixedCollected, MixedCounts, MixedSimCommand, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
@@ -857,7 +857,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Running the relay (ceiling): the same provider calls per order, nothing else...\n`);
     relay = await runRelay(sim, work, writeRelayFile(dir, sim, cfg, [...work.warmup, ...work.measured]), dir);
   }
-  const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend(path.join(dir, 'data'), args['pg-url'], DEFAULT_REDIS_URL, args['redis-url']);
+  const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend({ dataDir: path.join(dir, 'data'), pgUrl: args['pg-url'], redisBaseUrl: DEFAULT_REDIS_URL, redisUrl: args['redis-url'], databasePrefix: 'shoptalk_mixed' });
   const { hub, apiKey } = await startHub(sim, backend, dir);
   process.stdout.write(`Hub at ${hub.url} (pid ${hub.child.pid}); configuring it through the API...\n`);
   const t1 = Date.now();

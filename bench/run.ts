@@ -22,8 +22,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -33,8 +32,10 @@ import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
 import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimCommand, SimReply, SimRequest } from './common.js';
 import { REPO_ROOT, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
 import type { CpuSplit, ProgressSample, StorageProbe, StorageSample } from './costs.js';
-import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, pgDatabaseBytes, redisUsedMemory, sampleStorage, sqliteBytes } from './costs.js';
+import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, sampleStorage } from './costs.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
+import type { Backend } from './processes.js';
+import { cleanupAll, exitedEarly, freePort, installSignalHandlers, interrupted, nodeTs, onCleanup, postgresBackend, reachable, runToEnd, sqliteBackend, stopChild, waitForHealth } from './processes.js';
 
 // -------------------------------------------------------------------------------------------------
 // Options
@@ -113,103 +114,9 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/${stamp}.json`);
 
 // -------------------------------------------------------------------------------------------------
-// Cleanup: every child, temp dir, database and Redis DB is registered here as soon as it exists, and
-// released in reverse order on success, error, Ctrl-C or SIGTERM.
+// Child processes (the plumbing is bench/processes.ts)
 
-const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
-let cleaning: Promise<void> | null = null;
-
-function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
-  const entry = { what, run };
-  cleanups.push(entry);
-  // Releasing early (a hub between configurations) takes it off the list.
-  return async () => {
-    const i = cleanups.indexOf(entry);
-    if (i < 0) return;
-    cleanups.splice(i, 1);
-    await run();
-  };
-}
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const entry = cleanups.pop()!;
-      try {
-        await entry.run();
-      } catch (err) {
-        process.stderr.write(`bench: cleanup of ${entry.what} failed: ${String(err)}\n`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\nbench: ${signal}, cleaning up...\n`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (err: unknown) => {
-    if (!interrupted) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    void cleanupAll().finally(() => process.exit(interrupted ? 130 : 1));
-  });
-}
-
-/** Stops a child: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function exitedEarly(child: ChildProcess, what: string, logFile?: string): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    child.once('exit', (code, signal) => {
-      const tail = logFile && fs.existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}` : '';
-      reject(new Error(`${what} exited (code ${code}, signal ${signal})${tail}`));
-    });
-  });
-}
-
-// -------------------------------------------------------------------------------------------------
-// Child processes
-
-/** `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process. */
-function nodeTs(
-  script: string,
-  scriptArgs: string[],
-  opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; preload?: string[]; logFile?: string } = {},
-): ChildProcess {
-  const log = opts.logFile ? fs.openSync(opts.logFile, 'a') : null;
-  const preload = (opts.preload ?? []).flatMap((p) => ['--import', p]);
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...preload, script, ...scriptArgs], {
-    cwd: REPO_ROOT,
-    env: opts.env ?? process.env,
-    stdio: ['ignore', log ?? 'pipe', log ?? 'pipe'],
-  });
-  if (log !== null) fs.closeSync(log);
-  // Spawn failures surface through 'exit' and the callers' checks; an unhandled 'error' would kill the bench.
-  child.on('error', (err) => process.stderr.write(`bench: ${script}: ${err.message}\n`));
-  return child;
-}
-
-async function runToEnd(child: ChildProcess, what: string): Promise<string> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${stderr || stdout}`);
-  return stdout;
-}
+installSignalHandlers();
 
 class SimulatorProcess {
   private seq = 0;
@@ -283,17 +190,6 @@ class SimulatorProcess {
   async openWindows(phoneNumberId: string, from: string[]): Promise<void> {
     await this.ask({ type: 'open-windows', phoneNumberId, from });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -777,80 +673,6 @@ async function runRelay(sim: SimulatorProcess, work: Workload, dir: string): Pro
   };
 }
 
-interface Backend {
-  name: 'sqlite' | 'postgres+redis';
-  env: Record<string, string>;
-  /** Command-line fragments of the database's processes (PostgreSQL backends of the bench database). */
-  dbNeedles: string[];
-  redisNeedles: string[];
-  storage: StorageProbe;
-}
-
-async function sqliteBackend(dir: string): Promise<Backend> {
-  const dataDir = path.join(dir, `sqlite-data-${randomBytes(3).toString('hex')}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, dbNeedles: [], redisNeedles: [], storage: { database: async () => sqliteBytes(dataDir), redis: null } };
-}
-
-async function postgresBackend(dir: string): Promise<Backend> {
-  const dbName = `shoptalk_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-  await admin.end();
-  onCleanup(`database ${dbName}`, async () => {
-    const c = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  });
-  const url = new URL(args['pg-url']);
-  url.pathname = `/${dbName}`;
-
-  const redisUrl = await pickRedisDb();
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  // The hub's BullMQ key prefix is not configurable from the environment: a Redis DB of its own keeps the
-  // run apart from anything else on the server, and FLUSHDB before and after leaves it as it was found.
-  await redis.flushdb();
-  onCleanup(`Redis ${redisUrl}`, async () => {
-    await redis.flushdb();
-    redis.disconnect();
-  });
-  const dataDir = path.join(dir, `pg-data-${randomBytes(3).toString('hex')}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  return {
-    name: 'postgres+redis',
-    env: { SHOPTALK_DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL: redisUrl, SHOPTALK_MASTER_KEY: randomBytes(32).toString('base64') },
-    // PostgreSQL backends carry the database name in their process title.
-    dbNeedles: [` ${dbName} `],
-    redisNeedles: ['redis-server'],
-    storage: { database: () => pgDatabaseBytes(args['pg-url'], dbName), redis: () => redisUsedMemory(redisUrl) },
-  };
-}
-
-/** --redis-url as given, else the first empty DB from 5 up on the default server (never a DB in use). */
-async function pickRedisDb(): Promise<string> {
-  if (args['redis-url']) return args['redis-url'];
-  for (let db = 5; db <= 15; db++) {
-    const url = `${DEFAULT_REDIS_URL}/${db}`;
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-    await r.connect();
-    const size = await r.dbsize();
-    r.disconnect();
-    if (size === 0) return url;
-  }
-  throw new Error(`no empty Redis DB among 5..15 on ${DEFAULT_REDIS_URL}; pass --redis-url`);
-}
-
-async function reachable(check: () => Promise<void>): Promise<boolean> {
-  try {
-    await check();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function configName(backend: Backend, workers: number): string {
   if (backend.name === 'sqlite') return 'hub sqlite, one process';
   if (workers === 0) return 'hub pg+redis, one process';
@@ -992,20 +814,6 @@ async function runHub(sim: SimulatorProcess, work: Workload, backend: Backend, w
     hubLog: keptLog,
     profile,
   };
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`the hub did not answer ${url}/healthz within 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -1258,7 +1066,11 @@ async function main(): Promise<void> {
   if (!args['no-relay']) await runRelayOnce('first run');
   const profileRoot = args.profile ? path.join(path.dirname(OUT), `profiles-${stamp}`) : null;
   for (const { kind, workers } of configs) {
-    const backend = kind === 'sqlite' ? await sqliteBackend(dir) : await postgresBackend(dir);
+    const dataDir = path.join(dir, `${kind === 'sqlite' ? 'sqlite' : 'pg'}-data-${randomBytes(3).toString('hex')}`);
+    const backend =
+      kind === 'sqlite'
+        ? sqliteBackend(dataDir)
+        : await postgresBackend({ dataDir, pgUrl: args['pg-url'], redisBaseUrl: DEFAULT_REDIS_URL, redisUrl: args['redis-url'], databasePrefix: 'shoptalk_bench' });
     process.stdout.write(`Running ${configName(backend, workers)}...\n`);
     results.push(await runHub(sim, work, backend, workers, dir, phone, profileRoot ? path.join(profileRoot, `${backend.name}-${workers}`) : null));
   }
@@ -1340,7 +1152,7 @@ try {
   process.exit(0);
 } catch (err) {
   // After Ctrl-C the children die first and main() fails on them: that is not worth a stack trace.
-  if (!interrupted) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  if (!interrupted()) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   await cleanupAll();
-  process.exit(interrupted ? 130 : 1);
+  process.exit(interrupted() ? 130 : 1);
 }

@@ -1,6 +1,7 @@
-// Process plumbing of bench/mixed.ts, the same approach as bench/run.ts: every child, temp dir, database and
-// Redis DB is registered for cleanup as soon as it exists and released in reverse order on success, error,
-// Ctrl-C or SIGTERM; children are `node --import tsx <script>` so that their pid is the node process.
+// Process plumbing of the benches (bench/run.ts, bench/mixed.ts): every child, temp dir, database and Redis
+// DB is registered for cleanup as soon as it exists and released in reverse order on success, error, Ctrl-C
+// or SIGTERM; children are `node --import tsx <script>` so that their pid is the node process; the storage
+// backends a hub runs on (SQLite, or a fresh PostgreSQL database with an empty Redis DB).
 import fs from 'node:fs';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +24,7 @@ export function interrupted(): boolean {
   return interruptedFlag;
 }
 
-/** Registers a release; the returned function runs it early (and takes it off the list). */
+/** Registers a release; the returned function runs it early (a hub between configurations) and takes it off the list. */
 export function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
   const entry = { what, run };
   cleanups.push(entry);
@@ -91,10 +92,18 @@ export function exitedEarly(child: ChildProcess, what: string, logFile?: string)
   });
 }
 
-/** `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process. */
-export function nodeTs(script: string, scriptArgs: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): ChildProcess {
+/**
+ * `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process.
+ * nodeArgs go before the script (e.g. --cpu-prof), preload modules are imported after tsx.
+ */
+export function nodeTs(
+  script: string,
+  scriptArgs: string[],
+  opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; preload?: string[]; logFile?: string } = {},
+): ChildProcess {
   const log = opts.logFile ? fs.openSync(opts.logFile, 'a') : null;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...scriptArgs], {
+  const preload = (opts.preload ?? []).flatMap((p) => ['--import', p]);
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...preload, script, ...scriptArgs], {
     cwd: REPO_ROOT,
     env: opts.env ?? process.env,
     stdio: ['ignore', log ?? 'pipe', log ?? 'pipe'],
@@ -146,9 +155,9 @@ export async function waitForHealth(url: string): Promise<void> {
 export interface Backend {
   name: 'sqlite' | 'postgres+redis';
   env: Record<string, string>;
-  /** Command-line fragments of the database processes whose CPU is charged to the run. */
+  /** Command-line fragments of the database processes whose CPU is charged to the run (bench/mixed.ts). */
   processes: string[];
-  /** The PostgreSQL backends of the bench database, and redis-server: what CPU per message counts (bench/costs.ts). */
+  /** The PostgreSQL backends of the bench database (their process title carries its name), and redis-server: what CPU per message counts (bench/costs.ts). */
   dbNeedles: string[];
   redisNeedles: string[];
   storage: StorageProbe;
@@ -159,9 +168,19 @@ export function sqliteBackend(dataDir: string): Backend {
   return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, processes: [], dbNeedles: [], redisNeedles: [], storage: { database: async () => sqliteBytes(dataDir), redis: null } };
 }
 
-/** A fresh `shoptalk_mixed_<random>` database and an empty, flushed Redis DB; both released on cleanup. */
-export async function postgresBackend(dataDir: string, pgUrl: string, redisBaseUrl: string, redisUrlOverride: string | undefined): Promise<Backend> {
-  const dbName = `shoptalk_mixed_${randomBytes(5).toString('hex')}`;
+export interface PostgresOptions {
+  dataDir: string;
+  pgUrl: string;
+  /** The Redis server whose first empty DB from 5 up is used, unless redisUrl names one. */
+  redisBaseUrl: string;
+  redisUrl: string | undefined;
+  /** The database is `<prefix>_<random>`. */
+  databasePrefix: string;
+}
+
+/** A fresh PostgreSQL database and an empty, flushed Redis DB; both released on cleanup. */
+export async function postgresBackend({ dataDir, pgUrl, redisBaseUrl, redisUrl: redisUrlOverride, databasePrefix }: PostgresOptions): Promise<Backend> {
+  const dbName = `${databasePrefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
