@@ -20,7 +20,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -34,6 +33,7 @@ import type { CpuSplit, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
 import type { Backend } from './processes.js';
 import {
+  IpcChild,
   cleanupAll,
   exitedEarly,
   freePort,
@@ -50,7 +50,7 @@ import {
   waitForHealth,
 } from './processes.js';
 import type { MixedRelayFile } from './mixed-relay.js';
-import type { Channel, MixedCollected, MixedCounts, MixedSimCommand, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
+import type { Channel, MixedCollected, MixedCounts, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
 
 // -------------------------------------------------------------------------------------------------
@@ -249,73 +249,30 @@ function signedWebhook(shop: MixedSimConfig['cyberbiz'], order: CyberbizOrder): 
 // -------------------------------------------------------------------------------------------------
 // The simulator process
 
+/** The six provider simulators in their own process (bench/mixed-simulators.ts). */
 class SimulatorProcess {
-  private seq = 0;
-  private pending = new Map<number, { resolve: (reply: MixedSimReply) => void; reject: (err: Error) => void }>();
   private constructor(
-    readonly child: ChildProcess,
+    private readonly ipc: IpcChild<MixedSimRequest, MixedSimReply>,
     readonly urls: MixedSimUrls,
-  ) {
-    child.on('message', (msg: MixedSimReply) => {
-      if (!('reqId' in msg)) return;
-      const waiter = this.pending.get(msg.reqId);
-      this.pending.delete(msg.reqId);
-      waiter?.resolve(msg);
-    });
-    // A simulator process that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
-    child.on('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
-      this.pending.clear();
-    });
+  ) {}
+
+  get child(): ChildProcess {
+    return this.ipc.child;
   }
 
   static async start(configFile: string): Promise<SimulatorProcess> {
-    const child = fork(path.join(REPO_ROOT, 'bench/mixed-simulators.ts'), ['--config', configFile], {
-      cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
-    onCleanup('simulator process', () => stopChild(child, 3000));
-    const urls = await Promise.race([
-      new Promise<MixedSimUrls>((resolve) => {
-        const onMessage = (msg: MixedSimReply) => {
-          if (msg.type !== 'ready') return;
-          child.off('message', onMessage);
-          resolve(msg.urls);
-        };
-        child.on('message', onMessage);
-      }),
-      exitedEarly(child, 'the simulator process'),
-    ]);
-    return new SimulatorProcess(child, urls);
-  }
-
-  private ask(request: MixedSimRequest): Promise<MixedSimReply> {
-    const reqId = ++this.seq;
-    const command: MixedSimCommand = { ...request, reqId };
-    return new Promise((resolve, reject) => {
-      if (!this.child.connected) {
-        reject(new Error('the simulator process is gone'));
-        return;
-      }
-      this.pending.set(reqId, { resolve, reject });
-      this.child.send(command, (err) => {
-        if (!err) return;
-        this.pending.delete(reqId);
-        reject(err);
-      });
-    });
+    const { ipc, ready } = await IpcChild.fork<MixedSimRequest, MixedSimReply>('bench/mixed-simulators.ts', ['--config', configFile]);
+    return new SimulatorProcess(ipc, ready.urls);
   }
 
   async counts(): Promise<MixedCounts> {
-    const r = await this.ask({ type: 'count' });
+    const r = await this.ipc.ask({ type: 'count' });
     if (r.type !== 'count') throw new Error('the simulator process answered a count with something else');
     return r.counts;
   }
 
   async collect(): Promise<MixedCollected> {
-    const r = await this.ask({ type: 'collect' });
+    const r = await this.ipc.ask({ type: 'collect' });
     if (r.type !== 'collect') throw new Error('the simulator process answered a collect with something else');
     return r.messages;
   }

@@ -4,8 +4,9 @@
 // backends a hub runs on (SQLite, or a fresh PostgreSQL database with an empty Redis DB).
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -122,6 +123,69 @@ export async function runToEnd(child: ChildProcess, what: string): Promise<strin
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${stderr || stdout}`);
   return stdout;
+}
+
+/**
+ * A simulator process forked with an IPC channel: once listening it posts a { type: 'ready' } message, then
+ * answers each request with a reply carrying the request's reqId.
+ */
+export class IpcChild<Request extends { type: string }, Reply extends { type: string }> {
+  private seq = 0;
+  private pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (msg: Reply) => {
+      const reqId = (msg as { reqId?: number }).reqId;
+      if (reqId === undefined) return;
+      const waiter = this.pending.get(reqId);
+      this.pending.delete(reqId);
+      waiter?.resolve(msg);
+    });
+    // A simulator process that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
+    child.on('exit', (code, signal) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `script` (a repository path, run with tsx), registers it for cleanup and waits for its ready message. */
+  static async fork<Request extends { type: string }, Reply extends { type: string }>(
+    script: string,
+    scriptArgs: string[],
+  ): Promise<{ ipc: IpcChild<Request, Reply>; ready: Extract<Reply, { type: 'ready' }> }> {
+    const child = fork(path.join(REPO_ROOT, script), scriptArgs, { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
+    onCleanup('simulator process', () => stopChild(child, 3000));
+    const ready = await Promise.race([
+      new Promise<Extract<Reply, { type: 'ready' }>>((resolve) => {
+        const onMessage = (msg: Reply) => {
+          if (msg.type !== 'ready') return;
+          child.off('message', onMessage);
+          resolve(msg as Extract<Reply, { type: 'ready' }>);
+        };
+        child.on('message', onMessage);
+      }),
+      exitedEarly(child, 'the simulator process'),
+    ]);
+    return { ipc: new IpcChild<Request, Reply>(child), ready };
+  }
+
+  /** Sends the request and resolves with the reply of the same reqId. */
+  ask(request: Request): Promise<Reply> {
+    const reqId = ++this.seq;
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) {
+        reject(new Error('the simulator process is gone'));
+        return;
+      }
+      this.pending.set(reqId, { resolve, reject });
+      this.child.send({ ...request, reqId }, (err) => {
+        if (!err) return;
+        this.pending.delete(reqId);
+        reject(err);
+      });
+    });
+  }
 }
 
 export function freePort(): Promise<number> {

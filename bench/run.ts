@@ -22,20 +22,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
-import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimCommand, SimReply, SimRequest } from './common.js';
+import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimReply, SimRequest } from './common.js';
 import { REPO_ROOT, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
 import type { CpuSplit, ProgressSample, StorageProbe, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, sampleStorage } from './costs.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
 import type { Backend } from './processes.js';
-import { cleanupAll, exitedEarly, freePort, installSignalHandlers, interrupted, nodeTs, onCleanup, postgresBackend, reachable, runToEnd, sqliteBackend, stopChild, waitForHealth } from './processes.js';
+import { IpcChild, cleanupAll, exitedEarly, freePort, installSignalHandlers, interrupted, nodeTs, onCleanup, postgresBackend, reachable, runToEnd, sqliteBackend, stopChild, waitForHealth } from './processes.js';
 
 // -------------------------------------------------------------------------------------------------
 // Options
@@ -118,77 +117,37 @@ const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/${stamp}.json`);
 
 installSignalHandlers();
 
+/** The WhatsApp simulator in its own process (bench/simulator-process.ts). */
 class SimulatorProcess {
-  private seq = 0;
-  private pending = new Map<number, { resolve: (reply: SimReply) => void; reject: (err: Error) => void }>();
   private constructor(
-    readonly child: ChildProcess,
+    private readonly ipc: IpcChild<SimRequest, SimReply>,
     readonly url: string,
-  ) {
-    child.on('message', (msg: SimReply) => {
-      if (!('reqId' in msg)) return;
-      const waiter = this.pending.get(msg.reqId);
-      this.pending.delete(msg.reqId);
-      waiter?.resolve(msg);
-    });
-    // A simulator that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
-    child.on('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
-      this.pending.clear();
-    });
+  ) {}
+
+  get child(): ChildProcess {
+    return this.ipc.child;
   }
 
   static async start(phone: { phoneNumberId: string; wabaId: string; accessToken: string; appSecret: string }, maxOutbox: number): Promise<SimulatorProcess> {
-    const child = fork(
-      path.join(REPO_ROOT, 'bench/simulator-process.ts'),
+    const { ipc, ready } = await IpcChild.fork<SimRequest, SimReply>(
+      'bench/simulator-process.ts',
       ['--phone-number-id', phone.phoneNumberId, '--waba-id', phone.wabaId, '--access-token', phone.accessToken, '--app-secret', phone.appSecret, '--max-outbox', String(maxOutbox)],
-      { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
-    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
-    onCleanup('simulator process', () => stopChild(child, 3000));
-    const url = await Promise.race([
-      new Promise<string>((resolve) => {
-        const onMessage = (msg: SimReply) => {
-          if (msg.type !== 'ready') return;
-          child.off('message', onMessage);
-          resolve(msg.url);
-        };
-        child.on('message', onMessage);
-      }),
-      exitedEarly(child, 'the simulator process'),
-    ]);
-    return new SimulatorProcess(child, url);
-  }
-
-  private ask(request: SimRequest): Promise<SimReply> {
-    const reqId = ++this.seq;
-    const command: SimCommand = { ...request, reqId };
-    return new Promise((resolve, reject) => {
-      if (!this.child.connected) {
-        reject(new Error('the simulator process is gone'));
-        return;
-      }
-      this.pending.set(reqId, { resolve, reject });
-      this.child.send(command, (err) => {
-        if (!err) return;
-        this.pending.delete(reqId);
-        reject(err);
-      });
-    });
+    return new SimulatorProcess(ipc, ready.url);
   }
 
   async count(): Promise<number> {
-    const r = await this.ask({ type: 'count' });
+    const r = await this.ipc.ask({ type: 'count' });
     return r.type === 'count' ? r.count : 0;
   }
 
   async collect(clear: boolean): Promise<ReceivedMessage[]> {
-    const r = await this.ask({ type: 'collect', clear });
+    const r = await this.ipc.ask({ type: 'collect', clear });
     return r.type === 'collect' ? r.messages : [];
   }
 
   async openWindows(phoneNumberId: string, from: string[]): Promise<void> {
-    await this.ask({ type: 'open-windows', phoneNumberId, from });
+    await this.ipc.ask({ type: 'open-windows', phoneNumberId, from });
   }
 }
 
