@@ -28,7 +28,7 @@ import { Redis } from 'ioredis';
 import { CYBERBIZ_WEBHOOK_USER_AGENT, CyberbizSimulator, signCyberbiz } from '../src/adapters/stores/cyberbiz/index.js';
 import type { CyberbizOrder } from '../src/adapters/stores/cyberbiz/index.js';
 import type { LoadFile, LoadReport, PreparedWebhook } from './common.js';
-import { REPO_ROOT, cpuByCommand, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
+import { REPO_ROOT, bytesCell, cpuByCommand, fmt, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
 import type { CpuSplit, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
 import type { Backend } from './processes.js';
@@ -49,6 +49,7 @@ import {
   tail,
   waitForHealth,
 } from './processes.js';
+import { exitWithUsage, fail, hubEnv, positiveInt } from './options.js';
 import type { MixedRelayFile } from './mixed-relay.js';
 import type { Channel, MixedCollected, MixedCounts, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
@@ -83,24 +84,8 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.help) {
-  // The header comment is the usage text.
-  const source = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-  const header = source.slice(0, source.findIndex((l) => !l.startsWith('//')));
-  process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\nSee bench/MIXED.md.\n');
-  process.exit(0);
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number (got ${value})`);
-  return n;
-}
+// The header comment is the usage text.
+if (args.help) exitWithUsage(import.meta.url, 'See bench/MIXED.md.');
 
 const N = positiveInt('n', args.n);
 const WARMUP = positiveInt('warmup', args.warmup);
@@ -116,12 +101,7 @@ for (const name of args.channels.split(',').map((c) => c.trim())) {
   if (!channel) fail(`--channels takes a comma-separated list of ${CHANNELS.join(', ')} (got ${name})`);
   if (!ACTIVE.includes(channel)) ACTIVE.push(channel);
 }
-const HUB_ENV: Record<string, string> = {};
-for (const kv of args['hub-env']) {
-  const i = kv.indexOf('=');
-  if (i <= 0) fail(`--hub-env wants KEY=VALUE (got ${kv})`);
-  HUB_ENV[kv.slice(0, i)] = kv.slice(i + 1);
-}
+const HUB_ENV = hubEnv(args['hub-env']);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/mixed-${stamp}.json`);
 
@@ -718,14 +698,7 @@ function checkWarmup(orders: Order[], phase: PhaseResult, logFile: string): void
 // -------------------------------------------------------------------------------------------------
 // Report
 
-function fmt(n: number | null, digits = 1): string {
-  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
 
-function bytesCell(b: number | null): string {
-  if (b === null || !Number.isFinite(b)) return '-';
-  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
-}
 
 function formatTable(s: RunStats, peakRssBytes: number | null): string {
   const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'CPU/msg', 'hub+db+redis', 'peak RSS', 'DB/msg', 'Redis/msg', 'CPU hub/db/sims/load/other'];

@@ -29,10 +29,11 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { ShopifySimulator } from '../src/adapters/stores/shopify/index.js';
 import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimReply, SimRequest } from './common.js';
-import { REPO_ROOT, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
+import { REPO_ROOT, bytesCell, cpuTimeMs, fmt, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
 import type { CpuSplit, ProgressSample, StorageProbe, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, sampleStorage } from './costs.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
+import { exitWithUsage, fail, hubEnv, positiveInt } from './options.js';
 import type { Backend } from './processes.js';
 import { IpcChild, cleanupAll, exitedEarly, freePort, installSignalHandlers, interrupted, nodeTs, onCleanup, postgresBackend, reachable, runToEnd, sqliteBackend, stopChild, waitForHealth } from './processes.js';
 
@@ -69,24 +70,8 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.help) {
-  // The header comment is the usage text.
-  const source = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-  const header = source.slice(0, source.findIndex((l) => !l.startsWith('//')));
-  process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\nSee bench/README.md for every option.\n');
-  process.exit(0);
-}
-
-function positiveInt(name: string, value: string | undefined, allowZero = false): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) fail(`--${name} must be a ${allowZero ? '' : 'positive '}whole number (got ${value})`);
-  return n;
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
+// The header comment is the usage text.
+if (args.help) exitWithUsage(import.meta.url, 'See bench/README.md for every option.');
 
 const N = positiveInt('n', args.n);
 const WARMUP = positiveInt('warmup', args.warmup);
@@ -101,12 +86,7 @@ const WORKERS = positiveInt('workers', args.workers, true);
 const CUSTOMERS = positiveInt('customers', args.customers);
 // Long runs: the first and the last WINDOW messages are compared when N ≥ 2 × WINDOW.
 const WINDOW = positiveInt('window', args.window);
-const HUB_ENV: Record<string, string> = {};
-for (const kv of args['hub-env']) {
-  const i = kv.indexOf('=');
-  if (i <= 0) fail(`--hub-env wants KEY=VALUE (got ${kv})`);
-  HUB_ENV[kv.slice(0, i)] = kv.slice(i + 1);
-}
+const HUB_ENV = hubEnv(args['hub-env']);
 if (args.db !== undefined && !['sqlite', 'postgres', 'both', 'none'].includes(args.db)) fail(`--db must be sqlite, postgres, both or none (got ${args.db})`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -778,18 +758,11 @@ async function runHub(sim: SimulatorProcess, work: Workload, backend: Backend, w
 // -------------------------------------------------------------------------------------------------
 // Report
 
-function fmt(n: number | null, digits = 1): string {
-  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
 
 function mb(bytes: number | null): string {
   return bytes === null ? '-' : (bytes / 1024 / 1024).toFixed(0);
 }
 
-function bytesCell(b: number | null): string {
-  if (b === null || !Number.isFinite(b)) return '-';
-  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
-}
 
 const unit = () => (SCENARIO === 'chat' ? 'replies/s' : 'messages/s');
 
