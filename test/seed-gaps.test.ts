@@ -8,6 +8,7 @@ import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
 import { waitFor } from './support/services.js';
 import { hubVariants } from './support/variants.js';
+import { sayOnLine, texts } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -44,12 +45,7 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     return { ...sms, id: res.body.id };
   }
 
-  const lineSays = async (line: { botUserId: string }, user: string, input: { text?: string; postbackData?: string }) => {
-    const before = t.line.messages(user).length;
-    await t.line.emitInbound({ userId: user, botUserId: line.botUserId, ...input });
-    return waitFor(() => (t.line.messages(user).length > before ? t.line.messages(user).slice(before) : null), { what: `a LINE reply to ${JSON.stringify(input)}` });
-  };
-  const texts = (ms: Array<{ text: string | null; message: Record<string, unknown> }>) => ms.map((m) => m.text ?? JSON.stringify(m.message)).join('\n');
+  const lineSays = (line: { botUserId: string }, user: string, input: { text?: string; postbackData?: string }) => sayOnLine(t, line.botUserId, user, input);
 
   it('links a LINE user to a 91APP member found through Member Connect Cloud', async () => {
     const { key } = await workspace('Ninety Tea');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { MiraklAdapter, MiraklSimulator, multipartBody } from './index.js';
 import type { MiraklOrder } from './index.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
 import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const API_KEY = 'c0ffee00-1234-4abc-9def-empikplace-key';
@@ -49,18 +49,11 @@ describe('Mirakl adapter with the simulator', () => {
     });
 
     it('reports a refused key as permanent without echoing it', async () => {
-      const err = await expectProviderError(adapter.verifyAccount({ ...connection, secrets: { apiKey: 'wrong-key' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('EmpikPlace refused the API key');
-      expect(err.message).not.toContain('wrong-key');
+      await expectRefusal(adapter.verifyAccount({ ...connection, secrets: { apiKey: 'wrong-key' } }), { httpStatus: 401, says: 'EmpikPlace refused the API key', hides: 'wrong-key' });
     });
 
     it('reports a key not linked to the named shop (403) as refused', async () => {
-      const err = await expectProviderError(adapter.verifyAccount({ ...connection, settings: { shopId: '9999' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(403);
-      expect(err.message).toContain('EmpikPlace refused the API key');
+      await expectRefusal(adapter.verifyAccount({ ...connection, settings: { shopId: '9999' } }), { httpStatus: 403, says: 'EmpikPlace refused the API key' });
     });
 
     it('refuses a missing key without calling out', async () => {
@@ -70,17 +63,11 @@ describe('Mirakl adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const err = await expectProviderError(adapter.verifyAccount(connection));
-      expect(err.kind).toBe('retry_after');
-      expect(err.retryAfterMs).toBe(3000);
+      await expectRateLimited(sim, () => adapter.verifyAccount(connection), 3);
     });
 
     it('retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 503 });
-      const err = await expectProviderError(adapter.verifyAccount(connection));
-      expect(err.kind).toBe('retryable');
-      expect(err.httpStatus).toBe(503);
+      await expectOutage(sim, () => adapter.verifyAccount(connection));
     });
   });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, NinetyOneAppSimulator, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
 import type { NinetyOneAppOrder } from './index.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
 import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const SHOP_ID = '40123';
@@ -42,18 +42,12 @@ describe('91APP adapter with the simulator', () => {
     });
 
     it('reports a wrong key (401) as permanent with a clear message that hides the key', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { apiKey: 'wrong-key-secret' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain(`91APP refused the API key for shop ${SHOP_ID}`);
-      expect(err.message).not.toContain('wrong-key-secret');
+      const wrongKey = { ...connection, secrets: { apiKey: 'wrong-key-secret' } };
+      await expectRefusal(adapter.verifyConnection(wrongKey), { httpStatus: 401, says: `91APP refused the API key for shop ${SHOP_ID}`, hides: 'wrong-key-secret' });
     });
 
     it('reports a key that does not own the shop (403) as permanent', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, settings: { shopId: '999' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(403);
-      expect(err.message).toContain('no permission for ShopId 999');
+      await expectRefusal(adapter.verifyConnection({ ...connection, settings: { shopId: '999' } }), { httpStatus: 403, says: 'no permission for ShopId 999' });
     });
 
     it('reports Status=Error with an auth-looking message as a refusal', async () => {
@@ -70,16 +64,9 @@ describe('91APP adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After and retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const limited = await expectProviderError(adapter.verifyConnection(connection));
-      expect(limited.kind).toBe('retry_after');
-      expect(limited.retryAfterMs).toBe(3000);
-      expect(limited.message).toContain('Too Many Requests');
-
-      sim.injectFault({ kind: 'status', status: 503 });
-      const down = await expectProviderError(adapter.verifyConnection(connection));
-      expect(down.kind).toBe('retryable');
-      expect(down.httpStatus).toBe(503);
+      const verify = () => adapter.verifyConnection(connection);
+      expect((await expectRateLimited(sim, verify, 3)).message).toContain('Too Many Requests');
+      await expectOutage(sim, verify);
     });
   });
 

@@ -7,7 +7,7 @@ import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { CyberbizAdapter, CyberbizSimulator, joinPhone, money, signCyberbiz, taipeiToEpochMs, taipeiToIso } from './index.js';
 import type { CyberbizDelivery, CyberbizOrder } from './index.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
 import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
 import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
@@ -45,11 +45,8 @@ describe('CYBERBIZ adapter with the simulator', () => {
     });
 
     it('refuses a bad token as permanent with a clear message and no secret in it', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { ...connection.secrets, accessToken: 'expired-token' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('refused the access token, or the plan has no API access');
-      expect(err.message).not.toContain('expired-token');
+      const expired = { ...connection, secrets: { ...connection.secrets, accessToken: 'expired-token' } };
+      await expectRefusal(adapter.verifyConnection(expired), { httpStatus: 401, says: 'refused the access token, or the plan has no API access', hides: 'expired-token' });
     });
 
     it('refuses a token whose shop is another cyberbiz.co domain, naming both', async () => {
@@ -67,15 +64,9 @@ describe('CYBERBIZ adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After and retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const limited = await expectProviderError(adapter.verifyConnection(connection));
-      expect(limited.kind).toBe('retry_after');
-      expect(limited.retryAfterMs).toBe(3000);
-      expect(limited.message).toContain('Too Many Requests');
-      sim.injectFault({ kind: 'status', status: 503 });
-      const down = await expectProviderError(adapter.verifyConnection(connection));
-      expect(down.kind).toBe('retryable');
-      expect(down.httpStatus).toBe(503);
+      const verify = () => adapter.verifyConnection(connection);
+      expect((await expectRateLimited(sim, verify, 3)).message).toContain('Too Many Requests');
+      await expectOutage(sim, verify);
     });
 
     it('answers 429 past 5 req/s per token when the limit is on', async () => {

@@ -6,7 +6,7 @@ import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { SHOPLINE_API_VERSION, ShoplineAdapter, ShoplineSimulator, signShoplineBody } from './index.js';
 import type { ShoplineDelivery } from './index.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
 import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
 import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
@@ -45,10 +45,8 @@ describe('SHOPLINE adapter with the simulator', () => {
     });
 
     it('reports a refused token as permanent', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { ...connection.secrets, accessToken: 'expired' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('SHOPLINE refused the access token');
+      const expired = { ...connection, secrets: { ...connection.secrets, accessToken: 'expired' } };
+      await expectRefusal(adapter.verifyConnection(expired), { httpStatus: 401, says: 'SHOPLINE refused the access token' });
     });
 
     it('reports a frozen store (402) as permanent', async () => {
@@ -59,18 +57,11 @@ describe('SHOPLINE adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-      const err = await expectProviderError(adapter.verifyConnection(connection));
-      expect(err.kind).toBe('retry_after');
-      expect(err.retryAfterMs).toBe(2000);
-      expect(err.message).toContain('Too many request');
+      expect((await expectRateLimited(sim, () => adapter.verifyConnection(connection), 2)).message).toContain('Too many request');
     });
 
     it('retries on 503', async () => {
-      sim.injectFault({ kind: 'status', status: 503 });
-      const err = await expectProviderError(adapter.verifyConnection(connection));
-      expect(err.kind).toBe('retryable');
-      expect(err.httpStatus).toBe(503);
+      await expectOutage(sim, () => adapter.verifyConnection(connection));
     });
 
     it('refuses a handle that is not a host label without calling out', async () => {
