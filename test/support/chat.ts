@@ -37,3 +37,14 @@ export async function connectMessenger(t: TestHub, key: string, page: Parameters
   t.messenger.addPage({ ...page, webhookUrl: account.webhook_url });
   return account;
 }
+
+/** Waits until the hub has handled (marked read) the inbound message with this text, whether it answered or not. */
+export async function waitForHandled(t: TestHub, key: string, text: string, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const msgs = await t.api<{ data: Array<{ direction: string; status: string; content: { text?: string } }> }>('GET', '/v1/messages?limit=50', key);
+      return msgs.body.data.some((x) => x.direction === 'inbound' && x.content.text === text && x.status === 'read') ? true : null;
+    },
+    { what },
+  );
+}
