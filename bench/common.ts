@@ -1,5 +1,5 @@
 // Shared by the benchmark's processes: the files the orchestrator hands to its children, wall-clock
-// time that is comparable across processes, percentiles, and small process helpers.
+// time that is comparable across processes, percentiles, table cells, and small process helpers.
 import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,6 +72,17 @@ export type SimReply =
   | { type: 'count'; reqId: number; count: number }
   | { type: 'collect'; reqId: number; messages: ReceivedMessage[] }
   | { type: 'open-windows'; reqId: number; opened: number };
+
+/** A table cell: the number with `digits` decimals, '-' when there is none. */
+export function fmt(n: number | null, digits = 1): string {
+  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+/** A table cell for a size per message: bytes, or KB from 10,000 bytes on; '-' when there is none. */
+export function bytesCell(b: number | null): string {
+  if (b === null || !Number.isFinite(b)) return '-';
+  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
+}
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one host. */
 export function wallNow(): number {

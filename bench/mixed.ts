@@ -20,7 +20,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -29,11 +28,12 @@ import { Redis } from 'ioredis';
 import { CYBERBIZ_WEBHOOK_USER_AGENT, CyberbizSimulator, signCyberbiz } from '../src/adapters/stores/cyberbiz/simulator.js';
 import type { CyberbizOrder } from '../src/adapters/stores/cyberbiz/simulator.js';
 import type { LoadFile, LoadReport, PreparedWebhook } from './common.js';
-import { REPO_ROOT, cpuByCommand, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
+import { REPO_ROOT, bytesCell, cpuByCommand, fmt, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs } from './common.js';
 import type { CpuSplit, StorageSample } from './costs.js';
 import { CpuMeter, bytesPerMessage, cpuTotal, sampleStorage } from './costs.js';
-import type { Backend } from './mixed-process.js';
+import type { Backend } from './processes.js';
 import {
+  IpcChild,
   cleanupAll,
   exitedEarly,
   freePort,
@@ -48,9 +48,10 @@ import {
   stopChild,
   tail,
   waitForHealth,
-} from './mixed-process.js';
+} from './processes.js';
+import { exitWithUsage, fail, hubEnv, positiveInt } from './options.js';
 import type { MixedRelayFile } from './mixed-relay.js';
-import type { Channel, MixedCollected, MixedCounts, MixedSimCommand, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
+import type { Channel, MixedCollected, MixedCounts, MixedSimConfig, MixedSimReply, MixedSimRequest, MixedSimUrls } from './mixed-types.js';
 import { CHANNELS } from './mixed-types.js';
 
 // -------------------------------------------------------------------------------------------------
@@ -83,24 +84,8 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.help) {
-  // The header comment is the usage text.
-  const source = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-  const header = source.slice(0, source.findIndex((l) => !l.startsWith('//')));
-  process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\nSee bench/MIXED.md.\n');
-  process.exit(0);
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
-
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number (got ${value})`);
-  return n;
-}
+// The header comment is the usage text.
+if (args.help) exitWithUsage(import.meta.url, 'See bench/MIXED.md.');
 
 const N = positiveInt('n', args.n);
 const WARMUP = positiveInt('warmup', args.warmup);
@@ -116,12 +101,7 @@ for (const name of args.channels.split(',').map((c) => c.trim())) {
   if (!channel) fail(`--channels takes a comma-separated list of ${CHANNELS.join(', ')} (got ${name})`);
   if (!ACTIVE.includes(channel)) ACTIVE.push(channel);
 }
-const HUB_ENV: Record<string, string> = {};
-for (const kv of args['hub-env']) {
-  const i = kv.indexOf('=');
-  if (i <= 0) fail(`--hub-env wants KEY=VALUE (got ${kv})`);
-  HUB_ENV[kv.slice(0, i)] = kv.slice(i + 1);
-}
+const HUB_ENV = hubEnv(args['hub-env']);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/mixed-${stamp}.json`);
 
@@ -249,73 +229,30 @@ function signedWebhook(shop: MixedSimConfig['cyberbiz'], order: CyberbizOrder): 
 // -------------------------------------------------------------------------------------------------
 // The simulator process
 
+/** The six provider simulators in their own process (bench/mixed-simulators.ts). */
 class SimulatorProcess {
-  private seq = 0;
-  private pending = new Map<number, { resolve: (reply: MixedSimReply) => void; reject: (err: Error) => void }>();
   private constructor(
-    readonly child: ChildProcess,
+    private readonly ipc: IpcChild<MixedSimRequest, MixedSimReply>,
     readonly urls: MixedSimUrls,
-  ) {
-    child.on('message', (msg: MixedSimReply) => {
-      if (!('reqId' in msg)) return;
-      const waiter = this.pending.get(msg.reqId);
-      this.pending.delete(msg.reqId);
-      waiter?.resolve(msg);
-    });
-    // A simulator process that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
-    child.on('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
-      this.pending.clear();
-    });
+  ) {}
+
+  get child(): ChildProcess {
+    return this.ipc.child;
   }
 
   static async start(configFile: string): Promise<SimulatorProcess> {
-    const child = fork(path.join(REPO_ROOT, 'bench/mixed-simulators.ts'), ['--config', configFile], {
-      cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
-    onCleanup('simulator process', () => stopChild(child, 3000));
-    const urls = await Promise.race([
-      new Promise<MixedSimUrls>((resolve) => {
-        const onMessage = (msg: MixedSimReply) => {
-          if (msg.type !== 'ready') return;
-          child.off('message', onMessage);
-          resolve(msg.urls);
-        };
-        child.on('message', onMessage);
-      }),
-      exitedEarly(child, 'the simulator process'),
-    ]);
-    return new SimulatorProcess(child, urls);
-  }
-
-  private ask(request: MixedSimRequest): Promise<MixedSimReply> {
-    const reqId = ++this.seq;
-    const command: MixedSimCommand = { ...request, reqId };
-    return new Promise((resolve, reject) => {
-      if (!this.child.connected) {
-        reject(new Error('the simulator process is gone'));
-        return;
-      }
-      this.pending.set(reqId, { resolve, reject });
-      this.child.send(command, (err) => {
-        if (!err) return;
-        this.pending.delete(reqId);
-        reject(err);
-      });
-    });
+    const { ipc, ready } = await IpcChild.fork<MixedSimRequest, MixedSimReply>('bench/mixed-simulators.ts', ['--config', configFile]);
+    return new SimulatorProcess(ipc, ready.urls);
   }
 
   async counts(): Promise<MixedCounts> {
-    const r = await this.ask({ type: 'count' });
+    const r = await this.ipc.ask({ type: 'count' });
     if (r.type !== 'count') throw new Error('the simulator process answered a count with something else');
     return r.counts;
   }
 
   async collect(): Promise<MixedCollected> {
-    const r = await this.ask({ type: 'collect' });
+    const r = await this.ipc.ask({ type: 'collect' });
     if (r.type !== 'collect') throw new Error('the simulator process answered a collect with something else');
     return r.messages;
   }
@@ -761,14 +698,7 @@ function checkWarmup(orders: Order[], phase: PhaseResult, logFile: string): void
 // -------------------------------------------------------------------------------------------------
 // Report
 
-function fmt(n: number | null, digits = 1): string {
-  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
 
-function bytesCell(b: number | null): string {
-  if (b === null || !Number.isFinite(b)) return '-';
-  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
-}
 
 function formatTable(s: RunStats, peakRssBytes: number | null): string {
   const header = ['channel', 'messages/s', 'e2s p50', 'e2s p99', 'delivered', 'missing', 'dup', 'unexpected', 'acked/s', 'ack p50', 'ack p99', 'CPU/msg', 'hub+db+redis', 'peak RSS', 'DB/msg', 'Redis/msg', 'CPU hub/db/sims/load/other'];
@@ -857,7 +787,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Running the relay (ceiling): the same provider calls per order, nothing else...\n`);
     relay = await runRelay(sim, work, writeRelayFile(dir, sim, cfg, [...work.warmup, ...work.measured]), dir);
   }
-  const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend(path.join(dir, 'data'), args['pg-url'], DEFAULT_REDIS_URL, args['redis-url']);
+  const backend = DB === 'sqlite' ? sqliteBackend(path.join(dir, 'data')) : await postgresBackend({ dataDir: path.join(dir, 'data'), pgUrl: args['pg-url'], redisBaseUrl: DEFAULT_REDIS_URL, redisUrl: args['redis-url'], databasePrefix: 'shoptalk_mixed' });
   const { hub, apiKey } = await startHub(sim, backend, dir);
   process.stdout.write(`Hub at ${hub.url} (pid ${hub.child.pid}); configuring it through the API...\n`);
   const t1 = Date.now();

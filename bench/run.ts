@@ -22,19 +22,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
-import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { ShopifySimulator } from '../src/adapters/stores/shopify/simulator.js';
-import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimCommand, SimReply, SimRequest } from './common.js';
-import { REPO_ROOT, cpuTimeMs, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
+import type { LoadFile, LoadReport, PreparedWebhook, ReceivedMessage, RelayFile, SimReply, SimRequest } from './common.js';
+import { REPO_ROOT, bytesCell, cpuTimeMs, fmt, peakRss, percentile, sortedNumbers, systemBusyMs, wallNow } from './common.js';
 import type { CpuSplit, ProgressSample, StorageProbe, StorageSample } from './costs.js';
-import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, pgDatabaseBytes, redisUsedMemory, sampleStorage, sqliteBytes } from './costs.js';
+import { CpuMeter, bytesPerMessage, cpuAtCount, cpuTotal, sampleStorage } from './costs.js';
 import { formatSummary, summariseProfile } from './profile-summary.js';
+import { exitWithUsage, fail, hubEnv, positiveInt } from './options.js';
+import type { Backend } from './processes.js';
+import { IpcChild, cleanupAll, exitedEarly, freePort, installSignalHandlers, interrupted, nodeTs, onCleanup, postgresBackend, reachable, runToEnd, sqliteBackend, stopChild, waitForHealth } from './processes.js';
 
 // -------------------------------------------------------------------------------------------------
 // Options
@@ -69,24 +70,8 @@ const { values: args } = parseArgs({
   },
 });
 
-if (args.help) {
-  // The header comment is the usage text.
-  const source = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n');
-  const header = source.slice(0, source.findIndex((l) => !l.startsWith('//')));
-  process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\nSee bench/README.md for every option.\n');
-  process.exit(0);
-}
-
-function positiveInt(name: string, value: string | undefined, allowZero = false): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) fail(`--${name} must be a ${allowZero ? '' : 'positive '}whole number (got ${value})`);
-  return n;
-}
-
-function fail(message: string): never {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
+// The header comment is the usage text.
+if (args.help) exitWithUsage(import.meta.url, 'See bench/README.md for every option.');
 
 const N = positiveInt('n', args.n);
 const WARMUP = positiveInt('warmup', args.warmup);
@@ -101,199 +86,49 @@ const WORKERS = positiveInt('workers', args.workers, true);
 const CUSTOMERS = positiveInt('customers', args.customers);
 // Long runs: the first and the last WINDOW messages are compared when N ≥ 2 × WINDOW.
 const WINDOW = positiveInt('window', args.window);
-const HUB_ENV: Record<string, string> = {};
-for (const kv of args['hub-env']) {
-  const i = kv.indexOf('=');
-  if (i <= 0) fail(`--hub-env wants KEY=VALUE (got ${kv})`);
-  HUB_ENV[kv.slice(0, i)] = kv.slice(i + 1);
-}
+const HUB_ENV = hubEnv(args['hub-env']);
 if (args.db !== undefined && !['sqlite', 'postgres', 'both', 'none'].includes(args.db)) fail(`--db must be sqlite, postgres, both or none (got ${args.db})`);
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const OUT = path.resolve(REPO_ROOT, args.out ?? `bench/results/${stamp}.json`);
 
 // -------------------------------------------------------------------------------------------------
-// Cleanup: every child, temp dir, database and Redis DB is registered here as soon as it exists, and
-// released in reverse order on success, error, Ctrl-C or SIGTERM.
+// Child processes (the plumbing is bench/processes.ts)
 
-const cleanups: Array<{ what: string; run: () => Promise<void> | void }> = [];
-let cleaning: Promise<void> | null = null;
+installSignalHandlers();
 
-function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
-  const entry = { what, run };
-  cleanups.push(entry);
-  // Releasing early (a hub between configurations) takes it off the list.
-  return async () => {
-    const i = cleanups.indexOf(entry);
-    if (i < 0) return;
-    cleanups.splice(i, 1);
-    await run();
-  };
-}
-
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const entry = cleanups.pop()!;
-      try {
-        await entry.run();
-      } catch (err) {
-        process.stderr.write(`bench: cleanup of ${entry.what} failed: ${String(err)}\n`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    process.stderr.write(`\nbench: ${signal}, cleaning up...\n`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (err: unknown) => {
-    if (!interrupted) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    void cleanupAll().finally(() => process.exit(interrupted ? 130 : 1));
-  });
-}
-
-/** Stops a child: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
-async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function exitedEarly(child: ChildProcess, what: string, logFile?: string): Promise<never> {
-  return new Promise((_resolve, reject) => {
-    child.once('exit', (code, signal) => {
-      const tail = logFile && fs.existsSync(logFile) ? `\n--- last lines of ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}` : '';
-      reject(new Error(`${what} exited (code ${code}, signal ${signal})${tail}`));
-    });
-  });
-}
-
-// -------------------------------------------------------------------------------------------------
-// Child processes
-
-/** `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process. */
-function nodeTs(
-  script: string,
-  scriptArgs: string[],
-  opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; preload?: string[]; logFile?: string } = {},
-): ChildProcess {
-  const log = opts.logFile ? fs.openSync(opts.logFile, 'a') : null;
-  const preload = (opts.preload ?? []).flatMap((p) => ['--import', p]);
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...preload, script, ...scriptArgs], {
-    cwd: REPO_ROOT,
-    env: opts.env ?? process.env,
-    stdio: ['ignore', log ?? 'pipe', log ?? 'pipe'],
-  });
-  if (log !== null) fs.closeSync(log);
-  // Spawn failures surface through 'exit' and the callers' checks; an unhandled 'error' would kill the bench.
-  child.on('error', (err) => process.stderr.write(`bench: ${script}: ${err.message}\n`));
-  return child;
-}
-
-async function runToEnd(child: ChildProcess, what: string): Promise<string> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${stderr || stdout}`);
-  return stdout;
-}
-
+/** The WhatsApp simulator in its own process (bench/simulator-process.ts). */
 class SimulatorProcess {
-  private seq = 0;
-  private pending = new Map<number, { resolve: (reply: SimReply) => void; reject: (err: Error) => void }>();
   private constructor(
-    readonly child: ChildProcess,
+    private readonly ipc: IpcChild<SimRequest, SimReply>,
     readonly url: string,
-  ) {
-    child.on('message', (msg: SimReply) => {
-      if (!('reqId' in msg)) return;
-      const waiter = this.pending.get(msg.reqId);
-      this.pending.delete(msg.reqId);
-      waiter?.resolve(msg);
-    });
-    // A simulator that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
-    child.on('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
-      this.pending.clear();
-    });
+  ) {}
+
+  get child(): ChildProcess {
+    return this.ipc.child;
   }
 
   static async start(phone: { phoneNumberId: string; wabaId: string; accessToken: string; appSecret: string }, maxOutbox: number): Promise<SimulatorProcess> {
-    const child = fork(
-      path.join(REPO_ROOT, 'bench/simulator-process.ts'),
+    const { ipc, ready } = await IpcChild.fork<SimRequest, SimReply>(
+      'bench/simulator-process.ts',
       ['--phone-number-id', phone.phoneNumberId, '--waba-id', phone.wabaId, '--access-token', phone.accessToken, '--app-secret', phone.appSecret, '--max-outbox', String(maxOutbox)],
-      { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
-    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
-    onCleanup('simulator process', () => stopChild(child, 3000));
-    const url = await Promise.race([
-      new Promise<string>((resolve) => {
-        const onMessage = (msg: SimReply) => {
-          if (msg.type !== 'ready') return;
-          child.off('message', onMessage);
-          resolve(msg.url);
-        };
-        child.on('message', onMessage);
-      }),
-      exitedEarly(child, 'the simulator process'),
-    ]);
-    return new SimulatorProcess(child, url);
-  }
-
-  private ask(request: SimRequest): Promise<SimReply> {
-    const reqId = ++this.seq;
-    const command: SimCommand = { ...request, reqId };
-    return new Promise((resolve, reject) => {
-      if (!this.child.connected) {
-        reject(new Error('the simulator process is gone'));
-        return;
-      }
-      this.pending.set(reqId, { resolve, reject });
-      this.child.send(command, (err) => {
-        if (!err) return;
-        this.pending.delete(reqId);
-        reject(err);
-      });
-    });
+    return new SimulatorProcess(ipc, ready.url);
   }
 
   async count(): Promise<number> {
-    const r = await this.ask({ type: 'count' });
+    const r = await this.ipc.ask({ type: 'count' });
     return r.type === 'count' ? r.count : 0;
   }
 
   async collect(clear: boolean): Promise<ReceivedMessage[]> {
-    const r = await this.ask({ type: 'collect', clear });
+    const r = await this.ipc.ask({ type: 'collect', clear });
     return r.type === 'collect' ? r.messages : [];
   }
 
   async openWindows(phoneNumberId: string, from: string[]): Promise<void> {
-    await this.ask({ type: 'open-windows', phoneNumberId, from });
+    await this.ipc.ask({ type: 'open-windows', phoneNumberId, from });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -777,80 +612,6 @@ async function runRelay(sim: SimulatorProcess, work: Workload, dir: string): Pro
   };
 }
 
-interface Backend {
-  name: 'sqlite' | 'postgres+redis';
-  env: Record<string, string>;
-  /** Command-line fragments of the database's processes (PostgreSQL backends of the bench database). */
-  dbNeedles: string[];
-  redisNeedles: string[];
-  storage: StorageProbe;
-}
-
-async function sqliteBackend(dir: string): Promise<Backend> {
-  const dataDir = path.join(dir, `sqlite-data-${randomBytes(3).toString('hex')}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, dbNeedles: [], redisNeedles: [], storage: { database: async () => sqliteBytes(dataDir), redis: null } };
-}
-
-async function postgresBackend(dir: string): Promise<Backend> {
-  const dbName = `shoptalk_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
-  await admin.end();
-  onCleanup(`database ${dbName}`, async () => {
-    const c = new pg.Client({ connectionString: args['pg-url'], connectionTimeoutMillis: 3000 });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  });
-  const url = new URL(args['pg-url']);
-  url.pathname = `/${dbName}`;
-
-  const redisUrl = await pickRedisDb();
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  // The hub's BullMQ key prefix is not configurable from the environment: a Redis DB of its own keeps the
-  // run apart from anything else on the server, and FLUSHDB before and after leaves it as it was found.
-  await redis.flushdb();
-  onCleanup(`Redis ${redisUrl}`, async () => {
-    await redis.flushdb();
-    redis.disconnect();
-  });
-  const dataDir = path.join(dir, `pg-data-${randomBytes(3).toString('hex')}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  return {
-    name: 'postgres+redis',
-    env: { SHOPTALK_DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL: redisUrl, SHOPTALK_MASTER_KEY: randomBytes(32).toString('base64') },
-    // PostgreSQL backends carry the database name in their process title.
-    dbNeedles: [` ${dbName} `],
-    redisNeedles: ['redis-server'],
-    storage: { database: () => pgDatabaseBytes(args['pg-url'], dbName), redis: () => redisUsedMemory(redisUrl) },
-  };
-}
-
-/** --redis-url as given, else the first empty DB from 5 up on the default server (never a DB in use). */
-async function pickRedisDb(): Promise<string> {
-  if (args['redis-url']) return args['redis-url'];
-  for (let db = 5; db <= 15; db++) {
-    const url = `${DEFAULT_REDIS_URL}/${db}`;
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
-    await r.connect();
-    const size = await r.dbsize();
-    r.disconnect();
-    if (size === 0) return url;
-  }
-  throw new Error(`no empty Redis DB among 5..15 on ${DEFAULT_REDIS_URL}; pass --redis-url`);
-}
-
-async function reachable(check: () => Promise<void>): Promise<boolean> {
-  try {
-    await check();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function configName(backend: Backend, workers: number): string {
   if (backend.name === 'sqlite') return 'hub sqlite, one process';
   if (workers === 0) return 'hub pg+redis, one process';
@@ -994,35 +755,14 @@ async function runHub(sim: SimulatorProcess, work: Workload, backend: Backend, w
   };
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`the hub did not answer ${url}/healthz within 60 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 // -------------------------------------------------------------------------------------------------
 // Report
 
-function fmt(n: number | null, digits = 1): string {
-  return n === null || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
 
 function mb(bytes: number | null): string {
   return bytes === null ? '-' : (bytes / 1024 / 1024).toFixed(0);
 }
 
-function bytesCell(b: number | null): string {
-  if (b === null || !Number.isFinite(b)) return '-';
-  return Math.abs(b) >= 10_000 ? `${(b / 1024).toFixed(0)} KB` : `${b.toFixed(0)} B`;
-}
 
 const unit = () => (SCENARIO === 'chat' ? 'replies/s' : 'messages/s');
 
@@ -1258,7 +998,11 @@ async function main(): Promise<void> {
   if (!args['no-relay']) await runRelayOnce('first run');
   const profileRoot = args.profile ? path.join(path.dirname(OUT), `profiles-${stamp}`) : null;
   for (const { kind, workers } of configs) {
-    const backend = kind === 'sqlite' ? await sqliteBackend(dir) : await postgresBackend(dir);
+    const dataDir = path.join(dir, `${kind === 'sqlite' ? 'sqlite' : 'pg'}-data-${randomBytes(3).toString('hex')}`);
+    const backend =
+      kind === 'sqlite'
+        ? sqliteBackend(dataDir)
+        : await postgresBackend({ dataDir, pgUrl: args['pg-url'], redisBaseUrl: DEFAULT_REDIS_URL, redisUrl: args['redis-url'], databasePrefix: 'shoptalk_bench' });
     process.stdout.write(`Running ${configName(backend, workers)}...\n`);
     results.push(await runHub(sim, work, backend, workers, dir, phone, profileRoot ? path.join(profileRoot, `${backend.name}-${workers}`) : null));
   }
@@ -1340,7 +1084,7 @@ try {
   process.exit(0);
 } catch (err) {
   // After Ctrl-C the children die first and main() fails on them: that is not worth a stack trace.
-  if (!interrupted) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  if (!interrupted()) process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   await cleanupAll();
-  process.exit(interrupted ? 130 : 1);
+  process.exit(interrupted() ? 130 : 1);
 }

@@ -2,15 +2,13 @@
 // agent keeps it), asking for an agent again opens a new ticket, and a message to a kept chat reopens its ticket.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 interface TicketDetail {
   id: string;

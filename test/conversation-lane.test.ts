@@ -2,14 +2,12 @@
 // message exactly once, without turns conflicting and retrying. Conflicts are counted through the job metrics
 // (a turn that loses the race fails and retries); times are printed, never asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, MerchantSetup, TestHub } from './support/hub.js';
+import type { MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 const BURST = 50;
 

@@ -10,9 +10,11 @@
 //   chat on the channel.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
+import { connectLine, connectMessenger, sayOnLine, texts } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const MIN = 60_000;
@@ -27,10 +29,7 @@ interface Customer {
 let offset = 0;
 const clock = () => Date.now() + offset;
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false, clock },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true, clock }] : []),
-];
+const variants = hubVariants('redis', { clock });
 
 describe.each(variants)('identity proof and one-time codes in chat ($name)', (variant) => {
   let t: TestHub;
@@ -38,7 +37,6 @@ describe.each(variants)('identity proof and one-time codes in chat ($name)', (va
   const domain = `proof-${hex(3)}.cyberbiz.co`;
   let cyberbiz: { id: string; webhook_url: string };
   const lineChannel = { channelAccessToken: `line_${hex(16)}`, channelSecret: hex(16), botUserId: `U${hex(16)}`, displayName: 'Proof LINE' };
-  let line: { id: string; webhook_url: string };
   const page = { pageId: String(1487925400000000 + Math.floor(Math.random() * 99999)), name: 'Proof Page', pageAccessToken: `EAAP${hex(12)}`, appSecret: hex(12) };
   let messenger: { id: string; webhook_url: string };
   const sms = { accountSid: `AC${hex(16)}`, authToken: hex(16), from: '+15005550009' };
@@ -52,12 +50,8 @@ describe.each(variants)('identity proof and one-time codes in chat ($name)', (va
     t.cyberbiz.addShop({ domain, name: 'Proof Tea', accessToken: token, appSecret: secret });
     cyberbiz = (await t.api<typeof cyberbiz>('POST', '/v1/store-connections', key, { platform: 'cyberbiz', shop_domain: domain, access_token: token, app_secret: secret })).body;
     t.cyberbiz.addShop({ domain, name: 'Proof Tea', accessToken: token, appSecret: secret, webhookUrl: cyberbiz.webhook_url });
-    t.line.addChannel(lineChannel);
-    line = (await t.api<typeof line>('POST', '/v1/channel-accounts', key, { channel: 'line', provider: 'line', channel_access_token: lineChannel.channelAccessToken, channel_secret: lineChannel.channelSecret })).body;
-    t.line.addChannel({ ...lineChannel, webhookUrl: line.webhook_url });
-    t.messenger.addPage(page);
-    messenger = (await t.api<typeof messenger>('POST', '/v1/channel-accounts', key, { channel: 'messenger', provider: 'meta-messenger', page_id: page.pageId, page_access_token: page.pageAccessToken, app_secret: page.appSecret })).body;
-    t.messenger.addPage({ ...page, webhookUrl: messenger.webhook_url });
+    await connectLine(t, key, lineChannel);
+    messenger = await connectMessenger(t, key, page);
     t.twilio.addAccount({ accountSid: sms.accountSid, authToken: sms.authToken, numbers: [sms.from] });
     expect((await t.api('POST', '/v1/channel-accounts', key, { channel: 'sms', provider: 'twilio', account_sid: sms.accountSid, auth_token: sms.authToken, from: sms.from })).status).toBe(201);
     const settings = await t.api('PUT', '/v1/chat-settings', key, {
@@ -73,12 +67,7 @@ describe.each(variants)('identity proof and one-time codes in chat ($name)', (va
 
   // --- what a customer sees: the simulators' outboxes
   const lineOut = (user: string) => t.line.messages(user);
-  const lineSays = async (user: string, input: { text?: string; postbackData?: string }) => {
-    const before = lineOut(user).length;
-    await t.line.emitInbound({ userId: user, botUserId: lineChannel.botUserId, ...input });
-    return waitFor(() => (lineOut(user).length > before ? lineOut(user).slice(before) : null), { what: `a LINE reply to ${JSON.stringify(input)}` });
-  };
-  const texts = (ms: Array<{ text: string | null; message: Record<string, unknown> }>) => ms.map((m) => m.text ?? JSON.stringify(m.message)).join('\n');
+  const lineSays = (user: string, input: { text?: string; postbackData?: string }) => sayOnLine(t, lineChannel.botUserId, user, input);
   const smsTo = (phone: string) => t.twilio.messages(phone);
   const smsCode = async (phone: string, after: number) => {
     const msg = await waitFor(() => smsTo(phone).slice(after)[0] ?? null, { what: `SMS code number ${after + 1} to ${phone}` });

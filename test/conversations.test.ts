@@ -5,9 +5,11 @@
 // even when they race, a foreign order, insufficient balance, redeem, refund).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
+import { connectLine, connectMessenger, sayOnLine, texts } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,10 +19,7 @@ interface Customer {
   identities: Array<{ kind: string; value: string; channel_account_id: string | null; store_connection_id: string | null }>;
 }
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('conversations in chat ($name)', (variant) => {
   let t: TestHub;
@@ -48,12 +47,8 @@ describe.each(variants)('conversations in chat ($name)', (variant) => {
     t.cyberbiz.addShop({ domain, name: 'Tea House', accessToken: token, appSecret: secret });
     cyberbiz = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/store-connections', key, { platform: 'cyberbiz', shop_domain: domain, access_token: token, app_secret: secret })).body;
     t.cyberbiz.addShop({ domain, name: 'Tea House', accessToken: token, appSecret: secret, webhookUrl: (cyberbiz as { webhook_url?: string }).webhook_url ?? null });
-    t.line.addChannel(lineChannel);
-    line = (await t.api<typeof line>('POST', '/v1/channel-accounts', key, { channel: 'line', provider: 'line', channel_access_token: lineChannel.channelAccessToken, channel_secret: lineChannel.channelSecret })).body;
-    t.line.addChannel({ ...lineChannel, webhookUrl: line.webhook_url });
-    t.messenger.addPage(page);
-    messenger = (await t.api<typeof messenger>('POST', '/v1/channel-accounts', key, { channel: 'messenger', provider: 'meta-messenger', page_id: page.pageId, page_access_token: page.pageAccessToken, app_secret: page.appSecret })).body;
-    t.messenger.addPage({ ...page, webhookUrl: messenger.webhook_url });
+    line = await connectLine(t, key, lineChannel);
+    messenger = await connectMessenger(t, key, page);
     t.wa.addPhoneNumber({ ...wa, displayPhoneNumber: '15550780000', webhookUrl: null });
     whatsapp = (await t.api<typeof whatsapp>('POST', '/v1/channel-accounts', key, { channel: 'whatsapp', provider: 'meta', phone_number_id: wa.phoneNumberId, waba_id: wa.wabaId, access_token: wa.accessToken, app_secret: wa.appSecret })).body;
     t.wa.setWebhookUrl(wa.phoneNumberId, whatsapp.webhook_url);
@@ -77,12 +72,7 @@ describe.each(variants)('conversations in chat ($name)', (variant) => {
 
   // --- LINE helpers: what the customer sees is the simulator's outbox for their user id.
   const lineOut = (user: string) => t.line.messages(user);
-  const lineSays = async (user: string, input: { text?: string; postbackData?: string }) => {
-    const before = lineOut(user).length;
-    await t.line.emitInbound({ userId: user, botUserId: lineChannel.botUserId, ...input });
-    return waitFor(() => (lineOut(user).length > before ? lineOut(user).slice(before) : null), { what: `a LINE reply to ${JSON.stringify(input)}` });
-  };
-  const texts = (ms: Array<{ text: string | null; message: Record<string, unknown> }>) => ms.map((m) => m.text ?? JSON.stringify(m.message)).join('\n');
+  const lineSays = (user: string, input: { text?: string; postbackData?: string }) => sayOnLine(t, lineChannel.botUserId, user, input);
   const quickReplies = (ms: Array<{ message: Record<string, unknown> }>) =>
     ms.flatMap((m) => ((m.message['quickReply'] as { items?: Array<{ action: { data: string; label: string } }> } | undefined)?.items ?? []).map((i) => i.action.data));
   const smsCode = async (to: string, after: number) => {

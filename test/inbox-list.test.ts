@@ -2,15 +2,13 @@
 // new to the signed-in user (until they open it), who handles it by name, and a subject in the customer's words.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
-const variants: HubVariant[] = [
-  { name: 'SQLite', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL', db: 'postgres' as const, redis: false }] : []),
-];
+const variants = hubVariants('sql');
 
 interface Row {
   id: string;

@@ -4,9 +4,10 @@
 // pushes until the next follow; a failing profile API does not hold up the conversation.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 const userId = () => `U${hex(16)}`;
@@ -25,10 +26,7 @@ interface Customer {
   identities: Array<{ kind: string; value: string; channel_account_id: string | null; display_name: string | null }>;
 }
 
-const variants: HubVariant[] = [
-  { name: 'SQLite', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL + Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('LINE follow, unfollow, standby and group events ($name)', (variant) => {
   let t: TestHub;

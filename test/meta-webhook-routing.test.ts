@@ -5,9 +5,10 @@
 // deliveries and signs them with the app secret as Meta does (sha256= hex HMAC of the raw body).
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 // Logs mask digit runs as personal data (pii.ts): an id shows as its first and last two digits.
@@ -25,10 +26,7 @@ interface Msg {
   content: { text?: string | null };
 }
 
-const variants: HubVariant[] = [
-  { name: 'SQLite', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL + Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('Meta webhooks routed by the ids inside ($name)', (variant) => {
   let t: TestHub;

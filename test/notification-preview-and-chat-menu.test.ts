@@ -3,18 +3,17 @@
 // not understand: the welcome menu by default, nothing (or only the merchant's message) when switched off.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, MerchantSetup, TestHub } from './support/hub.js';
+import type { MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
 import { defaultChatSettings } from '../src/core/conversations/model.js';
 import type { ChatSettings } from '../src/core/conversations/model.js';
+import { hubVariants } from './support/variants.js';
+import { sayOnLine, waitForHandled } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('previews in the shop’s currency and the menu for unknown text ($name)', (variant) => {
   let t: TestHub;
@@ -106,11 +105,7 @@ describe.each(variants)('previews in the shop’s currency and the menu for unkn
 
     const user = `U${hex(16)}`;
     const out = () => t.line.messages(user);
-    const says = async (text: string) => {
-      const before = out().length;
-      await t.line.emitInbound({ userId: user, botUserId: lineChannel.botUserId, text });
-      return waitFor(() => (out().length > before ? out().slice(before) : null), { what: `a reply to ${text}` });
-    };
+    const says = (text: string) => sayOnLine(t, lineChannel.botUserId, user, { text });
     const texts = (ms: Array<{ text: string | null }>) => ms.map((x) => x.text ?? '').join('\n');
     expect(texts(await says('hi'))).toContain('Welcome to the tea house!');
     expect(texts(await says('what is the meaning of oolong'))).toContain('Welcome to the tea house!');
@@ -119,13 +114,7 @@ describe.each(variants)('previews in the shop’s currency and the menu for unkn
     const before = out().length;
     await t.line.emitInbound({ userId: user, botUserId: lineChannel.botUserId, text: 'still wondering about oolong' });
     // The message is handled (read) without an answer.
-    await waitFor(
-      async () => {
-        const msgs = await t.api<{ data: Array<{ direction: string; status: string; content: { text?: string } }> }>('GET', '/v1/messages?limit=50', m.key);
-        return msgs.body.data.some((x) => x.direction === 'inbound' && x.content.text === 'still wondering about oolong' && x.status === 'read') ? true : null;
-      },
-      { what: 'the unanswered message handled' },
-    );
+    await waitForHandled(t, m.key, 'still wondering about oolong', 'the unanswered message handled');
     expect(out().length).toBe(before);
 
     // Switched off, the merchant's own message still answers when it is on; with the menu on, it comes first.

@@ -2,15 +2,12 @@
 // phone numbers in any format, the user's own % and _ taken literally, orders named by their store.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds } from './support/services.js';
+import { hubVariants } from './support/variants.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
-const variants: HubVariant[] = [
-  { name: 'SQLite', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL', db: 'postgres' as const, redis: false }] : []),
-];
+const variants = hubVariants('sql');
 
 interface OrderRow {
   id: string;

@@ -4,16 +4,15 @@
 // WhatsApp, SMS and e-mail, and Gupshup's number check.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubVariant, TestHub } from './support/hub.js';
+import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
-import { storageKinds, waitFor } from './support/services.js';
+import { waitFor } from './support/services.js';
+import { hubVariants } from './support/variants.js';
+import { sayOnLine, texts } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-const variants: HubVariant[] = [
-  { name: 'SQLite, SQL jobs', db: 'sqlite', redis: false },
-  ...(storageKinds.includes('postgres') ? [{ name: 'PostgreSQL, BullMQ on Redis', db: 'postgres' as const, redis: true }] : []),
-];
+const variants = hubVariants('redis');
 
 describe.each(variants)('seed gaps ($name)', (variant) => {
   let t: TestHub;
@@ -46,12 +45,7 @@ describe.each(variants)('seed gaps ($name)', (variant) => {
     return { ...sms, id: res.body.id };
   }
 
-  const lineSays = async (line: { botUserId: string }, user: string, input: { text?: string; postbackData?: string }) => {
-    const before = t.line.messages(user).length;
-    await t.line.emitInbound({ userId: user, botUserId: line.botUserId, ...input });
-    return waitFor(() => (t.line.messages(user).length > before ? t.line.messages(user).slice(before) : null), { what: `a LINE reply to ${JSON.stringify(input)}` });
-  };
-  const texts = (ms: Array<{ text: string | null; message: Record<string, unknown> }>) => ms.map((m) => m.text ?? JSON.stringify(m.message)).join('\n');
+  const lineSays = (line: { botUserId: string }, user: string, input: { text?: string; postbackData?: string }) => sayOnLine(t, line.botUserId, user, input);
 
   it('links a LINE user to a 91APP member found through Member Connect Cloud', async () => {
     const { key } = await workspace('Ninety Tea');

@@ -2,12 +2,12 @@
 // e-mail): what the hub relies on whatever the provider (account checks, send results and error kinds,
 // template listing, webhook authenticity, inbound messages and delivery statuses). Provider specifics live
 // in the adapters' own tests; a fixture per provider (fixtures/) supplies the simulator, adapter and inputs.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SendRequest } from '../../src/core/channels/ports.js';
 import { templateStatuses } from '../../src/core/channels/ports.js';
-import { ProviderError } from '../../src/core/errors.js';
 import type { ChannelContractCase, ChannelFixture, ChannelHarness } from './fixture.js';
-import { tamperOneByte } from './fixture.js';
+import { tamperOneByte, useHarness } from './fixture.js';
+import { expectProviderError } from '../support/provider-error.js';
 import { emailSmtpFixture } from './fixtures/email-smtp.js';
 import { gupshupFixture } from './fixtures/gupshup.js';
 import { lineFixture } from './fixtures/line.js';
@@ -17,16 +17,6 @@ import { whatsappCloudFixture } from './fixtures/whatsapp-cloud.js';
 
 const fixtures: ChannelFixture[] = [whatsappCloudFixture, gupshupFixture, messengerFixture, lineFixture, twilioSmsFixture, emailSmtpFixture];
 
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError, but the call resolved');
-}
-
 let sendCounter = 0;
 
 type SkipContext = { skip: (note?: string) => void };
@@ -34,14 +24,7 @@ type SkipContext = { skip: (note?: string) => void };
 for (const fixture of fixtures) {
   describe(`ChannelAdapter contract: ${fixture.name}`, () => {
     let h: ChannelHarness;
-
-    beforeAll(async () => {
-      h = await fixture.start();
-    });
-    afterAll(async () => {
-      await h?.close();
-    });
-    beforeEach(() => h.reset());
+    useHarness(fixture, (started) => (h = started));
 
     const request = (to = h.recipient): SendRequest => {
       sendCounter += 1;
@@ -56,7 +39,7 @@ for (const fixture of fixtures) {
       });
 
       it("rejects refused credentials with ProviderError kind 'permanent'", async () => {
-        expect((await providerError(h.adapter.verifyAccount(h.refused))).kind).toBe('permanent');
+        expect((await expectProviderError(h.adapter.verifyAccount(h.refused))).kind).toBe('permanent');
       });
     });
 
@@ -72,14 +55,14 @@ for (const fixture of fixtures) {
         // SMTP has no Retry-After; its rate limits are plain transient replies, covered by the next case.
         if (!fault) return ctx.skip('the protocol has no rate limit with Retry-After');
         h.simulator.injectFault(fault);
-        const err = await providerError(h.adapter.send(h.account, request()));
+        const err = await expectProviderError(h.adapter.send(h.account, request()));
         expect(err.kind).toBe('retry_after');
         expect(err.retryAfterMs).toBe((fault.kind === 'status' ? (fault.retryAfter ?? 0) : 0) * 1000);
       });
 
       it("turns a transient server failure (5xx) into 'retryable'", async () => {
         h.simulator.injectFault(h.faults.unavailable);
-        expect((await providerError(h.adapter.send(h.account, request()))).kind).toBe('retryable');
+        expect((await expectProviderError(h.adapter.send(h.account, request()))).kind).toBe('retryable');
       });
 
       it("reports an invalid recipient as 'permanent' (or, where the provider accepts first, as a failed status)", async (ctx: SkipContext) => {
@@ -87,7 +70,7 @@ for (const fixture of fixtures) {
         if (!invalid) return ctx.skip('the simulator has no invalid_recipient fault');
         h.simulator.injectFault({ kind: 'invalid_recipient', recipient: invalid.recipient });
         if (invalid.behaviour === 'refused_on_send') {
-          expect((await providerError(h.adapter.send(h.account, request(invalid.recipient)))).kind).toBe('permanent');
+          expect((await expectProviderError(h.adapter.send(h.account, request(invalid.recipient)))).kind).toBe('permanent');
           return;
         }
         // WhatsApp Cloud and Gupshup accept the request and report the failure asynchronously.

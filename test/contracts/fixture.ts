@@ -1,10 +1,11 @@
 // What a provider fixture hands the shared contract suites: a running simulator, an adapter pointed at it,
 // credentials it accepts and refuses, and ways to make the simulator produce real webhooks over HTTP.
 // Each fixture module under fixtures/ implements one of these; the suites never touch a provider directly.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ChannelAccountCredentials, ChannelAdapter, OutboundContent, RawWebhook } from '../../src/core/channels/ports.js';
 import type { OrderPollWindow, StoreAdapter, StoreConnectionCredentials } from '../../src/core/stores/ports.js';
 import type { Fault, Simulator } from '../../src/sandbox/simulator.js';
-import type { ReceivedRequest, WebhookReceiver } from '../support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../support/receiver.js';
 
 // ---------------------------------------------------------------------------------------------
 // Store platforms
@@ -115,24 +116,81 @@ export interface ChannelFixture {
 // ---------------------------------------------------------------------------------------------
 // Helpers the fixtures share
 
-/** A received request as the hub's webhook route would hand it to an adapter. */
-export function rawWebhookOf(request: ReceivedRequest, receiverUrl: string): RawWebhook {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/** A fixture's simulator and local receiver, both listening, with the reset and close its harness hands out. */
+export interface Rig<S extends Simulator> {
+  simulator: S;
+  receiver: WebhookReceiver;
+  baseUrl: string;
+  /** Forgets faults, deliveries, state and what the receiver got, then registers the fixture's accounts again. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a receiver at receiverPath (where the simulator posts webhooks) and the simulator, and registers the
+ * fixture's accounts, pointed at the receiver's URL; `register` runs again after every reset.
+ */
+export async function startRig<S extends Simulator>(simulator: S, receiverPath: string, register: (simulator: S, receiverUrl: string) => void): Promise<Rig<S>> {
+  const receiver = new WebhookReceiver(receiverPath);
+  await receiver.listen();
+  const baseUrl = await simulator.listen();
+  register(simulator, receiver.url);
   return {
-    body: request.body,
-    headers,
-    query: Object.fromEntries(request.url.searchParams),
-    // The receiver records the path only; the public URL is the receiver's origin plus that path.
-    url: new URL(request.url.pathname + request.url.search, receiverUrl).toString(),
+    simulator,
+    receiver,
+    baseUrl,
+    reset() {
+      simulator.reset();
+      receiver.clear();
+      register(simulator, receiver.url);
+    },
+    async close() {
+      await simulator.close();
+      await receiver.close();
+    },
   };
 }
+
+/**
+ * The suites' hooks: starts the fixture's harness before the describe block's cases (handing it to `started`),
+ * resets it before each case and closes it after the last.
+ */
+export function useHarness<H extends { reset(): void; close(): Promise<void> }>(fixture: { start(): Promise<H> }, started: (harness: H) => void): void {
+  let harness: H | undefined;
+  beforeAll(async () => {
+    harness = await fixture.start();
+    started(harness);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(() => harness!.reset());
+}
+
+/** The same credentials with some secrets replaced: ones the provider refuses, or another account's. */
+export function withSecrets<C extends { settings: Record<string, string>; secrets: Record<string, string> }>(credentials: C, secrets: Record<string, string>): C {
+  return { ...credentials, secrets: { ...credentials.secrets, ...secrets } };
+}
+
+/** The faults of an HTTP provider: 429 with Retry-After: 2, and 503. */
+export const HTTP_FAULTS: ChannelHarness['faults'] = { rateLimited: { kind: 'status', status: 429, retryAfter: 2 }, unavailable: { kind: 'status', status: 503 } };
 
 /** The newest request the receiver got, or an error naming what was expected. */
 export function lastReceived(receiver: WebhookReceiver, what: string): RawWebhook {
   const last = receiver.received.at(-1);
   if (!last) throw new Error(`the simulator delivered no ${what}`);
-  return rawWebhookOf(last, receiver.url);
+  return rawWebhook(last, receiver.url);
+}
+
+/** The store delivery the receiver got last; `resend` asks the simulator to deliver it again. */
+export function lastDelivery(receiver: WebhookReceiver, topic: string, resend: () => Promise<unknown>): StoreDelivery {
+  return {
+    webhook: lastReceived(receiver, topic),
+    async redeliver() {
+      await resend();
+      return lastReceived(receiver, `${topic} redelivery`);
+    },
+  };
 }
 
 /** Waits until the receiver has a request matching the predicate (webhooks may arrive after a delay). */
@@ -140,7 +198,7 @@ export async function waitForWebhook(receiver: WebhookReceiver, what: string, ma
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = receiver.received.find((r) => matches(r.body.toString('utf8')));
-    if (found) return rawWebhookOf(found, receiver.url);
+    if (found) return rawWebhook(found, receiver.url);
     if (Date.now() > deadline) throw new Error(`no ${what} arrived within ${timeoutMs} ms (${receiver.received.length} other webhooks did)`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

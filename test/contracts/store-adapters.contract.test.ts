@@ -2,13 +2,13 @@
 // relies on whatever the platform (credential checks and their error kinds, webhook authenticity and
 // de-duplication, well-formed normalized events, stable poll keys). Platform specifics live in the
 // adapters' own tests; a fixture per platform (fixtures/) supplies the simulator, adapter and inputs.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/core/errors.js';
+import { describe, expect, it } from 'vitest';
 import type { NormalizedEvent } from '../../src/core/events/model.js';
 import { eventTypes } from '../../src/core/events/model.js';
 import type { StoreConnectionCredentials } from '../../src/core/stores/ports.js';
 import type { StoreContractCase, StoreFixture, StoreHarness, StorePollSource, StoreWebhookSource } from './fixture.js';
-import { tamperOneByte } from './fixture.js';
+import { tamperOneByte, useHarness } from './fixture.js';
+import { expectProviderError } from '../support/provider-error.js';
 import { cyberbizFixture } from './fixtures/cyberbiz.js';
 import { eshopboxFixture } from './fixtures/eshopbox.js';
 import { ninetyOneAppFixture } from './fixtures/91app.js';
@@ -16,16 +16,6 @@ import { shopifyFixture } from './fixtures/shopify.js';
 import { shoplineFixture } from './fixtures/shopline.js';
 
 const fixtures: StoreFixture[] = [shopifyFixture, shoplineFixture, cyberbizFixture, ninetyOneAppFixture, eshopboxFixture];
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError, but the call resolved');
-}
 
 /** What every normalized event must look like, whatever produced it. */
 function expectWellFormedEvent(event: NormalizedEvent): void {
@@ -55,14 +45,7 @@ const keysOf = (events: NormalizedEvent[]): string[] => events.map((e) => e.idem
 for (const fixture of fixtures) {
   describe(`StoreAdapter contract: ${fixture.name}`, () => {
     let h: StoreHarness;
-
-    beforeAll(async () => {
-      h = await fixture.start();
-    });
-    afterAll(async () => {
-      await h?.close();
-    });
-    beforeEach(() => h.reset());
+    useHarness(fixture, (started) => (h = started));
 
     describe('verifyConnection', () => {
       const verify = (connection: StoreConnectionCredentials) => {
@@ -88,7 +71,7 @@ for (const fixture of fixtures) {
       it(
         "rejects refused credentials with ProviderError kind 'permanent'",
         skipUnlessPresent(async () => {
-          expect((await providerError(verify(h.refused))).kind).toBe('permanent');
+          expect((await expectProviderError(verify(h.refused))).kind).toBe('permanent');
         }),
       );
 
@@ -96,7 +79,7 @@ for (const fixture of fixtures) {
         "turns 429 with Retry-After into 'retry_after' with retryAfterMs",
         skipUnlessPresent(async () => {
           h.simulator.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-          const err = await providerError(verify(h.valid));
+          const err = await expectProviderError(verify(h.valid));
           expect(err.kind).toBe('retry_after');
           expect(err.retryAfterMs).toBe(2000);
         }),
@@ -106,7 +89,7 @@ for (const fixture of fixtures) {
         "turns 503 into 'retryable'",
         skipUnlessPresent(async () => {
           h.simulator.injectFault({ kind: 'status', status: 503 });
-          expect((await providerError(verify(h.valid))).kind).toBe('retryable');
+          expect((await expectProviderError(verify(h.valid))).kind).toBe('retryable');
         }),
       );
     });

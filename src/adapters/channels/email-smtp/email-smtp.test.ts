@@ -3,33 +3,17 @@
 // classification, and the relay's signed inbound / delivery / bounce posts received by a local HTTP server.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ChannelAccountCredentials, SendRequest } from '../../../core/channels/ports.js';
 import { MAIL_SIGNATURE_HEADER, SmtpEmailAdapter, messageIdFor, verifyMailSignature } from './index.js';
 import { SmtpSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
-import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const SECRET = 'whsec_mail_relay_test';
 const FROM = 'orders@shop.example.com';
 const CUSTOMER = 'jane.doe@example.org';
-
-const raw = (r: ReceivedRequest): RawWebhook => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: {},
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 /** A port nothing listens on: bind one, then release it. */
 async function closedPort(): Promise<number> {
@@ -55,52 +39,45 @@ describe('SMTP e-mail adapter + simulator', () => {
   const withSecrets = (secrets: Record<string, string>): ChannelAccountCredentials => ({ ...account, secrets: { ...account.secrets, ...secrets } });
   const withSettings = (settings: Record<string, string>): ChannelAccountCredentials => ({ ...account, settings: { ...account.settings, ...settings } });
 
-  beforeAll(async () => {
-    await receiver.listen();
-    await sim.listen();
-    const port = await sim.listenSmtp();
-    account = {
-      settings: { host: '127.0.0.1', port: String(port), security: 'none', fromAddress: FROM, fromName: 'Example Shop', username: 'shop-smtp', replyTo: 'help@shop.example.com' },
-      secrets: { password: 'smtp-password', webhookSecret: SECRET },
-    };
+  serveSimulator(sim, [receiver], {
+    started: async () => {
+      const port = await sim.listenSmtp();
+      account = {
+        settings: { host: '127.0.0.1', port: String(port), security: 'none', fromAddress: FROM, fromName: 'Example Shop', username: 'shop-smtp', replyTo: 'help@shop.example.com' },
+        secrets: { password: 'smtp-password', webhookSecret: SECRET },
+      };
+    },
+    seed: () => sim.addAccount({ username: 'shop-smtp', password: 'smtp-password', webhookUrl: receiver.url, webhookSecret: SECRET, reportDelivery: false }),
   });
-  afterAll(async () => {
-    adapter.close();
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    sim.addAccount({ username: 'shop-smtp', password: 'smtp-password', webhookUrl: receiver.url, webhookSecret: SECRET, reportDelivery: false });
-  });
+  // Registered after serveSimulator's hooks, so it runs before them: the adapter lets go of its connections first.
+  afterAll(() => adapter.close());
 
   it('verifies the account by logging in; a wrong password or nothing listening is permanent', async () => {
     const verified = await adapter.verifyAccount(account);
     expect(verified.displayName).toBe(FROM);
     expect(verified.details).toMatchObject({ host: '127.0.0.1', security: 'none', username: 'shop-smtp' });
 
-    const refused = await failure(adapter.verifyAccount(withSecrets({ password: 'wrong' })));
+    const refused = await expectProviderError(adapter.verifyAccount(withSecrets({ password: 'wrong' })));
     expect(refused).toMatchObject({ kind: 'permanent', message: 'the SMTP server refused the username or password', providerCode: '535' });
     expect(refused.message).not.toContain('wrong');
 
     const port = await closedPort();
-    const unreachable = await failure(adapter.verifyAccount(withSettings({ port: String(port) })));
+    const unreachable = await expectProviderError(adapter.verifyAccount(withSettings({ port: String(port) })));
     expect(unreachable.kind).toBe('permanent');
     expect(unreachable.message).toMatch(new RegExp(`^could not connect to smtp 127\\.0\\.0\\.1:${port}: `));
 
-    const badSettings = await failure(adapter.verifyAccount(withSettings({ fromAddress: 'not-an-address' })));
+    const badSettings = await expectProviderError(adapter.verifyAccount(withSettings({ fromAddress: 'not-an-address' })));
     expect(badSettings).toMatchObject({ kind: 'permanent', message: 'settings.fromAddress must be a valid e-mail address' });
   });
 
   it('lists no templates, refuses template sends and invalid recipients', async () => {
     expect(await adapter.listTemplates()).toEqual([]);
-    const template = await failure(
+    const template = await expectProviderError(
       adapter.send(account, { to: CUSTOMER, idempotencyKey: 'k-t', content: { kind: 'template', templateName: 'x', language: 'en', parameters: [], parameterFormat: 'POSITIONAL' } }),
     );
     expect(template).toMatchObject({ kind: 'permanent', message: 'e-mail has no provider templates' });
     for (const to of ['nobody', 'a@b', 'jane@example.org\r\nBcc: x@y.z', 'Jane <jane@example.org>']) {
-      expect((await failure(adapter.send(account, textSend('k-bad', 'hi', { to })))).kind).toBe('permanent');
+      expect((await expectProviderError(adapter.send(account, textSend('k-bad', 'hi', { to })))).kind).toBe('permanent');
     }
     expect(sim.messages()).toEqual([]);
   });
@@ -147,37 +124,37 @@ describe('SMTP e-mail adapter + simulator', () => {
 
   it('maps SMTP replies: 550 permanent, 451 retryable, 535 permanent, connection refused retryable', async () => {
     sim.setRecipientMode('gone@example.org', 'reject');
-    const rejected = await failure(adapter.send(account, textSend('k-550', 'hello', { to: 'gone@example.org' })));
+    const rejected = await expectProviderError(adapter.send(account, textSend('k-550', 'hello', { to: 'gone@example.org' })));
     expect(rejected).toMatchObject({ kind: 'permanent', providerCode: '550' });
     expect(rejected.message).toContain('mailbox unavailable');
 
     sim.setRecipientMode('busy@example.org', 'tempfail');
-    const deferred = await failure(adapter.send(account, textSend('k-451', 'hello', { to: 'busy@example.org' })));
+    const deferred = await expectProviderError(adapter.send(account, textSend('k-451', 'hello', { to: 'busy@example.org' })));
     expect(deferred).toMatchObject({ kind: 'retryable', providerCode: '451' });
     sim.setRecipientMode('busy@example.org', 'accept');
     await adapter.send(account, textSend('k-451', 'hello', { to: 'busy@example.org' }));
     expect(sim.messages('busy@example.org')).toHaveLength(1);
 
-    const login = await failure(adapter.send(withSecrets({ password: 'changed' }), textSend('k-535', 'hello')));
+    const login = await expectProviderError(adapter.send(withSecrets({ password: 'changed' }), textSend('k-535', 'hello')));
     expect(login).toMatchObject({ kind: 'permanent', message: 'the SMTP server refused the username or password' });
 
     const port = await closedPort();
-    const down = await failure(adapter.send(withSettings({ port: String(port) }), textSend('k-down', 'hello')));
+    const down = await expectProviderError(adapter.send(withSettings({ port: String(port) }), textSend('k-down', 'hello')));
     expect(down.kind).toBe('retryable');
     expect(down.message).toMatch(/^could not reach the SMTP server/);
   });
 
   it('plays injected faults on the next SMTP transaction: 4xx retryable, 554 permanent, delays', async () => {
     sim.injectFault({ kind: 'status', status: 452 });
-    expect(await failure(adapter.send(account, textSend('k-452', 'hello')))).toMatchObject({ kind: 'retryable', providerCode: '452' });
+    expect(await expectProviderError(adapter.send(account, textSend('k-452', 'hello')))).toMatchObject({ kind: 'retryable', providerCode: '452' });
     // 421 closes the session; depending on timing the reply or the closed connection reaches the client first.
     sim.injectFault({ kind: 'status', status: 421, times: 2 });
-    expect((await failure(adapter.send(account, textSend('k-421', 'hello')))).kind).toBe('retryable');
+    expect((await expectProviderError(adapter.send(account, textSend('k-421', 'hello')))).kind).toBe('retryable');
     sim.reset();
     sim.injectFault({ kind: 'status', status: 554 });
-    expect(await failure(adapter.send(account, textSend('k-554', 'hello')))).toMatchObject({ kind: 'permanent', providerCode: '554' });
+    expect(await expectProviderError(adapter.send(account, textSend('k-554', 'hello')))).toMatchObject({ kind: 'permanent', providerCode: '554' });
     sim.injectFault({ kind: 'invalid_recipient', recipient: 'blocked@example.org' });
-    expect(await failure(adapter.send(account, textSend('k-inv', 'hello', { to: 'blocked@example.org' })))).toMatchObject({ kind: 'permanent', providerCode: '550' });
+    expect(await expectProviderError(adapter.send(account, textSend('k-inv', 'hello', { to: 'blocked@example.org' })))).toMatchObject({ kind: 'permanent', providerCode: '550' });
     await adapter.send(account, textSend('k-ok', 'hello'));
     expect(sim.messages(CUSTOMER)).toHaveLength(1);
 
@@ -185,7 +162,7 @@ describe('SMTP e-mail adapter + simulator', () => {
     const impatient = new SmtpEmailAdapter({ timeoutMs: 100 });
     sim.injectFault({ kind: 'delay', ms: 1000 });
     try {
-      expect((await failure(impatient.send(account, textSend('k-slow', 'hello')))).kind).toBe('retryable');
+      expect((await expectProviderError(impatient.send(account, textSend('k-slow', 'hello')))).kind).toBe('retryable');
     } finally {
       impatient.close();
     }
@@ -194,7 +171,7 @@ describe('SMTP e-mail adapter + simulator', () => {
   it('posts a signed delivered report after accepting when the account asks for it', async () => {
     sim.addAccount({ username: 'shop-smtp', password: 'smtp-password', webhookUrl: receiver.url, webhookSecret: SECRET, reportDelivery: true });
     const sent = await adapter.send(account, textSend('k-report', 'hello'));
-    const [hook] = (await receiver.waitFor(1)).map(raw);
+    const [hook] = (await receiver.waitFor(1)).map((r) => rawWebhook(r));
     expect(adapter.verifyWebhook(account, hook!)).toBe(true);
     const parsed = adapter.parseWebhook(hook!.body);
     expect(parsed.messages).toEqual([]);
@@ -207,7 +184,7 @@ describe('SMTP e-mail adapter + simulator', () => {
     const sent = await adapter.send(account, textSend('k-thread', 'Your order shipped'));
     const { messageId } = await sim.emitInbound({ from: 'Jane Doe <Jane.Doe@Example.org>', to: FROM, subject: 'Re: Your order shipped', text: 'Where is my parcel?', inReplyTo: `<${sent.providerMessageId}>` });
     await sim.emitInbound({ from: CUSTOMER, to: FROM, text: 'Where is my parcel?', messageId });
-    const [first, repeat] = (await receiver.waitFor(2)).map(raw);
+    const [first, repeat] = (await receiver.waitFor(2)).map((r) => rawWebhook(r));
 
     expect(adapter.verifyWebhook(account, first!)).toBe(true);
     const parsed = adapter.parseWebhook(first!.body);
@@ -221,7 +198,7 @@ describe('SMTP e-mail adapter + simulator', () => {
 
   it('refuses wrong secrets, tampered bodies, missing headers and stale timestamps', async () => {
     await sim.emitInbound({ from: CUSTOMER, to: FROM, text: 'hello' });
-    const [hook] = (await receiver.waitFor(1)).map(raw);
+    const [hook] = (await receiver.waitFor(1)).map((r) => rawWebhook(r));
     expect(adapter.verifyWebhook(account, hook!)).toBe(true);
     expect(adapter.verifyWebhook(withSecrets({ webhookSecret: 'other' }), hook!)).toBe(false);
     expect(adapter.verifyWebhook({ ...account, secrets: {} }, hook!)).toBe(false);
@@ -254,9 +231,9 @@ describe('SMTP e-mail adapter + simulator', () => {
 
   it('requires AUTH once an account is registered: without a login 530, a wrong one 535; an open relay takes mail without', async () => {
     const anonymous = withSettings({ username: '' });
-    const required = await failure(adapter.send(anonymous, textSend('k-530', 'hello')));
+    const required = await expectProviderError(adapter.send(anonymous, textSend('k-530', 'hello')));
     expect(required).toMatchObject({ kind: 'permanent', providerCode: '530', message: 'the SMTP server requires a login: set the username and password of the account' });
-    const wrong = await failure(adapter.send(withSecrets({ password: 'not-it' }), textSend('k-535', 'hello')));
+    const wrong = await expectProviderError(adapter.send(withSecrets({ password: 'not-it' }), textSend('k-535', 'hello')));
     expect(wrong).toMatchObject({ kind: 'permanent', providerCode: '535' });
     expect(sim.messages()).toHaveLength(0);
 
@@ -274,7 +251,7 @@ describe('SMTP e-mail adapter + simulator', () => {
     const sent = await adapter.send(account, textSend('k-bounce', 'hello'));
     expect(await sim.emitBounce({ messageId: `<${sent.providerMessageId}>`, smtpCode: 550, diagnostic: '550 5.1.1 <jane.doe@example.org>: user unknown' })).toBe(200);
     expect(await sim.emitReport('deferred', { messageId: sent.providerMessageId })).toBe(200);
-    const [bounce, deferred] = (await receiver.waitFor(2)).map(raw);
+    const [bounce, deferred] = (await receiver.waitFor(2)).map((r) => rawWebhook(r));
 
     expect(adapter.verifyWebhook(account, bounce!)).toBe(true);
     expect(adapter.parseWebhook(bounce!.body).statuses).toEqual([
@@ -307,7 +284,7 @@ describe('SMTP e-mail adapter + simulator', () => {
 
     expect((await call('POST', '/_sim/recipients', { address: 'gone@example.org', mode: 'bounce' })).status).toBe(400);
     expect((await call('POST', '/_sim/recipients', { address: 'gone@example.org', mode: 'reject' })).status).toBe(200);
-    expect((await failure(adapter.send(account, textSend('k-http-550', 'x', { to: 'gone@example.org' })))).providerCode).toBe('550');
+    expect((await expectProviderError(adapter.send(account, textSend('k-http-550', 'x', { to: 'gone@example.org' })))).providerCode).toBe('550');
 
     const sent = await adapter.send(account, textSend('k-http', 'via control'));
     const mailbox = (await (await call('GET', `/_sim/mailbox?to=${encodeURIComponent(CUSTOMER)}`)).json()) as Array<{ id: string; text: string }>;

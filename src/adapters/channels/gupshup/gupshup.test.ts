@@ -1,11 +1,12 @@
 // The Gupshup adapter against its simulator over real HTTP: account checks, template listing, sends,
 // Gupshup's error classification, and token-secured callbacks received by a local HTTP server.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatButton, InteractiveContent, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import { GupshupAdapter } from './index.js';
 import { GupshupSimulator } from './simulator.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const APP = { appName: 'ShoptalkDemo', apiKey: 'gs-sandbox-key', sourceNumber: '917834811114' };
 const CALLBACK_TOKEN = 'cb-secret-7f3a';
@@ -15,23 +16,11 @@ const account: ChannelAccountCredentials = {
   secrets: { apiKey: APP.apiKey, callbackToken: CALLBACK_TOKEN },
 };
 
-
-
 const rawWebhook = (body: string | Buffer, query: Record<string, string | undefined>): RawWebhook => ({
   body: Buffer.isBuffer(body) ? body : Buffer.from(body),
   headers: { 'content-type': 'application/json' },
   query,
 });
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const templateSend = (to: string, templateId: string | null, values: string[]): SendRequest => ({
   to,
@@ -51,20 +40,9 @@ describe('Gupshup adapter against the simulator', () => {
   const receiver = new WebhookReceiver(`/webhooks/gupshup?token=${CALLBACK_TOKEN}`);
   let adapter: GupshupAdapter;
 
-  beforeAll(async () => {
-    adapter = new GupshupAdapter({ baseUrl: await sim.listen() });
-    await receiver.listen();
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addApp({ ...APP, callbackUrl: null });
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new GupshupAdapter({ baseUrl })),
+    seed: () => sim.addApp({ ...APP, callbackUrl: null }),
   });
 
   const orderPlacedId = (): string => sim.template(APP.appName, 'order_placed')!.id;
@@ -78,14 +56,14 @@ describe('Gupshup adapter against the simulator', () => {
     });
 
     it('classifies a bad key as permanent', async () => {
-      const err = await failure(adapter.verifyAccount({ ...account, secrets: { apiKey: 'wrong' } }));
+      const err = await expectProviderError(adapter.verifyAccount({ ...account, secrets: { apiKey: 'wrong' } }));
       expect(err.kind).toBe('permanent');
       expect(err.httpStatus).toBe(401);
       expect(err.message).toMatch(/Gupshup refused the API key: Authentication Failed/);
     });
 
     it('explains an unknown app name', async () => {
-      const err = await failure(adapter.verifyAccount({ ...account, settings: { appName: 'NoSuchApp' } }));
+      const err = await expectProviderError(adapter.verifyAccount({ ...account, settings: { appName: 'NoSuchApp' } }));
       expect(err.kind).toBe('permanent');
       expect(err.message).toMatch(/Gupshup app "NoSuchApp" was not found for this API key: Request Bot Not Found/);
     });
@@ -132,7 +110,7 @@ describe('Gupshup adapter against the simulator', () => {
     });
 
     it('refuses a template without an id before calling Gupshup', async () => {
-      const err = await failure(adapter.send(account, templateSend('919876543210', null, ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', null, ['a', 'b', 'c'])));
       expect(err.kind).toBe('permanent');
       expect(err.message).toMatch(/template id/);
       expect(sim.requests()).toHaveLength(0);
@@ -140,21 +118,21 @@ describe('Gupshup adapter against the simulator', () => {
 
     it('classifies a pending template as permanent with Gupshup\'s reason', async () => {
       const pending = sim.template(APP.appName, 'promo_pending')!.id;
-      const err = await failure(adapter.send(account, templateSend('919876543210', pending, ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', pending, ['a', 'b', 'c'])));
       expect(err.kind).toBe('permanent');
       expect(err.httpStatus).toBe(400);
       expect(err.message).toMatch(/promo_pending is PENDING, not APPROVED/);
     });
 
     it('classifies a param count mismatch as permanent', async () => {
-      const err = await failure(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['only one'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['only one'])));
       expect(err.kind).toBe('permanent');
       expect(err.message).toMatch(/expects 3, got 1/);
     });
 
     it('waits on an injected 429', async () => {
       sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const err = await failure(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
       expect(err.kind).toBe('retry_after');
       expect(err.retryAfterMs).toBe(3000);
       expect(err.providerCode).toBe('4001');
@@ -162,14 +140,14 @@ describe('Gupshup adapter against the simulator', () => {
 
     it('waits 1s on Gupshup code 4001 without a Retry-After', async () => {
       sim.injectFault({ kind: 'status', status: 400, body: { status: 'error', code: 4001, message: 'API rate limited' } });
-      const err = await failure(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
       expect(err.kind).toBe('retry_after');
       expect(err.retryAfterMs).toBe(1000);
     });
 
     it('retries on 503', async () => {
       sim.injectFault({ kind: 'status', status: 503 });
-      const err = await failure(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('919876543210', orderPlacedId(), ['a', 'b', 'c'])));
       expect(err.kind).toBe('retryable');
       expect(err.httpStatus).toBe(503);
     });
@@ -281,18 +259,9 @@ describe('Gupshup interactive messages against the simulator', () => {
   const post = (path: string, body: unknown) =>
     fetch(`${sim.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  beforeAll(async () => {
-    adapter = new GupshupAdapter({ baseUrl: await sim.listen() });
-    await receiver.listen();
-  });
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    sim.addApp({ ...APP, callbackUrl: receiver.url });
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new GupshupAdapter({ baseUrl })),
+    seed: () => sim.addApp({ ...APP, callbackUrl: receiver.url }),
   });
 
   it('sends 2 choices as a quick_reply whose postbackTexts are the ids', async () => {
@@ -334,10 +303,10 @@ describe('Gupshup interactive messages against the simulator', () => {
   });
 
   it('refuses 11 choices and a 21-character title before calling Gupshup', async () => {
-    const tooMany = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
+    const tooMany = await expectProviderError(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
     expect(tooMany.kind).toBe('permanent');
     expect(tooMany.message).toContain('at most 10 choices');
-    const tooLong = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: 'Twenty-one characters' }] })));
+    const tooLong = await expectProviderError(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: 'Twenty-one characters' }] })));
     expect(tooLong.kind).toBe('permanent');
     expect(tooLong.message).toContain('"Twenty-one characters" is 21 characters; the limit is 20');
     expect(sim.requests()).toHaveLength(0);
@@ -420,9 +389,9 @@ describe('Gupshup interactive messages against the simulator', () => {
   it('waits on a 429 with Retry-After and retries a 5xx for interactive sends', async () => {
     const request = interactive({ text: 'Confirm?', buttons: [{ id: 'yes', title: 'Yes' }] });
     sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
+    expect(await expectProviderError(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
     sim.injectFault({ kind: 'status', status: 502 });
-    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 502 });
+    expect(await expectProviderError(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 502 });
   });
 });
 

@@ -2,13 +2,14 @@
 // carousels with their limits, reply (token) vs push (retry key), the invalid-reply-token fallback signal,
 // configurable token expiry, and setMenu's three calls (create, image on the data host, default).
 import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatMenu, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import { LineAdapter, RICH_MENU_SIZE, retryKeyFor, richMenuImage } from './index.js';
 import { LineSimulator } from './simulator.js';
 import { crc32 } from './rich-menu-image.js';
 import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const CHANNEL = {
   channelAccessToken: 'line-interactive-token',
@@ -21,16 +22,6 @@ const account: ChannelAccountCredentials = {
   settings: { channelId: '1657000001' },
   secrets: { channelAccessToken: CHANNEL.channelAccessToken, channelSecret: CHANNEL.channelSecret },
 };
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const buttons = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `choice-${i + 1}`, title: `Choice ${i + 1}` }));
 const card = (i: number) => ({ title: `Order #${1000 + i}`, subtitle: 'Shipped', url: `https://shop.example/orders/${1000 + i}`, linkTitle: 'View order' });
@@ -50,21 +41,13 @@ describe('LINE interactive messages and rich menus', () => {
   const receiver = new WebhookReceiver('/webhooks/line');
   let adapter: LineAdapter;
 
-  beforeAll(async () => {
-    await receiver.listen();
-    const base = await sim.listen();
+  serveSimulator(sim, [receiver], {
     // The simulator serves the api-data host's routes too.
-    adapter = new LineAdapter({ baseUrl: base, dataBaseUrl: base, timeoutMs: 2000 });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    sim.replyTokenTtlMs = 60_000;
-    receiver.received.length = 0;
-    sim.addChannel({ ...CHANNEL, webhookUrl: receiver.url });
+    started: (baseUrl) => (adapter = new LineAdapter({ baseUrl, dataBaseUrl: baseUrl, timeoutMs: 2000 })),
+    seed: () => {
+      sim.replyTokenTtlMs = 60_000;
+      sim.addChannel({ ...CHANNEL, webhookUrl: receiver.url });
+    },
   });
 
   it('pushes buttons as postback quick replies on the text, links appended, with the retry key', async () => {
@@ -108,8 +91,8 @@ describe('LINE interactive messages and rich menus', () => {
     await adapter.send(account, interactive({ text: 'x', buttons: buttons(13), cards: Array.from({ length: 12 }, (_, i) => card(i)) }, 'k-max'));
     expect(sim.messages(USER)).toHaveLength(2);
     const before = sim.requests().length;
-    expect((await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(14) })))).message).toMatch(/at most 13/);
-    expect((await failure(adapter.send(account, interactive({ text: 'x', buttons: [], cards: Array.from({ length: 13 }, (_, i) => card(i)) })))).kind).toBe('permanent');
+    expect((await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(14) })))).message).toMatch(/at most 13/);
+    expect((await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: [], cards: Array.from({ length: 13 }, (_, i) => card(i)) })))).kind).toBe('permanent');
     expect(sim.requests()).toHaveLength(before);
   });
 
@@ -127,7 +110,7 @@ describe('LINE interactive messages and rich menus', () => {
       [{ type: 'text', text: 'x'.repeat(5001) }, 'messages[0].text'],
     ];
     for (const [message, detail] of cases) {
-      const err = await failure(adapter.push(account, USER, [message], null));
+      const err = await expectProviderError(adapter.push(account, USER, [message], null));
       expect(err).toMatchObject({ kind: 'permanent', httpStatus: 400 });
       expect(err.message).toContain(detail);
     }
@@ -149,15 +132,15 @@ describe('LINE interactive messages and rich menus', () => {
     const token = await sim.emitInbound({ userId: USER, text: 'hi' });
     const content = { text: 'Pick', buttons: buttons(1), replyToken: token };
     await adapter.send(account, interactive(content));
-    const reused = await failure(adapter.send(account, interactive(content)));
+    const reused = await expectProviderError(adapter.send(account, interactive(content)));
     expect(reused).toMatchObject({ kind: 'permanent', httpStatus: 400, providerCode: 'invalid_reply_token' });
 
     sim.replyTokenTtlMs = 20;
     const stale = await sim.emitInbound({ userId: USER, text: 'hi again' });
     await new Promise((resolve) => setTimeout(resolve, 40));
-    const expired = await failure(adapter.send(account, { to: USER, idempotencyKey: 'k3', content: { kind: 'text', text: 'late', replyToken: stale } }));
+    const expired = await expectProviderError(adapter.send(account, { to: USER, idempotencyKey: 'k3', content: { kind: 'text', text: 'late', replyToken: stale } }));
     expect(expired.providerCode).toBe('invalid_reply_token');
-    expect((await failure(adapter.send(account, interactive({ ...content, replyToken: 'never-issued' })))).providerCode).toBe('invalid_reply_token');
+    expect((await expectProviderError(adapter.send(account, interactive({ ...content, replyToken: 'never-issued' })))).providerCode).toBe('invalid_reply_token');
 
     // The hub's fallback: the same content without the token goes out as a push.
     await adapter.send(account, interactive({ ...content, replyToken: null }, 'fallback'));
@@ -167,9 +150,9 @@ describe('LINE interactive messages and rich menus', () => {
   it('classifies faults on replies: 429 → retry_after, 500 → retryable', async () => {
     const token = await sim.emitInbound({ userId: USER, text: 'hi' });
     sim.injectFault({ kind: 'status', status: 429, retryAfter: 4, path: '/v2/bot/message/reply' });
-    expect(await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(1), replyToken: token })))).toMatchObject({ kind: 'retry_after', retryAfterMs: 4000 });
+    expect(await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(1), replyToken: token })))).toMatchObject({ kind: 'retry_after', retryAfterMs: 4000 });
     sim.injectFault({ kind: 'status', status: 500, path: '/v2/bot/message/reply' });
-    expect(await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(1), replyToken: token })))).toMatchObject({ kind: 'retryable' });
+    expect(await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(1), replyToken: token })))).toMatchObject({ kind: 'retryable' });
   });
 
   it('inbound events carry a reply token and postback data (the quick-reply or rich-menu tap) as payload', async () => {
@@ -207,14 +190,14 @@ describe('LINE interactive messages and rich menus', () => {
       await adapter.setMenu(account, { ...menu(6), chatBarText: 'A rather long chat bar text' });
       expect(sim.listRichMenus()[0]?.body['chatBarText']).toBe('A rather long…');
       const calls = sim.requests().length;
-      expect((await failure(adapter.setMenu(account, menu(7)))).kind).toBe('permanent');
-      expect((await failure(adapter.setMenu(account, { ...menu(1), items: [] }))).kind).toBe('permanent');
+      expect((await expectProviderError(adapter.setMenu(account, menu(7)))).kind).toBe('permanent');
+      expect((await expectProviderError(adapter.setMenu(account, { ...menu(1), items: [] }))).kind).toBe('permanent');
       expect(sim.requests()).toHaveLength(calls);
     });
 
     it('deletes the half-made menu when the image upload fails, and keeps the error kind', async () => {
       sim.injectFault({ kind: 'status', status: 503, path: '/v2/bot/richmenu/' });
-      const err = await failure(adapter.setMenu(account, menu(2)));
+      const err = await expectProviderError(adapter.setMenu(account, menu(2)));
       expect(err.kind).toBe('retryable');
       expect(sim.requests().map((r) => r.method)).toEqual(['POST', 'DELETE']);
       expect(sim.listRichMenus()).toEqual([]);
@@ -227,7 +210,7 @@ describe('LINE interactive messages and rich menus', () => {
     });
 
     it('a refused token is permanent', async () => {
-      const err = await failure(adapter.setMenu({ ...account, secrets: { channelAccessToken: 'wrong' } }, menu(2)));
+      const err = await expectProviderError(adapter.setMenu({ ...account, secrets: { channelAccessToken: 'wrong' } }, menu(2)));
       expect(err).toMatchObject({ kind: 'permanent', httpStatus: 401 });
     });
 

@@ -1,12 +1,12 @@
 // The LINE adapter against its simulator over real HTTP: account checks, push with retry keys, replies with
 // issued tokens, LINE's error classification, and signed webhooks received by a local HTTP server.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import { LineAdapter, retryKeyFor } from './index.js';
 import { LineSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
-import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const CHANNEL = {
   channelAccessToken: 'line-sandbox-token',
@@ -21,24 +21,6 @@ const account: ChannelAccountCredentials = {
   secrets: { channelAccessToken: CHANNEL.channelAccessToken, channelSecret: CHANNEL.channelSecret },
 };
 
-
-
-const raw = (r: ReceivedRequest): RawWebhook => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: {},
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
-
 const textSend = (text: string, idempotencyKey: string): SendRequest => ({ to: USER, content: { kind: 'text', text }, idempotencyKey });
 
 describe('LINE adapter + simulator', () => {
@@ -46,18 +28,9 @@ describe('LINE adapter + simulator', () => {
   const receiver = new WebhookReceiver('/webhooks/line');
   let adapter: LineAdapter;
 
-  beforeAll(async () => {
-    await receiver.listen();
-    adapter = new LineAdapter({ baseUrl: await sim.listen() });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    sim.addChannel({ ...CHANNEL, webhookUrl: receiver.url });
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new LineAdapter({ baseUrl })),
+    seed: () => sim.addChannel({ ...CHANNEL, webhookUrl: receiver.url }),
   });
 
   it('verifies the channel access token through bot info', async () => {
@@ -66,14 +39,14 @@ describe('LINE adapter + simulator', () => {
     expect(verified.details).toMatchObject({ userId: CHANNEL.botUserId, channelId: '1657000000' });
 
     const bad = { ...account, secrets: { ...account.secrets, channelAccessToken: 'wrong' } };
-    const err = await failure(adapter.verifyAccount(bad));
+    const err = await expectProviderError(adapter.verifyAccount(bad));
     expect(err.kind).toBe('permanent');
     expect(err.message).toMatch(/^LINE refused the channel access token: Authentication failed/);
   });
 
   it('lists no templates and refuses template sends', async () => {
     expect(await adapter.listTemplates()).toEqual([]);
-    const err = await failure(
+    const err = await expectProviderError(
       adapter.send(account, {
         to: USER,
         idempotencyKey: 'k-t',
@@ -104,7 +77,7 @@ describe('LINE adapter + simulator', () => {
   });
 
   it('rejects an empty text with LINE details as permanent', async () => {
-    const err = await failure(adapter.send(account, textSend('', 'k-empty')));
+    const err = await expectProviderError(adapter.send(account, textSend('', 'k-empty')));
     expect(err.kind).toBe('permanent');
     expect(err.httpStatus).toBe(400);
     expect(err.message).toContain('messages[0].text: May not be empty');
@@ -115,31 +88,31 @@ describe('LINE adapter + simulator', () => {
     const result = await adapter.reply(account, token, [{ type: 'text', text: 'On its way', quickReply: { items: [] } }]);
     expect(sim.messages(USER)).toMatchObject([{ id: result.providerMessageId, via: 'reply', text: 'On its way' }]);
 
-    const reused = await failure(adapter.reply(account, token, [{ type: 'text', text: 'again' }]));
+    const reused = await expectProviderError(adapter.reply(account, token, [{ type: 'text', text: 'again' }]));
     expect(reused.kind).toBe('permanent');
     expect(reused.message).toContain('Invalid reply token');
 
     const stale = await sim.emitInbound({ userId: USER, text: 'hi' });
     sim.expireReplyToken(stale);
-    expect((await failure(adapter.reply(account, stale, [{ type: 'text', text: 'late' }]))).kind).toBe('permanent');
-    expect((await failure(adapter.reply(account, 'never-issued', [{ type: 'text', text: 'x' }]))).kind).toBe('permanent');
+    expect((await expectProviderError(adapter.reply(account, stale, [{ type: 'text', text: 'late' }]))).kind).toBe('permanent');
+    expect((await expectProviderError(adapter.reply(account, 'never-issued', [{ type: 'text', text: 'x' }]))).kind).toBe('permanent');
   });
 
   it('classifies 429 as retry_after, the monthly limit as permanent, 503 as retryable', async () => {
     sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-    const limited = await failure(adapter.send(account, textSend('a', 'k-429')));
+    const limited = await expectProviderError(adapter.send(account, textSend('a', 'k-429')));
     expect(limited).toMatchObject({ kind: 'retry_after', retryAfterMs: 3000, httpStatus: 429 });
 
     sim.injectFault({ kind: 'status', status: 429 });
-    expect((await failure(adapter.send(account, textSend('a', 'k-429b')))).retryAfterMs).toBe(1000);
+    expect((await expectProviderError(adapter.send(account, textSend('a', 'k-429b')))).retryAfterMs).toBe(1000);
 
     sim.addChannel({ ...CHANNEL, monthlyLimit: 1 });
     await adapter.send(account, textSend('first', 'k-q1'));
-    const quota = await failure(adapter.send(account, textSend('second', 'k-q2')));
+    const quota = await expectProviderError(adapter.send(account, textSend('second', 'k-q2')));
     expect(quota).toMatchObject({ kind: 'permanent', httpStatus: 429, providerCode: 'monthly_limit' });
 
     sim.injectFault({ kind: 'status', status: 503 });
-    expect(await failure(adapter.send(account, textSend('a', 'k-503')))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
+    expect(await expectProviderError(adapter.send(account, textSend('a', 'k-503')))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 
   it('verifies and parses signed webhooks: text, postback, tampered, connectivity check', async () => {
@@ -147,7 +120,7 @@ describe('LINE adapter + simulator', () => {
     const postbackToken = await sim.emitInbound({ userId: USER, postbackData: 'action=track&order=1001' });
     expect(await sim.emitEvents([])).toBe(200);
     expect(receiver.received).toHaveLength(3);
-    const [textHook, postbackHook, emptyHook] = receiver.received.map(raw);
+    const [textHook, postbackHook, emptyHook] = receiver.received.map((r) => rawWebhook(r));
 
     expect(adapter.verifyWebhook(account, textHook!)).toBe(true);
     const text = adapter.parseWebhook(textHook!.body);
@@ -181,7 +154,7 @@ describe('LINE adapter + simulator', () => {
     const { replyToken } = (await inbound.json()) as { replyToken: string };
     // A token belongs to the channel whose webhook issued it.
     const foreign = { settings: {}, secrets: { channelAccessToken: 'other-token' } };
-    expect((await failure(adapter.reply(foreign, replyToken, [{ type: 'text', text: 'x' }]))).kind).toBe('permanent');
+    expect((await expectProviderError(adapter.reply(foreign, replyToken, [{ type: 'text', text: 'x' }]))).kind).toBe('permanent');
     await adapter.reply(account, replyToken, [{ type: 'text', text: 'hello back' }]);
     const listed = (await (await fetch(`${sim.baseUrl}/_sim/messages?to=${USER}`)).json()) as Array<{ text: string }>;
     expect(listed.map((m) => m.text)).toEqual(['hello back']);
@@ -228,6 +201,6 @@ describe('LINE adapter + simulator', () => {
   it('reads a user profile, and classifies an unknown user', async () => {
     sim.addUser({ userId: USER, displayName: 'Mei Lin', pictureUrl: 'https://profile.line-scdn.net/abc', language: 'zh-TW' });
     expect(await adapter.getProfile(account, USER)).toEqual({ displayName: 'Mei Lin', pictureUrl: 'https://profile.line-scdn.net/abc', language: 'zh-TW' });
-    expect((await failure(adapter.getProfile(account, 'U00000000000000000000000000000000'))).httpStatus).toBe(404);
+    expect((await expectProviderError(adapter.getProfile(account, 'U00000000000000000000000000000000'))).httpStatus).toBe(404);
   });
 });

@@ -1,13 +1,13 @@
 // Interactive content and the persistent menu on Messenger, against the simulator over real HTTP: button
 // template, quick replies, generic template + follow-up, their limits (adapter and Graph-side), postback and
 // quick-reply taps coming back as payloads, and POST /me/messenger_profile.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccountCredentials, ChatMenu, InteractiveContent, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
+import { describe, expect, it } from 'vitest';
+import type { ChannelAccountCredentials, ChatMenu, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
 import { GET_STARTED_PAYLOAD, MessengerAdapter } from './index.js';
 import { MessengerSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
-import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const PAGE = { pageId: '104857600000002', name: 'Shoptalk Sandbox Shop', pageAccessToken: 'EAAB-page-token-2', appSecret: 'page-app-secret-2' };
 const PSID = '6543210987654322';
@@ -15,22 +15,6 @@ const account: ChannelAccountCredentials = {
   settings: { pageId: PAGE.pageId },
   secrets: { pageAccessToken: PAGE.pageAccessToken, appSecret: PAGE.appSecret },
 };
-
-const raw = (r: ReceivedRequest): RawWebhook => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: {},
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const buttons = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `choice-${i + 1}`, title: `Choice ${i + 1}` }));
 const interactive = (content: Omit<InteractiveContent, 'kind'>): SendRequest => ({ to: PSID, idempotencyKey: 'k', content: { kind: 'interactive', ...content } });
@@ -40,20 +24,12 @@ describe('Messenger interactive messages and persistent menu', () => {
   const receiver = new WebhookReceiver('/webhooks/messenger');
   let adapter: MessengerAdapter;
 
-  beforeAll(async () => {
-    await sim.listen();
-    await receiver.listen();
-    adapter = new MessengerAdapter({ baseUrl: `${sim.baseUrl}/v25.0`, timeoutMs: 2000 });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    sim.addPage({ ...PAGE, webhookUrl: receiver.url });
-    sim.registerPsid(PAGE.pageId, PSID);
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new MessengerAdapter({ baseUrl: `${baseUrl}/v25.0`, timeoutMs: 2000 })),
+    seed: () => {
+      sim.addPage({ ...PAGE, webhookUrl: receiver.url });
+      sim.registerPsid(PAGE.pageId, PSID);
+    },
   });
 
   const sentBodies = () => sim.requests('/v25.0/').filter((r) => r.path.endsWith('/messages')).map((r) => r.json as Record<string, unknown>);
@@ -108,11 +84,11 @@ describe('Messenger interactive messages and persistent menu', () => {
   });
 
   it('refuses more than 13 buttons or 10 cards before calling Graph', async () => {
-    const tooMany = await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(14) })));
+    const tooMany = await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(14) })));
     expect(tooMany.kind).toBe('permanent');
     expect(tooMany.message).toMatch(/at most 13/);
     const card = { title: 'Order', subtitle: 's', url: null };
-    const cards = await failure(adapter.send(account, interactive({ text: 'x', buttons: [], cards: Array.from({ length: 11 }, () => card) })));
+    const cards = await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: [], cards: Array.from({ length: 11 }, () => card) })));
     expect(cards.kind).toBe('permanent');
     expect(sim.requests()).toHaveLength(0);
   });
@@ -167,7 +143,7 @@ describe('Messenger interactive messages and persistent menu', () => {
       { text: 'x', quick_replies: [{ content_type: 'text', title: 'q', payload: '' }] },
     ];
     for (const message of cases) {
-      const err = await failure(send(message));
+      const err = await expectProviderError(send(message));
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '100', httpStatus: 400 });
     }
     expect(sim.messages(PSID)).toHaveLength(0);
@@ -175,15 +151,15 @@ describe('Messenger interactive messages and persistent menu', () => {
 
   it('classifies faults on interactive sends: 429 → retry_after, 503 → retryable', async () => {
     sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-    expect(await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(1) })))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
+    expect(await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(1) })))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
     sim.injectFault({ kind: 'status', status: 503 });
-    expect(await failure(adapter.send(account, interactive({ text: 'x', buttons: buttons(1) })))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
+    expect(await expectProviderError(adapter.send(account, interactive({ text: 'x', buttons: buttons(1) })))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
   });
 
   it('postback and quick-reply taps come back with the button id as payload (signed)', async () => {
     await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, postbackPayload: 'choice-1', postbackTitle: 'Choice 1' });
     await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, quickReplyPayload: 'choice-7', text: 'Choice 7' });
-    const [postbackHook, quickHook] = (await receiver.waitFor(2)).map(raw);
+    const [postbackHook, quickHook] = (await receiver.waitFor(2)).map((r) => rawWebhook(r));
     expect(adapter.verifyWebhook(account, postbackHook!)).toBe(true);
     expect(adapter.verifyWebhook(account, quickHook!)).toBe(true);
     expect(adapter.parseWebhook(postbackHook!.body).messages).toMatchObject([{ from: PSID, text: 'Choice 1', payload: 'choice-1' }]);
@@ -224,13 +200,13 @@ describe('Messenger interactive messages and persistent menu', () => {
 
     it('refuses more than 20 items before calling Graph, and a bad token as 190', async () => {
       const big: ChatMenu = { ...menu, items: Array.from({ length: 21 }, (_, i) => ({ title: `Item ${i}`, payload: `p${i}` })) };
-      expect((await failure(adapter.setMenu(account, big))).kind).toBe('permanent');
+      expect((await expectProviderError(adapter.setMenu(account, big))).kind).toBe('permanent');
       expect(sim.requests()).toHaveLength(0);
       const twenty: ChatMenu = { ...menu, items: big.items.slice(0, 20) };
       await adapter.setMenu(account, twenty);
       expect(sim.profile(PAGE.pageId).persistent_menu?.[0]?.['call_to_actions']).toHaveLength(20);
 
-      const bad = await failure(adapter.setMenu({ ...account, secrets: { ...account.secrets, pageAccessToken: 'nope' } }, menu));
+      const bad = await expectProviderError(adapter.setMenu({ ...account, secrets: { ...account.secrets, pageAccessToken: 'nope' } }, menu));
       expect(bad).toMatchObject({ kind: 'permanent', providerCode: '190' });
     });
 

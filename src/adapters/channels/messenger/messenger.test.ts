@@ -1,12 +1,12 @@
 // The Messenger adapter against its simulator over real HTTP: page checks, sends inside and outside the
 // 24 h window, tagged receipts, Graph error classification, and signed webhooks received by a local server.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
+import { describe, expect, it } from 'vitest';
+import type { ChannelAccountCredentials, SendRequest } from '../../../core/channels/ports.js';
 import { MessengerAdapter } from './index.js';
 import { MessengerSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
-import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const PAGE = { pageId: '104857600000001', name: 'Shoptalk Sandbox Shop', pageAccessToken: 'EAAB-page-token', appSecret: 'page-app-secret' };
 const PSID = '6543210987654321';
@@ -15,24 +15,6 @@ const account: ChannelAccountCredentials = {
   settings: { pageId: PAGE.pageId },
   secrets: { pageAccessToken: PAGE.pageAccessToken, appSecret: PAGE.appSecret },
 };
-
-
-
-const raw = (r: ReceivedRequest): RawWebhook => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: {},
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const textSend = (to: string, text: string): SendRequest => ({ to, idempotencyKey: `k-${to}`, content: { kind: 'text', text } });
 
@@ -57,21 +39,9 @@ describe('Messenger adapter against the simulator', () => {
   const receiver = new WebhookReceiver('/webhooks/messenger');
   let adapter: MessengerAdapter;
 
-  beforeAll(async () => {
-    await sim.listen();
-    await receiver.listen();
-    adapter = new MessengerAdapter({ baseUrl: `${sim.baseUrl}/v25.0`, timeoutMs: 2000 });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addPage({ ...PAGE, webhookUrl: null });
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new MessengerAdapter({ baseUrl: `${baseUrl}/v25.0`, timeoutMs: 2000 })),
+    seed: () => sim.addPage({ ...PAGE, webhookUrl: null }),
   });
 
   describe('verifyAccount', () => {
@@ -84,7 +54,7 @@ describe('Messenger adapter against the simulator', () => {
     });
 
     it('turns a refused token into a permanent 190', async () => {
-      const err = await failure(adapter.verifyAccount({ ...account, secrets: { ...account.secrets, pageAccessToken: 'expired' } }));
+      const err = await expectProviderError(adapter.verifyAccount({ ...account, secrets: { ...account.secrets, pageAccessToken: 'expired' } }));
       expect(err.kind).toBe('permanent');
       expect(err.providerCode).toBe('190');
       expect(err.message).toMatch(/^Messenger refused the page access token/);
@@ -112,7 +82,7 @@ describe('Messenger adapter against the simulator', () => {
 
     it('refuses text outside the window as permanent code 10', async () => {
       sim.registerPsid(PAGE.pageId, PSID, Date.now() - 25 * 60 * 60 * 1000);
-      const err = await failure(adapter.send(account, textSend(PSID, 'late')));
+      const err = await expectProviderError(adapter.send(account, textSend(PSID, 'late')));
       expect(err.kind).toBe('permanent');
       expect(err.providerCode).toBe('10');
       expect(err.message).toContain('code 10/2018278');
@@ -120,14 +90,14 @@ describe('Messenger adapter against the simulator', () => {
     });
 
     it('refuses an unknown PSID as permanent 100/2018001', async () => {
-      const err = await failure(adapter.send(account, textSend('999', 'hello')));
+      const err = await expectProviderError(adapter.send(account, textSend('999', 'hello')));
       expect(err.kind).toBe('permanent');
       expect(err.providerCode).toBe('100');
       expect(err.message).toContain('code 100/2018001');
     });
 
     it('refuses template content without calling Graph', async () => {
-      const err = await failure(
+      const err = await expectProviderError(
         adapter.send(account, {
           to: PSID,
           idempotencyKey: 'k',
@@ -155,7 +125,7 @@ describe('Messenger adapter against the simulator', () => {
 
     it('refuses a receipt missing a required field as permanent', async () => {
       sim.registerPsid(PAGE.pageId, PSID);
-      const err = await failure(
+      const err = await expectProviderError(
         adapter.sendMessage(account, { recipient: PSID, messagingType: 'MESSAGE_TAG', tag: 'POST_PURCHASE_UPDATE', message: receipt({ payment_method: '' }) }),
       );
       expect(err.kind).toBe('permanent');
@@ -165,7 +135,7 @@ describe('Messenger adapter against the simulator', () => {
 
     it('refuses MESSAGE_TAG without a valid tag', async () => {
       sim.registerPsid(PAGE.pageId, PSID);
-      const err = await failure(adapter.sendMessage(account, { recipient: PSID, messagingType: 'MESSAGE_TAG', message: { text: 'x' } }));
+      const err = await expectProviderError(adapter.sendMessage(account, { recipient: PSID, messagingType: 'MESSAGE_TAG', message: { text: 'x' } }));
       expect(err.kind).toBe('permanent');
       expect(err.message).toContain('Param tag');
     });
@@ -173,7 +143,7 @@ describe('Messenger adapter against the simulator', () => {
     it('maps an invalid_recipient fault to permanent 551', async () => {
       sim.registerPsid(PAGE.pageId, PSID);
       sim.injectFault({ kind: 'invalid_recipient', recipient: PSID });
-      const err = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      const err = await expectProviderError(adapter.send(account, textSend(PSID, 'hi')));
       expect(err.kind).toBe('permanent');
       expect(err.providerCode).toBe('551');
       expect(err.message).toContain('551/1545041');
@@ -182,16 +152,16 @@ describe('Messenger adapter against the simulator', () => {
     it('classifies 429 as retry_after and 503 as retryable', async () => {
       sim.registerPsid(PAGE.pageId, PSID);
       sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-      const limited = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      const limited = await expectProviderError(adapter.send(account, textSend(PSID, 'hi')));
       expect(limited.kind).toBe('retry_after');
       expect(limited.retryAfterMs).toBe(2000);
       expect(limited.providerCode).toBe('613');
 
       sim.injectFault({ kind: 'status', status: 429 });
-      expect((await failure(adapter.send(account, textSend(PSID, 'hi')))).retryAfterMs).toBe(1000);
+      expect((await expectProviderError(adapter.send(account, textSend(PSID, 'hi')))).retryAfterMs).toBe(1000);
 
       sim.injectFault({ kind: 'status', status: 503 });
-      const down = await failure(adapter.send(account, textSend(PSID, 'hi')));
+      const down = await expectProviderError(adapter.send(account, textSend(PSID, 'hi')));
       expect(down.kind).toBe('retryable');
       expect(down.httpStatus).toBe(503);
     });
@@ -203,7 +173,7 @@ describe('Messenger adapter against the simulator', () => {
       const inbound = await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, text: 'where is my order?' });
       expect(inbound.status).toBe(200);
       const [first] = await receiver.waitFor(1);
-      expect(adapter.verifyWebhook(account, raw(first!))).toBe(true);
+      expect(adapter.verifyWebhook(account, rawWebhook(first!))).toBe(true);
       expect(adapter.parseWebhook(first!.body)).toMatchObject({
         statuses: [],
         messages: [{ providerMessageId: inbound.mid, from: PSID, text: 'where is my order?', payload: null }],
@@ -213,7 +183,7 @@ describe('Messenger adapter against the simulator', () => {
       const all = await receiver.waitFor(2);
       const delivery = all[1]!;
       expect(delivery.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
-      expect(adapter.verifyWebhook(account, raw(delivery))).toBe(true);
+      expect(adapter.verifyWebhook(account, rawWebhook(delivery))).toBe(true);
       const parsed = adapter.parseWebhook(delivery.body);
       expect(parsed.messages).toEqual([]);
       expect(parsed.statuses).toMatchObject([{ providerMessageId: sent.providerMessageId, state: 'delivered', recipient: PSID }]);
@@ -223,10 +193,10 @@ describe('Messenger adapter against the simulator', () => {
       sim.addPage({ ...PAGE, webhookUrl: receiver.url });
       await sim.emitInbound({ pageId: PAGE.pageId, psid: PSID, text: 'hi' });
       const [got] = await receiver.waitFor(1);
-      const tampered = { ...raw(got!), body: Buffer.from(got!.body.toString('utf8').replace('hi', 'ho')) };
+      const tampered = { ...rawWebhook(got!), body: Buffer.from(got!.body.toString('utf8').replace('hi', 'ho')) };
       expect(adapter.verifyWebhook(account, tampered)).toBe(false);
-      expect(adapter.verifyWebhook({ ...account, secrets: { ...account.secrets, appSecret: 'other' } }, raw(got!))).toBe(false);
-      expect(adapter.verifyWebhook(account, { ...raw(got!), headers: {} })).toBe(false);
+      expect(adapter.verifyWebhook({ ...account, secrets: { ...account.secrets, appSecret: 'other' } }, rawWebhook(got!))).toBe(false);
+      expect(adapter.verifyWebhook(account, { ...rawWebhook(got!), headers: {} })).toBe(false);
     });
 
     it('parses postbacks, quick replies, echoes and reads', () => {

@@ -2,36 +2,20 @@
 // Twilio's error classification, STOP/START opt-outs, and signed status callbacks and inbound messages
 // received by a local HTTP server.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, RawWebhook, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import { TwilioSmsAdapter, smsOptKeyword } from './index.js';
 import { TwilioSmsSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
 import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'twilio-sandbox-auth-token';
 const SERVICE_SID = 'MG0123456789abcdef0123456789abcdef';
 const FROM = '+15005550006';
 const CUSTOMER = '14155550123';
-
-const raw = (r: ReceivedRequest, base: string): RawWebhook => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: Object.fromEntries(r.url.searchParams),
-  url: new URL(r.url.pathname + r.url.search, base).toString(),
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const textSend = (text: string, to = CUSTOMER): SendRequest => ({ to, content: { kind: 'text', text }, idempotencyKey: `k-${to}-${text.length}` });
 
@@ -42,26 +26,15 @@ describe('Twilio SMS adapter + simulator', () => {
   let adapter: TwilioSmsAdapter;
   let account: ChannelAccountCredentials;
 
-  beforeAll(async () => {
-    await statusReceiver.listen();
-    await inboundReceiver.listen();
-    adapter = new TwilioSmsAdapter({ baseUrl: await sim.listen() });
-    account = {
-      settings: { accountSid: ACCOUNT_SID, from: FROM, statusCallbackUrl: statusReceiver.url },
-      secrets: { authToken: AUTH_TOKEN },
-    };
-  });
-  afterAll(async () => {
-    await sim.close();
-    await statusReceiver.close();
-    await inboundReceiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    statusReceiver.received.length = 0;
-    inboundReceiver.received.length = 0;
-    sim.addAccount({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [FROM], messagingServiceSids: [SERVICE_SID], friendlyName: 'Shoptalk SMS' });
-    sim.setSmsUrl(FROM, inboundReceiver.url);
+  serveSimulator(sim, [statusReceiver, inboundReceiver], {
+    started: (baseUrl) => {
+      adapter = new TwilioSmsAdapter({ baseUrl });
+      account = { settings: { accountSid: ACCOUNT_SID, from: FROM, statusCallbackUrl: statusReceiver.url }, secrets: { authToken: AUTH_TOKEN } };
+    },
+    seed: () => {
+      sim.addAccount({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [FROM], messagingServiceSids: [SERVICE_SID], friendlyName: 'Shoptalk SMS' });
+      sim.setSmsUrl(FROM, inboundReceiver.url);
+    },
   });
 
   describe('verifyAccount', () => {
@@ -76,7 +49,7 @@ describe('Twilio SMS adapter + simulator', () => {
 
     it('refuses a wrong Auth Token with a clear permanent error that does not leak it', async () => {
       const bad = { ...account, secrets: { authToken: 'wrong-token' } };
-      const err = await failure(adapter.verifyAccount(bad));
+      const err = await expectProviderError(adapter.verifyAccount(bad));
       expect(err).toMatchObject({ kind: 'permanent', httpStatus: 401, providerCode: '20003' });
       expect(err.message).toMatch(/^Twilio refused the Account SID \/ Auth Token/);
       expect(err.message).not.toContain('wrong-token');
@@ -84,12 +57,12 @@ describe('Twilio SMS adapter + simulator', () => {
 
     it('refuses a suspended account and a From number of another account', async () => {
       sim.addAccount({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [FROM], status: 'suspended' });
-      const suspended = await failure(adapter.verifyAccount(account));
+      const suspended = await expectProviderError(adapter.verifyAccount(account));
       expect(suspended.kind).toBe('permanent');
       expect(suspended.message).toContain('is suspended');
 
       sim.addAccount({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: ['+15005550001'] });
-      const foreign = await failure(adapter.verifyAccount(account));
+      const foreign = await expectProviderError(adapter.verifyAccount(account));
       expect(foreign.kind).toBe('permanent');
       expect(foreign.message).toBe(`The From number ${FROM} is not a phone number of Twilio account ${ACCOUNT_SID}`);
     });
@@ -99,9 +72,9 @@ describe('Twilio SMS adapter + simulator', () => {
       expect((await adapter.verifyAccount(viaService)).details).toMatchObject({ messagingServiceSid: SERVICE_SID, from: null });
       expect(sim.requests(`/2010-04-01/Accounts/${ACCOUNT_SID}/IncomingPhoneNumbers.json`)).toHaveLength(0);
 
-      const noSender = await failure(adapter.verifyAccount({ ...account, settings: { accountSid: ACCOUNT_SID } }));
+      const noSender = await expectProviderError(adapter.verifyAccount({ ...account, settings: { accountSid: ACCOUNT_SID } }));
       expect(noSender.message).toContain('settings.from');
-      const noSid = await failure(adapter.verifyAccount({ ...account, settings: { from: FROM } }));
+      const noSid = await expectProviderError(adapter.verifyAccount({ ...account, settings: { from: FROM } }));
       expect(noSid.message).toContain('settings.accountSid');
       expect(sim.requests()).toHaveLength(1);
     });
@@ -110,7 +83,7 @@ describe('Twilio SMS adapter + simulator', () => {
   describe('send', () => {
     it('lists no templates and refuses template content', async () => {
       expect(await adapter.listTemplates()).toEqual([]);
-      const err = await failure(
+      const err = await expectProviderError(
         adapter.send(account, {
           to: CUSTOMER,
           idempotencyKey: 'k-t',
@@ -147,25 +120,25 @@ describe('Twilio SMS adapter + simulator', () => {
     });
 
     it('refuses a body over 1600 characters before calling Twilio', async () => {
-      const err = await failure(adapter.send(account, textSend('x'.repeat(1601))));
+      const err = await expectProviderError(adapter.send(account, textSend('x'.repeat(1601))));
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '21617' });
       expect(sim.requests()).toHaveLength(0);
       await adapter.send(account, textSend('x'.repeat(1600)));
     });
 
     it('classifies invalid numbers (bad format or invalid_recipient fault) as permanent 21211', async () => {
-      const badFormat = await failure(adapter.send(account, textSend('hi', '12')));
+      const badFormat = await expectProviderError(adapter.send(account, textSend('hi', '12')));
       expect(badFormat).toMatchObject({ kind: 'permanent', providerCode: '21211', httpStatus: 400 });
       expect(badFormat.message).toContain('invalid To phone number');
 
       sim.injectFault({ kind: 'invalid_recipient', recipient: '15550000000' });
-      expect(await failure(adapter.send(account, textSend('hi', '15550000000')))).toMatchObject({ kind: 'permanent', providerCode: '21211' });
+      expect(await expectProviderError(adapter.send(account, textSend('hi', '15550000000')))).toMatchObject({ kind: 'permanent', providerCode: '21211' });
     });
 
     it('refuses sends to a number that replied STOP until it replies START', async () => {
       await sim.emitInbound({ from: CUSTOMER, to: FROM, body: ' stop ' });
       expect(sim.isOptedOut(FROM, CUSTOMER)).toBe(true);
-      const err = await failure(adapter.send(account, textSend('promo')));
+      const err = await expectProviderError(adapter.send(account, textSend('promo')));
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '21610' });
       expect(err.message).toContain('replied STOP');
 
@@ -177,22 +150,22 @@ describe('Twilio SMS adapter + simulator', () => {
     it('classifies 21408 and 21614 as permanent, 429 as retry_after, 5xx as retryable', async () => {
       const twilioBody = (code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status: 400 });
       sim.injectFault({ kind: 'status', status: 400, body: twilioBody(21408, 'Permission to send an SMS has not been enabled for the region indicated by the To number') });
-      expect(await failure(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'permanent', providerCode: '21408' });
+      expect(await expectProviderError(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'permanent', providerCode: '21408' });
       sim.injectFault({ kind: 'status', status: 400, body: twilioBody(21614, "'To' number is not a valid mobile number") });
-      expect(await failure(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'permanent', providerCode: '21614' });
+      expect(await expectProviderError(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'permanent', providerCode: '21614' });
 
       sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-      expect(await failure(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000, httpStatus: 429, providerCode: '20429' });
+      expect(await expectProviderError(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000, httpStatus: 429, providerCode: '20429' });
       sim.injectFault({ kind: 'status', status: 429 });
-      expect((await failure(adapter.send(account, textSend('a')))).retryAfterMs).toBe(1000);
+      expect((await expectProviderError(adapter.send(account, textSend('a')))).retryAfterMs).toBe(1000);
 
       sim.injectFault({ kind: 'status', status: 400, body: { code: 20429, message: 'Too Many Requests', more_info: '', status: 400 } });
-      expect(await failure(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retry_after', retryAfterMs: 1000, providerCode: '20429' });
+      expect(await expectProviderError(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retry_after', retryAfterMs: 1000, providerCode: '20429' });
 
       sim.injectFault({ kind: 'status', status: 503 });
-      expect(await failure(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
+      expect(await expectProviderError(adapter.send(account, textSend('a')))).toMatchObject({ kind: 'retryable', httpStatus: 503 });
       sim.injectFault({ kind: 'status', status: 500 });
-      expect((await failure(adapter.verifyAccount(account))).kind).toBe('retryable');
+      expect((await expectProviderError(adapter.verifyAccount(account))).kind).toBe('retryable');
     });
   });
 
@@ -210,7 +183,7 @@ describe('Twilio SMS adapter + simulator', () => {
       const hooks = await callbacksFor(providerMessageId, 3);
       for (const hook of hooks) {
         expect(hook.headers['content-type']).toBe('application/x-www-form-urlencoded');
-        expect(adapter.verifyWebhook(account, raw(hook, statusReceiver.url))).toBe(true);
+        expect(adapter.verifyWebhook(account, rawWebhook(hook, statusReceiver.url))).toBe(true);
       }
       expect(hooks.map((h) => new URLSearchParams(h.body.toString()).get('MessageStatus'))).toEqual(['queued', 'sent', 'delivered']);
       const parsed = hooks.map((h) => adapter.parseWebhook(h.body));
@@ -238,7 +211,7 @@ describe('Twilio SMS adapter + simulator', () => {
     it('posts a signed inbound SMS that parses to a chat message', async () => {
       const { messageSid, status } = await sim.emitInbound({ from: '+' + CUSTOMER, to: FROM, body: 'Where is my order?' });
       expect(status).toBe(200);
-      const hook = raw(inboundReceiver.received[0]!, inboundReceiver.url);
+      const hook = rawWebhook(inboundReceiver.received[0]!, inboundReceiver.url);
       expect(adapter.verifyWebhook(account, hook)).toBe(true);
       expect(adapter.parseWebhook(hook.body)).toEqual({
         statuses: [],
@@ -258,7 +231,7 @@ describe('Twilio SMS adapter + simulator', () => {
 
     it('refuses tampered bodies, other URLs, wrong tokens and missing url or header', async () => {
       await sim.emitInbound({ from: CUSTOMER, to: FROM, body: 'hi' });
-      const hook = raw(inboundReceiver.received[0]!, inboundReceiver.url);
+      const hook = rawWebhook(inboundReceiver.received[0]!, inboundReceiver.url);
       const tampered = { ...hook, body: Buffer.from(hook.body.toString().replace('Body=hi', 'Body=ho')) };
       expect(adapter.verifyWebhook(account, tampered)).toBe(false);
       expect(adapter.verifyWebhook(account, { ...hook, url: hook.url + '?x=1' })).toBe(false);
@@ -272,7 +245,7 @@ describe('Twilio SMS adapter + simulator', () => {
     it('redelivers a callback byte for byte: same body, signature, idempotency token and message id', async () => {
       await sim.emitInbound({ from: CUSTOMER, to: FROM, body: 'hello' });
       expect(await sim.redeliver(0)).toBe(200);
-      const [first, again] = inboundReceiver.received.map((r) => raw(r, inboundReceiver.url));
+      const [first, again] = inboundReceiver.received.map((r) => rawWebhook(r, inboundReceiver.url));
       const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
       expect(sha(again!.body)).toBe(sha(first!.body));
       expect(again!.headers['x-twilio-signature']).toBe(first!.headers['x-twilio-signature']);
@@ -403,12 +376,12 @@ describe('Twilio SMS adapter + simulator', () => {
       ];
       for (const [code, said] of cases) {
         sim.injectFault({ kind: 'status', status: 400, body: twilioBody(code, `Twilio says ${code}`) });
-        const err = await failure(adapter.send(account, textSend('x')));
+        const err = await expectProviderError(adapter.send(account, textSend('x')));
         expect(err).toMatchObject({ kind: 'permanent', providerCode: String(code), httpStatus: 400 });
         expect(err.message).toMatch(said);
         expect(err.message).toContain(`Twilio says ${code}`);
       }
-      const auth = await failure(adapter.send({ ...account, secrets: { authToken: 'wrong' } }, textSend('x')));
+      const auth = await expectProviderError(adapter.send({ ...account, secrets: { authToken: 'wrong' } }, textSend('x')));
       expect(auth).toMatchObject({ kind: 'permanent', providerCode: '20003', httpStatus: 401 });
       expect(auth.message).toMatch(/refused the Account SID \/ Auth Token/);
     });

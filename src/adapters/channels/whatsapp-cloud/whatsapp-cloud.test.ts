@@ -1,12 +1,12 @@
 // The WhatsApp Cloud adapter against its simulator over real HTTP: account checks, template paging, sends,
 // Meta's error classification, and signed status/inbound webhooks received by a local HTTP server.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelAccountCredentials, ChatButton, InteractiveContent, SendRequest } from '../../../core/channels/ports.js';
-import { ProviderError } from '../../../core/errors.js';
 import { WhatsAppCloudAdapter } from './index.js';
 import { WhatsAppCloudSimulator } from './simulator.js';
-import { WebhookReceiver } from '../../../../test/support/receiver.js';
-import type { ReceivedRequest } from '../../../../test/support/receiver.js';
+import { WebhookReceiver, rawWebhook } from '../../../../test/support/receiver.js';
+import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const PHONE = {
   phoneNumberId: '106540352242922',
@@ -21,24 +21,6 @@ const account: ChannelAccountCredentials = {
   settings: { phoneNumberId: PHONE.phoneNumberId, wabaId: PHONE.wabaId },
   secrets: { accessToken: PHONE.accessToken, appSecret: PHONE.appSecret },
 };
-
-
-
-const raw = (r: ReceivedRequest) => ({
-  body: r.body,
-  headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v])),
-  query: {},
-});
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
 
 const templateSend = (to: string, templateName: string, values: string[]): SendRequest => ({
   to,
@@ -57,23 +39,13 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
   const receiver = new WebhookReceiver('/webhooks/whatsapp');
   let adapter: WhatsAppCloudAdapter;
 
-  beforeAll(async () => {
-    await sim.listen();
-    await receiver.listen();
-    adapter = new WhatsAppCloudAdapter({ baseUrl: `${sim.baseUrl}/v23.0`, timeoutMs: 2000 });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.applySettings({ statusWebhooks: true, autoRead: false, statusDelayMs: 5 });
-    sim.addPhoneNumber({ ...PHONE, webhookUrl: null });
-    sim.addPhoneNumber({ ...OTHER, webhookUrl: null });
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new WhatsAppCloudAdapter({ baseUrl: `${baseUrl}/v23.0`, timeoutMs: 2000 })),
+    seed: () => {
+      sim.applySettings({ statusWebhooks: true, autoRead: false, statusDelayMs: 5 });
+      sim.addPhoneNumber({ ...PHONE, webhookUrl: null });
+      sim.addPhoneNumber({ ...OTHER, webhookUrl: null });
+    },
   });
 
   describe('verifyAccount', () => {
@@ -90,7 +62,7 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
     });
 
     it('turns a refused token into a permanent 190', async () => {
-      const err = await failure(adapter.verifyAccount({ ...account, secrets: { ...account.secrets, accessToken: 'expired' } }));
+      const err = await expectProviderError(adapter.verifyAccount({ ...account, secrets: { ...account.secrets, accessToken: 'expired' } }));
       expect(err.kind).toBe('permanent');
       expect(err.providerCode).toBe('190');
       expect(err.httpStatus).toBe(401);
@@ -98,23 +70,23 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
     });
 
     it('names an unknown phone number id or WABA id', async () => {
-      const phoneErr = await failure(
+      const phoneErr = await expectProviderError(
         adapter.verifyAccount({ ...account, settings: { ...account.settings, phoneNumberId: '999' } }),
       );
       expect(phoneErr).toMatchObject({ kind: 'permanent', providerCode: '100', httpStatus: 400 });
       expect(phoneErr.message).toContain('phone number id 999');
 
-      const wabaErr = await failure(adapter.verifyAccount({ ...account, settings: { ...account.settings, wabaId: '888' } }));
+      const wabaErr = await expectProviderError(adapter.verifyAccount({ ...account, settings: { ...account.settings, wabaId: '888' } }));
       expect(wabaErr).toMatchObject({ kind: 'permanent', providerCode: '100' });
       expect(wabaErr.message).toContain('WhatsApp Business Account id 888');
 
       // A real WABA that belongs to another token is refused too.
-      const foreign = await failure(adapter.verifyAccount({ ...account, settings: { ...account.settings, wabaId: OTHER.wabaId } }));
+      const foreign = await expectProviderError(adapter.verifyAccount({ ...account, settings: { ...account.settings, wabaId: OTHER.wabaId } }));
       expect(foreign.kind).toBe('permanent');
     });
 
     it('reports a missing setting without calling Meta', async () => {
-      const err = await failure(adapter.verifyAccount({ settings: { phoneNumberId: '1' }, secrets: {} }));
+      const err = await expectProviderError(adapter.verifyAccount({ settings: { phoneNumberId: '1' }, secrets: {} }));
       expect(err.kind).toBe('permanent');
       expect(err.message).toContain('wabaId, accessToken');
       expect(sim.requests()).toHaveLength(0);
@@ -269,25 +241,25 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
     });
 
     it('refuses a template that is not approved with a permanent 132001', async () => {
-      const err = await failure(adapter.send(account, templateSend('15551234567', 'promo_pending', ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('15551234567', 'promo_pending', ['a', 'b', 'c'])));
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '132001', httpStatus: 400 });
       expect(err.message).toContain('template name (promo_pending) does not exist in en_US');
       expect(err.message).toContain('Template name does not exist in the translation');
 
-      const unknown = await failure(adapter.send(account, templateSend('15551234567', 'nope', [])));
+      const unknown = await expectProviderError(adapter.send(account, templateSend('15551234567', 'nope', [])));
       expect(unknown.providerCode).toBe('132001');
       expect(sim.messages()).toHaveLength(0);
     });
 
     it('refuses a parameter count mismatch with a permanent 132000', async () => {
-      const err = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['Jessica'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['Jessica'])));
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '132000', httpStatus: 400 });
       expect(err.message).toContain('number of localizable_params (1) does not match the expected number of params (3)');
     });
 
     it('waits for Retry-After on an injected 429', async () => {
       sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-      const err = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(err).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000, providerCode: '130429', httpStatus: 429 });
     });
 
@@ -297,28 +269,28 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
         status: 400,
         body: { error: { message: '(#131056) (Business Account, Consumer Account) pair rate limit hit', type: 'OAuthException', code: 131056 } },
       });
-      const pair = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const pair = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(pair).toMatchObject({ kind: 'retry_after', retryAfterMs: 6000, providerCode: '131056' });
 
       sim.injectFault({ kind: 'status', status: 400, body: { error: { message: '(#130429) Rate limit hit', code: 130429 } } });
-      const throughput = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const throughput = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(throughput).toMatchObject({ kind: 'retry_after', retryAfterMs: 1000, providerCode: '130429', httpStatus: 400 });
     });
 
     it('retries an injected 503 and a Graph "temporarily unavailable" code', async () => {
       sim.injectFault({ kind: 'status', status: 503 });
-      const err = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const err = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(err).toMatchObject({ kind: 'retryable', httpStatus: 503, providerCode: '131016' });
 
       sim.injectFault({ kind: 'status', status: 400, body: { error: { message: 'Service temporarily unavailable', code: 2 } } });
-      const transient = await failure(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const transient = await expectProviderError(adapter.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(transient).toMatchObject({ kind: 'retryable', providerCode: '2', httpStatus: 400 });
     });
 
     it('treats a response slower than the adapter timeout as retryable', async () => {
       const impatient = new WhatsAppCloudAdapter({ baseUrl: `${sim.baseUrl}/v23.0`, timeoutMs: 200 });
       sim.injectFault({ kind: 'delay', ms: 1200 });
-      const err = await failure(impatient.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
+      const err = await expectProviderError(impatient.send(account, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])));
       expect(err.kind).toBe('retryable');
       // The slow request still lands (which is why a timeout is only retryable); let it finish so it
       // does not spill into the next test's outbox.
@@ -328,7 +300,7 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
     });
 
     it('refuses a wrong token on send with a permanent 190', async () => {
-      const err = await failure(
+      const err = await expectProviderError(
         adapter.send({ ...account, secrets: { ...account.secrets, accessToken: 'nope' } }, templateSend('15551234567', 'order_placed', ['a', 'b', 'c'])),
       );
       expect(err).toMatchObject({ kind: 'permanent', providerCode: '190', httpStatus: 401 });
@@ -344,7 +316,7 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
 
       const [hook] = await receiver.waitFor(1);
       expect(hook?.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
-      expect(adapter.verifyWebhook(account, raw(hook!))).toBe(true);
+      expect(adapter.verifyWebhook(account, rawWebhook(hook!))).toBe(true);
       const parsed = adapter.parseWebhook(hook!.body);
       expect(parsed.messages).toEqual([]);
       expect(parsed.statuses).toEqual([
@@ -432,7 +404,7 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ delivered: 200 });
       const [hook] = await receiver.waitFor(1);
-      expect(adapter.verifyWebhook(account, raw(hook!))).toBe(true);
+      expect(adapter.verifyWebhook(account, rawWebhook(hook!))).toBe(true);
       expect(adapter.parseWebhook(hook!.body).messages[0]).toMatchObject({
         text: 'Track',
         payload: 'TRACK_1001',
@@ -444,7 +416,7 @@ describe('WhatsApp Cloud adapter against the simulator', () => {
     it('rejects tampered, foreign, missing and malformed signatures', async () => {
       sim.setWebhookUrl(PHONE.phoneNumberId, receiver.url);
       await sim.emitInbound({ phoneNumberId: PHONE.phoneNumberId, from: '15551234567', text: 'hi' });
-      const hook = raw(receiver.received[0]!);
+      const hook = rawWebhook(receiver.received[0]!);
       expect(adapter.verifyWebhook(account, hook)).toBe(true);
 
       const tampered = Buffer.from(hook.body);
@@ -684,20 +656,12 @@ describe('WhatsApp Cloud interactive messages against the simulator', () => {
   const choices = (n: number): ChatButton[] => Array.from({ length: n }, (_, i) => ({ id: `choice_${i + 1}`, title: `Option ${i + 1}` }));
   const wire = (): unknown => sim.requests(messagesPath).at(-1)?.json;
 
-  beforeAll(async () => {
-    await sim.listen();
-    await receiver.listen();
-    adapter = new WhatsAppCloudAdapter({ baseUrl: `${sim.baseUrl}/v23.0`, timeoutMs: 2000 });
-  });
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
-  });
-  beforeEach(() => {
-    sim.reset();
-    sim.addPhoneNumber({ ...PHONE, webhookUrl: receiver.url });
-    sim.openWindow(PHONE.phoneNumberId, CUSTOMER);
-    receiver.received.length = 0;
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new WhatsAppCloudAdapter({ baseUrl: `${baseUrl}/v23.0`, timeoutMs: 2000 })),
+    seed: () => {
+      sim.addPhoneNumber({ ...PHONE, webhookUrl: receiver.url });
+      sim.openWindow(PHONE.phoneNumberId, CUSTOMER);
+    },
   });
 
   it('sends 2 choices as reply buttons with the exact ids and titles', async () => {
@@ -745,17 +709,17 @@ describe('WhatsApp Cloud interactive messages against the simulator', () => {
   });
 
   it('refuses 11 choices, and a 21-character button title, before calling Meta', async () => {
-    const tooMany = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
+    const tooMany = await expectProviderError(adapter.send(account, interactive({ text: 'Pick one', buttons: choices(11) })));
     expect(tooMany.kind).toBe('permanent');
     expect(tooMany.message).toContain('at most 10 choices');
 
     const longTitle = 'Twenty-one characters';
     expect(longTitle).toHaveLength(21);
-    const tooLong = await failure(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: longTitle }, { id: 'b', title: 'Short' }] })));
+    const tooLong = await expectProviderError(adapter.send(account, interactive({ text: 'Pick one', buttons: [{ id: 'a', title: longTitle }, { id: 'b', title: 'Short' }] })));
     expect(tooLong.kind).toBe('permanent');
     expect(tooLong.message).toContain(`"${longTitle}" is 21 characters; the limit is 20`);
 
-    const twice = await failure(adapter.send(account, interactive({ text: 'Pick', buttons: [{ id: 'a', title: 'Same' }, { id: 'b', title: 'Same' }] })));
+    const twice = await expectProviderError(adapter.send(account, interactive({ text: 'Pick', buttons: [{ id: 'a', title: 'Same' }, { id: 'b', title: 'Same' }] })));
     expect(twice.message).toContain('distinct reply button titles');
     expect(sim.requests(messagesPath)).toHaveLength(0);
   });
@@ -784,7 +748,7 @@ describe('WhatsApp Cloud interactive messages against the simulator', () => {
     expect(body).toMatch(/• All orders\n {2}https:\/\/shop\.example\/orders\n…and \d+ more$/);
     expect(body).toContain('• Order #2000 — Delivered');
 
-    const tooLong = await failure(adapter.send(account, interactive({ text: 'x'.repeat(1025), buttons: [{ id: 'x', title: 'OK' }] })));
+    const tooLong = await expectProviderError(adapter.send(account, interactive({ text: 'x'.repeat(1025), buttons: [{ id: 'x', title: 'OK' }] })));
     expect(tooLong.message).toContain('message text is 1025 characters; the limit is 1024');
   });
 
@@ -807,7 +771,7 @@ describe('WhatsApp Cloud interactive messages against the simulator', () => {
     expect(res.status).toBe(200);
 
     const hooks = await receiver.waitFor(2);
-    expect(hooks.every((h) => adapter.verifyWebhook(account, raw(h)))).toBe(true);
+    expect(hooks.every((h) => adapter.verifyWebhook(account, rawWebhook(h)))).toBe(true);
     const [tap, row] = hooks.map((h) => JSON.parse(h.body.toString()) as { entry: Array<{ changes: Array<{ value: { messages: Array<{ interactive: unknown }> } }> }> });
     expect(tap?.entry[0]?.changes[0]?.value.messages[0]?.interactive).toEqual({ type: 'button_reply', button_reply: { id: 'addr_change', title: 'Change' } });
     expect(row?.entry[0]?.changes[0]?.value.messages[0]?.interactive).toEqual({ type: 'list_reply', list_reply: { id: 'choice_4', title: 'Option 4' } });
@@ -876,9 +840,9 @@ describe('WhatsApp Cloud interactive sends under faults', () => {
 
   it('waits on a 429 with Retry-After and retries a 5xx', async () => {
     sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
+    expect(await expectProviderError(adapter.send(account, request))).toMatchObject({ kind: 'retry_after', retryAfterMs: 2000 });
     sim.injectFault({ kind: 'status', status: 500 });
-    expect(await failure(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 500 });
+    expect(await expectProviderError(adapter.send(account, request))).toMatchObject({ kind: 'retryable', httpStatus: 500 });
     expect((await adapter.send(account, request)).providerMessageId).toMatch(/^wamid\./);
   });
 });

@@ -1,11 +1,12 @@
 // Mirakl (EmpikPlace) adapter + simulator over real HTTP: the simulator plays the seller API (A01, M11, M10,
 // M12, OR11); the adapter verifies the key, polls threads, replies with attachments and reads orders.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { MiraklAdapter, multipartBody } from './index.js';
 import { MiraklSimulator } from './simulator.js';
 import type { MiraklOrder } from './simulator.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const API_KEY = 'c0ffee00-1234-4abc-9def-empikplace-key';
 const SHOP_ID = '2001';
@@ -14,34 +15,26 @@ const T0 = Date.parse('2026-05-04T08:00:00.000Z');
 const minutes = (n: number): number => T0 + n * 60_000;
 
 describe('Mirakl adapter with the simulator', () => {
-  let sim: MiraklSimulator;
+  const sim = new MiraklSimulator({ now: () => minutes(100), maxMessageAttachmentBytes: 1000 });
   let adapter: MiraklAdapter;
   let order: MiraklOrder;
   const connection: StoreConnectionCredentials = { settings: {}, secrets: { apiKey: API_KEY } };
 
-  beforeAll(async () => {
-    sim = new MiraklSimulator({ now: () => minutes(100), maxMessageAttachmentBytes: 1000 });
-    await sim.listen();
-    adapter = new MiraklAdapter({ baseUrl: sim.baseUrl, backOfficeUrl: 'https://seller.example.test/' });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ apiKey: API_KEY, shopId: SHOP_ID, shopName: SHOP_NAME });
-    order = sim.createOrder({
-      shopId: SHOP_ID,
-      commercialId: '10004242',
-      customer: { id: 'CUST-777', firstname: 'Anna', lastname: 'Kowalska' },
-      lines: [
-        { title: 'Lalka — Bolesław Prus', sku: 'KS-LALKA-01', quantity: 2, unitPrice: 29.95 },
-        { title: 'Kubek termiczny 450 ml', sku: 'DOM-KUB-450', quantity: 1, unitPrice: 39.99 },
-      ],
-      shippingPrice: 9.99,
-    });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new MiraklAdapter({ baseUrl, backOfficeUrl: 'https://seller.example.test/' })),
+    seed: () => {
+      sim.addShop({ apiKey: API_KEY, shopId: SHOP_ID, shopName: SHOP_NAME });
+      order = sim.createOrder({
+        shopId: SHOP_ID,
+        commercialId: '10004242',
+        customer: { id: 'CUST-777', firstname: 'Anna', lastname: 'Kowalska' },
+        lines: [
+          { title: 'Lalka — Bolesław Prus', sku: 'KS-LALKA-01', quantity: 2, unitPrice: 29.95 },
+          { title: 'Kubek termiczny 450 ml', sku: 'DOM-KUB-450', quantity: 1, unitPrice: 39.99 },
+        ],
+        shippingPrice: 9.99,
+      });
+    },
   });
 
   describe('verifyAccount', () => {
@@ -57,18 +50,11 @@ describe('Mirakl adapter with the simulator', () => {
     });
 
     it('reports a refused key as permanent without echoing it', async () => {
-      const err = await expectProviderError(adapter.verifyAccount({ ...connection, secrets: { apiKey: 'wrong-key' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('EmpikPlace refused the API key');
-      expect(err.message).not.toContain('wrong-key');
+      await expectRefusal(adapter.verifyAccount({ ...connection, secrets: { apiKey: 'wrong-key' } }), { httpStatus: 401, says: 'EmpikPlace refused the API key', hides: 'wrong-key' });
     });
 
     it('reports a key not linked to the named shop (403) as refused', async () => {
-      const err = await expectProviderError(adapter.verifyAccount({ ...connection, settings: { shopId: '9999' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(403);
-      expect(err.message).toContain('EmpikPlace refused the API key');
+      await expectRefusal(adapter.verifyAccount({ ...connection, settings: { shopId: '9999' } }), { httpStatus: 403, says: 'EmpikPlace refused the API key' });
     });
 
     it('refuses a missing key without calling out', async () => {
@@ -78,17 +64,11 @@ describe('Mirakl adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const err = await expectProviderError(adapter.verifyAccount(connection));
-      expect(err.kind).toBe('retry_after');
-      expect(err.retryAfterMs).toBe(3000);
+      await expectRateLimited(sim, () => adapter.verifyAccount(connection), 3);
     });
 
     it('retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 503 });
-      const err = await expectProviderError(adapter.verifyAccount(connection));
-      expect(err.kind).toBe('retryable');
-      expect(err.httpStatus).toBe(503);
+      await expectOutage(sim, () => adapter.verifyAccount(connection));
     });
   });
 

@@ -1,11 +1,12 @@
 // 91APP adapter + simulator over real HTTP: the simulator serves the Admin API order endpoints and the
 // adapter verifies the key, polls orders by UpdateDateTime and fetches single orders.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, parseTaipeiDateTime, taiwanPhoneToE164, toTaipeiDateTime } from './index.js';
 import { NinetyOneAppSimulator } from './simulator.js';
 import type { NinetyOneAppOrder } from './simulator.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const SHOP_ID = '40123';
 const API_KEY = 'n1-test-api-key-0001';
@@ -13,25 +14,15 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
 describe('91APP adapter with the simulator', () => {
-  let sim: NinetyOneAppSimulator;
+  const sim = new NinetyOneAppSimulator();
   let adapter: NinetyOneAppAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopId: SHOP_ID, storeUrl: 'https://shop.example.com.tw/' }, secrets: { apiKey: API_KEY } };
   /** A window ending a minute from now, so orders created "now" fall inside. */
   const recentWindow = (): { since: number; until: number; cursor: null } => ({ since: Date.now() - HOUR, until: Date.now() + 60_000, cursor: null });
 
-  beforeAll(async () => {
-    sim = new NinetyOneAppSimulator();
-    await sim.listen();
-    adapter = new NinetyOneAppAdapter({ baseUrl: sim.baseUrl });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new NinetyOneAppAdapter({ baseUrl })),
+    seed: () => sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY }),
   });
 
   describe('verifyConnection', () => {
@@ -52,18 +43,12 @@ describe('91APP adapter with the simulator', () => {
     });
 
     it('reports a wrong key (401) as permanent with a clear message that hides the key', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { apiKey: 'wrong-key-secret' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain(`91APP refused the API key for shop ${SHOP_ID}`);
-      expect(err.message).not.toContain('wrong-key-secret');
+      const wrongKey = { ...connection, secrets: { apiKey: 'wrong-key-secret' } };
+      await expectRefusal(adapter.verifyConnection(wrongKey), { httpStatus: 401, says: `91APP refused the API key for shop ${SHOP_ID}`, hides: 'wrong-key-secret' });
     });
 
     it('reports a key that does not own the shop (403) as permanent', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, settings: { shopId: '999' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(403);
-      expect(err.message).toContain('no permission for ShopId 999');
+      await expectRefusal(adapter.verifyConnection({ ...connection, settings: { shopId: '999' } }), { httpStatus: 403, says: 'no permission for ShopId 999' });
     });
 
     it('reports Status=Error with an auth-looking message as a refusal', async () => {
@@ -80,16 +65,9 @@ describe('91APP adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After and retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const limited = await expectProviderError(adapter.verifyConnection(connection));
-      expect(limited.kind).toBe('retry_after');
-      expect(limited.retryAfterMs).toBe(3000);
-      expect(limited.message).toContain('Too Many Requests');
-
-      sim.injectFault({ kind: 'status', status: 503 });
-      const down = await expectProviderError(adapter.verifyConnection(connection));
-      expect(down.kind).toBe('retryable');
-      expect(down.httpStatus).toBe(503);
+      const verify = () => adapter.verifyConnection(connection);
+      expect((await expectRateLimited(sim, verify, 3)).message).toContain('Too Many Requests');
+      await expectOutage(sim, verify);
     });
   });
 

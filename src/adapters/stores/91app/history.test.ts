@@ -1,11 +1,12 @@
 // 91APP order history (≤7-day GetList windows), member lookup through Member Connect Cloud and TGCode
 // lookup, adapter against the simulator over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { NINETYONEAPP_MAX_WINDOW_MS, NinetyOneAppAdapter, historyWindows, parseTaipeiDateTime, toTaipeiDateTime } from './index.js';
 import { NinetyOneAppSimulator } from './simulator.js';
 import type { NinetyOneAppMember } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const SHOP_ID = '40123';
 const API_KEY = 'n1-history-key';
@@ -13,7 +14,7 @@ const MEMBER_TOKEN = 'ny-member-token';
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('91APP history and members with the simulator', () => {
-  let sim: NinetyOneAppSimulator;
+  const sim = new NinetyOneAppSimulator();
   let adapter: NinetyOneAppAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopId: SHOP_ID }, secrets: { apiKey: API_KEY, memberApiToken: MEMBER_TOKEN } };
   let alice: NinetyOneAppMember;
@@ -23,20 +24,12 @@ describe('91APP history and members with the simulator', () => {
     sim.createOrder(SHOP_ID, { OrderDateTime: at, UpdateDateTime: at, MemberId: m.memberId, MemberEmail: m.email, MemberCellphone: m.cellphone });
   };
 
-  beforeAll(async () => {
-    sim = new NinetyOneAppSimulator();
-    await sim.listen();
-    adapter = new NinetyOneAppAdapter({ baseUrl: sim.baseUrl, memberApiUrl: sim.baseUrl });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY, memberApiToken: MEMBER_TOKEN });
-    alice = sim.addMember(SHOP_ID, { memberId: 'M1001', name: '王美玲', email: 'meiling@example.com.tw', cellphone: '+886912345678' });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new NinetyOneAppAdapter({ baseUrl, memberApiUrl: baseUrl })),
+    seed: () => {
+      sim.addShop({ shopId: SHOP_ID, apiKey: API_KEY, memberApiToken: MEMBER_TOKEN });
+      alice = sim.addMember(SHOP_ID, { memberId: 'M1001', name: '王美玲', email: 'meiling@example.com.tw', cellphone: '+886912345678' });
+    },
   });
 
   describe('customerOrders', () => {

@@ -1,50 +1,20 @@
 // CYBERBIZ adapter + simulator over real HTTP: the simulator serves the App Store API and posts webhooks to a
 // local receiver; the adapter checks the token, reads orders, verifies and parses what arrived.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import { ProviderError } from '../../../core/errors.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { CyberbizAdapter, joinPhone, money, taipeiToEpochMs, taipeiToIso } from './index.js';
 import { CyberbizSimulator, signCyberbiz } from './simulator.js';
 import type { CyberbizDelivery, CyberbizOrder } from './simulator.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
+import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const DOMAIN = 'example.cyberbiz.co';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.test-shop.sig';
 const SECRET = 'cyberbiz_app_secret_123';
-
-interface Receiver {
-  url: string;
-  received: RawWebhook[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const received: RawWebhook[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      received.push({ body: Buffer.concat(chunks), headers, query: {} });
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/cyberbiz`,
-    received,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const webhookOf = (d: CyberbizDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {
   const headers: Record<string, string | undefined> = {};
@@ -56,27 +26,14 @@ const post = async (sim: CyberbizSimulator, path: string, body: unknown, method 
   fetch(`${sim.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('CYBERBIZ adapter with the simulator', () => {
-  let sim: CyberbizSimulator;
-  let receiver: Receiver;
+  const sim = new CyberbizSimulator();
+  const receiver = new RawWebhookReceiver('/webhooks/cyberbiz');
   let adapter: CyberbizAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopDomain: DOMAIN }, secrets: { accessToken: TOKEN, appSecret: SECRET } };
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sim = new CyberbizSimulator();
-    await sim.listen();
-    adapter = new CyberbizAdapter({ baseUrl: sim.baseUrl });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    sim.addShop({ domain: DOMAIN, name: '範例小舖', accessToken: TOKEN, appSecret: SECRET, webhookUrl: receiver.url, storefrontDomain: 'www.example-shop.com' });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new CyberbizAdapter({ baseUrl })),
+    seed: () => sim.addShop({ domain: DOMAIN, name: '範例小舖', accessToken: TOKEN, appSecret: SECRET, webhookUrl: receiver.url, storefrontDomain: 'www.example-shop.com' }),
   });
 
   describe('verifyConnection', () => {
@@ -89,11 +46,8 @@ describe('CYBERBIZ adapter with the simulator', () => {
     });
 
     it('refuses a bad token as permanent with a clear message and no secret in it', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { ...connection.secrets, accessToken: 'expired-token' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('refused the access token, or the plan has no API access');
-      expect(err.message).not.toContain('expired-token');
+      const expired = { ...connection, secrets: { ...connection.secrets, accessToken: 'expired-token' } };
+      await expectRefusal(adapter.verifyConnection(expired), { httpStatus: 401, says: 'refused the access token, or the plan has no API access', hides: 'expired-token' });
     });
 
     it('refuses a token whose shop is another cyberbiz.co domain, naming both', async () => {
@@ -111,15 +65,9 @@ describe('CYBERBIZ adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After and retries on 5xx', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 3 });
-      const limited = await expectProviderError(adapter.verifyConnection(connection));
-      expect(limited.kind).toBe('retry_after');
-      expect(limited.retryAfterMs).toBe(3000);
-      expect(limited.message).toContain('Too Many Requests');
-      sim.injectFault({ kind: 'status', status: 503 });
-      const down = await expectProviderError(adapter.verifyConnection(connection));
-      expect(down.kind).toBe('retryable');
-      expect(down.httpStatus).toBe(503);
+      const verify = () => adapter.verifyConnection(connection);
+      expect((await expectRateLimited(sim, verify, 3)).message).toContain('Too Many Requests');
+      await expectOutage(sim, verify);
     });
 
     it('answers 429 past 5 req/s per token when the limit is on', async () => {

@@ -1,18 +1,19 @@
 // CYBERBIZ order history, customer lookup/creation and order-number lookup, adapter against the simulator
 // over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { CyberbizAdapter } from './index.js';
 import { CyberbizSimulator, taipeiTimestamp } from './simulator.js';
 import type { CyberbizCustomer } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const DOMAIN = 'history.cyberbiz.co';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.history.sig';
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('CYBERBIZ history and customers with the simulator', () => {
-  let sim: CyberbizSimulator;
+  const sim = new CyberbizSimulator();
   let adapter: CyberbizAdapter;
   const connection: StoreConnectionCredentials = { settings: { shopDomain: DOMAIN }, secrets: { accessToken: TOKEN, appSecret: 'secret' } };
   let alice: CyberbizCustomer;
@@ -29,20 +30,12 @@ describe('CYBERBIZ history and customers with the simulator', () => {
     });
   };
 
-  beforeAll(async () => {
-    sim = new CyberbizSimulator();
-    await sim.listen();
-    adapter = new CyberbizAdapter({ baseUrl: sim.baseUrl, pageSize: 2 });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addShop({ domain: DOMAIN, name: '歷史小舖', accessToken: TOKEN, appSecret: 'secret' });
-    alice = sim.addCustomer(DOMAIN, { name: '王小明', email: 'xiaoming@example.com.tw', mobile: '0912-345-678' });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new CyberbizAdapter({ baseUrl, pageSize: 2 })),
+    seed: () => {
+      sim.addShop({ domain: DOMAIN, name: '歷史小舖', accessToken: TOKEN, appSecret: 'secret' });
+      alice = sim.addCustomer(DOMAIN, { name: '王小明', email: 'xiaoming@example.com.tw', mobile: '0912-345-678' });
+    },
   });
 
   describe('customerOrders', () => {

@@ -1,15 +1,15 @@
 // Eshopbox adapter + simulator over real HTTP: the simulator plays the auth, API and WMS hosts and delivers
 // webhooks to a local receiver; the adapter gets tokens, verifies and parses what arrived, and resolves
 // failed deliveries (seed 002's journey).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { FailedDeliveryRequest, StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { EshopboxAdapter } from './index.js';
 import { EshopboxSimulator } from './simulator.js';
 import type { EshopboxDelivery, EshopboxShipment } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const WS = 'kapaskraft';
 const CLIENT_ID = 'client-123';
@@ -17,42 +17,11 @@ const CLIENT_SECRET = 'client-secret-xyz';
 const REFRESH = 'refresh-token-abc';
 const KEY = 'hub-generated-webhook-key-0123456789';
 
-interface Receiver {
-  url: string;
-  received: RawWebhook[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const received: RawWebhook[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const url = new URL(req.url ?? '/', 'http://receiver');
-      received.push({ body: Buffer.concat(chunks), headers, query: Object.fromEntries(url.searchParams) });
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/eshopbox`,
-    received,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 const dayInIndia = (offsetDays: number): string => new Date(Date.now() + 330 * 60_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 describe('Eshopbox adapter with the simulator', () => {
-  let sim: EshopboxSimulator;
-  let receiver: Receiver;
+  const sim = new EshopboxSimulator();
+  const receiver = new RawWebhookReceiver('/webhooks/eshopbox');
   let adapter: EshopboxAdapter;
   const connection: StoreConnectionCredentials = {
     settings: { workspace: WS, externalChannelId: 'CH-KK' },
@@ -60,23 +29,13 @@ describe('Eshopbox adapter with the simulator', () => {
   };
   const withSecrets = (secrets: Record<string, string>): StoreConnectionCredentials => ({ ...connection, secrets: { ...connection.secrets, ...secrets } });
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sim = new EshopboxSimulator();
-    await sim.listen();
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    adapter = new EshopboxAdapter({ authUrl: sim.baseUrl, apiBaseFor: () => sim.baseUrl, wmsUrl: sim.baseUrl });
-    sim.addAccount({ workspace: WS, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: REFRESH, externalChannelId: 'CH-KK' });
-    for (const resource of ['shipment', 'returnShipment']) sim.registerWebhook(WS, { resource, webhookUrl: receiver.url, webhookHeaders: { 'x-api-key': KEY } });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
+  serveSimulator(sim, [receiver], {
+    seed: () => {
+      // A new adapter each test: none inherits another's cached access token.
+      adapter = new EshopboxAdapter({ authUrl: sim.baseUrl, apiBaseFor: () => sim.baseUrl, wmsUrl: sim.baseUrl });
+      sim.addAccount({ workspace: WS, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: REFRESH, externalChannelId: 'CH-KK' });
+      for (const resource of ['shipment', 'returnShipment']) sim.registerWebhook(WS, { resource, webhookUrl: receiver.url, webhookHeaders: { 'x-api-key': KEY } });
+    },
   });
 
   /** Advances the shipment and returns what the receiver got for it. */

@@ -1,51 +1,16 @@
 // Shopify adapter + simulator over real HTTP: the simulator delivers to a local receiver, the adapter
 // verifies and parses what arrived.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { ShopifyAdapter, parseJsonKeepingLongIntegers, sumDecimals } from './index.js';
 import { ShopifySimulator, SHOPIFY_RETRY_DELAYS_MS, signShopifyBody } from './simulator.js';
+import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
 
 const SHOP = 'acme.myshopify.com';
 const SECRET = 'shpss_test_secret_123';
 const connection: StoreConnectionCredentials = { settings: { shopDomain: SHOP }, secrets: { webhookSecret: SECRET } };
 const adapter = new ShopifyAdapter();
-
-interface Receiver {
-  url: string;
-  received: RawWebhook[];
-  /** Status to answer for the n-th request (0-based); 'hang' never answers. */
-  respond: (n: number) => number | 'hang';
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const received: RawWebhook[] = [];
-  const receiver: Receiver = { url: '', received, respond: () => 200, close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const n = received.length;
-      received.push({ body: Buffer.concat(chunks), headers, query: {} });
-      const answer = receiver.respond(n);
-      if (answer === 'hang') return;
-      res.writeHead(answer, { 'content-type': 'text/plain' });
-      res.end(answer === 200 ? 'ok' : 'nope');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopify`;
-  receiver.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return receiver;
-}
 
 const waitFor = async (cond: () => boolean, ms = 5_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -58,18 +23,14 @@ const waitFor = async (cond: () => boolean, ms = 5_000): Promise<void> => {
 const topics = ['orders/create', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'fulfillments/create', 'fulfillments/update', 'refunds/create', 'orders/updated', 'app/uninstalled'];
 
 describe('Shopify adapter with the simulator', () => {
-  let sim: ShopifySimulator;
-  let receiver: Receiver;
+  const sim = new ShopifySimulator({ retryScale: 0.001, timeoutMs: 1_000 });
+  const receiver = new RawWebhookReceiver('/webhooks/shopify');
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sim = new ShopifySimulator({ retryScale: 0.001, timeoutMs: 1_000 });
-  });
+  beforeAll(() => receiver.listen());
 
   beforeEach(() => {
     sim.reset();
-    receiver.received.length = 0;
-    receiver.respond = () => 200;
+    receiver.clear();
     sim.addShop({ domain: SHOP, webhookSecret: SECRET, subscriptions: topics.map((topic) => ({ topic, address: receiver.url })) });
   });
 

@@ -1,18 +1,19 @@
 // SHOPLINE order history, customer search/creation and order-name lookup, adapter against the simulator
 // over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreConnectionCredentials, StoreCustomer } from '../../../core/stores/ports.js';
 import { SHOPLINE_API_VERSION, ShoplineAdapter } from './index.js';
 import { ShoplineSimulator } from './simulator.js';
 import type { ShoplineCustomer } from './simulator.js';
 import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const HANDLE = 'histshop';
 const TOKEN = 'shopline-history-token';
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('SHOPLINE history and customers with the simulator', () => {
-  let sim: ShoplineSimulator;
+  const sim = new ShoplineSimulator();
   let adapter: ShoplineAdapter;
   const connection: StoreConnectionCredentials = { settings: { handle: HANDLE }, secrets: { accessToken: TOKEN, appSecret: 'app-secret' } };
   let alice: ShoplineCustomer;
@@ -22,20 +23,12 @@ describe('SHOPLINE history and customers with the simulator', () => {
     await sim.placeOrder(HANDLE, { customer: c, email: c.email, phone: c.phone, created_at: at, updated_at: at, ...extra });
   };
 
-  beforeAll(async () => {
-    sim = new ShoplineSimulator();
-    await sim.listen();
-    adapter = new ShoplineAdapter({ baseUrlFor: (handle) => `${sim.baseUrl}/${handle}/admin/openapi/${SHOPLINE_API_VERSION}`, pageSize: 2 });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    sim.addStore({ handle: HANDLE, accessToken: TOKEN, appSecret: 'app-secret' });
-    alice = sim.addCustomer(HANDLE, { first_name: 'Mei-Ling', last_name: 'Wang', email: 'meiling@example.com', phone: '+886912345678' });
-  });
-
-  afterAll(async () => {
-    await sim.close();
+  serveSimulator(sim, [], {
+    started: (baseUrl) => (adapter = new ShoplineAdapter({ baseUrlFor: (handle) => `${baseUrl}/${handle}/admin/openapi/${SHOPLINE_API_VERSION}`, pageSize: 2 })),
+    seed: () => {
+      sim.addStore({ handle: HANDLE, accessToken: TOKEN, appSecret: 'app-secret' });
+      alice = sim.addCustomer(HANDLE, { first_name: 'Mei-Ling', last_name: 'Wang', email: 'meiling@example.com', phone: '+886912345678' });
+    },
   });
 
   describe('customerOrders', () => {

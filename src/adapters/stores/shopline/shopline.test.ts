@@ -1,52 +1,20 @@
 // SHOPLINE adapter + simulator over real HTTP: the simulator serves the Admin API and delivers webhooks to a
 // local receiver; the adapter checks the token, verifies and parses what arrived.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RawWebhook } from '../../../core/channels/ports.js';
 import type { StoreConnectionCredentials } from '../../../core/stores/ports.js';
 import { SHOPLINE_API_VERSION, ShoplineAdapter } from './index.js';
 import { ShoplineSimulator, signShoplineBody } from './simulator.js';
 import type { ShoplineDelivery } from './simulator.js';
-import { expectProviderError } from '../../../../test/support/provider-error.js';
+import { expectOutage, expectProviderError, expectRateLimited, expectRefusal } from '../../../../test/support/provider-error.js';
+import { RawWebhookReceiver } from '../../../../test/support/receiver.js';
+import { serveSimulator } from '../../../../test/support/simulator-tests.js';
 
 const HANDLE = 'open001';
 const TOKEN = 'eyJ.test-access-token';
 const SECRET = 'shopline_app_secret_123';
 const topics = ['orders/create', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'refunds/create', 'orders/update'];
-
-interface Receiver {
-  url: string;
-  received: RawWebhook[];
-  respond: (n: number) => number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(): Promise<Receiver> {
-  const received: RawWebhook[] = [];
-  const receiver: Receiver = { url: '', received, respond: () => 200, close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const n = received.length;
-      received.push({ body: Buffer.concat(chunks), headers, query: {} });
-      const status = receiver.respond(n);
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status === 200 ? 'ok' : 'nope');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/shopline`;
-  receiver.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return receiver;
-}
 
 const webhookOf = (d: ShoplineDelivery, headerOverrides: Record<string, string> = {}): RawWebhook => {
   const headers: Record<string, string | undefined> = {};
@@ -55,28 +23,14 @@ const webhookOf = (d: ShoplineDelivery, headerOverrides: Record<string, string> 
 };
 
 describe('SHOPLINE adapter with the simulator', () => {
-  let sim: ShoplineSimulator;
-  let receiver: Receiver;
+  const sim = new ShoplineSimulator({ retryDelaysMs: [5, 10, 20] });
+  const receiver = new RawWebhookReceiver('/webhooks/shopline');
   let adapter: ShoplineAdapter;
   const connection: StoreConnectionCredentials = { settings: { handle: HANDLE }, secrets: { accessToken: TOKEN, appSecret: SECRET } };
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    sim = new ShoplineSimulator({ retryDelaysMs: [5, 10, 20] });
-    await sim.listen();
-    adapter = new ShoplineAdapter({ baseUrlFor: (handle) => `${sim.baseUrl}/${handle}/admin/openapi/${SHOPLINE_API_VERSION}` });
-  });
-
-  beforeEach(() => {
-    sim.reset();
-    receiver.received.length = 0;
-    receiver.respond = () => 200;
-    sim.addStore({ handle: HANDLE, accessToken: TOKEN, appSecret: SECRET, subscriptions: topics.map((topic) => ({ topic, address: receiver.url })) });
-  });
-
-  afterAll(async () => {
-    await sim.close();
-    await receiver.close();
+  serveSimulator(sim, [receiver], {
+    started: (baseUrl) => (adapter = new ShoplineAdapter({ baseUrlFor: (handle) => `${baseUrl}/${handle}/admin/openapi/${SHOPLINE_API_VERSION}` })),
+    seed: () => sim.addStore({ handle: HANDLE, accessToken: TOKEN, appSecret: SECRET, subscriptions: topics.map((topic) => ({ topic, address: receiver.url })) }),
   });
 
   describe('verifyConnection', () => {
@@ -92,10 +46,8 @@ describe('SHOPLINE adapter with the simulator', () => {
     });
 
     it('reports a refused token as permanent', async () => {
-      const err = await expectProviderError(adapter.verifyConnection({ ...connection, secrets: { ...connection.secrets, accessToken: 'expired' } }));
-      expect(err.kind).toBe('permanent');
-      expect(err.httpStatus).toBe(401);
-      expect(err.message).toContain('SHOPLINE refused the access token');
+      const expired = { ...connection, secrets: { ...connection.secrets, accessToken: 'expired' } };
+      await expectRefusal(adapter.verifyConnection(expired), { httpStatus: 401, says: 'SHOPLINE refused the access token' });
     });
 
     it('reports a frozen store (402) as permanent', async () => {
@@ -106,18 +58,11 @@ describe('SHOPLINE adapter with the simulator', () => {
     });
 
     it('waits on 429 with Retry-After', async () => {
-      sim.injectFault({ kind: 'status', status: 429, retryAfter: 2 });
-      const err = await expectProviderError(adapter.verifyConnection(connection));
-      expect(err.kind).toBe('retry_after');
-      expect(err.retryAfterMs).toBe(2000);
-      expect(err.message).toContain('Too many request');
+      expect((await expectRateLimited(sim, () => adapter.verifyConnection(connection), 2)).message).toContain('Too many request');
     });
 
     it('retries on 503', async () => {
-      sim.injectFault({ kind: 'status', status: 503 });
-      const err = await expectProviderError(adapter.verifyConnection(connection));
-      expect(err.kind).toBe('retryable');
-      expect(err.httpStatus).toBe(503);
+      await expectOutage(sim, () => adapter.verifyConnection(connection));
     });
 
     it('refuses a handle that is not a host label without calling out', async () => {

@@ -1,10 +1,12 @@
-// Process plumbing of bench/mixed.ts, the same approach as bench/run.ts: every child, temp dir, database and
-// Redis DB is registered for cleanup as soon as it exists and released in reverse order on success, error,
-// Ctrl-C or SIGTERM; children are `node --import tsx <script>` so that their pid is the node process.
+// Process plumbing of the benches (bench/run.ts, bench/mixed.ts): every child, temp dir, database and Redis
+// DB is registered for cleanup as soon as it exists and released in reverse order on success, error, Ctrl-C
+// or SIGTERM; children are `node --import tsx <script>` so that their pid is the node process; the storage
+// backends a hub runs on (SQLite, or a fresh PostgreSQL database with an empty Redis DB).
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -23,7 +25,7 @@ export function interrupted(): boolean {
   return interruptedFlag;
 }
 
-/** Registers a release; the returned function runs it early (and takes it off the list). */
+/** Registers a release; the returned function runs it early (a hub between configurations) and takes it off the list. */
 export function onCleanup(what: string, run: () => Promise<void> | void): () => Promise<void> {
   const entry = { what, run };
   cleanups.push(entry);
@@ -91,10 +93,18 @@ export function exitedEarly(child: ChildProcess, what: string, logFile?: string)
   });
 }
 
-/** `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process. */
-export function nodeTs(script: string, scriptArgs: string[], opts: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): ChildProcess {
+/**
+ * `node --import tsx <script>` without a tsx CLI wrapper in between: the child's pid is the node process.
+ * nodeArgs go before the script (e.g. --cpu-prof), preload modules are imported after tsx.
+ */
+export function nodeTs(
+  script: string,
+  scriptArgs: string[],
+  opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; preload?: string[]; logFile?: string } = {},
+): ChildProcess {
   const log = opts.logFile ? fs.openSync(opts.logFile, 'a') : null;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...scriptArgs], {
+  const preload = (opts.preload ?? []).flatMap((p) => ['--import', p]);
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...preload, script, ...scriptArgs], {
     cwd: REPO_ROOT,
     env: opts.env ?? process.env,
     stdio: ['ignore', log ?? 'pipe', log ?? 'pipe'],
@@ -113,6 +123,69 @@ export async function runToEnd(child: ChildProcess, what: string): Promise<strin
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${stderr || stdout}`);
   return stdout;
+}
+
+/**
+ * A simulator process forked with an IPC channel: once listening it posts a { type: 'ready' } message, then
+ * answers each request with a reply carrying the request's reqId.
+ */
+export class IpcChild<Request extends { type: string }, Reply extends { type: string }> {
+  private seq = 0;
+  private pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (msg: Reply) => {
+      const reqId = (msg as { reqId?: number }).reqId;
+      if (reqId === undefined) return;
+      const waiter = this.pending.get(reqId);
+      this.pending.delete(reqId);
+      waiter?.resolve(msg);
+    });
+    // A simulator process that dies (Ctrl-C reaches the whole process group) fails whatever waits on it.
+    child.on('exit', (code, signal) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`the simulator process exited (code ${code}, signal ${signal})`));
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `script` (a repository path, run with tsx), registers it for cleanup and waits for its ready message. */
+  static async fork<Request extends { type: string }, Reply extends { type: string }>(
+    script: string,
+    scriptArgs: string[],
+  ): Promise<{ ipc: IpcChild<Request, Reply>; ready: Extract<Reply, { type: 'ready' }> }> {
+    const child = fork(path.join(REPO_ROOT, script), scriptArgs, { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('error', (err) => process.stderr.write(`bench: simulator process: ${err.message}\n`));
+    onCleanup('simulator process', () => stopChild(child, 3000));
+    const ready = await Promise.race([
+      new Promise<Extract<Reply, { type: 'ready' }>>((resolve) => {
+        const onMessage = (msg: Reply) => {
+          if (msg.type !== 'ready') return;
+          child.off('message', onMessage);
+          resolve(msg as Extract<Reply, { type: 'ready' }>);
+        };
+        child.on('message', onMessage);
+      }),
+      exitedEarly(child, 'the simulator process'),
+    ]);
+    return { ipc: new IpcChild<Request, Reply>(child), ready };
+  }
+
+  /** Sends the request and resolves with the reply of the same reqId. */
+  ask(request: Request): Promise<Reply> {
+    const reqId = ++this.seq;
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) {
+        reject(new Error('the simulator process is gone'));
+        return;
+      }
+      this.pending.set(reqId, { resolve, reject });
+      this.child.send({ ...request, reqId }, (err) => {
+        if (!err) return;
+        this.pending.delete(reqId);
+        reject(err);
+      });
+    });
+  }
 }
 
 export function freePort(): Promise<number> {
@@ -146,9 +219,9 @@ export async function waitForHealth(url: string): Promise<void> {
 export interface Backend {
   name: 'sqlite' | 'postgres+redis';
   env: Record<string, string>;
-  /** Command-line fragments of the database processes whose CPU is charged to the run. */
+  /** Command-line fragments of the database processes whose CPU is charged to the run (bench/mixed.ts). */
   processes: string[];
-  /** The PostgreSQL backends of the bench database, and redis-server: what CPU per message counts (bench/costs.ts). */
+  /** The PostgreSQL backends of the bench database (their process title carries its name), and redis-server: what CPU per message counts (bench/costs.ts). */
   dbNeedles: string[];
   redisNeedles: string[];
   storage: StorageProbe;
@@ -159,9 +232,19 @@ export function sqliteBackend(dataDir: string): Backend {
   return { name: 'sqlite', env: { SHOPTALK_DATA_DIR: dataDir }, processes: [], dbNeedles: [], redisNeedles: [], storage: { database: async () => sqliteBytes(dataDir), redis: null } };
 }
 
-/** A fresh `shoptalk_mixed_<random>` database and an empty, flushed Redis DB; both released on cleanup. */
-export async function postgresBackend(dataDir: string, pgUrl: string, redisBaseUrl: string, redisUrlOverride: string | undefined): Promise<Backend> {
-  const dbName = `shoptalk_mixed_${randomBytes(5).toString('hex')}`;
+export interface PostgresOptions {
+  dataDir: string;
+  pgUrl: string;
+  /** The Redis server whose first empty DB from 5 up is used, unless redisUrl names one. */
+  redisBaseUrl: string;
+  redisUrl: string | undefined;
+  /** The database is `<prefix>_<random>`. */
+  databasePrefix: string;
+}
+
+/** A fresh PostgreSQL database and an empty, flushed Redis DB; both released on cleanup. */
+export async function postgresBackend({ dataDir, pgUrl, redisBaseUrl, redisUrl: redisUrlOverride, databasePrefix }: PostgresOptions): Promise<Backend> {
+  const dbName = `${databasePrefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0`);
