@@ -44,6 +44,13 @@ export async function backupSqlite(dbFile: string, target: string): Promise<Back
   }
   let migrations: number;
   try {
+    // The copy keeps the live database's WAL mode in its header; as a single self-contained file it needs none.
+    const copy = new BetterSqlite3(partial, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
     migrations = inspect(partial).migrations;
   } catch (err) {
     fs.rmSync(partial, { force: true });

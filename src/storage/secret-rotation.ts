@@ -26,7 +26,8 @@ export interface RotationCount {
   unreadable: number;
 }
 
-export async function rotateSecrets(storage: Storage, box: SecretBox, opts: { batchSize?: number } = {}): Promise<RotationCount[]> {
+/** dryRun: count only (which rows the current key opens, which need re-sealing, which no key opens). */
+export async function rotateSecrets(storage: Storage, box: SecretBox, opts: { batchSize?: number; dryRun?: boolean } = {}): Promise<RotationCount[]> {
   const batchSize = opts.batchSize ?? 200;
   const counts: RotationCount[] = [];
   for (const { table, column } of SEALED_COLUMNS) {
@@ -49,7 +50,7 @@ export async function rotateSecrets(storage: Storage, box: SecretBox, opts: { ba
             count.current += 1;
             continue;
           }
-          await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${resealed} where id = ${row.id} and ${sql.ref(column)} = ${row.sealed}`.execute(tx);
+          if (!opts.dryRun) await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${resealed} where id = ${row.id} and ${sql.ref(column)} = ${row.sealed}`.execute(tx);
           count.resealed += 1;
         }
         return rows.length < batchSize ? null : rows.at(-1)!.id;
