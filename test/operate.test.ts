@@ -86,6 +86,8 @@ describe('migrate --status', () => {
     expect(before.code).toBe(3);
     expect(before.stdout).toMatch(/^pending\t0001_foundation$/m);
     expect(before.stdout).toMatch(/migrations pending/);
+    // Asking created no database.
+    expect(fs.existsSync(path.join(env.SHOPTALK_DATA_DIR, 'shoptalk.db'))).toBe(false);
     expect((await shoptalk(['migrate'], env)).code).toBe(0);
     const after = await shoptalk(['migrate', '--status'], env);
     expect(after.code).toBe(0);

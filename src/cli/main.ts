@@ -1,4 +1,5 @@
 // The shoptalk command.
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config, Role } from '../config/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
@@ -13,7 +14,7 @@ import type { SimulatedPhone } from '../sandbox/phone.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
 import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
 import { packageVersion } from '../storage/release.js';
-import { migrationStatus, summarise } from '../storage/migration-status.js';
+import { migrationStatus, noDatabaseStatus, summarise } from '../storage/migration-status.js';
 import { backup, restore, rotate } from './operate.js';
 
 /** `migrate --status` exits with this code when migrations are pending (1 is any other failure). */
@@ -159,15 +160,22 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
-      const storage = Storage.open(config.database);
       if (values.status) {
-        const states = await migrationStatus(storage).finally(() => storage.close());
+        // A status check creates no database: a SQLite file that does not exist has every migration pending.
+        const states =
+          config.database.kind === 'sqlite' && !fs.existsSync(config.database.file)
+            ? noDatabaseStatus()
+            : await (async () => {
+                const storage = Storage.open(config.database);
+                return migrationStatus(storage).finally(() => storage.close());
+              })();
         for (const m of states) process.stdout.write(`${m.appliedAt ? 'applied' : 'pending'}\t${m.name}${m.appliedAt ? `\t${m.appliedAt.toISOString()}` : ''}\n`);
         const { pending } = summarise(states);
         process.stdout.write(pending ? `${pending} migration${pending === 1 ? '' : 's'} pending: run shoptalk migrate (the hub also applies them when it starts).\n` : 'The database is up to date.\n');
         process.exitCode = pending ? EXIT_MIGRATIONS_PENDING : 0;
         return;
       }
+      const storage = Storage.open(config.database);
       const applied = await storage.migrate();
       await storage.close();
       process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');

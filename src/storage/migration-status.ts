@@ -25,6 +25,13 @@ export async function migrationStatus(storage: Storage): Promise<MigrationState[
   return infos.map((m) => ({ name: m.name, appliedAt: m.executedAt ?? null })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The status of a database that does not exist yet: every migration pending. */
+export function noDatabaseStatus(): MigrationState[] {
+  return Object.keys(migrations)
+    .sort((a, b) => a.localeCompare(b))
+    .map((name) => ({ name, appliedAt: null }));
+}
+
 export function summarise(states: MigrationState[]): MigrationSummary {
   const applied = states.filter((m) => m.appliedAt !== null);
   return { known: states.length, applied: applied.length, pending: states.length - applied.length, lastApplied: applied.at(-1)?.name ?? null };
