@@ -33,8 +33,10 @@ Commands:
                                               commands and exits 2. Back up the master key separately.
   restore <file>                              SQLite: replace the data folder's database with a backup; the hub
                                               must be stopped; the previous file is kept beside it.
-  secrets rotate [--previous-key-file f]      Re-seal every stored secret under the current master key, opening
-                                              them with the previous key (SHOPTALK_MASTER_KEY_PREVIOUS or the file).
+  secrets rotate [--previous-key-file f] [--batch-size n]
+                                              Re-seal every stored secret under the current master key, opening
+                                              them with the previous key (SHOPTALK_MASTER_KEY_PREVIOUS or the file),
+                                              n rows per transaction (200).
   version, --version                          Print the version.
   workspace create <name>                     Create a workspace; prints its id.
   workspace list                              List workspaces.
