@@ -11,6 +11,8 @@ import type { AppLogger } from './logger.js';
 import { Storage } from './storage/database.js';
 import { secureDataDir } from './storage/file-modes.js';
 import { redisPrefixFor } from './storage/installation.js';
+import { migrationStatus, summarise } from './storage/migration-status.js';
+import { packageVersion } from './storage/release.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
 import type { InboundWebhook, Message, UnitOfWork } from './core/repos.js';
 import { Handoff } from './core/handoff.js';
@@ -155,7 +157,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const role = opts.role ?? 'all';
   const logger = opts.logger ?? createLogger(config.logLevel);
   secureDataDir(config.dataDir, { create: config.database.kind === 'sqlite' });
-  const secrets = new SecretBox(resolveMasterKey(config));
+  const secrets = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
   const storage = Storage.open(config.database);
   await storage.migrate();
 
@@ -261,7 +263,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     }
   };
 
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, users, sandbox: opts.sandbox ?? null, queue, metrics, ready }, logger);
+  const version = async () => {
+    const m = summarise(await migrationStatus(storage));
+    return { version: packageVersion(), node: process.versions.node, database: storage.dialect, queue: config.redisUrl ? ('bullmq' as const) : ('sql' as const), migrations: { known: m.known, applied: m.applied, pending: m.pending, last_applied: m.lastApplied } };
+  };
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
     config,

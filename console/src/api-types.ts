@@ -9336,6 +9336,69 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hub’s version, Node.js version, database, job queue and migrations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VersionInfo"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-subscriptions": {
         parameters: {
             query?: never;
@@ -11546,6 +11609,46 @@ export type components = {
             name: string | null;
             /** @enum {string} */
             role: "admin" | "agent";
+        };
+        VersionInfo: {
+            /** @enum {string} */
+            database: "sqlite" | "postgres";
+            migrations: {
+                applied: number;
+                /** @description migrations this version has */
+                known: number;
+                last_applied: string | null;
+                pending: number;
+            };
+            /** @description the Node.js version the process runs on */
+            node: string;
+            /**
+             * @description sql: jobs in the database; bullmq: jobs on Redis
+             * @enum {string}
+             */
+            queue: "sql" | "bullmq";
+            /** @description the Shoptalk package version */
+            version: string;
+        };
+        VersionInfoInput: {
+            /** @enum {string} */
+            database: "sqlite" | "postgres";
+            migrations: {
+                applied: number;
+                /** @description migrations this version has */
+                known: number;
+                last_applied: string | null;
+                pending: number;
+            };
+            /** @description the Node.js version the process runs on */
+            node: string;
+            /**
+             * @description sql: jobs in the database; bullmq: jobs on Redis
+             * @enum {string}
+             */
+            queue: "sql" | "bullmq";
+            /** @description the Shoptalk package version */
+            version: string;
         };
         WebhookDelivery: {
             attempts: number;

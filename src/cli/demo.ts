@@ -99,6 +99,7 @@ export async function runDemoOrder(config: Config, deps: DemoDeps): Promise<stri
     database: { kind: 'sqlite', file: path.join(dataDir, 'shoptalk.db') },
     redisUrl: null,
     masterKey: null,
+    previousMasterKeys: [],
     http: { ...config.http, host: '127.0.0.1', port: 0 },
     providers: { ...config.providers },
   };

@@ -1,4 +1,5 @@
 // The shoptalk command.
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config, Role } from '../config/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
@@ -12,6 +13,12 @@ import type { Simulators } from '../sandbox/sandbox.js';
 import type { SimulatedPhone } from '../sandbox/phone.js';
 import { tempDataDir, runDemoOrder } from './demo.js';
 import { monthRange, usageCsv, usageTotals } from '../core/usage/report.js';
+import { packageVersion } from '../storage/release.js';
+import { migrationStatus, noDatabaseStatus, summarise } from '../storage/migration-status.js';
+import { backup, restore, rotate } from './operate.js';
+
+/** `migrate --status` exits with this code when migrations are pending (1 is any other failure). */
+export const EXIT_MIGRATIONS_PENDING = 3;
 
 const usage = `Usage: shoptalk <command> [options]
 
@@ -19,6 +26,18 @@ Commands:
   start [--role all|api|worker] [--sandbox]   Run the hub (default role: all). --sandbox also runs the
                                               provider simulators and a demo workspace wired to them.
   migrate                                     Apply database migrations and exit.
+  migrate --status                            List every migration, applied (with when) or pending; exits 0
+                                              when the database is up to date, 3 when migrations are pending.
+  backup <file>                               SQLite: write a consistent copy of the database to a new file
+                                              (owner-only) while the hub runs. PostgreSQL: prints the pg_dump
+                                              commands and exits 2. Back up the master key separately.
+  restore <file>                              SQLite: replace the data folder's database with a backup; the hub
+                                              must be stopped; the previous file is kept beside it.
+  secrets rotate [--previous-key-file f] [--batch-size n]
+                                              Re-seal every stored secret under the current master key, opening
+                                              them with the previous key (SHOPTALK_MASTER_KEY_PREVIOUS or the file),
+                                              n rows per transaction (200).
+  version, --version                          Print the version.
   workspace create <name>                     Create a workspace; prints its id.
   workspace list                              List workspaces.
   api-key create --workspace <id> [--name n]  Create an API key; the key is printed once.
@@ -112,9 +131,17 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string' },
       email: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      status: { type: 'boolean' },
+      'previous-key-file': { type: 'string' },
+      'batch-size': { type: 'string' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   const [command, sub, ...rest] = positionals;
+  if (values.version || command === 'version') {
+    process.stdout.write(`shoptalk ${packageVersion()}\n`);
+    return;
+  }
   if (values.help || !command) {
     process.stdout.write(usage + '\n');
     return;
@@ -135,6 +162,21 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
+      if (values.status) {
+        // A status check creates no database: a SQLite file that does not exist has every migration pending.
+        const states =
+          config.database.kind === 'sqlite' && !fs.existsSync(config.database.file)
+            ? noDatabaseStatus()
+            : await (async () => {
+                const storage = Storage.open(config.database);
+                return migrationStatus(storage).finally(() => storage.close());
+              })();
+        for (const m of states) process.stdout.write(`${m.appliedAt ? 'applied' : 'pending'}\t${m.name}${m.appliedAt ? `\t${m.appliedAt.toISOString()}` : ''}\n`);
+        const { pending } = summarise(states);
+        process.stdout.write(pending ? `${pending} migration${pending === 1 ? '' : 's'} pending: run shoptalk migrate (the hub also applies them when it starts).\n` : 'The database is up to date.\n');
+        process.exitCode = pending ? EXIT_MIGRATIONS_PENDING : 0;
+        return;
+      }
       const storage = Storage.open(config.database);
       const applied = await storage.migrate();
       await storage.close();
@@ -202,6 +244,23 @@ async function main(argv: string[]): Promise<void> {
         if ((values.format ?? 'json') === 'csv') process.stdout.write(usageCsv(rows, true));
         else process.stdout.write(JSON.stringify({ from: range.from, to: range.to, data: rows, totals: usageTotals(rows) }, null, 2) + '\n');
       });
+      return;
+    }
+    case 'backup': {
+      const file = sub ?? fail('usage: shoptalk backup <file>');
+      process.exitCode = await backup(config, file, (text) => process.stdout.write(text));
+      return;
+    }
+    case 'restore': {
+      const file = sub ?? fail('usage: shoptalk restore <file>');
+      process.exitCode = await restore(config, file, (text) => process.stdout.write(text));
+      return;
+    }
+    case 'secrets': {
+      if (sub !== 'rotate') fail('usage: shoptalk secrets rotate [--previous-key-file <file>]');
+      const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
+      if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) fail('--batch-size must be a positive whole number');
+      process.exitCode = await rotate(config, { previousKeyFile: values['previous-key-file'] ?? null, batchSize }, (text) => process.stdout.write(text));
       return;
     }
     case 'demo': {

@@ -48,6 +48,11 @@ export const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64')
     .optional(),
+  // During a master-key change: the previous key(s), comma-separated, which still open secrets and verify links.
+  SHOPTALK_MASTER_KEY_PREVIOUS: z
+    .string()
+    .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), 'must be 32-byte base64 keys, comma-separated')
+    .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535).prefault('8080'),
   SHOPTALK_PUBLIC_URL: urlWithProtocol(['http://', 'https://']).optional(),
@@ -113,6 +118,8 @@ export interface Config {
   redisPrefix: string | null;
   /** Base64 master key from the environment; with SQLite it may instead live in the data folder. */
   masterKey: string | null;
+  /** Base64 master keys of before a key change: they open and verify, never seal (SHOPTALK_MASTER_KEY_PREVIOUS). */
+  previousMasterKeys?: string[];
   http: {
     host: string;
     port: number;
@@ -176,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.SHOPTALK_REDIS_PREFIX ?? null,
     masterKey: e.SHOPTALK_MASTER_KEY ?? null,
+    previousMasterKeys: e.SHOPTALK_MASTER_KEY_PREVIOUS ? e.SHOPTALK_MASTER_KEY_PREVIOUS.split(',').map((k) => k.trim()) : [],
     http: {
       host: e.HOST,
       port: e.PORT,

@@ -30,6 +30,7 @@ import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { setupRoutes } from './routes/setup.js';
+import { versionRoutes } from './routes/version.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { consoleRoutes } from './console.js';
 import { sandboxRoutes } from './routes/sandbox.js';
@@ -173,6 +174,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
       await v1.register(setupRoutes(deps));
+      await v1.register(versionRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));
     },
     { prefix: '/v1' },

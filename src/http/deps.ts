@@ -18,6 +18,7 @@ import type { UserService } from '../core/users/service.js';
 import type { SandboxPhone } from '../core/sandbox-phone.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Metrics } from './metrics.js';
+import type { VersionInfo } from './routes/version.js';
 
 export interface HttpDeps {
   config: Config;
@@ -42,6 +43,8 @@ export interface HttpDeps {
   metrics: Metrics;
   /** Readiness: resolves when the database (and Redis, when used) answer. */
   ready: () => Promise<void>;
+  /** GET /v1/version: the package, Node.js, database, queue and migrations. */
+  version: () => Promise<VersionInfo>;
 }
 
 declare module 'fastify' {

@@ -607,3 +607,22 @@ export const InboxEvents = named(
 
 /** Named schemas sent with another media type than JSON. */
 export const mediaTypes: Readonly<Record<string, string>> = { InboxEvents: 'text/event-stream' };
+
+// ---- Operations ----
+
+export const VersionInfo = named(
+  'VersionInfo',
+  z.object({
+    version: z.string().describe('the Shoptalk package version'),
+    node: z.string().describe('the Node.js version the process runs on'),
+    database: z.enum(['sqlite', 'postgres']),
+    queue: z.enum(['sql', 'bullmq']).describe('sql: jobs in the database; bullmq: jobs on Redis'),
+    migrations: z.object({
+      known: z.number().int().describe('migrations this version has'),
+      applied: z.number().int(),
+      pending: z.number().int(),
+      last_applied: z.string().nullable(),
+    }),
+  }),
+  'The running version and what it runs on',
+);

@@ -34,7 +34,8 @@ import * as m0014 from './migrations/0014_delivery_outcomes.js';
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
 
-const migrations: Record<string, Migration> = {
+/** Every migration of this version by name (the migration table records which ran, and when). */
+export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_channel_selection': m0002,
   '0003_usage': m0003,

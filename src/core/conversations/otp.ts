@@ -8,7 +8,6 @@
 //   and per conversation, counted from the log of sends (otp_sends), not from the code's row.
 import { randomInt } from 'node:crypto';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { safeEqual } from '../secrets/secret-box.js';
 import { e164Digits } from '../phone.js';
 import type { VerificationCode } from './model.js';
 import type { EngineDeps } from './deps.js';
@@ -32,7 +31,7 @@ export function checkCode(secrets: SecretBox, record: VerificationCode, given: s
   if (record.expiresAt <= now) return 'expired';
   const digits = given.replace(/\s+/g, '');
   // The MAC is compared whatever the input looks like, so timing says nothing about the code.
-  return safeEqual(hashCode(secrets, record.id, digits), record.codeHash) && /^\d{6}$/.test(digits) ? 'ok' : 'wrong';
+  return secrets.verifyMac('otp', `${record.id}:${digits}`, record.codeHash) && /^\d{6}$/.test(digits) ? 'ok' : 'wrong';
 }
 
 export type SendOutcome =

@@ -3,7 +3,6 @@
 // hard bounces, and the API.
 import type { Repos, UnitOfWork } from '../repos.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { safeEqual } from '../secrets/secret-box.js';
 import { invalidField } from '../errors.js';
 import { e164Digits, toE164 } from '../phone.js';
 import { channelLabel } from './labels.js';
@@ -73,7 +72,7 @@ export class OptOutService {
   /** Reads an unsubscribe token; null when it was not made by this installation. */
   readUnsubscribeToken(token: string): { workspaceId: string; channel: string; address: string } | null {
     const [data, mac] = token.split('.');
-    if (!data || !mac || !safeEqual(mac, this.secrets.mac('unsubscribe', data))) return null;
+    if (!data || !mac || !this.secrets.verifyMac('unsubscribe', data, mac)) return null;
     try {
       const [workspaceId, channel, address] = JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as [string, string, string];
       return typeof workspaceId === 'string' && typeof channel === 'string' && typeof address === 'string' ? { workspaceId, channel, address } : null;

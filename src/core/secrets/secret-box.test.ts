@@ -29,3 +29,35 @@ describe('secrets', () => {
     expect(safeEqual('abc', 'abcd')).toBe(false);
   });
 });
+
+describe('key ring', () => {
+  it('seals and signs with the current key, opens and verifies with the previous ones too', () => {
+    const a = SecretBox.generateKey();
+    const b = SecretBox.generateKey();
+    const old = new SecretBox(a);
+    const sealed = old.seal({ token: 'under-a' });
+    const mac = old.mac('unsubscribe', 'data');
+
+    const ring = new SecretBox(b, [a]);
+    expect(ring.previousKeyCount).toBe(1);
+    expect(ring.open(sealed)).toEqual({ token: 'under-a' });
+    expect(ring.openWithKey(sealed).key).toBe('previous');
+    expect(ring.verifyMac('unsubscribe', 'data', mac)).toBe(true);
+    expect(ring.verifyMac('unsubscribe', 'other', mac)).toBe(false);
+    expect(ring.verifyMac('trusted-device', 'data', mac)).toBe(false);
+    expect(ring.mac('unsubscribe', 'data')).toBe(new SecretBox(b).mac('unsubscribe', 'data'));
+
+    const resealed = ring.reseal(sealed)!;
+    expect(new SecretBox(b).open(resealed)).toEqual({ token: 'under-a' });
+    expect(() => old.open(resealed)).toThrow();
+    expect(ring.reseal(resealed)).toBeNull();
+    expect(ring.openWithKey(ring.seal({ x: '1' })).key).toBe('current');
+
+    const alone = new SecretBox(b);
+    expect(() => alone.open(sealed)).toThrow();
+    expect(alone.verifyMac('unsubscribe', 'data', mac)).toBe(false);
+    // The current key listed again as a previous one is ignored.
+    expect(new SecretBox(b, [b]).previousKeyCount).toBe(0);
+    expect(() => new SecretBox(b, ['c2hvcnQ='])).toThrow('previous master key 1 must be 32 bytes');
+  });
+});

@@ -9,7 +9,6 @@ import { AppError, DuplicateError, invalidField, notFound } from '../errors.js';
 import type { UnitOfWork } from '../repos.js';
 import type { Session, User, UserRole } from './repo.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { safeEqual } from '../secrets/secret-box.js';
 import { CURRENT_COST, checkPassword, hashPassword, needsRehash } from './password.js';
 import type { ScryptCost } from './password.js';
 import { HashGate } from './hash-gate.js';
@@ -151,7 +150,7 @@ export class UserService {
     const parts = cookie && cookie.length <= 300 ? cookie.split('.') : [];
     if (parts.length !== 4) return false;
     const [owner, id, expires, mac] = parts as [string, string, string, string];
-    return safeEqual(mac, this.secrets.mac('trusted-device', `${owner}.${id}.${expires}`)) && parseInt(expires, 36) >= this.now();
+    return this.secrets.verifyMac('trusted-device', `${owner}.${id}.${expires}`, mac) && parseInt(expires, 36) >= this.now();
   }
 
   /** The device id when the cookie is genuine, unexpired and was issued to this user; else null. */
