@@ -18,7 +18,7 @@ import type { UserService } from '../core/users/service.js';
 import type { SandboxPhone } from '../core/sandbox-phone.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Metrics } from './metrics.js';
-import type { VersionInfo } from './routes/version.js';
+import type { VersionInfo } from './response-schemas.js';
 
 export interface HttpDeps {
   config: Config;

@@ -626,3 +626,5 @@ export const VersionInfo = named(
   }),
   'The running version and what it runs on',
 );
+/** What GET /v1/version answers; the composition root knows the package, the database and the queue. */
+export type VersionInfo = z.infer<typeof VersionInfo>;

@@ -1,11 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import * as rs from '../response-schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { agent } from '../roles.js';
-
-/** What GET /v1/version answers; the composition root knows the package, the database and the queue. */
-export type VersionInfo = z.infer<typeof rs.VersionInfo>;
 
 // Any signed-in user or API key may read it (support asks for it); it is not open, so the hub does not tell
 // anonymous callers which version, and so which known bugs, it runs.
