@@ -1,4 +1,5 @@
 // The one place that reads the environment. Everything else receives a Config.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { providerCatalogue } from '../adapters/registry.js';
@@ -159,13 +160,35 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates the environment once. Throws ConfigError naming every bad variable. */
+/**
+ * Validates the environment once. Throws ConfigError naming every bad variable. Every variable X may instead be
+ * given as X_FILE, the path of a file whose trimmed content is the value (Docker and compose secrets); setting
+ * both is an error.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof envSchema>, string>> = {}): Config {
   const input: Record<string, string | undefined> = {};
+  const fileProblems: string[] = [];
   for (const key of Object.keys(envSchema.shape)) {
-    const value = overrides[key as keyof typeof overrides] ?? env[key];
+    const override = overrides[key as keyof typeof overrides];
+    const direct = env[key] === '' ? undefined : env[key];
+    const file = env[`${key}_FILE`] === '' ? undefined : env[`${key}_FILE`];
+    let value = override ?? direct;
+    // X_FILE names a file holding X (container secrets): its trimmed content is the value.
+    if (file !== undefined && override === undefined) {
+      if (direct !== undefined) {
+        fileProblems.push(`${key} and ${key}_FILE: both are set; set only one`);
+        continue;
+      }
+      try {
+        value = fs.readFileSync(file, 'utf8').trim();
+      } catch (err) {
+        fileProblems.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        continue;
+      }
+    }
     input[key] = value === '' ? undefined : value;
   }
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
