@@ -125,6 +125,16 @@ for (const variant of variants) {
       expect(text).toContain('# TYPE shoptalk_conversation_turns_total counter');
     });
 
+    it('GET /v1/jobs/stats gives the queue states to admins', async () => {
+      const m = await setUpMerchant(t);
+      const res = await t.api<Record<string, number>>('GET', '/v1/jobs/stats', m.key);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body).sort()).toEqual(['dead', 'outbox', 'ready', 'retrying', 'running']);
+      for (const n of Object.values(res.body)) expect(n).toBeGreaterThanOrEqual(0);
+      // The retention job is always scheduled.
+      expect(res.body['ready']).toBeGreaterThanOrEqual(1);
+    });
+
     it('counts open inbox streams', async () => {
       const m = await setUpMerchant(t);
       const abort = new AbortController();
