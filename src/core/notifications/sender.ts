@@ -140,7 +140,9 @@ export class MessageSender {
     }, 'relaxed');
     if (!recorded) return;
     if (this.onOutcome) {
-      const provider = message.channelAccountId ? ((await this.account(message.workspaceId, message.channelAccountId))?.account.provider ?? null) : null;
+      // The outcome is recorded: a failing look-up only leaves the provider out of the count.
+      const resolved = message.channelAccountId ? await this.account(message.workspaceId, message.channelAccountId).catch(() => null) : null;
+      const provider = resolved?.account.provider ?? null;
       this.onOutcome(patch.status!, message, provider);
     }
     if (patch.status === 'unknown') this.log.warn({ messageId: message.id, channel: message.channel, reason: patch.reason }, 'send outcome unknown; not sent again');
