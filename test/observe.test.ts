@@ -135,6 +135,18 @@ for (const variant of variants) {
       expect(res.body['ready']).toBeGreaterThanOrEqual(1);
     });
 
+    it('counts a job waiting for its next attempt as retrying', async () => {
+      const before = sample(await metrics(), 'shoptalk_jobs{state="retrying"}') ?? 0;
+      const now = Date.now();
+      // A job that failed once and waits an hour for its second attempt (with Redis the relay moves it there).
+      await t.hub.storage.db
+        .insertInto('jobs')
+        .values({ id: `job_retry_${now}`, type: 'retention.prune', workspace_id: null, payload: JSON.stringify({ token: 'stale' }), status: 'pending', run_at: now + 3_600_000, attempts: 1, max_attempts: 8, rate_key: null, locked_by: null, locked_until: null, last_error: 'the first attempt failed', created_at: now, updated_at: now })
+        .execute();
+      await waitFor(async () => sample(await metrics(), 'shoptalk_jobs{state="retrying"}') === before + 1, { what: 'one more retrying job' });
+      expect((await t.hub.queue.stats()).retrying).toBe(before + 1);
+    });
+
     it('counts open inbox streams', async () => {
       const m = await setUpMerchant(t);
       const abort = new AbortController();
