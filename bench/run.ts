@@ -638,6 +638,8 @@ async function runHub(sim: SimulatorProcess, work: Workload, backend: Backend, w
     LOG_LEVEL: 'warn',
     SHOPTALK_WHATSAPP_API_URL: `${sim.url}/v23.0`,
     SHOPTALK_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    // Several worker processes on one machine: each serves its health and metrics on a free port.
+    SHOPTALK_WORKER_PORT: '0',
     ...HUB_ENV,
   };
   delete env['SHOPTALK_SANDBOX'];

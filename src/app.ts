@@ -59,7 +59,8 @@ import { UserService } from './core/users/service.js';
 import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
 import { buildHttpApp } from './http/app.js';
-import { Metrics } from './http/metrics.js';
+import { Metrics, instrumentProviders } from './http/metrics.js';
+import { buildProbeApp } from './http/probes.js';
 
 /** How long a shutdown waits for open HTTP connections before closing them. */
 const SHUTDOWN_GRACE_MS = 3000;
@@ -79,6 +80,8 @@ export interface Hub {
   http: FastifyInstance | null;
   /** The address the HTTP server listens on, once started. */
   url: string | null;
+  /** The worker role's address for /healthz, /readyz and /metrics (SHOPTALK_WORKER_PORT), once started. */
+  workerUrl: string | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -187,7 +190,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     localJobs: { claim: () => queue.localClaim(), run: (rows) => queue.runClaimed(rows) },
   });
   const guard = destinationGuard(config, opts.destinations);
-  const providers = createProviders(config, guard);
+  const metrics = new Metrics();
+  const providers = instrumentProviders(createProviders(config, guard), metrics);
   const workspaces = new WorkspaceService(uow);
   const publicUrl = () => config.http.publicUrl;
   const connections = new ConnectionService(uow, providers, providerCatalogue, secrets, publicUrl, guard.policy);
@@ -208,8 +212,11 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const outbound = new OutboundWebhooks(uow, secrets, outboundHttp, guard.policy);
   const optOuts = new OptOutService(uow, secrets, publicUrl);
   const planner = new NotificationPlanner(uow, providers, logger, outbound, optOuts, [failedDeliveryCases, loyaltyRefunds], handoff);
-  const metrics = new Metrics();
-  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, (status, message) => metrics.sendOutcomes.inc({ channel: message.channel, status }), handoff.messages);
+  const onSend = (status: string, message: Message, provider: string | null) => {
+    metrics.sendOutcomes.inc({ channel: message.channel, status });
+    metrics.sends.inc({ channel: message.channel, provider: provider ?? 'none', outcome: status });
+  };
+  const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, onSend, handoff.messages);
   const push = new PushService(uow, providers, secrets);
   const poller = new StorePoller(uow, providers, secrets, planner, logger, config.providers.storePollMs);
   const loyalty = new LoyaltyService(uow, providers, secrets, planner);
@@ -239,11 +246,14 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const run = implementations[type] as (payload: unknown, ctx: Parameters<JobHandler>[1]) => Promise<void>;
     handlers[type] = async (payload, ctx) => {
       const parsed = schema.safeParse(payload);
+      if (ctx.dueAt !== undefined) metrics.jobLag.observe({ type }, Math.max(0, Date.now() - ctx.dueAt) / 1000);
       if (!parsed.success) throw new PermanentJobError(`invalid ${type} payload: ${parsed.error.message}`);
       try {
         await run(parsed.data, ctx);
         metrics.jobs.inc({ type, outcome: 'done' });
+        if (type === 'conversation.turn') metrics.turns.inc({ outcome: 'done' });
       } catch (err) {
+        if (type === 'conversation.turn') metrics.turns.inc({ outcome: 'failed' });
         if (err instanceof MissingRecordError) {
           // A job for a record this installation does not have: loud, counted, and kept as a dead job.
           logger.error({ jobId: ctx.id, jobType: type, workspaceId: ctx.workspaceId, reason: err.message }, 'job refers to a record that does not exist');
@@ -267,6 +277,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const m = summarise(await migrationStatus(storage));
     return { version: packageVersion(), node: process.versions.node, database: storage.dialect, queue: config.redisUrl ? ('bullmq' as const) : ('sql' as const), migrations: { known: m.known, applied: m.applied, pending: m.pending, last_applied: m.lastApplied } };
   };
+  // The worker answers health, readiness and metrics on its own port.
+  const probes = role === 'worker' ? buildProbeApp({ queue, metrics, ready }, logger) : null;
   const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
@@ -283,6 +295,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     users,
     http,
     url: null,
+    workerUrl: null,
     async start() {
       if (role === 'worker' || role === 'all') {
         await queue.start(handlers);
@@ -294,8 +307,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         // With a port picked by the system, the public URL is only known now.
         if (config.http.port === 0) config.http.publicUrl = hub.url;
       }
+      if (probes) hub.workerUrl = (await probes.listen({ host: config.http.host, port: config.worker.port })).replace('[::1]', '127.0.0.1');
     },
     async stop() {
+      await probes?.close();
       if (http) {
         // Requests in progress may finish; a client that keeps a connection open does not hold the shutdown up.
         const force = setTimeout(() => http.server.closeAllConnections(), SHUTDOWN_GRACE_MS);

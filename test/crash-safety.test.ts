@@ -170,6 +170,8 @@ for (const variant of variants) {
           SHOPTALK_WHATSAPP_API_URL: `${wa.baseUrl}/v23.0`,
           SHOPTALK_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
           SHOPTALK_JOB_POLL_MS: '50',
+          // The worker's health and metrics port: any free one.
+          SHOPTALK_WORKER_PORT: '0',
         };
         if (db.database.kind === 'postgres') {
           vars['DATABASE_URL'] = db.database.url;

@@ -16,9 +16,10 @@ import { UsagePage } from './pages/Usage';
 import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
+import { JobsPage } from './pages/Jobs';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
-// webhooks): admins only.
+// webhooks), and Jobs the queue and the dead jobs: admins only.
 const NAV = [
   { to: '/', label: 'Home', testid: 'nav-home', adminOnly: true },
   { to: '/integrations', label: 'Integrations', testid: 'nav-integrations', adminOnly: true },
@@ -29,6 +30,7 @@ const NAV = [
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
+  { to: '/jobs', label: 'Jobs', testid: 'nav-jobs', adminOnly: true },
   { to: '/phone', label: 'Sandbox phone', testid: 'nav-phone' },
 ] as const;
 
@@ -193,6 +195,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/usage', () => <UsagePage session={session} />],
     ['/developers', () => <DevelopersPage />],
+    ['/jobs', () => (session.user.role === 'admin' ? <JobsPage /> : <p className="note">Only admins can see the jobs.</p>)],
     ['/phone', () => <PhonePage />],
   ];
   for (const [pattern, render] of routes) {

@@ -4973,6 +4973,69 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many jobs of the installation are ready, retrying, running, dead and in the outbox */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobStats"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -10748,6 +10811,28 @@ export type components = {
         };
         InboxEvents: string;
         InboxEventsInput: string;
+        JobStats: {
+            /** @description failed for good (GET /v1/jobs/dead lists this workspace’s) */
+            dead: number;
+            /** @description committed, not yet taken by a worker (with Redis: not yet relayed to it) */
+            outbox: number;
+            /** @description waiting to run, never tried */
+            ready: number;
+            /** @description failed at least once, waiting for the next attempt */
+            retrying: number;
+            running: number;
+        };
+        JobStatsInput: {
+            /** @description failed for good (GET /v1/jobs/dead lists this workspace’s) */
+            dead: number;
+            /** @description committed, not yet taken by a worker (with Redis: not yet relayed to it) */
+            outbox: number;
+            /** @description waiting to run, never tried */
+            ready: number;
+            /** @description failed at least once, waiting for the next attempt */
+            retrying: number;
+            running: number;
+        };
         Loyalty: {
             balance: number | null;
             email: string | null;

@@ -54,6 +54,9 @@ export type ApiKey = S['ApiKey'];
 export type WebhookSubscription = S['WebhookSubscription'];
 export type WebhookDelivery = S['WebhookDelivery'];
 
+export type JobStats = S['JobStats'];
+export type DeadJob = S['DeadJob'];
+
 export type PhoneChannel = S['SandboxPhone']['channels'][number];
 export type PhoneMessage = S['PhoneMessage'];
 export type SandboxPhone = S['SandboxPhone'];

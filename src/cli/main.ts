@@ -91,6 +91,7 @@ async function start(config: Config, role: Role, sandbox: boolean): Promise<void
 
   const lines = [`Shoptalk ${role} is running${config.database.kind === 'sqlite' ? ` (SQLite in ${config.dataDir})` : ' (PostgreSQL)'}${config.redisUrl ? ' with Redis jobs' : ''}.`];
   if (hub.url) lines.push(`  Console:      ${hub.url}/`, `  API:          ${hub.url}/v1`, `  API docs:     ${hub.url}/docs`, `  Health:       ${hub.url}/healthz   Metrics: ${hub.url}/metrics`);
+  if (hub.workerUrl) lines.push(`  Health:       ${hub.workerUrl}/healthz   Metrics: ${hub.workerUrl}/metrics`);
   if (sims && sandboxModule) {
     const { DEMO_SHOP } = sandboxModule;
     const demo = await sandboxModule.ensureDemoWorkspace(hub, sims);

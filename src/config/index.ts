@@ -62,6 +62,7 @@ export const envSchema = z.object({
   SHOPTALK_WORKER_CONCURRENCY: intIn(1, 1000).prefault('128'),
   SHOPTALK_JOB_POLL_MS: intIn(5, 60_000).prefault('200'),
   SHOPTALK_JOB_MAX_ATTEMPTS: intIn(1, 100).prefault('8'),
+  SHOPTALK_WORKER_PORT: intIn(0, 65535).prefault('9465'),
   SHOPTALK_SANDBOX: boolish.prefault('false'),
   SHOPTALK_SANDBOX_PORT: intIn(0, 65535).prefault('8090'),
   SHOPTALK_MARKETPLACE_POLL_SECONDS: intIn(1, 86_400).prefault('60'),
@@ -131,7 +132,8 @@ export interface Config {
     signIn: { hashConcurrency: number; perIpPerMinute: number; perMinute: number };
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  worker: { concurrency: number; pollMs: number; maxAttempts: number };
+  /** port: where the worker role serves /healthz, /readyz and /metrics (0: a free port). */
+  worker: { concurrency: number; pollMs: number; maxAttempts: number; port: number };
   sandbox: { enabled: boolean; port: number };
   /**
    * Destinations workspaces choose (webhook URLs, SMTP hosts): private and loopback addresses are refused unless
@@ -216,7 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       signIn: { hashConcurrency: e.SHOPTALK_PASSWORD_HASH_CONCURRENCY, perIpPerMinute: e.SHOPTALK_SIGNIN_PER_IP_PER_MINUTE, perMinute: e.SHOPTALK_SIGNIN_PER_MINUTE },
     },
     logLevel: e.LOG_LEVEL,
-    worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS },
+    worker: { concurrency: e.SHOPTALK_WORKER_CONCURRENCY, pollMs: e.SHOPTALK_JOB_POLL_MS, maxAttempts: e.SHOPTALK_JOB_MAX_ATTEMPTS, port: e.SHOPTALK_WORKER_PORT },
     sandbox: { enabled: e.SHOPTALK_SANDBOX, port: e.SHOPTALK_SANDBOX_PORT },
     destinations: { allowPrivate: e.SHOPTALK_ALLOW_PRIVATE_DESTINATIONS },
     retention: {

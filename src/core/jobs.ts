@@ -92,6 +92,8 @@ export interface JobContext {
   /** 1 on the first run. */
   attempt: number;
   maxAttempts: number;
+  /** When this attempt was due to start (epoch ms), where the driver knows it: the job's start lag is measured from it. */
+  dueAt?: number;
 }
 
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
@@ -107,9 +109,14 @@ export interface DeadJob {
 }
 
 export interface QueueStats {
+  /** Waiting to run, retries included. */
   pending: number;
+  /** Of pending: jobs that failed at least once and wait for their next attempt. */
+  retrying: number;
   running: number;
   dead: number;
+  /** Committed jobs still in the jobs table, not yet taken by a runner (with BullMQ: not yet relayed to Redis). */
+  outbox: number;
 }
 
 /**

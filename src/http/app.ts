@@ -35,10 +35,11 @@ import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
 import { consoleRoutes } from './console.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { safeEqual } from '../core/secrets/secret-box.js';
-import { open, openScope, requiredRole, trackRoutes } from './roles.js';
+import { openScope, requiredRole, trackRoutes } from './roles.js';
 import { docsCsp, registerSecurityHeaders } from './security-headers.js';
 import { apiSchemas } from './response-schemas.js';
 import { declareErrors, finishDocument } from './contract.js';
+import { registerProbes } from './probes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -108,21 +109,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
     await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsCsp(deps.config.http.publicUrl) });
   });
 
-  app.get('/healthz', { config: open, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: open, schema: { hide: true } }, async (req, reply) => {
-    try {
-      await deps.ready();
-      return { status: 'ready' };
-    } catch (err) {
-      req.log.warn({ err }, 'not ready');
-      return reply.status(503).send(errorBody('not_ready', `a dependency is not answering: ${(err as Error).message}`, req.id));
-    }
-  });
-  app.get('/metrics', { config: open, schema: { hide: true } }, async (_req, reply) => {
-    const stats = await deps.queue.stats().catch(() => null);
-    if (stats) for (const [state, n] of Object.entries(stats)) deps.metrics.queueDepth.set({ state }, n);
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  registerProbes(app, deps);
 
   // Inbound webhooks authenticate by their providers' signatures (and unsubscribe links by their own MAC).
   await app.register(async (scope) => {

@@ -521,6 +521,17 @@ export const DeadJobList = list(
   named('DeadJob', z.object({ id: z.string(), type: z.string(), attempts: z.number(), last_error: z.string().nullable(), payload: z.unknown(), died_at: maybeTime })),
 );
 export const RedrivenJob = z.object({ id: z.string(), status: z.literal('pending') });
+export const JobStats = named(
+  'JobStats',
+  z.object({
+    ready: z.number().describe('waiting to run, never tried'),
+    retrying: z.number().describe('failed at least once, waiting for the next attempt'),
+    running: z.number(),
+    dead: z.number().describe('failed for good (GET /v1/jobs/dead lists this workspace’s)'),
+    outbox: z.number().describe('committed, not yet taken by a worker (with Redis: not yet relayed to it)'),
+  }),
+  'Jobs of the installation by state, all workspaces together',
+);
 
 export const RecordedEvent = named('RecordedEvent', z.object({ id: z.string(), type: z.string(), order_id: z.string().nullable(), duplicate: z.literal(false), idempotency_key: z.string() }));
 export const DuplicateEvent = named('DuplicateEvent', z.object({ duplicate: z.literal(true), idempotency_key: z.string() }));

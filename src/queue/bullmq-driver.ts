@@ -38,10 +38,14 @@ interface BullJobData {
   /** Attempts already made (retries are scheduled by us, not by BullMQ's counter). */
   attempts: number;
   createdAt: number;
+  /** When the next attempt is due (epoch ms); absent on jobs relayed before it was recorded. */
+  runAt?: number;
 }
 
 const QUEUE_NAME = 'shoptalk-jobs';
 const RELAY_BATCH = 500;
+/** How many delayed jobs stats() reads to count retries. */
+const RETRY_SCAN = 1000;
 const RELAY_LEASE_MS = 30_000;
 const RELAY_COALESCE_MS = 5;
 /** Lease of a job claimed at write time, renewed while it waits or runs (as BullMQ's lock). */
@@ -198,6 +202,7 @@ export class BullJobQueue implements JobQueueDriver {
           maxAttempts: r.max_attempts,
           attempts: r.attempts,
           createdAt: r.created_at,
+          runAt: r.run_at,
         },
         opts: { jobId: r.id, delay: Math.max(0, r.run_at - now) },
       })),
@@ -225,6 +230,7 @@ export class BullJobQueue implements JobQueueDriver {
           workspaceId: data.workspaceId,
           attempt,
           maxAttempts: data.maxAttempts,
+          ...(data.runAt !== undefined ? { dueAt: data.runAt } : {}),
         }),
         this.opts.jobTimeoutMs ?? 60_000,
         `job ${data.type}`,
@@ -232,9 +238,10 @@ export class BullJobQueue implements JobQueueDriver {
     } catch (err) {
       this.opts.onError?.(err, { id: job.id ?? '', type: data.type });
       const decision = decideRetry(err, attempt, data.maxAttempts, this.opts.backoffBaseMs);
-      await job.updateData({ ...data, attempts: attempt });
+      const runAt = Date.now() + decision.delayMs;
+      await job.updateData({ ...data, attempts: attempt, runAt });
       if (decision.kind === 'dead') throw new UnrecoverableError(decision.reason);
-      await job.moveToDelayed(Date.now() + decision.delayMs, token);
+      await job.moveToDelayed(runAt, token);
       throw new DelayedError();
     }
   }
@@ -290,11 +297,19 @@ export class BullJobQueue implements JobQueueDriver {
   }
 
   async stats(): Promise<QueueStats> {
-    const [table, counts] = await Promise.all([queueStats(this.storage), this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized')]);
+    const [table, counts, delayed] = await Promise.all([
+      queueStats(this.storage),
+      this.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized'),
+      // Retries wait as delayed jobs that have made attempts; only the first RETRY_SCAN are looked at, so a
+      // scrape stays cheap when many jobs are delayed.
+      this.queue.getDelayed(0, RETRY_SCAN - 1),
+    ]);
     return {
       pending: table.pending + (counts['waiting'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0),
+      retrying: table.retrying + delayed.filter((j) => (j.data?.attempts ?? 0) > 0).length,
       running: (counts['active'] ?? 0) + table.running,
       dead: table.dead,
+      outbox: table.outbox,
     };
   }
 

@@ -201,6 +201,7 @@ export class SqlJobQueue implements JobQueueDriver {
           workspaceId: job.workspace_id,
           attempt: job.attempts,
           maxAttempts: job.max_attempts,
+          dueAt: job.run_at,
         }),
         this.jobTimeoutMs,
         `job ${job.type}`,
@@ -296,5 +297,11 @@ export async function queueStats(storage: Storage): Promise<QueueStats> {
     .groupBy('status')
     .execute();
   const get = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-  return { pending: get('pending'), running: get('running'), dead: get('dead') };
+  const retrying = await storage.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .where('attempts', '>', 0)
+    .executeTakeFirst();
+  return { pending: get('pending'), retrying: Number(retrying?.n ?? 0), running: get('running'), dead: get('dead'), outbox: get('pending') };
 }

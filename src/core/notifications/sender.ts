@@ -33,8 +33,8 @@ export class MessageSender {
     private readonly log: Logger,
     private readonly outbound: OutboundWebhooks,
     private readonly optOuts: OptOutService,
-    /** Told of every recorded send outcome (sent, failed, unknown), for metrics. */
-    private readonly onOutcome?: (status: MessageStatus, message: Message) => void,
+    /** Told of every recorded send outcome (sent, failed, unknown) with the account's provider, for metrics. */
+    private readonly onOutcome?: (status: MessageStatus, message: Message, provider: string | null) => void,
     /** Messages just planned in this process, for their first send attempt (see Handoff). */
     private readonly planned: Handoff<Message> | null = null,
   ) {}
@@ -139,7 +139,12 @@ export class MessageSender {
       return true;
     }, 'relaxed');
     if (!recorded) return;
-    this.onOutcome?.(patch.status!, message);
+    if (this.onOutcome) {
+      // The outcome is recorded: a failing look-up only leaves the provider out of the count.
+      const resolved = message.channelAccountId ? await this.account(message.workspaceId, message.channelAccountId).catch(() => null) : null;
+      const provider = resolved?.account.provider ?? null;
+      this.onOutcome(patch.status!, message, provider);
+    }
     if (patch.status === 'unknown') this.log.warn({ messageId: message.id, channel: message.channel, reason: patch.reason }, 'send outcome unknown; not sent again');
   }
 

@@ -22,6 +22,11 @@ export const jobRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) 
     }),
   );
 
+  app.get('/jobs/stats', { config: admin, schema: { tags: ['jobs'], summary: 'How many jobs of the installation are ready, retrying, running, dead and in the outbox', response: { 200: rs.JobStats } } }, async () => {
+    const stats = await deps.queue.stats();
+    return { ready: stats.pending - stats.retrying, retrying: stats.retrying, running: stats.running, dead: stats.dead, outbox: stats.outbox };
+  });
+
   app.post('/jobs/:id/redrive', { config: admin, schema: { tags: ['jobs'], summary: 'Run a dead job again from its first attempt', params: idParams, response: { 202: rs.RedrivenJob } } }, async (req, reply) => {
     if (!(await deps.queue.redrive(req.params.id, req.auth.workspaceId))) throw notFound('dead job', req.params.id);
     return reply.status(202).send({ id: req.params.id, status: 'pending' });

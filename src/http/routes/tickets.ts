@@ -248,25 +248,30 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       closed = true;
     });
     const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    while (!closed) {
-      // A change committed with a slightly older timestamp is still caught: the window overlaps by two seconds.
-      const from = since - 2000;
-      const [changedTickets, changedMessages] = await Promise.all([repos.tickets.changedSince(ws, from, 200), repos.ticketMessages.changedSince(ws, from, 200)]);
-      for (const t of changedTickets) {
-        const key = `t:${t.id}:${t.updatedAt}`;
-        if (!seen.has(key)) send('ticket', ticketView(t));
-        seen.add(key);
-        since = Math.max(since, t.updatedAt);
+    deps.metrics.inboxClients.inc();
+    try {
+      while (!closed) {
+        // A change committed with a slightly older timestamp is still caught: the window overlaps by two seconds.
+        const from = since - 2000;
+        const [changedTickets, changedMessages] = await Promise.all([repos.tickets.changedSince(ws, from, 200), repos.ticketMessages.changedSince(ws, from, 200)]);
+        for (const t of changedTickets) {
+          const key = `t:${t.id}:${t.updatedAt}`;
+          if (!seen.has(key)) send('ticket', ticketView(t));
+          seen.add(key);
+          since = Math.max(since, t.updatedAt);
+        }
+        for (const m of changedMessages) {
+          const key = `m:${m.id}:${m.updatedAt}`;
+          if (!seen.has(key)) send('ticket.message', ticketMessageView(m));
+          seen.add(key);
+          since = Math.max(since, m.updatedAt);
+        }
+        if (seen.size > 5000) seen.clear();
+        reply.raw.write(': ping\n\n');
+        await new Promise((r) => setTimeout(r, 500));
       }
-      for (const m of changedMessages) {
-        const key = `m:${m.id}:${m.updatedAt}`;
-        if (!seen.has(key)) send('ticket.message', ticketMessageView(m));
-        seen.add(key);
-        since = Math.max(since, m.updatedAt);
-      }
-      if (seen.size > 5000) seen.clear();
-      reply.raw.write(': ping\n\n');
-      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      deps.metrics.inboxClients.dec();
     }
     return reply;
   });
