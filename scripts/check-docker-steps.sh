@@ -2,8 +2,8 @@
 # Runs the Dockerfile's build steps (scripts/docker-build.sh) in a clean copy of the sources, as the image's build
 # stage does (this machine cannot pull base images, so not inside Docker), then starts the assembled folder as
 # the image would, `node dist/cli/main.js start`: an api and a worker process on a new PostgreSQL database and
-# Redis. Checks the api's /readyz, the HEALTHCHECK command, that the worker stays up, and that no development
-# dependency is in the assembled node_modules. Needs PostgreSQL and Redis as in the tests (TEST_DATABASE_URL,
+# Redis. Checks the api's /readyz, the HEALTHCHECK command (against the api and the worker), the worker's
+# /readyz and /metrics on its own port, and that no development dependency is in the assembled node_modules. Needs PostgreSQL and Redis as in the tests (TEST_DATABASE_URL,
 # TEST_REDIS_URL or the local defaults). Usage: scripts/check-docker-steps.sh [work folder].
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,7 +57,8 @@ export NODE_ENV=production HOST=127.0.0.1 PORT=$port SHOPTALK_DATA_DIR="$work/da
 node dist/cli/main.js migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
 node dist/cli/main.js start --role api >"$work/api.log" 2>&1 &
 pids+=($!); api=$!
-node dist/cli/main.js start --role worker >"$work/worker.log" 2>&1 &
+wport=$(node -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+SHOPTALK_WORKER_PORT=$wport node dist/cli/main.js start --role worker >"$work/worker.log" 2>&1 &
 pids+=($!); worker=$!
 ready=
 for _ in $(seq 1 120); do
@@ -73,6 +74,12 @@ sleep 3
 kill -0 "$worker" 2>/dev/null || { cat "$work/worker.log" >&2; echo "check-docker-steps: the worker exited" >&2; exit 1; }
 grep -q "worker is running" "$work/worker.log" || { cat "$work/worker.log" >&2; echo "check-docker-steps: the worker did not start" >&2; exit 1; }
 echo "worker: running"
+for path in readyz metrics; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$wport/$path" || true)
+  [ "$code" = 200 ] || { cat "$work/worker.log" >&2; echo "check-docker-steps: the worker's /$path answered $code" >&2; exit 1; }
+done
+SHOPTALK_HEALTHCHECK_URL="http://127.0.0.1:$wport/healthz" node scripts/healthcheck.mjs || { echo "check-docker-steps: the worker's HEALTHCHECK failed" >&2; exit 1; }
+echo "worker /readyz, /metrics: 200; HEALTHCHECK: healthy"
 echo "idle memory (RSS): api $(awk '/VmRSS/ {print $2}' "/proc/$api/status") kB, worker $(awk '/VmRSS/ {print $2}' "/proc/$worker/status") kB"
 kill -TERM "$api" "$worker"
 wait "$api" || { echo "check-docker-steps: the api did not stop cleanly" >&2; exit 1; }
