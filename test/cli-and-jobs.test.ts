@@ -1,29 +1,14 @@
 // The shoptalk command (as a real child process) and dead jobs through the API and the CLI.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../src/storage/outbox.js';
 import type { MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
+import { shoptalk } from './support/cli.js';
 import { tempDir, waitFor } from './support/services.js';
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
-
-async function shoptalk(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 60_000,
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
-  }
-}
 
 describe('shoptalk command', () => {
   it('migrates, creates a workspace and an API key, and refuses bad configuration by name', async () => {

@@ -2,8 +2,6 @@
 // master-key rotation on SQLite and PostgreSQL.
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHub } from '../src/app.js';
@@ -14,25 +12,11 @@ import { SecretBox } from '../src/core/secrets/secret-box.js';
 import { OptOutService } from '../src/core/notifications/opt-outs.js';
 import { rotateSecrets } from '../src/storage/secret-rotation.js';
 import { rotate } from '../src/cli/operate.js';
+import { shoptalk } from './support/cli.js';
 import { createTestDatabase, postgresAvailable, storageKinds, tempDir } from './support/services.js';
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-
-async function shoptalk(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 60_000,
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
-  }
-}
 
 const hubs: Hub[] = [];
 const startHub = async (env: Record<string, string>, role: 'all' | 'worker' = 'worker') => {

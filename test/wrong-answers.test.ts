@@ -1,13 +1,11 @@
 // Answers that must be a clear 4xx, not a 5xx: credentials that cannot be sent in an HTTP header (every
 // connection kind), names that are already taken (queues, flow modules and the other unique names), a demo order
 // from a workspace without the sandbox's demo shop, and `shoptalk user create` for a workspace that does not exist.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubVariant, MerchantSetup, TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
+import { shoptalk } from './support/cli.js';
 import { createTestDatabase, storageKinds, tempDir } from './support/services.js';
 
 interface ErrorBody {
@@ -210,25 +208,14 @@ describe.each(variants)('clear answers ($name)', (variant) => {
 });
 
 describe.each(storageKinds)('shoptalk user create (%s)', (kind) => {
-  const run = promisify(execFile);
-  const root = path.resolve(import.meta.dirname, '..');
-
   it('fails with a clear message for a workspace that does not exist, and creates no user', async () => {
     const tdb = await createTestDatabase(kind);
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', SHOPTALK_DATA_DIR: kind === 'sqlite' ? tdb.dataDir : tempDir('shoptalk-cli') };
+    const env: Record<string, string> = { LOG_LEVEL: 'warn', SHOPTALK_DATA_DIR: kind === 'sqlite' ? tdb.dataDir : tempDir('shoptalk-cli') };
     if (tdb.database.kind === 'postgres') {
       env['DATABASE_URL'] = tdb.database.url;
       env['SHOPTALK_MASTER_KEY'] = randomBytes(32).toString('base64');
     }
-    const cli = async (args: string[]) => {
-      try {
-        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env, timeout: 60_000 });
-        return { stdout, stderr, code: 0 };
-      } catch (err) {
-        const e = err as { stdout?: string; stderr?: string; code?: number };
-        return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? 1 };
-      }
-    };
+    const cli = (args: string[]) => shoptalk(args, env);
     try {
       const missing = await cli(['user', 'create', '--workspace', 'ws_doesnotexist', '--email', 'someone@shop.example']);
       expect(missing.code).not.toBe(0);

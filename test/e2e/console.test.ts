@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { axeViolations, describeViolations } from '../support/axe.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -33,7 +32,6 @@ describe('the console in Chromium', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(path.resolve('console/dist/index.html'))) throw new Error('the console is not built: run `npm run build:console`');
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     fs.mkdirSync(SHOTS, { recursive: true });
     t = await startTestHub({ name: 'sqlite', db: 'sqlite', redis: false, sandboxPhone: true });
     const ws = await t.hub.workspaces.createWorkspace('E2E Shop');
@@ -46,7 +44,7 @@ describe('the console in Chromium', () => {
     const store = await t.api<{ webhook_url: string }>('POST', '/v1/store-connections', key, { platform: 'shopify', shop_domain: shop, webhook_secret: secret });
     t.shopify.addShop({ domain: shop, webhookSecret: secret, subscriptions: [{ topic: 'orders/create', address: store.body.webhook_url }] });
     t.wa.addPhoneNumber({ ...wa, displayPhoneNumber: '15550781234', webhookUrl: null });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     // The page's CSP would refuse the injected axe-core script (test/e2e/csp.test.ts checks the CSP itself).
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true })).newPage();
   }, 60_000);

@@ -3,13 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { OptOutService } from '../../src/core/notifications/opt-outs.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('the CSP in Chromium', () => {
   let t: TestHub;
@@ -20,11 +19,10 @@ describe('the CSP in Chromium', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(path.resolve('console/dist/index.html'))) throw new Error('the console is not built: run `npm run build:console`');
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     t = await startTestHub({ name: 'sqlite', db: 'sqlite', redis: false });
     const ws = await t.hub.workspaces.createWorkspace('CSP Shop');
     unsubscribe = new OptOutService(t.hub.uow, t.hub.secrets, () => t.hub.config.http.publicUrl).unsubscribeUrl(ws.id, 'email', 'buyer@example.com');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);

@@ -4,12 +4,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('Developers page: failed webhook deliveries', () => {
   let t: TestHub;
@@ -27,7 +26,7 @@ describe('Developers page: failed webhook deliveries', () => {
       res.writeHead(200).end('thanks');
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   }, 60_000);
 

@@ -7,13 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { axeViolations, describeViolations, horizontalOverflow } from '../support/axe.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -55,7 +54,7 @@ describe('first run and accessibility in Chromium', () => {
     key = (await t.hub.workspaces.createApiKey(ws.id, 'e2e')).key;
     await t.hub.users.create(ws.id, { email: 'owner@first.example', name: 'Olive Owner', role: 'admin', password });
     t.wa.addPhoneNumber({ ...wa, displayPhoneNumber: '15550789876', webhookUrl: null });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     // axe-core is injected as a script; the hub's CSP (tested on its own) would refuse it.
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
     page = await context.newPage();

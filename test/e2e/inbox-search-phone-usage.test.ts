@@ -5,14 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { waitFor } from '../support/services.js';
 import { axeViolations, describeViolations, horizontalOverflow } from '../support/axe.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -113,7 +112,7 @@ describe('the console in Chromium: search, inbox, sandbox phone and usage', () =
         await t.hub.uow.repos.usage.record(workspaceId, { messageId: `msg_e2e${i}x${n}`, channel: n % 3 === 0 ? 'sms' : 'line', channelAccountId: lineAccountId, provider: 'line', owner: 'merchant', category: 'utility', at });
       }
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

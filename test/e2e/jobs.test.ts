@@ -2,13 +2,12 @@
 // "Run again" re-driving it; the page passes the accessibility checks.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
 import { axeViolations, describeViolations } from '../support/axe.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('Jobs page: dead jobs and re-drive', () => {
   let t: TestHub;
@@ -19,7 +18,7 @@ describe('Jobs page: dead jobs and re-drive', () => {
   beforeAll(async () => {
     if (!fs.existsSync('console/dist/index.html')) throw new Error('the console is not built: run `npm run build:console`');
     t = await startTestHub({ name: 'sqlite', db: 'sqlite', redis: false });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     // axe-core is injected as an inline script, which the console's CSP refuses.
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true })).newPage();
   }, 60_000);

@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import type { MerchantSetup, TestHub } from '../support/hub.js';
 import { setUpMerchant, startTestHub } from '../support/hub.js';
 import { waitFor } from '../support/services.js';
 import { axeViolations, describeViolations, horizontalOverflow } from '../support/axe.js';
+import { launchChromium } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/screenshots');
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -55,7 +54,7 @@ describe('notifications and chat settings in Chromium', () => {
     t.line.addChannel(lineChannel);
     const line = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', m.key, { channel: 'line', provider: 'line', channel_access_token: lineChannel.channelAccessToken, channel_secret: lineChannel.channelSecret })).body;
     t.line.addChannel({ ...lineChannel, webhookUrl: line.webhook_url });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
     await page.goto(`${t.hub.url}/`);
     await page.getByTestId('signin-email').fill('owner@tea.example');
