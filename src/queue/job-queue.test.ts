@@ -143,9 +143,11 @@ for (const variant of variants) {
       await stopping;
       queues.splice(queues.indexOf(first), 1);
       const pending = await tdb.storage.db.selectFrom('jobs').select(['type', 'status', 'attempts', 'locked_by']).execute();
-      expect(pending.filter((j) => j.type === 'quick').map((j) => ({ ...j }))).toEqual(
-        ran.length === 0 ? [{ type: 'quick', status: 'pending', attempts: 0, locked_by: null }] : [],
-      );
+      const quick = pending.filter((j) => j.type === 'quick').map((j) => ({ ...j }));
+      if (ran.length > 0) expect(quick).toEqual([]);
+      // Not run: back in the outbox, unclaimed. With Redis a relay pass still under way as the queue stopped may
+      // already have moved it on to BullMQ (the row is then gone); either way the next queue runs it, once.
+      else if (quick.length > 0 || variant.driver === 'sql') expect(quick).toEqual([{ type: 'quick', status: 'pending', attempts: 0, locked_by: null }]);
       const second = makeQueue();
       await second.start({ slow: async () => undefined, quick: async (_p, ctx) => void ran.push(`second:${ctx.attempt}`) });
       await waitFor(() => ran.length === 1, { what: 'the quick job', timeoutMs: 20_000 });
