@@ -71,11 +71,15 @@ export class Metrics {
   /** Times every promise-returning method of a provider adapter, as provider calls. */
   instrument<T extends object>(provider: string, adapter: T): T {
     const histogram = this.providerCalls;
+    // One timed function per method, made on first use: a send reads its method once per message.
+    const timed = new Map<string, (...args: unknown[]) => unknown>();
     return new Proxy(adapter, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
         if (typeof value !== 'function' || typeof key !== 'string' || key === 'constructor') return value;
-        return function (this: unknown, ...args: unknown[]) {
+        const known = timed.get(key);
+        if (known) return known;
+        const fn = function (this: unknown, ...args: unknown[]) {
           const started = performance.now();
           const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (!(result instanceof Promise)) return result;
@@ -91,6 +95,8 @@ export class Metrics {
             },
           );
         };
+        timed.set(key, fn);
+        return fn;
       },
     });
   }
