@@ -7,17 +7,19 @@
 //   core      nothing. Domain modules and the ports they own (jobs, repositories, channels, stores, sandbox
 //             phone); no HTTP, SQL, queue or provider code, and config comes in as arguments. Packages: only
 //             the pure ones in CORE_PACKAGES.
-//   storage   core, config. Kysely, migrations, repositories, the transactional outbox.
+//   storage   core, config, tracing. Kysely, migrations, repositories, the transactional outbox.
 //   queue     core, storage, config. The drivers of the core's JobQueue port.
 //   adapters  core. One folder per provider, implementing the core's channel and store ports. (Config reads the
 //             registry, which imports the adapters and the core: neither may import config.)
-//   http      core, config, logger; of storage only constraint-errors.ts (database constraint violations
+//   http      core, config, logger, tracing; of storage only constraint-errors.ts (database constraint violations
 //             become 409s); of adapters only the provider registry.
 //   logger    core, config (src/logger.ts).
+//   tracing   core (src/tracing.ts): the optional OpenTelemetry spans; storage keeps the trace context on the job
+//             rows it writes, http and the app open spans, the cli starts the exporter.
 //   app       every layer above: src/app.ts wires them together. Never the sandbox.
 //   sandbox   core, config, logger, adapters, app: src/sandbox and the simulators (src/adapters/**/simulator.ts,
 //             which live beside their adapter but are sandbox code). Only the sandbox may import smtp-server.
-//   cli       app, core, config, storage, logger; the sandbox only through `import type` or a dynamic import
+//   cli       app, core, config, storage, logger, tracing; the sandbox only through `import type` or a dynamic import
 //             (behind --sandbox), so a production start loads no simulator.
 // Tests (*.test.ts) may import anything. Type-only imports count like any other, except where said.
 import fs from 'node:fs';
@@ -25,19 +27,20 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
-export type Layer = 'config' | 'core' | 'storage' | 'queue' | 'adapters' | 'http' | 'logger' | 'app' | 'sandbox' | 'cli';
+export type Layer = 'config' | 'core' | 'storage' | 'queue' | 'adapters' | 'http' | 'logger' | 'tracing' | 'app' | 'sandbox' | 'cli';
 
 const MAY_IMPORT: Record<Layer, Layer[]> = {
   config: [],
   core: [],
-  storage: ['core', 'config'],
+  storage: ['core', 'config', 'tracing'],
   queue: ['core', 'storage', 'config'],
   adapters: ['core'],
-  http: ['core', 'config', 'logger'],
+  http: ['core', 'config', 'logger', 'tracing'],
   logger: ['core', 'config'],
-  app: ['core', 'config', 'storage', 'queue', 'adapters', 'http', 'logger'],
+  tracing: ['core'],
+  app: ['core', 'config', 'storage', 'queue', 'adapters', 'http', 'logger', 'tracing'],
   sandbox: ['core', 'config', 'logger', 'adapters', 'app'],
-  cli: ['app', 'core', 'config', 'storage', 'logger'],
+  cli: ['app', 'core', 'config', 'storage', 'logger', 'tracing'],
 };
 
 /** Imports a layer may make only as `import type` or `import()`: never loaded at start-up. */
@@ -91,6 +94,7 @@ export function layerOf(srcPath: string): Layer | null {
   if (parts.length === 1) {
     if (parts[0] === 'app.ts') return 'app';
     if (parts[0] === 'logger.ts') return 'logger';
+    if (parts[0] === 'tracing.ts') return 'tracing';
     throw new Error(`src/${srcPath}: a file at the top of src has no layer; add it to scripts/check-architecture.ts`);
   }
   const top = parts[0]!;

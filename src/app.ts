@@ -14,6 +14,7 @@ import { redisPrefixFor } from './storage/installation.js';
 import { migrationStatus, summarise } from './storage/migration-status.js';
 import { packageVersion } from './storage/release.js';
 import { createUnitOfWork } from './storage/repositories/index.js';
+import { annotateSpan, inSpan, SpanKind, startTracing } from './tracing.js';
 import type { InboundWebhook, Message, UnitOfWork } from './core/repos.js';
 import { Handoff } from './core/handoff.js';
 import { SecretBox } from './core/secrets/secret-box.js';
@@ -161,6 +162,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   secureDataDir(config.dataDir, { create: config.database.kind === 'sqlite' });
   const secrets = new SecretBox(resolveMasterKey(config), config.previousMasterKeys);
+  // Optional OpenTelemetry tracing: loaded only when an OTLP endpoint is configured.
+  const tracing = config.tracing ? await startTracing({ ...config.tracing, serviceVersion: packageVersion(), role }) : null;
   const storage = Storage.open(config.database);
   await storage.migrate();
 
@@ -215,6 +218,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const onSend = (status: string, message: Message, provider: string | null) => {
     metrics.sendOutcomes.inc({ channel: message.channel, status });
     metrics.sends.inc({ channel: message.channel, provider: provider ?? 'none', outcome: status });
+    annotateSpan({ 'shoptalk.message.id': message.id, 'shoptalk.channel': message.channel, 'shoptalk.provider': provider ?? 'none', 'shoptalk.send.outcome': status });
   };
   const sender = new MessageSender(uow, providers, secrets, logger, outbound, optOuts, onSend, handoff.messages);
   const push = new PushService(uow, providers, secrets);
@@ -244,7 +248,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   for (const type of Object.keys(jobCatalogue) as JobType[]) {
     const schema = jobCatalogue[type].payload;
     const run = implementations[type] as (payload: unknown, ctx: Parameters<JobHandler>[1]) => Promise<void>;
-    handlers[type] = async (payload, ctx) => {
+    const runJob: JobHandler = async (payload, ctx) => {
       const parsed = schema.safeParse(payload);
       if (ctx.dueAt !== undefined) metrics.jobLag.observe({ type }, Math.max(0, Date.now() - ctx.dueAt) / 1000);
       if (!parsed.success) throw new PermanentJobError(`invalid ${type} payload: ${parsed.error.message}`);
@@ -262,6 +266,17 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         throw err;
       }
     };
+    // Each run is a span continuing the trace of what enqueued the job (src/tracing.ts); a no-op with tracing off.
+    handlers[type] = (payload, ctx) =>
+      inSpan(
+        `job ${type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: ctx.traceParent ?? null,
+          attributes: { 'shoptalk.job.id': ctx.id, 'shoptalk.job.type': type, 'shoptalk.job.attempt': ctx.attempt, 'shoptalk.workspace.id': ctx.workspaceId ?? '' },
+        },
+        () => runJob(payload, ctx),
+      );
   }
 
   let readinessRedis: Redis | null = null;
@@ -322,6 +337,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       await destinationHttp.close();
       readinessRedis?.disconnect();
       await storage.close();
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not export the last spans'));
     },
   };
   return hub;

@@ -39,6 +39,27 @@ const baseUrlVariables = Object.fromEntries(
   }),
 );
 
+/** OTLP exporter headers, `key=value` pairs separated by commas (values percent-encoded), as the OTLP spec writes them. */
+const otlpHeaders = z.string().transform((v, ctx) => {
+  const out: Record<string, string> = {};
+  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq > 0 ? part.slice(0, eq).trim() : '';
+    let value: string | null = null;
+    try {
+      value = eq > 0 ? decodeURIComponent(part.slice(eq + 1).trim()) : null;
+    } catch {
+      value = null;
+    }
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key) || value === null || /[\r\n\0]/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `"${key || part.slice(0, 20)}": each header must be name=value (a header name, a percent-encoded value)` });
+      return z.NEVER;
+    }
+    out[key.toLowerCase()] = value;
+  }
+  return out;
+});
+
 /** Every variable the hub reads, with its default and its meaning (the README lists the same). */
 export const envSchema = z.object({
   ...baseUrlVariables,
@@ -105,6 +126,13 @@ export const envSchema = z.object({
       return out;
     })
     .optional(),
+  // OpenTelemetry tracing (off unless an endpoint is set): the standard OTLP exporter variables.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocol(['http://', 'https://']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: urlWithProtocol(['http://', 'https://']).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: otlpHeaders.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default('shoptalk'),
+  OTEL_SDK_DISABLED: boolish.prefault('false'),
 });
 
 /** The channel providers whose timeout SHOPTALK_PROVIDER_TIMEOUTS can set. */
@@ -142,6 +170,8 @@ export interface Config {
   destinations: { allowPrivate: boolean };
   /** Retention periods in days (0: kept forever) and how often the prune job runs. */
   retention: { intervalMs: number; webhookDays: number; expiredDays: number; deadJobDays: number };
+  /** OpenTelemetry tracing (src/tracing.ts): where spans are posted; null when off. */
+  tracing: { url: string; headers: Record<string, string>; serviceName: string } | null;
   providers: {
     /** Each provider's base URLs, by the key its definition names (whatsappApiUrl, shoplineApiUrl, ...). */
     baseUrls: Record<string, string>;
@@ -227,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expiredDays: e.SHOPTALK_RETENTION_EXPIRED_DAYS,
       deadJobDays: e.SHOPTALK_RETENTION_DEAD_JOB_DAYS,
     },
+    tracing: tracingConfig(e),
     providers: {
       baseUrls: Object.fromEntries(baseUrlSettings.map((b) => [b.key, String(e[b.env as keyof typeof e]).replace(/\/$/, '')])),
       marketplacePollMs: e.SHOPTALK_MARKETPLACE_POLL_SECONDS * 1000,
@@ -235,4 +266,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeouts: e.SHOPTALK_PROVIDER_TIMEOUTS ?? {},
     },
   };
+}
+
+/**
+ * Tracing is on when an OTLP endpoint is set and the SDK is not disabled: the traces URL is
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (the OTLP spec's rule).
+ */
+function tracingConfig(e: z.infer<typeof envSchema>): Config['tracing'] {
+  if (e.OTEL_SDK_DISABLED) return null;
+  const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : null);
+  if (!url) return null;
+  return { url, headers: { ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS }, serviceName: e.OTEL_SERVICE_NAME };
 }

@@ -94,6 +94,8 @@ export interface JobContext {
   maxAttempts: number;
   /** When this attempt was due to start (epoch ms), where the driver knows it: the job's start lag is measured from it. */
   dueAt?: number;
+  /** The W3C traceparent of the span that enqueued the job, when tracing was on: the job's span continues it. */
+  traceParent?: string | null;
 }
 
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;

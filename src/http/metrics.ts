@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { JobQueue } from '../core/jobs.js';
 import type { Providers } from '../core/providers.js';
+import { endSpan, SpanKind, startSpanAt } from '../tracing.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -81,16 +82,21 @@ export class Metrics {
         if (known) return known;
         const fn = function (this: unknown, ...args: unknown[]) {
           const started = performance.now();
+          const startedAt = Date.now();
           const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (!(result instanceof Promise)) return result;
+          // With tracing on, the call is a client span of the job that made it (src/tracing.ts).
+          const span = startSpanAt(`${provider} ${key}`, { kind: SpanKind.CLIENT, attributes: { 'shoptalk.provider': provider, 'shoptalk.provider.operation': key } }, startedAt);
           const observe = (outcome: string) => histogram.observe({ provider, operation: key, outcome }, (performance.now() - started) / 1000);
           return result.then(
             (v: unknown) => {
               observe('ok');
+              endSpan(span);
               return v;
             },
             (err: unknown) => {
               observe('error');
+              endSpan(span, err);
               throw err;
             },
           );

@@ -7,6 +7,7 @@ import { AppError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { providerCatalogue } from '../adapters/registry.js';
 import { htmlPage } from './security-headers.js';
+import { inSpan, SpanKind } from '../tracing.js';
 
 function rawWebhook(req: FastifyRequest, publicUrl: string): RawWebhook {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -27,7 +28,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: HttpDeps): Promi
   // Stores the delivery (or recognises a duplicate), counts the outcome, and acknowledges with 200.
   const receive = async (source: string, reply: FastifyReply, work: () => Promise<WebhookReceipt>, answer: 'json' | 'twiml' = 'json') => {
     try {
-      const receipt = await work();
+      // With tracing on, the root of the trace that follows this delivery through its jobs to the sends. A trace
+      // header on the request is not followed: the caller is outside the installation.
+      const receipt = await inSpan(`webhook ${source}`, { kind: SpanKind.SERVER, parent: null, attributes: { 'shoptalk.webhook.source': source } }, async (span) => {
+        const r = await work();
+        span?.setAttribute('shoptalk.webhook.duplicate', r.duplicate);
+        return r;
+      });
       deps.metrics.webhooks.inc({ source, outcome: receipt.duplicate ? 'duplicate' : 'stored' });
       // Twilio reads the answer to an inbound SMS as TwiML: an empty Response sends no auto-reply.
       if (answer === 'twiml') return reply.status(200).type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');

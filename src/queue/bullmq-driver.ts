@@ -40,6 +40,8 @@ interface BullJobData {
   createdAt: number;
   /** When the next attempt is due (epoch ms); absent on jobs relayed before it was recorded. */
   runAt?: number;
+  /** W3C traceparent of the span that enqueued the job (tracing on). */
+  traceParent?: string | null;
 }
 
 const QUEUE_NAME = 'shoptalk-jobs';
@@ -203,6 +205,7 @@ export class BullJobQueue implements JobQueueDriver {
           attempts: r.attempts,
           createdAt: r.created_at,
           runAt: r.run_at,
+          ...(r.trace_parent ? { traceParent: r.trace_parent } : {}),
         },
         opts: { jobId: r.id, delay: Math.max(0, r.run_at - now) },
       })),
@@ -231,6 +234,7 @@ export class BullJobQueue implements JobQueueDriver {
           attempt,
           maxAttempts: data.maxAttempts,
           ...(data.runAt !== undefined ? { dueAt: data.runAt } : {}),
+          traceParent: data.traceParent ?? null,
         }),
         this.opts.jobTimeoutMs ?? 60_000,
         `job ${data.type}`,
@@ -268,6 +272,7 @@ export class BullJobQueue implements JobQueueDriver {
             locked_by: null,
             locked_until: null,
             last_error: reason.slice(0, 2000),
+            trace_parent: data.traceParent ?? null,
             created_at: data.createdAt,
             updated_at: now,
           })

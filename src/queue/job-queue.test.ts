@@ -101,10 +101,10 @@ for (const variant of variants) {
       const claim = q.localClaim();
       expect(claim).not.toBeNull();
       const rows = await tdb.storage.transaction(async (tx) => [
-        await enqueue(tx, { type: 'local', payload: { n: 1 }, workspaceId: 'ws_test' }, 5, claim),
-        await enqueue(tx, { type: 'local', payload: { n: 2 }, workspaceId: 'ws_test' }, 5, claim),
+        await enqueue(tx, { type: 'local', payload: { n: 1 }, workspaceId: 'ws_test' }, 5, { claim }),
+        await enqueue(tx, { type: 'local', payload: { n: 2 }, workspaceId: 'ws_test' }, 5, { claim }),
         // Not due yet: written for the queue, not claimed.
-        await enqueue(tx, { type: 'local', payload: { n: 3 }, workspaceId: 'ws_test', runAt: Date.now() + 100 }, 5, claim),
+        await enqueue(tx, { type: 'local', payload: { n: 3 }, workspaceId: 'ws_test', runAt: Date.now() + 100 }, 5, { claim }),
       ]);
       expect(rows.map((r) => r.status)).toEqual(['running', 'running', 'pending']);
       q.runClaimed(rows);
@@ -121,7 +121,7 @@ for (const variant of variants) {
       const q = makeQueue();
       await q.start({ orphan: async (_p, ctx) => void attempts.push(ctx.attempt) });
       // Claimed by a process that died before it ran the job (the rows are never handed to a runner).
-      await tdb.storage.transaction((tx) => enqueue(tx, { type: 'orphan', payload: {}, workspaceId: 'ws_test' }, 5, { workerId: 'wrk_gone', leaseMs: 50 }));
+      await tdb.storage.transaction((tx) => enqueue(tx, { type: 'orphan', payload: {}, workspaceId: 'ws_test' }, 5, { claim: { workerId: 'wrk_gone', leaseMs: 50 } }));
       await waitFor(() => attempts.length === 1, { what: 'the orphaned job', timeoutMs: 30_000 });
       expect(attempts).toEqual([2]);
     }, 40_000);
@@ -134,8 +134,8 @@ for (const variant of variants) {
       await first.start({ slow: async () => gate, quick: async () => void ran.push('first') });
       const claim = first.localClaim();
       const rows = await tdb.storage.transaction(async (tx) => [
-        await enqueue(tx, { type: 'slow', payload: {}, workspaceId: 'ws_test' }, 5, claim),
-        await enqueue(tx, { type: 'quick', payload: {}, workspaceId: 'ws_test' }, 5, claim),
+        await enqueue(tx, { type: 'slow', payload: {}, workspaceId: 'ws_test' }, 5, { claim }),
+        await enqueue(tx, { type: 'quick', payload: {}, workspaceId: 'ws_test' }, 5, { claim }),
       ]);
       first.runClaimed(rows);
       const stopping = first.stop();

@@ -91,7 +91,7 @@ export class LocalJobRunner {
         return;
       }
       await withTimeout(
-        handler(JSON.parse(job.payload) as unknown, { id: job.id, type: job.type, workspaceId: job.workspace_id, attempt: job.attempts, maxAttempts: job.max_attempts, dueAt: job.run_at }),
+        handler(JSON.parse(job.payload) as unknown, { id: job.id, type: job.type, workspaceId: job.workspace_id, attempt: job.attempts, maxAttempts: job.max_attempts, dueAt: job.run_at, traceParent: job.trace_parent }),
         this.opts.jobTimeoutMs,
         `job ${job.type}`,
       );

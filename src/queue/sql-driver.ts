@@ -202,6 +202,7 @@ export class SqlJobQueue implements JobQueueDriver {
           attempt: job.attempts,
           maxAttempts: job.max_attempts,
           dueAt: job.run_at,
+          traceParent: job.trace_parent,
         }),
         this.jobTimeoutMs,
         `job ${job.type}`,

@@ -12,6 +12,13 @@ import { insertRow } from './prepared.js';
  */
 export type OutboxJob = Omit<JobSpec, 'type' | 'payload'> & { type: string; payload: unknown };
 
+/** Where a job is written from: a worker that takes it at once, and the trace it continues. */
+export interface EnqueueContext {
+  claim?: LocalClaim | null;
+  /** W3C traceparent of the span that caused the job (src/tracing.ts); the job's span continues it. */
+  traceParent?: string | null;
+}
+
 /**
  * A worker in this process that takes the job straight after the commit: the row is written already claimed
  * (running, leased to that worker), so no other worker claims it and no claim query is needed. Should this
@@ -26,8 +33,9 @@ export interface LocalClaim {
  * Writes a job into the outbox. Call it with the transaction of the write that causes the job. Its retry budget:
  * the spec's own, else its type's in the job catalogue, else `defaultMaxAttempts`.
  */
-export async function enqueue(tx: Db, spec: OutboxJob, defaultMaxAttempts = 8, claim: LocalClaim | null = null): Promise<JobsTable> {
+export async function enqueue(tx: Db, spec: OutboxJob, defaultMaxAttempts = 8, from: EnqueueContext = {}): Promise<JobsTable> {
   const now = Date.now();
+  const claim = from.claim ?? null;
   const runAt = spec.runAt ?? now;
   const claimed = claim && runAt <= now ? claim : null;
   const row: JobsTable = {
@@ -43,6 +51,7 @@ export async function enqueue(tx: Db, spec: OutboxJob, defaultMaxAttempts = 8, c
     locked_by: claimed ? claimed.workerId : null,
     locked_until: claimed ? now + claimed.leaseMs : null,
     last_error: null,
+    trace_parent: from.traceParent ?? null,
     created_at: now,
     updated_at: now,
   };

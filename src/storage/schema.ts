@@ -206,6 +206,8 @@ export interface JobsTable {
   locked_by: string | null;
   locked_until: number | null;
   last_error: string | null;
+  /** W3C traceparent of the span that enqueued the job; null when tracing is off. */
+  trace_parent: string | null;
   created_at: number;
   updated_at: number;
 }

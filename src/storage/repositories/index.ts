@@ -15,10 +15,11 @@ import { customersRepo, erasureRepo } from './customers.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
 import { maintenanceRepo } from './retention.js';
+import { currentTraceParent } from '../../tracing.js';
 
 /** The transaction's outbox: a job written here starts once the transaction has committed. */
 function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
-  return { enqueue: async (spec) => (await enqueue(db, spec, defaultMaxAttempts)).id };
+  return { enqueue: async (spec) => (await enqueue(db, spec, defaultMaxAttempts, { traceParent: currentTraceParent() })).id };
 }
 
 const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => Repos[K] } = {
@@ -101,6 +102,8 @@ export function createUnitOfWork(storage: Storage, opts: UnitOfWorkOptions): Uni
     async transaction(fn, durability) {
       let queued = false;
       let claimedRows: JobsTable[] = [];
+      // Read here, in the caller's context: on SQLite the unit runs inside the group commit's.
+      const traceParent = currentTraceParent();
       const result = await storage.transaction((tx) => {
         const repos = createRepos(tx, opts.defaultMaxAttempts);
         // A unit may run again (a retried group commit): only this run's jobs count.
@@ -108,7 +111,7 @@ export function createUnitOfWork(storage: Storage, opts: UnitOfWorkOptions): Uni
         claimedRows = rows;
         const claim = opts.localJobs?.claim() ?? null;
         repos.jobs.enqueue = async (spec) => {
-          const row = await enqueue(tx, spec, opts.defaultMaxAttempts, claim);
+          const row = await enqueue(tx, spec, opts.defaultMaxAttempts, { claim, traceParent });
           if (row.locked_by) rows.push(row);
           else queued = true;
           return row.id;
