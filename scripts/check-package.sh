@@ -4,6 +4,8 @@
 # only for packages the cache lacks), and starts the installed `shoptalk` on a temporary SQLite data folder until
 # /readyz answers 200. Fails if a development dependency (tsx, vitest, typescript, vite, react) was installed
 # with it. Usage: scripts/check-package.sh [work folder] (default: a new temporary folder, removed afterwards).
+# With TARBALL set, that packed tarball is checked instead of packing again; the `node` first on PATH installs
+# and runs it (scripts/check-node-versions.sh puts other Node.js versions there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,10 +19,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== pack (builds dist/ and console/dist first)"
-rm -f "$work"/shoptalk-*.tgz
-npm pack --silent --pack-destination "$work" >/dev/null
-tarball=$(ls "$work"/shoptalk-*.tgz)
+echo "== Node.js $(node --version)"
+if [ -n "${TARBALL:-}" ]; then
+  tarball=$TARBALL
+else
+  echo "== pack (builds dist/ and console/dist first)"
+  rm -f "$work"/shoptalk-*.tgz
+  npm pack --silent --pack-destination "$work" >/dev/null
+  tarball=$(ls "$work"/shoptalk-*.tgz)
+fi
 echo "$(basename "$tarball"): $(du -k "$tarball" | cut -f1) kB, $(tar -tzf "$tarball" | wc -l) files"
 if tar -tzf "$tarball" | grep -E '^package/(src|test|bench|scripts|node_modules)/|\.test\.js$'; then
   echo "check-package: the tarball holds sources or tests (see above)" >&2
