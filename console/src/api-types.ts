@@ -5036,6 +5036,162 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/message-prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What one billable message costs, per sending account and pricing category, in the workspace’s currency */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessagePrices"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace the message prices the notification report’s cost uses (category "*": any category of that account) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        prices: {
+                            category: string;
+                            channel_account_id: string;
+                            price: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessagePrices"];
+                    };
+                };
+                /** @description The request is invalid: the error names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with the current state (a duplicate, or a record still in use) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the server accepts */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -7155,6 +7311,162 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/reports/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Support inbox report: tickets opened and resolved, first response and resolution times, SLA attainment and CSAT, by day, queue, source, agent or label (JSON or CSV) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                    from?: string;
+                    group_by?: "day" | "queue" | "source" | "agent" | "label";
+                    to?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboxReport"] | string;
+                    };
+                };
+                /** @description The request is invalid: the error names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification report: messages sent, delivered, read, failed and their cost, by day, event type, channel or sending account (JSON or CSV) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                    from?: string;
+                    group_by?: "day" | "event_type" | "channel" | "account";
+                    to?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationReport"] | string;
+                    };
+                };
+                /** @description The request is invalid: the error names each field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/sandbox/demo-order": {
@@ -10811,6 +11123,88 @@ export type components = {
         };
         InboxEvents: string;
         InboxEventsInput: string;
+        InboxReport: {
+            from: string;
+            group_by: string;
+            rows: components["schemas"]["InboxReportRow"][];
+            to: string;
+            totals: components["schemas"]["InboxReportRow"];
+            tz: string;
+        };
+        InboxReportInput: {
+            from: string;
+            group_by: string;
+            rows: components["schemas"]["InboxReportRowInput"][];
+            to: string;
+            totals: components["schemas"]["InboxReportRowInput"];
+            tz: string;
+        };
+        InboxReportRow: {
+            csat: {
+                average: number | null;
+                responses: number;
+                /** @description Share of scores 4 and 5 */
+                satisfied_percent: number | null;
+            };
+            /** @description Tickets opened in the range: time to the first agent reply */
+            first_response: {
+                avg_seconds: number | null;
+                count: number;
+                median_seconds: number | null;
+            };
+            /** @description The group: a day (YYYY-MM-DD), queue id, source, user id or label id; null: none (no queue, unassigned, no label) or the totals */
+            key: string | null;
+            /** @description The queue’s, user’s or label’s name, where the key is an id */
+            name: string | null;
+            /** @description Tickets resolved in the range: time from opening to resolution */
+            resolution: {
+                avg_seconds: number | null;
+                count: number;
+                median_seconds: number | null;
+            };
+            sla: {
+                attainment_percent: number | null;
+                first_response_breached: number;
+                first_response_met: number;
+                resolution_breached: number;
+                resolution_met: number;
+            };
+            tickets_opened: number;
+            tickets_resolved: number;
+        };
+        InboxReportRowInput: {
+            csat: {
+                average: number | null;
+                responses: number;
+                /** @description Share of scores 4 and 5 */
+                satisfied_percent: number | null;
+            };
+            /** @description Tickets opened in the range: time to the first agent reply */
+            first_response: {
+                avg_seconds: number | null;
+                count: number;
+                median_seconds: number | null;
+            };
+            /** @description The group: a day (YYYY-MM-DD), queue id, source, user id or label id; null: none (no queue, unassigned, no label) or the totals */
+            key: string | null;
+            /** @description The queue’s, user’s or label’s name, where the key is an id */
+            name: string | null;
+            /** @description Tickets resolved in the range: time from opening to resolution */
+            resolution: {
+                avg_seconds: number | null;
+                count: number;
+                median_seconds: number | null;
+            };
+            sla: {
+                attainment_percent: number | null;
+                first_response_breached: number;
+                first_response_met: number;
+                resolution_breached: number;
+                resolution_met: number;
+            };
+            tickets_opened: number;
+            tickets_resolved: number;
+        };
         JobStats: {
             /** @description failed for good (GET /v1/jobs/dead lists this workspace’s) */
             dead: number;
@@ -10933,6 +11327,24 @@ export type components = {
             status: string;
             template_name: string | null;
         };
+        MessagePrices: {
+            currency: string | null;
+            data: {
+                category: string;
+                channel_account_id: string;
+                channel_account_name: string | null;
+                price: string;
+            }[];
+        };
+        MessagePricesInput: {
+            currency: string | null;
+            data: {
+                category: string;
+                channel_account_id: string;
+                channel_account_name: string | null;
+                price: string;
+            }[];
+        };
         Money: {
             /** @description decimal amount as the store gave it */
             amount: string;
@@ -10972,6 +11384,70 @@ export type components = {
             variables: {
                 [key: string]: string;
             } | null;
+        };
+        NotificationReport: {
+            currency: string | null;
+            from: string;
+            group_by: string;
+            rows: components["schemas"]["NotificationReportRow"][];
+            to: string;
+            totals: components["schemas"]["NotificationReportRow"];
+            tz: string;
+        };
+        NotificationReportInput: {
+            currency: string | null;
+            from: string;
+            group_by: string;
+            rows: components["schemas"]["NotificationReportRowInput"][];
+            to: string;
+            totals: components["schemas"]["NotificationReportRowInput"];
+            tz: string;
+        };
+        NotificationReportRow: {
+            /** @description Billable sends */
+            billed: number;
+            /** @description Cost of the billable sends in the workspace’s currency, a decimal amount */
+            cost: string;
+            delivered: number;
+            failed: number;
+            /** @description The group: a day (YYYY-MM-DD), event type, channel or sending account id; null: none, or the totals */
+            key: string | null;
+            messages: number;
+            /** @description The sending account’s name, where the key is one */
+            name: string | null;
+            pending: number;
+            read: number;
+            /** @description Accepted by the provider (sent, delivered or read) */
+            sent: number;
+            /** @description Not sent on purpose: policy, opt-out, no recipient */
+            skipped: number;
+            /** @description Outcome unknown: the provider did not answer in time */
+            unknown: number;
+            /** @description Billable sends without a price for their account and category */
+            unpriced: number;
+        };
+        NotificationReportRowInput: {
+            /** @description Billable sends */
+            billed: number;
+            /** @description Cost of the billable sends in the workspace’s currency, a decimal amount */
+            cost: string;
+            delivered: number;
+            failed: number;
+            /** @description The group: a day (YYYY-MM-DD), event type, channel or sending account id; null: none, or the totals */
+            key: string | null;
+            messages: number;
+            /** @description The sending account’s name, where the key is one */
+            name: string | null;
+            pending: number;
+            read: number;
+            /** @description Accepted by the provider (sent, delivered or read) */
+            sent: number;
+            /** @description Not sent on purpose: policy, opt-out, no recipient */
+            skipped: number;
+            /** @description Outcome unknown: the provider did not answer in time */
+            unknown: number;
+            /** @description Billable sends without a price for their account and category */
+            unpriced: number;
         };
         NotificationSetting: {
             channel: string;

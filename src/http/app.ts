@@ -23,6 +23,7 @@ import { orderRoutes } from './routes/orders.js';
 import { jobRoutes } from './routes/jobs.js';
 import { eventRoutes } from './routes/events.js';
 import { usageRoutes } from './routes/usage.js';
+import { reportRoutes } from './routes/reports.js';
 import { pushRoutes } from './routes/push.js';
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js';
 import { customerRoutes } from './routes/customers.js';
@@ -154,6 +155,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(jobRoutes(deps));
       await v1.register(eventRoutes(deps.planner));
       await v1.register(usageRoutes(deps));
+      await v1.register(reportRoutes(deps));
       await v1.register(pushRoutes(deps.push));
       await v1.register(webhookSubscriptionRoutes(deps));
       await v1.register(customerRoutes(deps));

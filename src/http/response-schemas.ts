@@ -639,3 +639,63 @@ export const VersionInfo = named(
 );
 /** What GET /v1/version answers; the composition root knows the package, the database and the queue. */
 export type VersionInfo = z.infer<typeof VersionInfo>;
+
+// ---- Reports ----
+
+const Durations = z.object({ count: z.number().int(), avg_seconds: z.number().int().nullable(), median_seconds: z.number().int().nullable() });
+export const InboxReportRow = named(
+  'InboxReportRow',
+  z.object({
+    key: z.string().nullable().describe('The group: a day (YYYY-MM-DD), queue id, source, user id or label id; null: none (no queue, unassigned, no label) or the totals'),
+    name: z.string().nullable().describe('The queue’s, user’s or label’s name, where the key is an id'),
+    tickets_opened: z.number().int(),
+    tickets_resolved: z.number().int(),
+    first_response: Durations.describe('Tickets opened in the range: time to the first agent reply'),
+    resolution: Durations.describe('Tickets resolved in the range: time from opening to resolution'),
+    sla: z.object({
+      first_response_met: z.number().int(),
+      first_response_breached: z.number().int(),
+      resolution_met: z.number().int(),
+      resolution_breached: z.number().int(),
+      attainment_percent: z.number().nullable(),
+    }),
+    csat: z.object({ responses: z.number().int(), average: z.number().nullable(), satisfied_percent: z.number().nullable().describe('Share of scores 4 and 5') }),
+  }),
+);
+export const InboxReport = named(
+  'InboxReport',
+  z.object({ from: z.string(), to: z.string(), tz: z.string(), group_by: z.string(), rows: z.array(InboxReportRow), totals: InboxReportRow }),
+);
+export const InboxReportOrCsv = z.union([InboxReport, z.string().describe('CSV (format=csv)')]);
+
+export const NotificationReportRow = named(
+  'NotificationReportRow',
+  z.object({
+    key: z.string().nullable().describe('The group: a day (YYYY-MM-DD), event type, channel or sending account id; null: none, or the totals'),
+    name: z.string().nullable().describe('The sending account’s name, where the key is one'),
+    messages: z.number().int(),
+    sent: z.number().int().describe('Accepted by the provider (sent, delivered or read)'),
+    delivered: z.number().int(),
+    read: z.number().int(),
+    failed: z.number().int(),
+    unknown: z.number().int().describe('Outcome unknown: the provider did not answer in time'),
+    skipped: z.number().int().describe('Not sent on purpose: policy, opt-out, no recipient'),
+    pending: z.number().int(),
+    billed: z.number().int().describe('Billable sends'),
+    unpriced: z.number().int().describe('Billable sends without a price for their account and category'),
+    cost: z.string().describe('Cost of the billable sends in the workspace’s currency, a decimal amount'),
+  }),
+);
+export const NotificationReport = named(
+  'NotificationReport',
+  z.object({ from: z.string(), to: z.string(), tz: z.string(), group_by: z.string(), currency: z.string().nullable(), rows: z.array(NotificationReportRow), totals: NotificationReportRow }),
+);
+export const NotificationReportOrCsv = z.union([NotificationReport, z.string().describe('CSV (format=csv)')]);
+
+export const MessagePrices = named(
+  'MessagePrices',
+  z.object({
+    currency: z.string().nullable(),
+    data: z.array(z.object({ channel_account_id: z.string(), channel_account_name: z.string().nullable(), category: z.string(), price: z.string() })),
+  }),
+);

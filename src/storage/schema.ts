@@ -303,6 +303,8 @@ export interface TicketsTable {
   context: string;
   auto_replied_at: number | null;
   last_message_at: number | null;
+  /** When the ticket was last closed; null while it is open or pending. */
+  resolved_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -380,6 +382,7 @@ export interface Database {
   loyalty_ledger: LedgerTable;
   loyalty_claims: { workspace_id: string; store_connection_id: string; order_external_id: string; customer_id: string; points: number; reversed_at: number | null; created_at: number };
   customers: CustomersTable;
+  message_prices: { workspace_id: string; channel_account_id: string; category: string; price_micros: number; updated_at: number };
   customer_identities: CustomerIdentitiesTable;
   opt_outs: { workspace_id: string; channel: string; address: string; source: string; created_at: number };
   workspaces: WorkspacesTable;

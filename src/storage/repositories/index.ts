@@ -10,6 +10,7 @@ import { channelAccountsRepo, channelSelectionsRepo, storeConnectionsRepo } from
 import { activitiesRepo, eventsRepo, ordersRepo, webhooksRepo } from './events.js';
 import { messagesRepo, optOutsRepo, settingsRepo, variableSamplesRepo } from './notifications.js';
 import { usageRepo } from './usage.js';
+import { reportsRepo } from './reports.js';
 import { webhookDeliveriesRepo, webhookSubscriptionsRepo } from './webhooks.js';
 import { customersRepo, erasureRepo } from './customers.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
@@ -37,6 +38,7 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   messages: messagesRepo,
   channelSelections: channelSelectionsRepo,
   usage: usageRepo,
+  reports: reportsRepo,
   variableSamples: variableSamplesRepo,
   webhookSubscriptions: webhookSubscriptionsRepo,
   webhookDeliveries: webhookDeliveriesRepo,

@@ -1,4 +1,5 @@
 // The support inbox: custom fields, contacts, queues, categories, tickets and their messages.
+import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { TicketMessagesTable, TicketsTable } from '../schema.js';
@@ -190,6 +191,7 @@ export function ticketsRepo(db: Db): TicketsRepo {
         context: JSON.stringify(input.context),
         auto_replied_at: null,
         last_message_at: null,
+        resolved_at: input.status === 'closed' ? now : null,
         created_at: now,
         updated_at: now,
       };
@@ -230,6 +232,8 @@ export function ticketsRepo(db: Db): TicketsRepo {
         if (value !== undefined) set[column] = value;
       }
       if (patch.context !== undefined) set['context'] = JSON.stringify(patch.context);
+      // Resolution time for reports: set when the ticket closes, cleared when it opens again.
+      if (patch.status !== undefined) set['resolved_at'] = patch.status === 'closed' ? sql`coalesce(resolved_at, ${set['updated_at'] as number})` : null;
       await db.updateTable('tickets').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
     async list(workspaceId, f) {
