@@ -13,6 +13,7 @@ import { OrdersPage } from './pages/Orders';
 import { InboxPage } from './pages/Inbox';
 import { CustomersPage } from './pages/Customers';
 import { UsagePage } from './pages/Usage';
+import { ReportsPage } from './pages/Reports';
 import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
@@ -28,6 +29,7 @@ const NAV = [
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
+  { to: '/reports', label: 'Reports', testid: 'nav-reports' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
   { to: '/jobs', label: 'Jobs', testid: 'nav-jobs', adminOnly: true },
@@ -193,6 +195,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/inbox/:id', (p) => <InboxPage session={session} ticketId={p.id ?? null} />],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
+    ['/reports', () => <ReportsPage session={session} />],
     ['/usage', () => <UsagePage session={session} />],
     ['/developers', () => <DevelopersPage />],
     ['/jobs', () => (session.user.role === 'admin' ? <JobsPage /> : <p className="note">Only admins can see the jobs.</p>)],

@@ -49,6 +49,11 @@ export type OrderHistory = S['OrderHistory'];
 
 export type UsageRow = S['UsageRow'];
 export type Usage = S['Usage'];
+export type InboxReport = S['InboxReport'];
+export type InboxReportRow = S['InboxReportRow'];
+export type NotificationReport = S['NotificationReport'];
+export type NotificationReportRow = S['NotificationReportRow'];
+export type MessagePrices = S['MessagePrices'];
 
 export type ApiKey = S['ApiKey'];
 export type WebhookSubscription = S['WebhookSubscription'];
