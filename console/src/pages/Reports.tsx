@@ -74,7 +74,9 @@ export function ReportsPage({ session }: { session: Session }) {
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setQuery(draft);
+    // The same filters again: load again (the figures move as messages go out).
+    if (JSON.stringify(draft) === JSON.stringify(query)) load.reload();
+    else setQuery(draft);
   };
   const switchTo = (next: Kind) => {
     setKind(next);
@@ -146,7 +148,7 @@ export function ReportsPage({ session }: { session: Session }) {
           )
         }
       </Async>
-      {kind === 'notifications' && session.user.role === 'admin' && <PricesEditor />}
+      {kind === 'notifications' && session.user.role === 'admin' && <PricesEditor onSaved={() => load.reload(true)} />}
     </section>
   );
 }
@@ -332,7 +334,7 @@ interface DraftPrice {
 }
 
 /** The prices per sending account and category ("*": any category) that the cost column uses. */
-function PricesEditor() {
+function PricesEditor({ onSaved }: { onSaved: () => void }) {
   const id = useId();
   const prices = useLoad('message-prices', () => get<MessagePrices>('/v1/message-prices'));
   const accounts = useLoad('channel-accounts', () => get<List<ChannelAccount>>('/v1/channel-accounts'));
@@ -346,6 +348,7 @@ function PricesEditor() {
     if (saved) {
       prices.setData(saved);
       setRows(null);
+      onSaved();
     }
   };
   const firstAccount = accounts.data?.data[0]?.id ?? '';
