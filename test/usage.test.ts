@@ -12,6 +12,12 @@ const run = promisify(execFile);
 const month = new Date().toISOString().slice(0, 7);
 
 describe('usage and billing', () => {
+  /** The sending account's name as the API shows it (the CSV's channel_account_name). */
+  const accountName = async (m: MerchantSetup) => {
+    const res = await t.api<{ data: Array<{ id: string; name: string; display_name: string | null }> }>('GET', '/v1/channel-accounts', m.key);
+    const a = res.body.data.find((x) => x.id === m.account.id)!;
+    return a.display_name ?? a.name;
+  };
   let t: TestHub;
   let own: MerchantSetup;
   let shared: MerchantSetup;
@@ -44,9 +50,11 @@ describe('usage and billing', () => {
     }, { what: 'usage of the shared-account merchant' });
     expect(sharedUsage.totals.by_owner).toEqual({ platform: 1 });
 
+    const ownName = await accountName(own);
+    expect(ownName).toBeTruthy();
     const csv = await t.hub.http!.inject({ method: 'GET', url: `/v1/usage?from=${month}&to=${month}&format=csv`, headers: { authorization: `Bearer ${own.key}` } });
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body.trim().split('\n')).toEqual(['month,channel,channel_account_id,provider,owner,category,messages', `${month},whatsapp,${own.account.id},meta,merchant,utility,2`]);
+    expect(csv.body.trim().split('\n')).toEqual(['month,channel,channel_account_id,channel_account_name,provider,owner,category,messages', `${month},whatsapp,${own.account.id},${ownName},meta,merchant,utility,2`]);
 
     const bad = await t.api<{ error: { message: string } }>('GET', '/v1/usage?from=2026-13', own.key);
     expect(bad.status).toBe(400);
@@ -58,9 +66,9 @@ describe('usage and billing', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SHOPTALK_DATA_DIR: t.db.dataDir, LOG_LEVEL: 'warn' };
     const csv = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'usage', 'report', '--format', 'csv'], { cwd: root, env });
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('workspace_id,month,channel,channel_account_id,provider,owner,category,messages');
-    expect(lines).toContain(`${own.workspaceId},${month},whatsapp,${own.account.id},meta,merchant,utility,2`);
-    expect(lines).toContain(`${shared.workspaceId},${month},whatsapp,${shared.account.id},meta,platform,utility,1`);
+    expect(lines[0]).toBe('workspace_id,month,channel,channel_account_id,channel_account_name,provider,owner,category,messages');
+    expect(lines).toContain(`${own.workspaceId},${month},whatsapp,${own.account.id},${await accountName(own)},meta,merchant,utility,2`);
+    expect(lines).toContain(`${shared.workspaceId},${month},whatsapp,${shared.account.id},${await accountName(shared)},meta,platform,utility,1`);
     const json = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'usage', 'report'], { cwd: root, env });
     const report = JSON.parse(json.stdout) as { totals: { messages: number; byOwner: Record<string, number> } };
     expect(report.totals.byOwner).toMatchObject({ merchant: 2, platform: 1 });

@@ -242,7 +242,11 @@ async function main(argv: string[]): Promise<void> {
       await withHub(config, async (hub) => {
         const range = monthRange(values.from, values.to);
         const rows = await hub.uow.repos.usage.report(range.from, range.to);
-        if ((values.format ?? 'json') === 'csv') process.stdout.write(usageCsv(rows, true));
+        if ((values.format ?? 'json') === 'csv') {
+          const names = new Map<string, string>();
+          for (const ws of new Set(rows.map((r) => r.workspaceId))) for (const a of await hub.uow.repos.channelAccounts.list(ws)) names.set(a.id, a.displayName ?? a.name);
+          process.stdout.write(usageCsv(rows, true, names));
+        }
         else process.stdout.write(JSON.stringify({ from: range.from, to: range.to, data: rows, totals: usageTotals(rows) }, null, 2) + '\n');
       });
       return;

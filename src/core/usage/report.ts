@@ -27,14 +27,17 @@ export function usageTotals(rows: UsageRow[]): { messages: number; byOwner: Reco
 }
 
 const csvField = (v: string | number): string => {
-  const s = String(v);
+  const raw = String(v);
+  // A name a spreadsheet would run as a formula is written with a leading apostrophe.
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export function usageCsv(rows: UsageRow[], withWorkspace: boolean): string {
-  const header = [...(withWorkspace ? ['workspace_id'] : []), 'month', 'channel', 'channel_account_id', 'provider', 'owner', 'category', 'messages'];
+/** The usage rows as CSV; `accountNames` maps sending account ids to their names (empty where unknown). */
+export function usageCsv(rows: UsageRow[], withWorkspace: boolean, accountNames: ReadonlyMap<string, string> = new Map()): string {
+  const header = [...(withWorkspace ? ['workspace_id'] : []), 'month', 'channel', 'channel_account_id', 'channel_account_name', 'provider', 'owner', 'category', 'messages'];
   const lines = rows.map((r) =>
-    [...(withWorkspace ? [r.workspaceId] : []), r.month, r.channel, r.channelAccountId, r.provider, r.owner, r.category, r.messages].map(csvField).join(','),
+    [...(withWorkspace ? [r.workspaceId] : []), r.month, r.channel, r.channelAccountId, accountNames.get(r.channelAccountId) ?? '', r.provider, r.owner, r.category, r.messages].map(csvField).join(','),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
 }

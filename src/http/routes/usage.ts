@@ -20,14 +20,14 @@ export const usageRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app
     async (req, reply) => {
       const range = monthRange(req.query.from, req.query.to);
       const rows = await deps.uow.repos.usage.summary(req.auth.workspaceId, range.from, range.to);
+      const accounts = new Map((await deps.uow.repos.channelAccounts.list(req.auth.workspaceId)).map((a) => [a.id, a.displayName ?? a.name]));
       if (req.query.format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="usage-${range.from}-${range.to}.csv"`)
-          .send(usageCsv(rows, false));
+          .send(usageCsv(rows, false, accounts));
       }
       const totals = usageTotals(rows);
-      const accounts = new Map((await deps.uow.repos.channelAccounts.list(req.auth.workspaceId)).map((a) => [a.id, a.displayName ?? a.name]));
       return {
         from: range.from,
         to: range.to,
