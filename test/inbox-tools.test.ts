@@ -350,6 +350,9 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       expect((await as<{ marked: number }>(ben, 'POST', `/v1/tickets/${empik.id}/mentions/read`)).body.marked).toBe(1);
       expect((await as<{ unread: number }>(ben, 'GET', '/v1/mentions')).body.unread).toBe(0);
       expect((await as<{ unread: number }>(cy, 'GET', '/v1/mentions')).body.unread).toBe(1);
+      // Agents see whom they can mention: the users of their workspace only.
+      const mentionable = (await as<{ data: Array<{ email: string; name: string | null }> }>(ben, 'GET', '/v1/mentions/users')).body.data.map((u) => u.email).sort();
+      expect(mentionable).toEqual([ada, ben, cy].sort());
       // Mentions belong to a signed-in user.
       const byKey = await t.api<ErrorBody>('GET', '/v1/mentions', key);
       expect(byKey.status).toBe(400);

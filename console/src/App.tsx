@@ -17,6 +17,8 @@ import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
 import { JobsPage } from './pages/Jobs';
+import { InboxSettingsPage } from './pages/InboxSettings';
+import { MentionsBadge, MentionsPage } from './inbox-tools';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
 // webhooks), and Jobs the queue and the dead jobs: admins only.
@@ -28,6 +30,7 @@ const NAV = [
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
+  { to: '/inbox-settings', label: 'Inbox settings', testid: 'nav-inbox-settings', adminOnly: true },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
   { to: '/jobs', label: 'Jobs', testid: 'nav-jobs', adminOnly: true },
@@ -164,6 +167,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
           ))}
         </nav>
         <div className="user">
+          {session.mode === 'session' ? <MentionsBadge /> : null}
           <span title={session.user.email}>
             <span data-testid="user-name">{session.user.name || session.user.email}</span> <span className="muted">({session.user.role}{session.mode === 'apikey' ? ', API key' : ''})</span>
           </span>
@@ -191,6 +195,8 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/orders/:id', (p) => <OrdersPage orderId={p.id ?? null} />],
     ['/inbox', () => <InboxPage session={session} ticketId={null} />],
     ['/inbox/:id', (p) => <InboxPage session={session} ticketId={p.id ?? null} />],
+    ['/inbox-settings', () => (session.user.role === 'admin' ? <InboxSettingsPage /> : <p className="note">Only admins can change the canned replies and labels.</p>)],
+    ['/mentions', () => <MentionsPage />],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/usage', () => <UsagePage session={session} />],

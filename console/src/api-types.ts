@@ -6381,6 +6381,89 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/mentions/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users of the workspace a note can mention (as "@" and their e-mail address) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MentionableUser"][];
+                        };
+                    };
+                };
+                /** @description No valid API key or session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key or user may not do this (or the CSRF token is missing) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The provider refused the credentials or the template */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An internal error; the request id identifies it in the logs */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The provider did not answer or failed */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages": {
         parameters: {
             query?: never;
@@ -12846,6 +12929,16 @@ export type components = {
             ticket_id: string;
             ticket_title: string | null;
         };
+        MentionableUser: {
+            email: string;
+            id: string;
+            name: string | null;
+        };
+        MentionableUserInput: {
+            email: string;
+            id: string;
+            name: string | null;
+        };
         MentionInput: {
             author: string | null;
             /** @description ISO 8601 time */
@@ -12929,19 +13022,11 @@ export type components = {
             name: string;
         };
         NoteResult: {
-            mentioned: {
-                email: string;
-                id: string;
-                name: string | null;
-            }[];
+            mentioned: components["schemas"]["MentionableUser"][];
             message: components["schemas"]["TicketMessage"];
         };
         NoteResultInput: {
-            mentioned: {
-                email: string;
-                id: string;
-                name: string | null;
-            }[];
+            mentioned: components["schemas"]["MentionableUserInput"][];
             message: components["schemas"]["TicketMessageInput"];
         };
         NotificationPreview: {

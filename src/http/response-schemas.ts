@@ -648,7 +648,9 @@ export const Mention = named(
   'A private note that mentions the signed-in user',
 );
 export const MentionList = z.object({ data: z.array(Mention), unread: z.number().int() });
-export const NoteResult = named('NoteResult', z.object({ message: TicketMessage, mentioned: z.array(z.object({ id: z.string(), email: z.string(), name: z.string().nullable() })) }));
+export const MentionableUser = named('MentionableUser', z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }));
+export const MentionableUserList = list(MentionableUser);
+export const NoteResult = named('NoteResult', z.object({ message: TicketMessage, mentioned: z.array(MentionableUser) }));
 export const MarkedRead = z.object({ marked: z.number().int() });
 
 export const PhoneMessageAccepted = z.object({ accepted: z.literal(true) });

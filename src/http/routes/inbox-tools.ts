@@ -107,6 +107,9 @@ export const inboxToolRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async 
       return { data: items.map(mentionView), unread };
     },
   );
+  app.get('/mentions/users', { config: agent, schema: { tags: ['inbox'], summary: 'The users of the workspace a note can mention (as "@" and their e-mail address)', response: { 200: rs.MentionableUserList } } }, async (req) => ({
+    data: (await deps.uow.repos.users.list(req.auth.workspaceId)).map((u) => ({ id: u.id, email: u.email, name: u.name })),
+  }));
   app.post('/mentions/:id/read', { config: agent, schema: { tags: ['inbox'], summary: 'Marks one of the signed-in user’s mentions read', params: idParams, response: { 204: rs.NoContent } } }, async (req, reply) => {
     await tools.markMentionRead(req.auth.workspaceId, signedInUser(req.auth.userId), req.params.id);
     return reply.status(204).send();
