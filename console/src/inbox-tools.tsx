@@ -15,12 +15,17 @@ export type RenderedCannedReply = S['RenderedCannedReply'];
 export type Mention = S['Mention'];
 type MentionableUser = S['MentionableUser'];
 
-/** Black or white text, whichever reads better on the label's colour. */
+/** Black or white text, whichever contrasts more with the label's colour (WCAG relative luminance). */
 function textOn(colour: string): string {
   const n = Number.parseInt(colour.slice(1), 16);
   if (Number.isNaN(n)) return '#000';
-  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#1a202c' : '#fff';
+  const channel = (v: number) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const l = 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  // Contrast with black is (l + 0.05) / 0.05, with white 1.05 / (l + 0.05).
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }
 
 export function LabelChip({ label, onRemove, busy }: { label: Label; onRemove?: () => void; busy?: boolean }) {
