@@ -313,6 +313,12 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       expect(t.mirakl.shopReplies(threadId).length).toBe(repliesBefore);
       expect(t.mirakl.shopReplies(threadId).some((r) => r.body.includes('parcel'))).toBe(false);
       expect(t.line.messages(lineUser).length).toBe(lineBefore);
+      // The chat's own transcript (what the customer's conversation holds) has no note either.
+      const conversationId = (await t.api<{ conversation_id: string }>('GET', `/v1/tickets/${chat.id}`, key)).body.conversation_id;
+      const transcript = await t.api<Record<string, unknown>>('GET', `/v1/conversations/${conversationId}`, key);
+      expect(transcript.status).toBe(200);
+      expect(JSON.stringify(transcript.body)).not.toContain('this one is yours');
+      expect(JSON.stringify(transcript.body)).toContain('agent');
       const row = (await as<{ data: Array<Ticket & { last_message: { kind: string } | null }> }>(ben, 'GET', '/v1/tickets?limit=100')).body.data.find((r) => r.id === empik.id)!;
       expect(row.last_message?.kind).not.toBe('internal');
     });
