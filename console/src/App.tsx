@@ -18,6 +18,7 @@ import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
 import { JobsPage } from './pages/Jobs';
 import { InboxSettingsPage } from './pages/InboxSettings';
+import { ContactsPage } from './pages/Contacts';
 import { MentionsBadge, MentionsPage } from './inbox-tools';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
@@ -30,6 +31,7 @@ const NAV = [
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
+  { to: '/contacts', label: 'Contacts', testid: 'nav-contacts' },
   { to: '/inbox-settings', label: 'Inbox settings', testid: 'nav-inbox-settings', adminOnly: true },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
@@ -197,6 +199,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/inbox/:id', (p) => <InboxPage session={session} ticketId={p.id ?? null} />],
     ['/inbox-settings', () => (session.user.role === 'admin' ? <InboxSettingsPage /> : <p className="note">Only admins can change the canned replies and labels.</p>)],
     ['/mentions', () => <MentionsPage />],
+    ['/contacts', () => <ContactsPage />],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/usage', () => <UsagePage session={session} />],

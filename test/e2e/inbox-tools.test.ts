@@ -1,6 +1,7 @@
 // The inbox tools in Chromium: an admin adds a canned reply and a label in Inbox settings; an agent types "/" in
 // the reply box, picks the reply with the keyboard (Escape closes the list, Enter inserts it rendered for the
-// ticket's customer) and sends it to the customer on LINE; labels the ticket and filters the inbox by the label;
+// ticket's customer) and sends it to the customer on LINE; labels the ticket and filters the inbox by the label
+// (and a contact, and the contacts list);
 // writes a private note mentioning a colleague with "@", who sees the mention in the top bar and opens it.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,6 +53,8 @@ describe('the inbox tools in Chromium', () => {
     t.line.addChannel({ ...channel, webhookUrl: line.webhook_url });
     await t.api('POST', '/v1/customers', key, { name: 'Lin Mei', identities: [{ kind: 'line', value: lineUser, channel_account_id: line.id }] });
     await t.api('POST', '/v1/customers', key, { name: 'Wang Wei', identities: [{ kind: 'line', value: otherUser, channel_account_id: line.id }] });
+    await t.api('POST', '/v1/contacts', key, { name: 'Anna Contact', email: 'anna@tools.example' });
+    await t.api('POST', '/v1/contacts', key, { name: 'Jan Contact', email: 'jan@tools.example' });
     await t.line.emitInbound({ userId: lineUser, botUserId: channel.botUserId, text: 'agent' });
     await t.line.emitInbound({ userId: otherUser, botUserId: channel.botUserId, text: 'agent' });
     const rows = await waitFor(async () => {
@@ -134,6 +137,18 @@ describe('the inbox tools in Chromium', () => {
     expect(await page.locator(`a[href*="${otherTicketId}"]`).count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'inbox-label-filter.png'), fullPage: true });
     expect(describeViolations(await axeViolations(page)), 'labelled ticket and filtered inbox').toBe('');
+
+    // Contacts: label one, and filter the list by the label.
+    await page.getByTestId('nav-contacts').click();
+    await expect.poll(async () => page.getByTestId('contact-row').count(), { timeout: 10_000 }).toBe(2);
+    const anna = page.getByTestId('contact-row').filter({ hasText: 'Anna Contact' });
+    await anna.getByTestId('label-add').selectOption({ label: 'VIP' });
+    await anna.getByTestId('label-chip').filter({ hasText: 'VIP' }).waitFor();
+    await page.getByTestId('filter-label').selectOption({ label: 'VIP' });
+    await page.getByTestId('contacts-filter').click();
+    await expect.poll(async () => page.getByTestId('contact-row').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('contact-row').first().innerText()).toContain('Anna Contact');
+    expect(describeViolations(await axeViolations(page)), 'contacts filtered by label').toBe('');
   }, 60_000);
 
   it('lets an agent mention a colleague in a private note; the colleague sees it and opens it', async () => {
