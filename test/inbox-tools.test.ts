@@ -1,4 +1,4 @@
-// The inbox tools, on SQLite and PostgreSQL, for an EmpikPlace thread and a LINE chat: canned replies with a
+// The inbox tools, on SQLite and PostgreSQL, for an EmpikPlace thread, a LINE chat and a Messenger chat: canned replies with a
 // closed list of variables (unknown ones refused when saved, values filled in per ticket, never expanded twice)
 // that agents search and send through the normal reply path; labels on tickets and contacts, and the lists
 // filtered by them; private notes that never reach the customer, whose @mentions notify users of the workspace
@@ -9,6 +9,7 @@ import type { TestHub } from './support/hub.js';
 import { startTestHub } from './support/hub.js';
 import { waitFor } from './support/services.js';
 import { hubVariants } from './support/variants.js';
+import { connectMessenger } from './support/chat.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
@@ -61,6 +62,9 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
   const zed = `zed-${hex(3)}@elsewhere.example`;
   let empik: Ticket;
   let chat: Ticket;
+  let messengerTicket: Ticket;
+  const psid = String(7_000_000_000_000_000 + Math.floor(Math.random() * 999_999_999));
+  const fbPage = { pageId: String(1487925400000000 + Math.floor(Math.random() * 99999)), name: 'Tools Page', pageAccessToken: `EAAP${hex(12)}`, appSecret: hex(12) };
   let lineUser = '';
   let threadId = '';
   let otherTicketId = '';
@@ -112,6 +116,12 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
     await t.line.emitInbound({ userId: lineUser, botUserId: channel.botUserId, text: 'agent' });
     const chatRow = await waitFor(async () => (await t.api<{ data: Ticket[] }>('GET', '/v1/tickets?limit=100', key)).body.data.find((x) => x.customer_external_id === lineUser) ?? null, { what: 'the LINE ticket' });
     chat = await ticket(chatRow.id);
+
+    // A Messenger chat handed to an agent.
+    await connectMessenger(t, key, fbPage);
+    await t.messenger.emitInbound({ pageId: fbPage.pageId, psid, text: 'agent' });
+    const fbRow = await waitFor(async () => (await t.api<{ data: Ticket[] }>('GET', '/v1/tickets?source=Messenger&limit=100', key)).body.data[0] ?? null, { what: 'the Messenger ticket' });
+    messengerTicket = await ticket(fbRow.id);
 
     // A ticket of another workspace (a chat there).
     const otherLine = { channelAccessToken: `line_${hex(16)}`, channelSecret: hex(16), botUserId: `U${hex(16)}`, displayName: 'Other LINE' };
@@ -203,6 +213,10 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       const chatText = (await as<{ data: Rendered[] }>(ben, 'GET', `/v1/tickets/${chat.id}/canned-replies?query=thanks`)).body.data[0]!.text;
       expect((await as(ben, 'POST', `/v1/tickets/${chat.id}/messages`, { body: chatText })).status).toBe(201);
       await waitFor(() => t.line.messages(lineUser).find((m) => m.text === chatText) ?? null, { what: 'the canned reply on LINE' });
+      const fbText = (await as<{ data: Rendered[] }>(ben, 'GET', `/v1/tickets/${messengerTicket.id}/canned-replies?query=thanks`)).body.data[0]!.text;
+      expect(fbText).toBe('Thank you  for writing to Pod Sową (100% of us read it).');
+      expect((await as(ben, 'POST', `/v1/tickets/${messengerTicket.id}/messages`, { body: fbText })).status).toBe(201);
+      await waitFor(() => t.messenger.messages(psid).find((m) => m.renderedText === fbText) ?? null, { what: 'the canned reply on Messenger' });
       const sent = await waitFor(async () => {
         const v = await ticket(empik.id);
         return v.messages!.find((m) => m.body.startsWith('Hi Anna') && m.status === 'sent') ?? null;
@@ -239,9 +253,10 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       expect((await as<{ data: Label[] }>(ben, 'PUT', `/v1/tickets/${empik.id}/labels/${vip.id}`)).body.data).toHaveLength(1);
       await as(ben, 'PUT', `/v1/tickets/${empik.id}/labels/${late.id}`);
       await as(ben, 'PUT', `/v1/tickets/${chat.id}/labels/${late.id}`);
+      await as(ben, 'PUT', `/v1/tickets/${messengerTicket.id}/labels/${vip.id}`);
       expect((await ticket(empik.id)).labels.map((l) => l.name)).toEqual(['Late delivery', 'VIP']);
       const ids = async (label: string) => (await as<{ data: Ticket[] }>(ben, 'GET', `/v1/tickets?limit=100&label_id=${label}`)).body.data.map((x) => x.id).sort();
-      expect(await ids(vip.id)).toEqual([empik.id]);
+      expect(await ids(vip.id)).toEqual([empik.id, messengerTicket.id].sort());
       expect(await ids(late.id)).toEqual([chat.id, empik.id].sort());
       // Rows of the list carry their labels.
       const rows = (await as<{ data: Ticket[] }>(ben, 'GET', `/v1/tickets?limit=100&label_id=${late.id}&source=LINE`)).body.data;
@@ -289,6 +304,8 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
     it('notify the users they mention, are never sent, and show as notes on the ticket', async () => {
       const repliesBefore = t.mirakl.shopReplies(threadId).length;
       const lineBefore = t.line.messages(lineUser).length;
+      const fbBefore = t.messenger.messages(psid).length;
+      expect((await as(cy, 'POST', `/v1/tickets/${messengerTicket.id}/notes`, { body: 'Only for us: refund approved' })).status).toBe(201);
       const note = await as<{ message: { id: string; kind: string; status: string; author: string }; mentioned: Array<{ email: string }> }>(ada, 'POST', `/v1/tickets/${empik.id}/notes`, { body: `@${ben} can you check the parcel? cc @${cy.toUpperCase()}.` });
       expect(note.status).toBe(201);
       expect(note.body.message).toMatchObject({ kind: 'internal', status: 'internal', author: 'Ada Admin' });
@@ -313,6 +330,7 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       expect(t.mirakl.shopReplies(threadId).length).toBe(repliesBefore);
       expect(t.mirakl.shopReplies(threadId).some((r) => r.body.includes('parcel'))).toBe(false);
       expect(t.line.messages(lineUser).length).toBe(lineBefore);
+      expect(t.messenger.messages(psid).length).toBe(fbBefore);
       // The chat's own transcript (what the customer's conversation holds) has no note either.
       const conversationId = (await t.api<{ conversation_id: string }>('GET', `/v1/tickets/${chat.id}`, key)).body.conversation_id;
       const transcript = await t.api<Record<string, unknown>>('GET', `/v1/conversations/${conversationId}`, key);
