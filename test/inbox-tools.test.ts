@@ -24,6 +24,7 @@ interface Ticket {
   customer_external_id: string | null;
   order: { id: string; url: string | null } | null;
   labels: Label[];
+  updated_at: string;
   messages?: Array<{ id: string; kind: string; body: string; status: string; author: string | null }>;
 }
 interface Rendered {
@@ -252,7 +253,11 @@ describe.each(hubVariants('sql'))('inbox tools ($name)', (variant) => {
       // Twice is once.
       expect((await as<{ data: Label[] }>(ben, 'PUT', `/v1/tickets/${empik.id}/labels/${vip.id}`)).body.data).toHaveLength(1);
       await as(ben, 'PUT', `/v1/tickets/${empik.id}/labels/${late.id}`);
+      const changedAt = (await ticket(chat.id)).updated_at;
+      await new Promise((r) => setTimeout(r, 5));
       await as(ben, 'PUT', `/v1/tickets/${chat.id}/labels/${late.id}`);
+      // Labelling changes the ticket: open inboxes hear of it on the live stream.
+      expect(Date.parse((await ticket(chat.id)).updated_at)).toBeGreaterThan(Date.parse(changedAt));
       await as(ben, 'PUT', `/v1/tickets/${messengerTicket.id}/labels/${vip.id}`);
       expect((await ticket(empik.id)).labels.map((l) => l.name)).toEqual(['Late delivery', 'VIP']);
       const ids = async (label: string) => (await as<{ data: Ticket[] }>(ben, 'GET', `/v1/tickets?limit=100&label_id=${label}`)).body.data.map((x) => x.id).sort();

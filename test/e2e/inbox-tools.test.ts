@@ -100,6 +100,7 @@ describe('the inbox tools in Chromium', () => {
     await list.waitFor();
     await expect.poll(async () => list.innerText(), { timeout: 10_000 }).toContain('Thank you Lin, your tea is on its way. Ben Agent, Tea House');
     await page.screenshot({ path: path.join(SHOTS, 'canned-list.png'), fullPage: true });
+    expect(describeViolations(await axeViolations(page)), 'the canned reply list').toBe('');
     // Escape closes the list and leaves the text as typed.
     await box.press('Escape');
     await list.waitFor({ state: 'detached' });

@@ -152,8 +152,12 @@ export class InboxToolsService {
     const exists = target === 'ticket' ? await repos.tickets.get(workspaceId, targetId) : await repos.contacts.get(workspaceId, targetId);
     if (!exists) throw notFound(target, targetId);
     if (!(await repos.labels.get(workspaceId, labelId))) throw notFound('label', labelId);
-    if (on) await repos.labels.attach(workspaceId, labelId, target, targetId);
-    else await repos.labels.detach(workspaceId, labelId, target, targetId);
+    await this.uow.transaction(async (tx) => {
+      if (on) await tx.labels.attach(workspaceId, labelId, target, targetId);
+      else await tx.labels.detach(workspaceId, labelId, target, targetId);
+      // The ticket counts as changed, so open inboxes (the live stream) show its labels at once.
+      if (target === 'ticket') await tx.tickets.update(workspaceId, targetId, {});
+    });
     return (await repos.labels.on(workspaceId, target, [targetId])).get(targetId) ?? [];
   }
 
