@@ -6,7 +6,7 @@ import { api, enc, get, getAuthMode, post, put, qs } from './api';
 import type { components } from './api-types';
 import type { List } from './types';
 import { ErrorBox, useAction, useLoad, when } from './ui';
-import { Link, navigate } from './router';
+import { Link, navigate, useLocation } from './router';
 import { usePageTitle } from './pages/page-title';
 
 type S = components['schemas'];
@@ -282,6 +282,7 @@ const MENTION_POLL_MS = 15_000;
 /** The top bar's link to the user's mentions, with how many are unread. */
 export function MentionsBadge() {
   const signedIn = getAuthMode() === 'session';
+  const here = useLocation().path === '/mentions';
   const load = useLoad(signedIn ? 'mentions-badge' : null, () => get<{ unread: number }>('/v1/mentions?limit=1'));
   const reload = load.reload;
   useEffect(() => {
@@ -297,7 +298,7 @@ export function MentionsBadge() {
   if (!signedIn) return null;
   const unread = load.data?.unread ?? 0;
   return (
-    <Link to="/mentions" className="mentions-link" data-testid="nav-mentions">
+    <Link to="/mentions" className="mentions-link" data-testid="nav-mentions" aria-current={here ? 'page' : undefined}>
       Mentions
       {unread > 0 ? (
         <span className="count-badge" data-testid="mentions-unread">
