@@ -59,6 +59,7 @@ import { ChatService } from './core/conversations/chat-service.js';
 import { UserService } from './core/users/service.js';
 import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
+import { InboxToolsService } from './core/inbox-tools/service.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics, instrumentProviders } from './http/metrics.js';
 import { buildProbeApp } from './http/probes.js';
@@ -294,7 +295,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   // The worker answers health, readiness and metrics on its own port.
   const probes = role === 'worker' ? buildProbeApp({ queue, metrics, ready }, logger) : null;
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow), users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
     config,

@@ -18,6 +18,9 @@ import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
 import { JobsPage } from './pages/Jobs';
+import { InboxSettingsPage } from './pages/InboxSettings';
+import { ContactsPage } from './pages/Contacts';
+import { MentionsBadge, MentionsPage } from './inbox-tools';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
 // webhooks), and Jobs the queue and the dead jobs: admins only.
@@ -29,6 +32,8 @@ const NAV = [
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
+  { to: '/contacts', label: 'Contacts', testid: 'nav-contacts' },
+  { to: '/inbox-settings', label: 'Inbox settings', testid: 'nav-inbox-settings', adminOnly: true },
   { to: '/reports', label: 'Reports', testid: 'nav-reports' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
@@ -166,6 +171,7 @@ function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => 
           ))}
         </nav>
         <div className="user">
+          {session.mode === 'session' ? <MentionsBadge /> : null}
           <span title={session.user.email}>
             <span data-testid="user-name">{session.user.name || session.user.email}</span> <span className="muted">({session.user.role}{session.mode === 'apikey' ? ', API key' : ''})</span>
           </span>
@@ -193,6 +199,9 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/orders/:id', (p) => <OrdersPage orderId={p.id ?? null} />],
     ['/inbox', () => <InboxPage session={session} ticketId={null} />],
     ['/inbox/:id', (p) => <InboxPage session={session} ticketId={p.id ?? null} />],
+    ['/inbox-settings', () => (session.user.role === 'admin' ? <InboxSettingsPage /> : <p className="note">Only admins can change the canned replies and labels.</p>)],
+    ['/mentions', () => <MentionsPage />],
+    ['/contacts', () => <ContactsPage />],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/reports', () => <ReportsPage session={session} />],

@@ -11,6 +11,7 @@ import type { NotificationRepos } from './notifications/repo.js';
 import type { ReportRepos } from './reports/repo.js';
 import type { RetentionRepos } from './retention/repo.js';
 import type { TicketRepos } from './tickets/repo.js';
+import type { InboxToolRepos } from './inbox-tools/repo.js';
 import type { UsageRepos } from './usage/repo.js';
 import type { UserRepos } from './users/repo.js';
 import type { WebhookRepos } from './webhooks/repo.js';
@@ -39,6 +40,7 @@ export interface Repos
     ConversationRepos,
     TicketRepos,
     ReportRepos,
+    InboxToolRepos,
     RetentionRepos {
   jobs: {
     /** Writes the job to the outbox of the current transaction. */

@@ -240,6 +240,8 @@ export const OrderActivity = z.object({ order_id: z.string(), data: z.array(Acti
 // ---- Inbox ----
 
 export const Named = named('Named', z.object({ id: z.string(), name: z.string() }));
+export const Label = named('Label', z.object({ id: z.string(), name: z.string(), colour: z.string().describe('#rrggbb'), created_at: isoTime }), 'A label of the workspace, put on tickets and contacts');
+export const LabelList = list(Label);
 export const Queue = named('Queue', z.object({ id: z.string(), name: z.string(), auto_reply: z.string().nullable(), signature: z.string().nullable() }));
 export const QueueList = list(Queue);
 export const Category = named('Category', z.object({ id: z.string(), name: z.string(), createdAt: z.number() }));
@@ -269,6 +271,7 @@ export const Ticket = named(
     assignee_name: z.string().nullable(),
     last_message: z.object({ kind: z.string(), author: z.string().nullable(), body: z.string(), created_at: isoTime }).nullable(),
     unread: z.boolean().nullable().describe('for the signed-in user; null with an API key'),
+    labels: z.array(Label),
   }),
 );
 export const TicketPage = page(Ticket);
@@ -290,7 +293,7 @@ export const TicketMessage = named(
 
 export const Contact = named(
   'Contact',
-  z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(), fields: textMap, created_at: isoTime, updated_at: isoTime }),
+  z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(), fields: textMap, labels: z.array(Label), created_at: isoTime, updated_at: isoTime }),
 );
 
 /** An order of the chat's customer, as the store reports it: the total is money with its currency. */
@@ -606,6 +609,49 @@ export const ConversationDetail = named('ConversationDetail', Conversation.exten
 export const CustomField = named('CustomField', z.object({ id: z.string(), name: z.string(), type: z.literal('text'), createdAt: z.number() }));
 export const CustomFieldList = list(CustomField);
 export const ContactPage = page(Contact);
+
+// ---- Inbox tools: canned replies, mentions ----
+
+export const CannedReply = named(
+  'CannedReply',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    body: z.string().describe('plain text with {{variables}}'),
+    variables: z.array(z.string()).describe('the variables the body uses'),
+    created_at: isoTime,
+    updated_at: isoTime,
+  }),
+);
+export const CannedReplyList = list(CannedReply);
+export const RenderedCannedReply = named(
+  'RenderedCannedReply',
+  CannedReply.extend({
+    text: z.string().describe('the body with the variables filled in for the ticket'),
+    missing: z.array(z.string()).describe('variables the ticket has no value for (left empty in text)'),
+  }),
+);
+export const RenderedCannedReplyList = list(RenderedCannedReply);
+export const CannedVariableList = list(z.object({ name: z.string(), description: z.string() }));
+export const Mention = named(
+  'Mention',
+  z.object({
+    id: z.string(),
+    ticket_id: z.string(),
+    ticket_title: z.string().nullable(),
+    message_id: z.string(),
+    author: z.string().nullable(),
+    excerpt: z.string().describe('the start of the private note'),
+    created_at: isoTime,
+    read_at: maybeTime,
+  }),
+  'A private note that mentions the signed-in user',
+);
+export const MentionList = z.object({ data: z.array(Mention), unread: z.number().int() });
+export const MentionableUser = named('MentionableUser', z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }));
+export const MentionableUserList = list(MentionableUser);
+export const NoteResult = named('NoteResult', z.object({ message: TicketMessage, mentioned: z.array(MentionableUser) }));
+export const MarkedRead = z.object({ marked: z.number().int() });
 
 export const PhoneMessageAccepted = z.object({ accepted: z.literal(true) });
 

@@ -29,6 +29,7 @@ import * as m0017 from './migrations/0017_conversation_lanes.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
 import * as m0019 from './migrations/0019_workspace_locale.js';
 import * as m0020 from './migrations/0020_ticket_reads.js';
+import * as m0021 from './migrations/0021_inbox_tools.js';
 import * as m0024 from './migrations/0024_job_trace_context.js';
 import * as m0025 from './migrations/0025_reports.js';
 import * as m0014 from './migrations/0014_delivery_outcomes.js';
@@ -56,6 +57,7 @@ export const migrations: Record<string, Migration> = {
   '0018_workspace_brand': m0018,
   '0019_workspace_locale': m0019,
   '0020_ticket_reads': m0020,
+  '0021_inbox_tools': m0021,
   '0024_job_trace_context': m0024,
   '0025_reports': m0025,
   '0014_delivery_outcomes': m0014,

@@ -360,6 +360,10 @@ export interface Database {
   tickets: TicketsTable;
   ticket_messages: TicketMessagesTable;
   ticket_reads: { workspace_id: string; ticket_id: string; user_id: string; read_at: number };
+  canned_replies: { id: string; workspace_id: string; name: string; body: string; created_at: number; updated_at: number };
+  labels: { id: string; workspace_id: string; name: string; colour: string; created_at: number };
+  label_links: { workspace_id: string; label_id: string; target_kind: string; target_id: string; created_at: number };
+  mentions: { id: string; workspace_id: string; user_id: string; ticket_id: string; message_id: string; author: string | null; created_at: number; read_at: number | null };
   conversations: ConversationsTable;
   flow_modules: { id: string; workspace_id: string; name: string; definition: string; created_at: number; updated_at: number };
   chat_settings: { workspace_id: string; settings: string; updated_at: number };

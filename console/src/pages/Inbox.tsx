@@ -8,6 +8,7 @@ import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
+import { Composer, LabelChips, LabelEditor, LabelFilter, useReadMentions } from '../inbox-tools';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -35,7 +36,7 @@ function shortWhen(iso: string | null | undefined): string {
 const WHO: Record<string, string> = { customer: '', agent: 'You or a colleague: ', auto_reply: 'Auto-reply: ', shop_panel: 'Shop staff: ', operator: 'Operator: ' };
 
 const STATUSES = ['open', 'pending', 'closed'];
-const FILTERS = ['source', 'queue_id', 'category_id', 'status', 'assignee'] as const;
+const FILTERS = ['source', 'queue_id', 'category_id', 'status', 'assignee', 'label_id'] as const;
 const POLL_MS = 3000;
 
 /** Calls `onChange` when the inbox changes: server-sent events with a session, polling with an API key
@@ -132,6 +133,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
                         <span className="ticket-title" data-testid="ticket-row-title">
                           {titleOf(t)}
                         </span>
+                        <LabelChips labels={t.labels} />
                         {t.last_message ? (
                           <span className="ticket-preview muted" data-testid="ticket-row-last">
                             {WHO[t.last_message.kind] ?? ''}
@@ -235,6 +237,7 @@ function Filters({ values, queues, categories, ticketId, signedIn }: { values: R
           <input id={`${id}-assignee`} data-testid="filter-assignee" value={draft.assignee ?? ''} onChange={(e) => set('assignee', e.target.value)} />
         )}
       </div>
+      <LabelFilter id={`${id}-label`} value={draft.label_id ?? ''} onChange={(v) => set('label_id', v)} />
       <button type="submit">Filter</button>
     </form>
   );
@@ -246,6 +249,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
   const heading = useRef<HTMLHeadingElement>(null);
   const focused = useRef(false);
   const signedIn = session.mode === 'session';
+  useReadMentions(ticketId, signedIn);
   useEffect(() => {
     if (tick > 0) reload(true);
     // Reload quietly on each live update (`reload` is stable for this ticket: the component is keyed by it).
@@ -283,6 +287,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
             </p>
             <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
+            <LabelEditor target="tickets" id={t.id} labels={t.labels} testid="ticket-labels" onChanged={() => { load.reload(true); onChanged(); }} />
             <ol className="messages" aria-label="Messages">
               {t.messages.map((m) => (
                 <MessageItem key={m.id} m={m} />
@@ -331,7 +336,7 @@ function AssignControl({ ticket, session, onUnread, onChanged }: { ticket: Ticke
   );
 }
 
-const KIND_LABELS: Record<string, string> = { customer: 'Customer', shop_panel: 'Shop staff (panel)', operator: 'Operator', agent: 'Agent', auto_reply: 'Auto-reply', internal: 'Internal note' };
+const KIND_LABELS: Record<string, string> = { customer: 'Customer', shop_panel: 'Shop staff (panel)', operator: 'Operator', agent: 'Agent', auto_reply: 'Auto-reply', internal: 'Private note' };
 
 function MessageItem({ m }: { m: TicketMessage }) {
   return (
@@ -424,11 +429,11 @@ function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }
 
   return (
     <form className={internal ? 'reply internal' : 'reply'} onSubmit={(e) => void submit(e)}>
-      <label htmlFor={`${id}-body`}>{internal ? 'Internal note (never sent to the customer)' : 'Reply to the customer (plain text)'}</label>
-      <textarea id={`${id}-body`} data-testid="reply-body" rows={4} value={body} onChange={(e) => setBody(e.target.value)} required />
+      <label htmlFor={`${id}-body`}>{internal ? 'Private note (never sent to the customer)' : 'Reply to the customer (plain text)'}</label>
+      <Composer id={`${id}-body`} testid="reply-body" ticketId={ticketId} value={body} onChange={setBody} notes={internal} />
       <div className="inline">
         <input type="checkbox" id={`${id}-internal`} data-testid="reply-internal" checked={internal} onChange={(e) => setInternal(e.target.checked)} />
-        <label htmlFor={`${id}-internal`}>Internal note</label>
+        <label htmlFor={`${id}-internal`}>Private note</label>
       </div>
       <div className="field">
         <label htmlFor={`${id}-files`}>Attachments (up to 10 MB per conversation)</label>
@@ -454,6 +459,10 @@ function Sidebar({ t }: { t: TicketDetail }) {
           <dd>{t.contact.email ?? '—'}</dd>
           <dt>Phone</dt>
           <dd>{t.contact.phone ?? '—'}</dd>
+          <dt>Labels</dt>
+          <dd>
+            <LabelEditor target="contacts" id={t.contact.id} labels={t.contact.labels} testid="contact-labels" onChanged={() => undefined} />
+          </dd>
           {Object.entries(t.contact.fields).map(([k, v]) => (
             <div key={k}>
               <dt>{k}</dt>

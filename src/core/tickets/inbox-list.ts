@@ -5,6 +5,7 @@ import type { User } from '../users/repo.js';
 import type { Ticket, TicketMessage, TicketSummary } from './model.js';
 import { displaySubject } from './subject.js';
 import { channelProfile } from '../channels/profile.js';
+import type { Label } from '../inbox-tools/model.js';
 
 export interface InboxTicket {
   ticket: Ticket;
@@ -16,6 +17,7 @@ export interface InboxTicket {
   /** Null when nobody is signed in (an API key has no read marks). */
   unread: boolean | null;
   assigneeName: string | null;
+  labels: Label[];
 }
 
 /** The customer a chat ticket is with: the one in the ticket's context, else the one linked to the chat identity. */
@@ -37,7 +39,7 @@ function userNamed(users: User[], assignee: string | null): User | null {
 
 export async function inboxTickets(repos: Repos, ws: string, tickets: Ticket[], userId: string | null): Promise<InboxTicket[]> {
   const ids = tickets.map((t) => t.id);
-  const [summaries, reads, users] = await Promise.all([repos.ticketMessages.summaries(ws, ids), userId ? repos.ticketReads.readAt(ws, userId, ids) : Promise.resolve(null), repos.users.list(ws)]);
+  const [summaries, reads, users, labels] = await Promise.all([repos.ticketMessages.summaries(ws, ids), userId ? repos.ticketReads.readAt(ws, userId, ids) : Promise.resolve(null), repos.users.list(ws), repos.labels.on(ws, 'ticket', ids)]);
   const names = new Map<string, Promise<{ id: string | null; name: string | null }>>();
   const customerOf = (t: Ticket) => {
     const key = t.contactId ? `contact:${t.contactId}` : `ticket:${t.id}`;
@@ -58,6 +60,7 @@ export async function inboxTickets(repos: Repos, ws: string, tickets: Ticket[], 
         lastMessage: summary.last,
         unread: reads ? summary.lastCustomerAt != null && (readAt == null || summary.lastCustomerAt > readAt) : null,
         assigneeName: assignee ? (assignee.name ?? assignee.email) : t.assignee,
+        labels: labels.get(t.id) ?? [],
       };
     }),
   );

@@ -13,7 +13,8 @@ export interface ContactsRepo {
   create(workspaceId: string, input: Pick<Contact, 'name' | 'email' | 'phone' | 'fields'>): Promise<Contact>;
   get(workspaceId: string, id: string): Promise<Contact | null>;
   update(workspaceId: string, id: string, patch: Partial<Pick<Contact, 'name' | 'email' | 'phone' | 'fields'>>): Promise<void>;
-  list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null }): Promise<Page<Contact>>;
+  /** `labelId`: only contacts with that label. */
+  list(workspaceId: string, opts: { limit: number; cursor: string | null; query?: string | null; labelId?: string | null }): Promise<Page<Contact>>;
   /** The contact whose field holds the value. */
   findByField(workspaceId: string, fieldId: string, value: string): Promise<Contact | null>;
   /** Claims a field value for a contact; false when another contact holds it already. */
@@ -45,7 +46,8 @@ export interface TicketsRepo {
   /** The newest ticket from a source, whatever its status. */
   latestForSource(workspaceId: string, sourceRef: string): Promise<Ticket | null>;
   update(workspaceId: string, id: string, patch: Partial<Pick<Ticket, 'status' | 'assignee' | 'queueId' | 'categoryId' | 'contactId' | 'autoRepliedAt' | 'lastMessageAt' | 'context' | 'subject'>>): Promise<void>;
-  list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
+  /** `labelId`: only tickets with that label. */
+  list(workspaceId: string, filter: { source?: string | null; queueId?: string | null; categoryId?: string | null; status?: TicketStatus | null; assignee?: string | null; labelId?: string | null; limit: number; cursor: string | null }): Promise<Page<Ticket>>;
   /** Tickets changed after a time (live updates), oldest change first. */
   changedSince(workspaceId: string, since: number, limit: number): Promise<Ticket[]>;
 }

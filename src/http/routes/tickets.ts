@@ -9,10 +9,12 @@ import { ticketStatuses } from '../../core/tickets/model.js';
 import { admin, agent } from '../roles.js';
 import { inboxTickets } from '../../core/tickets/inbox-list.js';
 import type { InboxTicket } from '../../core/tickets/inbox-list.js';
+import type { Label } from '../../core/inbox-tools/model.js';
+import { labelView } from '../inbox-tools-views.js';
 
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
-const contactView = (c: Contact) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, fields: c.fields, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) });
+const contactView = (c: Contact, labels: Label[]) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, fields: c.fields, labels: labels.map(labelView), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) });
 
 const queueView = (q: Queue) => ({ id: q.id, name: q.name, auto_reply: q.autoReply, signature: q.signature });
 
@@ -46,6 +48,7 @@ const inboxView = (r: InboxTicket) => ({
   assignee_name: r.assigneeName,
   last_message: r.lastMessage ? { kind: r.lastMessage.kind, author: r.lastMessage.author, body: r.lastMessage.body.slice(0, 280), created_at: iso(r.lastMessage.createdAt) } : null,
   unread: r.unread,
+  labels: r.labels.map(labelView),
 });
 
 const ticketMessageView = (m: TicketMessage) => ({
@@ -68,7 +71,13 @@ const plainText = (field: string) =>
 
 export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (app) => {
   const { repos } = deps.uow;
-  const { tickets } = deps;
+  const { tickets, inboxTools } = deps;
+  // Contacts as the API shows them: with their labels.
+  const contactViews = async (ws: string, contacts: Contact[]) => {
+    const labels = await inboxTools.labelsOn(ws, 'contact', contacts.map((c) => c.id));
+    return contacts.map((c) => contactView(c, labels.get(c.id) ?? []));
+  };
+  const oneContact = async (ws: string, c: Contact) => (await contactViews(ws, [c]))[0]!;
 
   app.get('/custom-fields', { config: agent, schema: { tags: ['inbox'], summary: 'CRM custom fields', response: { 200: rs.CustomFieldList } } }, async (req) => ({ data: await repos.customFields.list(req.auth.workspaceId) }));
   app.post('/custom-fields', { config: admin, schema: { tags: ['inbox'], body: z.object({ name: z.string().trim().min(1).max(100), type: z.literal('text').default('text') }), response: { 201: rs.CustomField } } }, async (req, reply) => {
@@ -123,17 +132,19 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
 
   const contactBody = z.object({ name: z.string().max(200).nullish(), email: z.string().max(320).nullish(), phone: z.string().max(40).nullish(), fields: z.record(z.string().max(100), z.string().max(500)).optional() });
-  app.get('/contacts', { config: agent, schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value', querystring: pageQuery.extend({ query: z.string().max(320).optional() }), response: { 200: rs.ContactPage } } }, async (req) => {
-    const page = await repos.contacts.list(req.auth.workspaceId, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null });
-    return { data: page.items.map(contactView), next_cursor: page.nextCursor };
+  app.get('/contacts', { config: agent, schema: { tags: ['inbox'], summary: 'CRM contacts; query matches name, e-mail, phone or a custom field value; label_id keeps those with the label', querystring: pageQuery.extend({ query: z.string().max(320).optional(), label_id: z.string().max(100).optional() }), response: { 200: rs.ContactPage } } }, async (req) => {
+    const ws = req.auth.workspaceId;
+    const labelId = req.query.label_id ? await inboxTools.checkLabelId(ws, 'label_id', req.query.label_id) : null;
+    const page = await repos.contacts.list(ws, { limit: req.query.limit, cursor: req.query.cursor ?? null, query: req.query.query ?? null, labelId });
+    return { data: await contactViews(ws, page.items), next_cursor: page.nextCursor };
   });
-  app.post('/contacts', { config: agent, schema: { tags: ['inbox'], body: contactBody, response: { 201: rs.Contact } } }, async (req, reply) => reply.status(201).send(contactView(await tickets.saveContact(req.auth.workspaceId, null, req.body))));
+  app.post('/contacts', { config: agent, schema: { tags: ['inbox'], body: contactBody, response: { 201: rs.Contact } } }, async (req, reply) => reply.status(201).send(await oneContact(req.auth.workspaceId, await tickets.saveContact(req.auth.workspaceId, null, req.body))));
   app.get('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, response: { 200: rs.Contact } } }, async (req) => {
     const c = await repos.contacts.get(req.auth.workspaceId, req.params.id);
     if (!c) throw notFound('contact', req.params.id);
-    return contactView(c);
+    return oneContact(req.auth.workspaceId, c);
   });
-  app.patch('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, body: contactBody, response: { 200: rs.Contact } } }, async (req) => contactView(await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
+  app.patch('/contacts/:id', { config: agent, schema: { tags: ['inbox'], params: idParams, body: contactBody, response: { 200: rs.Contact } } }, async (req) => oneContact(req.auth.workspaceId, await tickets.saveContact(req.auth.workspaceId, req.params.id, req.body)));
 
   app.get(
     '/tickets',
@@ -141,16 +152,17 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       config: agent,
       schema: {
         tags: ['inbox'],
-        summary: 'Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status and assignee',
+        summary: 'Tickets, filtered by source (EmpikPlace, WhatsApp…), queue, category, status, assignee and label',
         response: { 200: rs.TicketPage },
-        querystring: pageQuery.extend({ source: z.string().max(40).optional(), queue_id: z.string().max(100).optional(), category_id: z.string().max(100).optional(), status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).optional() }),
+        querystring: pageQuery.extend({ source: z.string().max(40).optional(), queue_id: z.string().max(100).optional(), category_id: z.string().max(100).optional(), status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).optional(), label_id: z.string().max(100).optional() }),
       },
     },
     async (req) => {
       const q = req.query;
       const ws = req.auth.workspaceId;
       const assignee = q.assignee === 'me' ? await myAssigneeName(ws, req.auth.userId) : (q.assignee ?? null);
-      const page = await repos.tickets.list(ws, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee, limit: q.limit, cursor: q.cursor ?? null });
+      const labelId = q.label_id ? await inboxTools.checkLabelId(ws, 'label_id', q.label_id) : null;
+      const page = await repos.tickets.list(ws, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee, labelId, limit: q.limit, cursor: q.cursor ?? null });
       return { data: (await inboxTickets(repos, ws, page.items, req.auth.userId)).map(inboxView), next_cursor: page.nextCursor };
     },
   );
@@ -169,7 +181,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     const [row] = await inboxTickets(repos, ws, [t], req.auth.userId);
     const customerId = row!.customerId;
     const orders = customerId ? (await deps.history.forCustomer(ws, customerId)).flatMap((h) => h.orders.map((o) => ({ name: o.name, status: o.fulfillmentStatus ?? o.financialStatus, total: o.total, url: o.statusUrl, created_at: o.createdAt }))) : [];
-    return { ...inboxView(row!), handover_reason: t.context.handoverReason ?? null, contact: contact ? contactView(contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
+    return { ...inboxView(row!), handover_reason: t.context.handoverReason ?? null, contact: contact ? await oneContact(ws, contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
   });
   app.patch(
     '/tickets/:id',
@@ -230,7 +242,10 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
         return { name: a.name, contentType: a.content_type, data: Buffer.from(a.data, 'base64') };
       });
       const author = req.auth.userId ? await deps.users.displayName(req.auth.workspaceId, req.auth.userId) : (req.body.author?.trim() || null);
-      const m = await tickets.reply(req.auth.workspaceId, req.params.id, { body: req.body.body, internal: req.body.internal, author, attachments });
+      // An internal comment is a private note: its @mentions notify colleagues (the inbox tools), nothing is sent.
+      const m = req.body.internal
+        ? (await inboxTools.addNote(req.auth.workspaceId, req.params.id, { body: req.body.body, author, authorUserId: req.auth.userId })).message
+        : await tickets.reply(req.auth.workspaceId, req.params.id, { body: req.body.body, internal: false, author, attachments });
       return reply.status(201).send(ticketMessageView(m));
     },
   );

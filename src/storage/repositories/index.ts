@@ -17,6 +17,7 @@ import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrC
 import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
 import { maintenanceRepo } from './retention.js';
 import { currentTraceParent } from '../../tracing.js';
+import { cannedRepliesRepo, labelsRepo, mentionsRepo } from './inbox-tools.js';
 
 /** The transaction's outbox: a job written here starts once the transaction has committed. */
 function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
@@ -57,6 +58,9 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   tickets: ticketsRepo,
   ticketMessages: ticketMessagesRepo,
   ticketReads: ticketReadsRepo,
+  cannedReplies: cannedRepliesRepo,
+  labels: labelsRepo,
+  mentions: mentionsRepo,
   activities: activitiesRepo,
   jobs: jobsRepo,
   maintenance: maintenanceRepo,

@@ -40,6 +40,9 @@ const contactFrom = (r: { id: string; workspace_id: string; name: string | null;
 });
 
 export function contactsRepo(db: Db): ContactsRepo {
+  // The contacts with a label (label_links: see the inbox tools, migration 0021).
+  const labelled = (workspaceId: string, kind: 'contact', labelId: string) =>
+    db.selectFrom('label_links').select('target_id').where('workspace_id', '=', workspaceId).where('target_kind', '=', kind).where('label_id', '=', labelId);
   const get = async (workspaceId: string, id: string) => {
     const r = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return r ? contactFrom(r) : null;
@@ -64,6 +67,7 @@ export function contactsRepo(db: Db): ContactsRepo {
       let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId);
       const after = decodeCursor(opts.cursor);
       if (after) q = q.where('id', '<', after);
+      if (opts.labelId) q = q.where('id', 'in', labelled(workspaceId, 'contact', opts.labelId));
       const query = opts.query?.trim();
       if (query) {
         q = q.where((eb) =>
@@ -167,6 +171,9 @@ const ticketFrom = (r: Selectable<TicketsTable>): Ticket => ({
 });
 
 export function ticketsRepo(db: Db): TicketsRepo {
+  // The tickets with a label (label_links: see the inbox tools, migration 0021).
+  const labelled = (workspaceId: string, kind: 'ticket', labelId: string) =>
+    db.selectFrom('label_links').select('target_id').where('workspace_id', '=', workspaceId).where('target_kind', '=', kind).where('label_id', '=', labelId);
   const findByExternal = async (workspaceId: string, sourceRef: string, externalId: string) => {
     const r = await db.selectFrom('tickets').selectAll().where('workspace_id', '=', workspaceId).where('source_ref', '=', sourceRef).where('external_id', '=', externalId).executeTakeFirst();
     return r ? ticketFrom(r) : null;
@@ -243,6 +250,7 @@ export function ticketsRepo(db: Db): TicketsRepo {
       if (f.categoryId) q = q.where('category_id', '=', f.categoryId);
       if (f.status) q = q.where('status', '=', f.status);
       if (f.assignee) q = q.where('assignee', '=', f.assignee);
+      if (f.labelId) q = q.where('id', 'in', labelled(workspaceId, 'ticket', f.labelId));
       const after = decodeCursor(f.cursor);
       if (after) q = q.where('id', '<', after);
       const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();

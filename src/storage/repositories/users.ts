@@ -30,6 +30,7 @@ export function usersRepo(db: Db): UsersRepo {
     async remove(workspaceId, id) {
       await db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
       await db.deleteFrom('ticket_reads').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
+      await db.deleteFrom('mentions').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
       const res = await db.deleteFrom('users').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
