@@ -10,6 +10,7 @@ import type { EventRepos } from './events/repo.js';
 import type { NotificationRepos } from './notifications/repo.js';
 import type { RetentionRepos } from './retention/repo.js';
 import type { TicketRepos } from './tickets/repo.js';
+import type { InboxSlaRepos } from './inbox-sla/repo.js';
 import type { UsageRepos } from './usage/repo.js';
 import type { UserRepos } from './users/repo.js';
 import type { WebhookRepos } from './webhooks/repo.js';
@@ -37,6 +38,7 @@ export interface Repos
     CustomerRepos,
     ConversationRepos,
     TicketRepos,
+    InboxSlaRepos,
     RetentionRepos {
   jobs: {
     /** Writes the job to the outbox of the current transaction. */

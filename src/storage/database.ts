@@ -29,6 +29,7 @@ import * as m0017 from './migrations/0017_conversation_lanes.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
 import * as m0019 from './migrations/0019_workspace_locale.js';
 import * as m0020 from './migrations/0020_ticket_reads.js';
+import * as m0023 from './migrations/0023_business_hours_sla_csat.js';
 import * as m0014 from './migrations/0014_delivery_outcomes.js';
 
 export type Db = Kysely<Database>;
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '0018_workspace_brand': m0018,
   '0019_workspace_locale': m0019,
   '0020_ticket_reads': m0020,
+  '0023_business_hours_sla_csat': m0023,
   '0014_delivery_outcomes': m0014,
 };
 
