@@ -17,6 +17,7 @@ import { DevelopersPage } from './pages/Developers';
 import { PhonePage } from './pages/Phone';
 import { ChatSettingsPage } from './pages/ChatSettings';
 import { JobsPage } from './pages/Jobs';
+import { ServiceLevelsPage } from './pages/ServiceLevels';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
 // webhooks), and Jobs the queue and the dead jobs: admins only.
@@ -27,6 +28,7 @@ const NAV = [
   { to: '/chat-settings', label: 'Chat & loyalty', testid: 'nav-chat-settings', adminOnly: true },
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
+  { to: '/service-levels', label: 'Service levels', testid: 'nav-service-levels', adminOnly: true },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
@@ -191,6 +193,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/orders/:id', (p) => <OrdersPage orderId={p.id ?? null} />],
     ['/inbox', () => <InboxPage session={session} ticketId={null} />],
     ['/inbox/:id', (p) => <InboxPage session={session} ticketId={p.id ?? null} />],
+    ['/service-levels', () => (session.user.role === 'admin' ? <ServiceLevelsPage /> : <p className="note">Only admins can change business hours, SLA policies and the survey.</p>)],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/usage', () => <UsagePage session={session} />],

@@ -8,6 +8,7 @@ import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
+import { SlaBadge } from '../sla';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -140,6 +141,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
                         ) : null}
                         <span className="ticket-meta">
                           <StatusBadge status={t.status} />
+                          <SlaBadge sla={t.sla} />
                           <span className="muted">
                             {t.source}
                             {t.queue_id ? ` · ${queueNames.get(t.queue_id) ?? 'queue'}` : ''}
