@@ -15,12 +15,12 @@ type SlaPolicy = S['SlaPolicy'];
 
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-/** The queue's business hours, or null when it has none (the API answers 404). */
-async function hoursOf(queueId: string): Promise<BusinessHours | null> {
+/** The queue's business hours; `hours` null when it has none (the API answers 404). */
+async function hoursOf(queueId: string): Promise<{ hours: BusinessHours | null }> {
   try {
-    return await get<BusinessHours>(`/v1/queues/${enc(queueId)}/business-hours`);
+    return { hours: await get<BusinessHours>(`/v1/queues/${enc(queueId)}/business-hours`) };
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return null;
+    if (e instanceof ApiError && e.status === 404) return { hours: null };
     throw e;
   }
 }
@@ -70,7 +70,7 @@ export function ServiceLevelsPage() {
 function BusinessHoursForm({ queueId }: { queueId: string }) {
   const id = useId();
   const load = useLoad(`hours-${queueId}`, () => hoursOf(queueId));
-  return <Async load={load}>{(hours) => <HoursEditor queueId={queueId} hours={hours} onSaved={() => load.reload(true)} fieldId={id} />}</Async>;
+  return <Async load={load}>{({ hours }) => <HoursEditor queueId={queueId} hours={hours} onSaved={() => load.reload(true)} fieldId={id} />}</Async>;
 }
 
 function HoursEditor({ queueId, hours, onSaved, fieldId: id }: { queueId: string; hours: BusinessHours | null; onSaved: () => void; fieldId: string }) {
