@@ -345,4 +345,22 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
     expect((await fetch(`${link}/1`, { method: 'POST' })).status).toBe(409);
     expect(await surveyOf(opened.id)).toMatchObject({ channel: 'email', status: 'answered', score: 4, agent: 'bob@shop.example' });
   });
+
+  it('answers a chat written while the queue is closed once, through the chat’s own send path', async () => {
+    const reply = 'Thanks! We are closed now and will answer when we open.';
+    // No opening hours at all: closed, in one long closed period.
+    expect((await t.api('PUT', `/v1/queues/${queues.chats}/business-hours`, key, { time_zone: 'Asia/Taipei', intervals: [], outside_hours_reply: reply })).status).toBe(200);
+    const from = `4860${Math.floor(1e7 + Math.random() * 9e7)}`;
+    await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from, text: 'agent' });
+    const opened = await waitFor(async () => (await tickets('&source=WhatsApp')).find((x) => x.customer_external_id === from) ?? null, { what: 'the WhatsApp ticket' });
+    await waitFor(() => t.wa.messages(from).some((x) => x.renderedText === reply), { what: 'the outside-hours reply on WhatsApp' });
+    await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from, text: 'Is anyone there?' });
+    await waitFor(async () => ((await ticket(opened.id)).messages ?? []).some((x) => x.body === 'Is anyone there?'), { what: 'the second message in the ticket' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.wa.messages(from).filter((x) => x.renderedText === reply)).toHaveLength(1);
+    expect(((await ticket(opened.id)).messages ?? []).filter((x) => x.kind === 'auto_reply').map((x) => x.body)).toEqual([reply]);
+    // The message went through message.send: recorded, and sent once.
+    const sent = (await t.api<{ data: Array<{ direction: string; recipient: string; status: string; content: { text?: string } }> }>('GET', '/v1/messages?limit=100', key)).body.data.filter((x) => x.direction === 'outbound' && x.recipient === from && x.content.text === reply);
+    expect(sent).toHaveLength(1);
+  });
 });

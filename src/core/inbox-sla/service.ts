@@ -178,9 +178,9 @@ export class InboxSlaService {
     const at = (minutes: number | null, share = 1): number | null => {
       if (minutes == null) return null;
       const ms = Math.round(minutes * share * 60_000);
-      // Business minutes, when the policy counts them and the queue has hours; wall-clock time otherwise.
-      if (hours) return addBusinessMinutes(hours, start, ms / 60_000) ?? null;
-      return start + ms;
+      // Business minutes, when the policy counts them and the queue has hours; wall-clock time otherwise (also
+      // for hours that never open).
+      return (hours ? addBusinessMinutes(hours, start, ms / 60_000) : null) ?? start + ms;
     };
     const warn = policy.warningPercent / 100;
     await tx.ticketSlas.upsert(ws, {
