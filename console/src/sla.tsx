@@ -13,13 +13,25 @@ function nextDue(sla: TicketSla): string | null {
   return due ? `${due[0]} ${new Date(due[1]!).toLocaleString()}` : null;
 }
 
-export function SlaBadge({ sla }: { sla: TicketSla | null | undefined }) {
+export function SlaBadge({ sla, testid = 'ticket-row-sla', readDue = true }: { sla: TicketSla | null | undefined; testid?: string; readDue?: boolean }) {
   if (!sla) return null;
   const due = nextDue(sla);
   return (
-    <span className={`badge ${CLASSES[sla.state]}`} data-testid="ticket-row-sla" data-state={sla.state} title={due ?? undefined}>
+    <span className={`badge ${CLASSES[sla.state]}`} data-testid={testid} data-state={sla.state} title={due ?? undefined}>
       {LABELS[sla.state]}
-      {due ? <span className="sr-only">. {due}</span> : null}
+        {due && readDue ? <span className="sr-only">. {due}</span> : null}
     </span>
+  );
+}
+
+/** The ticket's SLA in its detail: the state and the due time that matters now, in words. */
+export function SlaLine({ sla }: { sla: TicketSla | null | undefined }) {
+  if (!sla) return null;
+  const due = nextDue(sla);
+  return (
+    <p className="muted" data-testid="ticket-sla">
+      <SlaBadge sla={sla} testid="ticket-sla-badge" readDue={false} />
+      {due ? ` ${due}` : ''}
+    </p>
   );
 }

@@ -103,6 +103,10 @@ describe('service levels in Chromium', () => {
     await badge.waitFor();
     expect(await badge.getAttribute('data-state')).toBe('ok');
     expect(await badge.textContent()).toContain('SLA on track');
+    await page.getByTestId('ticket-row').first().click();
+    await page.getByTestId('ticket-sla').waitFor();
+    expect(await page.getByTestId('ticket-sla-badge').getAttribute('data-state')).toBe('ok');
+    expect(await page.getByTestId('ticket-sla').textContent()).toContain('First reply due');
     // Answered and resolved in time: met.
     expect((await t.api('POST', `/v1/tickets/${ticket.id}/messages`, key, { body: 'Hello, how can we help?' })).status).toBe(201);
     expect((await t.api('PATCH', `/v1/tickets/${ticket.id}`, key, { status: 'closed' })).status).toBe(200);

@@ -8,7 +8,7 @@ import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
-import { SlaBadge } from '../sla';
+import { SlaBadge, SlaLine } from '../sla';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -283,6 +283,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
               {customerLabel(t)} · {t.source}
               {t.handover_reason && t.title !== t.handover_reason ? <span className="muted"> · handed over: {t.handover_reason}</span> : null}
             </p>
+            <SlaLine sla={t.sla} />
             <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
             <ol className="messages" aria-label="Messages">
