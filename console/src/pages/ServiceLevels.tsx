@@ -117,7 +117,7 @@ function HoursEditor({ queueId, hours, onSaved, fieldId: id }: { queueId: string
       <fieldset>
         <legend>Opening hours (local time)</legend>
         {DAYS.map((name, i) => (
-          <div className="inline" key={name}>
+          <div className="inline bh-day" key={name}>
             <label>
               <input type="checkbox" data-testid={`bh-open-${i + 1}`} checked={days[i]!.open} onChange={(e) => setDay(i, { open: e.target.checked })} /> {name}
             </label>
