@@ -346,6 +346,22 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
     expect(await surveyOf(opened.id)).toMatchObject({ channel: 'email', status: 'answered', score: 4, agent: 'bob@shop.example' });
   });
 
+  it('texts a signed rating link by SMS', async () => {
+    const sms = { accountSid: `AC${hex(16)}`, authToken: hex(16), from: `+1500555${Math.floor(1000 + Math.random() * 8999)}` };
+    t.twilio.addAccount({ accountSid: sms.accountSid, authToken: sms.authToken, numbers: [sms.from] });
+    const account = await t.api<{ webhook_url: string }>('POST', '/v1/channel-accounts', key, { channel: 'sms', provider: 'twilio', account_sid: sms.accountSid, auth_token: sms.authToken, from: sms.from });
+    expect(account.status).toBe(201);
+    t.twilio.setSmsUrl(sms.from, account.body.webhook_url);
+    const customer = `+4861${Math.floor(1e6 + Math.random() * 8e6)}`;
+    await t.twilio.emitInbound({ from: customer, to: sms.from, body: 'agent' });
+    const opened = await waitFor(async () => (await tickets('&source=SMS')).find((x) => customer.endsWith(x.customer_external_id ?? '-')) ?? null, { what: 'the SMS ticket' });
+    expect((await t.api('PATCH', `/v1/tickets/${opened.id}`, key, { status: 'closed', assignee: 'cy@shop.example' })).status).toBe(200);
+    const text = await waitFor(() => t.twilio.messages(customer).find((x) => x.body.includes('/csat/')) ?? null, { what: 'the survey SMS' });
+    const link = /(https?:\/\/\S+\/csat\/\S+)/.exec(text.body)![1]!;
+    expect((await fetch(`${link}/2`, { method: 'POST' })).status).toBe(200);
+    expect(await surveyOf(opened.id)).toMatchObject({ channel: 'sms', status: 'answered', score: 2, agent: 'cy@shop.example' });
+  });
+
   it('answers a chat written while the queue is closed once, through the chat’s own send path', async () => {
     const reply = 'Thanks! We are closed now and will answer when we open.';
     // No opening hours at all: closed, in one long closed period.
