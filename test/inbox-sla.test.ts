@@ -379,4 +379,18 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
     const sent = (await t.api<{ data: Array<{ direction: string; recipient: string; status: string; content: { text?: string } }> }>('GET', '/v1/messages?limit=100', key)).body.data.filter((x) => x.direction === 'outbound' && x.recipient === from && x.content.text === reply);
     expect(sent).toHaveLength(1);
   });
+
+  it('counts an agent’s answer through the conversations API as the chat ticket’s first response', async () => {
+    expect((await t.api('POST', '/v1/sla-policies', key, { name: 'Chats', queue_id: queues.chats, first_response_minutes: 15 })).status).toBe(201);
+    const from = `4860${Math.floor(1e7 + Math.random() * 9e7)}`;
+    await t.wa.emitInbound({ phoneNumberId: m.phoneNumberId, from, text: 'agent' });
+    const opened = await waitFor(async () => (await tickets('&source=WhatsApp')).find((x) => x.customer_external_id === from) ?? null, { what: 'the WhatsApp ticket' });
+    expect(opened.sla).toMatchObject({ state: 'ok', first_response_at: null, resolution_due_at: null });
+    const conversationId = (await t.api<{ conversation_id: string }>('GET', `/v1/tickets/${opened.id}`, key)).body.conversation_id;
+    expect((await t.api('POST', `/v1/conversations/${conversationId}/messages`, key, { text: 'Hi, I am here to help.' })).status).toBe(202);
+    const answered = (await ticket(opened.id)).sla!;
+    expect(answered.first_response_at).not.toBeNull();
+    // Only a first-response target, and it was met: the ticket's SLA is met.
+    expect(answered.state).toBe('met');
+  });
 });

@@ -497,6 +497,12 @@ export class TicketService {
     if (added) await this.sla?.customerWrote(tx, ticket, at);
   }
 
+  /** An agent answered a chat; see InboxHooks.agentAnswered. */
+  async agentAnswered(workspaceId: string, conversationId: string): Promise<void> {
+    const ticket = await this.uow.repos.tickets.openForSource(workspaceId, conversationId);
+    if (ticket && this.sla) await this.sla.agentReplied(this.uow.repos, workspaceId, ticket.id);
+  }
+
   /** A tapped CSAT survey button in a chat; see InboxHooks.surveyAnswer. */
   async surveyAnswer(workspaceId: string, conversationId: string, payload: string | null): Promise<string | null> {
     return this.sla ? this.sla.answerFromChat(workspaceId, conversationId, payload) : null;
