@@ -168,6 +168,8 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
   });
 
   it('sends the outside-hours reply once per closed period, in plain text on EmpikPlace, and none while open', async () => {
+    // The queue's own auto-reply for new tickets gives way to the outside-hours reply while the queue is closed.
+    expect((await t.api('PATCH', `/v1/queues/${queues.weekend}`, key, { auto_reply: 'Dziękujemy za wiadomość.' })).status).toBe(200);
     const shopId = await connectEmpik(queues.weekend);
     const reply = 'Dziękujemy! Biuro jest zamknięte; odpowiemy w najbliższy dzień roboczy.';
     const at = (iso: string) => Date.parse(iso);

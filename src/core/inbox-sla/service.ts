@@ -84,16 +84,19 @@ export class InboxSlaService {
   /**
    * A customer wrote at `at`: when the ticket's queue is closed then, the queue's outside-hours reply goes out,
    * once per ticket and closed period (claimed in the caller's transaction, so it is recorded before it is sent).
+   * True when the queue was closed and its reply went out (now or earlier in the same period).
    */
-  async customerWrote(tx: Repos, ticket: Ticket, at: number): Promise<void> {
-    if (!ticket.queueId) return;
+  async customerWrote(tx: Repos, ticket: Ticket, at: number): Promise<boolean> {
+    if (!ticket.queueId) return false;
     const hours = await tx.businessHours.get(ticket.workspaceId, ticket.queueId);
-    if (!hours?.outsideHoursReply) return;
+    if (!hours?.outsideHoursReply) return false;
     const period = closedPeriodStart(hours, at);
-    if (period === null) return;
-    if (!(await tx.businessHours.claimOutsideHoursReply(ticket.workspaceId, ticket.id, period))) return;
+    if (period === null) return false;
+    // Closed: the period's reply was sent now or before; either way the queue's own auto-reply is not needed.
+    if (!(await tx.businessHours.claimOutsideHoursReply(ticket.workspaceId, ticket.id, period))) return true;
     const queue = await tx.queues.get(ticket.workspaceId, ticket.queueId);
-    await sendTicketText(tx, ticket, { text: hours.outsideHoursReply, key: `outside-hours:${ticket.id}:${period}`, author: queue?.name ?? null, now: this.now() });
+    const sent = await sendTicketText(tx, ticket, { text: hours.outsideHoursReply, key: `outside-hours:${ticket.id}:${period}`, author: queue?.name ?? null, now: this.now() });
+    return sent.sent;
   }
 
   // ---- SLA policies

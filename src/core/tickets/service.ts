@@ -197,10 +197,12 @@ export class TicketService {
     if (customerWrote && !created && ticket.status === 'closed') patch.status = 'open';
     if (!created && context.products.length && ticket.context.products.length === 0) patch.context = context;
     if (Object.keys(patch).length) await tx.tickets.update(ws, ticket.id, patch);
-    if (created) await this.autoReply(tx, ws, ticket);
-    // Service levels: the ticket's due times, and the outside-hours reply for each closed period a buyer wrote in.
+    // Service levels: the ticket's due times, and the outside-hours reply for each closed period a buyer wrote in,
+    // which takes the place of the queue's auto-reply for a ticket opened while the queue is closed.
     if (created) await this.sla?.ticketOpened(tx, ticket);
-    for (const at of customerTimes) await this.sla?.customerWrote(tx, ticket, at);
+    let outsideHours = false;
+    for (const at of customerTimes) outsideHours = ((await this.sla?.customerWrote(tx, ticket, at)) ?? false) || outsideHours;
+    if (created && !outsideHours) await this.autoReply(tx, ws, ticket);
     // The marketplace order joins the hub's orders, and its timeline shows the ticket (Orders > Activity).
     if (order) {
       const stored = await tx.orders.upsert(ws, connection.id, {
