@@ -7,6 +7,7 @@ import type { TestHub } from './support/hub.js';
 import { setUpMerchant, startTestHub } from './support/hub.js';
 import type { MerchantSetup } from './support/hub.js';
 import { waitFor } from './support/services.js';
+import { connectLine, sayOnLine } from './support/chat.js';
 import { hubVariants } from './support/variants.js';
 import { addBusinessMinutes, closedPeriodStart, isOpen } from '../src/core/inbox-sla/business-hours.js';
 import type { BusinessHours } from '../src/core/inbox-sla/business-hours.js';
@@ -313,6 +314,24 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
     expect(agents.find((a) => a.agent === 'ana@shop.example')).toEqual({ agent: 'ana@shop.example', responses: 1, average: 5, distribution: [0, 0, 0, 0, 1] });
     const listed = (await t.api<{ data: Survey[] }>('GET', '/v1/csat/surveys?agent=ana%40shop.example', key)).body.data;
     expect(listed.map((s) => s.ticket_id)).toEqual([opened.id]);
+  });
+
+  it('asks for a rating with LINE quick replies; the tapped postback is the score', async () => {
+    const channel = { channelAccessToken: `line_${hex(16)}`, channelSecret: hex(16), botUserId: `U${hex(16)}`, displayName: 'Shop LINE' };
+    await connectLine(t, key, channel);
+    const user = `U${hex(16)}`;
+    await sayOnLine(t, channel.botUserId, user, { text: 'agent' });
+    const opened = await waitFor(async () => (await tickets('&source=LINE')).find((x) => x.customer_external_id === user) ?? null, { what: 'the LINE ticket' });
+    expect((await t.api('PATCH', `/v1/tickets/${opened.id}`, key, { status: 'closed', assignee: 'ana@shop.example' })).status).toBe(200);
+    type QuickReply = { quickReply?: { items: Array<{ action: { label: string; data: string } }> } };
+    const asked = await waitFor(() => t.line.messages(user).find((x) => (x.message as QuickReply).quickReply?.items.some((i) => i.action.data.startsWith('csat:'))) ?? null, { what: 'the survey on LINE' });
+    const items = (asked.message as QuickReply).quickReply!.items;
+    expect(items.map((i) => i.action.label)).toEqual(['1 – Very poor', '2 – Poor', '3 – Okay', '4 – Good', '5 – Excellent']);
+    const thanks = await sayOnLine(t, channel.botUserId, user, { postbackData: items[3]!.action.data });
+    expect(thanks.map((x) => x.text).join('\n')).toContain('Thank you for your rating');
+    expect(await surveyOf(opened.id)).toMatchObject({ channel: 'line', status: 'answered', score: 4 });
+    const agents = (await t.api<{ data: Array<{ agent: string | null; responses: number; average: number; distribution: number[] }> }>('GET', '/v1/csat/agents', key)).body.data;
+    expect(agents.find((a) => a.agent === 'ana@shop.example')).toEqual({ agent: 'ana@shop.example', responses: 2, average: 4.5, distribution: [0, 0, 0, 1, 1] });
   });
 
   it('e-mails a signed rating link; the page takes one answer and refuses an altered link', async () => {
