@@ -60,6 +60,7 @@ import { UserService } from './core/users/service.js';
 import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
 import { InboxToolsService } from './core/inbox-tools/service.js';
+import { InboxSlaService } from './core/inbox-sla/service.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics, instrumentProviders } from './http/metrics.js';
 import { buildProbeApp } from './http/probes.js';
@@ -229,6 +230,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const chat = new ChatService(uow, providers, connections, loyalty);
   const tickets = new TicketService(uow, providers, secrets, chat, logger, config.providers.marketplacePollMs);
   chat.inbox = tickets;
+  const sla = new InboxSlaService(uow, secrets, publicUrl, opts.clock ?? Date.now);
+  tickets.sla = sla;
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
   const retention = new RetentionService(uow, config.retention);
   const chatProfiles = new ChatProfiles(uow, providers, secrets, logger);
@@ -295,7 +298,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   // The worker answers health, readiness and metrics on its own port.
   const probes = role === 'worker' ? buildProbeApp({ queue, metrics, ready }, logger) : null;
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow), users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow), sla, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
     config,

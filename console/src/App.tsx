@@ -21,6 +21,7 @@ import { JobsPage } from './pages/Jobs';
 import { InboxSettingsPage } from './pages/InboxSettings';
 import { ContactsPage } from './pages/Contacts';
 import { MentionsBadge, MentionsPage } from './inbox-tools';
+import { ServiceLevelsPage } from './pages/ServiceLevels';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
 // webhooks), and Jobs the queue and the dead jobs: admins only.
@@ -31,6 +32,7 @@ const NAV = [
   { to: '/chat-settings', label: 'Chat & loyalty', testid: 'nav-chat-settings', adminOnly: true },
   { to: '/orders', label: 'Orders', testid: 'nav-orders' },
   { to: '/inbox', label: 'Inbox', testid: 'nav-inbox' },
+  { to: '/service-levels', label: 'Service levels', testid: 'nav-service-levels', adminOnly: true },
   { to: '/customers', label: 'Customers', testid: 'nav-customers' },
   { to: '/contacts', label: 'Contacts', testid: 'nav-contacts' },
   { to: '/inbox-settings', label: 'Inbox settings', testid: 'nav-inbox-settings', adminOnly: true },
@@ -202,6 +204,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/inbox-settings', () => (session.user.role === 'admin' ? <InboxSettingsPage /> : <p className="note">Only admins can change the canned replies and labels.</p>)],
     ['/mentions', () => <MentionsPage />],
     ['/contacts', () => <ContactsPage />],
+    ['/service-levels', () => (session.user.role === 'admin' ? <ServiceLevelsPage /> : <p className="note">Only admins can change business hours, SLA policies and the survey.</p>)],
     ['/customers', () => <CustomersPage customerId={null} />],
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/reports', () => <ReportsPage session={session} />],

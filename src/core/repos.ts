@@ -12,6 +12,7 @@ import type { ReportRepos } from './reports/repo.js';
 import type { RetentionRepos } from './retention/repo.js';
 import type { TicketRepos } from './tickets/repo.js';
 import type { InboxToolRepos } from './inbox-tools/repo.js';
+import type { InboxSlaRepos } from './inbox-sla/repo.js';
 import type { UsageRepos } from './usage/repo.js';
 import type { UserRepos } from './users/repo.js';
 import type { WebhookRepos } from './webhooks/repo.js';
@@ -41,6 +42,7 @@ export interface Repos
     TicketRepos,
     ReportRepos,
     InboxToolRepos,
+    InboxSlaRepos,
     RetentionRepos {
   jobs: {
     /** Writes the job to the outbox of the current transaction. */

@@ -31,6 +31,8 @@ import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { inboxToolRoutes } from './routes/inbox-tools.js';
+import { inboxSlaRoutes } from './routes/inbox-sla.js';
+import { csatPageRoutes } from './csat-page.js';
 import { setupRoutes } from './routes/setup.js';
 import { versionRoutes } from './routes/version.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
@@ -117,6 +119,8 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
   await app.register(async (scope) => {
     openScope(scope);
     await webhookRoutes(scope, deps);
+    // CSAT rating pages authenticate by their link's MAC.
+    await csatPageRoutes(scope, deps);
   });
 
   await app.register(
@@ -164,6 +168,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
       await v1.register(inboxToolRoutes(deps));
+      await v1.register(inboxSlaRoutes(deps));
       await v1.register(setupRoutes(deps));
       await v1.register(versionRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));

@@ -21,7 +21,7 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const wanted = decodeURIComponent((req.url.split('?')[0] ?? '/').replace(/^\/+/, ''));
     // API and webhook paths that matched no route are real 404s, not console pages.
-    if (/^(v1|webhooks|docs|unsubscribe)(\/|$)/.test(wanted)) return reply.callNotFound();
+    if (/^(v1|webhooks|docs|unsubscribe|csat)(\/|$)/.test(wanted)) return reply.callNotFound();
     if (!fs.existsSync(index)) {
       return reply.status(404).type('text/plain').send('The console is not built: run `npm run build:console` (npm start does it).');
     }

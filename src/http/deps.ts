@@ -15,6 +15,7 @@ import type { OrderHistoryService } from '../core/conversations/history.js';
 import type { LoyaltyService } from '../core/conversations/loyalty.js';
 import type { TicketService } from '../core/tickets/service.js';
 import type { InboxToolsService } from '../core/inbox-tools/service.js';
+import type { InboxSlaService } from '../core/inbox-sla/service.js';
 import type { UserService } from '../core/users/service.js';
 import type { SandboxPhone } from '../core/sandbox-phone.js';
 import type { JobQueue } from '../core/jobs.js';
@@ -39,6 +40,8 @@ export interface HttpDeps {
   tickets: TicketService;
   /** Canned replies, labels, private notes with @mentions. */
   inboxTools: InboxToolsService;
+  /** Business hours, SLA policies and CSAT of the inbox. */
+  sla: InboxSlaService;
   users: UserService;
   /** The sandbox phone and demo order, when the hub runs with its simulators. */
   sandbox: SandboxPhone | null;

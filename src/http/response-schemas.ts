@@ -247,6 +247,19 @@ export const QueueList = list(Queue);
 export const Category = named('Category', z.object({ id: z.string(), name: z.string(), createdAt: z.number() }));
 export const CategoryList = list(Category);
 
+export const TicketSla = named(
+  'TicketSla',
+  z.object({
+    policy_id: z.string(),
+    first_response_due_at: maybeTime,
+    resolution_due_at: maybeTime,
+    first_response_at: maybeTime,
+    resolved_at: maybeTime,
+    state: z.enum(['ok', 'warning', 'breached', 'met']),
+  }),
+  'A ticket’s SLA targets and state: warning past the policy’s warning share of a target, breached once a target was missed, met when all were reached',
+);
+
 export const Ticket = named(
   'Ticket',
   z.object({
@@ -272,6 +285,7 @@ export const Ticket = named(
     last_message: z.object({ kind: z.string(), author: z.string().nullable(), body: z.string(), created_at: isoTime }).nullable(),
     unread: z.boolean().nullable().describe('for the signed-in user; null with an API key'),
     labels: z.array(Label),
+    sla: TicketSla.nullable().describe('the SLA policy’s targets and state; null when no policy applies'),
   }),
 );
 export const TicketPage = page(Ticket);

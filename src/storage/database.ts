@@ -32,6 +32,7 @@ import * as m0020 from './migrations/0020_ticket_reads.js';
 import * as m0021 from './migrations/0021_inbox_tools.js';
 import * as m0024 from './migrations/0024_job_trace_context.js';
 import * as m0025 from './migrations/0025_reports.js';
+import * as m0023 from './migrations/0023_business_hours_sla_csat.js';
 import * as m0014 from './migrations/0014_delivery_outcomes.js';
 
 export type Db = Kysely<Database>;
@@ -60,6 +61,7 @@ export const migrations: Record<string, Migration> = {
   '0021_inbox_tools': m0021,
   '0024_job_trace_context': m0024,
   '0025_reports': m0025,
+  '0023_business_hours_sla_csat': m0023,
   '0014_delivery_outcomes': m0014,
 };
 

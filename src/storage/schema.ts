@@ -347,6 +347,52 @@ export interface CustomerErasuresTable {
   erased_at: number;
 }
 
+/** SLA policies; scope_kind 'queue' today (a label scope fits the same columns). */
+export interface SlaPoliciesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  scope_kind: string;
+  scope_id: string;
+  first_response_minutes: number | null;
+  resolution_minutes: number | null;
+  business_hours: number;
+  warning_percent: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One row per ticket with a policy: its targets and, once they happen, the outcomes (breached 0/1). */
+export interface TicketSlasTable {
+  workspace_id: string;
+  ticket_id: string;
+  policy_id: string;
+  queue_id: string | null;
+  started_at: number;
+  first_response_due_at: number | null;
+  first_response_warn_at: number | null;
+  resolution_due_at: number | null;
+  resolution_warn_at: number | null;
+  first_response_at: number | null;
+  first_response_breached: number | null;
+  resolved_at: number | null;
+  resolution_breached: number | null;
+  updated_at: number;
+}
+
+export interface CsatSurveysTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  channel: string;
+  status: string;
+  reason: string | null;
+  agent: string | null;
+  score: number | null;
+  sent_at: number;
+  answered_at: number | null;
+}
+
 export interface Database {
   installation: { id: string; created_at: number };
   users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number };
@@ -364,6 +410,12 @@ export interface Database {
   labels: { id: string; workspace_id: string; name: string; colour: string; created_at: number };
   label_links: { workspace_id: string; label_id: string; target_kind: string; target_id: string; created_at: number };
   mentions: { id: string; workspace_id: string; user_id: string; ticket_id: string; message_id: string; author: string | null; created_at: number; read_at: number | null };
+  queue_business_hours: { workspace_id: string; queue_id: string; time_zone: string; intervals: string; holidays: string; outside_hours_reply: string | null; updated_at: number };
+  ticket_outside_hours_replies: { workspace_id: string; ticket_id: string; period_start: number; created_at: number };
+  sla_policies: SlaPoliciesTable;
+  ticket_slas: TicketSlasTable;
+  csat_settings: { workspace_id: string; enabled: number; question: string; updated_at: number };
+  csat_surveys: CsatSurveysTable;
   conversations: ConversationsTable;
   flow_modules: { id: string; workspace_id: string; name: string; definition: string; created_at: number; updated_at: number };
   chat_settings: { workspace_id: string; settings: string; updated_at: number };

@@ -9,6 +9,7 @@ import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
 import { Composer, LabelChips, LabelEditor, LabelFilter, useReadMentions } from '../inbox-tools';
+import { SlaBadge, SlaLine } from '../sla';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -142,6 +143,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
                         ) : null}
                         <span className="ticket-meta">
                           <StatusBadge status={t.status} />
+                          <SlaBadge sla={t.sla} />
                           <span className="muted">
                             {t.source}
                             {t.queue_id ? ` · ${queueNames.get(t.queue_id) ?? 'queue'}` : ''}
@@ -285,6 +287,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
               {customerLabel(t)} · {t.source}
               {t.handover_reason && t.title !== t.handover_reason ? <span className="muted"> · handed over: {t.handover_reason}</span> : null}
             </p>
+            <SlaLine sla={t.sla} />
             <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
             <LabelEditor target="tickets" id={t.id} labels={t.labels} testid="ticket-labels" onChanged={() => { load.reload(true); onChanged(); }} />

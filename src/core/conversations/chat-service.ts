@@ -182,6 +182,8 @@ export class ChatService {
     if (account.channel === 'messenger') content = { kind: 'native', text, body: messengerTextBody(text, delivery.tag) };
     if (channelProfile(account.channel)?.subject) content = { kind: 'text', text, subject: 'Re: your message' };
     const messageId = await this.uow.transaction((tx) => queueReply(tx, conversation, account, content, `agent:${id}:${requestKey}`));
+    // The chat's open ticket counts it as an agent's answer (SLA first response).
+    if (messageId) await this.inbox?.agentAnswered?.(workspaceId, id);
     const message = messageId ? await this.uow.repos.messages.get(workspaceId, messageId) : await this.uow.repos.messages.findByIdempotencyKey(workspaceId, `agent:${id}:${requestKey}`);
     return message!;
   }

@@ -29,4 +29,8 @@ export interface InboxHooks {
   openForChat(tx: Repos, conversation: Conversation, reason: string | null, orderId?: string | null): Promise<void>;
   /** `subject`: the customer's own words, which name the ticket when it has no subject yet. */
   chatMessage(tx: Repos, conversation: Conversation, messageId: string, text: string | null, at: number, subject?: string | null): Promise<void>;
+  /** An agent answered the chat (through the conversations API or a ticket): the open ticket's first response. */
+  agentAnswered?(workspaceId: string, conversationId: string): Promise<void>;
+  /** A tapped CSAT survey button (payload csat:…): records the score; returns what to say back, null if not one. */
+  surveyAnswer?(workspaceId: string, conversationId: string, payload: string | null): Promise<string | null>;
 }

@@ -146,8 +146,14 @@ export class ConversationEngine {
       event: content.event === 'follow' ? 'follow' : null,
     };
     const turn = new Turn(conversation, input, settings, this.now());
+    // A tapped survey button is answered whoever has the chat (the bot or an agent), and goes no further.
+    const surveyReply = input.payload?.startsWith('csat:') ? ((await this.deps.inbox?.surveyAnswer?.(workspaceId, conversation.id, input.payload)) ?? null) : null;
+    if (surveyReply) {
+      turn.surveyAnswer = true;
+      turn.say(surveyReply);
+    }
     // STOP / START were applied when the message was recorded; they are not conversation input.
-    if (!optKeyword(input.text, account.channel) && conversation.mode === 'bot') await this.dispatch(turn, account);
+    else if (!optKeyword(input.text, account.channel) && conversation.mode === 'bot') await this.dispatch(turn, account);
     await this.commit(turn, account, message);
   }
 
@@ -345,7 +351,7 @@ export class ConversationEngine {
       // Chats with an agent live in the support inbox: the hand-over opens a ticket, later messages join it.
       const inbox = this.deps.inbox;
       if (inbox && turn.handover) await inbox.openForChat(tx, c, turn.handover, turn.handoverOrderId);
-      if (inbox && (turn.handover || c.mode === 'agent')) {
+      if (inbox && !turn.surveyAnswer && (turn.handover || c.mode === 'agent')) {
         // A question in the customer's words names the ticket; "agent" or a tapped button does not.
         const said = turn.input.text?.trim() && !turn.input.payload && !isAgentRequest(turn.input.text) ? turn.input.text.trim() : null;
         await inbox.chatMessage(tx, c, inbound.id, turn.input.text ?? turn.input.payload, turn.input.receivedAt, said);

@@ -31,6 +31,8 @@ export class Turn {
   handover: string | null = null;
   /** The order the hand-over is about (a failed delivery), which names the ticket. */
   handoverOrderId: string | null = null;
+  /** Set when the message was an answer to a survey: it is not conversation input, and not mirrored to a ticket. */
+  surveyAnswer = false;
 
   constructor(
     readonly conversation: Conversation,

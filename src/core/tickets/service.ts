@@ -18,6 +18,7 @@ import type { MarketplaceAdapter, MarketplaceThread, OutgoingAttachment } from '
 import type { Contact, Ticket, TicketContext, TicketMessage, TicketMessageKind, TicketStatus } from './model.js';
 import { MAX_CONVERSATION_ATTACHMENT_BYTES } from './model.js';
 import { ticketSubject } from './subject.js';
+import type { InboxSlaService } from '../inbox-sla/service.js';
 
 export const EMPIKPLACE = 'empikplace';
 const SOURCE_LABEL: Record<string, string> = { empikplace: 'EmpikPlace' };
@@ -37,6 +38,9 @@ export interface ReplyInput {
 }
 
 export class TicketService {
+  /** Service levels (business hours, SLA, CSAT), set once they exist: they hear of opened, answered and resolved tickets. */
+  sla: InboxSlaService | null = null;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: Providers,
@@ -162,6 +166,7 @@ export class TicketService {
     });
     let newest = ticket.lastMessageAt ?? 0;
     let customerWrote = false;
+    const customerTimes: number[] = [];
     for (const m of thread.messages) {
       const kind: TicketMessageKind = m.author === 'customer' ? 'customer' : m.author === 'operator' ? 'operator' : 'shop_panel';
       // Our own replies come back in the thread as shop messages: their id is already on the agent's message.
@@ -180,7 +185,10 @@ export class TicketService {
       });
       if (added) {
         newest = Math.max(newest, m.createdAt);
-        if (kind === 'customer') customerWrote = true;
+        if (kind === 'customer') {
+          customerWrote = true;
+          customerTimes.push(m.createdAt);
+        }
       }
     }
     const patch: Partial<Ticket> = {};
@@ -189,7 +197,12 @@ export class TicketService {
     if (customerWrote && !created && ticket.status === 'closed') patch.status = 'open';
     if (!created && context.products.length && ticket.context.products.length === 0) patch.context = context;
     if (Object.keys(patch).length) await tx.tickets.update(ws, ticket.id, patch);
-    if (created) await this.autoReply(tx, ws, ticket);
+    // Service levels: the ticket's due times, and the outside-hours reply for each closed period a buyer wrote in,
+    // which takes the place of the queue's auto-reply for a ticket opened while the queue is closed.
+    if (created) await this.sla?.ticketOpened(tx, ticket);
+    let outsideHours = false;
+    for (const at of customerTimes) outsideHours = ((await this.sla?.customerWrote(tx, ticket, at)) ?? false) || outsideHours;
+    if (created && !outsideHours) await this.autoReply(tx, ws, ticket);
     // The marketplace order joins the hub's orders, and its timeline shows the ticket (Orders > Activity).
     if (order) {
       const stored = await tx.orders.upsert(ws, connection.id, {
@@ -299,6 +312,7 @@ export class TicketService {
       }))!;
       await tx.tickets.update(workspaceId, ticketId, { lastMessageAt: Date.now(), ...(ticket.status === 'closed' ? { status: 'open' as const } : {}) });
       await tx.jobs.enqueue({ type: 'ticket.send', workspaceId, payload: { messageId: message.id } });
+      await this.sla?.agentReplied(tx, workspaceId, ticketId);
       return message;
     });
   }
@@ -320,6 +334,7 @@ export class TicketService {
       error: null,
     }))!;
     await this.uow.repos.tickets.update(workspaceId, ticket.id, { lastMessageAt: Date.now() });
+    await this.sla?.agentReplied(this.uow.repos, workspaceId, ticket.id);
     return message;
   }
 
@@ -370,7 +385,7 @@ export class TicketService {
     workspaceId: string,
     ticketId: string,
     patch: { status?: TicketStatus; assignee?: string | null; queueId?: string | null; categoryId?: string | null; contactId?: string | null },
-    options: { handBack?: boolean } = {},
+    options: { handBack?: boolean; resolvedBy?: string | null } = {},
   ): Promise<Ticket> {
     const ticket = await this.uow.repos.tickets.get(workspaceId, ticketId);
     if (!ticket) throw notFound('ticket', ticketId);
@@ -384,7 +399,12 @@ export class TicketService {
     await this.uow.repos.tickets.update(workspaceId, ticketId, patch);
     const conversationId = ticket.context.conversationId ?? null;
     if (patch.status === 'closed' && ticket.status !== 'closed' && conversationId && options.handBack !== false) await this.handBack(workspaceId, conversationId);
-    return (await this.uow.repos.tickets.get(workspaceId, ticketId))!;
+    const updated = (await this.uow.repos.tickets.get(workspaceId, ticketId))!;
+    // Service levels: a queue change brings the new queue's targets; closing resolves (SLA outcome, CSAT survey).
+    const sla = this.sla;
+    if (sla && patch.queueId !== undefined && patch.queueId !== ticket.queueId) await this.uow.transaction((tx) => sla.ticketOpened(tx, updated));
+    if (sla && patch.status === 'closed' && ticket.status !== 'closed') await sla.resolved(updated, options.resolvedBy ?? updated.assignee);
+    return updated;
   }
 
   /** Gives a chat back to the bot: automated replies resume, and "agent" opens a new ticket. */
@@ -436,7 +456,7 @@ export class TicketService {
     if (await tx.tickets.openForSource(ws, conversation.id)) return;
     const queue = (await tx.queues.list(ws))[0] ?? null;
     const order = orderId ? await tx.orders.get(ws, orderId) : null;
-    await tx.tickets.createIfNew(ws, {
+    const { ticket, created } = await tx.tickets.createIfNew(ws, {
       source: channelLabel(conversation.channel),
       sourceRef: conversation.id,
       externalId: `${conversation.id}:${Date.now()}`,
@@ -461,6 +481,7 @@ export class TicketService {
         handoverReason: reason,
       },
     });
+    if (created) await this.sla?.ticketOpened(tx, ticket);
   }
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
@@ -473,7 +494,19 @@ export class TicketService {
       await tx.tickets.update(conversation.workspaceId, last.id, { status: 'open' });
       ticket = last;
     }
-    await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
+    const added = await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
     await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at, ...(!ticket.subject && subject ? { subject: ticketSubject(subject) } : {}) });
+    if (added) await this.sla?.customerWrote(tx, ticket, at);
+  }
+
+  /** An agent answered a chat; see InboxHooks.agentAnswered. */
+  async agentAnswered(workspaceId: string, conversationId: string): Promise<void> {
+    const ticket = await this.uow.repos.tickets.openForSource(workspaceId, conversationId);
+    if (ticket && this.sla) await this.sla.agentReplied(this.uow.repos, workspaceId, ticket.id);
+  }
+
+  /** A tapped CSAT survey button in a chat; see InboxHooks.surveyAnswer. */
+  async surveyAnswer(workspaceId: string, conversationId: string, payload: string | null): Promise<string | null> {
+    return this.sla ? this.sla.answerFromChat(workspaceId, conversationId, payload) : null;
   }
 }

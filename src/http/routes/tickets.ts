@@ -11,6 +11,7 @@ import { inboxTickets } from '../../core/tickets/inbox-list.js';
 import type { InboxTicket } from '../../core/tickets/inbox-list.js';
 import type { Label } from '../../core/inbox-tools/model.js';
 import { labelView } from '../inbox-tools-views.js';
+import type { SlaView } from '../../core/inbox-sla/service.js';
 
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
@@ -39,7 +40,9 @@ const ticketView = (t: Ticket) => ({
 });
 
 /** A ticket as the inbox lists it: the ticket, plus names, the newest message and the reader's unread state. */
-const inboxView = (r: InboxTicket) => ({
+const slaView = (s: SlaView) => ({ policy_id: s.policyId, first_response_due_at: iso(s.firstResponseDueAt), resolution_due_at: iso(s.resolutionDueAt), first_response_at: iso(s.firstResponseAt), resolved_at: iso(s.resolvedAt), state: s.state });
+
+const inboxView = (r: InboxTicket, sla: SlaView | null) => ({
   ...ticketView(r.ticket),
   // The name the inbox shows: the marketplace's buyer name, the CRM contact, or the customer behind the chat.
   customer_name: r.customerName,
@@ -49,6 +52,7 @@ const inboxView = (r: InboxTicket) => ({
   last_message: r.lastMessage ? { kind: r.lastMessage.kind, author: r.lastMessage.author, body: r.lastMessage.body.slice(0, 280), created_at: iso(r.lastMessage.createdAt) } : null,
   unread: r.unread,
   labels: r.labels.map(labelView),
+  sla: sla ? slaView(sla) : null,
 });
 
 const ticketMessageView = (m: TicketMessage) => ({
@@ -163,7 +167,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       const assignee = q.assignee === 'me' ? await myAssigneeName(ws, req.auth.userId) : (q.assignee ?? null);
       const labelId = q.label_id ? await inboxTools.checkLabelId(ws, 'label_id', q.label_id) : null;
       const page = await repos.tickets.list(ws, { source: q.source ?? null, queueId: q.queue_id ?? null, categoryId: q.category_id ?? null, status: q.status ?? null, assignee, labelId, limit: q.limit, cursor: q.cursor ?? null });
-      return { data: (await inboxTickets(repos, ws, page.items, req.auth.userId)).map(inboxView), next_cursor: page.nextCursor };
+      const slas = await deps.sla.views(ws, page.items.map((t) => t.id));
+      return { data: (await inboxTickets(repos, ws, page.items, req.auth.userId)).map((r) => inboxView(r, slas.get(r.ticket.id) ?? null)), next_cursor: page.nextCursor };
     },
   );
   // "me": the signed-in user, by e-mail (an assignee is stored as the user's e-mail address).
@@ -181,7 +186,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     const [row] = await inboxTickets(repos, ws, [t], req.auth.userId);
     const customerId = row!.customerId;
     const orders = customerId ? (await deps.history.forCustomer(ws, customerId)).flatMap((h) => h.orders.map((o) => ({ name: o.name, status: o.fulfillmentStatus ?? o.financialStatus, total: o.total, url: o.statusUrl, created_at: o.createdAt }))) : [];
-    return { ...inboxView(row!), handover_reason: t.context.handoverReason ?? null, contact: contact ? await oneContact(ws, contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
+    const sla = (await deps.sla.views(ws, [t.id])).get(t.id) ?? null;
+    return { ...inboxView(row!, sla), handover_reason: t.context.handoverReason ?? null, contact: contact ? await oneContact(ws, contact) : null, customer_orders: orders, messages: (await repos.ticketMessages.listForTicket(ws, t.id)).map(ticketMessageView) };
   });
   app.patch(
     '/tickets/:id',
@@ -194,8 +200,11 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
-      const updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back });
-      return inboxView((await inboxTickets(repos, req.auth.workspaceId, [updated], req.auth.userId))[0]!);
+      // The agent who resolves a ticket is the signed-in user (CSAT scores are counted per agent); else its assignee.
+      const resolvedBy = b.status === 'closed' && req.auth.userId ? await myAssigneeName(req.auth.workspaceId, req.auth.userId) : null;
+      const updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back, resolvedBy });
+      const sla = (await deps.sla.views(req.auth.workspaceId, [updated.id])).get(updated.id) ?? null;
+      return inboxView((await inboxTickets(repos, req.auth.workspaceId, [updated], req.auth.userId))[0]!, sla);
     },
   );
   // Read marks are per signed-in user: the inbox shows a ticket as unread until they open it.

@@ -18,6 +18,7 @@ import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessa
 import { maintenanceRepo } from './retention.js';
 import { currentTraceParent } from '../../tracing.js';
 import { cannedRepliesRepo, labelsRepo, mentionsRepo } from './inbox-tools.js';
+import { businessHoursRepo, csatRepo, slaPoliciesRepo, ticketSlasRepo } from './inbox-sla.js';
 
 /** The transaction's outbox: a job written here starts once the transaction has committed. */
 function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
@@ -61,6 +62,10 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   cannedReplies: cannedRepliesRepo,
   labels: labelsRepo,
   mentions: mentionsRepo,
+  businessHours: businessHoursRepo,
+  slaPolicies: slaPoliciesRepo,
+  ticketSlas: ticketSlasRepo,
+  csat: csatRepo,
   activities: activitiesRepo,
   jobs: jobsRepo,
   maintenance: maintenanceRepo,
