@@ -80,8 +80,13 @@ for (const variant of hubVariants('sql')) {
     let m: MerchantSetup;
     let q1: string;
     let q2: string;
-    const u1 = `usr_${randomBytes(6).toString('hex')}`;
-    const u2 = `usr_${randomBytes(6).toString('hex')}`;
+    const u1id = `usr_${randomBytes(6).toString('hex')}`;
+    const u2id = `usr_${randomBytes(6).toString('hex')}`;
+    // Tickets name their assignee (and CSAT the agent who resolved) by the user's e-mail address.
+    const u1 = `${u1id}@example.com`;
+    const u2 = `${u2id}@example.com`;
+    let vip = '';
+    let refund = '';
     const tickets: Record<string, string> = {};
 
     beforeAll(async () => {
@@ -97,11 +102,18 @@ for (const variant of hubVariants('sql')) {
       q1 = await queue('=Returns');
       q2 = await queue('Billing');
       for (const [id, name] of [
-        [u1, 'Anna Agent'],
-        [u2, 'Bob Agent'],
+        [u1id, 'Anna Agent'],
+        [u2id, 'Bob Agent'],
       ] as const) {
         await db.insertInto('users').values({ id, workspace_id: ws, email: `${id}@example.com`, name, role: 'agent', password_hash: 'x', created_at: Date.now() }).execute();
       }
+      const label = async (name: string) => {
+        const res = await t.api<{ id: string }>('POST', '/v1/labels', m.key, { name, colour: '#336699' });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return res.body.id;
+      };
+      vip = await label('VIP');
+      refund = await label('Refund');
 
       // The tickets. Local times in Warsaw; the range is 2 to 4 November 2026.
       const ticket = async (key: string, o: { source: string; queue: string | null; assignee: string | null; created: number; resolved: number | null; replies?: Array<{ kind: string; at: number }> }) => {
@@ -155,6 +167,40 @@ for (const variant of hubVariants('sql')) {
       await ticket('T5', { source: 'LINE', queue: q2, assignee: u2, created: t5, resolved: warsaw('2026-11-02T10:00:00'), replies: [{ kind: 'agent', at: t5 + HOUR }] });
       // After the range.
       await ticket('T6', { source: 'WhatsApp', queue: q1, assignee: u1, created: warsaw('2026-11-05T00:00:00'), resolved: null, replies: [{ kind: 'agent', at: warsaw('2026-11-05T00:10:00') }] });
+
+      // Labels: VIP on T1 and T2, Refund on T2.
+      for (const [ticketKey, labelId] of [
+        ['T1', vip],
+        ['T2', vip],
+        ['T2', refund],
+      ] as const) {
+        const res = await t.api('PUT', `/v1/tickets/${tickets[ticketKey]}/labels/${labelId}`, m.key);
+        expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+      }
+      // SLA outcomes as the service records them: T1 met both targets, T2 missed both, T3 answered in time and
+      // is open, T4 has no outcome yet, T5's SLA started before the range.
+      const sla = async (key: string, started: number, o: { fr: number | null; frBreached: number | null; res: number | null; resBreached: number | null }) => {
+        await db
+          .insertInto('ticket_slas')
+          .values({ workspace_id: ws, ticket_id: tickets[key]!, policy_id: 'slp_seed', queue_id: null, started_at: started, first_response_due_at: null, first_response_warn_at: null, resolution_due_at: null, resolution_warn_at: null, first_response_at: o.fr, first_response_breached: o.frBreached, resolved_at: o.res, resolution_breached: o.resBreached, updated_at: started })
+          .execute();
+      };
+      await sla('T1', t1, { fr: t1 + 10 * MIN, frBreached: 0, res: t1 + 2 * HOUR, resBreached: 0 });
+      await sla('T2', t2, { fr: t2 + 30 * MIN, frBreached: 1, res: t2 + 24 * HOUR, resBreached: 1 });
+      await sla('T3', t3, { fr: t3 + 20 * MIN, frBreached: 0, res: null, resBreached: null });
+      await sla('T4', t4, { fr: null, frBreached: null, res: null, resBreached: null });
+      await sla('T5', t5, { fr: t5 + HOUR, frBreached: 0, res: warsaw('2026-11-02T10:00:00'), resBreached: 1 });
+      // CSAT answers: T1 5 and T5 4 on 2 November, T2 3 on 4 November; T3's survey is unanswered.
+      const survey = async (key: string, score: number | null, answered: number | null, agent: string) => {
+        await db
+          .insertInto('csat_surveys')
+          .values({ id: idAt('csv', answered ?? t3), workspace_id: ws, ticket_id: tickets[key]!, channel: 'whatsapp', status: score === null ? 'sent' : 'answered', reason: null, agent, score, sent_at: answered ?? t3, answered_at: answered })
+          .execute();
+      };
+      await survey('T1', 5, warsaw('2026-11-02T12:00:00'), u1);
+      await survey('T5', 4, warsaw('2026-11-02T11:00:00'), u2);
+      await survey('T2', 3, warsaw('2026-11-04T08:00:00'), u1);
+      await survey('T3', null, null, u2);
 
       // The outbound messages (and one inbound, one after the range). Account X is not one of the workspace's.
       const accountA = m.account.id;
@@ -247,11 +293,17 @@ for (const variant of hubVariants('sql')) {
       expect(r.rows.map((row) => row.key)).toEqual(['2026-11-02', '2026-11-03', '2026-11-04']);
       // 2 Nov: T1 opened (reply after 10 min); T1 resolved after 2 h, T5 after 3 days.
       expect(byKey['2026-11-02']).toMatchObject({ tickets_opened: 1, tickets_resolved: 2, first_response: d(1, 600, 600), resolution: d(2, 133_200, 133_200) });
+      // T1's SLA (both met); CSAT 5 (T1) and 4 (T5).
+      expect(byKey['2026-11-02']).toMatchObject({ sla: { first_response_met: 1, first_response_breached: 0, resolution_met: 1, resolution_breached: 0, attainment_percent: 100 }, csat: { responses: 2, average: 4.5, satisfied_percent: 100 } });
+      // T2 missed both targets, T3 answered in time: 1 of 3 outcomes met.
+      expect(byKey['2026-11-03']).toMatchObject({ sla: { first_response_met: 1, first_response_breached: 1, resolution_met: 0, resolution_breached: 1, attainment_percent: 33.3 }, csat: { responses: 0, average: null, satisfied_percent: null } });
+      expect(byKey['2026-11-04']).toMatchObject({ sla: { attainment_percent: null }, csat: { responses: 1, average: 3, satisfied_percent: 0 } });
       // 3 Nov: T2 (30 min) and T3 (20 min; the note before it does not count).
       expect(byKey['2026-11-03']).toMatchObject({ tickets_opened: 2, tickets_resolved: 0, first_response: d(2, 1500, 1500), resolution: d(0, null, null) });
       // 4 Nov: T4 (only an auto-reply: no response); T2 resolved after 24 h.
       expect(byKey['2026-11-04']).toMatchObject({ tickets_opened: 1, tickets_resolved: 1, first_response: d(0, null, null), resolution: d(1, 86_400, 86_400) });
       expect(r.totals).toMatchObject({ key: null, tickets_opened: 4, tickets_resolved: 3, first_response: d(3, 1200, 1200), resolution: d(3, 117_600, 86_400) });
+      expect(r.totals).toMatchObject({ sla: { first_response_met: 2, first_response_breached: 1, resolution_met: 1, resolution_breached: 1, attainment_percent: 60 }, csat: { responses: 3, average: 4, satisfied_percent: 66.7 } });
     });
 
     it('puts a ticket opened just after local midnight on the UTC day when asked in UTC', async () => {
@@ -277,9 +329,17 @@ for (const variant of hubVariants('sql')) {
 
       const byAgent = await inbox(`tz=${encodeURIComponent(TZ)}&group_by=agent`);
       const a = Object.fromEntries(byAgent.rows.map((row) => [String(row.key), row]));
-      expect(a[u1]).toMatchObject({ name: 'Anna Agent', tickets_opened: 2, tickets_resolved: 2 });
-      expect(a[u2]).toMatchObject({ name: 'Bob Agent', tickets_opened: 1, tickets_resolved: 1 });
+      expect(a[u1]).toMatchObject({ name: 'Anna Agent', tickets_opened: 2, tickets_resolved: 2, csat: { responses: 2, average: 4, satisfied_percent: 50 } });
+      expect(a[u2]).toMatchObject({ name: 'Bob Agent', tickets_opened: 1, tickets_resolved: 1, csat: { responses: 1, average: 4, satisfied_percent: 100 } });
       expect(a['null']).toMatchObject({ tickets_opened: 1 });
+
+      // By label: a ticket counts under each of its labels; T3, T4 and T5 have none.
+      const byLabel = await inbox(`tz=${encodeURIComponent(TZ)}&group_by=label`);
+      const l = Object.fromEntries(byLabel.rows.map((row) => [String(row.key), row]));
+      expect(l[vip]).toMatchObject({ name: 'VIP', tickets_opened: 2, tickets_resolved: 2, first_response: d(2, 1200, 1200), resolution: d(2, 46_800, 46_800), sla: { attainment_percent: 50 }, csat: { responses: 2, average: 4 } });
+      expect(l[refund]).toMatchObject({ name: 'Refund', tickets_opened: 1, tickets_resolved: 1, first_response: d(1, 1800, 1800), resolution: d(1, 86_400, 86_400), sla: { attainment_percent: 0 } });
+      expect(l['null']).toMatchObject({ name: null, tickets_opened: 2, tickets_resolved: 1, first_response: d(1, 1200, 1200) });
+      expect(byLabel.totals.tickets_opened).toBe(4);
     });
 
     it('answers CSV, with spreadsheet formulas defused', async () => {
@@ -289,8 +349,8 @@ for (const variant of hubVariants('sql')) {
       expect(res.headers['content-disposition']).toContain('shoptalk-inbox-queue-2026-11-02-2026-11-04.csv');
       const lines = res.body.trim().split('\r\n');
       expect(lines[0]).toBe('group,name,tickets_opened,tickets_resolved,first_response_count,first_response_avg_seconds,first_response_median_seconds,resolution_count,resolution_avg_seconds,resolution_median_seconds,sla_first_response_met,sla_first_response_breached,sla_resolution_met,sla_resolution_breached,sla_attainment_percent,csat_responses,csat_average,csat_satisfied_percent');
-      expect(lines).toContain(`${q1},'=Returns,2,2,2,1200,1200,2,46800,46800,0,0,0,0,,0,,`);
-      expect(lines.at(-1)).toBe('total,,4,3,3,1200,1200,3,117600,86400,0,0,0,0,,0,,');
+      expect(lines).toContain(`${q1},'=Returns,2,2,2,1200,1200,2,46800,46800,1,1,1,1,50,2,4,50`);
+      expect(lines.at(-1)).toBe('total,,4,3,3,1200,1200,3,117600,86400,2,1,1,1,60,3,4,66.7');
     });
 
     it('counts notifications by channel, event type, day and account, with the cost from the prices', async () => {

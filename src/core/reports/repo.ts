@@ -11,7 +11,7 @@ export interface TicketFact {
   firstResponseAt: number | null;
   queueId: string | null;
   source: string;
-  /** User id of the assignee. */
+  /** The assignee, as tickets store it (the user's e-mail address). */
   assignee: string | null;
   /** Label ids on the ticket. */
   labels: string[];
@@ -33,7 +33,7 @@ export interface CsatFact {
   ticketId: string;
   score: number;
   answeredAt: number;
-  /** The agent who resolved the ticket (user id). */
+  /** The agent who resolved the ticket, as tickets store assignees (the user's e-mail address). */
   agent: string | null;
 }
 
@@ -62,6 +62,10 @@ export interface MessagePrice {
 export interface ReportsRepo {
   /** Tickets opened or resolved in [from, to), and the tickets named in alsoIds (those of SLA and CSAT facts). */
   ticketFacts(workspaceId: string, from: number, to: number, alsoIds?: string[]): Promise<TicketFact[]>;
+  /** SLA outcomes of the tickets whose SLA started in [from, to). */
+  slaFacts(workspaceId: string, from: number, to: number): Promise<SlaFact[]>;
+  /** CSAT answers given in [from, to). */
+  csatFacts(workspaceId: string, from: number, to: number): Promise<CsatFact[]>;
   messageFacts(workspaceId: string, from: number, to: number): Promise<MessageFact[]>;
   prices(workspaceId: string): Promise<MessagePrice[]>;
   /** Replaces the workspace's prices with these. */

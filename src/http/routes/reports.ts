@@ -72,11 +72,14 @@ export const reportRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       const ws = req.auth.workspaceId;
       const range = reportRange(req.query.from, req.query.to, req.query.tz);
       const by = req.query.group_by;
-      const tickets = await repos.reports.ticketFacts(ws, range.from, range.to);
-      const report = inboxReport(range, by, tickets, [], []);
+      const [slas, csat] = await Promise.all([repos.reports.slaFacts(ws, range.from, range.to), repos.reports.csatFacts(ws, range.from, range.to)]);
+      const tickets = await repos.reports.ticketFacts(ws, range.from, range.to, [...new Set([...slas.map((f) => f.ticketId), ...csat.map((f) => f.ticketId)])]);
+      const report = inboxReport(range, by, tickets, slas, csat);
       const names = new Map<string, string>();
       if (by === 'queue') for (const q of await repos.queues.list(ws)) names.set(q.id, q.name);
-      if (by === 'agent') for (const u of await repos.users.list(ws)) names.set(u.id, u.name ?? u.email);
+      // Tickets name their assignee by e-mail address.
+      if (by === 'agent') for (const u of await repos.users.list(ws)) names.set(u.email, u.name ?? u.email);
+      if (by === 'label') for (const l of await repos.labels.list(ws)) names.set(l.id, l.name);
       const nameOf = (key: string | null) => (key !== null ? (names.get(key) ?? null) : null);
       if (req.query.format === 'csv') {
         const header = ['group', 'name', 'tickets_opened', 'tickets_resolved', 'first_response_count', 'first_response_avg_seconds', 'first_response_median_seconds', 'resolution_count', 'resolution_avg_seconds', 'resolution_median_seconds', 'sla_first_response_met', 'sla_first_response_breached', 'sla_resolution_met', 'sla_resolution_breached', 'sla_attainment_percent', 'csat_responses', 'csat_average', 'csat_satisfied_percent'];

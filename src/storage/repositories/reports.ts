@@ -1,6 +1,6 @@
 // The facts reports aggregate (src/core/reports/model.ts), read for a time range, and the message prices.
 import type { Db } from '../database.js';
-import type { MessageFact, MessagePrice, ReportsRepo, TicketFact } from '../../core/reports/repo.js';
+import type { CsatFact, MessageFact, MessagePrice, ReportsRepo, SlaFact, TicketFact } from '../../core/reports/repo.js';
 
 const num = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
 
@@ -36,6 +36,14 @@ export function reportsRepo(db: Db): ReportsRepo {
           ]),
         )
         .execute();
+      // Their labels, in one query (tickets of a range are a few thousand at most).
+      const labels = new Map<string, string[]>();
+      const ids = rows.map((r) => r.id);
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const links = await db.selectFrom('label_links').select(['target_id', 'label_id']).where('workspace_id', '=', workspaceId).where('target_kind', '=', 'ticket').where('target_id', 'in', chunk).execute();
+        for (const l of links) labels.set(l.target_id, [...(labels.get(l.target_id) ?? []), l.label_id]);
+      }
       return rows.map(
         (r): TicketFact => ({
           id: r.id,
@@ -45,9 +53,42 @@ export function reportsRepo(db: Db): ReportsRepo {
           queueId: r.queue_id,
           source: r.source,
           assignee: r.assignee,
-          labels: [],
+          labels: (labels.get(r.id) ?? []).sort(),
         }),
       );
+    },
+
+    async slaFacts(workspaceId, from, to) {
+      const rows = await db
+        .selectFrom('ticket_slas')
+        .select(['ticket_id', 'started_at', 'first_response_at', 'first_response_breached', 'resolved_at', 'resolution_breached'])
+        .where('workspace_id', '=', workspaceId)
+        .where('started_at', '>=', from)
+        .where('started_at', '<', to)
+        .execute();
+      const flag = (v: number | string | null) => (v === null ? null : Number(v) === 1);
+      return rows.map(
+        (r): SlaFact => ({
+          ticketId: r.ticket_id,
+          startedAt: Number(r.started_at),
+          firstResponseAt: num(r.first_response_at),
+          firstResponseBreached: flag(r.first_response_breached),
+          resolvedAt: num(r.resolved_at),
+          resolutionBreached: flag(r.resolution_breached),
+        }),
+      );
+    },
+
+    async csatFacts(workspaceId, from, to) {
+      const rows = await db
+        .selectFrom('csat_surveys')
+        .select(['ticket_id', 'score', 'answered_at', 'agent'])
+        .where('workspace_id', '=', workspaceId)
+        .where('answered_at', '>=', from)
+        .where('answered_at', '<', to)
+        .where('score', 'is not', null)
+        .execute();
+      return rows.map((r): CsatFact => ({ ticketId: r.ticket_id, score: Number(r.score), answeredAt: Number(r.answered_at), agent: r.agent }));
     },
 
     async messageFacts(workspaceId, from, to) {
