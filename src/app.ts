@@ -298,7 +298,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   // The worker answers health, readiness and metrics on its own port.
   const probes = role === 'worker' ? buildProbeApp({ queue, metrics, ready }, logger) : null;
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow), sla, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow, { ticketLabelsChanged: (tx, ws, id) => sla.labelsChanged(tx, ws, id), labelRemoved: (tx, ws, id, tickets) => sla.labelRemoved(tx, ws, id, tickets) }), sla, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
     config,

@@ -263,6 +263,62 @@ describe.each(hubVariants('sql', { clock }))('inbox service levels ($name)', (va
     expect(Date.parse((await ticket(opened.id)).sla!.first_response_due_at!)).toBe(created + 60 * MIN);
   });
 
+  it('puts a label’s policy before the queue’s: the strictest label wins, and removing labels gives the queue’s back', async () => {
+    const queuePolicy = (await t.api<{ data: Array<{ id: string; scope: { kind: string; id: string } }> }>('GET', '/v1/sla-policies', key)).body.data.find((p) => p.scope.id === queues.empik)!;
+    const label = async (name: string) => (await t.api<{ id: string }>('POST', '/v1/labels', key, { name: `${name} ${hex(2)}`, colour: '#aa3300' })).body.id;
+    const vip = await label('VIP');
+    const urgent = await label('Urgent');
+    const plain = await label('Plain');
+    const both = await t.api<{ error: { message: string } }>('POST', '/v1/sla-policies', key, { name: 'Both', queue_id: queues.empik, label_id: vip, first_response_minutes: 5 });
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toMatch(/^queue_id: give either queue_id or label_id/);
+    const unknown = await t.api<{ error: { message: string } }>('POST', '/v1/sla-policies', key, { name: 'Nowhere', label_id: 'lbl_nope', first_response_minutes: 5 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/^label_id: no label/);
+    const vipPolicy = await t.api<{ id: string; scope: { kind: string; id: string } }>('POST', '/v1/sla-policies', key, { name: 'VIP', label_id: vip, first_response_minutes: 15, resolution_minutes: 120 });
+    expect(vipPolicy.status).toBe(201);
+    expect(vipPolicy.body.scope).toEqual({ kind: 'label', id: vip });
+    const urgentPolicy = await t.api<{ id: string }>('POST', '/v1/sla-policies', key, { name: 'Urgent', label_id: urgent, first_response_minutes: 10 });
+    expect(urgentPolicy.status).toBe(201);
+    expect((await t.api('POST', '/v1/sla-policies', key, { name: 'Again', label_id: vip, first_response_minutes: 1 })).status).toBe(409);
+
+    const shopId = await connectEmpik(queues.empik);
+    const order = t.mirakl.createOrder({ shopId, customer: { id: `C-${hex(3)}`, firstname: 'Jan', lastname: 'Kowalski' } });
+    t.mirakl.createThread({ orderId: order.order_id, body: 'Reklamacja' });
+    const opened = await ticketForOrder(order.order_id);
+    const created = Date.parse(opened.created_at);
+    expect(opened.sla!.policy_id).toBe(queuePolicy.id);
+    const labelled = async (labelId: string, on: boolean) => expect((await t.api(on ? 'PUT' : 'DELETE', `/v1/tickets/${opened.id}/labels/${labelId}`, key)).status).toBeLessThan(300);
+    // A label without a policy changes nothing; VIP's policy comes before the queue's.
+    await labelled(plain, true);
+    expect((await ticket(opened.id)).sla!.policy_id).toBe(queuePolicy.id);
+    await labelled(vip, true);
+    let sla = (await ticket(opened.id)).sla!;
+    expect(sla.policy_id).toBe(vipPolicy.body.id);
+    expect(Date.parse(sla.first_response_due_at!)).toBe(created + 15 * MIN);
+    expect(Date.parse(sla.resolution_due_at!)).toBe(created + 120 * MIN);
+    // With VIP and Urgent, the stricter first-response target (Urgent, 10 minutes) applies.
+    await labelled(urgent, true);
+    sla = (await ticket(opened.id)).sla!;
+    expect(sla.policy_id).toBe(urgentPolicy.body.id);
+    expect(Date.parse(sla.first_response_due_at!)).toBe(created + 10 * MIN);
+    expect(sla.resolution_due_at).toBeNull();
+    // Deleting the Urgent label deletes its policy: VIP's applies again. Taking VIP off gives the queue's back.
+    expect((await t.api('DELETE', `/v1/labels/${urgent}`, key)).status).toBe(204);
+    expect((await t.api<{ data: Array<{ id: string }> }>('GET', '/v1/sla-policies', key)).body.data.some((p) => p.id === urgentPolicy.body.id)).toBe(false);
+    expect((await ticket(opened.id)).sla!.policy_id).toBe(vipPolicy.body.id);
+    await labelled(vip, false);
+    sla = (await ticket(opened.id)).sla!;
+    expect(sla.policy_id).toBe(queuePolicy.id);
+    expect(Date.parse(sla.first_response_due_at!)).toBe(created + 60 * MIN);
+    // A new policy on a label gives its open tickets the new targets at once.
+    await labelled(vip, true);
+    expect((await t.api('PATCH', `/v1/sla-policies/${vipPolicy.body.id}`, key, { first_response_minutes: 20 })).status).toBe(200);
+    expect(Date.parse((await ticket(opened.id)).sla!.first_response_due_at!)).toBe(created + 20 * MIN);
+    expect((await t.api('DELETE', `/v1/sla-policies/${vipPolicy.body.id}`, key)).status).toBe(204);
+    expect((await ticket(opened.id)).sla!.policy_id).toBe(queuePolicy.id);
+  });
+
   it('sends no survey while CSAT is off, and none on EmpikPlace when it is on (recorded as skipped)', async () => {
     expect((await t.api<{ enabled: boolean }>('GET', '/v1/csat/settings', key)).body.enabled).toBe(false);
     const shopId = await connectEmpik(queues.empik);

@@ -10371,7 +10371,7 @@ export type paths = {
             };
         };
         put?: never;
-        /** An SLA policy for a queue: first-response and resolution targets in minutes, optionally in business hours; open tickets of the queue take it at once */
+        /** An SLA policy for a queue or a label: first-response and resolution targets in minutes, optionally in business hours; its open tickets take it at once. A ticket takes the strictest of its labels’ policies, else its queue’s */
         post: {
             parameters: {
                 query?: never;
@@ -10386,8 +10386,9 @@ export type paths = {
                         business_hours?: boolean;
                         /** @default null */
                         first_response_minutes?: number | null;
+                        label_id?: string;
                         name: string;
-                        queue_id: string;
+                        queue_id?: string;
                         /** @default null */
                         resolution_minutes?: number | null;
                         /** @default 80 */
@@ -15261,10 +15262,10 @@ export type components = {
             scope: {
                 id: string;
                 /**
-                 * @description what the policy applies to; label scopes may follow
+                 * @description what the policy applies to: a queue’s tickets, or the tickets with a label (a label policy comes before the queue’s)
                  * @enum {string}
                  */
-                kind: "queue";
+                kind: "queue" | "label";
             };
             /** @description ISO 8601 time */
             updated_at: string;
@@ -15282,10 +15283,10 @@ export type components = {
             scope: {
                 id: string;
                 /**
-                 * @description what the policy applies to; label scopes may follow
+                 * @description what the policy applies to: a queue’s tickets, or the tickets with a label (a label policy comes before the queue’s)
                  * @enum {string}
                  */
-                kind: "queue";
+                kind: "queue" | "label";
             };
             /** @description ISO 8601 time */
             updated_at: string;

@@ -28,7 +28,7 @@ export const SlaPolicy = named(
   z.object({
     id: z.string(),
     name: z.string(),
-    scope: z.object({ kind: z.enum(['queue']).describe('what the policy applies to; label scopes may follow'), id: z.string() }),
+    scope: z.object({ kind: z.enum(['queue', 'label']).describe('what the policy applies to: a queue’s tickets, or the tickets with a label (a label policy comes before the queue’s)'), id: z.string() }),
     first_response_minutes: z.number().int().nullable(),
     resolution_minutes: z.number().int().nullable(),
     business_hours: z.boolean().describe('targets count only the queue’s business hours'),

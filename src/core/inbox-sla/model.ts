@@ -10,11 +10,17 @@ export interface QueueBusinessHours extends BusinessHours {
 }
 
 /**
- * What a policy applies to. Only queues today; a label scope ('label', label id) fits the same columns, and a
- * ticket would then take the label policy before its queue's.
+ * What a policy applies to: a queue's tickets, or the tickets with a label. A ticket takes a label policy before
+ * its queue's; of several label policies, the strictest (the shortest first-response target, then resolution).
  */
-export type SlaScopeKind = 'queue';
-export const slaScopeKinds: SlaScopeKind[] = ['queue'];
+export type SlaScopeKind = 'queue' | 'label';
+export const slaScopeKinds: SlaScopeKind[] = ['queue', 'label'];
+
+/** Of several policies that apply to a ticket, the one it takes (see SlaScopeKind). */
+export function strictestPolicy<T extends Pick<SlaPolicy, 'id' | 'firstResponseMinutes' | 'resolutionMinutes'>>(policies: T[]): T | null {
+  const key = (m: number | null) => m ?? Number.MAX_SAFE_INTEGER;
+  return [...policies].sort((a, b) => key(a.firstResponseMinutes) - key(b.firstResponseMinutes) || key(a.resolutionMinutes) - key(b.resolutionMinutes) || a.id.localeCompare(b.id))[0] ?? null;
+}
 
 export interface SlaPolicy {
   id: string;

@@ -9,8 +9,8 @@ import type { Ticket } from '../tickets/model.js';
 import type { BusinessHours } from './business-hours.js';
 import { addBusinessMinutes, businessHoursProblem, closedPeriodStart } from './business-hours.js';
 import { isTimeZone } from './zoned-time.js';
-import type { CsatSettings, CsatSurvey, QueueBusinessHours, SlaPolicy, SlaState, TicketSla } from './model.js';
-import { defaultCsatSettings, slaState } from './model.js';
+import type { CsatSettings, CsatSurvey, QueueBusinessHours, SlaPolicy, SlaScopeKind, SlaState, TicketSla } from './model.js';
+import { defaultCsatSettings, slaState, strictestPolicy } from './model.js';
 import { MARKETPLACE_SOURCE, sendTicketChoices, sendTicketText } from './ticket-outbox.js';
 
 const MAX_TEXT = 1000;
@@ -69,7 +69,7 @@ export class InboxSlaService {
     };
     await this.uow.transaction(async (tx) => {
       await tx.businessHours.set(workspaceId, queueId, hours);
-      await this.reapply(tx, workspaceId, queueId);
+      await this.reapply(tx, workspaceId, { kind: 'queue', id: queueId });
     });
     return (await this.uow.repos.businessHours.get(workspaceId, queueId))!;
   }
@@ -77,7 +77,7 @@ export class InboxSlaService {
   async removeBusinessHours(workspaceId: string, queueId: string): Promise<void> {
     await this.uow.transaction(async (tx) => {
       if (!(await tx.businessHours.remove(workspaceId, queueId))) throw notFound('business hours of queue', queueId);
-      await this.reapply(tx, workspaceId, queueId);
+      await this.reapply(tx, workspaceId, { kind: 'queue', id: queueId });
     });
   }
 
@@ -113,14 +113,18 @@ export class InboxSlaService {
     if (input.warningPercent !== undefined && (!Number.isInteger(input.warningPercent) || input.warningPercent < 1 || input.warningPercent > 99)) throw invalidField('warning_percent', 'must be 1 to 99');
   }
 
-  async createPolicy(workspaceId: string, input: PolicyInput & { queueId: string }): Promise<SlaPolicy> {
+  /** A policy for a queue's tickets (queueId) or for the tickets with a label (labelId): exactly one of them. */
+  async createPolicy(workspaceId: string, input: PolicyInput & { queueId?: string | null; labelId?: string | null }): Promise<SlaPolicy> {
     this.checkPolicy(input);
     if (input.firstResponseMinutes == null && input.resolutionMinutes == null) throw invalidField('first_response_minutes', 'a policy needs a first-response or a resolution target');
-    if (!(await this.uow.repos.queues.get(workspaceId, input.queueId))) throw invalidField('queue_id', `no queue ${input.queueId}`);
-    if (await this.uow.repos.slaPolicies.forScope(workspaceId, 'queue', input.queueId)) throw new AppError('conflict', 'this queue has an SLA policy already; change that one');
+    if (!input.queueId === !input.labelId) throw invalidField('queue_id', 'give either queue_id or label_id: a policy applies to a queue or to a label');
+    const scope: { kind: SlaScopeKind; id: string } = input.queueId ? { kind: 'queue', id: input.queueId } : { kind: 'label', id: input.labelId! };
+    if (scope.kind === 'queue' && !(await this.uow.repos.queues.get(workspaceId, scope.id))) throw invalidField('queue_id', `no queue ${scope.id}`);
+    if (scope.kind === 'label' && !(await this.uow.repos.labels.get(workspaceId, scope.id))) throw invalidField('label_id', `no label ${scope.id}; see GET /v1/labels`);
+    if (await this.uow.repos.slaPolicies.forScope(workspaceId, scope.kind, scope.id)) throw new AppError('conflict', `this ${scope.kind} has an SLA policy already; change that one`);
     return this.uow.transaction(async (tx) => {
-      const policy = await tx.slaPolicies.create(workspaceId, { name: input.name.trim(), scopeKind: 'queue', scopeId: input.queueId, firstResponseMinutes: input.firstResponseMinutes, resolutionMinutes: input.resolutionMinutes, businessHours: input.businessHours, warningPercent: input.warningPercent });
-      await this.reapply(tx, workspaceId, input.queueId);
+      const policy = await tx.slaPolicies.create(workspaceId, { name: input.name.trim(), scopeKind: scope.kind, scopeId: scope.id, firstResponseMinutes: input.firstResponseMinutes, resolutionMinutes: input.resolutionMinutes, businessHours: input.businessHours, warningPercent: input.warningPercent });
+      await this.reapply(tx, workspaceId, scope);
       return policy;
     });
   }
@@ -134,7 +138,7 @@ export class InboxSlaService {
     if (first == null && resolution == null) throw invalidField('first_response_minutes', 'a policy needs a first-response or a resolution target');
     return this.uow.transaction(async (tx) => {
       await tx.slaPolicies.update(workspaceId, id, { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) });
-      await this.reapply(tx, workspaceId, current.scopeId);
+      await this.reapply(tx, workspaceId, { kind: current.scopeKind, id: current.scopeId });
       return (await tx.slaPolicies.get(workspaceId, id))!;
     });
   }
@@ -144,7 +148,7 @@ export class InboxSlaService {
     if (!current) throw notFound('SLA policy', id);
     await this.uow.transaction(async (tx) => {
       await tx.slaPolicies.remove(workspaceId, id);
-      await this.reapply(tx, workspaceId, current.scopeId);
+      await this.reapply(tx, workspaceId, { kind: current.scopeKind, id: current.scopeId });
     });
   }
 
@@ -152,20 +156,42 @@ export class InboxSlaService {
    * A policy or the business hours of a queue changed: its unresolved tickets take the new targets, counted from
    * when each opened (outcomes already recorded stay as they were).
    */
-  private async reapply(tx: Repos, workspaceId: string, queueId: string): Promise<void> {
+  private async reapply(tx: Repos, workspaceId: string, scope: { kind: SlaScopeKind; id: string }): Promise<void> {
+    const filter = scope.kind === 'queue' ? { queueId: scope.id } : { labelId: scope.id };
     for (const status of ['open', 'pending'] as const) {
       let cursor: string | null = null;
       do {
-        const page = await tx.tickets.list(workspaceId, { queueId, status, limit: 200, cursor });
+        const page = await tx.tickets.list(workspaceId, { ...filter, status, limit: 200, cursor });
         for (const t of page.items) await this.ticketOpened(tx, t);
         cursor = page.nextCursor;
       } while (cursor);
     }
   }
 
-  /** The policy that applies to a ticket: its queue's (a label policy would come first once labels exist). */
+  /** The policy that applies to a ticket: the strictest of its labels' policies, else its queue's. */
   private async policyFor(tx: Repos, ticket: Ticket): Promise<SlaPolicy | null> {
+    const labels = (await tx.labels.on(ticket.workspaceId, 'ticket', [ticket.id])).get(ticket.id) ?? [];
+    const byLabel: SlaPolicy[] = [];
+    for (const label of labels) {
+      const policy = await tx.slaPolicies.forScope(ticket.workspaceId, 'label', label.id);
+      if (policy) byLabel.push(policy);
+    }
+    const strictest = strictestPolicy(byLabel);
+    if (strictest) return strictest;
     return ticket.queueId ? tx.slaPolicies.forScope(ticket.workspaceId, 'queue', ticket.queueId) : null;
+  }
+
+  /** A label was deleted: so is its policy, and the open tickets that had it take the policy that applies now. */
+  async labelRemoved(tx: Repos, workspaceId: string, labelId: string, ticketIds: string[]): Promise<void> {
+    const policy = await tx.slaPolicies.forScope(workspaceId, 'label', labelId);
+    if (policy) await tx.slaPolicies.remove(workspaceId, policy.id);
+    for (const id of ticketIds) await this.labelsChanged(tx, workspaceId, id);
+  }
+
+  /** A ticket's labels changed: its targets follow the policy that applies now (outcomes recorded stay). */
+  async labelsChanged(tx: Repos, workspaceId: string, ticketId: string): Promise<void> {
+    const ticket = await tx.tickets.get(workspaceId, ticketId);
+    if (ticket && ticket.status !== 'closed') await this.ticketOpened(tx, ticket);
   }
 
   /** Sets a ticket's due times from when it opened; called when it opens, and when its queue or policy changes. */

@@ -34,8 +34,19 @@ export function mentionedEmails(body: string): string[] {
   return [...new Set([...body.matchAll(MENTION)].map((m) => m[1]!.toLowerCase()))];
 }
 
+/** What other modules do, in the same transaction, when labels change (SLA policies scoped by label). */
+export interface LabelHooks {
+  /** A ticket's labels changed. */
+  ticketLabelsChanged?(tx: Repos, workspaceId: string, ticketId: string): Promise<void>;
+  /** A label was deleted; `ticketIds`: the open tickets that had it. */
+  labelRemoved?(tx: Repos, workspaceId: string, labelId: string, ticketIds: string[]): Promise<void>;
+}
+
 export class InboxToolsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly hooks: LabelHooks = {},
+  ) {}
 
   // ---- canned replies
 
@@ -142,7 +153,21 @@ export class InboxToolsService {
   }
 
   async removeLabel(workspaceId: string, id: string): Promise<void> {
-    const removed = await this.uow.transaction((tx) => tx.labels.remove(workspaceId, id));
+    const removed = await this.uow.transaction(async (tx) => {
+      // The open tickets that have it, for what depends on their labels (their SLA policy).
+      const ticketIds: string[] = [];
+      for (const status of ['open', 'pending'] as const) {
+        let cursor: string | null = null;
+        do {
+          const page = await tx.tickets.list(workspaceId, { labelId: id, status, limit: 200, cursor });
+          ticketIds.push(...page.items.map((t) => t.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+      }
+      const done = await tx.labels.remove(workspaceId, id);
+      if (done) await this.hooks.labelRemoved?.(tx, workspaceId, id, ticketIds);
+      return done;
+    });
     if (!removed) throw notFound('label', id);
   }
 
@@ -156,7 +181,10 @@ export class InboxToolsService {
       if (on) await tx.labels.attach(workspaceId, labelId, target, targetId);
       else await tx.labels.detach(workspaceId, labelId, target, targetId);
       // The ticket counts as changed, so open inboxes (the live stream) show its labels at once.
-      if (target === 'ticket') await tx.tickets.update(workspaceId, targetId, {});
+      if (target === 'ticket') {
+        await tx.tickets.update(workspaceId, targetId, {});
+        await this.hooks.ticketLabelsChanged?.(tx, workspaceId, targetId);
+      }
     });
     return (await repos.labels.on(workspaceId, target, [targetId])).get(targetId) ?? [];
   }

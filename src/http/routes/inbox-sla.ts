@@ -79,10 +79,11 @@ export const inboxSlaRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
       config: admin,
       schema: {
         tags: ['inbox'],
-        summary: 'An SLA policy for a queue: first-response and resolution targets in minutes, optionally in business hours; open tickets of the queue take it at once',
+        summary: 'An SLA policy for a queue or a label: first-response and resolution targets in minutes, optionally in business hours; its open tickets take it at once. A ticket takes the strictest of its labels’ policies, else its queue’s',
         body: z.object({
           name: z.string().trim().min(1).max(100),
-          queue_id: z.string().min(1).max(100),
+          queue_id: z.string().min(1).max(100).optional().describe('the queue whose tickets it applies to (or label_id)'),
+          label_id: z.string().min(1).max(100).optional().describe('the label whose tickets it applies to (or queue_id)'),
           first_response_minutes: minutes.default(null),
           resolution_minutes: minutes.default(null),
           business_hours: z.boolean().default(false),
@@ -93,7 +94,7 @@ export const inboxSlaRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (
     },
     async (req, reply) => {
       const b = req.body;
-      const policy = await sla.createPolicy(req.auth.workspaceId, { name: b.name, queueId: b.queue_id, firstResponseMinutes: b.first_response_minutes, resolutionMinutes: b.resolution_minutes, businessHours: b.business_hours, warningPercent: b.warning_percent });
+      const policy = await sla.createPolicy(req.auth.workspaceId, { name: b.name, queueId: b.queue_id ?? null, labelId: b.label_id ?? null, firstResponseMinutes: b.first_response_minutes, resolutionMinutes: b.resolution_minutes, businessHours: b.business_hours, warningPercent: b.warning_percent });
       return reply.status(201).send(policyView(policy));
     },
   );
