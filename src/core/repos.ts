@@ -9,6 +9,7 @@ import type { CustomerRepos } from './customers/repo.js';
 import type { EventRepos } from './events/repo.js';
 import type { NotificationRepos } from './notifications/repo.js';
 import type { RetentionRepos } from './retention/repo.js';
+import type { TeamRepos } from './team/repo.js';
 import type { TicketRepos } from './tickets/repo.js';
 import type { UsageRepos } from './usage/repo.js';
 import type { UserRepos } from './users/repo.js';
@@ -37,6 +38,7 @@ export interface Repos
     CustomerRepos,
     ConversationRepos,
     TicketRepos,
+    TeamRepos,
     RetentionRepos {
   jobs: {
     /** Writes the job to the outbox of the current transaction. */

@@ -15,6 +15,8 @@ import type { OrderHistoryService } from '../core/conversations/history.js';
 import type { LoyaltyService } from '../core/conversations/loyalty.js';
 import type { TicketService } from '../core/tickets/service.js';
 import type { UserService } from '../core/users/service.js';
+import type { TeamService } from '../core/team/service.js';
+import type { TicketOrderLinks } from '../core/tickets/order-link.js';
 import type { SandboxPhone } from '../core/sandbox-phone.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Metrics } from './metrics.js';
@@ -37,6 +39,10 @@ export interface HttpDeps {
   loyalty: LoyaltyService;
   tickets: TicketService;
   users: UserService;
+  /** Invitations, roles, queue membership, availability, automatic assignment, collision notice. */
+  team: TeamService;
+  /** Chat tickets linked to their customer's orders. */
+  orderLinks: TicketOrderLinks;
   /** The sandbox phone and demo order, when the hub runs with its simulators. */
   sandbox: SandboxPhone | null;
   queue: JobQueue;

@@ -30,6 +30,7 @@ import * as m0018 from './migrations/0018_workspace_brand.js';
 import * as m0019 from './migrations/0019_workspace_locale.js';
 import * as m0020 from './migrations/0020_ticket_reads.js';
 import * as m0014 from './migrations/0014_delivery_outcomes.js';
+import * as m0022 from './migrations/0022_inbox_team.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0019_workspace_locale': m0019,
   '0020_ticket_reads': m0020,
   '0014_delivery_outcomes': m0014,
+  '0022_inbox_team': m0022,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -18,6 +18,7 @@ import type { MarketplaceAdapter, MarketplaceThread, OutgoingAttachment } from '
 import type { Contact, Ticket, TicketContext, TicketMessage, TicketMessageKind, TicketStatus } from './model.js';
 import { MAX_CONVERSATION_ATTACHMENT_BYTES } from './model.js';
 import { ticketSubject } from './subject.js';
+import type { Assigner } from '../team/assignment.js';
 
 export const EMPIKPLACE = 'empikplace';
 const SOURCE_LABEL: Record<string, string> = { empikplace: 'EmpikPlace' };
@@ -190,6 +191,7 @@ export class TicketService {
     if (!created && context.products.length && ticket.context.products.length === 0) patch.context = context;
     if (Object.keys(patch).length) await tx.tickets.update(ws, ticket.id, patch);
     if (created) await this.autoReply(tx, ws, ticket);
+    if (created || patch.status === 'open') await this.assignLater(tx, ws, ticket);
     // The marketplace order joins the hub's orders, and its timeline shows the ticket (Orders > Activity).
     if (order) {
       const stored = await tx.orders.upsert(ws, connection.id, {
@@ -384,6 +386,8 @@ export class TicketService {
     await this.uow.repos.tickets.update(workspaceId, ticketId, patch);
     const conversationId = ticket.context.conversationId ?? null;
     if (patch.status === 'closed' && ticket.status !== 'closed' && conversationId && options.handBack !== false) await this.handBack(workspaceId, conversationId);
+    // A closed, handed-back or moved ticket may free an agent's place or wait in a queue that assigns automatically.
+    if (this.assigner && (patch.status !== undefined || patch.assignee !== undefined || patch.queueId !== undefined)) await this.assigner.run(workspaceId);
     return (await this.uow.repos.tickets.get(workspaceId, ticketId))!;
   }
 
@@ -436,7 +440,7 @@ export class TicketService {
     if (await tx.tickets.openForSource(ws, conversation.id)) return;
     const queue = (await tx.queues.list(ws))[0] ?? null;
     const order = orderId ? await tx.orders.get(ws, orderId) : null;
-    await tx.tickets.createIfNew(ws, {
+    const { ticket } = await tx.tickets.createIfNew(ws, {
       source: channelLabel(conversation.channel),
       sourceRef: conversation.id,
       externalId: `${conversation.id}:${Date.now()}`,
@@ -461,6 +465,7 @@ export class TicketService {
         handoverReason: reason,
       },
     });
+    await this.assignLater(tx, ws, ticket);
   }
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
@@ -471,9 +476,22 @@ export class TicketService {
       const last = await tx.tickets.latestForSource(conversation.workspaceId, conversation.id);
       if (!last) return;
       await tx.tickets.update(conversation.workspaceId, last.id, { status: 'open' });
+      await this.assignLater(tx, conversation.workspaceId, last);
       ticket = last;
     }
     await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
     await tx.tickets.update(conversation.workspaceId, ticket.id, { lastMessageAt: at, ...(!ticket.subject && subject ? { subject: ticketSubject(subject) } : {}) });
+  }
+
+  // ---- automatic assignment (src/core/team/assignment.ts)
+
+  /** Set by the app: runs automatic assignment after an agent changes a ticket. */
+  assigner: Assigner | null = null;
+
+  /** A ticket arrived or reopened unassigned in a queue that assigns automatically: assigned once this commits. */
+  private async assignLater(tx: Repos, ws: string, ticket: Pick<Ticket, 'id' | 'queueId' | 'assignee'>): Promise<void> {
+    if (ticket.assignee || !ticket.queueId) return;
+    const queue = await tx.queues.get(ws, ticket.queueId);
+    if (queue && queue.assignment !== 'off') await tx.jobs.enqueue({ type: 'ticket.assign', workspaceId: ws, payload: { ticketId: ticket.id } });
   }
 }

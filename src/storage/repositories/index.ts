@@ -15,6 +15,7 @@ import { customersRepo, erasureRepo } from './customers.js';
 import { chatSettingsRepo, conversationsRepo, flowModulesRepo, loyaltyRepo, ndrCasesRepo, verificationCodesRepo } from './conversations.js';
 import { categoriesRepo, contactsRepo, customFieldsRepo, queuesRepo, ticketMessagesRepo, ticketReadsRepo, ticketsRepo } from './tickets.js';
 import { maintenanceRepo } from './retention.js';
+import { assignmentRepo, invitesRepo, queueMembersRepo, ticketViewersRepo } from './team.js';
 
 /** The transaction's outbox: a job written here starts once the transaction has committed. */
 function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
@@ -54,6 +55,10 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   tickets: ticketsRepo,
   ticketMessages: ticketMessagesRepo,
   ticketReads: ticketReadsRepo,
+  invites: invitesRepo,
+  queueMembers: queueMembersRepo,
+  ticketViewers: ticketViewersRepo,
+  assignment: assignmentRepo,
   activities: activitiesRepo,
   jobs: jobsRepo,
   maintenance: maintenanceRepo,
