@@ -29,6 +29,7 @@ import { customerRoutes } from './routes/customers.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { teamRoutes } from './routes/team.js';
 import { setupRoutes } from './routes/setup.js';
 import { versionRoutes } from './routes/version.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
@@ -160,6 +161,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(erasureRoutes(deps));
       await v1.register(conversationRoutes(deps));
       await v1.register(ticketRoutes(deps));
+      await v1.register(teamRoutes(deps));
       await v1.register(setupRoutes(deps));
       await v1.register(versionRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));

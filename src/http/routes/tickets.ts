@@ -9,6 +9,7 @@ import { ticketStatuses } from '../../core/tickets/model.js';
 import { admin, agent } from '../roles.js';
 import { inboxTickets } from '../../core/tickets/inbox-list.js';
 import type { InboxTicket } from '../../core/tickets/inbox-list.js';
+import { viewerChanges } from '../viewer-events.js';
 
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
@@ -173,7 +174,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
   app.patch(
     '/tickets/:id',
-    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish().describe('"me" assigns the ticket to the signed-in user'), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }), response: { 200: rs.Ticket } } },
+    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish().describe('"me" assigns the ticket to the signed-in user'), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false'), order_id: z.string().min(1).max(100).optional().describe('Links a chat ticket to an order of its customer (GET /v1/tickets/{id}/orders); the order’s timeline then shows the ticket') }), response: { 200: rs.Ticket } } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -182,7 +183,13 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
-      const updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back });
+      // The order is checked before anything is written (src/core/tickets/order-link.ts).
+      if (b.order_id !== undefined) await deps.orderLinks.check(req.auth.workspaceId, req.params.id, b.order_id);
+      let updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back });
+      if (b.order_id !== undefined) {
+        await deps.orderLinks.link(req.auth.workspaceId, req.params.id, b.order_id);
+        updated = (await repos.tickets.get(req.auth.workspaceId, req.params.id)) ?? updated;
+      }
       return inboxView((await inboxTickets(repos, req.auth.workspaceId, [updated], req.auth.userId))[0]!);
     },
   );
@@ -243,6 +250,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     reply.raw.write(': connected\n\n');
     let since = Date.now() - 1000;
     const seen = new Set<string>();
+    const lastViewers = new Map<string, string>();
     let closed = false;
     req.raw.on('close', () => {
       closed = true;
@@ -267,6 +275,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
           since = Math.max(since, m.updatedAt);
         }
         if (seen.size > 5000) seen.clear();
+        // Collision notice: who has which ticket open, sent when it changes (src/http/routes/team.ts).
+        for (const [ticketId, viewers] of await deps.team.viewers(ws, null).then((v) => viewerChanges(lastViewers, v))) send('ticket.viewers', { ticket_id: ticketId, viewers });
         reply.raw.write(': ping\n\n');
         await new Promise((r) => setTimeout(r, 500));
       }
