@@ -8,6 +8,7 @@ import { Async, ErrorBox, StatusBadge, useAction, useLoad, when } from '../ui';
 import { Link, navigate, useLocation } from '../router';
 import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
+import { AvailabilityBar, OrderLink, VIEWERS_EVENT, ViewersNotice } from './inbox-team';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -60,6 +61,8 @@ function useInboxUpdates(onChange: () => void): void {
     };
     es.addEventListener('ticket', changed);
     es.addEventListener('ticket.message', changed);
+    // Who has which ticket open (the collision notice in ./inbox-team.tsx listens).
+    es.addEventListener('ticket.viewers', (e) => window.dispatchEvent(new CustomEvent(VIEWERS_EVENT, { detail: JSON.parse((e as MessageEvent<string>).data) as unknown })));
     return () => {
       es.close();
       if (pending !== null) window.clearTimeout(pending);
@@ -92,6 +95,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
   return (
     <section>
       <h1>Inbox</h1>
+      {signedIn ? <AvailabilityBar session={session} /> : null}
       <Filters values={filters} queues={queues.data?.data ?? []} categories={categories.data?.data ?? []} ticketId={ticketId} signedIn={signedIn} />
       <div className="split">
         <div className="list-pane">
@@ -281,6 +285,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
               {customerLabel(t)} · {t.source}
               {t.handover_reason && t.title !== t.handover_reason ? <span className="muted"> · handed over: {t.handover_reason}</span> : null}
             </p>
+            <ViewersNotice ticketId={t.id} session={session} />
             <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
             <ol className="messages" aria-label="Messages">
@@ -290,7 +295,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
             </ol>
             <ReplyBox ticketId={t.id} onSent={() => { load.reload(true); onChanged(); }} />
           </div>
-          <Sidebar t={t} />
+          <Sidebar t={t} onChanged={() => { load.reload(true); onChanged(); }} />
         </div>
       )}
     </Async>
@@ -442,7 +447,7 @@ function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }
   );
 }
 
-function Sidebar({ t }: { t: TicketDetail }) {
+function Sidebar({ t, onChanged }: { t: TicketDetail; onChanged: () => void }) {
   return (
     <aside className="sidebar" aria-label="Customer and order">
       <h3>{t.contact || !t.customer_id ? 'Contact' : 'Customer'}</h3>
@@ -517,6 +522,7 @@ function Sidebar({ t }: { t: TicketDetail }) {
           </ul>
         </>
       ) : null}
+      <OrderLink ticket={t} onLinked={onChanged} />
     </aside>
   );
 }
