@@ -194,7 +194,7 @@ function MemberRow({ member, queues, self, onChanged }: { member: TeamMember; qu
   return (
     <li className="card team-member" data-testid="team-member" data-email={member.email}>
       <form onSubmit={(e) => void save(e)}>
-        <p className="row-top">
+        <p>
           <strong>{member.name ?? member.email}</strong> <span className="muted">{member.email}</span>
           {self ? <span className="muted"> (you)</span> : null}{' '}
           {member.active ? (
