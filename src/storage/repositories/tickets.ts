@@ -113,9 +113,10 @@ export function queuesRepo(db: Db): QueuesRepo {
   });
   return {
     async create(workspaceId, input) {
-      const row = { id: newId('q'), workspace_id: workspaceId, name: input.name, auto_reply: input.autoReply, signature: input.signature, created_at: Date.now(), assignment: 'off', last_assigned_user_id: null };
+      // The assignment columns take their defaults (off, none), so this insert also serves a database before 0022.
+      const row = { id: newId('q'), workspace_id: workspaceId, name: input.name, auto_reply: input.autoReply, signature: input.signature, created_at: Date.now() };
       await db.insertInto('queues').values(row).execute();
-      return from(row);
+      return from({ ...row, assignment: 'off', last_assigned_user_id: null });
     },
     async get(workspaceId, id) {
       const r = await db.selectFrom('queues').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();

@@ -19,9 +19,10 @@ const userFrom = (r: { id: string; workspace_id: string; email: string; name: st
 export function usersRepo(db: Db): UsersRepo {
   return {
     async create(workspaceId, input) {
-      const row = { id: newId('usr'), workspace_id: workspaceId, email: input.email, name: input.name, role: input.role, password_hash: input.passwordHash, created_at: Date.now(), deactivated_at: null, availability: 'offline', capacity: null };
+      // Availability, capacity and deactivation take their defaults (offline, no limit, active).
+      const row = { id: newId('usr'), workspace_id: workspaceId, email: input.email, name: input.name, role: input.role, password_hash: input.passwordHash, created_at: Date.now() };
       await insertUnique('user', () => db.insertInto('users').values(row).execute());
-      return userFrom(row);
+      return userFrom({ ...row, deactivated_at: null, availability: 'offline', capacity: null });
     },
     async get(workspaceId, id) {
       const r = await db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
