@@ -308,6 +308,24 @@ describe.each(variants)('the support team and assignment ($name)', (variant) => 
     expect((await inject<Row>('PATCH', `/v1/tickets/${waitingRow.id}`, tm.emails['Eve']!, { assignee: 'me' })).body.assignee).toBe(tm.emails['Eve']);
   });
 
+  it('a reopened unassigned ticket is assigned when the customer writes again', async () => {
+    const tm = await team(['Hal']);
+    expect((await inject('PATCH', `/v1/team/${tm.idOf('Hal')}`, tm.admin, { queue_ids: [tm.queue.id] })).status).toBe(200);
+    expect((await inject('PUT', '/v1/availability', tm.emails['Hal']!, { availability: 'online' })).status).toBe(200);
+    expect((await inject('PUT', `/v1/queues/${tm.queue.id}/assignment`, tm.admin, { mode: 'round_robin' })).status).toBe(200);
+    const ticket = await tm.newTicket();
+    await assignedTo(tm, ticket, 'Hal');
+    // Closed and handed back to nobody, the agent keeping the chat: a closed ticket is not given out.
+    const closed = await inject<Row>('PATCH', `/v1/tickets/${(await ticket.row()).id}`, tm.admin, { status: 'closed', assignee: null, hand_back: false });
+    expect(closed.body).toMatchObject({ status: 'closed', assignee: null });
+    await settle();
+    expect((await ticket.row()).assignee).toBeNull();
+    // The customer writes again: the ticket reopens and is assigned.
+    await t.line.emitInbound({ userId: ticket.user, botUserId: tm.channel.botUserId, text: 'Hello again?' });
+    const reopened = await assignedTo(tm, ticket, 'Hal');
+    expect(reopened.status).toBe('open');
+  });
+
   it('collision notice: each agent sees who else has the ticket open, by heartbeat and on the inbox stream, until they leave or it expires', async () => {
     const tm = await team(['Fay', 'Gus']);
     const ticket = await tm.newTicket();

@@ -34,6 +34,7 @@ export interface Viewer {
 
 export class TeamService {
   private readonly now: () => number;
+  private lastPrune = 0;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -204,6 +205,11 @@ export class TeamService {
     if (!(await this.uow.repos.tickets.get(workspaceId, ticketId))) throw notFound('ticket', ticketId);
     const now = this.now();
     await this.uow.repos.ticketViewers.touch(workspaceId, ticketId, userId, now);
+    // Heartbeats of closed browsers (which never said they left) go after a while.
+    if (now - this.lastPrune > PRESENCE_TTL_MS) {
+      this.lastPrune = now;
+      await this.uow.repos.ticketViewers.prune(workspaceId, now - 10 * PRESENCE_TTL_MS);
+    }
     return (await this.viewers(workspaceId, [ticketId])).get(ticketId)?.filter((v) => v.userId !== userId) ?? [];
   }
 
