@@ -1,6 +1,7 @@
 // The team in Chromium: an admin invites a user from the Team page; the user opens the one-time link, chooses
 // their name and password, signs in and goes online; the admin adds them to a queue with automatic assignment;
-// a new chat ticket lands assigned to them, and their inbox says so. A used link says it was used. The Team
+// a new chat ticket lands assigned to them, and their inbox says so; when the admin opens it too, each sees the
+// other's name. A used link says it was used. The Team
 // page and the invitation page pass axe-core and fit a 375 px wide screen.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,6 +128,13 @@ describe('the team in Chromium: invite, accept, queue with automatic assignment'
     await expect.poll(() => nia.getByTestId('ticket-row').first().getByTestId('ticket-row-assignee').innerText(), { timeout: 20_000 }).toBe('Assigned to you');
     await nia.getByTestId('ticket-row').first().click();
     await expect.poll(() => nia.getByTestId('ticket-assignee').innerText()).toBe('Assigned to you');
+    // The admin opens the same ticket: each sees the other's name.
+    await admin.goto(`${t.hub.url}/inbox/${ticket.id}`);
+    await expect.poll(() => admin.getByTestId('collision-notice').innerText(), { timeout: 20_000 }).toContain('Nia Newcomer');
+    await expect.poll(() => nia.getByTestId('collision-notice').innerText(), { timeout: 20_000 }).toContain('Ada Admin');
     await checkState(nia, 'inbox-assigned-online');
-  });
+    // The admin leaves the ticket: the notice goes.
+    await admin.getByTestId('nav-orders').click();
+    await expect.poll(() => nia.getByTestId('collision-notice').count(), { timeout: 20_000 }).toBe(0);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 // The inbox's team pieces: the signed-in agent's availability and their colleagues', the collision notice (who
 // else has this ticket open), and linking a chat ticket to one of its customer's orders.
 import { useEffect, useId, useState } from 'react';
-import { del, enc, get, patch, post, put } from '../api';
+import { authHeaders, del, enc, get, patch, post, put } from '../api';
 import type { Session } from '../api';
 import type { Agent, LinkableOrder, List, TeamMember, TicketDetail, TicketViewers } from '../types';
 import { AVAILABILITY_LABELS } from '../types';
@@ -70,10 +70,14 @@ export function ViewersNotice({ ticketId, session }: { ticketId: string; session
       if (frame.ticket_id === ticketId) setViewers(frame.viewers.filter((v) => v.user_id !== session.user.id));
     };
     window.addEventListener(VIEWERS_EVENT, onFrame);
+    // Closing the tab or leaving the console: say so while the page goes (else the presence expires in 30 s).
+    const onHide = () => void fetch(`/v1/tickets/${enc(ticketId)}/viewing`, { method: 'DELETE', headers: authHeaders('DELETE'), credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+    window.addEventListener('pagehide', onHide);
     return () => {
       stopped = true;
       window.clearInterval(timer);
       window.removeEventListener(VIEWERS_EVENT, onFrame);
+      window.removeEventListener('pagehide', onHide);
       void del(`/v1/tickets/${enc(ticketId)}/viewing`).catch(() => undefined);
     };
   }, [ticketId, session.mode, session.user.id]);
