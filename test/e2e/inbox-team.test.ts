@@ -21,6 +21,7 @@ describe('the team in Chromium: invite, accept, queue with automatic assignment'
   let t: TestHub;
   let browser: Browser;
   let key = '';
+  let lineId = '';
   const password = 'e2e correct horse battery';
   const invitedPassword = 'invited correct horse battery';
   const invitedEmail = `nia-${hex(3)}@team.example`;
@@ -57,6 +58,7 @@ describe('the team in Chromium: invite, accept, queue with automatic assignment'
     t.line.addChannel(channel);
     const line = (await t.api<{ id: string; webhook_url: string }>('POST', '/v1/channel-accounts', key, { channel: 'line', provider: 'line', channel_access_token: channel.channelAccessToken, channel_secret: channel.channelSecret })).body;
     t.line.addChannel({ ...channel, webhookUrl: line.webhook_url });
+    lineId = line.id;
     expect((await t.api('POST', '/v1/queues', key, { name: 'Support' })).status).toBe(201);
     browser = await launchChromium();
   }, 60_000);
@@ -119,8 +121,12 @@ describe('the team in Chromium: invite, accept, queue with automatic assignment'
     await expect.poll(async () => (await t.api<{ data: Array<{ name: string; assignment: string }> }>('GET', '/v1/queue-assignment', key)).body.data.find((q) => q.name === 'Support')?.assignment).toBe('round_robin');
     await checkState(admin, 'team-queue-assignment');
 
-    // A customer asks for an agent: the new ticket is Nia's, and her inbox shows it as hers.
+    // A customer (with an order in the store) asks for an agent: the new ticket is Nia's, and her inbox shows it as hers.
     const user = `U${hex(16)}`;
+    const store = (await t.api<{ id: string }>('POST', '/v1/store-connections', key, { platform: 'generic', name: 'Harbour Shop' })).body.id;
+    expect((await t.api('POST', '/v1/customers', key, { name: 'Kim Park', email: 'kim@buyers.example', identities: [{ kind: 'line', value: user, channel_account_id: lineId }] })).status).toBe(201);
+    const order = await t.api<{ order_id: string }>('POST', '/v1/events', key, { store_connection_id: store, type: 'order.placed', idempotency_key: `e2e-${hex(6)}`, order: { id: 'hb-77', name: '#HB77', customer_name: 'Kim Park', email: 'kim@buyers.example', total: { amount: '320', currency: 'TWD' } } });
+    expect(order.status).toBe(201);
     await t.line.emitInbound({ userId: user, botUserId: channel.botUserId, text: 'agent' });
     const ticket = await waitFor(async () => (await t.api<{ data: Array<{ id: string; customer_external_id: string; assignee: string | null }> }>('GET', '/v1/tickets?limit=100', key)).body.data.find((r) => r.customer_external_id === user), { what: 'the ticket' });
     await expect.poll(async () => (await t.api<{ assignee: string | null }>('GET', `/v1/tickets/${ticket.id}`, key)).body.assignee, { timeout: 20_000 }).toBe(invitedEmail);
@@ -136,5 +142,18 @@ describe('the team in Chromium: invite, accept, queue with automatic assignment'
     // The admin leaves the ticket: the notice goes.
     await admin.getByTestId('nav-orders').click();
     await expect.poll(() => nia.getByTestId('collision-notice').count(), { timeout: 20_000 }).toBe(0);
+
+    // Nia links the chat to the customer's order; the order's timeline then shows the ticket.
+    await nia.getByTestId('order-link-select').selectOption(order.body.order_id);
+    await nia.getByTestId('order-link-submit').click();
+    await expect.poll(async () => (await t.api<{ order: { id: string } | null }>('GET', `/v1/tickets/${ticket.id}`, key)).body.order?.id).toBe('#HB77');
+    await nia.getByTestId('nav-orders').click();
+    await nia.getByTestId('order-row').filter({ hasText: '#HB77' }).click();
+    const entry = nia.getByTestId('activity-entry').filter({ hasText: 'ticket.linked' });
+    await entry.waitFor();
+    await entry.getByTestId('activity-ticket').click();
+    await expect.poll(() => new URL(nia.url()).pathname).toBe(`/inbox/${ticket.id}`);
+    // A chat without a subject of its own is now named by its order.
+    await expect.poll(() => nia.getByTestId('ticket-heading').innerText()).toBe('Order #HB77');
   }, 120_000);
 });
