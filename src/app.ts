@@ -61,6 +61,9 @@ import type { SandboxPhone } from './core/sandbox-phone.js';
 import { TicketService } from './core/tickets/service.js';
 import { InboxToolsService } from './core/inbox-tools/service.js';
 import { InboxSlaService } from './core/inbox-sla/service.js';
+import { TicketOrderLinks } from './core/tickets/order-link.js';
+import { Assigner } from './core/team/assignment.js';
+import { TeamService } from './core/team/service.js';
 import { buildHttpApp } from './http/app.js';
 import { Metrics, instrumentProviders } from './http/metrics.js';
 import { buildProbeApp } from './http/probes.js';
@@ -232,6 +235,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   chat.inbox = tickets;
   const sla = new InboxSlaService(uow, secrets, publicUrl, opts.clock ?? Date.now);
   tickets.sla = sla;
+  const assigner = new Assigner(uow);
+  tickets.assigner = assigner;
+  const team = new TeamService(uow, users, assigner, config.http.publicUrl, opts.clock ? { now: opts.clock } : {});
+  const orderLinks = new TicketOrderLinks(uow);
   const engine = new ConversationEngine({ uow, providers, secrets, connections, planner, loyalty, history, log: logger, inbox: tickets, ...(opts.clock ? { now: opts.clock } : {}) });
   const retention = new RetentionService(uow, config.retention);
   const chatProfiles = new ChatProfiles(uow, providers, secrets, logger);
@@ -245,6 +252,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     'conversation.turn': (p, ctx) => engine.handleInbound(p, ctx),
     'marketplace.poll': (p, ctx) => tickets.poll(p, ctx),
     'ticket.send': (p, ctx) => tickets.send(p, ctx),
+    'ticket.assign': async (_p, ctx) => {
+      if (ctx.workspaceId) await assigner.run(ctx.workspaceId);
+    },
     'retention.prune': (p, ctx) => retention.run(p, ctx),
     'chat-profile.fetch': (p, ctx) => chatProfiles.refresh(p, ctx),
   };
@@ -298,7 +308,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   };
   // The worker answers health, readiness and metrics on its own port.
   const probes = role === 'worker' ? buildProbeApp({ queue, metrics, ready }, logger) : null;
-  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow, { ticketLabelsChanged: (tx, ws, id) => sla.labelsChanged(tx, ws, id), labelRemoved: (tx, ws, id, tickets) => sla.labelRemoved(tx, ws, id, tickets) }), sla, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
+  const http = role === 'worker' ? null : await buildHttpApp({ config, uow, workspaces, connections, customers, settings, ingress, planner, push, outbound, optOuts, chat, history, loyalty, tickets, inboxTools: new InboxToolsService(uow, { ticketLabelsChanged: (tx, ws, id) => sla.labelsChanged(tx, ws, id), labelRemoved: (tx, ws, id, tickets) => sla.labelRemoved(tx, ws, id, tickets) }), sla, team, orderLinks, users, sandbox: opts.sandbox ?? null, queue, metrics, ready, version }, logger);
 
   const hub: Hub = {
     config,

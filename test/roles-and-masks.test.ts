@@ -52,13 +52,13 @@ describe('roles declared per route, and masks', () => {
     await t?.close();
   });
 
-  it('every route of the app declares its role; only sign-in is open under /v1', () => {
+  it('every route of the app declares its role; only sign-in and the invitation link are open under /v1', () => {
     const routes = declaredRoutes(t.hub.http!);
     expect(routes.length).toBeGreaterThan(80);
     const undeclared = routes.filter((r) => !r.role).map((r) => `${r.method} ${r.url}`);
     expect(undeclared).toEqual([]);
     const openV1 = routes.filter((r) => r.url.startsWith('/v1') && r.role === 'open' && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
-    expect(openV1).toEqual(['POST /v1/session']);
+    expect(openV1).toEqual(['POST /v1/session', 'POST /v1/invite/check', 'POST /v1/invite/accept']);
     // Outside /v1 everything is open by design: webhooks (signed), health, metrics, docs, console files.
     expect(routes.filter((r) => !r.url.startsWith('/v1')).every((r) => r.role === 'open')).toBe(true);
   });

@@ -22,6 +22,8 @@ import { InboxSettingsPage } from './pages/InboxSettings';
 import { ContactsPage } from './pages/Contacts';
 import { MentionsBadge, MentionsPage } from './inbox-tools';
 import { ServiceLevelsPage } from './pages/ServiceLevels';
+import { TeamPage } from './pages/Team';
+import { AcceptInvitePage } from './pages/AcceptInvite';
 
 // Home (the first-run checklist), Integrations and Developers show secrets and access (connections, API keys,
 // webhooks), and Jobs the queue and the dead jobs: admins only.
@@ -38,6 +40,7 @@ const NAV = [
   { to: '/inbox-settings', label: 'Inbox settings', testid: 'nav-inbox-settings', adminOnly: true },
   { to: '/reports', label: 'Reports', testid: 'nav-reports' },
   { to: '/usage', label: 'Usage', testid: 'nav-usage' },
+  { to: '/team', label: 'Team', testid: 'nav-team', adminOnly: true },
   { to: '/developers', label: 'Developers', testid: 'nav-developers', adminOnly: true },
   { to: '/jobs', label: 'Jobs', testid: 'nav-jobs', adminOnly: true },
   { to: '/phone', label: 'Sandbox phone', testid: 'nav-phone' },
@@ -56,6 +59,8 @@ export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [restoring, setRestoring] = useState(true);
   const [restoreError, setRestoreError] = useState<unknown>(null);
+  const invitePath = window.location.pathname === '/invite';
+  const [invited, setInvited] = useState<string | null>(null);
 
   useEffect(() => {
     restoreSession().then(
@@ -88,17 +93,36 @@ export function App() {
     if (!session && !restoring) document.title = `Sign in · ${APP_NAME}`;
   }, [session, restoring]);
 
+  // An invitation link opens its own page, signed in or not (it makes a new account).
+  if (invitePath && !invited) {
+    return (
+      <main className="signin-wrap" id="main">
+        <AcceptInvitePage
+          onDone={(email) => {
+            // The link is used: it leaves the address bar, and the sign-in page says what to do next.
+            window.history.replaceState(null, '', '/');
+            setInvited(email);
+          }}
+        />
+      </main>
+    );
+  }
   if (restoring) return <Loading label="Starting the console…" />;
   if (!session) {
     return (
       <main className="signin-wrap" id="main">
         {restoreError ? <ErrorBox error={restoreError} /> : null}
+        {invited ? (
+          <p className="notice" role="status" data-testid="invite-accepted">
+            Your account is ready: sign in with {invited} and the password you chose.
+          </p>
+        ) : null}
         <SignInPage
           expired={expired}
           onSignedIn={(s) => {
             setExpired(false);
             setSession(s);
-            if (window.location.pathname === '/' || window.location.pathname === '/signin') navigate(homeOf(s), true);
+            if (window.location.pathname === '/' || window.location.pathname === '/signin' || window.location.pathname === '/invite') navigate(homeOf(s), true);
           }}
         />
       </main>
@@ -209,6 +233,7 @@ function Page({ path, session }: { path: string; session: Session }): ReactNode 
     ['/customers/:id', (p) => <CustomersPage customerId={p.id ?? null} />],
     ['/reports', () => <ReportsPage session={session} />],
     ['/usage', () => <UsagePage session={session} />],
+    ['/team', () => (session.user.role === 'admin' ? <TeamPage session={session} /> : <p className="note">Only admins can manage the team.</p>)],
     ['/developers', () => <DevelopersPage />],
     ['/jobs', () => (session.user.role === 'admin' ? <JobsPage /> : <p className="note">Only admins can see the jobs.</p>)],
     ['/phone', () => <PhonePage />],

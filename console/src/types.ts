@@ -71,3 +71,15 @@ export const CHANNELS = ['whatsapp', 'messenger', 'line', 'sms', 'email'] as con
 export const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp', messenger: 'Messenger', line: 'LINE', sms: 'SMS', email: 'E-mail' };
 
 export const channelLabel = (c: string): string => CHANNEL_LABELS[c] ?? c;
+
+export type TeamMember = S['TeamMember'];
+export type Invite = S['Invite'];
+export type CreatedInvite = S['CreatedInvite'];
+export type InviteCheck = S['InviteCheck'];
+export type QueueAssignment = S['QueueAssignment'];
+export type Agent = S['Agent'];
+export type TicketViewers = S['TicketViewers'];
+export type LinkableOrder = S['LinkableOrder'];
+
+export const AVAILABILITY_LABELS: Record<string, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
+export const ASSIGNMENT_LABELS: Record<string, string> = { off: 'Off (assign by hand)', round_robin: 'Round-robin', least_open: 'Fewest open tickets' };

@@ -41,6 +41,10 @@ export const jobCatalogue = {
     description: 'Send an agent reply or auto-reply of a ticket to the marketplace thread',
     payload: z.object({ messageId: z.string() }),
   },
+  'ticket.assign': {
+    description: 'Give the waiting tickets of queues with automatic assignment to online agents with room (a ticket arrived or reopened)',
+    payload: z.object({ ticketId: z.string().optional() }),
+  },
   'chat-profile.fetch': {
     description: 'Read a chat user’s display name from the channel’s profile API (LINE) onto their customer identity',
     payload: z.object({ channelAccountId: z.string(), customerId: z.string(), identityId: z.string(), userId: z.string() }),

@@ -10,6 +10,7 @@ import type { EventRepos } from './events/repo.js';
 import type { NotificationRepos } from './notifications/repo.js';
 import type { ReportRepos } from './reports/repo.js';
 import type { RetentionRepos } from './retention/repo.js';
+import type { TeamRepos } from './team/repo.js';
 import type { TicketRepos } from './tickets/repo.js';
 import type { InboxToolRepos } from './inbox-tools/repo.js';
 import type { InboxSlaRepos } from './inbox-sla/repo.js';
@@ -43,6 +44,7 @@ export interface Repos
     ReportRepos,
     InboxToolRepos,
     InboxSlaRepos,
+    TeamRepos,
     RetentionRepos {
   jobs: {
     /** Writes the job to the outbox of the current transaction. */

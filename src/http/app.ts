@@ -33,6 +33,7 @@ import { ticketRoutes } from './routes/tickets.js';
 import { inboxToolRoutes } from './routes/inbox-tools.js';
 import { inboxSlaRoutes } from './routes/inbox-sla.js';
 import { csatPageRoutes } from './csat-page.js';
+import { teamRoutes } from './routes/team.js';
 import { setupRoutes } from './routes/setup.js';
 import { versionRoutes } from './routes/version.js';
 import { SESSION_COOKIE, sessionRoutes } from './routes/session.js';
@@ -169,6 +170,7 @@ export async function buildHttpApp(deps: HttpDeps, logger: AppLogger): Promise<F
       await v1.register(ticketRoutes(deps));
       await v1.register(inboxToolRoutes(deps));
       await v1.register(inboxSlaRoutes(deps));
+      await v1.register(teamRoutes(deps));
       await v1.register(setupRoutes(deps));
       await v1.register(versionRoutes(deps));
       if (deps.sandbox) await v1.register(sandboxRoutes(deps, deps.sandbox));

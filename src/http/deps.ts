@@ -17,6 +17,8 @@ import type { TicketService } from '../core/tickets/service.js';
 import type { InboxToolsService } from '../core/inbox-tools/service.js';
 import type { InboxSlaService } from '../core/inbox-sla/service.js';
 import type { UserService } from '../core/users/service.js';
+import type { TeamService } from '../core/team/service.js';
+import type { TicketOrderLinks } from '../core/tickets/order-link.js';
 import type { SandboxPhone } from '../core/sandbox-phone.js';
 import type { JobQueue } from '../core/jobs.js';
 import type { Metrics } from './metrics.js';
@@ -43,6 +45,10 @@ export interface HttpDeps {
   /** Business hours, SLA policies and CSAT of the inbox. */
   sla: InboxSlaService;
   users: UserService;
+  /** Invitations, roles, queue membership, availability, automatic assignment, collision notice. */
+  team: TeamService;
+  /** Chat tickets linked to their customer's orders. */
+  orderLinks: TicketOrderLinks;
   /** The sandbox phone and demo order, when the hub runs with its simulators. */
   sandbox: SandboxPhone | null;
   queue: JobQueue;

@@ -673,7 +673,7 @@ export const PhoneMessageAccepted = z.object({ accepted: z.literal(true) });
 export const InboxEvents = named(
   'InboxEvents',
   z.string(),
-  '"event: ticket" (data: a Ticket) and "event: ticket.message" (data: a TicketMessage) frames, and comment lines that keep the connection open',
+  '"event: ticket" (data: a Ticket), "event: ticket.message" (data: a TicketMessage) and "event: ticket.viewers" (data: a TicketViewers: who has the ticket open, sent when that changes) frames, and comment lines that keep the connection open',
 );
 
 /** Named schemas sent with another media type than JSON. */

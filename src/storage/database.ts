@@ -24,16 +24,17 @@ import * as m0010 from './migrations/0010_workspace_foreign_keys.js';
 import * as m0011 from './migrations/0011_webhook_delivery_attempts.js';
 import * as m0012 from './migrations/0012_sign_in_failures.js';
 import * as m0013 from './migrations/0013_retention_and_erasure.js';
+import * as m0014 from './migrations/0014_delivery_outcomes.js';
 import * as m0015 from './migrations/0015_chat_profiles.js';
 import * as m0017 from './migrations/0017_conversation_lanes.js';
 import * as m0018 from './migrations/0018_workspace_brand.js';
 import * as m0019 from './migrations/0019_workspace_locale.js';
 import * as m0020 from './migrations/0020_ticket_reads.js';
 import * as m0021 from './migrations/0021_inbox_tools.js';
+import * as m0022 from './migrations/0022_inbox_team.js';
+import * as m0023 from './migrations/0023_business_hours_sla_csat.js';
 import * as m0024 from './migrations/0024_job_trace_context.js';
 import * as m0025 from './migrations/0025_reports.js';
-import * as m0023 from './migrations/0023_business_hours_sla_csat.js';
-import * as m0014 from './migrations/0014_delivery_outcomes.js';
 
 export type Db = Kysely<Database>;
 export type DialectKind = 'sqlite' | 'postgres';
@@ -53,16 +54,17 @@ export const migrations: Record<string, Migration> = {
   '0011_webhook_delivery_attempts': m0011,
   '0012_sign_in_failures': m0012,
   '0013_retention_and_erasure': m0013,
+  '0014_delivery_outcomes': m0014,
   '0015_chat_profiles': m0015,
   '0017_conversation_lanes': m0017,
   '0018_workspace_brand': m0018,
   '0019_workspace_locale': m0019,
   '0020_ticket_reads': m0020,
   '0021_inbox_tools': m0021,
+  '0022_inbox_team': m0022,
+  '0023_business_hours_sla_csat': m0023,
   '0024_job_trace_context': m0024,
   '0025_reports': m0025,
-  '0023_business_hours_sla_csat': m0023,
-  '0014_delivery_outcomes': m0014,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -1,5 +1,7 @@
 // Table types for Kysely. Conventions that keep one schema working on SQLite and PostgreSQL:
 // ids are text, times are epoch milliseconds in bigint columns, JSON is text, booleans are 0/1 integers.
+import type { Generated } from 'kysely';
+
 export interface WorkspacesTable {
   id: string;
   name: string;
@@ -395,13 +397,17 @@ export interface CsatSurveysTable {
 
 export interface Database {
   installation: { id: string; created_at: number };
-  users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number };
+  users: { id: string; workspace_id: string; email: string; name: string | null; role: string; password_hash: string; created_at: number; deactivated_at: number | null; availability: Generated<string>; capacity: number | null };
   sessions: { id: string; token_hash: string; user_id: string; workspace_id: string; csrf_token: string; created_at: number; expires_at: number };
   sign_in_failures: { key: string; failed_at: number };
   custom_fields: { id: string; workspace_id: string; name: string; type: string; created_at: number };
   contacts: { id: string; workspace_id: string; name: string | null; email: string | null; phone: string | null; fields: string; created_at: number; updated_at: number };
   contact_field_values: { workspace_id: string; field_id: string; value: string; contact_id: string };
-  queues: { id: string; workspace_id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number };
+  queues: { id: string; workspace_id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number; assignment: Generated<string>; last_assigned_user_id: string | null };
+  queue_members: { workspace_id: string; queue_id: string; user_id: string; created_at: number };
+  user_invites: { id: string; workspace_id: string; email: string; role: string; queue_ids: string; token_hash: string; invited_by: string | null; expires_at: number; accepted_at: number | null; revoked_at: number | null; created_at: number };
+  ticket_viewers: { workspace_id: string; ticket_id: string; user_id: string; seen_at: number };
+  assignment_runs: { workspace_id: string; runs: number };
   categories: { id: string; workspace_id: string; name: string; created_at: number };
   tickets: TicketsTable;
   ticket_messages: TicketMessagesTable;

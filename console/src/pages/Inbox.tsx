@@ -10,6 +10,7 @@ import { formatMoney } from '../money';
 import { usePageTitle } from './page-title';
 import { Composer, LabelChips, LabelEditor, LabelFilter, useReadMentions } from '../inbox-tools';
 import { SlaBadge, SlaLine } from '../sla';
+import { AvailabilityBar, OrderLink, VIEWERS_EVENT, ViewersNotice } from './inbox-team';
 
 const CHANNEL_NAMES: Record<string, string> = { LINE: 'LINE user', WhatsApp: 'WhatsApp', Messenger: 'Messenger user', SMS: 'SMS', 'E-mail': 'E-mail' };
 
@@ -62,6 +63,8 @@ function useInboxUpdates(onChange: () => void): void {
     };
     es.addEventListener('ticket', changed);
     es.addEventListener('ticket.message', changed);
+    // Who has which ticket open (the collision notice in ./inbox-team.tsx listens).
+    es.addEventListener('ticket.viewers', (e) => window.dispatchEvent(new CustomEvent(VIEWERS_EVENT, { detail: JSON.parse((e as MessageEvent<string>).data) as unknown })));
     return () => {
       es.close();
       if (pending !== null) window.clearTimeout(pending);
@@ -94,6 +97,7 @@ export function InboxPage({ session, ticketId }: { session: Session; ticketId: s
   return (
     <section>
       <h1>Inbox</h1>
+      {signedIn ? <AvailabilityBar session={session} /> : null}
       <Filters values={filters} queues={queues.data?.data ?? []} categories={categories.data?.data ?? []} ticketId={ticketId} signedIn={signedIn} />
       <div className="split">
         <div className="list-pane">
@@ -288,6 +292,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
               {t.handover_reason && t.title !== t.handover_reason ? <span className="muted"> · handed over: {t.handover_reason}</span> : null}
             </p>
             <SlaLine sla={t.sla} />
+            <ViewersNotice ticketId={t.id} session={session} />
             <AssignControl ticket={t} session={session} onUnread={() => { keptUnread.current = true; }} onChanged={() => { load.reload(true); onChanged(); }} />
             <StatusControl ticket={t} onChanged={() => { load.reload(true); onChanged(); }} />
             <LabelEditor target="tickets" id={t.id} labels={t.labels} testid="ticket-labels" onChanged={() => { load.reload(true); onChanged(); }} />
@@ -298,7 +303,7 @@ function TicketView({ ticketId, tick, session, onTitle, onChanged }: { ticketId:
             </ol>
             <ReplyBox ticketId={t.id} onSent={() => { load.reload(true); onChanged(); }} />
           </div>
-          <Sidebar t={t} />
+          <Sidebar t={t} onChanged={() => { load.reload(true); onChanged(); }} />
         </div>
       )}
     </Async>
@@ -450,7 +455,7 @@ function ReplyBox({ ticketId, onSent }: { ticketId: string; onSent: () => void }
   );
 }
 
-function Sidebar({ t }: { t: TicketDetail }) {
+function Sidebar({ t, onChanged }: { t: TicketDetail; onChanged: () => void }) {
   return (
     <aside className="sidebar" aria-label="Customer and order">
       <h3>{t.contact || !t.customer_id ? 'Contact' : 'Customer'}</h3>
@@ -529,6 +534,7 @@ function Sidebar({ t }: { t: TicketDetail }) {
           </ul>
         </>
       ) : null}
+      <OrderLink ticket={t} onLinked={onChanged} />
     </aside>
   );
 }

@@ -28,7 +28,14 @@ export interface Queue {
   /** Appended to agent replies of the queue's tickets (plain text, as EmpikPlace requires). */
   signature: string | null;
   createdAt: number;
+  /** Automatic assignment of the queue's waiting tickets among its online members. */
+  assignment: AssignmentMode;
+  /** The member who got the queue's last ticket automatically (where round-robin goes on from). */
+  lastAssignedUserId: string | null;
 }
+
+export type AssignmentMode = 'off' | 'round_robin' | 'least_open';
+export const assignmentModes: AssignmentMode[] = ['off', 'round_robin', 'least_open'];
 
 export interface Category {
   id: string;
@@ -50,6 +57,8 @@ export interface TicketContext {
   channel?: string | null;
   /** Why the chat was handed to an agent ("the customer asked for an agent"). */
   handoverReason?: string | null;
+  /** The hub order an agent linked the chat to (src/core/tickets/order-link.ts). */
+  linkedOrderId?: string | null;
 }
 
 export interface Ticket {

@@ -27,7 +27,7 @@ export interface QueuesRepo {
   create(workspaceId: string, input: { name: string; autoReply: string | null; signature: string | null }): Promise<Queue>;
   get(workspaceId: string, id: string): Promise<Queue | null>;
   list(workspaceId: string): Promise<Queue[]>;
-  update(workspaceId: string, id: string, patch: { name?: string; autoReply?: string | null; signature?: string | null }): Promise<void>;
+  update(workspaceId: string, id: string, patch: { name?: string; autoReply?: string | null; signature?: string | null; assignment?: Queue['assignment']; lastAssignedUserId?: string | null }): Promise<void>;
 }
 
 export interface CategoriesRepo {

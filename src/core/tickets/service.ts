@@ -19,6 +19,7 @@ import type { Contact, Ticket, TicketContext, TicketMessage, TicketMessageKind, 
 import { MAX_CONVERSATION_ATTACHMENT_BYTES } from './model.js';
 import { ticketSubject } from './subject.js';
 import type { InboxSlaService } from '../inbox-sla/service.js';
+import type { Assigner } from '../team/assignment.js';
 
 export const EMPIKPLACE = 'empikplace';
 const SOURCE_LABEL: Record<string, string> = { empikplace: 'EmpikPlace' };
@@ -203,6 +204,7 @@ export class TicketService {
     let outsideHours = false;
     for (const at of customerTimes) outsideHours = ((await this.sla?.customerWrote(tx, ticket, at)) ?? false) || outsideHours;
     if (created && !outsideHours) await this.autoReply(tx, ws, ticket);
+    if (created || patch.status === 'open') await this.assignLater(tx, ws, ticket);
     // The marketplace order joins the hub's orders, and its timeline shows the ticket (Orders > Activity).
     if (order) {
       const stored = await tx.orders.upsert(ws, connection.id, {
@@ -404,6 +406,11 @@ export class TicketService {
     const sla = this.sla;
     if (sla && patch.queueId !== undefined && patch.queueId !== ticket.queueId) await this.uow.transaction((tx) => sla.ticketOpened(tx, updated));
     if (sla && patch.status === 'closed' && ticket.status !== 'closed') await sla.resolved(updated, options.resolvedBy ?? updated.assignee);
+    // A closed, handed-back or moved ticket may free an agent's place or wait in a queue that assigns automatically.
+    if (this.assigner && (patch.status !== undefined || patch.assignee !== undefined || patch.queueId !== undefined)) {
+      await this.assigner.run(workspaceId);
+      return (await this.uow.repos.tickets.get(workspaceId, ticketId))!;
+    }
     return updated;
   }
 
@@ -482,6 +489,7 @@ export class TicketService {
       },
     });
     if (created) await this.sla?.ticketOpened(tx, ticket);
+    await this.assignLater(tx, ws, ticket);
   }
 
   /** Mirrors a customer's chat message into the conversation's open ticket. */
@@ -492,6 +500,7 @@ export class TicketService {
       const last = await tx.tickets.latestForSource(conversation.workspaceId, conversation.id);
       if (!last) return;
       await tx.tickets.update(conversation.workspaceId, last.id, { status: 'open' });
+      await this.assignLater(tx, conversation.workspaceId, last);
       ticket = last;
     }
     const added = await tx.ticketMessages.addIfNew(conversation.workspaceId, { ticketId: ticket.id, externalId: `msg:${messageId}`, kind: 'customer', author: null, body: text ?? '(non-text message)', attachments: [], attachmentBytes: 0, status: 'received', error: null, createdAt: at });
@@ -508,5 +517,17 @@ export class TicketService {
   /** A tapped CSAT survey button in a chat; see InboxHooks.surveyAnswer. */
   async surveyAnswer(workspaceId: string, conversationId: string, payload: string | null): Promise<string | null> {
     return this.sla ? this.sla.answerFromChat(workspaceId, conversationId, payload) : null;
+  }
+
+  // ---- automatic assignment (src/core/team/assignment.ts)
+
+  /** Set by the app: runs automatic assignment after an agent changes a ticket. */
+  assigner: Assigner | null = null;
+
+  /** A ticket arrived or reopened unassigned in a queue that assigns automatically: assigned once this commits. */
+  private async assignLater(tx: Repos, ws: string, ticket: Pick<Ticket, 'id' | 'queueId' | 'assignee'>): Promise<void> {
+    if (ticket.assignee || !ticket.queueId) return;
+    const queue = await tx.queues.get(ws, ticket.queueId);
+    if (queue && queue.assignment !== 'off') await tx.jobs.enqueue({ type: 'ticket.assign', workspaceId: ws, payload: { ticketId: ticket.id } });
   }
 }

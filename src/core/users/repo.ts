@@ -2,6 +2,10 @@
 
 export type UserRole = 'admin' | 'agent';
 
+/** Set by the agent: only online agents get tickets by automatic assignment; going offline hands theirs on. */
+export type Availability = 'online' | 'away' | 'offline';
+export const availabilities: Availability[] = ['online', 'away', 'offline'];
+
 export interface User {
   id: string;
   workspaceId: string;
@@ -9,6 +13,11 @@ export interface User {
   name: string | null;
   role: UserRole;
   createdAt: number;
+  /** Set when an admin deactivated the user: no sessions, no sign-in, no tickets. */
+  deactivatedAt: number | null;
+  availability: Availability;
+  /** Open tickets automatic assignment gives the user at most; null is no limit. */
+  capacity: number | null;
 }
 
 export interface Session {
@@ -24,6 +33,7 @@ export interface UsersRepo {
   get(workspaceId: string, id: string): Promise<User | null>;
   list(workspaceId: string): Promise<User[]>;
   remove(workspaceId: string, id: string): Promise<boolean>;
+  update(workspaceId: string, id: string, patch: Partial<Pick<User, 'name' | 'role' | 'availability' | 'capacity' | 'deactivatedAt'>>): Promise<void>;
   /** Sign-in finds the user (and workspace) by e-mail; returns the stored hash too. */
   resolveByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
   /** Replaces the stored password hash (a cost upgrade at sign-in). */

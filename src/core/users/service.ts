@@ -82,6 +82,12 @@ export class UserService {
     }
   }
 
+  /** Checks a new password's length and hashes it (through the gate), for an invitation being accepted. */
+  async hashNewPassword(password: string): Promise<string> {
+    if (password.length < MIN_PASSWORD) throw invalidField('password', `must be at least ${MIN_PASSWORD} characters`);
+    return this.hash(password);
+  }
+
   /** How a user signs their replies: their name, else their e-mail address. */
   async displayName(workspaceId: string, id: string): Promise<string | null> {
     const user = await this.uow.repos.users.get(workspaceId, id);
@@ -89,6 +95,10 @@ export class UserService {
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
+    const user = await this.uow.repos.users.get(workspaceId, id);
+    if (!user) throw notFound('user', id);
+    const admins = (await this.uow.repos.users.list(workspaceId)).filter((u) => u.role === 'admin' && !u.deactivatedAt);
+    if (user.role === 'admin' && !user.deactivatedAt && admins.length <= 1) throw new AppError('conflict', 'the last active admin of the workspace cannot be removed');
     if (!(await this.uow.repos.users.remove(workspaceId, id))) throw notFound('user', id);
   }
 
@@ -119,6 +129,8 @@ export class UserService {
       throw new AppError('unauthenticated', 'the e-mail or password is not right');
     }
     await failures.clear(key);
+    // Said only to someone who knows the password: the account exists but an admin turned it off.
+    if (found.deactivatedAt) throw new AppError('unauthenticated', 'this account has been deactivated; ask an admin of the workspace');
     // Hashes of an older, cheaper cost are replaced now that the password is known.
     if (needsRehash(found.passwordHash, this.cost)) await this.uow.repos.users.setPasswordHash(found.workspaceId, found.id, await this.hash(password));
     const token = randomBytes(32).toString('base64url');
@@ -165,7 +177,7 @@ export class UserService {
     const session = await this.uow.repos.sessions.resolveByTokenHash(hashToken(token), this.now());
     if (!session) return null;
     const user = await this.uow.repos.users.get(session.workspaceId, session.userId);
-    return user ? { user, session } : null;
+    return user && !user.deactivatedAt ? { user, session } : null;
   }
 
   async signOut(sessionId: string): Promise<void> {

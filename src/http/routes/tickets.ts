@@ -12,6 +12,7 @@ import type { InboxTicket } from '../../core/tickets/inbox-list.js';
 import type { Label } from '../../core/inbox-tools/model.js';
 import { labelView } from '../inbox-tools-views.js';
 import type { SlaView } from '../../core/inbox-sla/service.js';
+import { viewerChanges } from '../viewer-events.js';
 
 const HTML = /<\s*\/?\s*[a-z][a-z0-9-]*(\s[^<>]*)?>/i;
 
@@ -191,7 +192,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
   });
   app.patch(
     '/tickets/:id',
-    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish().describe('"me" assigns the ticket to the signed-in user'), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false') }), response: { 200: rs.Ticket } } },
+    { config: agent, schema: { tags: ['inbox'], params: idParams, body: z.object({ status: z.enum(ticketStatuses).optional(), assignee: z.string().max(200).nullish().describe('"me" assigns the ticket to the signed-in user'), queue_id: z.string().max(100).nullish(), category_id: z.string().max(100).nullish(), contact_id: z.string().max(100).nullish(), hand_back: z.boolean().optional().describe('Closing a chat ticket gives the chat back to the bot unless false'), order_id: z.string().min(1).max(100).optional().describe('Links a chat ticket to an order of its customer (GET /v1/tickets/{id}/orders); the order’s timeline then shows the ticket') }), response: { 200: rs.Ticket } } },
     async (req) => {
       const b = req.body;
       const patch: Parameters<typeof tickets.update>[2] = {};
@@ -200,9 +201,15 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
       if (b.queue_id !== undefined) patch.queueId = b.queue_id ?? null;
       if (b.category_id !== undefined) patch.categoryId = b.category_id ?? null;
       if (b.contact_id !== undefined) patch.contactId = b.contact_id ?? null;
+      // The order is checked before anything is written (src/core/tickets/order-link.ts).
+      if (b.order_id !== undefined) await deps.orderLinks.check(req.auth.workspaceId, req.params.id, b.order_id);
       // The agent who resolves a ticket is the signed-in user (CSAT scores are counted per agent); else its assignee.
       const resolvedBy = b.status === 'closed' && req.auth.userId ? await myAssigneeName(req.auth.workspaceId, req.auth.userId) : null;
-      const updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back, resolvedBy });
+      let updated = await tickets.update(req.auth.workspaceId, req.params.id, patch, { handBack: b.hand_back, resolvedBy });
+      if (b.order_id !== undefined) {
+        await deps.orderLinks.link(req.auth.workspaceId, req.params.id, b.order_id);
+        updated = (await repos.tickets.get(req.auth.workspaceId, req.params.id)) ?? updated;
+      }
       const sla = (await deps.sla.views(req.auth.workspaceId, [updated.id])).get(updated.id) ?? null;
       return inboxView((await inboxTickets(repos, req.auth.workspaceId, [updated], req.auth.userId))[0]!, sla);
     },
@@ -267,6 +274,7 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
     reply.raw.write(': connected\n\n');
     let since = Date.now() - 1000;
     const seen = new Set<string>();
+    const lastViewers = new Map<string, string>();
     let closed = false;
     req.raw.on('close', () => {
       closed = true;
@@ -291,6 +299,8 @@ export const ticketRoutes = (deps: HttpDeps): FastifyPluginAsyncZod => async (ap
           since = Math.max(since, m.updatedAt);
         }
         if (seen.size > 5000) seen.clear();
+        // Collision notice: who has which ticket open, sent when it changes (src/http/routes/team.ts).
+        for (const [ticketId, viewers] of await deps.team.viewers(ws, null).then((v) => viewerChanges(lastViewers, v))) send('ticket.viewers', { ticket_id: ticketId, viewers });
         reply.raw.write(': ping\n\n');
         await new Promise((r) => setTimeout(r, 500));
       }

@@ -19,6 +19,7 @@ import { maintenanceRepo } from './retention.js';
 import { currentTraceParent } from '../../tracing.js';
 import { cannedRepliesRepo, labelsRepo, mentionsRepo } from './inbox-tools.js';
 import { businessHoursRepo, csatRepo, slaPoliciesRepo, ticketSlasRepo } from './inbox-sla.js';
+import { assignmentRepo, invitesRepo, queueMembersRepo, ticketViewersRepo } from './team.js';
 
 /** The transaction's outbox: a job written here starts once the transaction has committed. */
 function jobsRepo(db: Db, defaultMaxAttempts: number): Repos['jobs'] {
@@ -66,6 +67,10 @@ const factories: { [K in keyof Repos]: (db: Db, defaultMaxAttempts: number) => R
   slaPolicies: slaPoliciesRepo,
   ticketSlas: ticketSlasRepo,
   csat: csatRepo,
+  invites: invitesRepo,
+  queueMembers: queueMembersRepo,
+  ticketViewers: ticketViewersRepo,
+  assignment: assignmentRepo,
   activities: activitiesRepo,
   jobs: jobsRepo,
   maintenance: maintenanceRepo,

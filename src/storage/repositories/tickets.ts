@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../database.js';
 import type { TicketMessagesTable, TicketsTable } from '../schema.js';
 import type { CategoriesRepo, ContactsRepo, CustomFieldsRepo, QueuesRepo, TicketMessagesRepo, TicketReadsRepo, TicketsRepo } from '../../core/tickets/repo.js';
-import type { Contact, Ticket, TicketContext, TicketMessage, TicketStatus, TicketSummary } from '../../core/tickets/model.js';
+import type { AssignmentMode, Contact, Queue, Ticket, TicketContext, TicketMessage, TicketStatus, TicketSummary } from '../../core/tickets/model.js';
 import { newId } from '../../core/ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -107,12 +107,21 @@ export function contactsRepo(db: Db): ContactsRepo {
 }
 
 export function queuesRepo(db: Db): QueuesRepo {
-  const from = (r: { id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number }) => ({ id: r.id, name: r.name, autoReply: r.auto_reply, signature: r.signature, createdAt: r.created_at });
+  const from = (r: { id: string; name: string; auto_reply: string | null; signature: string | null; created_at: number; assignment: string; last_assigned_user_id: string | null }): Queue => ({
+    id: r.id,
+    name: r.name,
+    autoReply: r.auto_reply,
+    signature: r.signature,
+    createdAt: r.created_at,
+    assignment: r.assignment as AssignmentMode,
+    lastAssignedUserId: r.last_assigned_user_id,
+  });
   return {
     async create(workspaceId, input) {
+      // The assignment columns take their defaults (off, none), so this insert also serves a database before 0022.
       const row = { id: newId('q'), workspace_id: workspaceId, name: input.name, auto_reply: input.autoReply, signature: input.signature, created_at: Date.now() };
       await db.insertInto('queues').values(row).execute();
-      return from(row);
+      return from({ ...row, assignment: 'off', last_assigned_user_id: null });
     },
     async get(workspaceId, id) {
       const r = await db.selectFrom('queues').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -126,6 +135,8 @@ export function queuesRepo(db: Db): QueuesRepo {
       if (patch.name !== undefined) set['name'] = patch.name;
       if (patch.autoReply !== undefined) set['auto_reply'] = patch.autoReply;
       if (patch.signature !== undefined) set['signature'] = patch.signature;
+      if (patch.assignment !== undefined) set['assignment'] = patch.assignment;
+      if (patch.lastAssignedUserId !== undefined) set['last_assigned_user_id'] = patch.lastAssignedUserId;
       if (Object.keys(set).length) await db.updateTable('queues').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
   };
@@ -149,7 +160,7 @@ export function categoriesRepo(db: Db): CategoriesRepo {
   };
 }
 
-const ticketFrom = (r: Selectable<TicketsTable>): Ticket => ({
+export const ticketFrom = (r: Selectable<TicketsTable>): Ticket => ({
   id: r.id,
   workspaceId: r.workspace_id,
   source: r.source,

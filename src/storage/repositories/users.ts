@@ -1,24 +1,28 @@
 // Console users and their sessions.
 import type { Db } from '../database.js';
-import type { SessionsRepo, SignInFailuresRepo, User, UserRole, UsersRepo } from '../../core/users/repo.js';
+import type { Availability, SessionsRepo, SignInFailuresRepo, User, UserRole, UsersRepo } from '../../core/users/repo.js';
 import { newId } from '../../core/ids.js';
 import { insertUnique } from './insert-unique.js';
 
-const userFrom = (r: { id: string; workspace_id: string; email: string; name: string | null; role: string; created_at: number }): User => ({
+const userFrom = (r: { id: string; workspace_id: string; email: string; name: string | null; role: string; created_at: number; deactivated_at: number | null; availability: string; capacity: number | null }): User => ({
   id: r.id,
   workspaceId: r.workspace_id,
   email: r.email,
   name: r.name,
   role: r.role as UserRole,
   createdAt: r.created_at,
+  deactivatedAt: r.deactivated_at == null ? null : Number(r.deactivated_at),
+  availability: r.availability as Availability,
+  capacity: r.capacity == null ? null : Number(r.capacity),
 });
 
 export function usersRepo(db: Db): UsersRepo {
   return {
     async create(workspaceId, input) {
+      // Availability, capacity and deactivation take their defaults (offline, no limit, active).
       const row = { id: newId('usr'), workspace_id: workspaceId, email: input.email, name: input.name, role: input.role, password_hash: input.passwordHash, created_at: Date.now() };
       await insertUnique('user', () => db.insertInto('users').values(row).execute());
-      return userFrom(row);
+      return userFrom({ ...row, deactivated_at: null, availability: 'offline', capacity: null });
     },
     async get(workspaceId, id) {
       const r = await db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
@@ -31,8 +35,19 @@ export function usersRepo(db: Db): UsersRepo {
       await db.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
       await db.deleteFrom('ticket_reads').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
       await db.deleteFrom('mentions').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
+      await db.deleteFrom('queue_members').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
+      await db.deleteFrom('ticket_viewers').where('workspace_id', '=', workspaceId).where('user_id', '=', id).execute();
       const res = await db.deleteFrom('users').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
+    },
+    async update(workspaceId, id, patch) {
+      const set: Record<string, unknown> = {};
+      if (patch.name !== undefined) set['name'] = patch.name;
+      if (patch.role !== undefined) set['role'] = patch.role;
+      if (patch.availability !== undefined) set['availability'] = patch.availability;
+      if (patch.capacity !== undefined) set['capacity'] = patch.capacity;
+      if (patch.deactivatedAt !== undefined) set['deactivated_at'] = patch.deactivatedAt;
+      if (Object.keys(set).length) await db.updateTable('users').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     },
     async resolveByEmail(email) {
       const r = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
