@@ -2,13 +2,14 @@
 // notifications (sent, delivered, read, failed, cost), over a range of days, grouped by one dimension: a bar per
 // group and a table with every number, and the CSV. Admins also set the message prices the cost uses.
 import { useId, useState } from 'react';
-import type { FormEvent, MouseEvent } from 'react';
-import { downloadText, get, put, qs } from '../api';
+import type { FormEvent } from 'react';
+import { get, put, qs } from '../api';
 import type { Session } from '../api';
 import type { ChannelAccount, InboxReport, InboxReportRow, List, MessagePrices, NotificationReport, NotificationReportRow } from '../types';
 import { channelLabel } from '../types';
 import { Async, ErrorBox, useAction, useLoad } from '../ui';
 import { usePageTitle } from './page-title';
+import { CsvLink } from '../csv-link';
 
 type Kind = 'inbox' | 'notifications';
 
@@ -69,7 +70,6 @@ export function ReportsPage({ session }: { session: Session }) {
   const path = `/v1/reports/${kind}`;
   const load = useLoad(`${kind}:${JSON.stringify(params)}`, () => get<InboxReport | NotificationReport>(`${path}${qs({ ...params, format: 'json' })}`));
   const csvPath = `${path}${qs({ ...params, format: 'csv' })}`;
-  const download = useAction();
   const groups = kind === 'inbox' ? INBOX_GROUPS : NOTIFICATION_GROUPS;
 
   const apply = (e: FormEvent) => {
@@ -83,19 +83,6 @@ export function ReportsPage({ session }: { session: Session }) {
     const by = 'day';
     setDraft({ ...draft, by });
     setQuery({ ...query, by });
-  };
-  // A plain link carries the session cookie; an API key has to go in a header, so fetch and hand over a blob.
-  const downloadWithKey = async (e: MouseEvent) => {
-    if (session.mode !== 'apikey') return;
-    e.preventDefault();
-    const text = await download.run(() => downloadText(csvPath));
-    if (text === undefined) return;
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `shoptalk-${kind}-${query.by}-${query.from}-${query.to}.csv`;
-    a.click();
-    URL.revokeObjectURL(url);
   };
 
   return (
@@ -134,11 +121,8 @@ export function ReportsPage({ session }: { session: Session }) {
         <button type="submit" data-testid="report-show">
           Show
         </button>
-        <a className="button" href={csvPath} download={`shoptalk-${kind}-${query.by}-${query.from}-${query.to}.csv`} onClick={(e) => void downloadWithKey(e)} data-testid="report-csv">
-          Download CSV
-        </a>
+        <CsvLink path={csvPath} fileName={`shoptalk-${kind}-${query.by}-${query.from}-${query.to}.csv`} session={session} testid="report-csv" />
       </form>
-      <ErrorBox error={download.error} />
       <Async load={load}>
         {(r) =>
           'currency' in r ? (

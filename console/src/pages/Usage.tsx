@@ -1,12 +1,13 @@
 // Usage: billable sends per month and channel, as a bar chart and a table, with the CSV.
 import { useId, useState } from 'react';
-import type { FormEvent, MouseEvent } from 'react';
-import { downloadText, get, qs } from '../api';
+import type { FormEvent } from 'react';
+import { get, qs } from '../api';
 import type { Session } from '../api';
 import type { Usage, UsageRow } from '../types';
 import { CHANNELS, channelLabel } from '../types';
-import { Async, ErrorBox, useAction, useLoad } from '../ui';
+import { Async, useLoad } from '../ui';
 import { usePageTitle } from './page-title';
+import { CsvLink } from '../csv-link';
 
 /** A usage row with the sending account's name. */
 
@@ -32,26 +33,12 @@ export function UsagePage({ session }: { session: Session }) {
   const id = useId();
   const load = useLoad(`usage:${range.from}:${range.to}`, () => get<Usage>(`/v1/usage${qs({ from: range.from, to: range.to, format: 'json' })}`));
   const csvPath = `/v1/usage${qs({ from: range.from, to: range.to, format: 'csv' })}`;
-  const download = useAction();
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setRange(draft);
   };
 
-  // A plain link carries the session cookie; an API key has to go in a header, so fetch and hand over a blob.
-  const downloadWithKey = async (e: MouseEvent) => {
-    if (session.mode !== 'apikey') return;
-    e.preventDefault();
-    const text = await download.run(() => downloadText(csvPath));
-    if (text === undefined) return;
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `shoptalk-usage-${range.from}-${range.to}.csv`;
-    a.click();
-    URL.revokeObjectURL(url);
-  };
 
   return (
     <section>
@@ -67,11 +54,8 @@ export function UsagePage({ session }: { session: Session }) {
           <input id={`${id}-to`} type="month" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} required />
         </div>
         <button type="submit">Show</button>
-        <a className="button" href={csvPath} download={`shoptalk-usage-${range.from}-${range.to}.csv`} onClick={(e) => void downloadWithKey(e)} data-testid="usage-csv">
-          Download CSV
-        </a>
+        <CsvLink path={csvPath} fileName={`shoptalk-usage-${range.from}-${range.to}.csv`} session={session} testid="usage-csv" />
       </form>
-      <ErrorBox error={download.error} />
       <Async load={load}>
         {(u) => (
           <>
