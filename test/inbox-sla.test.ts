@@ -11,7 +11,7 @@ import { connectLine, sayOnLine } from './support/chat.js';
 import { hubVariants } from './support/variants.js';
 import { addBusinessMinutes, closedPeriodStart, isOpen } from '../src/core/inbox-sla/business-hours.js';
 import type { BusinessHours } from '../src/core/inbox-sla/business-hours.js';
-import { instantOf } from '../src/core/inbox-sla/zoned-time.js';
+import { instantOf } from '../src/core/zoned-time.js';
 import { slaState } from '../src/core/inbox-sla/model.js';
 import type { TicketSla } from '../src/core/inbox-sla/model.js';
 

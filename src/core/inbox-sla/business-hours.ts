@@ -2,7 +2,7 @@
 // dates on which the queue stays closed all day). Answers whether the queue is open at an instant, when the
 // closed period around an instant began (the outside-hours reply goes out once per closed period), and when a
 // number of business minutes after an instant have passed (SLA targets counted in business hours).
-import { addDays, instantOf, isoDate, localTime } from './zoned-time.js';
+import { addDays, instantOf, isoDate, localTime } from '../zoned-time.js';
 
 export interface OpeningInterval {
   /** ISO weekday: 1 Monday … 7 Sunday. */

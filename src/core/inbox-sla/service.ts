@@ -8,7 +8,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import type { Ticket } from '../tickets/model.js';
 import type { BusinessHours } from './business-hours.js';
 import { addBusinessMinutes, businessHoursProblem, closedPeriodStart } from './business-hours.js';
-import { isTimeZone } from './zoned-time.js';
+import { isTimeZone } from '../zoned-time.js';
 import type { CsatSettings, CsatSurvey, QueueBusinessHours, SlaPolicy, SlaScopeKind, SlaState, TicketSla } from './model.js';
 import { defaultCsatSettings, slaState, strictestPolicy } from './model.js';
 import { MARKETPLACE_SOURCE, sendTicketChoices, sendTicketText } from './ticket-outbox.js';

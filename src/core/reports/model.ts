@@ -3,6 +3,8 @@
 // dimension. Aggregation happens here, from the facts the storage reads (src/core/reports/repo.ts), so both
 // databases give the same figures and medians are exact.
 import { invalidField } from '../errors.js';
+import { csvField } from '../csv.js';
+import { instantOf, isTimeZone, isoDate, localTime } from '../zoned-time.js';
 import type { CsatFact, MessageFact, MessagePrice, SlaFact, TicketFact } from './repo.js';
 
 export const inboxDimensions = ['day', 'queue', 'source', 'agent', 'label'] as const;
@@ -25,42 +27,15 @@ export interface ReportRange {
   to: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-function wallClock(t: number, tz: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(t)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { y: parts['year']!, m: parts['month']!, d: parts['day']!, h: parts['hour']!, min: parts['minute']!, s: parts['second']! };
-}
-
 /** The calendar day of an instant in a time zone, YYYY-MM-DD. */
 export function dayOf(t: number, tz: string): string {
-  const w = wallClock(t, tz);
-  return `${String(w.y).padStart(4, '0')}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
+  return isoDate(localTime(t, tz));
 }
 
 /** The instant a calendar day starts in a time zone (midnight, or the first instant after a skipped midnight). */
 export function startOfDay(date: string, tz: string): number {
   const m = DATE.exec(date)!;
-  const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  let t = utc;
-  // Two rounds find the offset in force at local midnight (it may differ from the one at UTC midnight).
-  for (let i = 0; i < 2; i++) {
-    const w = wallClock(t, tz);
-    const offset = Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s) - t;
-    t = utc - offset;
-  }
-  // Where midnight does not exist (a DST jump at 00:00), the day starts at the first instant that is on it.
-  while (dayOf(t, tz) < date) t += 15 * 60_000;
-  return t;
+  return instantOf(Number(m[1]), Number(m[2]), Number(m[3]), 0, tz);
 }
 
 function validDate(field: string, value: string): string {
@@ -71,11 +46,7 @@ function validDate(field: string, value: string): string {
 }
 
 export function validTimeZone(tz: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    throw invalidField('tz', 'must be an IANA time zone such as Europe/Warsaw or UTC');
-  }
+  if (!isTimeZone(tz)) throw invalidField('tz', 'must be an IANA time zone such as Europe/Warsaw or UTC');
   return tz;
 }
 
@@ -307,14 +278,6 @@ export function notificationReport(range: ReportRange, by: NotificationDimension
   rows.sort((x, y) => (by === 'day' ? String(x.key).localeCompare(String(y.key)) : y.messages - x.messages || String(x.key).localeCompare(String(y.key))));
   return { rows, totals };
 }
-
-const csvField = (v: string | number | null): string => {
-  if (v === null) return '';
-  const s = String(v);
-  // A cell a spreadsheet would run as a formula is quoted with a leading apostrophe.
-  const safe = /^[=+\-@\t\r]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 export function toCsv(header: string[], rows: Array<Array<string | number | null>>): string {
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';

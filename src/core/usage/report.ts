@@ -1,6 +1,7 @@
 // Usage for billing: per month, channel, sending account, owner (platform's shared account or the merchant's
 // own) and category. The same rows serve the merchant's view and the operator's report across workspaces.
 import { invalidField } from '../errors.js';
+import { csvField } from '../csv.js';
 import type { UsageRow } from './repo.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -25,13 +26,6 @@ export function usageTotals(rows: UsageRow[]): { messages: number; byOwner: Reco
   }
   return { messages, byOwner, byChannel };
 }
-
-const csvField = (v: string | number): string => {
-  const raw = String(v);
-  // A name a spreadsheet would run as a formula is written with a leading apostrophe.
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** The usage rows as CSV; `accountNames` maps sending account ids to their names (empty where unknown). */
 export function usageCsv(rows: UsageRow[], withWorkspace: boolean, accountNames: ReadonlyMap<string, string> = new Map()): string {

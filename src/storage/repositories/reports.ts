@@ -1,5 +1,6 @@
 // The facts reports aggregate (src/core/reports/model.ts), read for a time range, and the message prices.
 import type { Db } from '../database.js';
+import { labelsRepo } from './inbox-tools.js';
 import type { CsatFact, MessageFact, MessagePrice, ReportsRepo, SlaFact, TicketFact } from '../../core/reports/repo.js';
 
 const num = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));
@@ -36,13 +37,11 @@ export function reportsRepo(db: Db): ReportsRepo {
           ]),
         )
         .execute();
-      // Their labels, in one query (tickets of a range are a few thousand at most).
+      // Their labels (the inbox tools' lookup), a chunk of tickets at a time.
       const labels = new Map<string, string[]>();
       const ids = rows.map((r) => r.id);
       for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const links = await db.selectFrom('label_links').select(['target_id', 'label_id']).where('workspace_id', '=', workspaceId).where('target_kind', '=', 'ticket').where('target_id', 'in', chunk).execute();
-        for (const l of links) labels.set(l.target_id, [...(labels.get(l.target_id) ?? []), l.label_id]);
+        for (const [id, on] of await labelsRepo(db).on(workspaceId, 'ticket', ids.slice(i, i + 500))) labels.set(id, on.map((l) => l.id));
       }
       return rows.map(
         (r): TicketFact => ({
